@@ -1,0 +1,1 @@
+"""groupkeeper's platform-free core: events in, actions out."""

@@ -1,0 +1,140 @@
+"""What the engine asks a platform to do (imperative).
+
+Gateways dispatch on the action's class through one table. Moderation actions
+carry the case number so a failure can be reported against the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.events import ChatRef, UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    chat: ChatRef
+    text: str
+    reply_to: int | None = None
+    # What the message is for: "message", "reply", "warn", "alert", "welcome".
+    # Gateways send them all the same way; logs and the console show the kind.
+    kind: str = "message"
+
+
+@dataclass(frozen=True, slots=True)
+class SendDirect:
+    user: UserRef
+    text: str
+    # Where to fall back to a mention when the member cannot be messaged.
+    fallback_chat: ChatRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteMessage:
+    chat: ChatRef
+    message_ids: tuple[int, ...]
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MuteMember:
+    chat: ChatRef
+    user: UserRef
+    until: datetime
+    duration: str
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnmuteMember:
+    chat: ChatRef
+    user: UserRef
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KickMember:
+    chat: ChatRef
+    user: UserRef
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BanMember:
+    chat: ChatRef
+    user: UserRef
+    until: datetime | None = None
+    duration: str | None = None
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnbanMember:
+    chat: ChatRef
+    user: UserRef
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PinMessage:
+    chat: ChatRef
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInvite:
+    chat: ChatRef
+    member_limit: int | None = None
+    expires: datetime | None = None
+    for_user: UserRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveJoin:
+    chat: ChatRef
+    user: UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineJoin:
+    chat: ChatRef
+    user: UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class SendPoll:
+    chat: ChatRef
+    question: str
+    options: tuple[str, ...]
+    anonymous: bool = True
+    multiple: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetGroupProfile:
+    chat: ChatRef
+    title: str | None = None
+    description: str | None = None
+
+
+Action = (
+    SendMessage
+    | SendDirect
+    | DeleteMessage
+    | MuteMember
+    | UnmuteMember
+    | KickMember
+    | BanMember
+    | UnbanMember
+    | PinMessage
+    | CreateInvite
+    | ApproveJoin
+    | DeclineJoin
+    | SendPoll
+    | SetGroupProfile
+)

@@ -1,0 +1,137 @@
+"""What happened on a platform, in the core's own words (past tense).
+
+Adapters translate platform updates into these; the engine never sees a
+platform object. Identifiers are strings so that Telegram's integers, Discord's
+snowflakes and the console's names all fit; message ids are integers on every
+platform we support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    platform: str
+    chat_id: str
+    private: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+    @classmethod
+    def parse(cls, key: str) -> ChatRef:
+        platform, _, chat_id = key.partition(":")
+        return cls(platform, chat_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    platform: str
+    user_id: str
+    name: str = ""
+    username: str | None = None
+    is_bot: bool = False
+    # Set by an adapter that knows the sender administers the chat.
+    is_admin: bool = False
+    language: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    @property
+    def display(self) -> str:
+        if self.username:
+            return f"@{self.username}"
+        return self.name or self.user_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRef:
+    message_id: int
+    sender: UserRef | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePosted:
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    text: str
+    at: datetime
+    reply_to: ReplyRef | None = None
+    media: str | None = None
+    forwarded: bool = False
+    edited: bool = False
+    # Messages sent on behalf of a chat (anonymous admins, linked channels) are
+    # not from a member and are never punished.
+    on_behalf_of_chat: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandIssued:
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    name: str
+    args: tuple[str, ...]
+    at: datetime
+    reply_to: ReplyRef | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberJoined:
+    chat: ChatRef
+    member: UserRef
+    at: datetime
+    invite: str | None = None
+    added_by: UserRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLeft:
+    chat: ChatRef
+    member: UserRef
+    at: datetime
+    removed_by: UserRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRequested:
+    chat: ChatRef
+    member: UserRef
+    at: datetime
+    invite: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionAdded:
+    chat: ChatRef
+    member: UserRef
+    message_id: int
+    emoji: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    name: str
+    at: datetime
+    data: dict[str, str] = field(default_factory=dict)
+
+
+Event = (
+    MessagePosted
+    | CommandIssued
+    | MemberJoined
+    | MemberLeft
+    | JoinRequested
+    | ReactionAdded
+    | TimerFired
+)
