@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, migrations runner and the SQL store."""

@@ -1,0 +1,73 @@
+"""Async engines for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+# A plain dialect name gets the async driver; an explicit driver is kept.
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    # With WAL, NORMAL only risks the last commits on power loss, never corruption.
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+
+
+def async_url(url: str | URL) -> URL:
+    """The URL with the async driver for its dialect."""
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
+
+
+def is_memory_sqlite(url: str | URL) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
+def create_engine(url: str | URL) -> AsyncEngine:
+    parsed = async_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(parsed, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {}
+    if is_memory_sqlite(parsed):
+        # Every connection to ":memory:" would be a new, empty database.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    engine = create_async_engine(parsed, **kwargs)
+    _take_over_sqlite_transactions(engine)
+    return engine
+
+
+def _take_over_sqlite_transactions(engine: AsyncEngine) -> None:
+    """Let SQLAlchemy emit BEGIN itself.
+
+    Python's sqlite3 (before 3.12's `autocommit`) opens a transaction only before
+    DML, so DDL and SELECTs would run outside it: migrations would not be atomic
+    and reads not repeatable. The recipe is SQLAlchemy's documented one.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,62 @@
+"""Run the Alembic migrations in `migrations/` without an alembic.ini.
+
+`upgrade` and `downgrade` are for synchronous callers (the command line);
+async code, such as the app on start, awaits `upgrade_async`. `run_upgrade`
+migrates through a connection the caller already holds, which is the only way
+to migrate an in-memory SQLite database that must outlive the migration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL, Connection
+
+from storage.database import create_engine
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("migrations")))
+    return config
+
+
+def run_upgrade(connection: Connection, revision: str = "head") -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def run_downgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+async def upgrade_async(url: str | URL, revision: str = "head") -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run_upgrade, revision)
+    finally:
+        await engine.dispose()
+
+
+async def downgrade_async(url: str | URL, revision: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run_downgrade, revision)
+    finally:
+        await engine.dispose()
+
+
+def upgrade(url: str | URL, revision: str = "head") -> None:
+    asyncio.run(upgrade_async(url, revision))
+
+
+def downgrade(url: str | URL, revision: str) -> None:
+    asyncio.run(downgrade_async(url, revision))

@@ -1,0 +1,193 @@
+"""The tables, as SQLAlchemy 2 typed declarative models.
+
+Column names match the field names of `bot.records` so a row maps to a record
+by keyword. Every datetime is stored as UTC and read back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Fixed constraint names keep Alembic migrations deterministic and let batch
+# mode on SQLite find the constraints it has to recreate.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored as UTC.
+
+    SQLite keeps no offset (it would store the wall time of whatever zone the
+    value carried and read it back naive), so values are normalised to UTC on
+    the way in and tagged UTC on the way out, on every dialect alike.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; records carry aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY (the rowid alias).
+LedgerId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), str: String()}
+
+
+def _community() -> Mapped[str]:
+    return mapped_column(ForeignKey("communities.slug"), primary_key=True)
+
+
+class Community(Base):
+    __tablename__ = "communities"
+
+    slug: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    timezone: Mapped[str]
+    created_at: Mapped[datetime]
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    community: Mapped[str] = _community()
+    chat_key: Mapped[str] = mapped_column(primary_key=True)
+    platform: Mapped[str]
+    chat_id: Mapped[str]
+    title: Mapped[str]
+    serial: Mapped[int]
+    capacity: Mapped[int]
+    state: Mapped[str]
+    member_count: Mapped[int]
+    created_at: Mapped[datetime | None]
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    community: Mapped[str] = _community()
+    key: Mapped[str] = mapped_column(primary_key=True)
+    platform: Mapped[str]
+    user_id: Mapped[str]
+    name: Mapped[str]
+    username: Mapped[str | None]
+    role: Mapped[str]
+    language: Mapped[str | None]
+    joined_at: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+    message_count: Mapped[int]
+    streak: Mapped[int]
+    last_checkin: Mapped[date | None] = mapped_column(Date)
+    last_points_at: Mapped[datetime | None]
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    community: Mapped[str] = _community()
+    member_key: Mapped[str] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(primary_key=True)
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+    invite: Mapped[str | None]
+
+
+class PointsEntry(Base):
+    __tablename__ = "points_ledger"
+    __table_args__ = (
+        # The idempotency key: replaying the event that earned points adds nothing.
+        UniqueConstraint("community", "key"),
+        Index(None, "community", "member_key"),
+    )
+
+    id: Mapped[int] = mapped_column(LedgerId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(ForeignKey("communities.slug"))
+    member_key: Mapped[str]
+    delta: Mapped[int]
+    reason: Mapped[str]
+    key: Mapped[str]
+    at: Mapped[datetime]
+    group_key: Mapped[str | None]
+
+
+class ModCase(Base):
+    __tablename__ = "mod_cases"
+
+    community: Mapped[str] = _community()
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    action: Mapped[str]
+    member_key: Mapped[str]
+    group_key: Mapped[str | None]
+    moderator_key: Mapped[str | None]
+    rule: Mapped[str | None]
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
+    duration: Mapped[str | None]
+    message_text: Mapped[str] = mapped_column(Text)
+
+
+class MemberWarning(Base):
+    __tablename__ = "warnings"
+
+    community: Mapped[str] = _community()
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    member_key: Mapped[str]
+    at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    case_id: Mapped[int]
+    rule: Mapped[str | None]
+    active: Mapped[bool]
+
+
+class DailyStats(Base):
+    __tablename__ = "daily_stats"
+
+    community: Mapped[str] = _community()
+    group_key: Mapped[str] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int]
+    active_members: Mapped[int]
+    joins: Mapped[int]
+    leaves: Mapped[int]
+    checkins: Mapped[int]
+    points_issued: Mapped[int]
+    removed: Mapped[int]
+    warnings: Mapped[int]
