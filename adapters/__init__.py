@@ -1,0 +1,1 @@
+"""Platform adapters (Telegram, Discord, the console) and the app's wiring."""

@@ -1,0 +1,83 @@
+"""The one place that wires the bot: config + store + clock -> a running engine.
+
+Platform runners, the console and the command line all start from here, so
+nothing else reaches for globals.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import FakeClock, SystemClock
+from bot.config import Config, load_config
+from bot.engine import Engine
+from bot.ports import Clock
+from storage.sql_store import SqlStore
+
+DEFAULT_CONFIGS = ("config.yaml", "config.example.yaml")
+
+
+def default_config_path() -> Path:
+    """`$GROUPKEEPER_CONFIG`, else config.yaml, else config.example.yaml."""
+    env = os.environ.get("GROUPKEEPER_CONFIG")
+    if env:
+        return Path(env)
+    for name in DEFAULT_CONFIGS:
+        if Path(name).exists():
+            return Path(name)
+    return Path(DEFAULT_CONFIGS[-1])
+
+
+def database_url(config: Config, override: str | None) -> str:
+    return override or os.environ.get("GROUPKEEPER_DB") or config.database.url
+
+
+@dataclass(slots=True)
+class App:
+    config: Config
+    store: SqlStore
+    engine: Engine
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.engine.stop()
+        await self.store.close()
+
+
+async def open_store(config: Config, db_url: str | None = None) -> SqlStore:
+    """Open the database and apply pending migrations."""
+    return await SqlStore.open(database_url(config, db_url))
+
+
+async def build_app(
+    config_path: str | Path,
+    db_url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    background_flush: bool = True,
+) -> App:
+    """Load and validate the config, open the store (migrating it), and start
+    the engine. Raises `bot.config.ConfigError` for a bad config."""
+    config = load_config(config_path)
+    store = await open_store(config, db_url)
+    clock = clock or SystemClock()
+    engine = Engine(config, store, clock)
+    await engine.start(background_flush=background_flush)
+    return App(config, store, engine, clock)
+
+
+def console_clock(config: Config) -> FakeClock:
+    """The interactive console's clock starts at the real time, then moves
+    only by hand (`!clock`)."""
+    return FakeClock(SystemClock().now())
+
+
+SCRIPT_START = datetime(2026, 1, 5, 9, 0)
+
+
+def script_clock(config: Config) -> FakeClock:
+    """Scripts start on Monday 2026-01-05 09:00 in the community's time zone."""
+    return FakeClock(SCRIPT_START.replace(tzinfo=config.community.tz).astimezone(UTC))

@@ -1,0 +1,133 @@
+"""The `groupkeeper` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from adapters.app import default_config_path, open_store
+from bot.config import Config, ConfigError, load_config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("GROUPKEEPER_LOG", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "command", None):
+        args = parser.parse_args(["run", *(argv or [])])
+    try:
+        result: int = args.func(args)
+        return result
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="groupkeeper", description="Run a chat community by itself.")
+    sub = p.add_subparsers(dest="command")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--config", type=Path, default=None, help="community YAML file")
+        sp.add_argument("--db", default=None, help="database URL (overrides the config)")
+
+    run = sub.add_parser("run", help="start the platforms with tokens, else the console")
+    common(run)
+    run.set_defaults(func=_run)
+
+    console = sub.add_parser("console", help="a local simulated chat")
+    common(console)
+    console.add_argument("--script", type=Path, help="read script lines from FILE")
+    console.add_argument("--json", action="store_true", help="one JSON object per line")
+    console.set_defaults(func=_console)
+
+    check = sub.add_parser("check-config", help="validate a community file")
+    check.add_argument("file", type=Path, nargs="?")
+    check.set_defaults(func=_check_config)
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="apply pending migrations")
+    common(up)
+    up.set_defaults(func=_db_upgrade)
+    return p
+
+
+def _load(path: Path | None) -> Config | None:
+    path = path or default_config_path()
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"{path}: invalid config", file=sys.stderr)
+        for line in exc.errors:
+            print(line, file=sys.stderr)
+        return None
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    path = args.file or default_config_path()
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        for line in exc.errors:
+            print(line)
+        return 1
+    print("ok")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if config is None:
+        return 1
+
+    async def upgrade() -> None:
+        store = await open_store(config, args.db)
+        await store.close()
+
+    asyncio.run(upgrade())
+    print("database is up to date")
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    from adapters.console.runner import run_console
+
+    config = _load(args.config)
+    if config is None:
+        return 1
+    return asyncio.run(run_console(config, args.db, script=args.script, json_output=args.json))
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if config is None:
+        return 1
+    platforms = config.platforms
+    wanted = [
+        name
+        for name, token in (
+            ("telegram", platforms.telegram.token),
+            ("discord", platforms.discord.token),
+        )
+        if token
+    ]
+    if not wanted:
+        from adapters.console.runner import run_console
+
+        print("No platform token set: opening the console chat. Type /help; Ctrl-D quits.")
+        return asyncio.run(run_console(config, args.db, script=None, json_output=False))
+    from adapters.runners import run_platforms
+
+    return asyncio.run(run_platforms(config, args.config or default_config_path(), args.db, wanted))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

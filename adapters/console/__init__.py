@@ -1,0 +1,1 @@
+"""A local simulated chat: try the bot without a token, and script scenarios."""

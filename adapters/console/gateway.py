@@ -1,0 +1,212 @@
+"""The console's platform: it carries actions out on a simulated chat and
+describes each as an output record (printed as text or JSON).
+
+It plays the platform's part too: muted members cannot post until their mute
+ends, banned members cannot post at all, message ids count up per chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.actions import (
+    Action,
+    ApproveJoin,
+    BanMember,
+    CreateInvite,
+    DeclineJoin,
+    DeleteMessage,
+    KickMember,
+    MuteMember,
+    PinMessage,
+    SendDirect,
+    SendMessage,
+    SendPoll,
+    SetGroupProfile,
+    UnbanMember,
+    UnmuteMember,
+)
+from bot.events import ChatRef, UserRef
+from bot.ports import Clock
+
+
+@dataclass(slots=True)
+class Output:
+    kind: str
+    group: str | None = None
+    actor: str = "bot"
+    target: str | None = None
+    text: str | None = None
+    message_id: int | None = None
+    rule: str | None = None
+    until: datetime | None = None
+    case: int | None = None
+    reply_to: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "group": self.group, "actor": self.actor}
+        for key in ("target", "text", "message_id", "rule", "case", "reply_to"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.until is not None:
+            out["until"] = self.until.isoformat()
+        out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True)
+class Posted:
+    author: UserRef
+    text: str
+
+
+class ConsoleGateway:
+    def __init__(self, clock: Clock, log_chat: str | None) -> None:
+        self.clock = clock
+        self.log_chat = log_chat
+        self.outputs: list[Output] = []
+        self.messages: dict[tuple[str, int], Posted] = {}
+        self.muted: dict[tuple[str, str], datetime] = {}
+        self.banned: dict[tuple[str, str], datetime | None] = {}
+        self._next_id: dict[str, int] = {}
+        self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
+            SendMessage: self._send,
+            SendDirect: self._direct,
+            DeleteMessage: self._delete,
+            MuteMember: self._mute,
+            UnmuteMember: self._unmute,
+            KickMember: self._kick,
+            BanMember: self._ban,
+            UnbanMember: self._unban,
+            PinMessage: self._pin,
+            CreateInvite: self._invite,
+            ApproveJoin: self._approve,
+            DeclineJoin: self._decline,
+            SendPoll: self._poll,
+            SetGroupProfile: self._profile,
+        }
+
+    @staticmethod
+    def group_name(chat: ChatRef) -> str:
+        if chat.private:
+            return "dm " + chat.chat_id.removeprefix("dm:")
+        return chat.chat_id
+
+    def new_id(self, chat: ChatRef) -> int:
+        key = chat.key
+        self._next_id[key] = self._next_id.get(key, 0) + 1
+        return self._next_id[key]
+
+    def record_post(self, chat: ChatRef, author: UserRef, text: str) -> int:
+        mid = self.new_id(chat)
+        self.messages[(chat.key, mid)] = Posted(author, text)
+        return mid
+
+    def can_post(self, chat: ChatRef, user: UserRef) -> str | None:
+        """Why the platform would refuse the post, or None."""
+        now = self.clock.now()
+        key = (chat.key, user.key)
+        if key in self.banned:
+            until = self.banned[key]
+            if until is None or until > now:
+                return "banned"
+            del self.banned[key]
+        until = self.muted.get(key)
+        if until is not None:
+            if until > now:
+                return "muted"
+            del self.muted[key]
+        return None
+
+    async def execute(self, actions: Sequence[Action]) -> None:
+        for action in actions:
+            await self._table[type(action)](action)
+
+    def _emit(self, out: Output) -> None:
+        self.outputs.append(out)
+
+    async def _send(self, a: SendMessage) -> None:
+        if self.log_chat is not None and a.chat.key == self.log_chat:
+            self._emit(Output("log", "log", text=a.text))
+            return
+        mid = self.record_post(a.chat, UserRef("console", "bot", "bot", "bot", is_bot=True), a.text)
+        kind = "dm" if a.chat.private else ("reply" if a.reply_to is not None else "message")
+        self._emit(
+            Output(
+                kind,
+                self.group_name(a.chat),
+                text=a.text,
+                message_id=mid,
+                reply_to=a.reply_to,
+                extra={"purpose": a.kind} if a.kind not in ("message", "reply") else {},
+            )
+        )
+
+    async def _direct(self, a: SendDirect) -> None:
+        chat = ChatRef("console", f"dm:{a.user.user_id}", private=True)
+        mid = self.new_id(chat)
+        self._emit(Output("dm", self.group_name(chat), target=a.user.user_id, text=a.text, message_id=mid))
+
+    async def _delete(self, a: DeleteMessage) -> None:
+        for mid in a.message_ids:
+            self.messages.pop((a.chat.key, mid), None)
+            self._emit(Output("delete", self.group_name(a.chat), message_id=mid, rule=a.rule, case=a.case_id))
+
+    async def _mute(self, a: MuteMember) -> None:
+        self.muted[(a.chat.key, a.user.key)] = a.until
+        self._emit(
+            Output(
+                "mute", self.group_name(a.chat), target=a.user.user_id, rule=a.rule,
+                until=a.until, case=a.case_id, extra={"duration": a.duration},
+            )
+        )  # fmt: skip
+
+    async def _unmute(self, a: UnmuteMember) -> None:
+        self.muted.pop((a.chat.key, a.user.key), None)
+        self._emit(Output("unmute", self.group_name(a.chat), target=a.user.user_id, case=a.case_id))
+
+    async def _kick(self, a: KickMember) -> None:
+        self._emit(Output("kick", self.group_name(a.chat), target=a.user.user_id, rule=a.rule, case=a.case_id))
+
+    async def _ban(self, a: BanMember) -> None:
+        self.banned[(a.chat.key, a.user.key)] = a.until
+        extra = {"duration": a.duration} if a.duration else {}
+        self._emit(
+            Output(
+                "ban", self.group_name(a.chat), target=a.user.user_id, rule=a.rule,
+                until=a.until, case=a.case_id, extra=extra,
+            )
+        )  # fmt: skip
+
+    async def _unban(self, a: UnbanMember) -> None:
+        self.banned.pop((a.chat.key, a.user.key), None)
+        self._emit(Output("unban", self.group_name(a.chat), target=a.user.user_id, case=a.case_id))
+
+    async def _pin(self, a: PinMessage) -> None:
+        self._emit(Output("pin", self.group_name(a.chat), message_id=a.message_id))
+
+    async def _invite(self, a: CreateInvite) -> None:
+        link = f"https://console.invalid/join/{a.chat.chat_id}/{len(self.outputs)}"
+        target = a.for_user.user_id if a.for_user else None
+        self._emit(Output("invite", self.group_name(a.chat), target=target, text=link))
+
+    async def _approve(self, a: ApproveJoin) -> None:
+        self._emit(Output("approve", self.group_name(a.chat), target=a.user.user_id))
+
+    async def _decline(self, a: DeclineJoin) -> None:
+        self._emit(Output("decline", self.group_name(a.chat), target=a.user.user_id))
+
+    async def _poll(self, a: SendPoll) -> None:
+        mid = self.new_id(a.chat)
+        self._emit(
+            Output("poll", self.group_name(a.chat), text=a.question, message_id=mid,
+                   extra={"options": list(a.options)})
+        )  # fmt: skip
+
+    async def _profile(self, a: SetGroupProfile) -> None:
+        self._emit(Output("profile", self.group_name(a.chat), text=a.title or a.description))

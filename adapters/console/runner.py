@@ -1,0 +1,56 @@
+"""Running the console: interactively, or over a script file."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from adapters.app import console_clock, open_store, script_clock
+from adapters.console.session import ConsoleSession
+from bot.config import Config
+
+PROMPT_HELP = (
+    "You are in group g1 of {name}. Type as a member, e.g. `alice: hello`, "
+    "`alice: /checkin`, `+bob` (joins), `!mod alice`, `!clock +1d`. Ctrl-D quits."
+)
+
+
+async def run_console(
+    config: Config, db_url: str | None, *, script: Path | None, json_output: bool
+) -> int:
+    store = await open_store(config, db_url)
+    interactive = script is None and sys.stdin.isatty()
+    # A script starts at a fixed local time so its output is reproducible.
+    clock = script_clock(config) if script is not None else console_clock(config)
+    session = ConsoleSession(
+        config, store, clock, json_output=json_output, background_flush=interactive
+    )
+    await session.start()
+    try:
+        if script is not None:
+            for n, line in enumerate(script.read_text(encoding="utf-8").splitlines(), 1):
+                for out in await session.feed(line, n):
+                    print(out, flush=True)
+        else:
+            if interactive:
+                print(PROMPT_HELP.format(name=config.community.name))
+            n = 0
+            while True:
+                line = await asyncio.to_thread(_read, interactive)
+                if line is None:
+                    break
+                n += 1
+                for out in await session.feed(line, n):
+                    print(out, flush=True)
+    finally:
+        await session.close()
+        await store.close()
+    return 0
+
+
+def _read(interactive: bool) -> str | None:
+    try:
+        return input("> " if interactive else "")
+    except EOFError:
+        return None

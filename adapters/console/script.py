@@ -1,0 +1,151 @@
+"""The console's line grammar (a public interface: README documents it).
+
+    alice: text            alice posts in the current group
+    [g2] alice: text       alice posts in group g2
+    alice > 12: text       alice replies to message #12
+    [dm] alice: text       alice writes to the bot privately
+    +alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves
+    !group g2              g2 becomes the current group
+    !mod alice / !owner alice / !member alice   give a role
+    !clock +1d | +90m | 2026-01-05 09:00        move the fake clock
+    !react bob 12 👍       bob reacts to #12
+    !restart               flush, drop all in-memory state, reload from the database
+    !crash                 drop all in-memory state without flushing (a crash)
+    # comment              ignored, as are blank lines
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.durations import parse_duration
+
+
+class ScriptError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    user: str
+    text: str
+    group: str | None = None
+    reply_to: int | None = None
+    private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    user: str
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    user: str
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetGroup:
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetRole:
+    user: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoveClock:
+    by_seconds: float | None = None
+    to_local: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class React:
+    user: str
+    message_id: int
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class Restart:
+    crash: bool = False
+
+
+Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Restart
+
+_NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
+_POST = re.compile(
+    rf"^(?:\[(?P<group>[^\]\s]+)\]\s*)?(?P<user>{_NAME})\s*(?:>\s*#?(?P<reply>\d+)\s*)?:\s?(?P<text>.*)$"
+)
+_MEMBERSHIP = re.compile(rf"^(?P<sign>[+-])(?P<user>{_NAME})(?:\s+\[(?P<group>[^\]\s]+)\])?$")
+_ROLES = {"mod": "moderator", "moderator": "moderator", "owner": "owner", "member": "member"}
+
+
+def parse_line(line: str) -> Line | None:
+    """One script line -> what it does; None for blanks and comments."""
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    if line.startswith("!"):
+        return _directive(line[1:].split())
+    m = _MEMBERSHIP.match(line)
+    if m:
+        cls = Join if m["sign"] == "+" else Leave
+        return cls(m["user"], m["group"])
+    m = _POST.match(line)
+    if m:
+        group = m["group"]
+        private = group == "dm"
+        if private and m["reply"]:
+            raise ScriptError("replies are only possible in groups")
+        return Post(
+            user=m["user"],
+            text=m["text"],
+            group=None if private else group,
+            reply_to=int(m["reply"]) if m["reply"] else None,
+            private=private,
+        )
+    raise ScriptError(
+        f"cannot read {line!r}: expected 'name: text', '[group] name: text', "
+        "'name > 12: text', '+name', '-name' or a !directive"
+    )
+
+
+def _directive(words: list[str]) -> Line:
+    if not words:
+        raise ScriptError("empty directive")
+    head, args = words[0], words[1:]
+    if head == "group" and len(args) == 1:
+        return SetGroup(args[0])
+    if head in _ROLES and len(args) == 1:
+        return SetRole(args[0], _ROLES[head])
+    if head == "clock" and args:
+        return _clock(" ".join(args))
+    if head == "react" and len(args) == 3 and args[1].lstrip("#").isdigit():
+        return React(args[0], int(args[1].lstrip("#")), args[2])
+    if head in ("restart", "crash") and not args:
+        return Restart(crash=head == "crash")
+    raise ScriptError(
+        f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
+        "!clock, !react, !restart, !crash)"
+    )
+
+
+def _clock(arg: str) -> MoveClock:
+    if arg.startswith("+"):
+        try:
+            return MoveClock(by_seconds=parse_duration(arg[1:]).total_seconds())
+        except ValueError as exc:
+            raise ScriptError(f"!clock: {exc}") from None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return MoveClock(to_local=datetime.strptime(arg, fmt))
+        except ValueError:
+            continue
+    raise ScriptError(f"!clock: cannot read {arg!r} (use +10m or 2026-01-05 09:00)")

@@ -1,0 +1,227 @@
+"""A console chat session: script lines in, the bot's behaviour out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import timedelta
+
+from adapters.console.gateway import ConsoleGateway, Output
+from adapters.console.script import (
+    Join,
+    Leave,
+    Line,
+    MoveClock,
+    Post,
+    React,
+    Restart,
+    ScriptError,
+    SetGroup,
+    SetRole,
+    parse_line,
+)
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.engine import Engine
+from bot.events import (
+    ChatRef,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    ReactionAdded,
+    ReplyRef,
+    UserRef,
+)
+from bot.ports import Store
+
+PLATFORM = "console"
+
+
+def user(name: str) -> UserRef:
+    return UserRef(PLATFORM, name, name, name)
+
+
+def group_chat(name: str) -> ChatRef:
+    return ChatRef(PLATFORM, name)
+
+
+def dm_chat(name: str) -> ChatRef:
+    return ChatRef(PLATFORM, f"dm:{name}", private=True)
+
+
+class ConsoleSession:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        clock: FakeClock,
+        *,
+        json_output: bool = False,
+        background_flush: bool = False,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.json_output = json_output
+        self.background_flush = background_flush
+        self.gateway = ConsoleGateway(clock, config.community.log_chat)
+        self.group = "g1"
+        self.engine = Engine(config, store, clock)
+
+    async def start(self) -> None:
+        await self.engine.start(background_flush=self.background_flush)
+
+    async def close(self) -> None:
+        await self.engine.stop()
+
+    async def run(self, lines: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for n, line in enumerate(lines, 1):
+            out += await self.feed(line, n)
+        return out
+
+    async def feed(self, line: str, lineno: int | None = None) -> list[str]:
+        """Run one script line; returns the rendered output lines."""
+        try:
+            parsed = parse_line(line)
+        except ScriptError as exc:
+            where = f"line {lineno}: " if lineno is not None else ""
+            return [self._render(Output("error", None, actor="console", text=f"{where}{exc}"))]
+        if parsed is None:
+            return []
+        start = len(self.gateway.outputs)
+        await self._do(parsed)
+        return [self._render(o) for o in self.gateway.outputs[start:]]
+
+    async def _do(self, line: Line) -> None:
+        gw = self.gateway
+        if isinstance(line, Post):
+            await self._post(line)
+        elif isinstance(line, Join | Leave):
+            chat = group_chat(line.group or self.group)
+            who = user(line.user)
+            if isinstance(line, Join):
+                if gw.can_post(chat, who) == "banned":
+                    gw.outputs.append(Output("refused", chat.chat_id, actor=line.user, text="banned"))
+                    return
+                gw.outputs.append(Output("join", chat.chat_id, actor=line.user))
+                await self._event(MemberJoined(chat, who, self.clock.now()))
+            else:
+                gw.outputs.append(Output("leave", chat.chat_id, actor=line.user))
+                await self._event(MemberLeft(chat, who, self.clock.now()))
+        elif isinstance(line, SetGroup):
+            self.group = line.group
+            gw.outputs.append(Output("group", line.group, actor="console"))
+        elif isinstance(line, SetRole):
+            s = self.engine.s
+            member = s.directory.member(user(line.user), self.clock.now())
+            s.directory.set_role(member, line.role)
+            gw.outputs.append(Output("role", None, actor="console", target=line.user, text=line.role))
+        elif isinstance(line, MoveClock):
+            self._move_clock(line)
+        elif isinstance(line, React):
+            chat = group_chat(self.group)
+            await self._event(ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now()))
+        elif isinstance(line, Restart):
+            await self._restart(crash=line.crash)
+
+    async def _post(self, line: Post) -> None:
+        gw = self.gateway
+        sender = user(line.user)
+        chat = dm_chat(line.user) if line.private else group_chat(line.group or self.group)
+        refusal = gw.can_post(chat, sender)
+        if refusal is not None:
+            gw.outputs.append(Output("refused", gw.group_name(chat), actor=line.user, text=refusal))
+            return
+        reply = None
+        if line.reply_to is not None:
+            original = gw.messages.get((chat.key, line.reply_to))
+            if original is not None:
+                reply = ReplyRef(line.reply_to, original.author, original.text)
+            else:
+                reply = ReplyRef(line.reply_to)
+        mid = gw.record_post(chat, sender, line.text)
+        gw.outputs.append(
+            Output("post", gw.group_name(chat), actor=line.user, text=line.text, message_id=mid,
+                   reply_to=line.reply_to)
+        )  # fmt: skip
+        await self._event(MessagePosted(chat, sender, mid, line.text, self.clock.now(), reply))
+
+    async def _event(self, event: Event) -> None:
+        actions = await self.engine.handle(event)
+        await self.gateway.execute(actions)
+
+    def _move_clock(self, line: MoveClock) -> None:
+        tz = self.config.community.tz
+        if line.by_seconds is not None:
+            self.clock.advance(timedelta(seconds=line.by_seconds))
+        elif line.to_local is not None:
+            self.clock.set(line.to_local.replace(tzinfo=tz))
+        local = self.clock.now().astimezone(tz)
+        text = f"{local:%Y-%m-%d %H:%M} {self.config.community.timezone}"
+        self.gateway.outputs.append(Output("clock", None, actor="console", text=text))
+
+    async def _restart(self, *, crash: bool) -> None:
+        if crash:
+            if self.engine.writes is not None:
+                self.engine.writes.abandon()
+        else:
+            await self.engine.stop()
+        self.engine = Engine(self.config, self.store, self.clock)
+        await self.engine.start(background_flush=self.background_flush)
+        what = "crashed and restarted" if crash else "restarted"
+        self.gateway.outputs.append(Output("restart", None, actor="console", text=what))
+
+    def _render(self, o: Output) -> str:
+        if self.json_output:
+            return json.dumps(o.as_json(), ensure_ascii=False)
+        return render_text(o)
+
+
+def render_text(o: Output) -> str:
+    where = f"[{o.group}]" if o.group else ""
+    text = (o.text or "").replace("\n", "\n    ")
+    rule = f" (rule: {o.rule})" if o.rule else ""
+    duration = o.extra.get("duration")
+    span = f" for {duration}" if duration else ""
+    match o.kind:
+        case "post":
+            return f"{where} #{o.message_id} {o.actor}: {text}"
+        case "message" | "reply" | "dm":
+            mid = f" #{o.message_id}" if o.message_id is not None else ""
+            return f"{where}{mid} bot: {text}"
+        case "log":
+            return f"[log] bot: {text}"
+        case "delete":
+            return f"{where} bot deletes #{o.message_id}{rule}"
+        case "mute":
+            return f"{where} bot mutes {o.target}{span}{rule}"
+        case "unmute" | "unban":
+            return f"{where} bot {o.kind}s {o.target}"
+        case "kick":
+            return f"{where} bot kicks {o.target}{rule}"
+        case "ban":
+            return f"{where} bot bans {o.target}{span}{rule}"
+        case "join":
+            return f"{where} {o.actor} joins"
+        case "leave":
+            return f"{where} {o.actor} leaves"
+        case "refused":
+            return f"{where} ({o.actor} is {o.text}: not delivered)"
+        case "approve" | "decline":
+            return f"{where} bot {o.kind}s {o.target}"
+        case "pin":
+            return f"{where} bot pins #{o.message_id}"
+        case "poll":
+            return f"{where} #{o.message_id} bot polls: {text} {o.extra.get('options')}"
+        case "invite":
+            return f"{where} bot invites {o.target or 'anyone'}: {text}"
+        case "error":
+            return f"! {text}"
+        case "role":
+            return f"[console] {o.target} is now {text}"
+        case "group":
+            return f"[console] current group: {o.group}"
+        case _:
+            return f"[console] {text}" if not o.group else f"{where} {o.kind}: {text}"

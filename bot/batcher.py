@@ -1,0 +1,187 @@
+"""Write-behind batching: the message path never waits for a commit per row.
+
+Changes accumulate here and go to the store in one transaction per batch,
+when the batch is full or every `interval` seconds, and on shutdown. Taking a
+batch happens without awaiting, so a batch always holds the state of whole
+events: a member row is serialized together with the ledger entries the same
+events produced. After a crash, replaying events is safe because the store
+skips ledger keys it already has and reports them back (`on_duplicates`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from bot.ports import Store
+from bot.records import (
+    CaseRecord,
+    DailyStatsRecord,
+    GroupRecord,
+    LedgerEntry,
+    MemberRecord,
+    MembershipRecord,
+    WarningRecord,
+    WriteBatch,
+)
+
+log = logging.getLogger(__name__)
+
+
+class WriteBehind:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_batch: int = 500,
+        interval: float = 0.1,
+        on_duplicates: Callable[[list[LedgerEntry]], None] | None = None,
+        collect: Callable[[], Iterable[DailyStatsRecord]] | None = None,
+    ) -> None:
+        self._store = store
+        self._max = max_batch
+        self._interval = interval
+        self.on_duplicates = on_duplicates
+        self._collect = collect
+        self._members: dict[str, MemberRecord] = {}
+        self._groups: dict[str, GroupRecord] = {}
+        self._memberships: dict[tuple[str, str], MembershipRecord] = {}
+        self._warnings: dict[int, WarningRecord] = {}
+        self._ledger: list[LedgerEntry] = []
+        self._cases: list[CaseRecord] = []
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.rows = 0
+
+    @property
+    def pending(self) -> int:
+        return (
+            len(self._members)
+            + len(self._groups)
+            + len(self._memberships)
+            + len(self._warnings)
+            + len(self._ledger)
+            + len(self._cases)
+        )
+
+    def member(self, record: MemberRecord) -> None:
+        self._members[record.key] = record
+
+    def group(self, record: GroupRecord) -> None:
+        self._groups[record.chat_key] = record
+
+    def membership(self, record: MembershipRecord) -> None:
+        self._memberships[(record.member_key, record.group_key)] = record
+
+    def warning(self, record: WarningRecord) -> None:
+        self._warnings[record.id] = record
+
+    def ledger(self, entry: LedgerEntry) -> None:
+        self._ledger.append(entry)
+
+    def case(self, record: CaseRecord) -> None:
+        self._cases.append(record)
+
+    def _take(self) -> WriteBatch:
+        # Records are copied: the engine keeps mutating its live objects.
+        batch = WriteBatch(
+            members=[replace(m) for m in self._members.values()],
+            groups=[replace(g) for g in self._groups.values()],
+            memberships=[replace(m) for m in self._memberships.values()],
+            ledger=self._ledger,
+            cases=self._cases,
+            warnings=[replace(w) for w in self._warnings.values()],
+            stats=[replace(r) for r in self._collect()] if self._collect else [],
+        )
+        self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
+        self._ledger, self._cases = [], []
+        return batch
+
+    async def flush(self) -> None:
+        async with self._lock:
+            batch = self._take()
+            if not len(batch):
+                return
+            try:
+                result = await self._store.write(batch)
+            except BaseException:
+                self._requeue(batch)
+                raise
+            self.batches += 1
+            self.rows += len(batch)
+            if result.duplicate_keys and self.on_duplicates:
+                self.on_duplicates(_duplicates(batch.ledger, result.duplicate_keys))
+
+    def _requeue(self, batch: WriteBatch) -> None:
+        """Put a batch the store refused back in front, so nothing is lost;
+        newer versions of the same rows, queued meanwhile, win."""
+        for m in batch.members:
+            self._members.setdefault(m.key, m)
+        for g in batch.groups:
+            self._groups.setdefault(g.chat_key, g)
+        for ms in batch.memberships:
+            self._memberships.setdefault((ms.member_key, ms.group_key), ms)
+        for w in batch.warnings:
+            self._warnings.setdefault(w.id, w)
+        self._ledger = batch.ledger + self._ledger
+        self._cases = batch.cases + self._cases
+
+    async def maybe_flush(self) -> None:
+        """Called after each event: flush when a batch is full (backpressure)."""
+        if len(self._ledger) + len(self._members) >= self._max:
+            await self.flush()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.flush()
+            except Exception:
+                # The batch stays lost for this process, but the events that
+                # made it are replayable: keys make the retry exact.
+                log.exception("write-behind flush failed")
+
+    def abandon(self) -> None:
+        """Stop without writing what is pending: what a crash does."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
+        self._ledger, self._cases = [], []
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        await self.flush()
+
+
+def _duplicates(entries: list[LedgerEntry], keys: frozenset[str]) -> list[LedgerEntry]:
+    """Entries that were not applied. A key repeated inside one batch was
+    applied once (its first occurrence) unless it was stored before; the store
+    cannot tell those apart, so the first occurrence is taken as applied."""
+    counts: dict[str, int] = {}
+    for e in entries:
+        if e.key in keys:
+            counts[e.key] = counts.get(e.key, 0) + 1
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.key not in keys:
+            continue
+        if counts[e.key] > 1 and e.key not in seen:
+            seen.add(e.key)
+            continue
+        out.append(e)
+    return out

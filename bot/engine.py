@@ -1,0 +1,237 @@
+"""The engine: one entry point, `handle(event) -> list[Action]`.
+
+It keeps the community in memory (loaded from the store at `start`), runs the
+rule engine and the services, and queues every change on the write-behind
+batcher. It never touches a platform or a database driver.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.actions import Action, ApproveJoin, SendMessage
+from bot.batcher import WriteBehind
+from bot.commands import Command, Context, parse_command
+from bot.config import Config
+from bot.directory import Directory, display
+from bot.enforcement import Enforcer
+from bot.events import (
+    CommandIssued,
+    Event,
+    JoinRequested,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    ReactionAdded,
+    TimerFired,
+)
+from bot.i18n import t
+from bot.member_commands import commands as member_commands
+from bot.mod_commands import commands as mod_commands
+from bot.moderation import Moderation
+from bot.points import Points
+from bot.ports import Clock, Store
+from bot.services import Services
+from bot.stats import Stats
+from rules.evaluate import RuleSet
+from rules.message import MessageView
+
+log = logging.getLogger(__name__)
+
+_COMMANDS: dict[str, Command] = {**member_commands.commands, **mod_commands.commands}
+
+
+class Engine:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        clock: Clock,
+        *,
+        max_batch: int = 500,
+        flush_interval: float = 0.1,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self._max_batch = max_batch
+        self._flush_interval = flush_interval
+        self.rules = RuleSet(config.rules)
+        self._services: Services | None = None
+        self.writes: WriteBehind | None = None
+        self._handlers: dict[type[Any], Callable[[Any], Awaitable[list[Action]]]] = {
+            MessagePosted: self._on_message,
+            CommandIssued: self._on_command,
+            MemberJoined: self._on_join,
+            MemberLeft: self._on_leave,
+            JoinRequested: self._on_join_request,
+            ReactionAdded: self._ignore,
+            TimerFired: self._ignore,
+        }
+
+    @property
+    def s(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("Engine.start() has not been awaited")
+        return self._services
+
+    async def start(self, *, background_flush: bool = True) -> None:
+        """Load the community into memory; with `background_flush`, flush
+        pending writes every `flush_interval` seconds."""
+        cfg = self.config
+        community = cfg.community
+        await self.store.ensure_community(community.slug, community.name, community.timezone)
+        now = self.clock.now()
+        local = now.astimezone(community.tz)
+        day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        snapshot = await self.store.load(community.slug, day_start)
+        stats = Stats(community.slug, snapshot)
+        writes = WriteBehind(
+            self.store,
+            max_batch=self._max_batch,
+            interval=self._flush_interval,
+            collect=stats.collect,
+        )
+        points = Points(cfg.points, community.slug, community.tz, snapshot, writes, local.date())
+        writes.on_duplicates = points.undo
+        self.writes = writes
+        self._services = Services(
+            config=cfg,
+            store=self.store,
+            clock=self.clock,
+            directory=Directory(cfg, snapshot, writes),
+            points=points,
+            moderation=Moderation(community.slug, cfg.escalation, snapshot, writes),
+            stats=stats,
+        )
+        self._enforcer = Enforcer(self._services)
+        if background_flush:
+            writes.start()
+
+    async def stop(self) -> None:
+        """Flush everything pending; the store stays open (its owner closes it)."""
+        if self.writes is not None:
+            await self.writes.close()
+
+    def reload(self, config: Config) -> None:
+        """Swap in a validated config. Rules recompile (flood windows restart)."""
+        self.rules = RuleSet(config.rules)
+        self.config = config
+        s = self.s
+        s.config = config
+        s.directory.reconfigure(config)
+        s.points.configure(config.points)
+        s.moderation.escalation = config.escalation
+
+    async def handle(self, event: Event) -> list[Action]:
+        actions = await self._handlers[type(event)](event)
+        if self.writes is not None:
+            await self.writes.maybe_flush()
+        return actions
+
+    async def _ignore(self, event: Event) -> list[Action]:
+        return []
+
+    async def _on_message(self, ev: MessagePosted) -> list[Action]:
+        if ev.sender.is_bot or ev.on_behalf_of_chat:
+            return []
+        s = self.s
+        parsed = parse_command(ev.text)
+        if parsed is not None:
+            name, args = parsed
+            return await self._on_command(
+                CommandIssued(ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text)
+            )
+        now = ev.at
+        member = s.directory.member(ev.sender, now)
+        if ev.chat.private:
+            return []
+        group = s.directory.group(ev.chat, now)
+        if not ev.edited:
+            member.message_count += 1
+            member.last_seen = now
+            s.directory.touch(member)
+            s.stats.message(group.chat_key, s.points.local_date(now), member.key)
+        text = ev.text
+        if text.strip() in s.points.checkin_words:
+            return await self._on_command(
+                CommandIssued(ev.chat, ev.sender, ev.message_id, "checkin", (), now, ev.reply_to, text)
+            )
+        role = s.directory.role(member, ev.sender)
+        balance = s.points.balance(member.key)
+        joined = member.joined_at
+        view = MessageView(
+            text=text,
+            group=group.chat_key,
+            sender=member.key,
+            at=now.timestamp(),
+            role=role,
+            level=s.points.level(balance)[0],
+            member_age=(now - joined).total_seconds() if joined is not None else None,
+        )
+        verdict = self.rules.evaluate(view)
+        if verdict.hit:
+            return self._enforcer.apply(verdict, ev, member, group)
+        if ev.edited:
+            return []
+        up = s.points.for_message(member, text, now, group.chat_key, ev.message_id)
+        if up is None:
+            return []
+        loc = s.locale_for(member)
+        note = t(loc, "levelup", name=display(member), level=up.level, title=up.title)
+        return [SendMessage(ev.chat, note, kind="levelup")]
+
+    async def _on_command(self, ev: CommandIssued) -> list[Action]:
+        s = self.s
+        member = s.directory.member(ev.sender, ev.at)
+        group = None if ev.chat.private else s.directory.group(ev.chat, ev.at)
+        ctx = Context(
+            s=s,
+            event=ev,
+            member=member,
+            group=group,
+            role=s.directory.role(member, ev.sender),
+            locale=s.locale_for(member),
+        )
+        command = _COMMANDS.get(ev.name)
+        if command is None:
+            text = ctx.text("unknown_command", command=ev.name) + "\n" + ctx.text("help.member")
+            return [ctx.say(text)]
+        return await command.handler(ctx)
+
+    async def _on_join(self, ev: MemberJoined) -> list[Action]:
+        s = self.s
+        if ev.member.is_bot:
+            return []
+        member = s.directory.member(ev.member, ev.at)
+        group = s.directory.group(ev.chat, ev.at)
+        s.directory.joined(member, group, ev.at, ev.invite)
+        s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
+        welcome = self.config.welcome
+        if not welcome.enabled:
+            return []
+        name = display(member)
+        values = {"name": name, "group": group.title, "community": self.config.community.name}
+        if welcome.text:
+            text = welcome.text
+            for k, v in values.items():
+                text = text.replace("{" + k + "}", v)
+        else:
+            text = t(s.locale_for(member), "welcome", **values)
+        return [SendMessage(ev.chat, text, kind="welcome")]
+
+    async def _on_leave(self, ev: MemberLeft) -> list[Action]:
+        s = self.s
+        member = s.directory.member(ev.member, ev.at)
+        group = s.directory.group(ev.chat, ev.at)
+        s.directory.left(member, group, ev.at)
+        s.stats.add(group.chat_key, s.points.local_date(ev.at), "leaves")
+        return []
+
+    async def _on_join_request(self, ev: JoinRequested) -> list[Action]:
+        # The entry gate (captcha, approval queue) decides here once it exists;
+        # until then every request is let in.
+        return [ApproveJoin(ev.chat, ev.member)]
+

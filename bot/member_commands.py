@@ -1,0 +1,151 @@
+"""What every member can ask the bot."""
+
+from __future__ import annotations
+
+from bot.actions import Action, SendMessage
+from bot.commands import Context, Registry
+from bot.config import locale_of
+from bot.directory import display
+from bot.i18n import t
+from bot.points import Checkin, LevelUp
+from rules.durations import format_duration
+from rules.schema import BlocklistRule, FloodRule, LinksRule, Rule
+
+commands = Registry()
+
+
+@commands.add("start")
+async def start(ctx: Context) -> list[Action]:
+    community = ctx.s.config.community.name
+    return [ctx.reply("start", name=ctx.member.name or display(ctx.member), community=community)]
+
+
+@commands.add("help")
+async def help_(ctx: Context) -> list[Action]:
+    text = ctx.text("help.member")
+    if ctx.is_staff:
+        text += "\n\n" + ctx.text("help.moderator")
+    return [ctx.say(text)]
+
+
+@commands.add("checkin", "qiandao", "签到")
+async def checkin(ctx: Context) -> list[Action]:
+    s = ctx.s
+    group_key = ctx.group.chat_key if ctx.group else None
+    result = s.points.checkin(ctx.member, ctx.now, group_key)
+    return checkin_reply(ctx, result)
+
+
+def checkin_reply(ctx: Context, result: Checkin) -> list[Action]:
+    name = display(ctx.member)
+    if result.already:
+        return [ctx.reply("checkin.already", name=name, streak=result.streak, balance=result.balance)]
+    if ctx.group is not None:
+        day = ctx.s.points.local_date(ctx.now)
+        ctx.s.stats.add(ctx.group.chat_key, day, "checkins")
+        ctx.s.stats.add(ctx.group.chat_key, day, "points_issued", result.points)
+    bonus = ctx.text("checkin.bonus", bonus=result.bonus) if result.bonus else ""
+    actions: list[Action] = [
+        ctx.reply(
+            "checkin.ok",
+            name=name,
+            points=result.points,
+            bonus=bonus,
+            streak=result.streak,
+            balance=result.balance,
+            rank=ctx.s.points.rank(ctx.member.key),
+        )
+    ]
+    if result.level_up:
+        actions.append(level_up_notice(ctx, result.level_up))
+    return actions
+
+
+def level_up_notice(ctx: Context, up: LevelUp) -> SendMessage:
+    text = ctx.text("levelup", name=display(ctx.member), level=up.level, title=up.title)
+    return SendMessage(ctx.event.chat, text, kind="levelup")
+
+
+@commands.add("me")
+async def me(ctx: Context) -> list[Action]:
+    s = ctx.s
+    balance = s.points.balance(ctx.member.key)
+    level, lv = s.points.level(balance)
+    text = ctx.text(
+        "me",
+        name=display(ctx.member),
+        level=level,
+        title=lv.title,
+        balance=balance,
+        rank=s.points.rank(ctx.member.key),
+        members=len(s.directory.members),
+        streak=ctx.member.streak,
+        warnings=len(s.moderation.active(ctx.member.key, ctx.now)),
+    )
+    nxt = s.points.next_level(balance)
+    if nxt is not None:
+        text += "\n" + ctx.text("me_next", needed=nxt.min - balance, next_title=nxt.title)
+    return [ctx.say(text)]
+
+
+@commands.add("top", "rank", "leaderboard")
+async def top(ctx: Context) -> list[Action]:
+    s = ctx.s
+    board = s.points.top(10)
+    if not board:
+        return [ctx.reply("top.empty")]
+    lines = [ctx.text("top.header")]
+    for i, (key, points) in enumerate(board, 1):
+        m = s.directory.members.get(key)
+        lines.append(ctx.text("top.line", rank=i, name=display(m) if m else key, points=points))
+    return [ctx.say("\n".join(lines))]
+
+
+@commands.add("rules")
+async def rules_(ctx: Context) -> list[Action]:
+    cfg = ctx.s.config
+    group_key = ctx.group.chat_key if ctx.group else None
+    shown = [
+        r
+        for r in cfg.rules
+        if r.enabled and (r.groups is None or group_key is None or _in_scope(r, group_key))
+    ]
+    if not shown:
+        return [ctx.reply("rules.none")]
+    lines = [ctx.text("rules.header", community=cfg.community.name)]
+    for n, rule in enumerate(shown, 1):
+        lines.append(ctx.text("rules.line", n=n, text=describe(rule, ctx.locale)))
+    return [ctx.say("\n".join(lines))]
+
+
+def _in_scope(rule: Rule, group_key: str) -> bool:
+    groups = rule.groups or []
+    return group_key in groups or group_key.partition(":")[2] in groups
+
+
+def describe(rule: Rule, locale: str) -> str:
+    loc = locale_of(locale) or "en"
+    if rule.description:
+        return rule.description
+    if isinstance(rule, BlocklistRule):
+        return t(loc, "rules.blocklist")
+    if isinstance(rule, LinksRule):
+        allow = ", ".join(rule.allow)
+        if rule.probation:
+            key = "rules.links_probation" if allow else "rules.links_probation_any"
+            return t(loc, key, allow=allow, probation=format_duration(rule.probation))
+        return t(loc, "rules.links" if allow else "rules.links_any", allow=allow)
+    if isinstance(rule, FloodRule):
+        return t(loc, "rules.flood", max=rule.max, per=format_duration(rule.per))
+    raise TypeError(f"no description for {type(rule).__name__}")
+
+
+@commands.add("lang", "language")
+async def lang(ctx: Context) -> list[Action]:
+    wanted = locale_of(ctx.event.args[0]) if ctx.event.args else None
+    if wanted is None:
+        return [ctx.reply("lang.usage")]
+    ctx.member.language = wanted
+    ctx.s.directory.touch(ctx.member)
+    ctx.locale = wanted
+    return [ctx.reply("lang.set")]

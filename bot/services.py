@@ -1,0 +1,38 @@
+"""The services one engine wires together, handed to command handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config, Locale
+from bot.directory import Directory
+from bot.events import ChatRef
+from bot.moderation import Moderation
+from bot.points import Points
+from bot.ports import Clock, Store
+from bot.records import MemberRecord
+from bot.stats import Stats
+from bot.config import locale_of
+
+
+@dataclass(slots=True)
+class Services:
+    config: Config
+    store: Store
+    clock: Clock
+    directory: Directory
+    points: Points
+    moderation: Moderation
+    stats: Stats
+
+    @property
+    def log_chat(self) -> ChatRef | None:
+        ref = self.config.community.log_chat
+        return ChatRef.parse(ref) if ref else None
+
+    def locale_for(self, member: MemberRecord | None) -> Locale:
+        if member is not None:
+            own = locale_of(member.language)
+            if own is not None:
+                return own
+        return self.config.community.locale
