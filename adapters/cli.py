@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, nargs="?")
     check.set_defaults(func=_check_config)
 
+    replay = sub.add_parser("replay", help="run recorded platform updates through the bot")
+    common(replay)
+    replay.add_argument("--platform", choices=["telegram"], default="telegram")
+    replay.add_argument("file", type=Path, help="one Bot API Update (JSON) per line")
+    replay.add_argument("--json", action="store_true", help="one JSON object per line")
+    replay.set_defaults(func=_replay)
+
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="apply pending migrations")
@@ -106,6 +113,15 @@ def _console(args: argparse.Namespace) -> int:
     return asyncio.run(run_console(config, args.db, script=args.script, json_output=args.json))
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from adapters.telegram.replay import replay_file
+
+    config = _load(args.config)
+    if config is None:
+        return 1
+    return asyncio.run(replay_file(config, args.db, args.file, json_output=args.json))
+
+
 def _run(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if config is None:
@@ -126,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         return asyncio.run(run_console(config, args.db, script=None, json_output=False))
     from adapters.runners import run_platforms
 
-    return asyncio.run(run_platforms(config, args.config or default_config_path(), args.db, wanted))
+    return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,26 @@
-"""Starting the real platforms: each adapter package adds its runner here."""
+"""Starting the real platforms in one process around one shared engine.
+
+Each platform package provides `serve(app: App) -> None` in its `runner`
+module: it runs until cancelled, feeding updates into `app.engine` and
+executing the actions through its gateway.
+"""
 
 from __future__ import annotations
 
-import sys
+import asyncio
+import importlib
 from pathlib import Path
 
-from bot.config import Config
+from adapters.app import build_app
+
+RUNNERS = {"telegram": "adapters.telegram.runner", "discord": "adapters.discord.runner"}
 
 
-async def run_platforms(config: Config, config_path: Path, db_url: str | None, names: list[str]) -> int:
-    print(
-        f"groupkeeper: no runner for {', '.join(names)} in this build yet; "
-        "unset the token(s) to use the console.",
-        file=sys.stderr,
-    )
-    return 2
+async def run_platforms(config_path: Path, db_url: str | None, names: list[str]) -> int:
+    app = await build_app(config_path, db_url)
+    try:
+        modules = [importlib.import_module(RUNNERS[name]) for name in names]
+        await asyncio.gather(*(m.serve(app) for m in modules))
+    finally:
+        await app.close()
+    return 0

@@ -122,6 +122,34 @@ class SetGroupProfile:
     description: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class GrantRole:
+    """Give a platform role (Discord level rewards); `role` is a name or id."""
+
+    chat: ChatRef
+    user: UserRef
+    role: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeRole:
+    chat: ChatRef
+    user: UserRef
+    role: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CloneGroup:
+    """Open the next group of the community from a template group: on Discord a
+    category with the template's channels and permission overwrites."""
+
+    template: ChatRef
+    title: str
+    serial: int
+
+
 Action = (
     SendMessage
     | SendDirect
@@ -137,4 +165,7 @@ Action = (
     | DeclineJoin
     | SendPoll
     | SetGroupProfile
+    | GrantRole
+    | RevokeRole
+    | CloneGroup
 )

@@ -155,6 +155,8 @@ class MessagePointsConfig(Strict):
 class Level(Strict):
     min: int = Field(ge=0)
     title: str = Field(min_length=1)
+    # A platform role held while at this level (Discord role name or id).
+    role: str | None = None
 
 
 class PointsConfig(Strict):

@@ -19,7 +19,7 @@ from bot.actions import (
 from bot.directory import display, user_of
 from bot.events import ChatRef, MessagePosted
 from bot.i18n import t
-from bot.member_commands import describe
+from bot.rule_text import describe
 from bot.records import CaseRecord, GroupRecord, MemberRecord
 from bot.services import Services
 from rules.durations import format_duration

@@ -32,6 +32,7 @@ from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
 from bot.moderation import Moderation
 from bot.points import Points
+from bot.rewards import level_up_actions
 from bot.ports import Clock, Store
 from bot.services import Services
 from bot.stats import Stats
@@ -179,9 +180,7 @@ class Engine:
         up = s.points.for_message(member, text, now, group.chat_key, ev.message_id)
         if up is None:
             return []
-        loc = s.locale_for(member)
-        note = t(loc, "levelup", name=display(member), level=up.level, title=up.title)
-        return [SendMessage(ev.chat, note, kind="levelup")]
+        return level_up_actions(s, member, ev.chat, up)
 
     async def _on_command(self, ev: CommandIssued) -> list[Action]:
         s = self.s

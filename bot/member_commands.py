@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from bot.actions import Action, SendMessage
+from bot.actions import Action
 from bot.commands import Context, Registry
 from bot.config import locale_of
 from bot.directory import display
-from bot.i18n import t
-from bot.points import Checkin, LevelUp
-from rules.durations import format_duration
-from rules.schema import BlocklistRule, FloodRule, LinksRule, Rule
+from bot.points import Checkin
+from bot.rewards import level_up_actions
+from bot.rule_text import describe, in_scope
 
 commands = Registry()
 
@@ -57,13 +56,8 @@ def checkin_reply(ctx: Context, result: Checkin) -> list[Action]:
         )
     ]
     if result.level_up:
-        actions.append(level_up_notice(ctx, result.level_up))
+        actions += level_up_actions(ctx.s, ctx.member, ctx.event.chat, result.level_up)
     return actions
-
-
-def level_up_notice(ctx: Context, up: LevelUp) -> SendMessage:
-    text = ctx.text("levelup", name=display(ctx.member), level=up.level, title=up.title)
-    return SendMessage(ctx.event.chat, text, kind="levelup")
 
 
 @commands.add("me")
@@ -108,7 +102,7 @@ async def rules_(ctx: Context) -> list[Action]:
     shown = [
         r
         for r in cfg.rules
-        if r.enabled and (r.groups is None or group_key is None or _in_scope(r, group_key))
+        if r.enabled and (r.groups is None or group_key is None or in_scope(r, group_key))
     ]
     if not shown:
         return [ctx.reply("rules.none")]
@@ -116,28 +110,6 @@ async def rules_(ctx: Context) -> list[Action]:
     for n, rule in enumerate(shown, 1):
         lines.append(ctx.text("rules.line", n=n, text=describe(rule, ctx.locale)))
     return [ctx.say("\n".join(lines))]
-
-
-def _in_scope(rule: Rule, group_key: str) -> bool:
-    groups = rule.groups or []
-    return group_key in groups or group_key.partition(":")[2] in groups
-
-
-def describe(rule: Rule, locale: str) -> str:
-    loc = locale_of(locale) or "en"
-    if rule.description:
-        return rule.description
-    if isinstance(rule, BlocklistRule):
-        return t(loc, "rules.blocklist")
-    if isinstance(rule, LinksRule):
-        allow = ", ".join(rule.allow)
-        if rule.probation:
-            key = "rules.links_probation" if allow else "rules.links_probation_any"
-            return t(loc, key, allow=allow, probation=format_duration(rule.probation))
-        return t(loc, "rules.links" if allow else "rules.links_any", allow=allow)
-    if isinstance(rule, FloodRule):
-        return t(loc, "rules.flood", max=rule.max, per=format_duration(rule.per))
-    raise TypeError(f"no description for {type(rule).__name__}")
 
 
 @commands.add("lang", "language")

@@ -21,6 +21,8 @@ from bot.records import LedgerEntry, MemberRecord, Snapshot
 class LevelUp:
     level: int
     title: str
+    role: str | None = None
+    previous_role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +110,11 @@ class Points:
         self._writes.ledger(
             LedgerEntry(self._community, member.key, delta, reason, key, at, group_key)
         )
-        old_level, _ = self.level(before)
+        old_level, old = self.level(before)
         new_level, lv = self.level(after)
-        return LevelUp(new_level, lv.title) if new_level > old_level else None
+        if new_level <= old_level:
+            return None
+        return LevelUp(new_level, lv.title, lv.role, old.role)
 
     def checkin(self, member: MemberRecord, now: datetime, group_key: str | None) -> Checkin:
         today = self.local_date(now)
