@@ -7,8 +7,8 @@ nothing else reaches for globals.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import FakeClock, SystemClock

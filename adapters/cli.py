@@ -110,7 +110,14 @@ def _console(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if config is None:
         return 1
-    return asyncio.run(run_console(config, args.db, script=args.script, json_output=args.json))
+    script = None
+    if args.script is not None:
+        try:
+            script = args.script.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            print(f"cannot read {args.script}: {exc.strerror}", file=sys.stderr)
+            return 1
+    return asyncio.run(run_console(config, args.db, script=script, json_output=args.json))
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -71,7 +71,9 @@ class Registry:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
 
-    def add(self, name: str, *aliases: str, staff_only: bool = False) -> Callable[[Handler], Handler]:
+    def add(
+        self, name: str, *aliases: str, staff_only: bool = False
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for n in (name, *aliases):
                 self.commands[n] = Command(name, handler, staff_only)

@@ -117,7 +117,9 @@ class Directory:
             self._writes.group(g)
         return g
 
-    def joined(self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None):
+    def joined(
+        self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None
+    ) -> None:
         group.member_count += 1
         self._writes.group(group)
         self._writes.membership(

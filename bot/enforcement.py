@@ -19,8 +19,8 @@ from bot.actions import (
 from bot.directory import display, user_of
 from bot.events import ChatRef, MessagePosted
 from bot.i18n import t
-from bot.rule_text import describe
 from bot.records import CaseRecord, GroupRecord, MemberRecord
+from bot.rule_text import describe
 from bot.services import Services
 from rules.durations import format_duration
 from rules.evaluate import Verdict
@@ -91,8 +91,8 @@ class Enforcer:
         elif action == "kick":
             out = [KickMember(chat, user, rule, case.id)]
         elif action == "ban":
-            until = now + duration if duration else None
-            out = [BanMember(chat, user, until, span, rule, case.id)]
+            ban_until = now + duration if duration else None
+            out = [BanMember(chat, user, ban_until, span, rule, case.id)]
         elif action == "unban":
             out = [UnbanMember(chat, user, case.id)]
         else:
@@ -150,7 +150,7 @@ class Enforcer:
     ) -> list[Action]:
         loc = self.s.locale_for(member)
         name = display(member)
-        reason = f"{count} warnings"
+        reason = t(self.s.config.community.locale, "log.escalation", count=count)
         if do.ban:
             _, acts = self.sanction(
                 "ban", member, chat, now, group=group, duration=do.ban_for, reason=reason
@@ -212,7 +212,9 @@ class Enforcer:
                 details=result.details, text=event.text,
             )  # fmt: skip
             actions += acts
-            notice = t(loc, "notice.muted", name=name, rule=label, duration=format_duration(act.mute))
+            notice = t(
+                loc, "notice.muted", name=name, rule=label, duration=format_duration(act.mute)
+            )
         elif act.delete:
             notice = t(loc, "notice.removed", name=name, rule=label)
         elif rule.warns:
@@ -239,9 +241,14 @@ class Enforcer:
                 text=event.text,
             )  # fmt: skip
             notice += phrase
-            acts_notice: list[Action] = [SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn")]
+            acts_notice: list[Action] = [
+                SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn")
+            ]
             return actions + acts_notice + acts
-        return [*actions, SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn")]
+        return [
+            *actions,
+            SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn"),
+        ]
 
     @staticmethod
     def _reply(template: str | None, default: str, name: str, rule: str) -> str:
@@ -267,4 +274,3 @@ class Enforcer:
             details=details,
         )
         return [SendMessage(chat, text, kind="log")]
-

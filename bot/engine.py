@@ -32,8 +32,8 @@ from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
 from bot.moderation import Moderation
 from bot.points import Points
-from bot.rewards import level_up_actions
 from bot.ports import Clock, Store
+from bot.rewards import level_up_actions
 from bot.services import Services
 from bot.stats import Stats
 from rules.evaluate import RuleSet
@@ -143,7 +143,9 @@ class Engine:
         if parsed is not None:
             name, args = parsed
             return await self._on_command(
-                CommandIssued(ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text)
+                CommandIssued(
+                    ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text
+                )
             )
         now = ev.at
         member = s.directory.member(ev.sender, now)
@@ -158,7 +160,9 @@ class Engine:
         text = ev.text
         if text.strip() in s.points.checkin_words:
             return await self._on_command(
-                CommandIssued(ev.chat, ev.sender, ev.message_id, "checkin", (), now, ev.reply_to, text)
+                CommandIssued(
+                    ev.chat, ev.sender, ev.message_id, "checkin", (), now, ev.reply_to, text
+                )
             )
         role = s.directory.role(member, ev.sender)
         balance = s.points.balance(member.key)
@@ -233,4 +237,3 @@ class Engine:
         # The entry gate (captcha, approval queue) decides here once it exists;
         # until then every request is let in.
         return [ApproveJoin(ev.chat, ev.member)]
-

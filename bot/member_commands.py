@@ -38,7 +38,9 @@ async def checkin(ctx: Context) -> list[Action]:
 def checkin_reply(ctx: Context, result: Checkin) -> list[Action]:
     name = display(ctx.member)
     if result.already:
-        return [ctx.reply("checkin.already", name=name, streak=result.streak, balance=result.balance)]
+        return [
+            ctx.reply("checkin.already", name=name, streak=result.streak, balance=result.balance)
+        ]
     if ctx.group is not None:
         day = ctx.s.points.local_date(ctx.now)
         ctx.s.stats.add(ctx.group.chat_key, day, "checkins")

@@ -11,7 +11,15 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.actions import Action
-from bot.records import CaseRecord, DailyStatsRecord, LedgerEntry, MembershipRecord, Snapshot, WriteBatch, WriteResult
+from bot.records import (
+    CaseRecord,
+    DailyStatsRecord,
+    LedgerEntry,
+    MembershipRecord,
+    Snapshot,
+    WriteBatch,
+    WriteResult,
+)
 
 
 class Clock(Protocol):

@@ -12,9 +12,7 @@ from bot.records import MemberRecord
 from bot.services import Services
 
 
-def level_up_actions(
-    s: Services, member: MemberRecord, chat: ChatRef, up: LevelUp
-) -> list[Action]:
+def level_up_actions(s: Services, member: MemberRecord, chat: ChatRef, up: LevelUp) -> list[Action]:
     text = t(s.locale_for(member), "levelup", name=display(member), level=up.level, title=up.title)
     actions: list[Action] = [SendMessage(chat, text, kind="levelup")]
     user = user_of(member)

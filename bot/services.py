@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import Config, Locale
+from bot.config import Config, Locale, locale_of
 from bot.directory import Directory
 from bot.events import ChatRef
 from bot.moderation import Moderation
@@ -12,7 +12,6 @@ from bot.points import Points
 from bot.ports import Clock, Store
 from bot.records import MemberRecord
 from bot.stats import Stats
-from bot.config import locale_of
 
 
 @dataclass(slots=True)

@@ -78,9 +78,7 @@ class RuleSet:
                 continue
             result = c.check(msg)
             results.append(result)
-            if result.hit and (
-                best is None or c.rule.action.severity > best.rule.action.severity
-            ):
+            if result.hit and (best is None or c.rule.action.severity > best.rule.action.severity):
                 best, best_result = c, result
         if best is None:
             return Verdict(tuple(results))

@@ -105,7 +105,7 @@ class RuleAction(Strict):
 
 
 class Exempt(Strict):
-    roles: list[Role] = Field(default_factory=lambda: ["moderator", "owner"])
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["moderator", "owner"]))
     min_level: int | None = None
     members: list[str] = Field(default_factory=list)
 

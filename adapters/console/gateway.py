@@ -150,12 +150,18 @@ class ConsoleGateway:
     async def _direct(self, a: SendDirect) -> None:
         chat = ChatRef("console", f"dm:{a.user.user_id}", private=True)
         mid = self.new_id(chat)
-        self._emit(Output("dm", self.group_name(chat), target=a.user.user_id, text=a.text, message_id=mid))
+        self._emit(
+            Output("dm", self.group_name(chat), target=a.user.user_id, text=a.text, message_id=mid)
+        )
 
     async def _delete(self, a: DeleteMessage) -> None:
         for mid in a.message_ids:
             self.messages.pop((a.chat.key, mid), None)
-            self._emit(Output("delete", self.group_name(a.chat), message_id=mid, rule=a.rule, case=a.case_id))
+            self._emit(
+                Output(
+                    "delete", self.group_name(a.chat), message_id=mid, rule=a.rule, case=a.case_id
+                )
+            )
 
     async def _mute(self, a: MuteMember) -> None:
         self.muted[(a.chat.key, a.user.key)] = a.until
@@ -171,7 +177,11 @@ class ConsoleGateway:
         self._emit(Output("unmute", self.group_name(a.chat), target=a.user.user_id, case=a.case_id))
 
     async def _kick(self, a: KickMember) -> None:
-        self._emit(Output("kick", self.group_name(a.chat), target=a.user.user_id, rule=a.rule, case=a.case_id))
+        self._emit(
+            Output(
+                "kick", self.group_name(a.chat), target=a.user.user_id, rule=a.rule, case=a.case_id
+            )
+        )
 
     async def _ban(self, a: BanMember) -> None:
         self.banned[(a.chat.key, a.user.key)] = a.until

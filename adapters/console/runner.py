@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 
 from adapters.app import console_clock, open_store, script_clock
 from adapters.console.session import ConsoleSession
@@ -17,8 +16,10 @@ PROMPT_HELP = (
 
 
 async def run_console(
-    config: Config, db_url: str | None, *, script: Path | None, json_output: bool
+    config: Config, db_url: str | None, *, script: list[str] | None, json_output: bool
 ) -> int:
+    """Run the console over `script` lines, or interactively when None."""
+    lines = script
     store = await open_store(config, db_url)
     interactive = script is None and sys.stdin.isatty()
     # A script starts at a fixed local time so its output is reproducible.
@@ -28,8 +29,8 @@ async def run_console(
     )
     await session.start()
     try:
-        if script is not None:
-            for n, line in enumerate(script.read_text(encoding="utf-8").splitlines(), 1):
+        if lines is not None:
+            for n, line in enumerate(lines, 1):
                 for out in await session.feed(line, n):
                     print(out, flush=True)
         else:

@@ -1,17 +1,17 @@
 """The console's line grammar (a public interface: README documents it).
 
-    alice: text            alice posts in the current group
-    [g2] alice: text       alice posts in group g2
-    alice > 12: text       alice replies to message #12
-    [dm] alice: text       alice writes to the bot privately
-    +alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves
-    !group g2              g2 becomes the current group
-    !mod alice / !owner alice / !member alice   give a role
-    !clock +1d | +90m | 2026-01-05 09:00        move the fake clock
-    !react bob 12 👍       bob reacts to #12
-    !restart               flush, drop all in-memory state, reload from the database
-    !crash                 drop all in-memory state without flushing (a crash)
-    # comment              ignored, as are blank lines
+alice: text            alice posts in the current group
+[g2] alice: text       alice posts in group g2
+alice > 12: text       alice replies to message #12
+[dm] alice: text       alice writes to the bot privately
++alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves
+!group g2              g2 becomes the current group
+!mod alice / !owner alice / !member alice   give a role
+!clock +1d | +90m | 2026-01-05 09:00        move the fake clock
+!react bob 12 👍       bob reacts to #12
+!restart               flush, drop all in-memory state, reload from the database
+!crash                 drop all in-memory state without flushing (a crash)
+# comment              ignored, as are blank lines
 """
 
 from __future__ import annotations

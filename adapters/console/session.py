@@ -103,7 +103,9 @@ class ConsoleSession:
             who = user(line.user)
             if isinstance(line, Join):
                 if gw.can_post(chat, who) == "banned":
-                    gw.outputs.append(Output("refused", chat.chat_id, actor=line.user, text="banned"))
+                    gw.outputs.append(
+                        Output("refused", chat.chat_id, actor=line.user, text="banned")
+                    )
                     return
                 gw.outputs.append(Output("join", chat.chat_id, actor=line.user))
                 await self._event(MemberJoined(chat, who, self.clock.now()))
@@ -117,12 +119,16 @@ class ConsoleSession:
             s = self.engine.s
             member = s.directory.member(user(line.user), self.clock.now())
             s.directory.set_role(member, line.role)
-            gw.outputs.append(Output("role", None, actor="console", target=line.user, text=line.role))
+            gw.outputs.append(
+                Output("role", None, actor="console", target=line.user, text=line.role)
+            )
         elif isinstance(line, MoveClock):
             self._move_clock(line)
         elif isinstance(line, React):
             chat = group_chat(self.group)
-            await self._event(ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now()))
+            await self._event(
+                ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now())
+            )
         elif isinstance(line, Restart):
             await self._restart(crash=line.crash)
 
@@ -208,7 +214,8 @@ def render_text(o: Output) -> str:
         case "leave":
             return f"{where} {o.actor} leaves"
         case "refused":
-            return f"{where} ({o.actor} is {o.text}: not delivered)"
+            outcome = "cannot join" if o.extra.get("attempt") == "join" else "not delivered"
+            return f"{where} ({o.actor} is {o.text}: {outcome})"
         case "approve" | "decline":
             return f"{where} bot {o.kind}s {o.target}"
         case "pin":

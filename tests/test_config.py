@@ -1,0 +1,99 @@
+"""The community file: every mistake is reported as `path.to.key: reason`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.cli import main
+from bot.config import ConfigError, parse_config
+from tests.conftest import EXAMPLE, ROOT
+
+MINIMAL = "community: {name: Test, slug: test}\n"
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as exc:
+        parse_config(text)
+    return list(exc.value.errors)
+
+
+def test_the_example_passes_check_config(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", str(EXAMPLE)]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (MINIMAL + "bogus: 1\n", "bogus: unknown key (line 2)"),
+        ("community: {name: T, slug: t, timezone: Mars/Base}\n", "community.timezone: unknown time zone 'Mars/Base'"),
+        ("community: {name: T, slug: t, language: fr}\n", "community.language: unsupported language 'fr'"),
+        (MINIMAL + "rules:\n  - {id: a, type: blocklist, words: ['re:(x']}\n", "rules.0.words: bad regex '(x'"),
+        (MINIMAL + "rules:\n  - {id: a, type: flood, max: 5, per: 10q}\n", "rules.0.per: '10q' is not a duration"),
+        (MINIMAL + "rules:\n  - {id: a, type: flood, max: five, per: 10s}\n", "rules.0.max: Input should be a valid integer"),
+        (MINIMAL + "rules:\n  - {id: a, type: nope}\n", "rules.0: unknown rule type 'nope'"),
+        (MINIMAL + "rules:\n  - {id: a, type: links, action: explode}\n", "rules.0.action: unknown action 'explode'"),
+        (MINIMAL + "points:\n  message: {cooldown: 10}\n", "points.message.cooldown: 10 has no unit"),
+        (MINIMAL + "points:\n  levels: [{min: 5, title: x}]\n", "points.levels: the first level must start at min: 0"),
+        (MINIMAL + "escalation: {ladder: [{at: 5, do: ban}, {at: 3, do: kick}]}\n", "escalation.ladder: steps must have distinct"),
+        (MINIMAL + "rules:\n  - {id: a, type: flood, max: 5, per: 1s}\n  - {id: a, type: flood, max: 5, per: 1s}\n", "rules: rule id 'a' is used twice"),
+        ("community: {name: T}\n", "community.slug: is required"),
+        (MINIMAL + "platforms: {telegram: {token: '${GK_TEST_UNSET_TOKEN}'}}\n", "platforms.telegram.token: environment variable GK_TEST_UNSET_TOKEN is not set (line 2)"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_path_and_the_reason(yaml_text: str, expected: str) -> None:
+    errors = errors_of(yaml_text)
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_all_errors_are_reported_at_once_with_their_lines() -> None:
+    errors = errors_of(
+        "community:\n  name: T\n  slug: t\n  timezone: Nowhere/Land\n"
+        "rules:\n  - id: x\n    type: flood\n    max: 3\n    per: soon\n"
+    )
+    assert len(errors) == 2
+    assert errors[0].endswith("(line 4)")
+    assert errors[1].startswith("rules.0.per:") and errors[1].endswith("(line 9)")
+
+
+def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GK_TEST_TOKEN", "123:abc")
+    config = parse_config(MINIMAL + "platforms: {telegram: {token: '${GK_TEST_TOKEN}'}}\n")
+    assert config.platforms.telegram.token == "123:abc"
+    config = parse_config(MINIMAL + "platforms: {telegram: {token: '${GK_TEST_NONE:-}'}}\n")
+    assert config.platforms.telegram.token is None
+
+
+def test_durations_and_actions_read_the_way_owners_write_them() -> None:
+    config = parse_config(
+        MINIMAL
+        + "rules:\n  - {id: f, type: flood, max: 5, per: 1h30m, action: {ban: 2d}}\n"
+        + "  - {id: k, type: blocklist, words: [x], action: kick}\n"
+    )
+    flood, kick = config.rules
+    assert flood.per.total_seconds() == 5400
+    assert flood.action.ban and flood.action.ban_for is not None
+    assert flood.action.ban_for.days == 2 and flood.action.delete
+    assert kick.action.kick and kick.action.delete
+
+
+def test_check_config_cli_prints_errors_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL + "rules:\n  - {id: a, type: flood, max: 5, per: 10q}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "check-config", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("rules.0.per: '10q' is not a duration")
+
+
+def test_invalid_yaml_is_reported_with_its_line() -> None:
+    errors = errors_of("community: {name: T\n  slug: [\n")
+    assert errors[0].startswith("(file): not valid YAML")

@@ -1,0 +1,59 @@
+"""Both catalogues carry every message, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from bot.i18n import LOCALES, catalogue, t
+from tests.conftest import ROOT
+
+_USE = re.compile(
+    r"""(?:\bt\([^,()]+,\s*|\.text\(\s*|\.reply\(\s*)f?["']([a-z_]+(?:\.[a-z_{}.]+)*)["']"""
+)
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_catalogues_have_the_same_keys() -> None:
+    en, zh = catalogue("en"), catalogue("zh")
+    assert set(en) == set(zh)
+
+
+@pytest.mark.parametrize("key", sorted(catalogue("en")))
+def test_placeholders_match(key: str) -> None:
+    assert placeholders(catalogue("en")[key]) == placeholders(catalogue("zh")[key])
+
+
+def test_every_key_the_code_uses_exists() -> None:
+    used: set[str] = set()
+    for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("adapters").rglob("*.py")]:
+        used.update(_USE.findall(path.read_text(encoding="utf-8")))
+    assert len(used) > 30
+    known = set(catalogue("en"))
+    dynamic = {k for k in used if "{" in k}
+    missing = sorted(k for k in used - dynamic if k not in known)
+    assert not missing
+    for key in dynamic:  # f"actions.{case.action}"
+        prefix = key.split("{")[0]
+        assert any(k.startswith(prefix) for k in known), key
+
+
+def test_zh_is_really_chinese_and_en_is_not() -> None:
+    for key, text in catalogue("zh").items():
+        if re.search(r"[A-Za-z]{4,}", re.sub(r"\{\w+\}|/\w+|@\w+", "", text)) and not re.search(
+            r"[\u4e00-\u9fff]", text
+        ):
+            pytest.fail(f"zh.{key} looks untranslated: {text!r}")
+    assert not any(
+        re.search(r"[\u4e00-\u9fff]", v) for k, v in catalogue("en").items() if k != "help.member"
+    )
+
+
+def test_unknown_placeholders_stay_visible() -> None:
+    assert t("en", "top.line", rank=1, name="a") == "1. a · {points}"
+    assert set(LOCALES) == {"en", "zh"}
