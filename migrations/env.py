@@ -40,12 +40,12 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        # SQLite alters a table by copying it; batch mode does that.
+        # SQLite alters a table by copying it; batch mode does that. Foreign keys
+        # are on, so copying a referenced table (communities) fails while rows
+        # refer to it, where with cascades it would have emptied its children.
         render_as_batch=connection.dialect.name == "sqlite",
         # storage.database makes SQLAlchemy emit BEGIN on SQLite too, so its DDL
         # is transactional and a failed migration leaves nothing half done.
-        # Caveat for batch mode: with foreign keys on, SQLite's DROP TABLE of a
-        # referenced table (communities) fails while rows refer to it.
         transactional_ddl=True,
     )
     with context.begin_transaction():

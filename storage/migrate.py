@@ -20,7 +20,9 @@ from storage.database import create_engine
 
 def alembic_config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("migrations")))
+    # The option goes through configparser interpolation, where % is special.
+    location = str(resources.files("migrations")).replace("%", "%%")
+    config.set_main_option("script_location", location)
     return config
 
 

@@ -104,8 +104,8 @@ def _insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
 
 
 def _last_wins(mapping: _Mapping[R], records: Sequence[R]) -> list[R]:
-    """One record per key, the latest: PostgreSQL refuses to upsert a row twice
-    in one statement, and the engine's last write is its current state."""
+    """One record per key: the latest, which is the engine's current state;
+    writing the earlier ones would only have them overwritten."""
     identity = mapping.identity()
     return list({identity(record): record for record in records}.values())
 
@@ -247,16 +247,13 @@ class SqlStore:
     async def _insert_new(
         self, connection: AsyncConnection, mapping: _Mapping[R], records: Sequence[R]
     ) -> None:
+        """Insert the records whose key is new: an audit row, once written, stays."""
         if not records:
             return
         statement = _insert(self._dialect, mapping.table).on_conflict_do_nothing(
             index_elements=mapping.key
         )
-        identity = mapping.identity()
-        first: dict[Hashable, R] = {}
-        for record in records:
-            first.setdefault(identity(record), record)
-        await connection.execute(statement, mapping.rows(first.values()))
+        await connection.execute(statement, mapping.rows(records))
 
     async def _append_ledger(
         self, connection: AsyncConnection, entries: Sequence[LedgerEntry]

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
-# Durability is pointless for a throwaway cluster and costs seconds.
-_FAST = "-F -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+# Durability and replication are pointless for a throwaway cluster and cost seconds.
+_FAST = (
+    "-F -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    " -c wal_level=minimal -c max_wal_senders=0"
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -242,7 +242,12 @@ async def test_balances_sum_the_ledger_and_today_counts_only_message_points(
 async def test_an_empty_community_loads_empty(store: SqlStore) -> None:
     snapshot = await store.load(COMMUNITY, DAY_START)
 
-    assert snapshot.members == snapshot.groups == snapshot.warnings == snapshot.stats == []
+    assert (snapshot.members, snapshot.groups, snapshot.warnings, snapshot.stats) == (
+        [],
+        [],
+        [],
+        [],
+    )
     assert snapshot.balances == snapshot.message_points_today == {}
     assert (snapshot.last_case_id, snapshot.last_warning_id) == (0, 0)
 
