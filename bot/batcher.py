@@ -40,6 +40,8 @@ class WriteBehind:
         interval: float = 0.1,
         on_duplicates: Callable[[list[LedgerEntry]], None] | None = None,
         collect: Callable[[], Iterable[DailyStatsRecord]] | None = None,
+        soft_every: int = 50,
+        soft_limit: int = 20_000,
     ) -> None:
         self._store = store
         self._max = max_batch
@@ -47,11 +49,18 @@ class WriteBehind:
         self.on_duplicates = on_duplicates
         self._collect = collect
         self._members: dict[str, MemberRecord] = {}
+        # Counters that do not need to be exact after a crash (last seen,
+        # message count, cooldowns guarded by ledger keys) and daily stats are
+        # written every `soft_every` flushes and on shutdown, not per batch.
+        self._soft: dict[str, MemberRecord] = {}
+        self._soft_every = soft_every
+        self._flushes = 0
         self._groups: dict[str, GroupRecord] = {}
         self._memberships: dict[tuple[str, str], MembershipRecord] = {}
         self._warnings: dict[int, WarningRecord] = {}
         self._ledger: list[LedgerEntry] = []
         self._cases: list[CaseRecord] = []
+        self._soft_limit = soft_limit
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
@@ -68,8 +77,13 @@ class WriteBehind:
             + len(self._cases)
         )
 
-    def member(self, record: MemberRecord) -> None:
-        self._members[record.key] = record
+    def member(self, record: MemberRecord, *, soft: bool = False) -> None:
+        if soft:
+            if record.key not in self._members:
+                self._soft[record.key] = record
+        else:
+            self._members[record.key] = record
+            self._soft.pop(record.key, None)
 
     def group(self, record: GroupRecord) -> None:
         self._groups[record.chat_key] = record
@@ -86,24 +100,36 @@ class WriteBehind:
     def case(self, record: CaseRecord) -> None:
         self._cases.append(record)
 
-    def _take(self) -> WriteBatch:
+    def _take(self, *, everything: bool) -> WriteBatch:
         # Records are copied: the engine keeps mutating its live objects.
+        members = list(self._members.values())
+        collect = self._collect if everything else None
+        if everything:
+            members += self._soft.values()
+            self._soft = {}
         batch = WriteBatch(
-            members=[replace(m) for m in self._members.values()],
+            members=[replace(m) for m in members],
             groups=[replace(g) for g in self._groups.values()],
             memberships=[replace(m) for m in self._memberships.values()],
             ledger=self._ledger,
             cases=self._cases,
             warnings=[replace(w) for w in self._warnings.values()],
-            stats=[replace(r) for r in self._collect()] if self._collect else [],
+            stats=[replace(r) for r in collect()] if collect else [],
         )
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
         self._ledger, self._cases = [], []
         return batch
 
-    async def flush(self) -> None:
+    async def flush(self, *, everything: bool = False) -> None:
+        """Write what is pending; with `everything`, the soft counters too."""
         async with self._lock:
-            batch = self._take()
+            self._flushes += 1
+            everything = (
+                everything
+                or self._flushes % self._soft_every == 0
+                or len(self._soft) >= self._soft_limit
+            )
+            batch = self._take(everything=everything)
             if not len(batch):
                 return
             try:
@@ -120,7 +146,8 @@ class WriteBehind:
         """Put a batch the store refused back in front, so nothing is lost;
         newer versions of the same rows, queued meanwhile, win."""
         for m in batch.members:
-            self._members.setdefault(m.key, m)
+            if m.key not in self._soft:
+                self._members.setdefault(m.key, m)
         for g in batch.groups:
             self._groups.setdefault(g.chat_key, g)
         for ms in batch.memberships:
@@ -132,7 +159,7 @@ class WriteBehind:
 
     async def maybe_flush(self) -> None:
         """Called after each event: flush when a batch is full (backpressure)."""
-        if len(self._ledger) + len(self._members) >= self._max:
+        if len(self._ledger) + len(self._members) + len(self._cases) >= self._max:
             await self.flush()
 
     def start(self) -> None:
@@ -155,6 +182,7 @@ class WriteBehind:
             self._task.cancel()
             self._task = None
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
+        self._soft = {}
         self._ledger, self._cases = [], []
 
     async def close(self) -> None:
@@ -163,7 +191,7 @@ class WriteBehind:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self.flush()
+        await self.flush(everything=True)
 
 
 def _duplicates(entries: list[LedgerEntry], keys: frozenset[str]) -> list[LedgerEntry]:

@@ -94,8 +94,8 @@ class Directory:
         member.role = role
         self._writes.member(member)
 
-    def touch(self, member: MemberRecord) -> None:
-        self._writes.member(member)
+    def touch(self, member: MemberRecord, *, soft: bool = False) -> None:
+        self._writes.member(member, soft=soft)
 
     def group(self, chat: ChatRef, now: datetime, title: str = "") -> GroupRecord:
         """The group for a chat, registered with the next serial on first sight."""

@@ -155,7 +155,7 @@ class Engine:
         if not ev.edited:
             member.message_count += 1
             member.last_seen = now
-            s.directory.touch(member)
+            s.directory.touch(member, soft=True)
             s.stats.message(group.chat_key, s.points.local_date(now), member.key)
         text = ev.text
         if text.strip() in s.points.checkin_words:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.batcher import WriteBehind
 from bot.config import Level, PointsConfig
+from bot.ranking import RankIndex
 from bot.records import LedgerEntry, MemberRecord, Snapshot
 
 
@@ -49,7 +50,10 @@ class Points:
         self._tz = tz
         self._writes = writes
         self.balances: dict[str, int] = dict(snapshot.balances)
+        self._ranks = RankIndex(self.balances.values())
         self._today_points: dict[str, int] = dict(snapshot.message_points_today)
+        self._day_from = self._day_until = datetime.min.replace(tzinfo=tz)
+        self._day = loaded_on
         # The local day the snapshot's message points belong to.
         self._today = loaded_on
         self.configure(config)
@@ -69,7 +73,13 @@ class Points:
         return frozenset(self._config.checkin.words)
 
     def local_date(self, at: datetime) -> date:
-        return at.astimezone(self._tz).date()
+        # Every message asks; the answer changes once a day.
+        if self._day_from <= at < self._day_until:
+            return self._day
+        start = self.day_start(at)
+        self._day_from, self._day_until = start, self.day_start(start + timedelta(hours=25))
+        self._day = start.date()
+        return self._day
 
     def day_start(self, at: datetime) -> datetime:
         """Start of the local day containing `at`, as an aware datetime."""
@@ -88,8 +98,14 @@ class Points:
         return self._levels[i] if i < len(self._levels) else None
 
     def rank(self, key: str) -> int:
-        mine = self.balance(key)
-        return 1 + sum(1 for b in self.balances.values() if b > mine)
+        return self._ranks.rank(self.balance(key))
+
+    def _set(self, key: str, before: int | None, after: int) -> None:
+        self.balances[key] = after
+        if before is None:
+            self._ranks.add(after)
+        else:
+            self._ranks.move(before, after)
 
     def top(self, n: int) -> list[tuple[str, int]]:
         ranked = sorted(self.balances.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -104,9 +120,10 @@ class Points:
         at: datetime,
         group_key: str | None = None,
     ) -> LevelUp | None:
-        before = self.balances.get(member.key, 0)
+        known = self.balances.get(member.key)
+        before = known or 0
         after = before + delta
-        self.balances[member.key] = after
+        self._set(member.key, known, after)
         self._writes.ledger(
             LedgerEntry(self._community, member.key, delta, reason, key, at, group_key)
         )
@@ -151,7 +168,9 @@ class Points:
             return None
         self._today_points[member.key] = earned + points
         member.last_points_at = now
-        self._writes.member(member)
+        # Soft: after a crash a lost cooldown only lets a replayed message try
+        # again, and its ledger key refuses the second payment.
+        self._writes.member(member, soft=True)
         return self.award(
             member, points, "message", f"msg:{group_key}:{message_id}", now, group_key
         )
@@ -159,6 +178,7 @@ class Points:
     def undo(self, entries: list[LedgerEntry]) -> None:
         """Take back entries the store already had (a replay after a crash)."""
         for e in entries:
-            self.balances[e.member_key] = self.balances.get(e.member_key, 0) - e.delta
+            known = self.balances.get(e.member_key)
+            self._set(e.member_key, known, (known or 0) - e.delta)
             if e.reason == "message" and e.member_key in self._today_points:
                 self._today_points[e.member_key] -= e.delta

@@ -8,6 +8,7 @@ the entries `加微信` and `wechat`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Invisible characters used to split words: zero-width space/joiners, BOM,
@@ -31,5 +32,8 @@ def fold(text: str) -> str:
     return text.casefold().translate(_HOMOGLYPHS)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def squash(folded: str) -> str:
-    return "".join(ch for ch in folded if ch.isalnum())
+    return _NOT_ALNUM.sub("", folded)
