@@ -28,7 +28,9 @@ from bot.events import ChatRef, Event, MemberJoined, MessagePosted, ReplyRef, Us
 from storage.sql_store import SqlStore  # noqa: E402
 
 START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
-WORDS_EN = "the a solar grid battery founders funding pitch deck market carbon ev charge".split()
+WORDS_EN = [
+    "the", "a", "solar", "grid", "battery", "founders", "funding", "pitch", "deck", "market",
+]  # fmt: skip
 CHARS_ZH = "我们今天讨论新能源项目融资的经验欢迎大家分享观点储能光伏电池市场"
 LINKS = [
     "https://github.com/green/grid",
@@ -114,13 +116,10 @@ async def main() -> None:
         await store.close()
 
     n = len(traffic)
-    print(f"engine: {args.groups} groups, {args.members} members, {n} messages, SQLite file")
-    print(
-        f"  joins:    {len(joins) / t_join:>10,.0f} joins/s    ({t_join / len(joins) * 1e6:.1f} µs each)"
-    )
-    print(
-        f"  messages: {n / elapsed:>10,.0f} messages/s ({elapsed / n * 1e6:.1f} µs each, writes included)"
-    )
+    print(f"engine: {args.groups} groups, {args.members} members, {n} messages, SQLite")
+    per_join, per_msg = t_join / len(joins) * 1e6, elapsed / n * 1e6
+    print(f"  joins:    {len(joins) / t_join:>10,.0f} joins/s    ({per_join:.1f} µs each)")
+    print(f"  messages: {n / elapsed:>10,.0f} messages/s ({per_msg:.1f} µs each, writes included)")
     print(f"  writes:   {writes.rows:,} rows in {writes.batches:,} batches")
     print(f"  actions:  {dict(sorted(kinds.items()))}")
     print(f"  sanity:   member telegram:10000 has {len(ledger)} ledger entries")
