@@ -64,7 +64,7 @@ async def build_app(
     config = load_config(config_path)
     store = await open_store(config, db_url)
     clock = clock or SystemClock()
-    engine = Engine(config, store, clock)
+    engine = Engine(config, store, clock, config_path=Path(config_path))
     await engine.start(background_flush=background_flush)
     return App(config, store, engine, clock)
 

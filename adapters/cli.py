@@ -117,7 +117,10 @@ def _console(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"cannot read {args.script}: {exc.strerror}", file=sys.stderr)
             return 1
-    return asyncio.run(run_console(config, args.db, script=script, json_output=args.json))
+    path = args.config or default_config_path()
+    return asyncio.run(
+        run_console(config, args.db, script=script, json_output=args.json, config_path=path)
+    )
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -146,7 +149,10 @@ def _run(args: argparse.Namespace) -> int:
         from adapters.console.runner import run_console
 
         print("No platform token set: opening the console chat. Type /help; Ctrl-D quits.")
-        return asyncio.run(run_console(config, args.db, script=None, json_output=False))
+        path = args.config or default_config_path()
+        return asyncio.run(
+            run_console(config, args.db, script=None, json_output=False, config_path=path)
+        )
     from adapters.runners import run_platforms
 
     return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))

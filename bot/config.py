@@ -191,6 +191,23 @@ class Config(Strict):
     escalation: Escalation = Field(default_factory=Escalation)
     points: PointsConfig = Field(default_factory=PointsConfig)
 
+    @model_validator(mode="after")
+    def _discord_timeouts(self) -> Config:
+        """Discord times members out for at most 28 days; refuse a longer mute
+        rather than cut it silently."""
+        if not self.platforms.discord.token:
+            return self
+        limit = timedelta(days=28)
+        for i, rule in enumerate(self.rules):
+            if rule.action.mute and rule.action.mute > limit:
+                raise ValueError(f"rules.{i}.action.mute: Discord timeouts last at most 28d")
+        for i, step in enumerate(self.escalation.ladder):
+            if step.do.mute and step.do.mute > limit:
+                raise ValueError(
+                    f"escalation.ladder.{i}.do.mute: Discord timeouts last at most 28d"
+                )
+        return self
+
     @field_validator("rules")
     @classmethod
     def _unique_ids(cls, rules: list[Rule]) -> list[Rule]:
@@ -273,9 +290,16 @@ def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[
             reason = f"unknown rule type {ctx.get('tag')!r} (use {ctx.get('expected_tags')})"
         elif err["type"] == "union_tag_not_found":
             reason = "a rule needs a `type`"
+        located = _PATH_REASON.match(reason)
+        if located and not path:
+            # A check across keys names the key it is about in its message.
+            path, reason = located.group(1), located.group(2)
         elif err["type"] == "missing":
             reason = "is required"
         yield _located(path, reason, lines)
+
+
+_PATH_REASON = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)+): (.*)$", re.DOTALL)
 
 
 def _is_union_tag(part: object, data: Any, loc: tuple[int | str, ...]) -> bool:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from bot.actions import Action, ApproveJoin, SendMessage
 from bot.batcher import WriteBehind
 from bot.commands import Command, Context, parse_command
-from bot.config import Config
+from bot.config import Config, ConfigError, load_config
 from bot.directory import Directory, display
 from bot.enforcement import Enforcer
 from bot.events import (
@@ -53,8 +54,10 @@ class Engine:
         *,
         max_batch: int = 500,
         flush_interval: float = 0.1,
+        config_path: Path | None = None,
     ) -> None:
         self.config = config
+        self.config_path = config_path
         self.store = store
         self.clock = clock
         self._max_batch = max_batch
@@ -106,6 +109,8 @@ class Engine:
             points=points,
             moderation=Moderation(community.slug, cfg.escalation, snapshot, writes),
             stats=stats,
+            config_path=self.config_path,
+            apply_config=self.reload,
         )
         self._enforcer = Enforcer(self._services)
         if background_flush:
@@ -125,6 +130,19 @@ class Engine:
         s.directory.reconfigure(config)
         s.points.configure(config.points)
         s.moderation.escalation = config.escalation
+
+    def reload_file(self) -> tuple[str, ...]:
+        """Read the config file again. On any error the running config stays
+        and the errors (`path.to.key: reason`) are returned."""
+        if self.config_path is None:
+            return ("(file): this bot was not started from a config file",)
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            log.warning("config %s rejected, keeping the last good one:\n%s", self.config_path, exc)
+            return exc.errors
+        self.reload(config)
+        return ()
 
     async def handle(self, event: Event) -> list[Action]:
         actions = await self._handlers[type(event)](event)
@@ -165,7 +183,8 @@ class Engine:
                 )
             )
         role = s.directory.role(member, ev.sender)
-        balance = s.points.balance(member.key)
+        rules = self.rules
+        level = s.points.level(s.points.balance(member.key))[0] if rules.uses_level else 0
         joined = member.joined_at
         view = MessageView(
             text=text,
@@ -173,10 +192,10 @@ class Engine:
             sender=member.key,
             at=now.timestamp(),
             role=role,
-            level=s.points.level(balance)[0],
+            level=level,
             member_age=(now - joined).total_seconds() if joined is not None else None,
         )
-        verdict = self.rules.evaluate(view)
+        verdict = rules.evaluate(view)
         if verdict.hit:
             return self._enforcer.apply(verdict, ev, member, group)
         if ev.edited:

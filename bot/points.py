@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.batcher import WriteBehind
@@ -52,7 +52,7 @@ class Points:
         self.balances: dict[str, int] = dict(snapshot.balances)
         self._ranks = RankIndex(self.balances.values())
         self._today_points: dict[str, int] = dict(snapshot.message_points_today)
-        self._day_from = self._day_until = datetime.min.replace(tzinfo=tz)
+        self._day_from = self._day_until = datetime.min.replace(tzinfo=UTC)
         self._day = loaded_on
         # The local day the snapshot's message points belong to.
         self._today = loaded_on
@@ -77,7 +77,10 @@ class Points:
         if self._day_from <= at < self._day_until:
             return self._day
         start = self.day_start(at)
-        self._day_from, self._day_until = start, self.day_start(start + timedelta(hours=25))
+        # Bounds in UTC: comparing datetimes that share a tzinfo skips the
+        # offset lookups a comparison across zones costs.
+        self._day_from = start.astimezone(UTC)
+        self._day_until = self.day_start(start + timedelta(hours=25)).astimezone(UTC)
         self._day = start.date()
         return self._day
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.config import Config, Locale, locale_of
 from bot.directory import Directory
@@ -23,6 +25,10 @@ class Services:
     points: Points
     moderation: Moderation
     stats: Stats
+    # Where `/reload` reads the config again; None when it came from elsewhere.
+    config_path: Path | None = None
+    # Set by the engine: swaps in a new validated config.
+    apply_config: Callable[[Config], None] | None = None
 
     @property
     def log_chat(self) -> ChatRef | None:

@@ -60,6 +60,9 @@ class RuleSet:
             if r.enabled
         )
 
+        # Levels cost a lookup per message; only compute them when a rule asks.
+        self.uses_level = any(c.min_level is not None for c in self._rules)
+
     def __len__(self) -> int:
         return len(self._rules)
 

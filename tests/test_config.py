@@ -97,3 +97,17 @@ def test_check_config_cli_prints_errors_and_exits_1(tmp_path: Path) -> None:
 def test_invalid_yaml_is_reported_with_its_line() -> None:
     errors = errors_of("community: {name: T\n  slug: [\n")
     assert errors[0].startswith("(file): not valid YAML")
+
+
+def test_mutes_longer_than_discord_allows_are_refused_when_discord_is_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GK_TEST_DISCORD", "token")
+    text = (
+        MINIMAL
+        + "platforms: {discord: {token: '${GK_TEST_DISCORD}'}}\n"
+        + "rules:\n  - {id: f, type: flood, max: 3, per: 1s, action: {mute: 30d}}\n"
+    )
+    assert errors_of(text) == ["rules.0.action.mute: Discord timeouts last at most 28d (line 4)"]
+    monkeypatch.delenv("GK_TEST_DISCORD")
+    assert parse_config(text.replace("${GK_TEST_DISCORD}", "${GK_TEST_DISCORD:-}")).rules

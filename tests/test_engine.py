@@ -4,6 +4,7 @@ persistence, as an owner would try them."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from adapters.console.session import ConsoleSession
 from bot.clock import FakeClock
@@ -200,3 +201,27 @@ async def test_hot_reload_swaps_rules(console: ConsoleSession) -> None:
     assert not any("deletes" in line for line in out)
     out = await console.feed("bob: 代开发票")
     assert any("deletes" in line for line in out)
+
+
+async def test_reload_keeps_the_last_good_config(
+    store: SqlStore, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "community.yaml"
+    good = EXAMPLE.read_text(encoding="utf-8")
+    path.write_text(good, encoding="utf-8")
+    session = ConsoleSession(parse_config(good), store, clock, config_path=path)
+    await session.start()
+    await session.feed("!owner olga")
+    path.write_text(good.replace("per: 10s", "per: 10q"), encoding="utf-8")
+    out = await session.feed("olga: /reload")
+    assert "配置有 1 处错误" in out[-1] and "rules.2.per: '10q' is not a duration" in out[-1]
+    out = await session.feed("bob: 加微信")
+    assert "[g1] bot deletes #3 (rule: no-ads)" in out  # the old rules still run
+    path.write_text(good.replace("加微信, ", ""), encoding="utf-8")
+    out = await session.feed("olga: /reload")
+    assert out[-1].endswith("配置已重新加载：3 条规则生效。")
+    out = await session.feed("bob: 加微信")
+    assert not any("deletes" in line for line in out)
+    out = await session.feed("bob: /reload")
+    assert "只有管理员" in out[-1]
+    await session.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 from adapters.app import console_clock, open_store, script_clock
 from adapters.console.session import ConsoleSession
@@ -16,7 +17,12 @@ PROMPT_HELP = (
 
 
 async def run_console(
-    config: Config, db_url: str | None, *, script: list[str] | None, json_output: bool
+    config: Config,
+    db_url: str | None,
+    *,
+    script: list[str] | None,
+    json_output: bool,
+    config_path: Path | None = None,
 ) -> int:
     """Run the console over `script` lines, or interactively when None."""
     lines = script
@@ -25,7 +31,12 @@ async def run_console(
     # A script starts at a fixed local time so its output is reproducible.
     clock = script_clock(config) if script is not None else console_clock(config)
     session = ConsoleSession(
-        config, store, clock, json_output=json_output, background_flush=interactive
+        config,
+        store,
+        clock,
+        json_output=json_output,
+        background_flush=interactive,
+        config_path=config_path,
     )
     await session.start()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 from adapters.console.gateway import ConsoleGateway, Output
 from adapters.console.script import (
@@ -59,6 +60,7 @@ class ConsoleSession:
         *,
         json_output: bool = False,
         background_flush: bool = False,
+        config_path: Path | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -67,7 +69,11 @@ class ConsoleSession:
         self.background_flush = background_flush
         self.gateway = ConsoleGateway(clock, config.community.log_chat)
         self.group = "g1"
-        self.engine = Engine(config, store, clock)
+        self.config_path = config_path
+        self.engine = self._engine()
+
+    def _engine(self) -> Engine:
+        return Engine(self.config, self.store, self.clock, config_path=self.config_path)
 
     async def start(self) -> None:
         await self.engine.start(background_flush=self.background_flush)
@@ -174,7 +180,8 @@ class ConsoleSession:
                 self.engine.writes.abandon()
         else:
             await self.engine.stop()
-        self.engine = Engine(self.config, self.store, self.clock)
+        self.config = self.engine.config
+        self.engine = self._engine()
         await self.engine.start(background_flush=self.background_flush)
         what = "crashed and restarted" if crash else "restarted"
         self.gateway.outputs.append(Output("restart", None, actor="console", text=what))
