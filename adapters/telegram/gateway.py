@@ -1,0 +1,500 @@
+"""The engine's actions as Bot API calls.
+
+Actions dispatch by class through one table. Every call passes the rate
+limiter, waits out a 429's `retry_after`, and retries network errors a few
+times; a refusal (no rights, message gone, member blocked the bot) is logged
+and reported to the moderators' log chat, never raised.
+
+The runner hands actions over with `submit`, which queues them per chat and
+lane (messages apart from moderation), so a group that has spent its message
+allowance still gets its spam deleted at once, and one slow chat never holds
+up the others. Order is kept within a lane. `drain` waits for everything
+queued; `execute` runs actions at once, in order (the `Gateway` port).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+from telegram import Bot, ChatPermissions, MessageEntity, ReplyParameters, User
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from adapters.telegram.limiter import RateLimiter
+from bot.actions import (
+    Action,
+    ApproveJoin,
+    BanMember,
+    CloneGroup,
+    CreateInvite,
+    DeclineJoin,
+    DeleteMessage,
+    GrantRole,
+    KickMember,
+    MuteMember,
+    PinMessage,
+    RevokeRole,
+    SendDirect,
+    SendMessage,
+    SendPoll,
+    SetGroupProfile,
+    UnbanMember,
+    UnmuteMember,
+)
+from bot.config import Config
+from bot.events import ChatRef, UserRef
+from bot.i18n import t
+from bot.ports import Clock
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Telegram reads an until_date less than 30 seconds ahead as "forever".
+_MIN_SPAN = timedelta(seconds=31)
+# deleteMessages takes at most 100 ids per call.
+_DELETE_CHUNK = 100
+# Text limit of one message, in characters (Telegram counts after entities).
+_MAX_TEXT = 4096
+
+_MESSAGE_ACTIONS = (SendMessage, SendDirect, SendPoll, PinMessage, CreateInvite)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    # Network errors: this many attempts in all, waiting backoff * 2**n between.
+    network_attempts: int = 4
+    backoff: float = 1.0
+    # 429s are waited out for as long as this, in total, before giving up.
+    max_flood_wait: float = 900.0
+
+
+class Refused(Exception):
+    """A call Telegram refused for good (after retries)."""
+
+    def __init__(self, error: TelegramError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; both are handled.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def utf16_len(text: str) -> int:
+    """Telegram measures entity offsets in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class TelegramGateway:
+    def __init__(
+        self,
+        bot: Bot,
+        config: Config,
+        clock: Clock,
+        *,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        chat_name: Callable[[ChatRef], str] | None = None,
+    ) -> None:
+        self.bot = bot
+        self.config = config
+        self.clock = clock
+        self.limiter = limiter or RateLimiter()
+        self.retry = retry or RetryPolicy()
+        # Waiting out 429s and backoffs; tests swap in one that records.
+        self._sleep = sleep
+        self._chat_name = chat_name or (lambda chat: chat.chat_id)
+        self._lanes: dict[tuple[str, bool], deque[Action]] = {}
+        self._workers: dict[tuple[str, bool], asyncio.Task[None]] = {}
+        self.failures: list[tuple[str, str, int | None, str]] = []
+        self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
+            SendMessage: self._send,
+            SendDirect: self._direct,
+            DeleteMessage: self._delete,
+            MuteMember: self._mute,
+            UnmuteMember: self._unmute,
+            KickMember: self._kick,
+            BanMember: self._ban,
+            UnbanMember: self._unban,
+            PinMessage: self._pin,
+            CreateInvite: self._invite,
+            ApproveJoin: self._approve,
+            DeclineJoin: self._decline,
+            SendPoll: self._poll,
+            SetGroupProfile: self._profile,
+            GrantRole: self._role,
+            RevokeRole: self._role,
+            CloneGroup: self._clone,
+        }
+
+    # -- running actions -------------------------------------------------
+
+    async def execute(self, actions: Sequence[Action]) -> None:
+        for action in actions:
+            await self._run(action)
+
+    def submit(self, actions: Sequence[Action]) -> None:
+        """Queue actions to run in the background, in order per chat and lane."""
+        for action in actions:
+            key = (_lane_chat(action), isinstance(action, _MESSAGE_ACTIONS))
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = deque()
+            lane.append(action)
+            if key not in self._workers:
+                self._workers[key] = asyncio.get_running_loop().create_task(self._work(key))
+
+    async def drain(self) -> None:
+        """Wait until every submitted action has run (or failed)."""
+        while self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def _work(self, key: tuple[str, bool]) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                await self._run(lane.popleft())
+        finally:
+            if lane:
+                log.error("Telegram: %d actions for %s were dropped", len(lane), key[0])
+            del self._lanes[key]
+            del self._workers[key]
+
+    async def _run(self, action: Action) -> None:
+        handler = self._table.get(type(action))
+        if handler is None:
+            log.error("no Telegram handler for %s", type(action).__name__)
+            return
+        try:
+            await handler(action)
+        except Refused:
+            pass
+        except Exception:
+            log.exception("Telegram action %r failed", action)
+
+    # -- calls, limits, retries ----------------------------------------------
+
+    async def call(
+        self, fn: Callable[[], Awaitable[T]], *, chat_id: int | None, message: bool
+    ) -> T:
+        """One Bot API call: limited, 429s waited out, network errors retried.
+        Raises the TelegramError of a call that cannot succeed."""
+        flood_wait = 0.0
+        network_failures = 0
+        policy = self.retry
+        while True:
+            await self.limiter.acquire(chat_id if message else None)
+            try:
+                return await fn()
+            except RetryAfter as exc:
+                wait = retry_seconds(exc)
+                flood_wait += wait
+                if flood_wait > policy.max_flood_wait:
+                    raise
+                log.warning("Telegram flood control: waiting %.0fs (chat %s)", wait, chat_id)
+                await self._sleep(wait)
+            except BadRequest:
+                # A subclass of NetworkError, but retrying cannot help it.
+                raise
+            except NetworkError:
+                network_failures += 1
+                if network_failures >= policy.network_attempts:
+                    raise
+                await self._sleep(policy.backoff * 2 ** (network_failures - 1))
+
+    async def _do(
+        self,
+        op: str,
+        chat: ChatRef,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        message: bool = False,
+        case: int | None = None,
+    ) -> T:
+        try:
+            return await self.call(fn, chat_id=int(chat.chat_id), message=message)
+        except TelegramError as exc:
+            await self._failed(op, chat, case, exc)
+            raise Refused(exc) from exc
+
+    async def _failed(self, op: str, chat: ChatRef, case: int | None, exc: TelegramError) -> None:
+        log.warning("Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, exc)
+        self.failures.append((op, chat.chat_id, case, exc.message))
+        log_chat = self._log_chat
+        if log_chat is None or log_chat == chat:
+            return
+        loc = self.config.community.locale
+        text = t(
+            loc,
+            "telegram.failed",
+            action=t(loc, f"telegram.ops.{op}"),
+            chat=self._chat_name(chat),
+            case=t(loc, "telegram.failed_case", case=case) if case is not None else "",
+            error=exc.message,
+        )
+        try:
+            await self.call(
+                lambda: self.bot.send_message(int(log_chat.chat_id), text),
+                chat_id=int(log_chat.chat_id),
+                message=True,
+            )
+        except TelegramError as again:
+            log.warning("could not report to the log chat either: %s", again)
+
+    @property
+    def _log_chat(self) -> ChatRef | None:
+        ref = self.config.community.log_chat
+        if not ref or not ref.startswith("telegram:"):
+            return None
+        return ChatRef.parse(ref)
+
+    def _until(self, until: datetime) -> int:
+        return int(max(until, self.clock.now() + _MIN_SPAN).timestamp())
+
+    # -- one function per action -----------------------------------------------
+
+    async def _send(self, a: SendMessage) -> None:
+        cid = int(a.chat.chat_id)
+        reply = (
+            ReplyParameters(a.reply_to, allow_sending_without_reply=True)
+            if a.reply_to is not None
+            else None
+        )
+        for part in _parts(a.text):
+            await self._do(
+                "send",
+                a.chat,
+                partial(self.bot.send_message, cid, part, reply_parameters=reply),
+                message=True,
+            )
+
+    async def _direct(self, a: SendDirect) -> None:
+        uid = int(a.user.user_id)
+        dm = ChatRef("telegram", a.user.user_id, private=True)
+        try:
+            for part in _parts(a.text):
+                await self.call(
+                    partial(self.bot.send_message, uid, part),
+                    chat_id=uid,
+                    message=True,
+                )
+            return
+        except (Forbidden, BadRequest) as exc:
+            # A member who never started the bot cannot be messaged first.
+            if a.fallback_chat is None:
+                await self._failed("dm", dm, None, exc)
+                return
+        await self._mention(a.fallback_chat, a.user, a.text)
+
+    async def _mention(self, chat: ChatRef, user: UserRef, text: str) -> None:
+        loc = self.config.community.locale
+        mention = f"@{user.username}" if user.username else (user.name or user.user_id)
+        body = t(loc, "telegram.dm_fallback", mention=mention, text=text)
+        entities = None
+        if not user.username and body.startswith(mention):
+            # A text mention notifies a member who has no username.
+            person = User(int(user.user_id), user.name or user.user_id, is_bot=False)
+            entities = [MessageEntity("text_mention", 0, utf16_len(mention), user=person)]
+        cid = int(chat.chat_id)
+        await self._do(
+            "send",
+            chat,
+            lambda: self.bot.send_message(cid, body[:_MAX_TEXT], entities=entities),
+            message=True,
+        )
+
+    async def _delete(self, a: DeleteMessage) -> None:
+        cid = int(a.chat.chat_id)
+        ids = list(a.message_ids)
+        if len(ids) == 1:
+            await self._do(
+                "delete", a.chat, lambda: self.bot.delete_message(cid, ids[0]), case=a.case_id
+            )
+            return
+        for i in range(0, len(ids), _DELETE_CHUNK):
+            chunk = ids[i : i + _DELETE_CHUNK]
+            await self._do(
+                "delete",
+                a.chat,
+                partial(self.bot.delete_messages, cid, chunk),
+                case=a.case_id,
+            )
+
+    async def _mute(self, a: MuteMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        until = self._until(a.until)
+        await self._do(
+            "mute",
+            a.chat,
+            lambda: self.bot.restrict_chat_member(
+                cid, uid, ChatPermissions.no_permissions(), until_date=until
+            ),
+            case=a.case_id,
+        )
+
+    async def _unmute(self, a: UnmuteMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        # Lifting every restriction leaves the group's own defaults in force.
+        await self._do(
+            "unmute",
+            a.chat,
+            lambda: self.bot.restrict_chat_member(cid, uid, ChatPermissions.all_permissions()),
+            case=a.case_id,
+        )
+
+    async def _kick(self, a: KickMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        # Telegram has no kick: a short ban, lifted at once, lets them rejoin.
+        until = self._until(self.clock.now() + timedelta(minutes=1))
+        await self._do(
+            "kick",
+            a.chat,
+            lambda: self.bot.ban_chat_member(cid, uid, until_date=until),
+            case=a.case_id,
+        )
+        await self._do(
+            "kick",
+            a.chat,
+            lambda: self.bot.unban_chat_member(cid, uid, only_if_banned=True),
+            case=a.case_id,
+        )
+
+    async def _ban(self, a: BanMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        until = self._until(a.until) if a.until is not None else None
+        await self._do(
+            "ban",
+            a.chat,
+            lambda: self.bot.ban_chat_member(cid, uid, until_date=until),
+            case=a.case_id,
+        )
+
+    async def _unban(self, a: UnbanMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        await self._do(
+            "unban",
+            a.chat,
+            lambda: self.bot.unban_chat_member(cid, uid, only_if_banned=True),
+            case=a.case_id,
+        )
+
+    async def _pin(self, a: PinMessage) -> None:
+        cid = int(a.chat.chat_id)
+        await self._do(
+            "pin",
+            a.chat,
+            lambda: self.bot.pin_chat_message(cid, a.message_id, disable_notification=True),
+        )
+
+    async def _invite(self, a: CreateInvite) -> None:
+        cid = int(a.chat.chat_id)
+        expire = int(a.expires.timestamp()) if a.expires is not None else None
+        link = await self._do(
+            "invite",
+            a.chat,
+            lambda: self.bot.create_chat_invite_link(
+                cid, expire_date=expire, member_limit=a.member_limit
+            ),
+        )
+        log.info("invite link for %s: %s", a.chat.chat_id, link.invite_link)
+        if a.for_user is not None:
+            loc = self.config.community.locale
+            text = t(loc, "telegram.invite_dm", group=self._chat_name(a.chat),
+                     link=link.invite_link)  # fmt: skip
+            await self._direct(SendDirect(a.for_user, text))
+
+    async def _approve(self, a: ApproveJoin) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        await self._do("approve", a.chat, lambda: self.bot.approve_chat_join_request(cid, uid))
+
+    async def _decline(self, a: DeclineJoin) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        await self._do("decline", a.chat, lambda: self.bot.decline_chat_join_request(cid, uid))
+
+    async def _poll(self, a: SendPoll) -> None:
+        cid = int(a.chat.chat_id)
+        await self._do(
+            "poll",
+            a.chat,
+            lambda: self.bot.send_poll(
+                cid,
+                a.question,
+                list(a.options),
+                is_anonymous=a.anonymous,
+                allows_multiple_answers=a.multiple,
+            ),
+            message=True,
+        )
+
+    async def _profile(self, a: SetGroupProfile) -> None:
+        cid = int(a.chat.chat_id)
+        if a.title is not None:
+            title = a.title
+            await self._do("title", a.chat, lambda: self.bot.set_chat_title(cid, title))
+        if a.description is not None:
+            description = a.description
+            await self._do(
+                "description", a.chat, lambda: self.bot.set_chat_description(cid, description)
+            )
+
+    async def _role(self, a: GrantRole | RevokeRole) -> None:
+        # Telegram has no roles; level titles show in the bot's replies instead.
+        log.debug("Telegram has no roles: %s %s for %s", type(a).__name__, a.role, a.user.key)
+
+    async def _clone(self, a: CloneGroup) -> None:
+        log.warning(
+            "Telegram bots cannot create groups: %r needs a pre-created group "
+            "from the pool (/pool add inside it)",
+            a.title,
+        )
+
+    # -- reads ---------------------------------------------------------------
+
+    async def member_count(self, chat: ChatRef) -> int | None:
+        cid = int(chat.chat_id)
+        try:
+            return await self.call(
+                lambda: self.bot.get_chat_member_count(cid), chat_id=None, message=False
+            )
+        except TelegramError as exc:
+            log.info("no member count for %s: %s", chat.chat_id, exc)
+            return None
+
+
+def _lane_chat(action: Action) -> str:
+    if isinstance(action, SendDirect):
+        return f"dm:{action.user.user_id}"
+    if isinstance(action, CloneGroup):
+        return action.template.key
+    return action.chat.key
+
+
+def _parts(text: str) -> list[str]:
+    """Long texts (a big leaderboard) go out as several messages."""
+    if len(text) <= _MAX_TEXT:
+        return [text]
+    parts: list[str] = []
+    rest = text
+    while len(rest) > _MAX_TEXT:
+        cut = rest.rfind("\n", 0, _MAX_TEXT)
+        if cut <= 0:
+            cut = _MAX_TEXT
+        parts.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    if rest:
+        parts.append(rest)
+    return parts

@@ -1,0 +1,347 @@
+"""Running the bot on Telegram with python-telegram-bot.
+
+Public interface:
+
+``await build_application(config_path, db_url=None, *, clock=None,
+background_flush=True, **options) -> (Application, App)``
+    The one factory: loads the config, opens the store, starts the engine
+    (`adapters.app.build_app`) and returns python-telegram-bot's fully wired
+    `Application` with the `App` it feeds. Any harness can drive the real bot
+    with it; the caller closes the `App`. `options` are `Options` fields.
+
+``application_for(app, **options) -> Application``
+    The same wiring around an `App` that is already running.
+
+``async with running(application) as runner: ...``
+    Initializes the Application, registers the command menus (setMyCommands
+    per scope and language), starts polling or the webhook, and on exit stops
+    in the order that loses nothing: stop fetching (polling confirms the
+    offset of every update fetched), handle the updates already fetched, run
+    every queued action, shut down.
+
+``await serve(app)``
+    What `groupkeeper run` starts (`adapters.runners`): `running` until the
+    task is cancelled.
+
+``runner_of(application) -> TelegramRunner``
+    The wiring behind an Application: its gateway, admin cache, engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from adapters.app import App, build_app
+from adapters.telegram.admins import AdminCache, fetch_with
+from adapters.telegram.gateway import RetryPolicy, TelegramGateway
+from adapters.telegram.groups import GroupTitles
+from adapters.telegram.limiter import Limits, RateLimiter
+from adapters.telegram.translate import (
+    UPDATE_KINDS,
+    AdminsChanged,
+    BotIdentity,
+    BotStatusChanged,
+    ButtonPressed,
+    Json,
+    PollAnswered,
+    admin_chat,
+    translate,
+)
+from bot.actions import Action, SendDirect, SendMessage
+from bot.config import Locale
+from bot.events import ChatRef, Event, UserRef
+from bot.i18n import LOCALES, t
+from bot.ports import Clock
+
+log = logging.getLogger(__name__)
+
+TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
+
+_BOT_DATA_KEY = "groupkeeper"
+
+# Command menus: what members see everywhere, what administrators see in
+# groups on top of it. Descriptions come from the catalogue.
+MEMBER_COMMANDS: tuple[str, ...] = ("checkin", "me", "top", "rules", "lang", "help")
+PRIVATE_COMMANDS: tuple[str, ...] = ("start", "checkin", "me", "top", "lang", "help")
+MODERATOR_COMMANDS: tuple[str, ...] = ("warn", "unwarn", "mute", "unmute", "kick", "ban", "unban")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    limits: Limits = field(default_factory=Limits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # How long a group's admin list is trusted without reading it again.
+    admin_ttl: float = 300.0
+    # Long-polling timeout of getUpdates, in seconds.
+    poll_timeout: int = 30
+    # How long shutting down waits for queued actions.
+    drain_timeout: float = 30.0
+    # Waits for 429s and network backoff (tests record them instead).
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+def command_menus(locale: Locale) -> list[tuple[BotCommandScope, list[BotCommand]]]:
+    def menu(names: tuple[str, ...]) -> list[BotCommand]:
+        return [BotCommand(n, t(locale, f"telegram.commands.{n}")) for n in names]
+
+    return [
+        (BotCommandScopeAllPrivateChats(), menu(PRIVATE_COMMANDS)),
+        (BotCommandScopeAllGroupChats(), menu(MEMBER_COMMANDS)),
+        (BotCommandScopeAllChatAdministrators(), menu(MEMBER_COMMANDS + MODERATOR_COMMANDS)),
+    ]
+
+
+class TelegramRunner:
+    """Updates in (translate -> engine), actions out (gateway)."""
+
+    def __init__(self, app: App, application: TelegramApplication, options: Options) -> None:
+        self.app = app
+        self.application = application
+        self.options = options
+        bot = application.bot
+        self.gateway = TelegramGateway(
+            bot,
+            app.config,
+            app.clock,
+            limiter=RateLimiter(options.limits),
+            retry=options.retry,
+            sleep=options.sleep,
+            chat_name=self.chat_name,
+        )
+        self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
+        self.groups = GroupTitles(app.engine)
+        self.me = BotIdentity()
+        self.handled = 0
+        self._signals: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
+            BotStatusChanged: self._bot_status,
+            AdminsChanged: self._admins_changed,
+            ButtonPressed: self._button,
+            PollAnswered: self._poll_answer,
+        }
+
+    @property
+    def clock(self) -> Clock:
+        return self.app.clock
+
+    def chat_name(self, chat: ChatRef) -> str:
+        group = self.app.engine.s.directory.groups.get(chat.key)
+        return group.title if group is not None and group.title else chat.chat_id
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle(update.to_dict())
+
+    async def handle(self, data: Json) -> None:
+        chat_id = admin_chat(data)
+        admins = await self.admins.get(chat_id) if chat_id is not None else frozenset()
+        self.groups.see(data, self.clock.now())
+        for item in translate(data, me=self.me, admins=admins):
+            try:
+                await self._signals.get(type(item), self._event)(item)
+            except Exception:
+                log.exception("handling %s failed", type(item).__name__)
+        self.handled += 1
+
+    async def _event(self, event: Event) -> None:
+        actions = await self.app.engine.handle(event)
+        self.gateway.submit(actions)
+
+    async def _admins_changed(self, signal: AdminsChanged) -> None:
+        self.admins.invalidate(int(signal.chat.chat_id))
+
+    async def _bot_status(self, signal: BotStatusChanged) -> None:
+        chat = signal.chat
+        self.admins.invalidate(int(chat.chat_id))
+        loc = self.app.config.community.locale
+        if not signal.present:
+            if signal.was != signal.status:
+                self.gateway.submit(self._to_log(t(loc, "telegram.removed", group=signal.title)))
+            return
+        count = await self.gateway.member_count(chat) if signal.arrived else None
+        self.groups.register(chat, signal.title, signal.at, count)
+        rights = (
+            ("、" if loc == "zh" else ", ").join(
+                t(loc, f"telegram.rights.{r}") for r in signal.missing_rights
+            )
+            if signal.missing_rights
+            else ""
+        )
+        if signal.status not in ("administrator", "creator"):
+            text = t(loc, "telegram.not_admin", group=signal.title, rights=rights)
+        elif signal.missing_rights:
+            text = t(loc, "telegram.rights_missing", group=signal.title, rights=rights)
+        else:
+            self.gateway.submit(self._to_log(t(loc, "telegram.ready", group=signal.title)))
+            return
+        actions: list[Action] = self._to_log(text)
+        for ref in self.app.config.community.owners:
+            platform, _, user_id = ref.partition(":")
+            if platform == "telegram":
+                owner = UserRef("telegram", user_id)
+                actions.append(SendDirect(owner, text, fallback_chat=chat))
+        self.gateway.submit(actions)
+
+    def _to_log(self, text: str) -> list[Action]:
+        ref = self.app.config.community.log_chat
+        if not ref or not ref.startswith("telegram:"):
+            return []
+        return [SendMessage(ChatRef.parse(ref), text, kind="log")]
+
+    async def _button(self, signal: ButtonPressed) -> None:
+        # Without an answer the member's client shows a spinner for a while;
+        # the core has no buttons yet, so there is nothing else to do.
+        bot = self.application.bot
+        try:
+            await self.gateway.call(
+                lambda: bot.answer_callback_query(signal.query_id), chat_id=None, message=False
+            )
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", exc)
+
+    async def _poll_answer(self, signal: PollAnswered) -> None:
+        log.debug("poll %s answered: %s", signal.poll_id, signal.option_ids)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+    async def register_commands(self) -> None:
+        """setMyCommands per scope, for the default and each language."""
+        bot = self.application.bot
+        default = self.app.config.community.locale
+        languages: list[tuple[str | None, Locale]] = [(None, default)]
+        languages += [(loc, loc) for loc in LOCALES]
+        for language, loc in languages:
+            for scope, commands in command_menus(loc):
+                try:
+                    await bot.set_my_commands(commands, scope=scope, language_code=language)
+                except TelegramError as exc:
+                    log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language, exc)
+
+    async def start_updates(self) -> None:
+        updater = self.application.updater
+        if updater is None:
+            raise RuntimeError("the Application was built without an Updater")
+        bot = self.application.bot
+        self.me = BotIdentity(bot.id, bot.username)
+        cfg = self.app.config.platforms.telegram
+        if cfg.mode == "webhook":
+            url = cfg.webhook_url or ""
+            # Telegram sends this header with every update; PTB rejects a
+            # request without it, so nobody else can feed the bot updates.
+            secret = cfg.secret_token or secrets.token_urlsafe(32)
+            await updater.start_webhook(
+                listen=cfg.listen,
+                port=cfg.port,
+                url_path=urlsplit(url).path.lstrip("/"),
+                webhook_url=url,
+                secret_token=secret,
+                allowed_updates=list(UPDATE_KINDS),
+                bootstrap_retries=3,
+            )
+        else:
+            await updater.start_polling(
+                timeout=self.options.poll_timeout,
+                allowed_updates=list(UPDATE_KINDS),
+                bootstrap_retries=3,
+            )
+        log.info("Telegram: @%s is up (%s)", bot.username, cfg.mode)
+
+    async def drain(self) -> None:
+        try:
+            # On timeout wait_for cancels the gather inside drain, and with it
+            # the lane workers: nothing runs after the HTTP client is closed.
+            await asyncio.wait_for(self.gateway.drain(), self.options.drain_timeout)
+        except TimeoutError:
+            log.error("Telegram: queued actions did not finish within the drain timeout")
+
+
+def runner_of(application: TelegramApplication) -> TelegramRunner:
+    runner = application.bot_data.get(_BOT_DATA_KEY)
+    if not isinstance(runner, TelegramRunner):
+        raise LookupError("this Application was not built by adapters.telegram.runner")
+    return runner
+
+
+def options_from(values: Mapping[str, Any]) -> Options:
+    known = {f.name for f in fields(Options)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise TypeError(f"unknown Telegram options: {', '.join(unknown)}")
+    return Options(**values)
+
+
+def application_for(app: App, **options: Any) -> TelegramApplication:
+    cfg = app.config.platforms.telegram
+    if not cfg.token:
+        raise ValueError("platforms.telegram.token is not set")
+    opts = options_from(options)
+    application: TelegramApplication = (
+        ApplicationBuilder()
+        .token(cfg.token)
+        .base_url(cfg.base_url)
+        # Scheduling is the core's job; PTB's JobQueue stays off.
+        .job_queue(None)
+        .build()
+    )
+    runner = TelegramRunner(app, application, opts)
+    application.bot_data[_BOT_DATA_KEY] = runner
+    application.add_handler(TypeHandler(Update, runner.on_update))
+    application.add_error_handler(runner.on_error)
+    return application
+
+
+async def build_application(
+    config_path: str | Path,
+    db_url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    background_flush: bool = True,
+    **options: Any,
+) -> tuple[TelegramApplication, App]:
+    app = await build_app(config_path, db_url, clock=clock, background_flush=background_flush)
+    try:
+        return application_for(app, **options), app
+    except BaseException:
+        await app.close()
+        raise
+
+
+@asynccontextmanager
+async def running(application: TelegramApplication) -> AsyncIterator[TelegramRunner]:
+    runner = runner_of(application)
+    async with application:
+        await runner.register_commands()
+        await application.start()
+        try:
+            await runner.start_updates()
+            yield runner
+        finally:
+            updater = application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
+            await application.stop()
+            await runner.drain()
+
+
+async def serve(app: App, **options: Any) -> None:
+    """Run the bot on Telegram until cancelled."""
+    async with running(application_for(app, **options)):
+        await asyncio.Event().wait()

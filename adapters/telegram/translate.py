@@ -1,0 +1,434 @@
+"""Bot API updates -> core events (pure functions over the update's JSON).
+
+The input is the `Update` object exactly as the Bot API sends it (a dict from
+`json.loads`, or `Update.to_dict()` from python-telegram-bot): the replay
+command and the live runner share this code, and working on plain dicts keeps
+replay cheaper than python-telegram-bot's own parsing.
+
+Besides core events, a few updates only matter to the adapter (the bot's own
+membership, admin changes, button presses, poll answers); they come out as the
+signal classes defined here.
+
+Joins and leaves are read from `chat_member` updates only, not from the
+`new_chat_members` / `left_chat_member` service messages: Telegram sends both
+for the same join, `chat_member` carries the invite link, and large groups
+hide the service messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.commands import parse_command
+from bot.events import (
+    ChatRef,
+    CommandIssued,
+    Event,
+    JoinRequested,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    ReactionAdded,
+    ReplyRef,
+    UserRef,
+)
+
+PLATFORM = "telegram"
+
+Json = Mapping[str, Any]
+
+# What the bot must be allowed to do as an administrator, in the order the
+# owners are told about them.
+REQUIRED_RIGHTS: tuple[str, ...] = (
+    "can_delete_messages",
+    "can_restrict_members",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_change_info",
+)
+
+# The message kinds that carry content a member posted (service messages such
+# as pinned_message or new_chat_title carry none and are not translated).
+MEDIA_KINDS: tuple[str, ...] = (
+    "photo",
+    "video",
+    "animation",
+    "document",
+    "audio",
+    "voice",
+    "video_note",
+    "sticker",
+    "poll",
+    "contact",
+    "location",
+    "venue",
+    "dice",
+    "game",
+    "story",
+    "paid_media",
+    "checklist",
+)
+
+_GROUP_TYPES = frozenset({"group", "supergroup"})
+_IN_CHAT = frozenset({"creator", "administrator", "member"})
+_ADMIN = frozenset({"creator", "administrator"})
+_NO_ADMINS: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class BotIdentity:
+    """Who the bot is; `username` (without @) filters commands meant for other
+    bots. Unknown (replay without getMe): every addressed command is kept."""
+
+    id: int | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BotStatusChanged:
+    """The bot was added to, removed from, promoted or demoted in a group."""
+
+    chat: ChatRef
+    title: str
+    status: str
+    was: str
+    # REQUIRED_RIGHTS the bot lacks now (all of them unless it is an admin).
+    missing_rights: tuple[str, ...]
+    by: UserRef | None
+    at: datetime
+
+    @property
+    def present(self) -> bool:
+        return self.status in _IN_CHAT or self.status == "restricted"
+
+    @property
+    def arrived(self) -> bool:
+        return self.present and self.was in ("left", "kicked")
+
+
+@dataclass(frozen=True, slots=True)
+class AdminsChanged:
+    chat: ChatRef
+    user: UserRef
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPressed:
+    query_id: str
+    user: UserRef
+    data: str | None
+    chat: ChatRef | None
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollAnswered:
+    poll_id: str
+    user: UserRef | None
+    option_ids: tuple[int, ...]
+
+
+Signal = BotStatusChanged | AdminsChanged | ButtonPressed | PollAnswered
+Item = Event | Signal
+
+
+def translate(
+    update: Json, *, me: BotIdentity | None = None, admins: Collection[int] = _NO_ADMINS
+) -> list[Item]:
+    """One update -> the events it means (often one, sometimes none).
+
+    `admins` holds the user ids administering the update's chat (see
+    `admin_chat`); their messages carry `UserRef.is_admin`.
+    """
+    for key, body in update.items():
+        kind = _KINDS.get(key)
+        if kind is not None:
+            return kind(body, me or _UNKNOWN_BOT, admins)
+    return []
+
+
+def admin_chat(update: Json) -> int | None:
+    """The group whose administrators `translate` needs for this update."""
+    msg = update.get("message") or update.get("edited_message")
+    if msg is None:
+        return None
+    chat = msg["chat"]
+    return int(chat["id"]) if chat.get("type") in _GROUP_TYPES else None
+
+
+def chat_title(update: Json) -> tuple[int, str] | None:
+    """(chat id, title) of the group an update happened in, if it names one."""
+    for key in ("message", "edited_message", "chat_member", "my_chat_member", "chat_join_request"):
+        body = update.get(key)
+        if body is not None:
+            chat = body["chat"]
+            title = chat.get("title")
+            if title and chat.get("type") in _GROUP_TYPES:
+                return int(chat["id"]), str(title)
+            return None
+    return None
+
+
+def when(timestamp: int | float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
+    first = user.get("first_name") or ""
+    last = user.get("last_name")
+    uid = user["id"]
+    return UserRef(
+        PLATFORM,
+        str(uid),
+        f"{first} {last}" if last else first,
+        user.get("username"),
+        bool(user.get("is_bot", False)),
+        uid in admins,
+        user.get("language_code"),
+    )
+
+
+def chat_ref(chat: Json) -> ChatRef:
+    return ChatRef(PLATFORM, str(chat["id"]), chat.get("type") == "private")
+
+
+def media_kind(msg: Json) -> str | None:
+    for kind in MEDIA_KINDS:
+        if kind in msg:
+            return kind
+    return None
+
+
+def forward_origin(msg: Json) -> str | None:
+    """How a forwarded message came: user, hidden_user, chat or channel."""
+    origin = msg.get("forward_origin")
+    if origin is not None:
+        return str(origin.get("type", "unknown"))
+    # Before Bot API 7.0 forwards carried forward_* fields instead.
+    if "forward_from_chat" in msg:
+        return "channel" if msg["forward_from_chat"].get("type") == "channel" else "chat"
+    if "forward_from" in msg:
+        return "user"
+    if "forward_sender_name" in msg:
+        return "hidden_user"
+    return None
+
+
+def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) -> list[Item]:
+    chat = msg["chat"]
+    if chat.get("type") == "channel":
+        return []
+    text = msg.get("text")
+    entities = msg.get("entities")
+    if text is None:
+        text = msg.get("caption")
+        entities = msg.get("caption_entities")
+    media = media_kind(msg)
+    if text is None:
+        if media is None:
+            return []
+        text = ""
+    if text[:1] == "/" and not _for_me(text, me):
+        return []
+    if entities:
+        text = _with_hidden_links(text, entities)
+    ref = chat_ref(chat)
+    at = when(msg["edit_date"] if edited and "edit_date" in msg else msg["date"])
+    reply = _reply(msg, admins)
+    sender_chat = msg.get("sender_chat")
+    forwarded = "forward_origin" in msg or "forward_date" in msg
+    if sender_chat is not None:
+        # Anonymous admins post as the group itself; linked channels post as
+        # the channel. Neither is a member, so neither is ever punished.
+        anonymous_admin = sender_chat.get("id") == chat["id"]
+        sender = UserRef(PLATFORM, str(sender_chat["id"]), sender_chat.get("title") or "", None,
+                         False, anonymous_admin)  # fmt: skip
+        parsed = parse_command(text) if anonymous_admin else None
+        if parsed is not None:
+            # Anonymous admins moderate too; the engine ignores posts on
+            # behalf of a chat, so their commands go to it directly.
+            name, args = parsed
+            return [CommandIssued(ref, sender, msg["message_id"], name, args, at, reply, text)]
+        return [MessagePosted(ref, sender, msg["message_id"], text, at, reply, media, forwarded,
+                              edited, True)]  # fmt: skip
+    frm = msg.get("from")
+    if frm is None:
+        return []
+    sender = user_ref(frm, admins)
+    on_behalf = bool(msg.get("is_automatic_forward", False))
+    return [MessagePosted(ref, sender, msg["message_id"], text, at, reply, media, forwarded, edited,
+                          on_behalf)]  # fmt: skip
+
+
+def _edited(msg: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    return _message(msg, me, admins, True)
+
+
+def _posted(msg: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    return _message(msg, me, admins, False)
+
+
+def _for_me(text: str, me: BotIdentity) -> bool:
+    """False for `/cmd@otherbot`: in a group every bot sees every command."""
+    end = len(text)
+    for sep in (" ", "\n"):
+        i = text.find(sep)
+        if i != -1 and i < end:
+            end = i
+    head = text[:end]
+    at = head.find("@")
+    if at == -1 or me.username is None:
+        return True
+    return head[at + 1 :].lower() == me.username.lower()
+
+
+def _with_hidden_links(text: str, entities: list[Json]) -> str:
+    """A text_link shows one word and hides its URL; the rules must see it."""
+    urls = [e["url"] for e in entities if e.get("type") == "text_link" and e.get("url")]
+    return "\n".join([text, *urls]) if urls else text
+
+
+def _reply(msg: Json, admins: Collection[int]) -> ReplyRef | None:
+    original = msg.get("reply_to_message")
+    if original is None:
+        return None
+    # In forum groups a message in a topic "replies" to the topic's first
+    # message; that is not a reply to a member.
+    if "forum_topic_created" in original:
+        return None
+    frm = original.get("from")
+    author = user_ref(frm, admins) if frm is not None and "sender_chat" not in original else None
+    text = original.get("text") or original.get("caption") or ""
+    return ReplyRef(original["message_id"], author, text)
+
+
+def _in_chat(member: Json) -> bool:
+    status = member.get("status")
+    return status in _IN_CHAT or (status == "restricted" and bool(member.get("is_member")))
+
+
+def _chat_member(cm: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    chat = cm["chat"]
+    if chat.get("type") not in _GROUP_TYPES:
+        return []
+    old, new = cm["old_chat_member"], cm["new_chat_member"]
+    user = new["user"]
+    now_admin = new.get("status") in _ADMIN
+    member = user_ref(user, (user["id"],) if now_admin else _NO_ADMINS)
+    ref = chat_ref(chat)
+    at = when(cm["date"])
+    frm = cm.get("from")
+    by = user_ref(frm) if frm is not None and frm.get("id") != user["id"] else None
+    items: list[Item] = []
+    was_in, now_in = _in_chat(old), _in_chat(new)
+    if now_in and not was_in:
+        link = cm.get("invite_link")
+        invite = link.get("invite_link") if link else None
+        items.append(MemberJoined(ref, member, at, invite, by))
+    elif was_in and not now_in:
+        items.append(MemberLeft(ref, member, at, by))
+    if (old.get("status") in _ADMIN) != now_admin:
+        items.append(AdminsChanged(ref, member, now_admin))
+    return items
+
+
+def _my_chat_member(cm: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    chat = cm["chat"]
+    if chat.get("type") not in _GROUP_TYPES:
+        return []
+    old, new = cm["old_chat_member"], cm["new_chat_member"]
+    status = str(new.get("status"))
+    if status in _ADMIN:
+        missing = tuple(r for r in REQUIRED_RIGHTS if not new.get(r))
+    elif _in_chat(new):
+        missing = REQUIRED_RIGHTS
+    else:
+        missing = ()
+    frm = cm.get("from")
+    return [
+        BotStatusChanged(
+            chat_ref(chat),
+            str(chat.get("title") or chat["id"]),
+            status,
+            str(old.get("status")),
+            missing,
+            user_ref(frm) if frm is not None else None,
+            when(cm["date"]),
+        )
+    ]
+
+
+def _join_request(req: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    link = req.get("invite_link")
+    return [
+        JoinRequested(
+            chat_ref(req["chat"]),
+            user_ref(req["from"]),
+            when(req["date"]),
+            link.get("invite_link") if link else None,
+        )
+    ]
+
+
+def _reaction_key(reaction: Json) -> str:
+    kind = reaction.get("type")
+    if kind == "emoji":
+        return str(reaction.get("emoji", ""))
+    if kind == "custom_emoji":
+        return f"custom:{reaction.get('custom_emoji_id', '')}"
+    return str(kind)
+
+
+def _reaction(body: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    user = body.get("user")
+    if user is None:
+        # Reactions on behalf of a chat (anonymous admins, channels) have no member.
+        return []
+    before = {_reaction_key(r) for r in body.get("old_reaction", ())}
+    added = [k for k in map(_reaction_key, body.get("new_reaction", ())) if k not in before]
+    if not added:
+        return []
+    ref = chat_ref(body["chat"])
+    who = user_ref(user, admins)
+    at = when(body["date"])
+    return [ReactionAdded(ref, who, body["message_id"], emoji, at) for emoji in added]
+
+
+def _callback(query: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    message = query.get("message")
+    chat = chat_ref(message["chat"]) if message is not None else None
+    mid = message.get("message_id") if message is not None else None
+    return [ButtonPressed(str(query["id"]), user_ref(query["from"]), query.get("data"), chat, mid)]
+
+
+def _poll_answer(answer: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    user = answer.get("user")
+    return [
+        PollAnswered(
+            str(answer["poll_id"]),
+            user_ref(user) if user is not None else None,
+            tuple(answer.get("option_ids", ())),
+        )
+    ]
+
+
+_UNKNOWN_BOT = BotIdentity()
+
+_KINDS: dict[str, Callable[[Json, BotIdentity, Collection[int]], list[Item]]] = {
+    "message": _posted,
+    "edited_message": _edited,
+    "chat_member": _chat_member,
+    "my_chat_member": _my_chat_member,
+    "chat_join_request": _join_request,
+    "message_reaction": _reaction,
+    "callback_query": _callback,
+    "poll_answer": _poll_answer,
+}
+
+# Every update kind translate reads: named in allowed_updates, since Telegram
+# does not send chat_member or message_reaction unless asked.
+UPDATE_KINDS: tuple[str, ...] = tuple(_KINDS)
