@@ -22,6 +22,7 @@ from bot.i18n import t
 from bot.records import CaseRecord, GroupRecord, MemberRecord
 from bot.rule_text import describe
 from bot.services import Services
+from rules.checks import CheckResult
 from rules.durations import format_duration
 from rules.evaluate import Verdict
 from rules.schema import RuleAction
@@ -185,15 +186,16 @@ class Enforcer:
         loc = self.s.locale_for(member)
         name = display(member)
         label = describe(rule, loc).rstrip("。.")
+        details = self._details(result)
         if rule.dry_run:
-            return self._dry_run(rule.id, act, member, group, result.details)
+            return self._dry_run(rule.id, act, member, group, details)
 
         actions: list[Action] = []
         case: CaseRecord | None = None
         if act.ban:
             case, acts = self.sanction(
                 "ban", member, chat, now, group=group, duration=act.ban_for, rule=rule.id,
-                details=result.details, text=event.text,
+                details=details, text=event.text,
             )  # fmt: skip
             actions += acts
             key = "notice.banned_for" if act.ban_for else "notice.banned"
@@ -202,14 +204,14 @@ class Enforcer:
         elif act.kick:
             case, acts = self.sanction(
                 "kick", member, chat, now, group=group, rule=rule.id,
-                details=result.details, text=event.text,
+                details=details, text=event.text,
             )  # fmt: skip
             actions += acts
             notice = t(loc, "notice.kicked", name=name, rule=label)
         elif act.mute:
             case, acts = self.sanction(
                 "mute", member, chat, now, group=group, duration=act.mute, rule=rule.id,
-                details=result.details, text=event.text,
+                details=details, text=event.text,
             )  # fmt: skip
             actions += acts
             notice = t(
@@ -222,7 +224,7 @@ class Enforcer:
         else:
             case = self.s.moderation.open_case(
                 "log", member, now, group_key=group.chat_key, rule=rule.id,
-                details=result.details, message_text=event.text,
+                details=details, message_text=event.text,
             )  # fmt: skip
             return self.log(case, member, None)
 
@@ -230,14 +232,14 @@ class Enforcer:
             if case is None:
                 case = self.s.moderation.open_case(
                     "delete", member, now, group_key=group.chat_key, rule=rule.id,
-                    details=result.details, message_text=event.text,
+                    details=details, message_text=event.text,
                 )  # fmt: skip
                 actions += self.log(case, member, None)
             actions.insert(0, DeleteMessage(chat, (event.message_id,), rule.id, case.id))
             self.s.stats.add(group.chat_key, self.s.points.local_date(now), "removed")
         if rule.warns:
             phrase, acts = self.warn(
-                member, chat, now, group=group, rule=rule.id, details=result.details,
+                member, chat, now, group=group, rule=rule.id, details=details,
                 text=event.text,
             )  # fmt: skip
             notice += phrase
@@ -249,6 +251,12 @@ class Enforcer:
             *actions,
             SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn"),
         ]
+
+    def _details(self, result: CheckResult) -> str:
+        """What the check found, in the community's language."""
+        if not result.code:
+            return result.details
+        return t(self.s.config.community.locale, f"checks.{result.code}", **dict(result.args))
 
     @staticmethod
     def _reply(template: str | None, default: str, name: str, rule: str) -> str:

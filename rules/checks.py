@@ -21,7 +21,15 @@ from rules.schema import BlocklistRule, FloodRule, LinksRule, Rule, _regex_entry
 class CheckResult:
     rule: str
     hit: bool
+    # English, for logs and tests; `code` and `args` let a front end say the
+    # same in the moderators' language.
     details: str = ""
+    code: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+
+
+def _hit(rule: str, code: str, details: str, **args: str) -> CheckResult:
+    return CheckResult(rule, True, details, code, tuple(args.items()))
 
 
 Check = Callable[[MessageView], CheckResult]
@@ -70,15 +78,15 @@ def blocklist_check(rule: BlocklistRule) -> Check:
         if words is not None:
             m = words.search(folded) or words.search(_despread(folded))
             if m:
-                return CheckResult(rule_id, True, f"matched {m.group()!r}")
+                return _hit(rule_id, "matched", f"matched {m.group()!r}", text=m.group())
         if squashed is not None:
             m = squashed.search(msg.squashed)
             if m:
-                return CheckResult(rule_id, True, f"matched {m.group()!r}")
+                return _hit(rule_id, "matched", f"matched {m.group()!r}", text=m.group())
         if regexes is not None:
             m = regexes.search(folded)
             if m:
-                return CheckResult(rule_id, True, f"matched /{m.group()}/")
+                return _hit(rule_id, "matched", f"matched /{m.group()}/", text=m.group())
         return miss
 
     return check
@@ -128,12 +136,12 @@ def links_check(rule: LinksRule) -> Check:
             link = m.group()
             host = _host(link)
             if invites and _INVITE.search(link):
-                return CheckResult(rule_id, True, f"invite link {link}")
+                return _hit(rule_id, "invite", f"invite link {link}", link=link)
             if deny:
                 if _within(host, deny):
-                    return CheckResult(rule_id, True, f"denied domain {host}")
+                    return _hit(rule_id, "denied", f"denied domain {host}", host=host)
             elif not _within(host, allow):
-                return CheckResult(rule_id, True, f"link to {host}")
+                return _hit(rule_id, "link", f"link to {host}", host=host)
         return miss
 
     return check
@@ -162,7 +170,8 @@ def flood_check(rule: FloodRule) -> Check:
         if len(window) > limit:
             count = len(window)
             window.clear()
-            return CheckResult(rule_id, True, f"{count} messages within {within}")
+            details = f"{count} messages within {within}"
+            return _hit(rule_id, "flood", details, count=str(count), per=within)
         return miss
 
     return check
