@@ -1,0 +1,145 @@
+"""The discord.py client, fully wired, and the factory that builds it without
+connecting.
+
+    bot, app = await build_client("config.yaml", "sqlite+aiosqlite:///gk.db")
+    async with simcord.run(bot) as env:   # or: await bot.start(token)
+        ...
+    await app.close()
+
+`build_client` loads and checks the config, opens (and migrates) the store,
+starts the engine, and returns the bot with its commands and event handlers
+in place. Nothing touches the network until the bot logs in, so any harness
+that drives discord.py (simcord in the tests) drives the real bot. The bot
+does not own the `App`: whoever built it closes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from adapters.app import App, build_app
+from adapters.discord.commands import CommunityCommands
+from adapters.discord.community import DiscordCommunity
+from adapters.discord.gateway import Forward
+from adapters.discord.localization import CatalogueTranslator
+from bot.ports import Clock
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Members (privileged) to see joins, leaves and roles; message content
+    (privileged) for the rules and prefix commands. Both must be switched on
+    in the developer portal, or Discord refuses the connection."""
+    wanted = discord.Intents.default()
+    wanted.members = True
+    wanted.message_content = True
+    return wanted
+
+
+class GroupkeeperBot(commands.Bot):
+    def __init__(self, app: App, *, forward: Forward | None = None, **options: Any) -> None:
+        settings = app.config.platforms.discord
+        super().__init__(
+            command_prefix=settings.prefix,
+            intents=intents(),
+            help_command=None,
+            case_insensitive=True,
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=True, replied_user=False
+            ),
+            **options,
+        )
+        self.app = app
+        self.community = DiscordCommunity(self, app, forward=forward)
+
+    async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogueTranslator())
+        await self.add_cog(CommunityCommands(self.community))
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """With `guild_id` configured, commands go to that server only, where
+        Discord shows changes at once; otherwise they are global."""
+        guild_id = self.app.config.platforms.discord.guild_id
+        if guild_id is None:
+            await self.tree.sync()
+            return
+        guild = discord.Object(guild_id)
+        self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.community.on_message(message)
+
+    async def on_raw_message_edit(self, update: discord.RawMessageUpdateEvent) -> None:
+        await self.community.on_edit(update)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.community.on_join(member)
+
+    async def on_raw_member_remove(self, event: discord.RawMemberRemoveEvent) -> None:
+        await self.community.on_leave(event)
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        await self.community.on_reaction(event)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.community.on_interaction(interaction)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.community.on_guild(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.community.on_guild(guild)
+
+    async def on_invite_create(self, invite: discord.Invite) -> None:
+        self.community.invites.created(invite)
+
+
+class ShardedGroupkeeperBot(GroupkeeperBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedClient (`sharded: true`), for
+    servers large enough that Discord requires shards."""
+
+
+def build_bot(
+    app: App,
+    *,
+    sharded: bool | None = None,
+    shard_count: int | None = None,
+    forward: Forward | None = None,
+) -> GroupkeeperBot:
+    """The bot for an already started `App`, not connected. `sharded`
+    overrides `platforms.discord.sharded`; `shard_count` pins the number of
+    shards (Discord recommends one when it is None)."""
+    use_shards = app.config.platforms.discord.sharded if sharded is None else sharded
+    if use_shards:
+        return ShardedGroupkeeperBot(app, forward=forward, shard_count=shard_count)
+    return GroupkeeperBot(app, forward=forward)
+
+
+async def build_client(
+    config_path: str | Path,
+    db_url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    background_flush: bool = True,
+    sharded: bool | None = None,
+    shard_count: int | None = None,
+    forward: Forward | None = None,
+) -> tuple[GroupkeeperBot, App]:
+    """Build the app (config, store, engine) and the bot around it, without
+    connecting. The caller closes both: `await bot.close()` (when it was
+    started) and `await app.close()`."""
+    app = await build_app(config_path, db_url, clock=clock, background_flush=background_flush)
+    try:
+        bot = build_bot(app, sharded=sharded, shard_count=shard_count, forward=forward)
+    except BaseException:
+        await app.close()
+        raise
+    return bot, app

@@ -1,0 +1,149 @@
+"""The bot's commands on Discord: each defined once as a hybrid command, so it
+works both as a prefix command (`!checkin`, `!ban @someone 1d spam`, or `!ban`
+as a reply) and as a slash command (`/checkin`, `/签到`).
+
+Every handler only gathers its arguments and issues the core's command; the
+core decides, including who may use moderators' commands. That is why the
+moderators' slash commands are not hidden from members with Discord's
+default permissions: owners and moderators named in the YAML may lack them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord.community import DiscordCommunity
+from adapters.discord.localization import (
+    chinese_name,
+    command_description,
+    command_name,
+    options,
+)
+
+log = logging.getLogger(__name__)
+
+Context = commands.Context[Any]
+
+LANGUAGES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="中文", value="zh"),
+]
+
+
+Callback = Callable[..., Coroutine[Any, Any, None]]
+
+
+def command(
+    name: str, *aliases: str
+) -> Callable[[Callback], commands.HybridCommand[Any, ..., None]]:
+    """A hybrid command with its catalogue name and description, and the
+    Chinese name as a prefix alias."""
+    return commands.hybrid_command(
+        name=command_name(name),
+        description=command_description(name),
+        aliases=[chinese_name(name), *aliases],
+    )
+
+
+class CommunityCommands(commands.Cog, name="groupkeeper"):
+    def __init__(self, community: DiscordCommunity) -> None:
+        self.community = community
+
+    async def cog_command_error(self, ctx: Context, error: Exception) -> None:
+        """A prefix command whose words do not fit the parameters (an unknown
+        member, an unclosed quote) goes to the core as typed, which answers
+        with its own usage or refusal."""
+        if isinstance(error, commands.UserInputError) and ctx.command is not None:
+            words = ctx.message.content.split()[1:]
+            await self.community.command(ctx, ctx.command.name, args=words)
+            return
+        log.error("command %s failed", ctx.command, exc_info=error)
+
+    # -- members --------------------------------------------------------------
+
+    @command("checkin", "qiandao")
+    async def checkin(self, ctx: Context) -> None:
+        await self.community.command(ctx, "checkin")
+
+    @command("me")
+    async def me(self, ctx: Context) -> None:
+        await self.community.command(ctx, "me")
+
+    @command("top", "rank", "leaderboard")
+    async def top(self, ctx: Context) -> None:
+        await self.community.command(ctx, "top")
+
+    @command("rules")
+    async def rules(self, ctx: Context) -> None:
+        await self.community.command(ctx, "rules")
+
+    @command("help")
+    async def help(self, ctx: Context) -> None:
+        await self.community.command(ctx, "help")
+
+    @command("lang", "language")
+    @options("language")
+    @app_commands.choices(language=LANGUAGES)
+    async def lang(self, ctx: Context, language: str | None = None) -> None:
+        await self.community.command(ctx, "lang", args=[language])
+
+    # -- moderators -----------------------------------------------------------
+
+    @command("warn")
+    @options("member", "reason")
+    async def warn(
+        self, ctx: Context, member: discord.Member | None = None, *, reason: str = ""
+    ) -> None:
+        await self.community.command(ctx, "warn", target=member, args=reason.split())
+
+    @command("unwarn")
+    @options("member")
+    async def unwarn(self, ctx: Context, member: discord.Member | None = None) -> None:
+        await self.community.command(ctx, "unwarn", target=member)
+
+    @command("mute")
+    @options("member", "duration", "reason")
+    async def mute(
+        self,
+        ctx: Context,
+        member: discord.Member | None = None,
+        duration: str | None = None,
+        *,
+        reason: str = "",
+    ) -> None:
+        await self.community.command(ctx, "mute", target=member, args=[duration, *reason.split()])
+
+    @command("unmute")
+    @options("member")
+    async def unmute(self, ctx: Context, member: discord.Member | None = None) -> None:
+        await self.community.command(ctx, "unmute", target=member)
+
+    @command("kick")
+    @options("member", "reason")
+    async def kick(
+        self, ctx: Context, member: discord.Member | None = None, *, reason: str = ""
+    ) -> None:
+        await self.community.command(ctx, "kick", target=member, args=reason.split())
+
+    @command("ban")
+    @options("member", "duration", "reason")
+    async def ban(
+        self,
+        ctx: Context,
+        member: discord.Member | None = None,
+        duration: str | None = None,
+        *,
+        reason: str = "",
+    ) -> None:
+        await self.community.command(ctx, "ban", target=member, args=[duration, *reason.split()])
+
+    @command("unban")
+    @options("user")
+    async def unban(self, ctx: Context, user: discord.User | None = None) -> None:
+        await self.community.command(ctx, "unban", target=user)

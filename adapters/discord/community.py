@@ -1,0 +1,245 @@
+"""One Discord server run as the community: Discord events in, the engine's
+decision, the gateway's calls out.
+
+The client (`adapters.discord.client`) forwards each discord.py event here;
+this class translates it, asks the engine, and hands the actions to the
+gateway. Nothing here decides anything: that is the engine's job.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from adapters.app import App
+from adapters.discord import translate
+from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
+from adapters.discord.invites import InviteTracker
+from bot.events import ChatRef, CommandIssued, Event, MessagePosted
+from bot.i18n import t
+from bot.member_commands import commands as member_commands
+from bot.mod_commands import commands as mod_commands
+
+log = logging.getLogger(__name__)
+
+
+def core_commands() -> frozenset[str]:
+    """Every command name (and alias) the core answers."""
+    return frozenset(member_commands.commands) | frozenset(mod_commands.commands)
+
+
+class DiscordCommunity:
+    def __init__(self, client: commands.Bot, app: App, *, forward: Forward | None = None) -> None:
+        self.client = client
+        self.app = app
+        self.gateway = DiscordGateway(client, lambda: app.engine.config, forward=forward)
+        self.invites = InviteTracker()
+        self._known = core_commands()
+
+    @property
+    def prefix(self) -> str:
+        return self.app.engine.config.platforms.discord.prefix
+
+    @property
+    def _locale(self) -> Any:
+        return self.app.engine.config.community.locale
+
+    def serves(self, guild: discord.Guild | None) -> bool:
+        """One bot process runs one community: with `guild_id` configured,
+        other servers the bot was invited to are ignored. DMs are served."""
+        configured = self.app.engine.config.platforms.discord.guild_id
+        return guild is None or configured is None or guild.id == configured
+
+    async def handle(self, event: Event, *, origin: Origin | None = None) -> list[Failure] | None:
+        """The engine's actions for the event, carried out. None when the
+        engine itself failed (logged): a bad event must not stop the bot."""
+        try:
+            actions = await self.app.engine.handle(event)
+        except Exception:
+            log.exception("the engine failed on %s", type(event).__name__)
+            return None
+        return await self.gateway.run(actions, origin=origin)
+
+    def home(self, guild: discord.Guild) -> discord.TextChannel | None:
+        """Where joins and leaves are counted and newcomers welcomed when the
+        invite does not say: the server's system channel, else its first text
+        channel the bot may write in."""
+        me = guild.me
+        candidates = [guild.system_channel] if guild.system_channel else []
+        candidates += sorted(guild.text_channels, key=lambda c: (c.position, c.id))
+        for channel in candidates:
+            if channel is not None and me is not None:
+                perms = channel.permissions_for(me)
+                if perms.view_channel and perms.send_messages:
+                    return channel
+        return None
+
+    def register(self, channel: Any, chat: ChatRef, at: datetime) -> None:
+        """Name a channel's group after the channel the first time it is seen:
+        the core would otherwise title it with the channel id, and the welcome
+        would read "Welcome to 1234567890"."""
+        if chat.private:
+            return
+        directory = self.app.engine.s.directory
+        if chat.key not in directory.groups:
+            directory.group(chat, at, title=getattr(channel, "name", "") or "")
+
+    # -- events -------------------------------------------------------------
+
+    async def on_guild(self, guild: discord.Guild) -> None:
+        """The bot joined (or reconnected to) a server: remember its invites
+        for join attribution and register its home channel as the first group."""
+        if not self.serves(guild):
+            log.warning("guild %s (%s) is not the configured server; ignored", guild.id, guild.name)
+            return
+        await self.invites.snapshot(guild)
+        home = self.home(guild)
+        if home is not None:
+            self.register(home, translate.chat_ref(home), discord.utils.utcnow())
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not self.serves(message.guild):
+            return
+        ctx: commands.Context[Any] = await self.client.get_context(message)
+        if ctx.valid:
+            await self.client.invoke(ctx)
+            return
+        event = translate.message_event(message, prefix=self.prefix, commands=self._known)
+        self.register(message.channel, event.chat, event.at)
+        await self.handle(event)
+
+    async def on_edit(self, update: discord.RawMessageUpdateEvent) -> None:
+        """Edits are re-checked by the rules. Updates without an edit time are
+        Discord unfurling a link preview, and an unchanged cached text is no
+        edit either."""
+        message = update.message
+        if message.author.bot or message.edited_at is None or not self.serves(message.guild):
+            return
+        if update.cached_message is not None and update.cached_message.content == message.content:
+            return
+        event = translate.message_event(
+            message, prefix=self.prefix, commands=self._known, edited=True
+        )
+        if isinstance(event, MessagePosted):
+            await self.handle(event)
+
+    async def on_join(self, member: discord.Member) -> None:
+        if not self.serves(member.guild):
+            return
+        # Every join is diffed, bots too, so the counts stay in step.
+        code, channel_id = await self.invites.joined(member.guild)
+        channel = member.guild.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            channel = self.home(member.guild)
+        if channel is None:
+            log.warning("no channel to welcome %s in", member.id)
+            return
+        at = member.joined_at or discord.utils.utcnow()
+        chat = translate.chat_ref(channel)
+        self.register(channel, chat, at)
+        await self.handle(translate.member_joined(member, chat, at, code))
+
+    async def on_leave(self, event: discord.RawMemberRemoveEvent) -> None:
+        guild = self.client.get_guild(event.guild_id)
+        if guild is None or not self.serves(guild) or event.user.bot:
+            return
+        home = self.home(guild)
+        if home is not None:
+            chat = translate.chat_ref(home)
+            await self.handle(translate.member_left(event.user, chat, discord.utils.utcnow()))
+
+    async def on_reaction(self, event: discord.RawReactionActionEvent) -> None:
+        guild = self.client.get_guild(event.guild_id) if event.guild_id else None
+        if not self.serves(guild):
+            return
+        user = event.member or self.client.get_user(event.user_id)
+        ev = translate.reaction_added(event, user, discord.utils.utcnow())
+        if ev is not None:
+            await self.handle(ev)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Buttons and selects the bot posted; slash commands are the command
+        tree's. The clicker's replies are private to them."""
+        event = translate.component_command(interaction, discord.utils.utcnow())
+        if event is None or not self.serves(interaction.guild):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        async def respond(text: str) -> None:
+            await interaction.followup.send(text, ephemeral=True)
+
+        await self._answer(event, respond, interactive=True)
+
+    async def command(
+        self,
+        ctx: commands.Context[Any],
+        name: str,
+        *,
+        target: discord.abc.User | None = None,
+        args: Sequence[str | None] = (),
+    ) -> None:
+        """A command defined on Discord (prefix or slash) issued to the core."""
+        if not self.serves(ctx.guild):
+            return
+        interaction = ctx.interaction
+        words = [a for a in args if a]
+        if interaction is not None:
+            # Discord wants an answer within 3 seconds; moderation calls and
+            # rate limits can take longer.
+            await interaction.response.defer(thinking=True)
+            at = interaction.created_at
+            sender = translate.user_ref(ctx.author, locale=str(interaction.locale))
+            reply = None
+            shown = target.mention if target is not None else ""
+            text = " ".join(p for p in ("/" + name, shown, *words) if p)
+        else:
+            at = ctx.message.created_at
+            sender = translate.user_ref(ctx.author)
+            reply = translate.reply_ref(ctx.message)
+            text = ctx.message.content
+        chat = translate.chat_ref(ctx.channel)
+        self.register(ctx.channel, chat, at)
+        event = translate.command_issued(
+            chat=chat,
+            sender=sender,
+            message_id=ctx.message.id,
+            name=name,
+            args=words,
+            at=at,
+            target=translate.user_ref(target) if target is not None else None,
+            reply=reply,
+            text=text,
+        )
+
+        async def respond(message: str) -> None:
+            if interaction is not None:
+                await ctx.send(message)
+            else:
+                await ctx.reply(message, mention_author=False)
+
+        await self._answer(event, respond, interactive=interaction is not None)
+
+    async def _answer(self, event: CommandIssued, respond: Any, *, interactive: bool) -> None:
+        answered = False
+
+        async def tracked(text: str) -> None:
+            nonlocal answered
+            answered = True
+            await respond(text)
+
+        failures = await self.handle(event, origin=Origin(event.chat, event.message_id, tracked))
+        try:
+            if failures is None:
+                await tracked(t(self._locale, "discord.error"))
+            elif failures:
+                await tracked(t(self._locale, "discord.partial"))
+            elif interactive and not answered:
+                # A deferred interaction shows "thinking..." until answered.
+                await tracked(t(self._locale, "discord.done"))
+        except discord.HTTPException as exc:
+            log.warning("could not answer /%s: %s", event.name, exc.text)

@@ -1,0 +1,565 @@
+"""The core's actions carried out on Discord, dispatched by action type
+through one table.
+
+Each action is attempted on its own: when Discord refuses one (403: a missing
+permission, or a member whose top role is above the bot's), when its target
+has vanished, or when the gateway itself refuses it (a timeout longer than
+Discord allows), the failure is logged, reported to the moderators' log
+channel when that channel is on Discord, and returned; it is never raised.
+Rate limits (429) are discord.py's business: it waits and retries per route.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import discord
+
+from bot.actions import (
+    Action,
+    ApproveJoin,
+    BanMember,
+    CloneGroup,
+    CreateInvite,
+    DeclineJoin,
+    DeleteMessage,
+    GrantRole,
+    KickMember,
+    MuteMember,
+    PinMessage,
+    RevokeRole,
+    SendDirect,
+    SendMessage,
+    SendPoll,
+    SetGroupProfile,
+    UnbanMember,
+    UnmuteMember,
+)
+from bot.config import Config
+from bot.events import ChatRef, UserRef
+from bot.i18n import t
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+# Discord's own limits.
+MAX_TIMEOUT = timedelta(days=28)
+MAX_INVITE_AGE = timedelta(days=7)
+MESSAGE_LIMIT = 2000
+BULK_DELETE_LIMIT = 100
+POLL_DURATION = timedelta(hours=24)
+PINS_COPIED = 10
+
+Forward = Callable[[Action], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The command an action list answers. The reply to it goes through
+    `respond` (for a slash command: the interaction's response, which Discord
+    requires) instead of a new channel message."""
+
+    chat: ChatRef
+    message_id: int
+    respond: Callable[[str], Awaitable[None]]
+
+    def answers(self, action: Action) -> bool:
+        return (
+            isinstance(action, SendMessage)
+            and action.chat == self.chat
+            and action.reply_to == self.message_id
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    action: Action
+    reason: str
+
+
+class Refused(Exception):
+    """The gateway's own refusal; the message is the reason moderators read."""
+
+
+Handler = Callable[[Any], Awaitable[str | None]]
+
+
+class DiscordGateway:
+    """`settings` returns the live config (a reload swaps it) for the log
+    channel and its language. `forward` receives actions addressed to other
+    platforms (the log chat may live on Telegram); without it they are logged
+    and dropped. Bans a rule gives delete the member's messages of the last
+    `ban_delete_window` (spam clean-up); a moderator's ban keeps them as
+    evidence for the case."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        settings: Callable[[], Config],
+        *,
+        forward: Forward | None = None,
+        ban_delete_window: timedelta = timedelta(days=1),
+    ) -> None:
+        self.client = client
+        self._settings = settings
+        self._forward = forward
+        self._ban_window = ban_delete_window
+        self._table: dict[type[Any], tuple[Handler, str]] = {
+            SendMessage: (self._send, "send"),
+            SendDirect: (self._direct, "direct"),
+            DeleteMessage: (self._delete, "delete"),
+            MuteMember: (self._mute, "mute"),
+            UnmuteMember: (self._unmute, "unmute"),
+            KickMember: (self._kick, "kick"),
+            BanMember: (self._ban, "ban"),
+            UnbanMember: (self._unban, "unban"),
+            PinMessage: (self._pin, "pin"),
+            CreateInvite: (self._invite, "invite"),
+            ApproveJoin: (self._no_join_requests, "invite"),
+            DeclineJoin: (self._no_join_requests, "invite"),
+            SendPoll: (self._poll, "poll"),
+            SetGroupProfile: (self._profile, "profile"),
+            GrantRole: (self._grant_role, "grant_role"),
+            RevokeRole: (self._revoke_role, "revoke_role"),
+            CloneGroup: (self._clone, "clone"),
+        }
+
+    @property
+    def _locale(self) -> Any:
+        return self._settings().community.locale
+
+    @property
+    def log_chat(self) -> ChatRef | None:
+        ref = self._settings().community.log_chat
+        chat = ChatRef.parse(ref) if ref else None
+        return chat if chat is not None and chat.platform == PLATFORM else None
+
+    async def execute(self, actions: Sequence[Action]) -> None:
+        await self.run(actions)
+
+    async def run(
+        self, actions: Sequence[Action], *, origin: Origin | None = None
+    ) -> list[Failure]:
+        """Carry the actions out in order; return what failed (already
+        logged and reported)."""
+        failures: list[Failure] = []
+        notes: list[str] = []
+        for action in actions:
+            if not _on_discord(action):
+                await self._elsewhere(action)
+                continue
+            handler, _ = self._table[type(action)]
+            try:
+                if origin is not None and origin.answers(action):
+                    assert isinstance(action, SendMessage)
+                    await self._respond(origin, action.text)
+                    continue
+                note = await handler(action)
+            except Refused as refusal:
+                failures.append(Failure(action, str(refusal)))
+            except discord.Forbidden as exc:
+                failures.append(
+                    Failure(action, f"{t(self._locale, 'discord.forbidden')} ({exc.text})")
+                )
+            except discord.NotFound as exc:
+                # The message was already deleted, the member already left:
+                # nothing is left to do and nothing worth a moderator's time.
+                log.info("%s: target gone (%s)", type(action).__name__, exc.text)
+            except discord.HTTPException as exc:
+                failures.append(Failure(action, f"{exc.status} {exc.text}"))
+            else:
+                if note:
+                    notes.append(note)
+        for failure in failures:
+            log.warning("Discord refused %s: %s", failure.action, failure.reason)
+        await self._report(failures, notes)
+        return failures
+
+    async def _elsewhere(self, action: Action) -> None:
+        if self._forward is not None:
+            await self._forward(action)
+        else:
+            log.debug("no route for %s outside Discord", type(action).__name__)
+
+    async def _respond(self, origin: Origin, text: str) -> None:
+        for chunk in _chunks(text):
+            await origin.respond(chunk)
+
+    async def _report(self, failures: list[Failure], notes: list[str]) -> None:
+        chat = self.log_chat
+        if chat is None:
+            return
+        loc = self._locale
+        lines = list(notes)
+        for f in failures:
+            if isinstance(f.action, SendMessage) and f.action.chat == chat:
+                continue  # the log channel itself is unreachable
+            case = getattr(f.action, "case_id", None)
+            lines.append(
+                t(
+                    loc,
+                    "discord.failed",
+                    action=t(loc, f"discord.verbs.{self._table[type(f.action)][1]}"),
+                    target=_target(f.action),
+                    case=t(loc, "discord.failed_case", case=case) if case else "",
+                    reason=f.reason,
+                )
+            )
+        if not lines:
+            return
+        try:
+            await self._send(SendMessage(chat, "\n".join(lines), kind="log"))
+        except discord.HTTPException as exc:
+            log.error("cannot reach the log channel %s: %s", chat.chat_id, exc.text)
+        except Refused as refusal:
+            log.error("cannot reach the log channel %s: %s", chat.chat_id, refusal)
+
+    # -- lookups -------------------------------------------------------------
+
+    async def _channel(self, chat: ChatRef) -> Any:
+        channel_id = int(chat.chat_id)
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except discord.NotFound:
+                raise Refused(self._missing(f"<#{channel_id}>")) from None
+        return channel
+
+    async def _guild(self, chat: ChatRef) -> discord.Guild:
+        """The server a chat belongs to; for a DM (a level-up after `/checkin`
+        in private), the configured server, or the only one the bot is in."""
+        if not chat.private:
+            channel = await self._channel(chat)
+            guild = getattr(channel, "guild", None)
+            if isinstance(guild, discord.Guild):
+                return guild
+        configured = self._settings().platforms.discord.guild_id
+        if configured is not None:
+            found = self.client.get_guild(configured)
+            if found is not None:
+                return found
+        elif len(self.client.guilds) == 1:
+            return self.client.guilds[0]
+        raise Refused(t(self._locale, "discord.no_guild"))
+
+    async def _member(self, guild: discord.Guild, user: UserRef) -> discord.Member:
+        member = guild.get_member(int(user.user_id))
+        if member is not None:
+            return member
+        try:
+            return await guild.fetch_member(int(user.user_id))
+        except discord.NotFound:
+            raise Refused(self._missing(f"<@{user.user_id}>")) from None
+
+    def _missing(self, what: str) -> str:
+        return t(self._locale, "discord.not_found", what=what)
+
+    def _audit(self, case: int | None = None, rule: str | None = None) -> str:
+        loc = self._locale
+        return t(
+            loc,
+            "discord.audit",
+            case=t(loc, "discord.failed_case", case=case) if case else "",
+            rule=t(loc, "discord.audit_rule", rule=rule) if rule else "",
+        )
+
+    # -- the table ----------------------------------------------------------
+
+    async def _send(self, a: SendMessage) -> str | None:
+        channel = await self._channel(a.chat)
+        reference = (
+            discord.MessageReference(
+                message_id=a.reply_to, channel_id=channel.id, fail_if_not_exists=False
+            )
+            if a.reply_to
+            else None
+        )
+        # Log lines name members by mention; moderators should not be pinged
+        # for every case, nor members for every notice that names them.
+        mentions = (
+            discord.AllowedMentions.none()
+            if a.kind == "log"
+            else discord.AllowedMentions(
+                everyone=False, roles=False, users=True, replied_user=False
+            )
+        )
+        for chunk in _chunks(a.text):
+            if reference is not None:
+                await channel.send(chunk, reference=reference, allowed_mentions=mentions)
+                reference = None
+            else:
+                await channel.send(chunk, allowed_mentions=mentions)
+        return None
+
+    async def _direct(self, a: SendDirect) -> str | None:
+        uid = int(a.user.user_id)
+        user = self.client.get_user(uid) or await self.client.fetch_user(uid)
+        try:
+            for chunk in _chunks(a.text):
+                await user.send(chunk)
+        except discord.Forbidden:
+            # Members who close DMs from server members still get the text.
+            if a.fallback_chat is None:
+                raise
+            text = t(self._locale, "discord.dm_fallback", mention=f"<@{uid}>", text=a.text)
+            await self._send(SendMessage(a.fallback_chat, text))
+        return None
+
+    async def _delete(self, a: DeleteMessage) -> str | None:
+        channel = await self._channel(a.chat)
+        ids = list(a.message_ids)
+        reason = self._audit(a.case_id, a.rule)
+        if len(ids) > 1 and hasattr(channel, "delete_messages"):
+            for start in range(0, len(ids), BULK_DELETE_LIMIT):
+                batch = ids[start : start + BULK_DELETE_LIMIT]
+                try:
+                    await channel.delete_messages([discord.Object(i) for i in batch], reason=reason)
+                except discord.HTTPException as exc:
+                    if exc.status != 400:
+                        raise
+                    # Bulk delete refuses messages older than 14 days.
+                    await self._delete_each(channel, batch)
+            return None
+        await self._delete_each(channel, ids)
+        return None
+
+    @staticmethod
+    async def _delete_each(channel: Any, ids: Sequence[int]) -> None:
+        for mid in ids:
+            try:
+                await channel.get_partial_message(mid).delete()
+            except discord.NotFound:
+                continue
+
+    async def _mute(self, a: MuteMember) -> str | None:
+        span = a.until - discord.utils.utcnow()
+        if span > MAX_TIMEOUT:
+            # Cutting the mute to 28 days silently would tell moderators a
+            # sanction happened that did not.
+            raise Refused(t(self._locale, "discord.mute_too_long", duration=a.duration))
+        guild = await self._guild(a.chat)
+        member = await self._member(guild, a.user)
+        await member.timeout(a.until, reason=self._audit(a.case_id, a.rule))
+        return None
+
+    async def _unmute(self, a: UnmuteMember) -> str | None:
+        guild = await self._guild(a.chat)
+        member = await self._member(guild, a.user)
+        await member.timeout(None, reason=self._audit(a.case_id))
+        return None
+
+    async def _kick(self, a: KickMember) -> str | None:
+        guild = await self._guild(a.chat)
+        await guild.kick(discord.Object(int(a.user.user_id)), reason=self._audit(a.case_id, a.rule))
+        return None
+
+    async def _ban(self, a: BanMember) -> str | None:
+        guild = await self._guild(a.chat)
+        window = self._ban_window if a.rule else timedelta(0)
+        await guild.ban(
+            discord.Object(int(a.user.user_id)),
+            reason=self._audit(a.case_id, a.rule),
+            delete_message_seconds=int(window.total_seconds()),
+        )
+        if a.until is None:
+            return None
+        # Discord bans never expire. Lifting them when due needs a scheduler
+        # that survives restarts, which the core does not have yet: until
+        # then the moderators are told to do it by hand.
+        until = a.until.astimezone(self._settings().community.tz).strftime("%Y-%m-%d %H:%M")
+        return t(self._locale, "discord.ban_permanent", name=f"<@{a.user.user_id}>", until=until)
+
+    async def _unban(self, a: UnbanMember) -> str | None:
+        guild = await self._guild(a.chat)
+        await guild.unban(discord.Object(int(a.user.user_id)), reason=self._audit(a.case_id))
+        return None
+
+    async def _pin(self, a: PinMessage) -> str | None:
+        channel = await self._channel(a.chat)
+        await channel.get_partial_message(a.message_id).pin(reason=self._audit())
+        return None
+
+    async def _invite(self, a: CreateInvite) -> str | None:
+        channel = await self._channel(a.chat)
+        max_age = 0
+        if a.expires is not None:
+            left = min(a.expires - discord.utils.utcnow(), MAX_INVITE_AGE)
+            max_age = max(1, int(left.total_seconds()))
+        invite = await channel.create_invite(
+            max_uses=a.member_limit or 0, max_age=max_age, unique=True, reason=self._audit()
+        )
+        if a.for_user is not None:
+            # No public fallback: a single-use link posted in a channel can be
+            # taken by anyone who reads it first.
+            user = await self.client.fetch_user(int(a.for_user.user_id))
+            await user.send(
+                t(self._locale, "discord.invite_dm", group=channel.name, link=invite.url)
+            )
+        return None
+
+    async def _no_join_requests(self, a: ApproveJoin | DeclineJoin) -> str | None:
+        # Discord has no join requests a bot can answer (membership screening
+        # is the server's own); the Discord adapter never emits JoinRequested.
+        log.debug("%s has no Discord counterpart", type(a).__name__)
+        return None
+
+    async def _poll(self, a: SendPoll) -> str | None:
+        channel = await self._channel(a.chat)
+        poll = discord.Poll(a.question, POLL_DURATION, multiple=a.multiple)
+        for option in a.options:
+            poll.add_answer(text=option)
+        if a.anonymous:
+            log.info("Discord polls show who voted; poll %r is not anonymous", a.question)
+        await channel.send(poll=poll)
+        return None
+
+    async def _profile(self, a: SetGroupProfile) -> str | None:
+        channel = await self._channel(a.chat)
+        changes: dict[str, Any] = {}
+        if a.title:
+            changes["name"] = a.title
+        if a.description is not None:
+            changes["topic"] = a.description
+        if changes:
+            await channel.edit(reason=self._audit(), **changes)
+        return None
+
+    async def _role(self, guild: discord.Guild, name: str, *, create: bool) -> discord.Role | None:
+        if name.isdigit():
+            role = guild.get_role(int(name))
+            if role is None:
+                raise Refused(t(self._locale, "discord.unknown_role", role=name))
+            return role
+        folded = name.casefold()
+        for role in guild.roles:
+            if role.name.casefold() == folded:
+                return role
+        if not create:
+            return None
+        # A level reward named in the config but missing on the server is
+        # created, so an owner does not have to mirror the YAML by hand.
+        return await guild.create_role(name=name, reason=self._audit())
+
+    async def _grant_role(self, a: GrantRole) -> str | None:
+        guild = await self._guild(a.chat)
+        role = await self._role(guild, a.role, create=True)
+        member = await self._member(guild, a.user)
+        if role is not None and role not in member.roles:
+            await member.add_roles(role, reason=a.reason or self._audit())
+        return None
+
+    async def _revoke_role(self, a: RevokeRole) -> str | None:
+        guild = await self._guild(a.chat)
+        role = await self._role(guild, a.role, create=False)
+        if role is None:
+            return None
+        member = await self._member(guild, a.user)
+        if role in member.roles:
+            await member.remove_roles(role, reason=a.reason or self._audit())
+        return None
+
+    async def _clone(self, a: CloneGroup) -> str | None:
+        """The next group on Discord: a category named after it, with the
+        template category's overwrites, a copy of each of its text and voice
+        channels (with their own overwrites), a cohort role that may see them,
+        and the template channel's pinned messages re-posted and pinned."""
+        template = await self._channel(a.template)
+        if not isinstance(template, discord.abc.GuildChannel):
+            raise Refused(self._missing(f"<#{a.template.chat_id}>"))
+        guild = template.guild
+        reason = self._audit()
+        source = template.category
+        cohort = await guild.create_role(name=a.title, reason=reason)
+        member_access = discord.PermissionOverwrite(
+            view_channel=True, send_messages=True, read_message_history=True
+        )
+        base = dict(source.overwrites if source is not None else template.overwrites)
+        category = await guild.create_category(
+            a.title, overwrites={**base, cohort: member_access}, reason=reason
+        )
+        made: list[discord.abc.GuildChannel] = []
+        for channel in sorted(source.channels if source else [template], key=lambda c: c.position):
+            overwrites = {**channel.overwrites, cohort: member_access}
+            copy: discord.abc.GuildChannel
+            if isinstance(channel, discord.TextChannel):
+                extra: dict[str, Any] = {}
+                if channel.topic:
+                    extra["topic"] = channel.topic
+                if channel.slowmode_delay:
+                    extra["slowmode_delay"] = channel.slowmode_delay
+                copy = await guild.create_text_channel(
+                    channel.name, category=category, overwrites=overwrites, reason=reason, **extra
+                )
+                if channel.id == template.id:
+                    await self._copy_pins(channel, copy)
+            elif isinstance(channel, discord.VoiceChannel):
+                copy = await guild.create_voice_channel(
+                    channel.name,
+                    category=category,
+                    overwrites=overwrites,
+                    user_limit=channel.user_limit,
+                    reason=reason,
+                )
+            else:
+                log.info("clone %r: %s channels are not copied", a.title, channel.type)
+                continue
+            made.append(copy)
+        channels = " ".join(c.mention for c in made)
+        return t(self._locale, "discord.cloned", title=a.title, channels=channels)
+
+    @staticmethod
+    async def _copy_pins(source: discord.TextChannel, target: discord.TextChannel) -> None:
+        pinned = [m async for m in source.pins(limit=PINS_COPIED, oldest_first=True)]
+        for message in pinned:
+            if message.content:
+                copy = await target.send(
+                    message.content, allowed_mentions=discord.AllowedMentions.none()
+                )
+                await copy.pin()
+
+
+def _on_discord(action: Action) -> bool:
+    if isinstance(action, SendDirect):
+        return action.user.platform == PLATFORM
+    if isinstance(action, CloneGroup):
+        return action.template.platform == PLATFORM
+    return action.chat.platform == PLATFORM
+
+
+def _target(action: Action) -> str:
+    if isinstance(action, CloneGroup):
+        return f"<#{action.template.chat_id}>"
+    if isinstance(action, SendDirect):
+        return f"<@{action.user.user_id}>"
+    user = getattr(action, "user", None)
+    if isinstance(user, UserRef):
+        return f"<@{user.user_id}>"
+    return f"<#{action.chat.chat_id}>"
+
+
+def _chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Discord refuses messages over 2000 characters; long replies (a full
+    leaderboard, the help) are split at line breaks."""
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            out.append(current)
+            current = ""
+        current += line
+    if current:
+        out.append(current)
+    return [c.rstrip("\n") for c in out if c.strip()]

@@ -1,0 +1,71 @@
+"""Slash command names and descriptions from the message catalogue.
+
+Commands are registered with their English names and texts; Discord shows
+the zh-CN ones (`/签到`) to members whose client speaks Chinese. Both come from
+the `discord.commands` and `discord.options` sections of `bot/locales`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+
+from bot.config import Locale
+from bot.i18n import t
+
+T = TypeVar("T")
+
+DISCORD_LOCALES: dict[discord.Locale, Locale] = {discord.Locale.chinese: "zh"}
+
+
+def command_name(command: str) -> locale_str:
+    return locale_str(command, key=f"discord.commands.{command}.name")
+
+
+def command_description(command: str) -> locale_str:
+    key = f"discord.commands.{command}.description"
+    return locale_str(t("en", key), key=key)
+
+
+def chinese_name(command: str) -> str:
+    """The zh-CN name, also a prefix alias so `!签到` works like `/签到`."""
+    return t("zh", f"discord.commands.{command}.name")
+
+
+def options(*names: str) -> Callable[[T], T]:
+    """Localized names and descriptions for a command's options, which are
+    named after the callback's parameters."""
+
+    def apply(func: T) -> T:
+        renames = {n: locale_str(n, key=f"discord.options.{n}.name") for n in names}
+        descriptions = {
+            n: locale_str(
+                t("en", f"discord.options.{n}.description"), key=f"discord.options.{n}.description"
+            )
+            for n in names
+        }
+        return app_commands.describe(**descriptions)(app_commands.rename(**renames)(func))
+
+    return apply
+
+
+class CatalogueTranslator(app_commands.Translator):
+    """discord.py asks this for every localizable string when the command
+    tree syncs; strings without a catalogue key, or locales the catalogue
+    lacks, keep their English text."""
+
+    async def translate(
+        self,
+        string: locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        key: Any = string.extras.get("key")
+        ours = DISCORD_LOCALES.get(locale)
+        if key is None or ours is None:
+            return None
+        return t(ours, str(key))
