@@ -8,45 +8,17 @@ so the log channel is set the way an owner would: by reloading the config.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import discord
 import pytest
 import simcord
+from discord_world import World
 
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot, build_client
-from bot.i18n import t
 
 CONFIG = Path(__file__).with_name("community.yaml")
-
-
-@dataclass
-class World:
-    env: simcord.Env
-    bot: GroupkeeperBot
-    app: App
-    guild: simcord.GuildHandle
-    general: simcord.ChannelHandle
-    modlog: simcord.ChannelHandle
-    mods: simcord.RoleHandle
-    mod: simcord.MemberActor
-    alice: simcord.MemberActor
-    bob: simcord.MemberActor
-
-    def key(self, who: simcord.MemberActor) -> str:
-        return f"discord:{who.id}"
-
-    def balance(self, who: simcord.MemberActor) -> int:
-        return self.app.engine.s.points.balance(self.key(who))
-
-    def texts(self, channel: simcord.ChannelHandle) -> list[str]:
-        return [m.content for m in channel.history()]
-
-
-def en(key: str, **values: object) -> str:
-    return t("en", key, **values)
 
 
 @pytest.fixture
