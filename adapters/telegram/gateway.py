@@ -163,6 +163,11 @@ class TelegramGateway:
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing queued and nothing running."""
+        return not self._workers
+
     async def _work(self, key: tuple[str, bool]) -> None:
         lane = self._lanes[key]
         try:

@@ -193,11 +193,20 @@ class TelegramRunner:
             return
         actions: list[Action] = self._to_log(text)
         for ref in self.app.config.community.owners:
-            platform, _, user_id = ref.partition(":")
-            if platform == "telegram":
-                owner = UserRef("telegram", user_id)
+            if ref.startswith("telegram:"):
+                owner = self._known_user(ref, signal.by)
                 actions.append(SendDirect(owner, text, fallback_chat=chat))
         self.gateway.submit(actions)
+
+    def _known_user(self, key: str, hint: UserRef | None) -> UserRef:
+        """A config-listed user with the name and username Telegram gave
+        (for the mention when they cannot be messaged privately)."""
+        if hint is not None and hint.key == key:
+            return hint
+        member = self.app.engine.s.directory.members.get(key)
+        if member is not None:
+            return UserRef("telegram", member.user_id, member.name, member.username)
+        return UserRef("telegram", key.partition(":")[2])
 
     def _to_log(self, text: str) -> list[Action]:
         ref = self.app.config.community.log_chat

@@ -1,0 +1,1075 @@
+"""A fake Telegram Bot API server that python-telegram-bot talks to unmodified.
+
+It is an aiohttp web server on 127.0.0.1 (a random port) serving
+`/bot<token>/<method>` the way api.telegram.org does: form or JSON
+parameters, `{"ok": true, "result": ...}` or `{"ok": false, "error_code",
+"description", "parameters"}` answers, and the errors real Telegram gives for
+missing rights, unknown messages, bad parameters and flooding.
+
+It keeps a small world (users, groups, members with statuses and rights,
+messages) so that calls have the effects tests assert on, and an update queue
+with Telegram's getUpdates semantics: `offset` confirms every earlier update,
+`allowed_updates` persists between calls, long polling waits for `timeout`.
+With a webhook set it pushes updates to it with the secret token header
+instead, and getUpdates answers 409.
+
+Tests inject updates through helpers (`post`, `member_joins`, `request_join`,
+...) and read the call log (`calls`, `called`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import re
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+BOT_ID = 5550001
+BOT_USERNAME = "gk_test_bot"
+
+ALL_RIGHTS = {
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_pin_messages": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_manage_topics": False,
+}
+
+# Sent unless allowed_updates names them (Bot API: getUpdates).
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_SCOPES = {
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+}
+_PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+def forbidden(description: str) -> ApiError:
+    return ApiError(403, f"Forbidden: {description}")
+
+
+class PostRefused(AssertionError):
+    """A member tried to post where Telegram would not let them."""
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    ok: bool = True
+    error: str | None = None
+
+
+@dataclass
+class Member:
+    user: dict[str, Any]
+    status: str = "member"
+    rights: dict[str, bool] = field(default_factory=dict)
+    until_date: int = 0
+    permissions: dict[str, bool] | None = None
+
+    @property
+    def in_chat(self) -> bool:
+        return self.status in ("creator", "administrator", "member") or (
+            self.status == "restricted"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status, "user": self.user}
+        if self.status == "creator":
+            out["is_anonymous"] = False
+        elif self.status == "administrator":
+            out |= {"can_be_edited": False, "is_anonymous": False, **ALL_RIGHTS, **self.rights}
+        elif self.status == "restricted":
+            out |= {"is_member": True, "until_date": self.until_date}
+            out |= {p: False for p in _PERMISSIONS} | (self.permissions or {})
+        elif self.status == "kicked":
+            out["until_date"] = self.until_date
+        return out
+
+
+@dataclass
+class Chat:
+    id: int
+    type: str
+    title: str | None = None
+    description: str = ""
+    members: dict[int, Member] = field(default_factory=dict)
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    next_message_id: int = 1
+    join_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
+    pinned: int | None = None
+    started: bool = True
+    blocked: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        if self.type == "private":
+            user = self.members[self.id].user
+            out = {"id": self.id, "type": "private", "first_name": user["first_name"]}
+            if "username" in user:
+                out["username"] = user["username"]
+            return out
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+    def new_message_id(self) -> int:
+        mid = self.next_message_id
+        self.next_message_id += 1
+        return mid
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What the server answers 429 to. Smaller windows keep tests fast."""
+
+    group: int = 20
+    group_period: float = 60.0
+    overall: int = 30
+    overall_period: float = 1.0
+    # Requests reach the server later than the client sent them; a window a
+    # bit shorter than the client's keeps honest clients clear of 429s.
+    slack: float = 0.9
+
+
+class _Window:
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self.stamps: deque[float] = deque()
+
+    def over(self, now: float) -> float:
+        while self.stamps and self.stamps[0] <= now - self.period:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
+            return 0.0
+        return self.stamps[0] + self.period - now
+
+
+class FakeBotApi:
+    def __init__(self, token: str = "123456:TEST-token", limits: ServerLimits | None = None):
+        self.token = token
+        self.limits = limits or ServerLimits()
+        self.me = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Groupkeeper",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.users: dict[int, dict[str, Any]] = {}
+        self.chats: dict[int, Chat] = {}
+        self.history: list[dict[str, Any]] = []
+        self.confirmed_below = 1
+        self.next_update_id = 1
+        self.allowed_updates: frozenset[str] | None = None
+        self.deliveries: Counter[int] = Counter()
+        self.offsets: list[int | None] = []
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_rejections = 0
+        self.calls: list[Call] = []
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.floods: dict[str, list[int]] = {}
+        self.answered_queries: set[str] = set()
+        self._queries: set[str] = set()
+        self._invite_serial = 0
+        self._windows: dict[int, _Window] = {}
+        self._overall = _Window(self.limits.overall, self.limits.overall_period * self.limits.slack)
+        self._changed = asyncio.Condition()
+        self._push_task: asyncio.Task[None] | None = None
+        self._poll_serial = 0
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- server lifecycle --------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._closing = True
+        async with self._changed:
+            self._changed.notify_all()
+        if self._push_task is not None:
+            self._push_task.cancel()
+            self._push_task = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- the world -----------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        *,
+        language_code: str | None = None,
+        last_name: str | None = None,
+        started: bool = False,
+    ) -> dict[str, Any]:
+        """A Telegram user; `started` users have opened a private chat with the bot."""
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name:
+            user["last_name"] = last_name
+        if username:
+            user["username"] = username
+        if language_code:
+            user["language_code"] = language_code
+        self.users[user_id] = user
+        chat = Chat(user_id, "private", started=started)
+        chat.members[user_id] = Member(user)
+        chat.members[BOT_ID] = Member(self.me)
+        self.chats[user_id] = chat
+        return user
+
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        type: str = "supergroup",
+        owner: int | None = None,
+        admins: Iterable[int] = (),
+        members: Iterable[int] = (),
+        bot_status: str = "administrator",
+        bot_rights: dict[str, bool] | None = None,
+    ) -> Chat:
+        chat = Chat(chat_id, type, title)
+        self.chats[chat_id] = chat
+        if bot_status != "left":
+            chat.members[BOT_ID] = Member(self.me, bot_status, dict(bot_rights or {}))
+        if owner is not None:
+            chat.members[owner] = Member(self.users[owner], "creator")
+        for uid in admins:
+            chat.members[uid] = Member(self.users[uid], "administrator")
+        for uid in members:
+            chat.members[uid] = Member(self.users[uid])
+        return chat
+
+    def member(self, chat_id: int, user_id: int) -> Member | None:
+        return self.chats[chat_id].members.get(user_id)
+
+    # -- injecting updates ---------------------------------------------------
+
+    def inject(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": self.next_update_id, kind: body}
+        self.next_update_id += 1
+        self.history.append(update)
+        self._notify()
+        return update
+
+    def post(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str | None = None,
+        *,
+        reply_to: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        date: int | None = None,
+        media: dict[str, Any] | None = None,
+        caption: str | None = None,
+    ) -> dict[str, Any]:
+        """A member posts; returns the message. Refused like Telegram would."""
+        chat = self.chats[chat_id]
+        m = chat.members.get(user_id)
+        now = int(time.time())
+        if m is None or not m.in_chat:
+            raise PostRefused(f"{user_id} is not in {chat_id}")
+        muted = m.status == "restricted" and (m.until_date == 0 or m.until_date > now)
+        if muted and not (m.permissions or {}).get("can_send_messages"):
+            raise PostRefused(f"{user_id} is muted in {chat_id} until {m.until_date}")
+        msg: dict[str, Any] = {
+            "message_id": chat.new_message_id(),
+            "date": date if date is not None else now,
+            "chat": chat.as_json(),
+            "from": self.users[user_id],
+        }
+        if text is not None:
+            msg["text"] = text
+        if entities:
+            msg["caption_entities" if caption is not None else "entities"] = entities
+        if media:
+            msg |= media
+        if caption is not None:
+            msg["caption"] = caption
+        if reply_to is not None:
+            msg["reply_to_message"] = chat.messages[reply_to]
+        chat.messages[msg["message_id"]] = msg
+        self.inject("message", msg)
+        return msg
+
+    def edit(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        msg = dict(self.chats[chat_id].messages[message_id])
+        msg["text"] = text
+        msg["edit_date"] = int(time.time())
+        self.chats[chat_id].messages[message_id] = msg
+        self.inject("edited_message", msg)
+        return msg
+
+    def _member_update(
+        self,
+        kind: str,
+        chat: Chat,
+        user_id: int,
+        old: dict[str, Any],
+        by: dict[str, Any],
+        invite_link: dict[str, Any] | None = None,
+        via_join_request: bool = False,
+    ) -> None:
+        new = chat.members[user_id].as_json()
+        body: dict[str, Any] = {
+            "chat": chat.as_json(),
+            "from": by,
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
+        if invite_link is not None:
+            body["invite_link"] = invite_link
+        if via_join_request:
+            body["via_join_request"] = True
+        self.inject(kind, body)
+
+    def _set_status(
+        self,
+        chat: Chat,
+        user_id: int,
+        status: str,
+        by: dict[str, Any],
+        *,
+        kind: str = "chat_member",
+        invite_link: dict[str, Any] | None = None,
+        via_join_request: bool = False,
+        **fields: Any,
+    ) -> None:
+        user = self.me if user_id == BOT_ID else self.users[user_id]
+        before = chat.members.get(user_id) or Member(user, "left")
+        old = before.as_json()
+        m = Member(user, status, **fields)
+        chat.members[user_id] = m
+        self._member_update(kind, chat, user_id, old, by, invite_link, via_join_request)
+
+    def member_joins(self, chat_id: int, user_id: int, *, invite_link: str | None = None) -> None:
+        link = self._link_json(invite_link) if invite_link else None
+        user = self.users[user_id]
+        self._set_status(self.chats[chat_id], user_id, "member", user, invite_link=link)
+
+    def member_leaves(self, chat_id: int, user_id: int) -> None:
+        self._set_status(self.chats[chat_id], user_id, "left", self.users[user_id])
+
+    def promote(self, chat_id: int, user_id: int, by: int) -> None:
+        self._set_status(self.chats[chat_id], user_id, "administrator", self.users[by])
+
+    def request_join(self, chat_id: int, user_id: int, *, invite_link: str | None = None) -> None:
+        chat = self.chats[chat_id]
+        body: dict[str, Any] = {
+            "chat": chat.as_json(),
+            "from": self.users[user_id],
+            "user_chat_id": user_id,
+            "date": int(time.time()),
+        }
+        if invite_link:
+            body["invite_link"] = self._link_json(invite_link, creates_join_request=True)
+        chat.join_requests[user_id] = body
+        self.inject("chat_join_request", body)
+
+    def bot_status(
+        self, chat_id: int, status: str, by: int, rights: dict[str, bool] | None = None
+    ) -> None:
+        """The bot is added, promoted, demoted or removed (my_chat_member)."""
+        chat = self.chats[chat_id]
+        self._set_status(
+            chat, BOT_ID, status, self.users[by], kind="my_chat_member", rights=dict(rights or {})
+        )
+
+    def react(self, chat_id: int, user_id: int, message_id: int, emoji: str) -> None:
+        self.inject(
+            "message_reaction",
+            {
+                "chat": self.chats[chat_id].as_json(),
+                "message_id": message_id,
+                "user": self.users[user_id],
+                "date": int(time.time()),
+                "old_reaction": [],
+                "new_reaction": [{"type": "emoji", "emoji": emoji}],
+            },
+        )
+
+    def press(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
+        query_id = f"q{len(self._queries) + 1}"
+        self._queries.add(query_id)
+        self.inject(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": self.users[user_id],
+                "chat_instance": "ci-1",
+                "message": self.chats[chat_id].messages[message_id],
+                "data": data,
+            },
+        )
+        return query_id
+
+    def crash_before_confirming(self, update_id: int) -> None:
+        """As if the bot died after fetching `update_id` and later ones but
+        before confirming them: Telegram sends them again."""
+        self.confirmed_below = min(self.confirmed_below, update_id)
+
+    def flood(self, method: str, times: int, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` are answered 429."""
+        self.floods[method] = [times, retry_after]
+
+    def _link_json(self, link: str, creates_join_request: bool = False) -> dict[str, Any]:
+        return {
+            "invite_link": link,
+            "creator": self.me,
+            "creates_join_request": creates_join_request,
+            "is_primary": False,
+            "is_revoked": False,
+        }
+
+    # -- what tests read -----------------------------------------------------
+
+    def called(self, method: str, **match: Any) -> list[dict[str, Any]]:
+        """Parameters of the successful calls of `method` matching `match`
+        (compared as the strings they travel as; JSON values stay encoded)."""
+        return [
+            c.params
+            for c in self.calls
+            if c.method == method
+            and c.ok
+            and all(str(c.params.get(k)) == _plain(v) for k, v in match.items())
+        ]
+
+    def refused(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and not c.ok]
+
+    def sent(self, chat_id: int) -> list[str]:
+        """Texts the bot sent to a chat, in order."""
+        return [p["text"] for p in self.called("sendMessage", chat_id=chat_id)]
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        return [u for u in self.history if u["update_id"] >= self.confirmed_below]
+
+    async def wait_for(
+        self, predicate: Callable[[], object], within: float = 10.0, what: str = ""
+    ) -> None:
+        """Wait until `predicate()` holds; it may look at the bot's state too,
+        so it is polled rather than tied to the server's own events."""
+        deadline = time.monotonic() + within
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"gave up waiting for {what or predicate}")
+            await asyncio.sleep(0.005)
+
+    def _notify(self) -> None:
+        async def notify() -> None:
+            async with self._changed:
+                self._changed.notify_all()
+
+        asyncio.get_running_loop().create_task(notify())
+        if self.webhook is not None and self._push_task is None:
+            self._push_task = asyncio.get_running_loop().create_task(self._push())
+
+    # -- HTTP ----------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return _reply(ApiError(401, "Unauthorized"))
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params |= await request.json()
+        elif request.can_read_body:
+            params |= {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        handler: Callable[[dict[str, Any]], Awaitable[Any]] | None = getattr(
+            self, f"_m_{method}", None
+        )
+        call = Call(method, params)
+        if handler is None:
+            call.ok, call.error = False, "Not Found"
+            self.calls.append(call)
+            return _reply(ApiError(404, "Not Found"))
+        try:
+            self._check_flood(method, params)
+            if method == "getUpdates":
+                result = await self._m_getUpdates(params, request.transport)
+            else:
+                result = await handler(params)
+        except ApiError as exc:
+            call.ok, call.error = False, exc.description
+            self.calls.append(call)
+            self._notify()
+            return _reply(exc)
+        if method != "getUpdates":
+            self.calls.append(call)
+            self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    def _check_flood(self, method: str, params: dict[str, Any]) -> None:
+        flood = self.floods.get(method)
+        if flood and flood[0] > 0:
+            flood[0] -= 1
+            raise _too_many(flood[1])
+        if method not in ("sendMessage", "sendPoll"):
+            return
+        now = time.monotonic()
+        windows = [self._overall]
+        chat_id = _int(params, "chat_id", required=False)
+        if chat_id is not None and chat_id < 0:
+            window = self._windows.get(chat_id)
+            if window is None:
+                lim = self.limits
+                window = self._windows[chat_id] = _Window(lim.group, lim.group_period * lim.slack)
+            windows.append(window)
+        wait = max(w.over(now) for w in windows)
+        if wait > 0:
+            raise _too_many(max(1, math.ceil(wait)))
+        for w in windows:
+            w.stamps.append(now)
+
+    # -- updates -------------------------------------------------------------
+
+    def allowed(self, update: dict[str, Any]) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        if self.allowed_updates is None:
+            return kind not in NOT_BY_DEFAULT
+        return kind in self.allowed_updates
+
+    def _set_allowed(self, params: dict[str, Any]) -> None:
+        if "allowed_updates" in params:
+            allowed = _json(params, "allowed_updates")
+            if not isinstance(allowed, list):
+                raise bad("can't parse allowed updates list")
+            self.allowed_updates = frozenset(allowed) if allowed else None
+
+    async def _m_getUpdates(
+        self, p: dict[str, Any], transport: asyncio.BaseTransport | None = None
+    ) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        offset = _int(p, "offset", required=False)
+        limit = _int(p, "limit", required=False) or 100
+        timeout = _int(p, "timeout", required=False) or 0
+        if not 1 <= limit <= 100:
+            raise bad("limit must be between 1 and 100")
+        self._set_allowed(p)
+        self.offsets.append(offset)
+        if offset is not None and offset > self.confirmed_below:
+            self.confirmed_below = offset
+        # A newer getUpdates ends the one still waiting, as on Telegram.
+        self._poll_serial += 1
+        serial = self._poll_serial
+        self._notify()
+        deadline = time.monotonic() + timeout
+        while True:
+            if serial != self._poll_serial:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
+            ready = [u for u in self.pending if self.allowed(u)][:limit]
+            left = deadline - time.monotonic()
+            if ready or left <= 0 or self._closing:
+                break
+            async with self._changed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), left)
+        if transport is None or transport.is_closing():
+            # The client gave up on this request (a bot stopping): nothing
+            # reached it.
+            return []
+        for u in ready:
+            self.deliveries[u["update_id"]] += 1
+        self._notify()
+        return ready
+
+    async def _m_setWebhook(self, p: dict[str, Any]) -> bool:
+        url = _str(p, "url", required=False) or ""
+        if not url:
+            return await self._m_deleteWebhook(p)
+        secret = _str(p, "secret_token", required=False)
+        if secret is not None and not _SECRET.match(secret):
+            raise bad("secret token contains unallowed characters")
+        self._set_allowed(p)
+        if _bool(p, "drop_pending_updates"):
+            self.confirmed_below = self.next_update_id
+        self.webhook = {"url": url, "secret_token": secret}
+        if self._push_task is None:
+            self._push_task = asyncio.get_running_loop().create_task(self._push())
+        return True
+
+    async def _m_deleteWebhook(self, p: dict[str, Any]) -> bool:
+        self.webhook = None
+        if self._push_task is not None:
+            self._push_task.cancel()
+            self._push_task = None
+        if _bool(p, "drop_pending_updates"):
+            self.confirmed_below = self.next_update_id
+        return True
+
+    async def _push(self) -> None:
+        """Deliver pending updates to the webhook, in order, until it answers 200."""
+        async with aiohttp.ClientSession() as session:
+            while self.webhook is not None:
+                ready = [u for u in self.pending if self.allowed(u)]
+                if not ready:
+                    async with self._changed:
+                        await self._changed.wait()
+                    continue
+                update = ready[0]
+                headers = {}
+                if self.webhook["secret_token"]:
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+                try:
+                    async with session.post(
+                        self.webhook["url"], json=update, headers=headers
+                    ) as response:
+                        ok = response.status == 200
+                except aiohttp.ClientError:
+                    ok = False
+                if ok:
+                    self.deliveries[update["update_id"]] += 1
+                    self.confirmed_below = update["update_id"] + 1
+                    self._notify()
+                else:
+                    self.webhook_rejections += 1
+                    await asyncio.sleep(0.05)
+
+    # -- methods -------------------------------------------------------------
+
+    async def _m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self.me
+
+    async def _m_setMyCommands(self, p: dict[str, Any]) -> bool:
+        commands = _json(p, "commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad("can't parse commands JSON object")
+        for c in commands:
+            if not _COMMAND.match(str(c.get("command", ""))):
+                raise bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(c.get("description", ""))) <= 256:
+                raise bad("command description must be 1-256 characters")
+        scope = _json(p, "scope", required=False) or {"type": "default"}
+        if scope.get("type") not in _SCOPES:
+            raise bad("can't parse BotCommandScope JSON object")
+        language = _str(p, "language_code", required=False) or ""
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise bad("invalid language code specified")
+        self.commands[(scope["type"], language)] = commands
+        return True
+
+    def _chat(self, p: dict[str, Any]) -> Chat:
+        chat_id = _int(p, "chat_id")
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise bad("chat not found")
+        bot = chat.members.get(BOT_ID)
+        if chat.type == "private":
+            if chat.blocked:
+                raise forbidden("bot was blocked by the user")
+            if not chat.started:
+                raise forbidden("bot can't initiate conversation with a user")
+        elif bot is None or bot.status in ("left", "kicked"):
+            raise forbidden(f"bot is not a member of the {chat.type} chat")
+        return chat
+
+    def _rights(self, chat: Chat, right: str, error: str) -> None:
+        if chat.type == "private":
+            return
+        bot = chat.members[BOT_ID]
+        if bot.status != "administrator" or not {**ALL_RIGHTS, **bot.rights}.get(right):
+            raise bad(error)
+
+    def _target(self, chat: Chat, p: dict[str, Any], *, must_be_in: bool = False) -> Member:
+        user_id = _int(p, "user_id")
+        if user_id not in self.users and user_id != BOT_ID:
+            raise bad("user not found")
+        m = chat.members.get(user_id)
+        if m is None:
+            if must_be_in:
+                raise bad("user not found")
+            m = Member(self.users[user_id], "left")
+        if m.status == "creator":
+            raise bad("can't remove chat owner")
+        if m.status == "administrator":
+            raise bad("user is an administrator of the chat")
+        return m
+
+    def _bot_message(self, chat: Chat, fields: dict[str, Any]) -> dict[str, Any]:
+        msg = {
+            "message_id": chat.new_message_id(),
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": self.me,
+            **fields,
+        }
+        chat.messages[msg["message_id"]] = msg
+        return msg
+
+    async def _m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        text = _str(p, "text", required=False) or ""
+        if not text.strip():
+            raise bad("message text is empty")
+        if len(text) > 4096:
+            raise bad("message is too long")
+        fields: dict[str, Any] = {"text": text}
+        reply = _json(p, "reply_parameters", required=False)
+        if reply is not None:
+            target = reply.get("message_id")
+            if target in chat.messages:
+                fields["reply_to_message"] = chat.messages[target]
+            elif not reply.get("allow_sending_without_reply"):
+                raise bad("message to be replied not found")
+        entities = _json(p, "entities", required=False)
+        if entities is not None:
+            for e in entities:
+                if e.get("type") == "text_mention" and "user" not in e:
+                    raise bad("can't parse entities: text_mention without user")
+                if e.get("offset", -1) < 0 or e.get("length", 0) <= 0:
+                    raise bad("can't parse entities: bad offset or length")
+            fields["entities"] = entities
+        return self._bot_message(chat, fields)
+
+    async def _m_sendPoll(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        question = _str(p, "question", required=False) or ""
+        if not 1 <= len(question) <= 300:
+            raise bad("poll question length must be 1-300 characters")
+        options = _json(p, "options")
+        if not isinstance(options, list) or len(options) < 2:
+            raise bad("poll must have at least 2 option")
+        if len(options) > 12:
+            raise bad("poll can't have more than 12 options")
+        texts = [o["text"] if isinstance(o, dict) else str(o) for o in options]
+        if any(not 1 <= len(t) <= 100 for t in texts):
+            raise bad("poll options length must not exceed 100")
+        poll = {
+            "id": f"poll{len(self.calls)}",
+            "question": question,
+            "options": [{"text": t, "voter_count": 0} for t in texts],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": _bool(p, "is_anonymous", default=True),
+            "type": "regular",
+            "allows_multiple_answers": _bool(p, "allows_multiple_answers"),
+        }
+        return self._bot_message(chat, {"poll": poll})
+
+    async def _m_deleteMessage(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        mid = _int(p, "message_id")
+        msg = chat.messages.get(mid)
+        if msg is None:
+            raise bad("message to delete not found")
+        if msg["from"]["id"] != BOT_ID:
+            self._rights(chat, "can_delete_messages", "message can't be deleted")
+        del chat.messages[mid]
+        return True
+
+    async def _m_deleteMessages(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        ids = _json(p, "message_ids")
+        if not isinstance(ids, list) or not ids:
+            raise bad("message_ids is empty")
+        if len(ids) > 100:
+            raise bad("too many message identifiers specified")
+        self._rights(chat, "can_delete_messages", "message can't be deleted")
+        for mid in ids:
+            chat.messages.pop(mid, None)
+        return True
+
+    def _supergroup(self, chat: Chat) -> None:
+        if chat.type != "supergroup":
+            raise bad("method is available only for supergroups")
+
+    async def _m_restrictChatMember(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._supergroup(chat)
+        self._rights(
+            chat, "can_restrict_members", "not enough rights to restrict/unrestrict chat member"
+        )
+        m = self._target(chat, p)
+        permissions = _json(p, "permissions")
+        if not isinstance(permissions, dict):
+            raise bad("can't parse permissions JSON object")
+        until = _int(p, "until_date", required=False) or 0
+        by = self.me
+        if all(permissions.get(k, False) for k in _PERMISSIONS if k != "can_manage_topics"):
+            if m.status == "restricted":
+                self._set_status(chat, m.user["id"], "member", by)
+            return True
+        self._set_status(
+            chat, m.user["id"], "restricted", by, until_date=until, permissions=permissions
+        )
+        return True
+
+    async def _m_banChatMember(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        if chat.type not in ("group", "supergroup"):
+            raise bad("chat member status can't be changed in private chats")
+        self._rights(
+            chat, "can_restrict_members", "not enough rights to restrict/unrestrict chat member"
+        )
+        m = self._target(chat, p)
+        until = _int(p, "until_date", required=False) or 0
+        self._set_status(chat, m.user["id"], "kicked", self.me, until_date=until)
+        return True
+
+    async def _m_unbanChatMember(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._rights(
+            chat, "can_restrict_members", "not enough rights to restrict/unrestrict chat member"
+        )
+        m = self._target(chat, p)
+        if m.status != "kicked" and _bool(p, "only_if_banned"):
+            return True
+        # Without only_if_banned, "unbanning" a member removes them (Bot API).
+        self._set_status(chat, m.user["id"], "left", self.me)
+        return True
+
+    async def _m_pinChatMessage(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._rights(
+            chat, "can_pin_messages", "not enough rights to manage pinned messages in the chat"
+        )
+        mid = _int(p, "message_id")
+        if mid not in chat.messages:
+            raise bad("message to pin not found")
+        chat.pinned = mid
+        return True
+
+    async def _m_createChatInviteLink(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        self._rights(chat, "can_invite_users", "not enough rights to manage chat invite link")
+        limit = _int(p, "member_limit", required=False)
+        if limit is not None and not 1 <= limit <= 99999:
+            raise bad("member limit must be between 1 and 99999")
+        join_request = _bool(p, "creates_join_request")
+        if join_request and limit is not None:
+            raise bad("can't use member limit together with join requests")
+        expire = _int(p, "expire_date", required=False)
+        if expire is not None and expire <= time.time():
+            raise bad("expire date must be in the future")
+        self._invite_serial += 1
+        link = self._link_json(f"https://t.me/+fake{self._invite_serial}", join_request)
+        if limit is not None:
+            link["member_limit"] = limit
+        if expire is not None:
+            link["expire_date"] = expire
+        return link
+
+    def _join_request(self, p: dict[str, Any]) -> tuple[Chat, int]:
+        chat = self._chat(p)
+        self._rights(chat, "can_invite_users", "not enough rights to manage join requests")
+        user_id = _int(p, "user_id")
+        if user_id not in chat.join_requests:
+            raise bad("HIDE_REQUESTER_MISSING")
+        return chat, user_id
+
+    async def _m_approveChatJoinRequest(self, p: dict[str, Any]) -> bool:
+        chat, user_id = self._join_request(p)
+        request = chat.join_requests.pop(user_id)
+        self._set_status(
+            chat, user_id, "member", self.me, invite_link=request.get("invite_link"),
+            via_join_request=True,
+        )  # fmt: skip
+        return True
+
+    async def _m_declineChatJoinRequest(self, p: dict[str, Any]) -> bool:
+        chat, user_id = self._join_request(p)
+        del chat.join_requests[user_id]
+        return True
+
+    async def _m_setChatTitle(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._rights(chat, "can_change_info", "not enough rights to change chat title")
+        title = _str(p, "title", required=False) or ""
+        if not title:
+            raise bad("chat title is empty")
+        if len(title) > 128:
+            raise bad("chat title is too long")
+        if title == chat.title:
+            raise bad("chat title is not modified")
+        chat.title = title
+        return True
+
+    async def _m_setChatDescription(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._rights(chat, "can_change_info", "not enough rights to change chat description")
+        description = _str(p, "description", required=False) or ""
+        if len(description) > 255:
+            raise bad("chat description is too long")
+        if description == chat.description:
+            raise bad("chat description is not modified")
+        chat.description = description
+        return True
+
+    async def _m_getChatAdministrators(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        chat = self._chat(p)
+        if chat.type == "private":
+            raise bad("there are no administrators in the private chat")
+        return [
+            m.as_json() for m in chat.members.values() if m.status in ("creator", "administrator")
+        ]
+
+    async def _m_getChatMemberCount(self, p: dict[str, Any]) -> int:
+        chat = self._chat(p)
+        return sum(1 for m in chat.members.values() if m.in_chat)
+
+    async def _m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:
+        query_id = _str(p, "callback_query_id")
+        if query_id not in self._queries or query_id in self.answered_queries:
+            raise bad("query is too old and response timeout expired or query ID is invalid")
+        self.answered_queries.add(query_id)
+        return True
+
+
+# -- parameters: form values are strings, JSON values are JSON-encoded ---------
+
+
+def _missing(name: str) -> ApiError:
+    return bad(f"{name} is empty")
+
+
+def _int(p: dict[str, Any], name: str, *, required: bool = True) -> Any:
+    value = p.get(name)
+    if value is None or value == "":
+        if required:
+            raise _missing(name)
+        return None
+    if isinstance(value, bool):
+        raise bad(f"wrong type of the parameter {name}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        if name == "chat_id":
+            raise bad("chat not found") from None
+        raise bad(f"wrong type of the parameter {name}") from None
+
+
+def _str(p: dict[str, Any], name: str, *, required: bool = True) -> Any:
+    value = p.get(name)
+    if value is None:
+        if required:
+            raise _missing(name)
+        return None
+    return str(value)
+
+
+def _bool(p: dict[str, Any], name: str, *, default: bool = False) -> bool:
+    value = p.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise bad(f"wrong type of the parameter {name}")
+
+
+def _json(p: dict[str, Any], name: str, *, required: bool = True) -> Any:
+    value = p.get(name)
+    if value is None:
+        if required:
+            raise _missing(name)
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise bad(f"can't parse {name} JSON object") from None
+    return value
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _too_many(retry_after: int) -> ApiError:
+    return ApiError(
+        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+    )
+
+
+def _reply(exc: ApiError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.parameters:
+        body["parameters"] = exc.parameters
+    return web.json_response(body, status=exc.code)

@@ -1,0 +1,116 @@
+"""What the Telegram tests share besides fixtures: the ids of the test world,
+the running bot as tests see it, and the fast options tests start it with.
+
+Tests import from here, never from conftest.py (pytest imports that under
+another name, which would make two copies of every class)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adapters.app import App
+from adapters.telegram.gateway import RetryPolicy
+from adapters.telegram.limiter import Limits
+from adapters.telegram.runner import TelegramRunner, build_application, running
+from tests.telegram.fake_bot_api import FakeBotApi
+
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "config.yaml"
+UPDATES = HERE / "updates"
+
+GROUP = -1001111
+LOG_CHAT = -1009001
+OWNER = 1001  # community owner in the config
+MOD = 1002  # moderator in the config, not a Telegram admin
+ADMIN = 1003  # a Telegram admin of GROUP, not in the config
+ANN = 2001
+BOB = 2002
+ZHU = 2003
+
+
+def load_update(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((UPDATES / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def populate(api: FakeBotApi) -> FakeBotApi:
+    api.add_user(OWNER, "Olga", "olga", started=True)
+    api.add_user(MOD, "Max", "max_mod")
+    api.add_user(ADMIN, "Ada", "ada_admin")
+    api.add_user(ANN, "Ann", "ann", language_code="en")
+    api.add_user(BOB, "Bob")
+    api.add_user(ZHU, "朱", "zhu", language_code="zh-hans")
+    api.add_group(GROUP, "Test Group", owner=OWNER, admins=[ADMIN], members=[MOD, ANN, BOB, ZHU])
+    api.add_group(LOG_CHAT, "Mod log", type="group", owner=OWNER, bot_status="member")
+    return api
+
+
+@dataclass
+class Sleeps:
+    """Stands in for asyncio.sleep in the gateway: records what it was asked
+    to wait and waits a hundredth of it, so 429 tests stay fast."""
+
+    asked: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await asyncio.sleep(seconds / 100)
+
+
+@dataclass
+class Bot:
+    """The running bot as tests see it."""
+
+    api: FakeBotApi
+    runner: TelegramRunner
+    app: App
+    _delivered_before: int = 0
+
+    async def settle(self, within: float = 10.0) -> None:
+        """Wait until every update the server holds for the bot was handled
+        and every action it caused has run (actions may cause new updates:
+        a ban is followed by a chat_member update)."""
+        api, runner = self.api, self.runner
+
+        def done() -> bool:
+            delivered = sum(api.deliveries.values()) - self._delivered_before
+            waiting = [u for u in api.pending if api.allowed(u)]
+            return (
+                all(api.deliveries[u["update_id"]] for u in waiting)
+                and runner.handled >= delivered
+                and runner.gateway.idle
+            )
+
+        await api.wait_for(done, within, "the bot to settle")
+
+
+def fast_options(sleeps: Sleeps, **overrides: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "poll_timeout": 2,
+        "sleep": sleeps,
+        "retry": RetryPolicy(backoff=0.01),
+        "limits": Limits(),
+    }
+    options.update(overrides)
+    return options
+
+
+@asynccontextmanager
+async def start_bot(
+    api: FakeBotApi, db_url: str, sleeps: Sleeps, **overrides: Any
+) -> AsyncIterator[Bot]:
+    application, app = await build_application(CONFIG, db_url, **fast_options(sleeps, **overrides))
+    try:
+        async with running(application) as runner:
+            # Until the first getUpdates (or setWebhook) names them, Telegram
+            # would not send chat_member updates and the like.
+            await api.wait_for(lambda: api.allowed_updates is not None, what="the first poll")
+            yield Bot(api, runner, app, sum(api.deliveries.values()))
+    finally:
+        await app.close()
