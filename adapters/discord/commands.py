@@ -56,13 +56,9 @@ class CommunityCommands(commands.Cog, name="groupkeeper"):
         self.community = community
 
     async def cog_command_error(self, ctx: Context, error: Exception) -> None:
-        """A prefix command whose words do not fit the parameters (an unknown
-        member, an unclosed quote) goes to the core as typed, which answers
-        with its own usage or refusal."""
-        if isinstance(error, commands.UserInputError) and ctx.command is not None:
-            words = ctx.message.content.split()[1:]
-            await self.community.command(ctx, ctx.command.name, args=words)
-            return
+        # Parameters are all optional and the reason takes the rest, so words
+        # that fit no parameter reach the core, which answers with its usage;
+        # what lands here is a bug, not a member's typo.
         log.error("command %s failed", ctx.command, exc_info=error)
 
     # -- members --------------------------------------------------------------

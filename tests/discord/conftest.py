@@ -13,12 +13,10 @@ from pathlib import Path
 import discord
 import pytest
 import simcord
-from discord_world import World
+from discord_world import CONFIG, World
 
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot, build_client
-
-CONFIG = Path(__file__).with_name("community.yaml")
 
 
 @pytest.fixture

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import simcord
 
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot
 from bot.i18n import t
+
+CONFIG = Path(__file__).with_name("community.yaml")
 
 
 @dataclass

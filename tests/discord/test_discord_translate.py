@@ -1,0 +1,179 @@
+"""translate on recorded gateway payloads (see payloads/record.py), parsed by
+discord.py's own parsers: what the core receives for each kind of update."""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.discord import translate
+from adapters.discord.community import core_commands
+from adapters.discord.gateway import _chunks
+from adapters.discord.payloads import OfflineParser
+from adapters.discord.translate import InviteUse, used_invite
+from bot.events import CommandIssued, MessagePosted, ReplyRef, UserRef
+
+PAYLOADS = Path(__file__).with_name("payloads")
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def load(name: str) -> Any:
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def messages() -> list[dict[str, Any]]:
+    return list(load("message_create"))
+
+
+@pytest.fixture
+def parser() -> OfflineParser:
+    return OfflineParser(load("guild_create"), load("bot_user"))
+
+
+def event_of(parser: OfflineParser, payload: dict[str, Any]) -> MessagePosted | CommandIssued:
+    message = parser.message(payload)
+    return translate.message_event(message, prefix="!", commands=core_commands())
+
+
+# index in message_create.json -> what the core must see
+CASES = [
+    (0, {"text": "hello everyone, glad to be here", "media": None, "forwarded": False}),
+    (3, {"text": "", "media": "photo"}),
+    (4, {"text": "", "media": "sticker"}),
+    # A forward has no content of its own: the rules see the forwarded text.
+    (5, {"text": "hello everyone, glad to be here", "forwarded": True}),
+    (6, {"text": "release 1.2 is out", "on_behalf_of_chat": True}),
+]
+
+
+@pytest.mark.parametrize(("index", "expected"), CASES)
+def test_messages(
+    parser: OfflineParser, messages: list[dict[str, Any]], index: int, expected: dict[str, Any]
+) -> None:
+    event = event_of(parser, messages[index])
+    assert isinstance(event, MessagePosted)
+    assert event.chat.platform == "discord" and not event.chat.private
+    assert event.chat.chat_id == messages[index]["channel_id"]
+    assert event.message_id == int(messages[index]["id"])
+    assert event.at == AT
+    for field, value in expected.items():
+        assert getattr(event, field) == value, field
+
+
+def test_a_reply_carries_the_replied_members_ref(
+    parser: OfflineParser, messages: list[dict[str, Any]]
+) -> None:
+    event = event_of(parser, messages[2])
+    assert isinstance(event, MessagePosted)
+    assert event.reply_to == ReplyRef(
+        int(messages[0]["id"]),
+        UserRef("discord", messages[0]["author"]["id"], "Alice", "alice"),
+        "hello everyone, glad to be here",
+    )
+    # Discord's moderators (Manage Messages) are the core's admins.
+    assert event.sender.is_admin and event.sender.username == "mia"
+
+
+def test_a_prefix_command_names_the_mentioned_member_by_key(
+    parser: OfflineParser, messages: list[dict[str, Any]]
+) -> None:
+    event = event_of(parser, messages[1])
+    alice = messages[0]["author"]["id"]
+    assert isinstance(event, CommandIssued)
+    assert (event.name, event.args) == ("ban", (f"discord:{alice}", "1d", "spam"))
+
+
+@pytest.mark.parametrize(
+    ("content", "kind", "text"),
+    [
+        ("!wow that is great", MessagePosted, "!wow that is great"),
+        ("!!!", MessagePosted, "!!!"),
+        ("!qiandao", CommandIssued, "!qiandao"),
+        ("/mute <@42> 10m", MessagePosted, "/mute discord:42 10m"),
+    ],
+)
+def test_prefix_words_the_core_does_not_know_are_chat(
+    parser: OfflineParser,
+    messages: list[dict[str, Any]],
+    content: str,
+    kind: type[object],
+    text: str,
+) -> None:
+    payload = deepcopy(messages[0])
+    payload["content"] = content
+    event = event_of(parser, payload)
+    assert type(event) is kind
+    assert event.text == text
+
+
+def test_an_edit_is_posted_again_marked_edited(parser: OfflineParser) -> None:
+    update = parser.edit(load("message_update")[0])
+    event = translate.message_event(update.message, prefix="!", commands=(), edited=True)
+    assert isinstance(event, MessagePosted)
+    assert event.edited and event.text == "hello everyone, glad to be here (edited)"
+
+
+def test_a_raw_reaction(parser: OfflineParser) -> None:
+    payload = load("message_reaction_add")[0]
+    event = translate.reaction_added(parser.reaction(payload), None, AT)
+    assert event is not None
+    assert (event.emoji, event.message_id) == ("👍", int(payload["message_id"]))
+    assert event.member.username == "alice"
+
+
+def test_a_button_click_is_the_command_in_its_custom_id(parser: OfflineParser) -> None:
+    interaction = parser.interaction(load("interaction_create")[0])
+    event = translate.component_command(interaction, AT)
+    assert event is not None
+    assert (event.name, event.args, event.sender.username) == ("resolve", ("42",), "mia")
+
+
+def test_a_slash_target_becomes_the_replied_member() -> None:
+    chat = translate.ChatRef("discord", "1")
+    bob = UserRef("discord", "7", "Bob", "bob")
+    event = translate.command_issued(
+        chat=chat,
+        sender=UserRef("discord", "2"),
+        message_id=9,
+        name="ban",
+        args=["1d", None, "spam"],  # type: ignore[list-item]
+        at=AT,
+        target=bob,
+    )
+    assert event.reply_to == ReplyRef(0, bob)
+    assert event.args == ("1d", "spam")
+
+
+def use(uses: int, max_uses: int = 0) -> InviteUse:
+    return InviteUse(uses, max_uses, 1)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "used"),
+    [
+        ({"a": use(1), "b": use(4)}, {"a": use(1).uses, "b": 5}, "b"),
+        ({"a": use(1)}, {"a": 1, "new": 1}, "new"),
+        # A single-use invite is deleted by Discord on its use.
+        ({"a": use(1), "once": use(0, 1)}, {"a": 1}, "once"),
+        # Two invites used at once (two joins racing): no guess.
+        ({"a": use(1), "b": use(1)}, {"a": 2, "b": 2}, None),
+        ({"a": use(1)}, {"a": 1}, None),
+        # An unlimited invite that vanished was revoked, not used.
+        ({"a": use(3)}, {}, None),
+    ],
+)
+def test_used_invite(before: dict[str, InviteUse], after: dict[str, int], used: str | None) -> None:
+    assert used_invite(before, after) == used
+
+
+def test_long_texts_are_split_at_line_breaks() -> None:
+    lines = [f"{n:04d} " + "x" * 95 for n in range(50)]
+    chunks = _chunks("\n".join(lines))
+    assert all(len(c) <= 2000 for c in chunks)
+    assert "\n".join(chunks).splitlines() == lines
