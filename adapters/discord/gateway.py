@@ -152,7 +152,11 @@ class DiscordGateway:
             if not _on_discord(action):
                 await self._elsewhere(action)
                 continue
-            handler, _ = self._table[type(action)]
+            route = self._table.get(type(action))
+            if route is None:
+                log.error("no Discord handler for %s; skipped", type(action).__name__)
+                continue
+            handler, _ = route
             try:
                 if origin is not None and origin.answers(action):
                     assert isinstance(action, SendMessage)
@@ -171,6 +175,10 @@ class DiscordGateway:
                 log.info("%s: target gone (%s)", type(action).__name__, exc.text)
             except discord.HTTPException as exc:
                 failures.append(Failure(action, f"{exc.status} {exc.text}"))
+            except Exception as exc:
+                # A bug in one handler must not cost the actions after it.
+                log.exception("carrying out %s failed", type(action).__name__)
+                failures.append(Failure(action, type(exc).__name__))
             else:
                 if note:
                     notes.append(note)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import discord
@@ -40,8 +41,14 @@ def chat_ref(channel: Any) -> ChatRef:
     """A channel as the core's chat: a guild text channel or thread is a group,
     a DM is private. Threads keep their own id so deletes and replies land in
     the thread the message is in."""
-    private = isinstance(channel, discord.DMChannel | discord.GroupChannel)
-    return ChatRef(PLATFORM, str(channel.id), private=private)
+    return _chat(channel.id, isinstance(channel, discord.DMChannel | discord.GroupChannel))
+
+
+@lru_cache(maxsize=4096)
+def _chat(channel_id: int, private: bool) -> ChatRef:
+    # Refs are immutable and a frozen dataclass costs most of a microsecond
+    # to build: one per channel instead of one per message.
+    return ChatRef(PLATFORM, str(channel_id), private=private)
 
 
 def is_moderator(user: discord.abc.User) -> bool:

@@ -244,3 +244,12 @@ async def test_refusals_are_reported_to_the_log_channel(world: World, status: in
     assert report.startswith("⚠️ Discord")
     assert en("discord.failed_case", case=12) in report
     assert world.bob.mention in report
+
+
+async def test_a_broken_action_does_not_cost_the_ones_after_it(world: World) -> None:
+    broken = SendMessage(ChatRef("discord", "not-a-channel"), "lost")
+
+    failures = await run(world, broken, SendMessage(chat(world), "still delivered"))
+
+    assert [f.action for f in failures] == [broken]  # type: ignore[attr-defined]
+    assert world.texts(world.general)[-1] == "still delivered"
