@@ -42,11 +42,16 @@ def intents() -> discord.Intents:
     return wanted
 
 
+def _live_prefix(bot: commands.Bot, _message: discord.Message) -> str:
+    # Read on every message, so a reloaded config's prefix applies at once.
+    assert isinstance(bot, GroupkeeperBot)
+    return bot.app.engine.config.platforms.discord.prefix
+
+
 class GroupkeeperBot(commands.Bot):
     def __init__(self, app: App, *, forward: Forward | None = None, **options: Any) -> None:
-        settings = app.config.platforms.discord
         super().__init__(
-            command_prefix=settings.prefix,
+            command_prefix=_live_prefix,
             intents=intents(),
             help_command=None,
             case_insensitive=True,

@@ -125,7 +125,9 @@ class DiscordCommunity:
         event = translate.message_event(
             message, prefix=self.prefix, commands=self._known, edited=True
         )
-        if isinstance(event, MessagePosted):
+        # The core would run a message edited into "/command" as a command:
+        # an edit must not issue (or repeat) one, so those are left alone.
+        if isinstance(event, MessagePosted) and not event.text.startswith("/"):
             await self.handle(event)
 
     async def on_join(self, member: discord.Member) -> None:

@@ -32,6 +32,17 @@ async def test_an_edit_into_a_blocked_word_is_deleted(world: World) -> None:
     assert message.id not in [m.id for m in world.general.history()]
 
 
+async def test_an_edit_into_a_command_issues_nothing(world: World) -> None:
+    message = await world.alice.send(world.general, "hello everyone, nice to meet you")
+    before = world.balance(world.alice)
+    sent = len(world.texts(world.general))
+
+    await world.alice.edit(message, "/checkin")
+
+    assert world.balance(world.alice) == before
+    assert len(world.texts(world.general)) == sent
+
+
 async def test_flood_gets_a_timeout_the_member_really_has(world: World) -> None:
     for n in range(6):
         await world.alice.send(world.general, f"message number {n}")
