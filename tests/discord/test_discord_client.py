@@ -8,7 +8,7 @@ from pathlib import Path
 import discord
 import pytest
 import simcord
-from discord_world import CONFIG, World, answers, en
+from discord_world import CONFIG, EXAMPLE, World, answers, en
 
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot, build_client
@@ -111,3 +111,25 @@ async def test_serve_needs_a_token(app_and_bot: tuple[GroupkeeperBot, App]) -> N
 
     with pytest.raises(RuntimeError, match="DISCORD_TOKEN"):
         await serve(app)
+
+
+async def test_the_example_config_drives_discord_too(tmp_path: Path) -> None:
+    bot, app = await build_client(
+        EXAMPLE, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", background_flush=False
+    )
+    try:
+        async with simcord.run(bot) as env:
+            guild = env.create_guild("Green Energy")
+            general = guild.create_text_channel("general")
+            alice = guild.add_member(env.create_user("alice"))
+            await env.settle()
+
+            await alice.send(general, "签到")
+            spam = await alice.send(general, "加微信领资料")
+
+            assert app.engine.s.points.balance(f"discord:{alice.id}") == 10
+            assert spam.id not in [m.id for m in general.history()]
+            # The example's log chat is on Telegram: nothing goes to Discord for it.
+            assert all(not m.content.startswith("案件") for m in general.history())
+    finally:
+        await app.close()
