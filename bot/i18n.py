@@ -1,7 +1,9 @@
 """The message catalogue: every text a member sees, in English and Chinese.
 
-Catalogues are YAML files in `bot/locales/`, one per locale, with the same
-keys and the same `{placeholders}` (a test holds them to it).
+Catalogues are YAML files in `bot/locales/`: `en.yaml` and `zh.yaml` for the
+core, and `en.<part>.yaml` / `zh.<part>.yaml` for each feature, merged at load.
+Both locales carry the same keys with the same `{placeholders}` (a test holds
+them to it), and no key may be defined by two files.
 """
 
 from __future__ import annotations
@@ -19,9 +21,22 @@ LOCALES: tuple[Locale, ...] = ("en", "zh")
 
 @cache
 def catalogue(locale: Locale) -> dict[str, str]:
-    text = resources.files("bot").joinpath("locales", f"{locale}.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return _flatten(data, "")
+    folder = resources.files("bot").joinpath("locales")
+    merged: dict[str, str] = {}
+    names = sorted(
+        f.name
+        for f in folder.iterdir()
+        if f.name == f"{locale}.yaml"
+        or (f.name.startswith(f"{locale}.") and f.name.endswith(".yaml"))
+    )
+    for name in names:
+        data: dict[str, Any] = yaml.safe_load(folder.joinpath(name).read_text("utf-8")) or {}
+        part = _flatten(data, "")
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"locales/{name} redefines {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 def _flatten(data: dict[str, Any], prefix: str) -> dict[str, str]:
