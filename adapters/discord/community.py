@@ -9,7 +9,7 @@ gateway. Nothing here decides anything: that is the engine's job.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
 
 log = logging.getLogger(__name__)
+
+Respond = Callable[[str], Awaitable[None]]
 
 
 def core_commands() -> frozenset[str]:
@@ -226,7 +228,7 @@ class DiscordCommunity:
 
         await self._answer(event, respond, interactive=interaction is not None)
 
-    async def _answer(self, event: CommandIssued, respond: Any, *, interactive: bool) -> None:
+    async def _answer(self, event: CommandIssued, respond: Respond, *, interactive: bool) -> None:
         answered = False
 
         async def tracked(text: str) -> None:
