@@ -115,6 +115,10 @@ class Directory:
             )
             self.groups[key] = g
             self._writes.group(g)
+        elif title and g.title != title:
+            # Renamed on the platform (or first seen without a name).
+            g.title = title
+            self._writes.group(g)
         return g
 
     def joined(

@@ -157,7 +157,9 @@ class Engine:
         if ev.sender.is_bot or ev.on_behalf_of_chat:
             return []
         s = self.s
-        parsed = parse_command(ev.text)
+        # An edit never issues a command: editing an old message into /ban must
+        # not act twice, or act at all.
+        parsed = None if ev.edited else parse_command(ev.text)
         if parsed is not None:
             name, args = parsed
             return await self._on_command(
@@ -169,7 +171,7 @@ class Engine:
         member = s.directory.member(ev.sender, now)
         if ev.chat.private:
             return []
-        group = s.directory.group(ev.chat, now)
+        group = s.directory.group(ev.chat, now, ev.chat.title)
         if not ev.edited:
             member.message_count += 1
             member.last_seen = now
@@ -208,7 +210,7 @@ class Engine:
     async def _on_command(self, ev: CommandIssued) -> list[Action]:
         s = self.s
         member = s.directory.member(ev.sender, ev.at)
-        group = None if ev.chat.private else s.directory.group(ev.chat, ev.at)
+        group = None if ev.chat.private else s.directory.group(ev.chat, ev.at, ev.chat.title)
         ctx = Context(
             s=s,
             event=ev,
@@ -228,7 +230,7 @@ class Engine:
         if ev.member.is_bot:
             return []
         member = s.directory.member(ev.member, ev.at)
-        group = s.directory.group(ev.chat, ev.at)
+        group = s.directory.group(ev.chat, ev.at, ev.chat.title)
         s.directory.joined(member, group, ev.at, ev.invite)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
         welcome = self.config.welcome

@@ -17,6 +17,8 @@ class ChatRef:
     platform: str
     chat_id: str
     private: bool = False
+    # The chat's name where the platform gave it; not part of its identity.
+    title: str = field(default="", compare=False)
 
     @property
     def key(self) -> str:
@@ -83,6 +85,9 @@ class CommandIssued:
     at: datetime
     reply_to: ReplyRef | None = None
     text: str = ""
+    # The member a command names (a slash command's option, a mention), when
+    # the platform resolved it; moderators' commands act on it.
+    target: UserRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

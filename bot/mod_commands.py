@@ -50,7 +50,9 @@ def moderator_command(name: str, *aliases: str) -> Callable[[Body], Body]:
 def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
     args = list(ctx.event.args)
     reply = ctx.event.reply_to
-    if reply is not None and reply.sender is not None:
+    if ctx.event.target is not None:
+        member = ctx.s.directory.member(ctx.event.target, ctx.now)
+    elif reply is not None and reply.sender is not None:
         member = ctx.s.directory.member(reply.sender, ctx.now)
     elif args and (args[0].startswith("@") or ":" in args[0]):
         who = args.pop(0)

@@ -225,3 +225,18 @@ async def test_reload_keeps_the_last_good_config(
     out = await session.feed("bob: /reload")
     assert "只有管理员" in out[-1]
     await session.close()
+
+
+async def test_an_edit_never_issues_a_command_but_is_checked_again(
+    console: ConsoleSession, clock: FakeClock
+) -> None:
+    from bot.events import ChatRef, MessagePosted, UserRef
+
+    await run_script(console, "!mod mia\nbob: hello there")
+    mia, bob = UserRef("console", "mia", "mia", "mia"), UserRef("console", "bob", "bob", "bob")
+    chat = ChatRef("console", "g1")
+    edit = MessagePosted(chat, mia, 2, "/ban @bob", clock.now(), edited=True)
+    assert await console.engine.handle(edit) == []
+    edit = MessagePosted(chat, bob, 1, "加微信", clock.now(), edited=True)
+    kinds = {type(a).__name__ for a in await console.engine.handle(edit)}
+    assert "DeleteMessage" in kinds
