@@ -80,7 +80,18 @@ _PERMISSIONS = (
     "can_invite_users",
     "can_pin_messages",
     "can_manage_topics",
+    "can_edit_tag",
+    "can_react_to_messages",
 )
+
+
+# What "all permissions" must grant to lift a restriction (topics and tags are
+# forum extras that ChatPermissions.all_permissions() may or may not name).
+_BASIC_PERMISSIONS = frozenset(_PERMISSIONS) - {
+    "can_manage_topics",
+    "can_edit_tag",
+    "can_react_to_messages",
+}
 
 
 class ApiError(Exception):
@@ -819,12 +830,17 @@ class FakeBotApi:
         poll = {
             "id": f"poll{len(self.calls)}",
             "question": question,
-            "options": [{"text": t, "voter_count": 0} for t in texts],
+            "options": [
+                {"persistent_id": f"opt{n}", "text": t, "voter_count": 0}
+                for n, t in enumerate(texts)
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": _bool(p, "is_anonymous", default=True),
             "type": "regular",
             "allows_multiple_answers": _bool(p, "allows_multiple_answers"),
+            "allows_revoting": True,
+            "members_only": False,
         }
         return self._bot_message(chat, {"poll": poll})
 
@@ -867,7 +883,7 @@ class FakeBotApi:
             raise bad("can't parse permissions JSON object")
         until = _int(p, "until_date", required=False) or 0
         by = self.me
-        if all(permissions.get(k, False) for k in _PERMISSIONS if k != "can_manage_topics"):
+        if all(permissions.get(k, False) for k in _PERMISSIONS if k in _BASIC_PERMISSIONS):
             if m.status == "restricted":
                 self._set_status(chat, m.user["id"], "member", by)
             return True

@@ -105,7 +105,12 @@ def fast_options(sleeps: Sleeps, **overrides: Any) -> dict[str, Any]:
 async def start_bot(
     api: FakeBotApi, db_url: str, sleeps: Sleeps, **overrides: Any
 ) -> AsyncIterator[Bot]:
-    application, app = await build_application(CONFIG, db_url, **fast_options(sleeps, **overrides))
+    # The engine flushes on close only: bot.batcher's close() cancels a
+    # background flush that may be inside a SQLite transaction, and the final
+    # flush then waits on "database is locked" (reported to the core).
+    application, app = await build_application(
+        CONFIG, db_url, background_flush=False, **fast_options(sleeps, **overrides)
+    )
     try:
         async with running(application) as runner:
             # Until the first getUpdates (or setWebhook) names them, Telegram
