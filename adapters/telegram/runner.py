@@ -150,15 +150,24 @@ class TelegramRunner:
         await self.handle(update.to_dict())
 
     async def handle(self, data: Json) -> None:
-        chat_id = admin_chat(data)
-        admins = await self.admins.get(chat_id) if chat_id is not None else frozenset()
-        self.groups.see(data, self.clock.now())
-        for item in translate(data, me=self.me, admins=admins):
-            try:
-                await self._signals.get(type(item), self._event)(item)
-            except Exception:
-                log.exception("handling %s failed", type(item).__name__)
-        self.handled += 1
+        """One update, start to finish; a failure is logged and the next
+        update is handled as usual."""
+        try:
+            chat_id = admin_chat(data)
+            admins = await self.admins.get(chat_id) if chat_id is not None else frozenset()
+            self.groups.see(data, self.clock.now())
+            items = translate(data, me=self.me, admins=admins)
+        except Exception:
+            log.exception("cannot read update %s", data.get("update_id"))
+            items = []
+        try:
+            for item in items:
+                try:
+                    await self._signals.get(type(item), self._event)(item)
+                except Exception:
+                    log.exception("handling %s failed", type(item).__name__)
+        finally:
+            self.handled += 1
 
     async def _event(self, event: Event) -> None:
         actions = await self.app.engine.handle(event)

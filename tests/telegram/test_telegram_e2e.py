@@ -4,6 +4,7 @@ server; assertions read the server's call log and its world."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -11,8 +12,9 @@ import time
 import aiohttp
 import pytest
 
+from adapters.app import build_app
 from adapters.telegram.limiter import Limits
-from adapters.telegram.runner import MEMBER_COMMANDS, MODERATOR_COMMANDS, PRIVATE_COMMANDS
+from adapters.telegram.runner import MEMBER_COMMANDS, MODERATOR_COMMANDS, PRIVATE_COMMANDS, serve
 from adapters.telegram.translate import UPDATE_KINDS
 from bot.actions import SendDirect, SendMessage
 from bot.events import ChatRef, UserRef
@@ -24,6 +26,7 @@ from tests.telegram.harness import (
     ADMIN,
     ANN,
     BOB,
+    CONFIG,
     GROUP,
     LOG_CHAT,
     MOD,
@@ -31,6 +34,7 @@ from tests.telegram.harness import (
     ZHU,
     Bot,
     Sleeps,
+    fast_options,
     start_bot,
 )
 
@@ -424,3 +428,24 @@ async def test_webhook_mode_checks_the_secret_token(
                     assert response.status == 403
         assert bot.runner.handled == 1
     assert not api.offsets
+
+
+async def test_serve_runs_until_cancelled_and_stops_cleanly(
+    world: FakeBotApi, tg_env: None, tg_db: str, sleeps: Sleeps
+) -> None:
+    api = world
+    app = await build_app(CONFIG, tg_db, background_flush=False)
+    try:
+        task = asyncio.create_task(serve(app, **fast_options(sleeps)))
+        await api.wait_for(lambda: api.allowed_updates is not None, what="the first poll")
+        msg = api.post(GROUP, ANN, "/checkin")
+        await api.wait_for(lambda: api.sent(GROUP), what="the reply")
+        assert not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await app.close()
+    # Stopping confirmed the update it handled: a restart will not see it.
+    assert api.pending == []
+    assert replied_to(api, GROUP) == [msg["message_id"]]
