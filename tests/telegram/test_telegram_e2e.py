@@ -233,6 +233,20 @@ async def test_the_bot_asks_for_the_admin_rights_it_lacks(bot: Bot) -> None:
     assert group.title == "Second Group" and group.member_count == 2
 
 
+async def test_the_log_chat_hears_when_the_bot_is_ready_and_when_it_is_removed(bot: Bot) -> None:
+    api = bot.api
+    api.add_group(-1004444, "Fourth Group", owner=OWNER, bot_status="left")
+    api.bot_status(-1004444, "administrator", by=OWNER)
+    await bot.settle()
+    api.bot_status(-1004444, "kicked", by=OWNER)
+    await bot.settle()
+    assert api.sent(LOG_CHAT) == [
+        "✅ I am an administrator in Fourth Group with every right I need.",
+        "ℹ️ I was removed from Fourth Group.",
+    ]
+    assert api.sent(OWNER) == []
+
+
 async def test_an_owner_who_never_started_the_bot_is_told_in_the_group(bot: Bot) -> None:
     api = bot.api
     api.chats[OWNER].started = False
