@@ -21,7 +21,6 @@ from typing import Any, TextIO
 from adapters.app import open_store
 from adapters.console.gateway import Output
 from adapters.console.session import render_text
-from adapters.telegram.groups import GroupTitles
 from adapters.telegram.recording import RecordingGateway
 from adapters.telegram.translate import (
     AdminsChanged,
@@ -64,7 +63,6 @@ class Replay:
         self.emit(Output("error", None, actor="replay", text=f"line {lineno}: {reason}"))
 
     async def run(self, engine: Engine, clock: FakeClock, lines: TextIO) -> None:
-        titles = GroupTitles(engine)
         gateway = self.gateway
         outputs = gateway.outputs
         for lineno, line in enumerate(lines, 1):
@@ -81,18 +79,13 @@ class Replay:
                 self.error(lineno, _reason(exc))
                 continue
             self.updates += 1
-            seen = False
             for item in items:
                 if isinstance(item, AdminsChanged):
                     self._promote(item)
                     continue
                 if isinstance(item, BotStatusChanged | ButtonPressed | PollAnswered):
                     continue
-                at = item.at
-                clock.set(at)
-                if not seen:
-                    titles.see(update, at)
-                    seen = True
+                clock.set(item.at)
                 try:
                     await gateway.execute(await engine.handle(item))
                 except Exception as exc:

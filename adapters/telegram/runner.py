@@ -53,7 +53,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from adapters.app import App, build_app
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
-from adapters.telegram.groups import GroupTitles
+from adapters.telegram.groups import register_group
 from adapters.telegram.limiter import Limits, RateLimiter
 from adapters.telegram.translate import (
     UPDATE_KINDS,
@@ -128,7 +128,6 @@ class TelegramRunner:
             chat_name=self.chat_name,
         )
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
-        self.groups = GroupTitles(app.engine)
         self.me = BotIdentity()
         self.handled = 0
         self._signals: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
@@ -137,10 +136,6 @@ class TelegramRunner:
             ButtonPressed: self._button,
             PollAnswered: self._poll_answer,
         }
-
-    @property
-    def clock(self) -> Clock:
-        return self.app.clock
 
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.s.directory.groups.get(chat.key)
@@ -155,7 +150,6 @@ class TelegramRunner:
         try:
             chat_id = admin_chat(data)
             admins = await self.admins.get(chat_id) if chat_id is not None else frozenset()
-            self.groups.see(data, self.clock.now())
             items = translate(data, me=self.me, admins=admins)
         except Exception:
             log.exception("cannot read update %s", data.get("update_id"))
@@ -185,7 +179,7 @@ class TelegramRunner:
                 self.gateway.submit(self._to_log(t(loc, "telegram.removed", group=signal.title)))
             return
         count = await self.gateway.member_count(chat) if signal.arrived else None
-        self.groups.register(chat, signal.title, signal.at, count)
+        register_group(self.app.engine, chat, signal.at, count)
         rights = (
             ("、" if loc == "zh" else ", ").join(
                 t(loc, f"telegram.rights.{r}") for r in signal.missing_rights

@@ -160,19 +160,6 @@ def admin_chat(update: Json) -> int | None:
     return int(chat["id"]) if chat.get("type") in _GROUP_TYPES else None
 
 
-def chat_title(update: Json) -> tuple[int, str] | None:
-    """(chat id, title) of the group an update happened in, if it names one."""
-    for key in ("message", "edited_message", "chat_member", "my_chat_member", "chat_join_request"):
-        body = update.get(key)
-        if body is not None:
-            chat = body["chat"]
-            title = chat.get("title")
-            if title and chat.get("type") in _GROUP_TYPES:
-                return int(chat["id"]), str(title)
-            return None
-    return None
-
-
 def when(timestamp: int | float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
 
@@ -193,7 +180,8 @@ def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
 
 
 def chat_ref(chat: Json) -> ChatRef:
-    return ChatRef(PLATFORM, str(chat["id"]), chat.get("type") == "private")
+    private = chat.get("type") == "private"
+    return ChatRef(PLATFORM, str(chat["id"]), private, "" if private else chat.get("title") or "")
 
 
 def media_kind(msg: Json) -> str | None:
@@ -232,36 +220,77 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         if media is None:
             return []
         text = ""
-    if text[:1] == "/" and not _for_me(text, me):
+    command = text[:1] == "/"
+    if command and not _for_me(text, me):
         return []
-    if entities:
+    if entities and not command:
         text = _with_hidden_links(text, entities)
     ref = chat_ref(chat)
     at = when(msg["edit_date"] if edited and "edit_date" in msg else msg["date"])
     reply = _reply(msg, admins)
     sender_chat = msg.get("sender_chat")
     forwarded = "forward_origin" in msg or "forward_date" in msg
+    mid = msg["message_id"]
     if sender_chat is not None:
         # Anonymous admins post as the group itself; linked channels post as
         # the channel. Neither is a member, so neither is ever punished.
         anonymous_admin = sender_chat.get("id") == chat["id"]
         sender = UserRef(PLATFORM, str(sender_chat["id"]), sender_chat.get("title") or "", None,
                          False, anonymous_admin)  # fmt: skip
-        parsed = parse_command(text) if anonymous_admin else None
-        if parsed is not None:
+        if anonymous_admin and command and not edited:
             # Anonymous admins moderate too; the engine ignores posts on
             # behalf of a chat, so their commands go to it directly.
-            name, args = parsed
-            return [CommandIssued(ref, sender, msg["message_id"], name, args, at, reply, text)]
-        return [MessagePosted(ref, sender, msg["message_id"], text, at, reply, media, forwarded,
-                              edited, True)]  # fmt: skip
+            issued = _command(ref, sender, mid, text, at, reply, entities, admins)
+            if issued is not None:
+                return [issued]
+        return [MessagePosted(ref, sender, mid, text, at, reply, media, forwarded, edited, True)]
     frm = msg.get("from")
     if frm is None:
         return []
     sender = user_ref(frm, admins)
+    if command and not edited and entities and _mention_entity(entities) is not None:
+        issued = _command(ref, sender, mid, text, at, reply, entities, admins)
+        if issued is not None:
+            return [issued]
     on_behalf = bool(msg.get("is_automatic_forward", False))
-    return [MessagePosted(ref, sender, msg["message_id"], text, at, reply, media, forwarded, edited,
-                          on_behalf)]  # fmt: skip
+    return [MessagePosted(ref, sender, mid, text, at, reply, media, forwarded, edited, on_behalf)]
+
+
+def _mention_entity(entities: list[Json]) -> Json | None:
+    """The text mention in a message: members without a username are
+    mentioned this way, and the entity carries who they are."""
+    for e in entities:
+        if e.get("type") == "text_mention" and "user" in e:
+            return e
+    return None
+
+
+def _command(
+    chat: ChatRef,
+    sender: UserRef,
+    mid: int,
+    text: str,
+    at: datetime,
+    reply: ReplyRef | None,
+    entities: list[Json] | None,
+    admins: Collection[int],
+) -> CommandIssued | None:
+    mention = _mention_entity(entities) if entities else None
+    # The mention names the target; the arguments are what follows it.
+    parsed = parse_command(_cut(text, mention) if mention is not None else text)
+    if parsed is None:
+        return None
+    name, args = parsed
+    target = user_ref(mention["user"], admins) if mention is not None else None
+    return CommandIssued(chat, sender, mid, name, args, at, reply, text, target)
+
+
+def _cut(text: str, entity: Json) -> str:
+    """`text` without the entity's span (offsets count UTF-16 code units)."""
+    units = text.encode("utf-16-le")
+    start = 2 * int(entity.get("offset", 0))
+    end = start + 2 * int(entity.get("length", 0))
+    return (units[:start] + b" \x00" + units[end:]).decode("utf-16-le")
 
 
 def _edited(msg: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:

@@ -165,6 +165,18 @@ async def test_a_moderator_bans_by_replying(bot: Bot) -> None:
     assert any("Bob is banned (spamming)" in text for text in api.sent(GROUP))
 
 
+async def test_a_moderator_bans_a_member_without_username_by_mentioning_them(bot: Bot) -> None:
+    api = bot.api
+    api.post(GROUP, BOB, "buy my course")
+    bob = api.users[BOB]
+    mention = {"type": "text_mention", "offset": 5, "length": 3, "user": bob}
+    api.post(GROUP, MOD, "/ban Bob 2h spam", entities=[mention])
+    await bot.settle()
+    [ban] = api.called("banChatMember", chat_id=GROUP, user_id=BOB)
+    assert "until_date" in ban
+    assert any("Bob is banned for 2h (spam)" in text for text in api.sent(GROUP))
+
+
 async def test_a_telegram_admin_bans_for_a_day_by_replying(bot: Bot) -> None:
     api = bot.api
     spam = api.post(GROUP, ZHU, "buy my course")

@@ -18,7 +18,6 @@ from adapters.telegram.translate import (
     Item,
     PollAnswered,
     admin_chat,
-    chat_title,
     forward_origin,
     translate,
 )
@@ -87,6 +86,19 @@ EXPECTED: dict[str, list[Item]] = {
     ],
     "command_for_other_bot": [],
     "command_for_this_bot": [posted(20, BOB, "/checkin@gk_test_bot")],
+    "command_with_text_mention": [
+        CommandIssued(
+            G,
+            OLGA,
+            40,
+            "mute",
+            ("10m", "flooding"),
+            AT,
+            None,
+            "/mute 🙂Li 10m flooding",
+            UserRef("telegram", "2004", "🙂Li"),
+        )
+    ],
     "sticker": [posted(21, ANN, "", media="sticker")],
     "service_new_members": [],
     "forum_topic_message": [posted(23, ANN, "In the topic")],
@@ -161,6 +173,21 @@ def test_senders_listed_as_admins_are_marked() -> None:
     assert event.reply_to.sender.is_admin
 
 
+def test_group_chats_carry_their_title() -> None:
+    [event] = translate(load_update("text_message"), me=ME)
+    assert isinstance(event, MessagePosted)
+    assert event.chat.title == "Green Energy Founders #1"
+    [private] = translate(load_update("private_message"), me=ME)
+    assert isinstance(private, MessagePosted) and private.chat.title == ""
+
+
+def test_an_edit_never_issues_a_command() -> None:
+    update = load_update("anonymous_admin_command")
+    update["edited_message"] = update.pop("message") | {"edit_date": 1767600060}
+    [event] = translate(update, me=ME)
+    assert isinstance(event, MessagePosted) and event.edited and event.on_behalf_of_chat
+
+
 def test_without_a_known_username_addressed_commands_are_kept() -> None:
     [event] = translate(load_update("command_for_other_bot"))
     assert isinstance(event, MessagePosted) and event.text.startswith("/ban@other_bot")
@@ -171,15 +198,6 @@ def test_admin_chat_names_groups_only() -> None:
     assert admin_chat(load_update("edited_message")) == -1001234567890
     assert admin_chat(load_update("private_message")) is None
     assert admin_chat(load_update("chat_member_left")) is None
-
-
-def test_chat_title() -> None:
-    assert chat_title(load_update("chat_join_request")) == (
-        -1001234567890,
-        "Green Energy Founders #1",
-    )
-    assert chat_title(load_update("private_message")) is None
-    assert chat_title(load_update("poll_answer")) is None
 
 
 @pytest.mark.parametrize(
