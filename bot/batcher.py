@@ -187,7 +187,10 @@ class WriteBehind:
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
+            # Cancel while holding the lock, so the background loop is never
+            # cut off in the middle of a transaction.
+            async with self._lock:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None

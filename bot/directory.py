@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.batcher import WriteBehind
-from bot.config import Config
+from bot.config import Config, locale_of
 from bot.events import ChatRef, UserRef
 from bot.records import GroupRecord, MemberRecord, MembershipRecord, Snapshot
 
@@ -48,6 +48,8 @@ class Directory:
                 user_id=user.user_id,
                 name=user.name,
                 username=user.username,
+                # The platform's language setting until the member picks one.
+                language=locale_of(user.language),
                 joined_at=now,
                 last_seen=now,
             )
