@@ -72,8 +72,12 @@ class Engine:
             MemberLeft: self._on_leave,
             JoinRequested: self._on_join_request,
             ReactionAdded: self._ignore,
-            TimerFired: self._ignore,
+            TimerFired: self._on_timer,
         }
+        # Services that have periodic duties (reminders, expiries) register
+        # here by timer name; "tick" fires at least once a minute, and every
+        # time the console's clock moves.
+        self.timers: dict[str, list[Callable[[TimerFired], Awaitable[list[Action]]]]] = {}
 
     @property
     def s(self) -> Services:
@@ -152,6 +156,15 @@ class Engine:
 
     async def _ignore(self, event: Event) -> list[Action]:
         return []
+
+    def on_timer(self, name: str, handler: Callable[[TimerFired], Awaitable[list[Action]]]) -> None:
+        self.timers.setdefault(name, []).append(handler)
+
+    async def _on_timer(self, ev: TimerFired) -> list[Action]:
+        actions: list[Action] = []
+        for handler in self.timers.get(ev.name, ()):
+            actions += await handler(ev)
+        return actions
 
     async def _on_message(self, ev: MessagePosted) -> list[Action]:
         if ev.sender.is_bot or ev.on_behalf_of_chat:

@@ -32,6 +32,7 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
     ReplyRef,
+    TimerFired,
     UserRef,
 )
 from bot.ports import Store
@@ -130,6 +131,7 @@ class ConsoleSession:
             )
         elif isinstance(line, MoveClock):
             self._move_clock(line)
+            await self._event(TimerFired("tick", self.clock.now()))
         elif isinstance(line, React):
             chat = group_chat(self.group)
             await self._event(
