@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot rules storage
+	$(BIN)/mypy bot rules storage adapters
 
 imports: $(STAMP)
 	$(BIN)/lint-imports

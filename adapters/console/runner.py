@@ -49,11 +49,11 @@ async def run_console(
                 print(PROMPT_HELP.format(name=config.community.name))
             n = 0
             while True:
-                line = await asyncio.to_thread(_read, interactive)
-                if line is None:
+                typed = await asyncio.to_thread(_read, interactive)
+                if typed is None:
                     break
                 n += 1
-                for out in await session.feed(line, n):
+                for out in await session.feed(typed, n):
                     print(out, flush=True)
     finally:
         await session.close()
