@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.schedule_config import PostSpec, unique_post_ids
 from rules.schema import Duration, Escalation, Rule
 
 Locale = Literal["en", "zh"]
@@ -131,6 +132,9 @@ class CheckinConfig(Strict):
     streak: dict[int, int] = Field(default_factory=dict)
     # Plain words that count as /checkin when sent alone.
     words: list[str] = Field(default_factory=lambda: ["签到", "打卡"])
+    # The owner's own reply, with {name} {points} {bonus} {streak} {balance} {rank};
+    # unset: the catalogue's, in the member's language.
+    reply: str | None = None
 
     @field_validator("streak")
     @classmethod
@@ -145,11 +149,78 @@ class CheckinConfig(Strict):
         return reached[-1] if reached else 0
 
 
+_CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class PointsWindow(Strict):
+    """A local time window (an event hour) when message points are multiplied."""
+
+    start: Annotated[str, Field(pattern=_CLOCK_TIME)]
+    end: Annotated[str, Field(pattern=_CLOCK_TIME)]
+    # ISO weekdays, 1 = Monday; empty: every day.
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list)
+    factor: float = Field(gt=0)
+
+    def minutes(self) -> tuple[int, int]:
+        sh, sm = self.start.split(":")
+        eh, em = self.end.split(":")
+        return int(sh) * 60 + int(sm), int(eh) * 60 + int(em)
+
+
+class Multipliers(Strict):
+    # Level number -> factor, group key (`telegram:-100123`) -> factor.
+    levels: dict[int, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    groups: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    windows: list[PointsWindow] = Field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.levels or self.groups or self.windows)
+
+
 class MessagePointsConfig(Strict):
     points: int = Field(default=1, ge=0)
     cooldown: Duration = timedelta(seconds=60)
     min_length: int = Field(default=5, ge=0)
     daily_cap: int = Field(default=50, ge=0)
+    # Groups (`telegram:-100123`) where messages earn nothing.
+    exclude_groups: list[str] = Field(default_factory=list)
+    multipliers: Multipliers = Field(default_factory=Multipliers)
+
+
+class ReactionPointsConfig(Strict):
+    """Points for reactions other members give your messages."""
+
+    points: int = Field(default=1, ge=0)
+    daily_cap: int = Field(default=10, ge=0)
+
+
+class ShopItem(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+    name: str = Field(min_length=1)
+    cost: int = Field(ge=0)
+    # None: unlimited.
+    stock: int | None = Field(default=None, ge=0)
+    per_member: int | None = Field(default=None, ge=1)
+    # Applied at once instead of waiting for a moderator: `streak_freeze`
+    # protects one missed check-in day.
+    effect: Literal["streak_freeze"] | None = None
+    description: str = ""
+
+
+class EventsConfig(Strict):
+    remind_before: Duration = timedelta(hours=1)
+    # /attend CODE works from `open_before` the start until `attend_for` after it.
+    open_before: Duration = timedelta(minutes=15)
+    attend_for: Duration = timedelta(hours=3)
+
+
+class ReferralsConfig(Strict):
+    enabled: bool = True
+    # Paid to the inviter once the invitee stayed `days` and posted `messages`.
+    points: int = Field(default=50, ge=0)
+    days: Duration = timedelta(days=7)
+    messages: int = Field(default=10, ge=0)
 
 
 class Level(Strict):
@@ -162,7 +233,19 @@ class Level(Strict):
 class PointsConfig(Strict):
     checkin: CheckinConfig = Field(default_factory=CheckinConfig)
     message: MessagePointsConfig = Field(default_factory=MessagePointsConfig)
+    reactions: ReactionPointsConfig = Field(default_factory=ReactionPointsConfig)
     levels: list[Level] = Field(default_factory=lambda: [Level(min=0, title="Newcomer")])
+    shop: list[ShopItem] = Field(default_factory=list)
+    events: EventsConfig = Field(default_factory=EventsConfig)
+    referrals: ReferralsConfig = Field(default_factory=ReferralsConfig)
+
+    @field_validator("shop")
+    @classmethod
+    def _shop_ids(cls, items: list[ShopItem]) -> list[ShopItem]:
+        ids = [item.id for item in items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("shop item ids must be unique")
+        return items
 
     @field_validator("levels")
     @classmethod
@@ -190,6 +273,13 @@ class Config(Strict):
     rules: list[Rule] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)
     points: PointsConfig = Field(default_factory=PointsConfig)
+    # Scheduled content (bot/schedule_config.py): one entry per post.
+    schedule: list[PostSpec] = Field(default_factory=list)
+
+    @field_validator("schedule")
+    @classmethod
+    def _unique_posts(cls, posts: list[PostSpec]) -> list[PostSpec]:
+        return unique_post_ids(posts)
 
     @model_validator(mode="after")
     def _discord_timeouts(self) -> Config:

@@ -12,11 +12,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bot import economy_hooks
 from bot.actions import Action, ApproveJoin, SendMessage
 from bot.batcher import WriteBehind
 from bot.commands import Command, Context, parse_command
 from bot.config import Config, ConfigError, load_config
 from bot.directory import Directory, display
+from bot.economy import Economy, MemoryEconomyStore, load_economy
+from bot.economy_commands import commands as economy_commands
 from bot.enforcement import Enforcer
 from bot.events import (
     CommandIssued,
@@ -33,8 +36,10 @@ from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
 from bot.moderation import Moderation
 from bot.points import Points
-from bot.ports import Clock, Store
+from bot.ports import Clock, EconomyStore, ScheduleStore, Store
 from bot.rewards import level_up_actions
+from bot.schedule import Schedule
+from bot.schedule_commands import commands as schedule_commands
 from bot.services import Services
 from bot.stats import Stats
 from rules.evaluate import RuleSet
@@ -42,7 +47,12 @@ from rules.message import MessageView
 
 log = logging.getLogger(__name__)
 
-_COMMANDS: dict[str, Command] = {**member_commands.commands, **mod_commands.commands}
+_COMMANDS: dict[str, Command] = {
+    **member_commands.commands,
+    **mod_commands.commands,
+    **economy_commands.commands,
+    **schedule_commands.commands,
+}
 
 
 class Engine:
@@ -55,9 +65,14 @@ class Engine:
         max_batch: int = 500,
         flush_interval: float = 0.1,
         config_path: Path | None = None,
+        economy_store: EconomyStore | None = None,
+        schedule_store: ScheduleStore | None = None,
     ) -> None:
         self.config = config
+        # Shop, events and referrals; in memory only when no store is given.
+        self.economy_store: EconomyStore = economy_store or MemoryEconomyStore()
         self.config_path = config_path
+        self.schedule_store = schedule_store
         self.store = store
         self.clock = clock
         self._max_batch = max_batch
@@ -71,7 +86,7 @@ class Engine:
             MemberJoined: self._on_join,
             MemberLeft: self._on_leave,
             JoinRequested: self._on_join_request,
-            ReactionAdded: self._ignore,
+            ReactionAdded: self._on_reaction,
             TimerFired: self._on_timer,
         }
         # Services that have periodic duties (reminders, expiries) register
@@ -102,7 +117,11 @@ class Engine:
             interval=self._flush_interval,
             collect=stats.collect,
         )
-        points = Points(cfg.points, community.slug, community.tz, snapshot, writes, local.date())
+        economy_snapshot = await load_economy(self.economy_store, community.slug, community.tz, now)
+        points = Points(
+            cfg.points, community.slug, community.tz, snapshot, writes, local.date(),
+            economy_snapshot,
+        )  # fmt: skip
         writes.on_duplicates = points.undo
         self.writes = writes
         self._services = Services(
@@ -115,8 +134,13 @@ class Engine:
             stats=stats,
             config_path=self.config_path,
             apply_config=self.reload,
+            economy=Economy(community.slug, points, self.economy_store, economy_snapshot),
         )
         self._enforcer = Enforcer(self._services)
+        if self.schedule_store is not None:
+            self._services.schedule = Schedule(self._services, self.schedule_store)
+            await self._services.schedule.start(now)
+        self.on_timer("tick", self._economy_tick)
         if background_flush:
             writes.start()
 
@@ -134,6 +158,8 @@ class Engine:
         s.directory.reconfigure(config)
         s.points.configure(config.points)
         s.moderation.escalation = config.escalation
+        if s.schedule is not None:
+            s.schedule.reconfigure(config, self.clock.now())
 
     def reload_file(self) -> tuple[str, ...]:
         """Read the config file again. On any error the running config stays
@@ -150,12 +176,17 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Action]:
         actions = await self._handlers[type(event)](event)
+        if actions and self._services is not None:
+            economy_hooks.take_back_deleted(self._services, actions, self.clock.now())
         if self.writes is not None:
             await self.writes.maybe_flush()
         return actions
 
-    async def _ignore(self, event: Event) -> list[Action]:
-        return []
+    async def _on_reaction(self, ev: ReactionAdded) -> list[Action]:
+        return await economy_hooks.on_reaction(self.s, ev)
+
+    async def _economy_tick(self, ev: TimerFired) -> list[Action]:
+        return await economy_hooks.on_tick(self.s, ev)
 
     def on_timer(self, name: str, handler: Callable[[TimerFired], Awaitable[list[Action]]]) -> None:
         self.timers.setdefault(name, []).append(handler)
@@ -246,6 +277,7 @@ class Engine:
         group = s.directory.group(ev.chat, ev.at, ev.chat.title)
         s.directory.joined(member, group, ev.at, ev.invite)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
+        await economy_hooks.on_join(s, member, group, ev)
         welcome = self.config.welcome
         if not welcome.enabled:
             return []
@@ -265,6 +297,7 @@ class Engine:
         group = s.directory.group(ev.chat, ev.at)
         s.directory.left(member, group, ev.at)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "leaves")
+        await economy_hooks.on_leave(s, member, ev.at)
         return []
 
     async def _on_join_request(self, ev: JoinRequested) -> list[Action]:

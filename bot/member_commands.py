@@ -21,9 +21,9 @@ async def start(ctx: Context) -> list[Action]:
 
 @commands.add("help")
 async def help_(ctx: Context) -> list[Action]:
-    text = ctx.text("help.member")
+    text = ctx.text("help.member") + "\n" + ctx.text("help.economy")
     if ctx.is_staff:
-        text += "\n\n" + ctx.text("help.moderator")
+        text += "\n\n" + ctx.text("help.moderator") + "\n" + ctx.text("help.economy_mod")
     return [ctx.say(text)]
 
 
@@ -31,7 +31,15 @@ async def help_(ctx: Context) -> list[Action]:
 async def checkin(ctx: Context) -> list[Action]:
     s = ctx.s
     group_key = ctx.group.chat_key if ctx.group else None
-    result = s.points.checkin(ctx.member, ctx.now, group_key)
+    eco = s.economy
+    freezes = (
+        eco.shop.freezes(ctx.member.key)
+        if eco is not None and s.points.missed_one_day(ctx.member, ctx.now)
+        else []
+    )
+    result = s.points.checkin(ctx.member, ctx.now, group_key, can_freeze=bool(freezes))
+    if result.froze and eco is not None:
+        await eco.shop.use_freeze(freezes[0], ctx.now)
     return checkin_reply(ctx, result)
 
 
@@ -46,17 +54,24 @@ def checkin_reply(ctx: Context, result: Checkin) -> list[Action]:
         ctx.s.stats.add(ctx.group.chat_key, day, "checkins")
         ctx.s.stats.add(ctx.group.chat_key, day, "points_issued", result.points)
     bonus = ctx.text("checkin.bonus", bonus=result.bonus) if result.bonus else ""
-    actions: list[Action] = [
-        ctx.reply(
-            "checkin.ok",
-            name=name,
-            points=result.points,
-            bonus=bonus,
-            streak=result.streak,
-            balance=result.balance,
-            rank=ctx.s.points.rank(ctx.member.key),
-        )
-    ]
+    values = {
+        "name": name,
+        "points": result.points,
+        "bonus": bonus,
+        "streak": result.streak,
+        "balance": result.balance,
+        "rank": ctx.s.points.rank(ctx.member.key),
+    }
+    own = ctx.s.config.points.checkin.reply
+    if own:
+        text = own
+        for k, v in values.items():
+            text = text.replace("{" + k + "}", str(v))
+    else:
+        text = ctx.text("checkin.ok", **values)
+    if result.froze:
+        text += ctx.text("checkin.froze")
+    actions: list[Action] = [ctx.say(text)]
     if result.level_up:
         actions += level_up_actions(ctx.s, ctx.member, ctx.event.chat, result.level_up)
     return actions
@@ -84,13 +99,20 @@ async def me(ctx: Context) -> list[Action]:
     return [ctx.say(text)]
 
 
+_PERIODS = {"all": "all", "week": "week", "month": "month", "周": "week", "月": "month"}
+
+
 @commands.add("top", "rank", "leaderboard")
 async def top(ctx: Context) -> list[Action]:
     s = ctx.s
-    board = s.points.top(10)
+    wanted = ctx.event.args[0].lower() if ctx.event.args else "all"
+    period = _PERIODS.get(wanted)
+    if period is None:
+        return [ctx.reply("top.usage")]
+    board = s.points.top(10, period, ctx.now)
     if not board:
         return [ctx.reply("top.empty")]
-    lines = [ctx.text("top.header")]
+    lines = [ctx.text(f"top.header_{period}")]
     for i, (key, points) in enumerate(board, 1):
         m = s.directory.members.get(key)
         lines.append(ctx.text("top.line", rank=i, name=display(m) if m else key, points=points))
