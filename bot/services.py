@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.config import Config, Locale, locale_of
 from bot.directory import Directory
+from bot.economy import Economy
 from bot.events import ChatRef
 from bot.moderation import Moderation
 from bot.points import Points
@@ -29,6 +30,8 @@ class Services:
     config_path: Path | None = None
     # Set by the engine: swaps in a new validated config.
     apply_config: Callable[[Config], None] | None = None
+    # The shop, events and referrals (bot/economy.py); set by the engine.
+    economy: Economy | None = None
 
     @property
     def log_chat(self) -> ChatRef | None:
