@@ -13,8 +13,10 @@ from pathlib import Path
 
 from bot.clock import FakeClock, SystemClock
 from bot.config import Config, load_config
+from bot.economy import MemoryEconomyStore
 from bot.engine import Engine
-from bot.ports import Clock
+from bot.ports import Clock, EconomyStore, Store
+from storage.economy_store import SqlEconomyStore
 from storage.sql_store import SqlStore
 
 DEFAULT_CONFIGS = ("config.yaml", "config.example.yaml")
@@ -64,9 +66,18 @@ async def build_app(
     config = load_config(config_path)
     store = await open_store(config, db_url)
     clock = clock or SystemClock()
-    engine = Engine(config, store, clock, config_path=Path(config_path))
+    engine = Engine(
+        config, store, clock, config_path=Path(config_path), economy_store=economy_store_for(store)
+    )
     await engine.start(background_flush=background_flush)
     return App(config, store, engine, clock)
+
+
+def economy_store_for(store: Store) -> EconomyStore:
+    """The shop, events and referrals live in the same database as the rest."""
+    if isinstance(store, SqlStore):
+        return SqlEconomyStore(store.engine)
+    return MemoryEconomyStore()
 
 
 def console_clock(config: Config) -> FakeClock:

@@ -87,6 +87,12 @@ class PinMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class UnpinMessage:
+    chat: ChatRef
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class CreateInvite:
     chat: ChatRef
     member_limit: int | None = None
@@ -160,6 +166,7 @@ Action = (
     | BanMember
     | UnbanMember
     | PinMessage
+    | UnpinMessage
     | CreateInvite
     | ApproveJoin
     | DeclineJoin

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.schedule_config import PostSpec, unique_post_ids
-from rules.schema import Duration, Escalation, Rule
+from rules.schema import RULE_TYPES, Duration, Escalation, Rule
 
 Locale = Literal["en", "zh"]
 _LANGUAGES: dict[str, Locale] = {
@@ -381,9 +381,10 @@ def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[
         elif err["type"] == "union_tag_not_found":
             reason = "a rule needs a `type`"
         located = _PATH_REASON.match(reason)
-        if located and not path:
-            # A check across keys names the key it is about in its message.
-            path, reason = located.group(1), located.group(2)
+        if located:
+            # A check across keys names the key it is about in its message,
+            # relative to where it runs (a rule's override: `overrides.0.max`).
+            path, reason = _join(path, located.group(1)), located.group(2)
         elif err["type"] == "missing":
             reason = "is required"
         yield _located(path, reason, lines)
@@ -394,7 +395,7 @@ _PATH_REASON = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)+): (.*)$", re.DOTALL)
 
 def _is_union_tag(part: object, data: Any, loc: tuple[int | str, ...]) -> bool:
     """Drop the discriminator tag pydantic inserts (`rules.0.blocklist.words`)."""
-    return isinstance(part, str) and part in ("blocklist", "links", "flood") and part in loc[2:3]
+    return isinstance(part, str) and part in RULE_TYPES and part in loc[2:3]
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:

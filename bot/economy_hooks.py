@@ -25,6 +25,13 @@ async def on_reaction(s: Services, ev: ReactionAdded) -> list[Action]:
     return level_up_actions(s, author, ev.chat, award.level_up) if author else []
 
 
+async def invite_created(s: Services, link: str, member_key: str, at: datetime) -> None:
+    """A platform made a personal invite link for the member (runners report
+    it after carrying out the member's CreateInvite)."""
+    if s.economy is not None:
+        await s.economy.referrals.invite_created(link, member_key, at)
+
+
 async def on_join(
     s: Services, member: MemberRecord, group: GroupRecord, ev: MemberJoined
 ) -> list[Action]:

@@ -16,8 +16,10 @@ from bot.actions import (
     UnbanMember,
     UnmuteMember,
 )
+from bot.config import Locale
 from bot.directory import display, user_of
-from bot.events import ChatRef, MessagePosted
+from bot.events import ChatRef, MemberJoined, MessagePosted
+from bot.explanations import Explanation, Explanations
 from bot.i18n import t
 from bot.records import CaseRecord, GroupRecord, MemberRecord
 from bot.rule_text import describe
@@ -25,12 +27,14 @@ from bot.services import Services
 from rules.checks import CheckResult
 from rules.durations import format_duration
 from rules.evaluate import Verdict
-from rules.schema import RuleAction
+from rules.schema import Rule, RuleAction
 
 
 class Enforcer:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, explanations: Explanations | None = None) -> None:
         self.s = services
+        # Where rule actions are remembered for /why; None keeps nothing.
+        self.explanations = explanations
 
     def log(self, case: CaseRecord, member: MemberRecord, by: MemberRecord | None) -> list[Action]:
         chat = self.s.log_chat
@@ -177,9 +181,25 @@ class Enforcer:
     def apply(
         self, verdict: Verdict, event: MessagePosted, member: MemberRecord, group: GroupRecord
     ) -> list[Action]:
+        """What a verdict on a message does: the strongest rule acts, and
+        rules in dry run only report to the log chat what they would do."""
         rule, result = verdict.rule, verdict.result
         if rule is None or result is None:
             return []
+        actions = self._dry_runs(verdict, member, group, event.message_id)
+        if rule.dry_run:
+            return self._dry_run(rule, result, member, group, event, verdict) + actions
+        return self._act(rule, result, verdict, event, member, group) + actions
+
+    def _act(
+        self,
+        rule: Rule,
+        result: CheckResult,
+        verdict: Verdict,
+        event: MessagePosted,
+        member: MemberRecord,
+        group: GroupRecord,
+    ) -> list[Action]:
         act = rule.action
         now = event.at
         chat = event.chat
@@ -187,8 +207,11 @@ class Enforcer:
         name = display(member)
         label = describe(rule, loc).rstrip("。.")
         details = self._details(result)
-        if rule.dry_run:
-            return self._dry_run(rule.id, act, member, group, details)
+
+        def explain(case: CaseRecord | None, notices: tuple[str, ...] = ()) -> None:
+            self._remember(
+                rule, result, verdict, event, member, case, notices, action=_verb(act, rule.warns)
+            )
 
         actions: list[Action] = []
         case: CaseRecord | None = None
@@ -222,10 +245,16 @@ class Enforcer:
         elif rule.warns:
             notice = t(loc, "notice.warned", name=name, rule=label)
         else:
+            # Flag for review, or log only: the message stays, the member
+            # hears nothing, the moderators get the case.
+            action = "flag" if act.flag else "log"
             case = self.s.moderation.open_case(
-                "log", member, now, group_key=group.chat_key, rule=rule.id,
+                action, member, now, group_key=group.chat_key, rule=rule.id,
                 details=details, message_text=event.text,
             )  # fmt: skip
+            explain(case)
+            if act.flag:
+                return self._flagged(case, member, group, event.text)
             return self.log(case, member, None)
 
         if act.delete:
@@ -237,26 +266,132 @@ class Enforcer:
                 actions += self.log(case, member, None)
             actions.insert(0, DeleteMessage(chat, (event.message_id,), rule.id, case.id))
             self.s.stats.add(group.chat_key, self.s.points.local_date(now), "removed")
+        text = self._reply(rule.reply, notice, name, label)
         if rule.warns:
             phrase, acts = self.warn(
                 member, chat, now, group=group, rule=rule.id, details=details,
                 text=event.text,
             )  # fmt: skip
-            notice += phrase
-            acts_notice: list[Action] = [
-                SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn")
-            ]
-            return actions + acts_notice + acts
-        return [
-            *actions,
-            SendMessage(chat, self._reply(rule.reply, notice, name, label), kind="warn"),
-        ]
+            text = self._reply(rule.reply, notice + phrase, name, label)
+            explain(case, (text,))
+            return [*actions, SendMessage(chat, text, kind="warn"), *acts]
+        explain(case, (text,))
+        return [*actions, SendMessage(chat, text, kind="warn")]
+
+    def apply_join(
+        self, verdict: Verdict, event: MemberJoined, member: MemberRecord, group: GroupRecord
+    ) -> list[Action]:
+        """A joining member's name broke a rule: there is no message to
+        remove, so the rule's sanction (or warning, flag, log) is all it does."""
+        rule, result = verdict.rule, verdict.result
+        if rule is None or result is None:
+            return []
+        details = self._details(result)
+        name_text = " ".join(x for x in (member.name, member.username or "") if x)
+        if rule.dry_run:
+            return self._dry_run(rule, result, member, group, None, verdict, name_text)
+        act = rule.action
+        loc = self.s.locale_for(member)
+        name = display(member)
+        label = describe(rule, loc).rstrip("。.")
+        now, chat = event.at, event.chat
+        notice: str
+        actions: list[Action]
+        if act.ban or act.kick or act.mute:
+            verb = "ban" if act.ban else "kick" if act.kick else "mute"
+            span = act.ban_for if act.ban else act.mute
+            _, actions = self.sanction(
+                verb, member, chat, now, group=group, duration=span, rule=rule.id,
+                details=details, text=name_text,
+            )  # fmt: skip
+            if verb == "kick":
+                notice = t(loc, "notice.kicked", name=name, rule=label)
+            elif span is not None:
+                key = "notice.muted" if verb == "mute" else "notice.banned_for"
+                notice = t(loc, key, name=name, rule=label, duration=format_duration(span))
+            else:
+                notice = t(loc, "notice.banned", name=name, rule=label)
+        elif rule.warns:
+            phrase, actions = self.warn(
+                member, chat, now, group=group, rule=rule.id, details=details, text=name_text
+            )
+            notice = t(loc, "notice.warned", name=name, rule=label) + phrase
+        else:
+            action = "flag" if act.flag else "log"
+            case = self.s.moderation.open_case(
+                action, member, now, group_key=group.chat_key, rule=rule.id, details=details,
+                message_text=name_text,
+            )  # fmt: skip
+            if act.flag:
+                return self._flagged(case, member, group, name_text)
+            return self.log(case, member, None)
+        text = self._reply(rule.reply, notice, name, label)
+        return [*actions, SendMessage(chat, text, kind="warn")]
+
+    def _remember(
+        self,
+        rule: Rule,
+        result: CheckResult,
+        verdict: Verdict,
+        event: MessagePosted,
+        member: MemberRecord,
+        case: CaseRecord | None,
+        notices: tuple[str, ...],
+        *,
+        action: str,
+        dry_run: bool = False,
+    ) -> None:
+        if self.explanations is None:
+            return
+        others = tuple(r for r in verdict.hits if r is not result)
+        explanation = Explanation(
+            rule=rule.id,
+            rule_type=rule.type,
+            action=action,
+            result=result,
+            text=event.text[:500],
+            others=others,
+            case_id=case.id if case is not None else None,
+            dry_run=dry_run,
+            member=member.key,
+        )
+        self.explanations.remember(explanation, event.chat.key, event.message_id, notices)
+
+    def _flagged(
+        self, case: CaseRecord, member: MemberRecord, group: GroupRecord, text: str
+    ) -> list[Action]:
+        chat = self.s.log_chat
+        if chat is None:
+            return []
+        loc = self.s.config.community.locale
+        excerpt = text if len(text) <= 300 else text[:299] + "…"
+        message = t(
+            loc,
+            "log.flagged",
+            case=case.id,
+            rule=case.rule or "-",
+            name=display(member),
+            group=group.title,
+            details=case.details,
+            text=excerpt,
+        )
+        return [SendMessage(chat, message, kind="log")]
 
     def _details(self, result: CheckResult) -> str:
         """What the check found, in the community's language."""
+        return self.details(result, self.s.config.community.locale)
+
+    @staticmethod
+    def details(result: CheckResult, loc: Locale) -> str:
+        """What a check found, in `loc`; the words it names (a feature, a
+        media kind, a forward's origin) in that language too."""
         if not result.code:
             return result.details
-        return t(self.s.config.community.locale, f"checks.{result.code}", **dict(result.args))
+        args = dict(result.args)
+        for key in ("what", "kind", "origin"):
+            if args.get(key):
+                args[key] = t(loc, f"terms.{key}.{args[key]}")
+        return t(loc, f"checks.{result.code}", **args)
 
     @staticmethod
     def _reply(template: str | None, default: str, name: str, rule: str) -> str:
@@ -264,21 +399,61 @@ class Enforcer:
             return default
         return template.replace("{name}", name).replace("{rule}", rule)
 
+    def _dry_runs(
+        self, verdict: Verdict, member: MemberRecord, group: GroupRecord, message_id: int
+    ) -> list[Action]:
+        """Dry-run rules that fired beside the one that decides."""
+        actions: list[Action] = []
+        for rule, result in verdict.dry_runs:
+            actions += self._dry_run_log(rule, result, member, group)
+        return actions
+
     def _dry_run(
-        self, rule: str, act: RuleAction, member: MemberRecord, group: GroupRecord, details: str
+        self,
+        rule: Rule,
+        result: CheckResult,
+        member: MemberRecord,
+        group: GroupRecord,
+        event: MessagePosted | None,
+        verdict: Verdict,
+        text: str = "",
+    ) -> list[Action]:
+        if event is not None:
+            self._remember(
+                rule, result, verdict, event, member, None, (),
+                action=_verb(rule.action, rule.warns), dry_run=True,
+            )  # fmt: skip
+        return self._dry_run_log(rule, result, member, group)
+
+    def _dry_run_log(
+        self, rule: Rule, result: CheckResult, member: MemberRecord, group: GroupRecord
     ) -> list[Action]:
         chat = self.s.log_chat
         if chat is None:
             return []
         loc = self.s.config.community.locale
-        verb = "ban" if act.ban else "kick" if act.kick else "mute" if act.mute else "delete"
         text = t(
             loc,
             "log.dry_run",
-            rule=rule,
-            action=t(loc, f"actions.{verb}"),
+            rule=rule.id,
+            action=t(loc, f"actions.{_verb(rule.action, rule.warns)}"),
             name=display(member),
             group=group.title,
-            details=details,
+            details=self.details(result, loc),
         )
         return [SendMessage(chat, text, kind="log")]
+
+
+def _verb(act: RuleAction, warns: bool) -> str:
+    """The one word for what a rule does, strongest first."""
+    if act.ban:
+        return "ban"
+    if act.kick:
+        return "kick"
+    if act.mute:
+        return "mute"
+    if act.delete:
+        return "delete"
+    if warns:
+        return "warn"
+    return "flag" if act.flag else "log"

@@ -17,6 +17,7 @@ from bot.actions import Action, ApproveJoin, SendMessage
 from bot.batcher import WriteBehind
 from bot.commands import Command, Context, parse_command
 from bot.config import Config, ConfigError, load_config
+from bot.config_watch import reload_command
 from bot.directory import Directory, display
 from bot.economy import Economy, MemoryEconomyStore, load_economy
 from bot.economy_commands import commands as economy_commands
@@ -31,6 +32,7 @@ from bot.events import (
     ReactionAdded,
     TimerFired,
 )
+from bot.explanations import Explanations
 from bot.i18n import t
 from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
@@ -42,6 +44,7 @@ from bot.schedule import Schedule
 from bot.schedule_commands import commands as schedule_commands
 from bot.services import Services
 from bot.stats import Stats
+from bot.why_command import why_command
 from rules.evaluate import RuleSet
 from rules.message import MessageView
 
@@ -77,7 +80,15 @@ class Engine:
         self.clock = clock
         self._max_batch = max_batch
         self._flush_interval = flush_interval
-        self.rules = RuleSet(config.rules)
+        self.rules = RuleSet(config.rules, timezone=config.community.timezone)
+        # What the rules did, for /why.
+        self.explanations = Explanations()
+        self._commands: dict[str, Command] = {
+            **_COMMANDS,
+            "why": why_command(self.explanations),
+            # Reads and compiles the file off the event loop.
+            "reload": reload_command(self),
+        }
         self._services: Services | None = None
         self.writes: WriteBehind | None = None
         self._handlers: dict[type[Any], Callable[[Any], Awaitable[list[Action]]]] = {
@@ -136,7 +147,7 @@ class Engine:
             apply_config=self.reload,
             economy=Economy(community.slug, points, self.economy_store, economy_snapshot),
         )
-        self._enforcer = Enforcer(self._services)
+        self._enforcer = Enforcer(self._services, self.explanations)
         if self.schedule_store is not None:
             self._services.schedule = Schedule(self._services, self.schedule_store)
             await self._services.schedule.start(now)
@@ -149,9 +160,13 @@ class Engine:
         if self.writes is not None:
             await self.writes.close()
 
-    def reload(self, config: Config) -> None:
-        """Swap in a validated config. Rules recompile (flood windows restart)."""
-        self.rules = RuleSet(config.rules)
+    def reload(self, config: Config, rules: RuleSet | None = None) -> None:
+        """Swap in a validated config, with its rules compiled already when
+        `rules` is given (`bot.config_watch` compiles them in a thread).
+        Rules that did not change keep their state (flood windows)."""
+        if rules is None:
+            rules = RuleSet(config.rules, timezone=config.community.timezone, previous=self.rules)
+        self.rules = rules
         self.config = config
         s = self.s
         s.config = config
@@ -240,6 +255,10 @@ class Engine:
             role=role,
             level=level,
             member_age=(now - joined).total_seconds() if joined is not None else None,
+            message_count=member.message_count,
+            media=ev.media,
+            forwarded=ev.forwarded,
+            forward_origin=ev.forward_origin,
         )
         verdict = rules.evaluate(view)
         if verdict.hit:
@@ -263,7 +282,7 @@ class Engine:
             role=s.directory.role(member, ev.sender),
             locale=s.locale_for(member),
         )
-        command = _COMMANDS.get(ev.name)
+        command = self._commands.get(ev.name)
         if command is None:
             text = ctx.text("unknown_command", command=ev.name) + "\n" + ctx.text("help.member")
             return [ctx.say(text)]
@@ -277,6 +296,18 @@ class Engine:
         group = s.directory.group(ev.chat, ev.at, ev.chat.title)
         s.directory.joined(member, group, ev.at, ev.invite)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
+        if self.rules.checks_names:
+            verdict = self.rules.evaluate_name(
+                MessageView(
+                    text=f"{ev.member.name} {ev.member.username or ''}",
+                    group=group.chat_key,
+                    sender=member.key,
+                    at=ev.at.timestamp(),
+                    role=s.directory.role(member, ev.member),
+                )
+            )
+            if verdict.hit:
+                return self._enforcer.apply_join(verdict, ev, member, group)
         await economy_hooks.on_join(s, member, group, ev)
         welcome = self.config.welcome
         if not welcome.enabled:

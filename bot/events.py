@@ -73,6 +73,9 @@ class MessagePosted:
     # Messages sent on behalf of a chat (anonymous admins, linked channels) are
     # not from a member and are never punished.
     on_behalf_of_chat: bool = False
+    # Where a forward comes from: user, hidden_user, chat or channel; None
+    # when not forwarded or when the platform does not say.
+    forward_origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,8 @@ class Points:
         self._authors: _Recent[str] = _Recent(_RECENT)
         # (group, message id) -> (member key, points), for messages that were paid.
         self._paid: _Recent[tuple[str, int]] = _Recent(_RECENT)
+        # (group, message id) -> who reacted: one payment per member and message.
+        self._reactors: _Recent[set[str]] = _Recent(_RECENT)
         # The boards loaded at start belong to the week and month of `loaded_on`.
         self.week: dict[str, int] = dict(economy.week)
         self.month: dict[str, int] = dict(economy.month)
@@ -382,8 +384,15 @@ class Points:
         """Points for the author of a message another member reacted to; once
         per reacting member and message, capped per day, never for oneself."""
         cfg = self.config.reactions
-        author = self._authors.get((group_key, message_id))
+        where = (group_key, message_id)
+        author = self._authors.get(where)
         if author is None or author == reactor_key or not cfg.points:
+            return None
+        reactors = self._reactors.get(where)
+        if reactors is None:
+            reactors = set()
+            self._reactors.put(where, reactors)
+        elif reactor_key in reactors:
             return None
         today = self.local_date(now)
         if today != self._reactions_day:
@@ -394,6 +403,7 @@ class Points:
         if points <= 0:
             return None
         self._today_reactions[author] = earned + points
+        reactors.add(reactor_key)
         key = f"react:{group_key}:{message_id}:{reactor_key}"
         return Award(author, points, self.award(author, points, REACTION, key, now, group_key))
 

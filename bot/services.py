@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, Locale, locale_of
 from bot.directory import Directory
@@ -15,6 +16,9 @@ from bot.points import Points
 from bot.ports import Clock, Store
 from bot.records import MemberRecord
 from bot.stats import Stats
+
+if TYPE_CHECKING:
+    from bot.schedule import Schedule
 
 
 @dataclass(slots=True)
@@ -30,6 +34,9 @@ class Services:
     config_path: Path | None = None
     # Set by the engine: swaps in a new validated config.
     apply_config: Callable[[Config], None] | None = None
+    # Scheduled content (bot/schedule.py); set by the engine when it has a
+    # schedule store.
+    schedule: Schedule | None = None
     # The shop, events and referrals (bot/economy.py); set by the engine.
     economy: Economy | None = None
 

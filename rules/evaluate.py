@@ -2,7 +2,8 @@
 
 The verdict keeps each check's result so a moderator can be told which rule
 fired and why. When several rules fire, the strongest action wins; on a tie,
-the rule written first.
+the rule written first. A rule in dry run never wins over one that acts: it
+is reported beside it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rules.checks import Check, CheckResult, compile_check
+from rules.checks import STATEFUL, Check, CheckResult, Compiler
 from rules.message import MessageView
-from rules.schema import Rule
+from rules.schema import NamesRule, Rule
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     results: tuple[CheckResult, ...]
+    # The rule that decides what happens (a dry-run rule only when no other fired).
     rule: Rule | None = None
     result: CheckResult | None = None
+    # Dry-run rules that fired, with their results, besides `rule`.
+    dry_runs: tuple[tuple[Rule, CheckResult], ...] = ()
 
     @property
     def hit(self) -> bool:
@@ -37,52 +41,126 @@ CLEAN = Verdict(())
 class _Compiled:
     rule: Rule
     check: Check
+    # Groups (keys like `telegram:-100123` or bare ids/names like `g2`) the
+    # rule is for, None for all; and groups it is not for (an override has them).
     groups: frozenset[str] | None
+    not_groups: frozenset[str]
     exempt_roles: frozenset[str]
-    exempt_members: frozenset[str]
+    exempt_members: frozenset[str] | None
     min_level: int | None
+    severity: int
+
+    def in_scope(self, group: str) -> bool:
+        short = group.partition(":")[2]
+        if group in self.not_groups or short in self.not_groups:
+            return False
+        return self.groups is None or group in self.groups or short in self.groups
 
 
 class RuleSet:
-    """Rules compiled once; `evaluate` is the per-message entry point."""
+    """Rules compiled once; `evaluate` is the per-message entry point and
+    `evaluate_name` the one for a joining member's name.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self._rules = tuple(
-            _Compiled(
-                rule=r,
-                check=compile_check(r),
-                groups=frozenset(r.groups) if r.groups is not None else None,
-                exempt_roles=frozenset(r.exempt.roles),
-                exempt_members=frozenset(r.exempt.members),
-                min_level=r.exempt.min_level,
+    `timezone` is the community's (night mode). With `previous`, checks of
+    rules that did not change are taken over with their state, so a reload
+    does not forget flood windows or slow-mode timers."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        timezone: str = "UTC",
+        previous: RuleSet | None = None,
+    ) -> None:
+        reuse: dict[str, list[_Compiled]] = {}
+        if previous is not None:
+            for old in previous._all:
+                reuse.setdefault(old.rule.id, []).append(old)
+        # Each override is a rule of its own for its groups; the rule as
+        # written applies everywhere else.
+        scoped: list[tuple[Rule, frozenset[str]]] = []
+        for rule in rules:
+            overridden = frozenset(g for v in rule.variants for g in v.groups or ())
+            scoped.append((rule, overridden))
+            scoped.extend((v, frozenset()) for v in rule.variants)
+        scoped = [(r, not_groups) for r, not_groups in scoped if r.enabled]
+        compiler = Compiler([r for r, _ in scoped], timezone)
+        compiled: list[_Compiled] = []
+        for variant, not_groups in scoped:
+            kept = None
+            if variant.type in STATEFUL:
+                olds = reuse.get(variant.id, ())
+                kept = next((old.check for old in olds if old.rule == variant), None)
+            exempt = variant.exempt
+            compiled.append(
+                _Compiled(
+                    rule=variant,
+                    check=kept or compiler.compile(variant),
+                    groups=frozenset(variant.groups) if variant.groups is not None else None,
+                    not_groups=not_groups,
+                    exempt_roles=frozenset(exempt.roles),
+                    exempt_members=frozenset(exempt.members) if exempt.members else None,
+                    min_level=exempt.min_level,
+                    severity=variant.action.severity,
+                )
             )
-            for r in rules
-            if r.enabled
-        )
-
+        self._all: tuple[_Compiled, ...] = tuple(compiled)
+        self._messages = tuple(c for c in compiled if not isinstance(c.rule, NamesRule))
+        self._names = tuple(c for c in compiled if isinstance(c.rule, NamesRule))
+        # (group, role) -> the rules that apply there: scope and role exemptions
+        # are settled once per group and role, not once per message.
+        self._applicable: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
+        self._applicable_names: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
         # Levels cost a lookup per message; only compute them when a rule asks.
-        self.uses_level = any(c.min_level is not None for c in self._rules)
+        self.uses_level = any(c.min_level is not None for c in compiled)
+        self.checks_names = bool(self._names)
 
     def __len__(self) -> int:
-        return len(self._rules)
+        return len(self._all)
 
     def evaluate(self, msg: MessageView) -> Verdict:
-        if not self._rules:
+        if not self._messages:
             return CLEAN
+        return self._run(msg, self._messages, self._applicable)
+
+    def evaluate_name(self, msg: MessageView) -> Verdict:
+        """`msg.text` is a joining member's name and username."""
+        if not self._names:
+            return CLEAN
+        return self._run(msg, self._names, self._applicable_names)
+
+    @staticmethod
+    def _run(
+        msg: MessageView,
+        compiled: tuple[_Compiled, ...],
+        cache: dict[tuple[str, str], tuple[_Compiled, ...]],
+    ) -> Verdict:
+        where = (msg.group, msg.role)
+        rules = cache.get(where)
+        if rules is None:
+            rules = cache[where] = tuple(
+                c for c in compiled if c.in_scope(msg.group) and msg.role not in c.exempt_roles
+            )
         results: list[CheckResult] = []
         best: _Compiled | None = None
         best_result: CheckResult | None = None
-        for c in self._rules:
-            if c.groups is not None and msg.group not in c.groups:
-                continue
-            if msg.role in c.exempt_roles or msg.sender in c.exempt_members:
+        dry: list[tuple[_Compiled, CheckResult]] = []
+        for c in rules:
+            if c.exempt_members is not None and msg.sender in c.exempt_members:
                 continue
             if c.min_level is not None and msg.level >= c.min_level:
                 continue
             result = c.check(msg)
             results.append(result)
-            if result.hit and (best is None or c.rule.action.severity > best.rule.action.severity):
-                best, best_result = c, result
-        if best is None:
+            if result.hit:
+                if c.rule.dry_run:
+                    dry.append((c, result))
+                elif best is None or c.severity > best.severity:
+                    best, best_result = c, result
+        if best is None and not dry:
             return Verdict(tuple(results))
-        return Verdict(tuple(results), best.rule, best_result)
+        if best is None:
+            first = max(dry, key=lambda d: d[0].severity)
+            best, best_result = first
+        dry_runs = tuple((c.rule, r) for c, r in dry if c is not best)
+        return Verdict(tuple(results), best.rule, best_result, dry_runs)

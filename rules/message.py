@@ -1,10 +1,18 @@
-"""What a check sees of a message: plain values, computed once per message."""
+"""What a check sees of a message: plain values, and the derived forms
+(folded text, links, mentions ...) computed on first use and shared by every
+check that asks for them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
-from rules.normalize import fold, squash
+from rules import detect
+from rules.normalize import despread, fold, has_latin, latin_words, squash
+
+T = TypeVar("T")
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -18,8 +26,37 @@ class MessageView:
     level: int = 0
     # Seconds since the member joined; None when unknown (treated as long ago).
     member_age: float | None = None
-    _folded: str | None = field(default=None, repr=False)
-    _squashed: str | None = field(default=None, repr=False)
+    # The member's messages in the community so far, this one included; 0
+    # when unknown (treated as many).
+    message_count: int = 0
+    # photo, video, animation, sticker, voice, audio, video_note, document,
+    # contact, location, venue, poll, dice ...; None for plain text.
+    media: str | None = None
+    forwarded: bool = False
+    # Where a forward comes from: user, hidden_user, chat or channel; None
+    # when the platform does not say.
+    forward_origin: str | None = None
+    _folded: str | None = field(default=None, init=False, repr=False)
+    _squashed: str | None = field(default=None, init=False, repr=False)
+    _despread: str | None = field(default=None, init=False, repr=False)
+    _latin: bool | None = field(default=None, init=False, repr=False)
+    _words: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _links: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _handles: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _phones: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _mentions: int = field(default=-1, init=False, repr=False)
+    _memo: dict[object, Any] | None = field(default=None, init=False, repr=False)
+
+    def memo(self, key: object, compute: Callable[[MessageView], T]) -> T:
+        """`compute(self)`, once per message for each `key`: checks that can
+        share work (one scan for every blocklist) meet here."""
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
+        elif key in memo:
+            return cast(T, memo[key])
+        value = memo[key] = compute(self)
+        return value
 
     @property
     def folded(self) -> str:
@@ -32,3 +69,49 @@ class MessageView:
         if self._squashed is None:
             self._squashed = squash(self.folded)
         return self._squashed
+
+    @property
+    def latin(self) -> bool:
+        """Whether the folded text has any ASCII letter or digit."""
+        if self._latin is None:
+            self._latin = has_latin(self.folded)
+        return self._latin
+
+    @property
+    def despread(self) -> str:
+        """The folded text with spread-out letters joined (`w e c h a t`)."""
+        if self._despread is None:
+            self._despread = despread(self.folded) if self.latin else self.folded
+        return self._despread
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Latin words, for whole-word matching."""
+        if self._words is None:
+            self._words = latin_words(self.folded, self.despread) if self.latin else _NONE
+        return self._words
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        if self._links is None:
+            self._links = detect.find_links(self.folded) if self.latin else ()
+        return self._links
+
+    @property
+    def handles(self) -> tuple[str, ...]:
+        """@usernames, without the @."""
+        if self._handles is None:
+            self._handles = detect.find_handles(self.folded) if self.latin else ()
+        return self._handles
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        if self._phones is None:
+            self._phones = detect.find_phones(self.folded) if self.latin else ()
+        return self._phones
+
+    @property
+    def mentions(self) -> int:
+        if self._mentions < 0:
+            self._mentions = detect.count_mentions(self.folded) if self.latin else 0
+        return self._mentions

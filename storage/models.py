@@ -191,3 +191,35 @@ class DailyStats(Base):
     points_issued: Mapped[int]
     removed: Mapped[int]
     warnings: Mapped[int]
+
+
+# --- Scheduled content (migration 0003) ---------------------------------------
+
+
+class ScheduledPost(Base):
+    __tablename__ = "scheduled_posts"
+
+    community: Mapped[str] = _community()
+    id: Mapped[str] = mapped_column(primary_key=True)
+    source: Mapped[str]
+    cursor: Mapped[datetime | None]
+    fired: Mapped[int]
+    paused: Mapped[bool]
+    cron: Mapped[str | None]
+    text: Mapped[str | None] = mapped_column(Text)
+    groups: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None]
+    created_at: Mapped[datetime | None]
+
+
+class PostRun(Base):
+    __tablename__ = "post_runs"
+
+    # The primary key is the exactly-once key: one post, one group, one fire time.
+    community: Mapped[str] = _community()
+    post_id: Mapped[str] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(primary_key=True)
+    fire_time: Mapped[datetime] = mapped_column(primary_key=True)
+    status: Mapped[str]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime | None]

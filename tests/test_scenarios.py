@@ -14,14 +14,25 @@ import pytest
 
 from adapters.app import script_clock
 from adapters.console.session import ConsoleSession
-from bot.config import Config, parse_config
+from bot.config import Config, load_config, parse_config
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
+def scenario_config_path(script: str) -> Path | None:
+    """`# config: name.yaml` on the first line: the scenario's own config, beside it."""
+    first = script.splitlines()[0] if script else ""
+    if first.startswith("# config:"):
+        return SCENARIOS / first.split(":", 1)[1].strip()
+    return None
+
+
 def scenario_config(script: str) -> Config:
+    path = scenario_config_path(script)
+    if path is not None:
+        return load_config(path)
     text = EXAMPLE.read_text(encoding="utf-8")
     first = script.splitlines()[0] if script else ""
     if first.startswith("# language:"):
@@ -32,7 +43,13 @@ def scenario_config(script: str) -> Config:
 async def play(script: str, *, json_output: bool = False) -> list[str]:
     config = scenario_config(script)
     store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    session = ConsoleSession(config, store, script_clock(config), json_output=json_output)
+    session = ConsoleSession(
+        config,
+        store,
+        script_clock(config),
+        json_output=json_output,
+        config_path=scenario_config_path(script),
+    )
     await session.start()
     try:
         return await session.run(script.splitlines())

@@ -28,6 +28,7 @@ from bot.actions import (
     SetGroupProfile,
     UnbanMember,
     UnmuteMember,
+    UnpinMessage,
 )
 from bot.events import ChatRef, UserRef
 from bot.ports import Clock
@@ -84,6 +85,7 @@ class ConsoleGateway:
             BanMember: self._ban,
             UnbanMember: self._unban,
             PinMessage: self._pin,
+            UnpinMessage: self._unpin,
             CreateInvite: self._invite,
             ApproveJoin: self._approve,
             DeclineJoin: self._decline,
@@ -199,6 +201,9 @@ class ConsoleGateway:
 
     async def _pin(self, a: PinMessage) -> None:
         self._emit(Output("pin", self.group_name(a.chat), message_id=a.message_id))
+
+    async def _unpin(self, a: UnpinMessage) -> None:
+        self._emit(Output("unpin", self.group_name(a.chat), message_id=a.message_id))
 
     async def _invite(self, a: CreateInvite) -> None:
         link = f"https://console.invalid/join/{a.chat.chat_id}/{len(self.outputs)}"

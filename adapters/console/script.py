@@ -5,6 +5,7 @@ alice: text            alice posts in the current group
 alice > 12: text       alice replies to message #12
 [dm] alice: text       alice writes to the bot privately
 +alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves
++bob via alice         bob joins through alice's personal invite link (/invite)
 !group g2              g2 becomes the current group
 !mod alice / !owner alice / !member alice   give a role
 !clock +1d | +90m | 2026-01-05 09:00        move the fake clock
@@ -40,6 +41,8 @@ class Post:
 class Join:
     user: str
     group: str | None = None
+    # Whose personal invite link (from /invite) the join goes through.
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,10 @@ _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
 _POST = re.compile(
     rf"^(?:\[(?P<group>[^\]\s]+)\]\s*)?(?P<user>{_NAME})\s*(?:>\s*#?(?P<reply>\d+)\s*)?:\s?(?P<text>.*)$"
 )
-_MEMBERSHIP = re.compile(rf"^(?P<sign>[+-])(?P<user>{_NAME})(?:\s+\[(?P<group>[^\]\s]+)\])?$")
+_MEMBERSHIP = re.compile(
+    rf"^(?P<sign>[+-])(?P<user>{_NAME})(?:\s+via\s+(?P<via>{_NAME}))?"
+    r"(?:\s+\[(?P<group>[^\]\s]+)\])?$"
+)
 _ROLES = {"mod": "moderator", "moderator": "moderator", "owner": "owner", "member": "member"}
 
 
@@ -96,8 +102,11 @@ def parse_line(line: str) -> Line | None:
         return _directive(line[1:].split())
     m = _MEMBERSHIP.match(line)
     if m:
-        cls = Join if m["sign"] == "+" else Leave
-        return cls(m["user"], m["group"])
+        if m["sign"] == "+":
+            return Join(m["user"], m["group"], m["via"])
+        if m["via"]:
+            raise ScriptError("`via` goes with joins: +bob via alice")
+        return Leave(m["user"], m["group"])
     m = _POST.match(line)
     if m:
         group = m["group"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.console.gateway import ConsoleGateway, Output
@@ -21,6 +21,7 @@ from adapters.console.script import (
     SetRole,
     parse_line,
 )
+from adapters.scheduler import ConsoleOutlet, deliver
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.engine import Engine
@@ -35,7 +36,9 @@ from bot.events import (
     TimerFired,
     UserRef,
 )
-from bot.ports import Store
+from bot.ports import ScheduleStore, Store
+from storage.schedule_store import SqlScheduleStore
+from storage.sql_store import SqlStore
 
 PLATFORM = "console"
 
@@ -62,19 +65,30 @@ class ConsoleSession:
         json_output: bool = False,
         background_flush: bool = False,
         config_path: Path | None = None,
+        schedule_store: ScheduleStore | None = None,
     ) -> None:
         self.config = config
         self.store = store
+        if schedule_store is None and isinstance(store, SqlStore):
+            schedule_store = SqlScheduleStore(store.engine)
+        self.schedule_store = schedule_store
         self.clock = clock
         self.json_output = json_output
         self.background_flush = background_flush
         self.gateway = ConsoleGateway(clock, config.community.log_chat)
         self.group = "g1"
         self.config_path = config_path
+        self.outlet = ConsoleOutlet(self.gateway)
         self.engine = self._engine()
 
     def _engine(self) -> Engine:
-        return Engine(self.config, self.store, self.clock, config_path=self.config_path)
+        return Engine(
+            self.config,
+            self.store,
+            self.clock,
+            config_path=self.config_path,
+            schedule_store=self.schedule_store,
+        )
 
     async def start(self) -> None:
         await self.engine.start(background_flush=self.background_flush)
@@ -130,7 +144,12 @@ class ConsoleSession:
                 Output("role", None, actor="console", target=line.user, text=line.role)
             )
         elif isinstance(line, MoveClock):
-            self._move_clock(line)
+            # Scheduled posts on the way go out each at its own time.
+            target = self._clock_target(line)
+            await self._run_schedule(target)
+            if self.clock.now() != target:
+                self.clock.set(target)
+                self._show_clock()
             await self._event(TimerFired("tick", self.clock.now()))
         elif isinstance(line, React):
             chat = group_chat(self.group)
@@ -166,12 +185,26 @@ class ConsoleSession:
         actions = await self.engine.handle(event)
         await self.gateway.execute(actions)
 
-    def _move_clock(self, line: MoveClock) -> None:
+    def _clock_target(self, line: MoveClock) -> datetime:
+        if line.to_local is not None:
+            return line.to_local.replace(tzinfo=self.config.community.tz).astimezone(UTC)
+        return self.clock.now() + timedelta(seconds=line.by_seconds or 0)
+
+    async def _run_schedule(self, until: datetime) -> None:
+        schedule = self.engine.s.schedule
+        if schedule is None:
+            return
+        last: datetime | None = None
+        while (at := schedule.next_due(until)) is not None and at != last:
+            last = at
+            if at > self.clock.now():
+                self.clock.set(at)
+                self._show_clock()
+            deliveries = await schedule.due(self.clock.now())
+            await deliver(schedule, deliveries, {PLATFORM: self.outlet})
+
+    def _show_clock(self) -> None:
         tz = self.config.community.tz
-        if line.by_seconds is not None:
-            self.clock.advance(timedelta(seconds=line.by_seconds))
-        elif line.to_local is not None:
-            self.clock.set(line.to_local.replace(tzinfo=tz))
         local = self.clock.now().astimezone(tz)
         text = f"{local:%Y-%m-%d %H:%M} {self.config.community.timezone}"
         self.gateway.outputs.append(Output("clock", None, actor="console", text=text))
@@ -229,6 +262,8 @@ def render_text(o: Output) -> str:
             return f"{where} bot {o.kind}s {o.target}"
         case "pin":
             return f"{where} bot pins #{o.message_id}"
+        case "unpin":
+            return f"{where} bot unpins #{o.message_id}"
         case "poll":
             return f"{where} #{o.message_id} bot polls: {text} {o.extra.get('options')}"
         case "invite":
