@@ -72,6 +72,8 @@ class ConsoleGateway:
         self.log_chat = log_chat
         self.outputs: list[Output] = []
         self.messages: dict[tuple[str, int], Posted] = {}
+        # The latest personal invite link per member (user id).
+        self.invites: dict[str, str] = {}
         self.muted: dict[tuple[str, str], datetime] = {}
         self.banned: dict[tuple[str, str], datetime | None] = {}
         self._next_id: dict[str, int] = {}
@@ -208,6 +210,8 @@ class ConsoleGateway:
     async def _invite(self, a: CreateInvite) -> None:
         link = f"https://console.invalid/join/{a.chat.chat_id}/{len(self.outputs)}"
         target = a.for_user.user_id if a.for_user else None
+        if target is not None:
+            self.invites[target] = link
         self._emit(Output("invite", self.group_name(a.chat), target=target, text=link))
 
     async def _approve(self, a: ApproveJoin) -> None:

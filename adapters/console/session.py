@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.app import economy_store_for
 from adapters.console.gateway import ConsoleGateway, Output
 from adapters.console.script import (
     Join,
@@ -22,6 +23,8 @@ from adapters.console.script import (
     parse_line,
 )
 from adapters.scheduler import ConsoleOutlet, deliver
+from bot import economy_hooks
+from bot.actions import Action, CreateInvite
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.engine import Engine
@@ -78,6 +81,8 @@ class ConsoleSession:
         self.gateway = ConsoleGateway(clock, config.community.log_chat)
         self.group = "g1"
         self.config_path = config_path
+        # Shop, events and referrals, kept across !restart like the main store.
+        self.economy_store = economy_store_for(store)
         self.outlet = ConsoleOutlet(self.gateway)
         self.engine = self._engine()
 
@@ -88,6 +93,7 @@ class ConsoleSession:
             self.clock,
             config_path=self.config_path,
             schedule_store=self.schedule_store,
+            economy_store=self.economy_store,
         )
 
     async def start(self) -> None:
@@ -128,8 +134,14 @@ class ConsoleSession:
                         Output("refused", chat.chat_id, actor=line.user, text="banned")
                     )
                     return
-                gw.outputs.append(Output("join", chat.chat_id, actor=line.user))
-                await self._event(MemberJoined(chat, who, self.clock.now()))
+                invite = gw.invites.get(line.via) if line.via else None
+                if line.via and invite is None:
+                    text = f"{line.via} has no invite link yet (send `{line.via}: /invite` first)"
+                    gw.outputs.append(Output("error", None, actor="console", text=text))
+                    return
+                via = {"via": line.via} if line.via else {}
+                gw.outputs.append(Output("join", chat.chat_id, actor=line.user, extra=via))
+                await self._event(MemberJoined(chat, who, self.clock.now(), invite))
             else:
                 gw.outputs.append(Output("leave", chat.chat_id, actor=line.user))
                 await self._event(MemberLeft(chat, who, self.clock.now()))
@@ -184,6 +196,7 @@ class ConsoleSession:
     async def _event(self, event: Event) -> None:
         actions = await self.engine.handle(event)
         await self.gateway.execute(actions)
+        await self._register_invites(actions)
 
     def _clock_target(self, line: MoveClock) -> datetime:
         if line.to_local is not None:
@@ -221,6 +234,17 @@ class ConsoleSession:
         what = "crashed and restarted" if crash else "restarted"
         self.gateway.outputs.append(Output("restart", None, actor="console", text=what))
 
+    async def _register_invites(self, actions: list[Action]) -> None:
+        """Tell the engine which personal links the platform made, as a
+        platform runner does, so joins through them are attributed."""
+        for a in actions:
+            if isinstance(a, CreateInvite) and a.for_user is not None:
+                link = self.gateway.invites.get(a.for_user.user_id)
+                if link is not None:
+                    await economy_hooks.invite_created(
+                        self.engine.s, link, a.for_user.key, self.clock.now()
+                    )
+
     def _render(self, o: Output) -> str:
         if self.json_output:
             return json.dumps(o.as_json(), ensure_ascii=False)
@@ -252,7 +276,8 @@ def render_text(o: Output) -> str:
         case "ban":
             return f"{where} bot bans {o.target}{span}{rule}"
         case "join":
-            return f"{where} {o.actor} joins"
+            via = f" via {o.extra['via']}'s invite" if o.extra.get("via") else ""
+            return f"{where} {o.actor} joins{via}"
         case "leave":
             return f"{where} {o.actor} leaves"
         case "refused":
