@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapters.app import default_config_path, open_store
+from adapters.points_cli import add_parser as add_points_parser
 from bot.config import Config, ConfigError, load_config
 
 
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("file", type=Path, help="one Bot API Update (JSON) per line")
     replay.add_argument("--json", action="store_true", help="one JSON object per line")
     replay.set_defaults(func=_replay)
+
+    add_points_parser(sub, common, _load)
 
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
