@@ -17,6 +17,7 @@ from bot.economy import MemoryEconomyStore
 from bot.engine import Engine
 from bot.ports import Clock, EconomyStore, Store
 from storage.economy_store import SqlEconomyStore
+from storage.schedule_store import SqlScheduleStore
 from storage.sql_store import SqlStore
 
 DEFAULT_CONFIGS = ("config.yaml", "config.example.yaml")
@@ -67,7 +68,12 @@ async def build_app(
     store = await open_store(config, db_url)
     clock = clock or SystemClock()
     engine = Engine(
-        config, store, clock, config_path=Path(config_path), economy_store=economy_store_for(store)
+        config,
+        store,
+        clock,
+        config_path=Path(config_path),
+        economy_store=economy_store_for(store),
+        schedule_store=SqlScheduleStore(store.engine),
     )
     await engine.start(background_flush=background_flush)
     return App(config, store, engine, clock)

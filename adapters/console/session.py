@@ -213,6 +213,10 @@ class ConsoleSession:
             if at > self.clock.now():
                 self.clock.set(at)
                 self._show_clock()
+            if self.engine.writes is not None:
+                # Digests read the day counters from the database, where in
+                # production the batcher's background flushes keep them.
+                await self.engine.writes.flush(everything=True)
             deliveries = await schedule.due(self.clock.now())
             await deliver(schedule, deliveries, {PLATFORM: self.outlet})
 
