@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.actions import Action, SendMessage
 from bot.clock import FakeClock, SystemClock
 from bot.config import Config, load_config
+from bot.config_watch import ConfigWatcher
 from bot.economy import MemoryEconomyStore
 from bot.engine import Engine
 from bot.ports import Clock, EconomyStore, Store
@@ -44,8 +46,12 @@ class App:
     store: SqlStore
     engine: Engine
     clock: Clock
+    # Reloads the config file when it changes (bot/config_watch.py).
+    watcher: ConfigWatcher | None = None
 
     async def close(self) -> None:
+        if self.watcher is not None:
+            await self.watcher.stop()
         await self.engine.stop()
         await self.store.close()
 
@@ -61,9 +67,11 @@ async def build_app(
     *,
     clock: Clock | None = None,
     background_flush: bool = True,
+    watch_config: bool = True,
 ) -> App:
     """Load and validate the config, open the store (migrating it), and start
-    the engine. Raises `bot.config.ConfigError` for a bad config."""
+    the engine; with `watch_config`, reload the file whenever it changes.
+    Raises `bot.config.ConfigError` for a bad config."""
     config = load_config(config_path)
     store = await open_store(config, db_url)
     clock = clock or SystemClock()
@@ -76,7 +84,17 @@ async def build_app(
         schedule_store=SqlScheduleStore(store.engine),
     )
     await engine.start(background_flush=background_flush)
-    return App(config, store, engine, clock)
+    watcher = None
+    if watch_config:
+
+        async def report(actions: list[Action]) -> None:
+            # What a reload tells the log chat leaves with the next event from
+            # the log chat's platform, through that platform's gateway.
+            engine.post([a for a in actions if isinstance(a, SendMessage)])
+
+        watcher = ConfigWatcher(engine, report)
+        watcher.start()
+    return App(config, store, engine, clock, watcher)
 
 
 def economy_store_for(store: Store) -> EconomyStore:

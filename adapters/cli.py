@@ -60,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--json", action="store_true", help="one JSON object per line")
     replay.set_defaults(func=_replay)
 
+    rules = sub.add_parser("rules", help="work with the community's rules")
+    rulesub = rules.add_subparsers(dest="rules_command", required=True)
+    test = rulesub.add_parser(
+        "test", help="check which rule fires on each message of a TSV file (expected<TAB>text)"
+    )
+    test.add_argument("file", type=Path, help="TSV: rule id (or -) <TAB> message text")
+    test.add_argument("--config", type=Path, default=None, help="community YAML file")
+    test.add_argument("--json", action="store_true", help="one JSON object per line")
+    test.add_argument("--group", default="test", help="the group the messages are posted in")
+    test.add_argument("--newcomer", action="store_true", help="post as a member who just joined")
+    test.set_defaults(func=_rules_test)
+
     add_points_parser(sub, common, _load)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -124,6 +136,29 @@ def _console(args: argparse.Namespace) -> int:
     return asyncio.run(
         run_console(config, args.db, script=script, json_output=args.json, config_path=path)
     )
+
+
+def _rules_test(args: argparse.Namespace) -> int:
+    """Exit 0 when every line fires what it expects, 1 otherwise."""
+    import json
+
+    from bot.rules_test import run_tests
+
+    config = _load(args.config)
+    if config is None:
+        return 1
+    try:
+        lines = args.file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    outcomes = run_tests(config, lines, group=args.group, newcomer=args.newcomer)
+    failed = sum(1 for o in outcomes if not o.ok)
+    for o in outcomes:
+        print(json.dumps(o.as_json(), ensure_ascii=False) if args.json else o.render())
+    if not args.json:
+        print(f"{len(outcomes) - failed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 def _replay(args: argparse.Namespace) -> int:

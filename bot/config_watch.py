@@ -17,12 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
 from bot.actions import Action, SendMessage
 from bot.commands import Command, Context
 from bot.config import Config, ConfigError, load_config
 from bot.events import ChatRef
 from bot.i18n import t
 from rules.evaluate import RuleSet
+from rules.schema import RULE_TYPES, Rule
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -59,6 +63,38 @@ async def reload_from_file(engine: Engine) -> tuple[Config | None, tuple[str, ..
         return None, exc.errors
     engine.reload(compiled.config, rules=compiled.rules)
     return compiled.config, ()
+
+
+_RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
+
+
+def try_rule(text: str) -> Rule:
+    """A rule written as YAML (`{id: shout, type: caps}`), validated as in
+    the config file; raises ValueError with `path: reason`."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError("write the rule as a mapping: {id: shout, type: caps}")
+    try:
+        rule = _RULE.validate_python(data)
+    except ValidationError as exc:
+        raise ValueError(_first_error(exc)) from None
+    return rule
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if p not in RULE_TYPES]
+    reason = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "union_tag_invalid":
+        loc, reason = ["type"], f"unknown rule type (use {', '.join(RULE_TYPES)})"
+    elif err["type"] == "extra_forbidden":
+        reason = "unknown key"
+    elif err["type"] == "missing":
+        reason = "is required"
+    return f"{'.'.join(loc) or 'rule'}: {reason}"
 
 
 def active_rules(config: Config) -> int:

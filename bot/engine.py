@@ -83,6 +83,7 @@ class Engine:
         self.rules = RuleSet(config.rules, timezone=config.community.timezone)
         # What the rules did, for /why.
         self.explanations = Explanations()
+        self.outbox: list[SendMessage] = []
         self._commands: dict[str, Command] = {
             **_COMMANDS,
             "why": why_command(self.explanations),
@@ -195,7 +196,23 @@ class Engine:
             economy_hooks.take_back_deleted(self._services, actions, self.clock.now())
         if self.writes is not None:
             await self.writes.maybe_flush()
+        if self.outbox:
+            actions = actions + self._take_outbox(event)
         return actions
+
+    def post(self, actions: list[SendMessage]) -> None:
+        """Messages that answer no event (a reload's report to the log chat):
+        they leave with the next event from their chat's platform, through
+        whichever gateway carries that platform's actions."""
+        self.outbox.extend(actions)
+
+    def _take_outbox(self, event: Event) -> list[Action]:
+        chat = getattr(event, "chat", None)
+        if chat is None:
+            return []
+        mine = [a for a in self.outbox if a.chat.platform == chat.platform]
+        self.outbox = [a for a in self.outbox if a.chat.platform != chat.platform]
+        return list(mine)
 
     async def _on_reaction(self, ev: ReactionAdded) -> list[Action]:
         return await economy_hooks.on_reaction(self.s, ev)

@@ -37,7 +37,10 @@ async def run_console(
         json_output=json_output,
         background_flush=interactive,
         config_path=config_path,
+        # Scripts are reproducible; a live console follows edits to the file.
+        watch_config=script is None,
     )
+    session.on_output = _print_lines
     await session.start()
     try:
         if lines is not None:
@@ -59,6 +62,11 @@ async def run_console(
         await session.close()
         await store.close()
     return 0
+
+
+def _print_lines(lines: list[str]) -> None:
+    for line in lines:
+        print(line, flush=True)
 
 
 def _read(interactive: bool) -> str | None:

@@ -12,6 +12,7 @@ alice > 12: text       alice replies to message #12
 !react bob 12 👍       bob reacts to #12
 !restart               flush, drop all in-memory state, reload from the database
 !crash                 drop all in-memory state without flushing (a crash)
+!rule {id: x, type: caps, dry_run: true}    add a rule (YAML), or replace the one with its id
 # comment              ignored, as are blank lines
 """
 
@@ -80,7 +81,14 @@ class Restart:
     crash: bool = False
 
 
-Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Restart
+@dataclass(frozen=True, slots=True)
+class SetRule:
+    """A rule written as YAML, tried on the running bot (not saved)."""
+
+    yaml: str
+
+
+Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Restart | SetRule
 
 _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
 _POST = re.compile(
@@ -98,6 +106,11 @@ def parse_line(line: str) -> Line | None:
     line = line.strip()
     if not line or line.startswith("#"):
         return None
+    if line.startswith("!rule ") or line == "!rule":
+        text = line[len("!rule") :].strip()
+        if not text:
+            raise ScriptError("!rule needs a rule: !rule {id: shout, type: caps}")
+        return SetRule(text)
     if line.startswith("!"):
         return _directive(line[1:].split())
     m = _MEMBERSHIP.match(line)
@@ -142,7 +155,7 @@ def _directive(words: list[str]) -> Line:
         return Restart(crash=head == "crash")
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
-        "!clock, !react, !restart, !crash)"
+        "!clock, !react, !restart, !crash, !rule)"
     )
 
 

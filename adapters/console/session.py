@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from adapters.console.script import (
     ScriptError,
     SetGroup,
     SetRole,
+    SetRule,
     parse_line,
 )
 from adapters.scheduler import ConsoleOutlet, deliver
@@ -27,6 +29,7 @@ from bot import economy_hooks
 from bot.actions import Action, CreateInvite
 from bot.clock import FakeClock
 from bot.config import Config
+from bot.config_watch import ConfigWatcher, try_rule
 from bot.engine import Engine
 from bot.events import (
     ChatRef,
@@ -69,6 +72,7 @@ class ConsoleSession:
         background_flush: bool = False,
         config_path: Path | None = None,
         schedule_store: ScheduleStore | None = None,
+        watch_config: bool = False,
     ) -> None:
         self.config = config
         self.store = store
@@ -85,6 +89,13 @@ class ConsoleSession:
         self.economy_store = economy_store_for(store)
         self.outlet = ConsoleOutlet(self.gateway)
         self.engine = self._engine()
+        # With `watch_config`, the config file is reloaded when it changes and
+        # the log chat's report is handed to `on_output` (the runner prints it).
+        self.watch_config = watch_config
+        self.on_output: Callable[[list[str]], None] | None = None
+        self._watcher: ConfigWatcher | None = None
+        # A reload's report must not land in the middle of a line's output.
+        self._busy = asyncio.Lock()
 
     def _engine(self) -> Engine:
         return Engine(
@@ -98,9 +109,29 @@ class ConsoleSession:
 
     async def start(self) -> None:
         await self.engine.start(background_flush=self.background_flush)
+        self._watch()
 
     async def close(self) -> None:
+        await self._unwatch()
         await self.engine.stop()
+
+    def _watch(self) -> None:
+        if self.watch_config and self.config_path is not None:
+            self._watcher = ConfigWatcher(self.engine, self._report)
+            self._watcher.start()
+
+    async def _unwatch(self) -> None:
+        if self._watcher is not None:
+            await self._watcher.stop()
+            self._watcher = None
+
+    async def _report(self, actions: list[Action]) -> None:
+        async with self._busy:
+            start = len(self.gateway.outputs)
+            await self.gateway.execute(actions)
+            lines = [self._render(o) for o in self.gateway.outputs[start:]]
+        if self.on_output is not None:
+            self.on_output(lines)
 
     async def run(self, lines: Iterable[str]) -> list[str]:
         out: list[str] = []
@@ -117,9 +148,10 @@ class ConsoleSession:
             return [self._render(Output("error", None, actor="console", text=f"{where}{exc}"))]
         if parsed is None:
             return []
-        start = len(self.gateway.outputs)
-        await self._do(parsed)
-        return [self._render(o) for o in self.gateway.outputs[start:]]
+        async with self._busy:
+            start = len(self.gateway.outputs)
+            await self._do(parsed)
+            return [self._render(o) for o in self.gateway.outputs[start:]]
 
     async def _do(self, line: Line) -> None:
         gw = self.gateway
@@ -170,6 +202,8 @@ class ConsoleSession:
             )
         elif isinstance(line, Restart):
             await self._restart(crash=line.crash)
+        elif isinstance(line, SetRule):
+            self._set_rule(line.yaml)
 
     async def _post(self, line: Post) -> None:
         gw = self.gateway
@@ -226,15 +260,35 @@ class ConsoleSession:
         text = f"{local:%Y-%m-%d %H:%M} {self.config.community.timezone}"
         self.gateway.outputs.append(Output("clock", None, actor="console", text=text))
 
+    def _set_rule(self, text: str) -> None:
+        """Add the rule, or replace the one with the same id, in the running
+        config: owners try a rule before they write it into the file."""
+        out = self.gateway.outputs
+        try:
+            rule = try_rule(text)
+        except ValueError as exc:
+            out.append(Output("error", None, actor="console", text=f"!rule: {exc}"))
+            return
+        config = self.engine.config
+        rules = [r for r in config.rules if r.id != rule.id]
+        replaced = len(rules) != len(config.rules)
+        config = config.model_copy(update={"rules": [*rules, rule]})
+        self.engine.reload(config)
+        self.config = config
+        what = "replaced" if replaced else "added"
+        out.append(Output("rule", None, actor="console", text=f"rule {rule.id} {what}"))
+
     async def _restart(self, *, crash: bool) -> None:
         if crash:
             if self.engine.writes is not None:
                 self.engine.writes.abandon()
         else:
             await self.engine.stop()
+        await self._unwatch()
         self.config = self.engine.config
         self.engine = self._engine()
         await self.engine.start(background_flush=self.background_flush)
+        self._watch()
         what = "crashed and restarted" if crash else "restarted"
         self.gateway.outputs.append(Output("restart", None, actor="console", text=what))
 
