@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -279,15 +280,31 @@ class ConsoleOutlet:
 
 class TelegramOutlet:
     """Posts through the Telegram gateway's limiter and retries, keeping the
-    message id; unpins (which the gateway's table lacks) the same way."""
+    message id; unpins (which the gateway's table lacks) the same way.
+
+    A broadcast is paced evenly at the overall rate rather than sent in the
+    bursts a sliding window allows: requests reach Telegram with some jitter,
+    and a burst that arrives a little late overlaps the next one in
+    Telegram's window and is answered 429. Even spacing leaves room for it."""
 
     _MAX_TEXT = 4096
 
     def __init__(self, gateway: Any) -> None:
         self.gateway = gateway
+        limits = gateway.limiter.limits
+        self._interval = limits.overall_period / limits.overall
+        self._next_slot = 0.0
+
+    async def _pace(self) -> None:
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def post(self, action: Sendable) -> int | None:
         gw = self.gateway
+        await self._pace()
         if isinstance(action, SendDirect) or (
             isinstance(action, SendMessage) and len(action.text) > self._MAX_TEXT
         ):
