@@ -114,9 +114,11 @@ class Points:
         # The local day the snapshot's message and reaction points belong to.
         self._today = loaded_on
         self._reactions_day = loaded_on
-        self._authors: _Recent[str] = _Recent(_RECENT)
-        # (group, message id) -> (member key, points), for messages that were paid.
-        self._paid: _Recent[tuple[str, int]] = _Recent(_RECENT)
+        # Recent messages, (group, message id) -> the author's key, or for a
+        # paid message (author's key, points): reactions need the author and a
+        # removal the payment. Two generations of dicts, inlined on the hot path.
+        self._recent: dict[tuple[str, int], str | tuple[str, int]] = {}
+        self._recent_before: dict[tuple[str, int], str | tuple[str, int]] = {}
         # (group, message id) -> who reacted: one payment per member and message.
         self._reactors: _Recent[set[str]] = _Recent(_RECENT)
         # The boards loaded at start belong to the week and month of `loaded_on`.
@@ -319,7 +321,11 @@ class Points:
         """Participation points: cooldown, minimum length, daily cap, excluded
         groups and multipliers."""
         where = (group_key, message_id)
-        self._authors.put(where, member.key)
+        recent = self._recent
+        if len(recent) >= _RECENT:
+            self._recent_before = recent
+            recent = self._recent = {}
+        recent[where] = member.key
         if not self._msg_points or len(text.strip()) < self._min_length:
             return None
         last = member.last_points_at
@@ -343,7 +349,7 @@ class Points:
         # Soft: after a crash a lost cooldown only lets a replayed message try
         # again, and its ledger key refuses the second payment.
         self._writes.member(member, soft=True)
-        self._paid.put(where, (member.key, points))
+        recent[where] = (member.key, points)
         return self.award(
             member.key, points, MESSAGE, f"msg:{group_key}:{message_id}", now, group_key
         )
@@ -364,15 +370,25 @@ class Points:
                     factor *= w.factor
         return round(points * factor)
 
+    def _recent_get(self, where: tuple[str, int]) -> str | tuple[str, int] | None:
+        found = self._recent.get(where)
+        return found if found is not None else self._recent_before.get(where)
+
     def author(self, group_key: str, message_id: int) -> str | None:
-        return self._authors.get((group_key, message_id))
+        found = self._recent_get((group_key, message_id))
+        return found if found is None or isinstance(found, str) else found[0]
 
     def take_back(self, group_key: str, message_id: int, now: datetime) -> str | None:
         """A paid message was removed: reverse its payment. Returns the member."""
-        paid = self._paid.pop((group_key, message_id))
-        if paid is None:
+        where = (group_key, message_id)
+        paid = self._recent_get(where)
+        if paid is None or isinstance(paid, str):
             return None
         member_key, points = paid
+        # Still the author (for reactions), no longer paid.
+        for generation in (self._recent, self._recent_before):
+            if where in generation:
+                generation[where] = member_key
         # The reversal is keyed by the payment's key, so it happens once.
         key = f"unmsg:{group_key}:{message_id}"
         self.award(member_key, -points, MESSAGE_REMOVED, key, now, group_key)
@@ -385,7 +401,7 @@ class Points:
         per reacting member and message, capped per day, never for oneself."""
         cfg = self.config.reactions
         where = (group_key, message_id)
-        author = self._authors.get(where)
+        author = self.author(group_key, message_id)
         if author is None or author == reactor_key or not cfg.points:
             return None
         reactors = self._reactors.get(where)
