@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from rules import detect
-from rules.normalize import despread, fold, has_latin, latin_words, squash
+from rules.normalize import despread, fold, fold_spaced, has_latin, latin_words, squash
 
 T = TypeVar("T")
 _NONE: frozenset[str] = frozenset()
@@ -88,7 +88,11 @@ class MessageView:
     def words(self) -> frozenset[str]:
         """Latin words, for whole-word matching."""
         if self._words is None:
-            self._words = latin_words(self.folded, self.despread) if self.latin else _NONE
+            words = latin_words(self.folded) if self.latin else _NONE
+            spaced = fold_spaced(self.text)
+            if spaced is not None:
+                words |= latin_words(spaced)
+            self._words = words
         return self._words
 
     @property

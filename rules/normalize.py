@@ -94,6 +94,21 @@ _ASTRAL_INVISIBLE = re.compile(
     "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[0] > _BMP)) + "]"
 )
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile(
+    "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] <= _BMP)) + "]"
+)
+_INVISIBLE_AS_SPACE = str.maketrans(
+    {cp: " " for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)}
+)
+
+
+def fold_spaced(text: str) -> str | None:
+    """The fold with invisible characters read as spaces rather than
+    dropped, when the text has any: `w e c h\u200ba\u200bt` is spread out,
+    not `w e c hat`. None when the text has none."""
+    if text.isprintable() or not _INVISIBLE.search(text):
+        return None
+    return fold(text.translate(_INVISIBLE_AS_SPACE))
 
 
 def fold(text: str) -> str:
@@ -128,11 +143,12 @@ def squash(folded: str) -> str:
     return _NOT_ALNUM.sub("", folded)
 
 
-# Single letters or digits spread out with separators: "w.e.c.h.a.t", "w e c h a t".
-_SPREAD = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[\W_]{1,3}[a-z0-9](?![a-z0-9])){2,}")
-# The same without the look-behind, twice as fast to rule a text out.
+# Letters or digits spread out with separators: "w.e.c.h.a.t", "w e c h a t",
+# and with a pair here and there ("w e c h at": a zero-width space between
+# "a" and "t" is gone once folded).
+_SPREAD = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,2}(?:[\W_]{1,3}[a-z0-9]{1,2}(?![a-z0-9])){2,}")
+# Three single letters in a row: rules most texts out, fast.
 _MAYBE_SPREAD = re.compile(r"[a-z0-9][\W_]{1,3}[a-z0-9][\W_]{1,3}[a-z0-9](?![a-z0-9])")
-_ALNUM = re.compile(r"[^a-z0-9]+")
 _LATIN = re.compile(r"[a-z0-9]")
 
 
@@ -142,11 +158,20 @@ def has_latin(folded: str) -> bool:
     return folded.isascii() or _LATIN.search(folded) is not None
 
 
+def _join_spread(m: re.Match[str]) -> str:
+    runs = _RUN.findall(m.group())
+    # Mostly single letters: spread out. Words of two letters ("is it on")
+    # stay as they are.
+    if 2 * sum(len(r) == 1 for r in runs) > len(runs):
+        return "".join(runs)
+    return m.group()
+
+
 def despread(folded: str) -> str:
     """The folded text with spread-out letters joined: `w.e.c.h.a.t` -> `wechat`."""
     if not _MAYBE_SPREAD.search(folded):
         return folded
-    return _SPREAD.sub(lambda m: _ALNUM.sub("", m.group()), folded)
+    return _SPREAD.sub(_join_spread, folded)
 
 
 _RUN = re.compile(r"[a-z0-9]+")
@@ -155,15 +180,16 @@ _LETTERS = re.compile(r"[a-z]+")
 _MIXED = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
 _LEET = str.maketrans("013457@$", "oieastas")
+# Pieces of spread-out text joined at most (a listed word is rarely longer).
+_LONGEST_SPREAD = 24
 
 
-def latin_words(folded: str, despread: str) -> frozenset[str]:
+def latin_words(folded: str) -> frozenset[str]:
     """The Latin words in a folded text, for whole-word matching: runs of
     letters and digits, the letter runs inside them (`wechat123` holds
-    `wechat`), spread-out words joined, and "l33t" spellings read back."""
+    `wechat`), "l33t" spellings read back, and every join of neighbouring
+    pieces of spread-out text (`on w e c h a t` holds `wechat`)."""
     runs = _RUN.findall(folded)
-    if despread is not folded:
-        runs += _RUN.findall(despread)
     if not runs:
         return frozenset()
     words = set(runs)
@@ -175,4 +201,12 @@ def latin_words(folded: str, despread: str) -> frozenset[str]:
             plain = run.translate(_LEET)
             words.add(plain)
             words.update(_LETTERS.findall(plain))
+    if _MAYBE_SPREAD.search(folded):
+        for m in _SPREAD.finditer(folded):
+            pieces = _RUN.findall(m.group())
+            for start in range(len(pieces)):
+                joined = ""
+                for piece in pieces[start : start + _LONGEST_SPREAD]:
+                    joined += piece
+                    words.add(joined)
     return frozenset(words)
