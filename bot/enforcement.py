@@ -436,7 +436,7 @@ class Enforcer:
             loc,
             "log.dry_run",
             rule=rule.id,
-            action=t(loc, f"actions.{_verb(rule.action, rule.warns)}"),
+            action=t(loc, f"verbs.{_verb(rule.action, rule.warns)}"),
             name=display(member),
             group=group.title,
             details=self.details(result, loc),

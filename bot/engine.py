@@ -313,6 +313,8 @@ class Engine:
         group = s.directory.group(ev.chat, ev.at, ev.chat.title)
         s.directory.joined(member, group, ev.at, ev.invite)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
+        # A rule in dry run only reports; the member is welcomed as usual.
+        reported: list[Action] = []
         if self.rules.checks_names:
             verdict = self.rules.evaluate_name(
                 MessageView(
@@ -324,11 +326,13 @@ class Engine:
                 )
             )
             if verdict.hit:
-                return self._enforcer.apply_join(verdict, ev, member, group)
+                reported = self._enforcer.apply_join(verdict, ev, member, group)
+                if verdict.rule is not None and not verdict.rule.dry_run:
+                    return reported
         await economy_hooks.on_join(s, member, group, ev)
         welcome = self.config.welcome
         if not welcome.enabled:
-            return []
+            return reported
         name = display(member)
         values = {"name": name, "group": group.title, "community": self.config.community.name}
         if welcome.text:
@@ -337,7 +341,7 @@ class Engine:
                 text = text.replace("{" + k + "}", v)
         else:
             text = t(s.locale_for(member), "welcome", **values)
-        return [SendMessage(ev.chat, text, kind="welcome")]
+        return [*reported, SendMessage(ev.chat, text, kind="welcome")]
 
     async def _on_leave(self, ev: MemberLeft) -> list[Action]:
         s = self.s

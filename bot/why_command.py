@@ -52,7 +52,7 @@ def _name(ctx: Context, member_key: str) -> str:
 def _explain(ctx: Context, e: Explanation) -> str:
     loc = ctx.locale
     name = _name(ctx, e.member)
-    action = ctx.text(f"actions.{e.action}")
+    action = ctx.text(f"verbs.{e.action}" if e.dry_run else f"actions.{e.action}")
     lines = [
         ctx.text("why.case", case=e.case_id) if e.case_id is not None else ctx.text("why.no_case"),
         ctx.text("why.rule", rule=e.rule, type=e.rule_type),

@@ -74,8 +74,11 @@ class Blocklist:
     scanned once however many blocklist rules there are. `search` gives,
     for each list, its first match or None."""
 
-    def __init__(self, lists: Sequence[Sequence[str]]) -> None:
+    def __init__(self, lists: Sequence[Sequence[str]], *, whole_words: bool = True) -> None:
+        """With `whole_words` false, Latin words match anywhere too (names:
+        `crypto` in "CryptoKing")."""
         self._size = len(lists)
+        self._whole_words = whole_words
         # Latin word -> (list, entry as written), for each list that has it.
         words: dict[str, list[tuple[int, str]]] = {}
         needles: list[tuple[str, _Needle]] = []
@@ -103,6 +106,11 @@ class Blocklist:
             self._add(needles, _Needle(owner, entry, compiled, _FOLDED), required_literal(regex))
             return
         folded = " ".join(fold(entry).split())
+        if not self._whole_words and "*" not in folded:
+            needle = squash(folded)
+            if needle:
+                needles.append((needle, _Needle(owner, entry)))
+                return
         if _LATIN_WORD.fullmatch(folded):
             words.setdefault(folded, []).append((owner, entry))
         elif _LATIN_PHRASE.fullmatch(folded):

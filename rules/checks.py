@@ -550,7 +550,8 @@ def slow_mode_check(rule: SlowModeRule) -> Check:
 
 def names_check(rule: NamesRule) -> Check:
     """A joining member's name: the view's text is the name and username."""
-    words = Blocklist([rule.words]) if rule.words else None
+    # In a name, a listed word counts anywhere: "CryptoKing" holds "crypto".
+    words = Blocklist([rule.words], whole_words=False) if rule.words else None
     links = rule.links
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
