@@ -3,10 +3,12 @@ what does not, and the evasions that must not work."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import TypeAdapter
 
 from bot.config import ConfigError, parse_config
@@ -15,7 +17,8 @@ from rules.checks import CheckResult, compile_check
 from rules.evaluate import RuleSet
 from rules.message import MessageView
 from rules.normalize import fold, squash
-from rules.schema import Rule
+from rules.schema import RULE_TYPES, Rule
+from tests.conftest import ROOT
 
 RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 RULES: TypeAdapter[list[Rule]] = TypeAdapter(list[Rule])
@@ -529,3 +532,13 @@ def test_every_rule_type_loads_from_yaml() -> None:
     night = config.rules[11]
     assert night.type == "night_mode" and (night.start, night.end) == (23 * 60, 7 * 60)
     assert len(RuleSet(config.rules, timezone="Asia/Shanghai")) == 14
+
+
+def test_readme_shows_every_rule_type_with_an_example_that_loads() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Rule types", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"^\| `(\w+)` \|.*\| `(\{.*\})` \|$", section, re.MULTILINE)
+    assert {t for t, _ in examples} == set(RULE_TYPES)
+    for rule_type, example in examples:
+        rule = RULE.validate_python(yaml.safe_load(example))
+        assert rule.type == rule_type
