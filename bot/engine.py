@@ -58,6 +58,12 @@ _COMMANDS: dict[str, Command] = {
 }
 
 
+def command_names() -> frozenset[str]:
+    """Every command name and alias the engine answers (adapters route prefix
+    commands and build menus from it)."""
+    return frozenset(_COMMANDS)
+
+
 class Engine:
     def __init__(
         self,

@@ -20,10 +20,11 @@ from adapters.app import App
 from adapters.discord import translate
 from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
 from adapters.discord.invites import InviteTracker
+from bot.actions import CreateInvite
+from bot.economy_hooks import invite_created
+from bot.engine import command_names
 from bot.events import ChatRef, CommandIssued, Event, MessagePosted
 from bot.i18n import t
-from bot.member_commands import commands as member_commands
-from bot.mod_commands import commands as mod_commands
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +33,23 @@ Respond = Callable[[str], Awaitable[None]]
 
 def core_commands() -> frozenset[str]:
     """Every command name (and alias) the core answers."""
-    return frozenset(member_commands.commands) | frozenset(mod_commands.commands)
+    return command_names()
 
 
 class DiscordCommunity:
     def __init__(self, client: commands.Bot, app: App, *, forward: Forward | None = None) -> None:
         self.client = client
         self.app = app
-        self.gateway = DiscordGateway(client, lambda: app.engine.config, forward=forward)
+        self.gateway = DiscordGateway(
+            client, lambda: app.engine.config, forward=forward, on_invite=self._invite_created
+        )
         self.invites = InviteTracker()
         self._known = core_commands()
+
+    async def _invite_created(self, action: CreateInvite, link: str) -> None:
+        if action.for_user is not None:
+            s = self.app.engine.s
+            await invite_created(s, link, action.for_user.key, self.app.clock.now())
 
     @property
     def prefix(self) -> str:

@@ -103,8 +103,11 @@ class DiscordGateway:
         *,
         forward: Forward | None = None,
         ban_delete_window: timedelta = timedelta(days=1),
+        on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
+        # Told about every link made, so referrals can credit joins through it.
+        self._on_invite = on_invite
         self._settings = settings
         self._forward = forward
         self._ban_window = ban_delete_window
@@ -401,6 +404,8 @@ class DiscordGateway:
         invite = await channel.create_invite(
             max_uses=a.member_limit or 0, max_age=max_age, unique=True, reason=self._audit()
         )
+        if self._on_invite is not None:
+            await self._on_invite(a, invite.url)
         if a.for_user is not None:
             # No public fallback: a single-use link posted in a channel can be
             # taken by anyone who reads it first.

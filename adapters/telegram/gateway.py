@@ -109,8 +109,11 @@ class TelegramGateway:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         chat_name: Callable[[ChatRef], str] | None = None,
+        on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
+        # Told about every link made, so referrals can credit joins through it.
+        self._on_invite = on_invite
         self.config = config
         self.clock = clock
         self.limiter = limiter or RateLimiter()
@@ -416,6 +419,8 @@ class TelegramGateway:
             ),
         )
         log.info("invite link for %s: %s", a.chat.chat_id, link.invite_link)
+        if self._on_invite is not None:
+            await self._on_invite(a, link.invite_link)
         if a.for_user is not None:
             loc = self.config.community.locale
             text = t(loc, "telegram.invite_dm", group=self._chat_name(a.chat),

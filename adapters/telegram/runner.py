@@ -66,8 +66,9 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
-from bot.actions import Action, SendDirect, SendMessage
+from bot.actions import Action, CreateInvite, SendDirect, SendMessage
 from bot.config import Locale
+from bot.economy_hooks import invite_created
 from bot.events import ChatRef, Event, UserRef
 from bot.i18n import LOCALES, t
 from bot.ports import Clock
@@ -126,6 +127,7 @@ class TelegramRunner:
             retry=options.retry,
             sleep=options.sleep,
             chat_name=self.chat_name,
+            on_invite=self.invite_created,
         )
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
         self.me = BotIdentity()
@@ -136,6 +138,10 @@ class TelegramRunner:
             ButtonPressed: self._button,
             PollAnswered: self._poll_answer,
         }
+
+    async def invite_created(self, action: CreateInvite, link: str) -> None:
+        if action.for_user is not None:
+            await invite_created(self.app.engine.s, link, action.for_user.key, self.app.clock.now())
 
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.s.directory.groups.get(chat.key)

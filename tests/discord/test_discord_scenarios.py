@@ -231,3 +231,20 @@ async def test_a_clone_category_copies_the_templates_overwrites(world: World) ->
 
 def _handle(world: World, channel_id: int) -> simcord.ChannelHandle:
     return next(c for c in world.guild.channels.values() if c.id == channel_id)
+
+
+async def test_a_join_through_a_personal_invite_is_credited_to_its_owner(world: World) -> None:
+    await world.alice.send(world.general, "!invite")
+    await world.env.settle()
+    eco = world.app.engine.s.economy
+    assert eco is not None
+    link = eco.referrals.link_of(world.key(world.alice))
+    assert link is not None
+    code = link.rstrip("/").rsplit("/", 1)[-1]
+    # simcord does not model joining through an invite: the test plays
+    # Discord's part, counting one use of alice's invite.
+    world.env.backend.get_invite(code).uses += 1
+    carol = world.guild.add_member(world.env.create_user("carol"))
+    await world.env.settle()
+    referral = eco.referrals.referrals[world.key(carol)]
+    assert referral.inviter_key == world.key(world.alice)

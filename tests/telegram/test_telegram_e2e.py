@@ -475,3 +475,20 @@ async def test_serve_runs_until_cancelled_and_stops_cleanly(
     # Stopping confirmed the update it handled: a restart will not see it.
     assert api.pending == []
     assert replied_to(api, GROUP) == [msg["message_id"]]
+
+
+async def test_a_join_through_a_personal_invite_link_is_credited_to_its_owner(bot: Bot) -> None:
+    api = bot.api
+    api.post(GROUP, ANN, "/invite")
+    await bot.settle()
+    assert api.called("createChatInviteLink", chat_id=GROUP)
+    eco = bot.app.engine.s.economy
+    assert eco is not None
+    ann_key = f"telegram:{ANN}"
+    link = eco.referrals.link_of(ann_key)
+    assert link is not None and link.startswith("https://t.me/+")
+    api.add_user(3005, "Pia", "pia")
+    api.member_joins(GROUP, 3005, invite_link=link)
+    await bot.settle()
+    referral = eco.referrals.referrals["telegram:3005"]
+    assert referral.inviter_key == ann_key and referral.status == "pending"
