@@ -193,9 +193,10 @@ def _fingerprint(msg: MessageView) -> str:
     """The text as duplicates compare it: folded, without spaces, punctuation,
     emoji or digits (spam varies its numbers)."""
     squashed = msg.squashed
-    if msg.latin and _DIGITS.search(squashed):
-        return _DIGITS.sub("", squashed)
-    return squashed
+    # Letters only (CJK included) is the common case, told in C.
+    if squashed.isalpha() or not _DIGITS.search(squashed):
+        return squashed
+    return _DIGITS.sub("", squashed)
 
 
 def _similar(a: str, b: str, ratio: float) -> bool:

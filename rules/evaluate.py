@@ -49,6 +49,8 @@ class _Compiled:
     exempt_members: frozenset[str] | None
     min_level: int | None
     severity: int
+    # Whether some members are exempt by name or level (checked per message).
+    personal: bool
 
     def in_scope(self, group: str) -> bool:
         short = group.partition(":")[2]
@@ -102,6 +104,7 @@ class RuleSet:
                     exempt_members=frozenset(exempt.members) if exempt.members else None,
                     min_level=exempt.min_level,
                     severity=variant.action.severity,
+                    personal=bool(exempt.members) or exempt.min_level is not None,
                 )
             )
         self._all: tuple[_Compiled, ...] = tuple(compiled)
@@ -146,9 +149,10 @@ class RuleSet:
         best_result: CheckResult | None = None
         dry: list[tuple[_Compiled, CheckResult]] = []
         for c in rules:
-            if c.exempt_members is not None and msg.sender in c.exempt_members:
-                continue
-            if c.min_level is not None and msg.level >= c.min_level:
+            if c.personal and (
+                (c.exempt_members is not None and msg.sender in c.exempt_members)
+                or (c.min_level is not None and msg.level >= c.min_level)
+            ):
                 continue
             result = c.check(msg)
             results.append(result)

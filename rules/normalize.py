@@ -149,13 +149,18 @@ def squash(folded: str) -> str:
 _SPREAD = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,2}(?:[\W_]{1,3}[a-z0-9]{1,2}(?![a-z0-9])){2,}")
 # Three single letters in a row: rules most texts out, fast.
 _MAYBE_SPREAD = re.compile(r"[a-z0-9][\W_]{1,3}[a-z0-9][\W_]{1,3}[a-z0-9](?![a-z0-9])")
-_LATIN = re.compile(r"[a-z0-9]")
+
+
+_ASCII_NOT_ALNUM_BYTES = bytes(b for b in range(128) if not chr(b).isalnum())
 
 
 def has_latin(folded: str) -> bool:
     """Any ASCII letter or digit: without one, Latin words, links, phone
-    numbers and mentions need not be looked for."""
-    return folded.isascii() or _LATIN.search(folded) is not None
+    numbers and mentions need not be looked for. (Dropping everything else
+    in C beats a regular expression scanning Chinese text.)"""
+    if folded.isascii():
+        return True
+    return bool(folded.encode("ascii", "ignore").translate(None, _ASCII_NOT_ALNUM_BYTES))
 
 
 def _join_spread(m: re.Match[str]) -> str:
@@ -178,6 +183,7 @@ _RUN = re.compile(r"[a-z0-9]+")
 _LETTERS = re.compile(r"[a-z]+")
 # A letter next to a digit, @ or $: the mark of "l33t" spelling (w3chat, c@sino).
 _MIXED = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
+_DIGIT_OR_SIGN = re.compile(r"[0-9@$]")
 _LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
 _LEET = str.maketrans("013457@$", "oieastas")
 # Pieces of spread-out text joined at most (a listed word is rarely longer).
@@ -193,15 +199,17 @@ def latin_words(folded: str) -> frozenset[str]:
     if not runs:
         return frozenset()
     words = set(runs)
-    for run in runs:
-        if not run.isalpha() and not run.isdigit():
-            words.update(_LETTERS.findall(run))
-    if _MIXED.search(folded):
+    # Letters next to digits (or @, $): split them apart, and read "l33t".
+    if _DIGIT_OR_SIGN.search(folded) and _MIXED.search(folded):
+        for run in runs:
+            if not run.isalpha() and not run.isdigit():
+                words.update(_LETTERS.findall(run))
         for run in _LEET_RUN.findall(folded):
             plain = run.translate(_LEET)
             words.add(plain)
             words.update(_LETTERS.findall(plain))
-    if _MAYBE_SPREAD.search(folded):
+    # Spread-out text has single letters; most texts have none, told in C.
+    if min(map(len, runs)) == 1 and _MAYBE_SPREAD.search(folded):
         for m in _SPREAD.finditer(folded):
             pieces = _RUN.findall(m.group())
             for start in range(len(pieces)):
