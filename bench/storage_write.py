@@ -3,9 +3,10 @@
     .venv/bin/python bench/storage_write.py [--url URL] [--rows N] [--batch N]
 
 Writes ledger entries plus the upserts of the members they touch, in batches,
-to a fresh SQLite file (or to --url, which must point at an empty database),
-then writes a few thousand entries one commit each for comparison. It prints
-figures and asserts nothing about them.
+to a fresh SQLite file (or to --url, which must point at an empty database);
+then batches of ledger entries alone, the engine's usual batch (its members'
+counters go in bulk now and then); then a few thousand entries one commit each
+for comparison. It prints figures and asserts nothing about them.
 """
 
 from __future__ import annotations
@@ -89,6 +90,19 @@ async def _run(url: str, rows: int, batch_size: int, single_rows: int) -> None:
             await store.write(batch)
         _report(
             "replayed batches (all duplicates)", 20 * 2 * batch_size, time.perf_counter() - started
+        )
+
+        ledger_only = [
+            WriteBatch(ledger=[_entry(i, "solo") for i in range(first, first + batch_size)])
+            for first in range(0, rows // 2, batch_size)
+        ]
+        started = time.perf_counter()
+        for batch in ledger_only:
+            await store.write(batch)
+        _report(
+            f"batches of {batch_size} entries alone",
+            sum(len(batch) for batch in ledger_only),
+            time.perf_counter() - started,
         )
 
         singles = [WriteBatch(ledger=[_entry(i, "single")]) for i in range(single_rows)]
