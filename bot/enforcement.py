@@ -119,6 +119,25 @@ class Enforcer:
     ) -> tuple[str, list[Action]]:
         """Record a warning; returns the count phrase and the actions, including
         what the escalation ladder does when a step is reached."""
+        _, phrase, actions = self._warn(
+            member, chat, now, group=group, by=by, rule=rule, reason=reason,
+            details=details, text=text,
+        )  # fmt: skip
+        return phrase, actions
+
+    def _warn(
+        self,
+        member: MemberRecord,
+        chat: ChatRef,
+        now: datetime,
+        *,
+        group: GroupRecord | None,
+        by: MemberRecord | None = None,
+        rule: str | None = None,
+        reason: str = "",
+        details: str = "",
+        text: str = "",
+    ) -> tuple[CaseRecord, str, list[Action]]:
         loc = self.s.locale_for(member)
         case = self.s.moderation.open_case(
             "warn",
@@ -142,7 +161,7 @@ class Enforcer:
         step = warned.step
         if step is not None:
             actions += self._escalate(step.do, member, chat, now, group, warned.count)
-        return phrase, actions
+        return case, phrase, actions
 
     def _escalate(
         self,
@@ -186,10 +205,13 @@ class Enforcer:
         rule, result = verdict.rule, verdict.result
         if rule is None or result is None:
             return []
-        actions = self._dry_runs(verdict, member, group, event.message_id)
+        # Dry-run rules that fired beside the one that decides.
+        beside: list[Action] = []
+        for other, other_result in verdict.dry_runs:
+            beside += self._dry_run_log(other, other_result, member, group)
         if rule.dry_run:
-            return self._dry_run(rule, result, member, group, event, verdict) + actions
-        return self._act(rule, result, verdict, event, member, group) + actions
+            return self._dry_run(rule, result, member, group, event, verdict) + beside
+        return self._act(rule, result, verdict, event, member, group) + beside
 
     def _act(
         self,
@@ -268,12 +290,13 @@ class Enforcer:
             self.s.stats.add(group.chat_key, self.s.points.local_date(now), "removed")
         text = self._reply(rule.reply, notice, name, label)
         if rule.warns:
-            phrase, acts = self.warn(
+            warned, phrase, acts = self._warn(
                 member, chat, now, group=group, rule=rule.id, details=details,
                 text=event.text,
             )  # fmt: skip
             text = self._reply(rule.reply, notice + phrase, name, label)
-            explain(case, (text,))
+            # A warning alone has its own case; otherwise the removal's.
+            explain(case or warned, (text,))
             return [*actions, SendMessage(chat, text, kind="warn"), *acts]
         explain(case, (text,))
         return [*actions, SendMessage(chat, text, kind="warn")]
@@ -289,7 +312,7 @@ class Enforcer:
         details = self._details(result)
         name_text = " ".join(x for x in (member.name, member.username or "") if x)
         if rule.dry_run:
-            return self._dry_run(rule, result, member, group, None, verdict, name_text)
+            return self._dry_run_log(rule, result, member, group)
         act = rule.action
         loc = self.s.locale_for(member)
         name = display(member)
@@ -399,30 +422,19 @@ class Enforcer:
             return default
         return template.replace("{name}", name).replace("{rule}", rule)
 
-    def _dry_runs(
-        self, verdict: Verdict, member: MemberRecord, group: GroupRecord, message_id: int
-    ) -> list[Action]:
-        """Dry-run rules that fired beside the one that decides."""
-        actions: list[Action] = []
-        for rule, result in verdict.dry_runs:
-            actions += self._dry_run_log(rule, result, member, group)
-        return actions
-
     def _dry_run(
         self,
         rule: Rule,
         result: CheckResult,
         member: MemberRecord,
         group: GroupRecord,
-        event: MessagePosted | None,
+        event: MessagePosted,
         verdict: Verdict,
-        text: str = "",
     ) -> list[Action]:
-        if event is not None:
-            self._remember(
-                rule, result, verdict, event, member, None, (),
-                action=_verb(rule.action, rule.warns), dry_run=True,
-            )  # fmt: skip
+        self._remember(
+            rule, result, verdict, event, member, None, (),
+            action=_verb(rule.action, rule.warns), dry_run=True,
+        )  # fmt: skip
         return self._dry_run_log(rule, result, member, group)
 
     def _dry_run_log(

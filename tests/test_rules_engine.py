@@ -180,6 +180,19 @@ async def test_why_explains_a_dry_run(session: Session) -> None:
     assert lines[2] == "It would: delete a message from @bob"
 
 
+async def test_why_on_a_warning_alone_names_its_case(session: Session) -> None:
+    s = await session("  - {id: caps, type: caps, action: warn}\n")
+    await s.feed("!mod mia")
+    out = await s.feed("bob: PLEASE READ THIS RIGHT NOW")
+    assert not acted(out)
+    out = await s.feed("mia > 1: /why")
+    assert out[-1].split("\n    ")[:3] == [
+        out[-1].split("\n    ")[0].split(": ", 1)[0] + ": 🔎 Case #1",
+        "Rule: caps (caps)",
+        "Action: warned @bob",
+    ]
+
+
 async def test_overrides_per_group(session: Session) -> None:
     s = await session(
         "  - {id: links, type: links, overrides: [{groups: [g2], enabled: false},"
