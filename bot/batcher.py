@@ -63,6 +63,7 @@ class WriteBehind:
         self._soft_limit = soft_limit
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._inflight: asyncio.Task[None] | None = None
         self.batches = 0
         self.rows = 0
 
@@ -157,10 +158,28 @@ class WriteBehind:
         self._ledger = batch.ledger + self._ledger
         self._cases = batch.cases + self._cases
 
+    def _hard(self) -> int:
+        return len(self._ledger) + len(self._members) + len(self._cases)
+
     async def maybe_flush(self) -> None:
-        """Called after each event: flush when a batch is full (backpressure)."""
-        if len(self._ledger) + len(self._members) + len(self._cases) >= self._max:
+        """Called after each event. A full batch is written in the background
+        (the database works while events go on); only when a second batch fills
+        before the first is stored does the caller wait (backpressure)."""
+        if self._hard() < self._max:
+            return
+        inflight = self._inflight
+        if inflight is not None and not inflight.done():
+            if self._hard() < 2 * self._max:
+                return
+            await asyncio.wait({inflight})
+        self._inflight = asyncio.get_running_loop().create_task(self._flush_logged())
+
+    async def _flush_logged(self) -> None:
+        try:
             await self.flush()
+        except Exception:
+            # flush() put the batch back; the next flush retries it.
+            log.exception("write-behind flush failed")
 
     def start(self) -> None:
         if self._task is None:
@@ -177,7 +196,8 @@ class WriteBehind:
                 log.exception("write-behind flush failed")
 
     def abandon(self) -> None:
-        """Stop without writing what is pending: what a crash does."""
+        """Stop without writing what is pending: what a crash does. A batch
+        already handed to the database completes, as it would have."""
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -186,6 +206,9 @@ class WriteBehind:
         self._ledger, self._cases = [], []
 
     async def close(self) -> None:
+        if self._inflight is not None:
+            await asyncio.wait({self._inflight})
+            self._inflight = None
         if self._task is not None:
             # Cancel while holding the lock, so the background loop is never
             # cut off in the middle of a transaction.
