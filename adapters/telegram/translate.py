@@ -253,7 +253,12 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         if issued is not None:
             return [issued]
     on_behalf = bool(msg.get("is_automatic_forward", False))
-    return [MessagePosted(ref, sender, mid, text, at, reply, media, forwarded, edited, on_behalf)]
+    origin = forward_origin(msg) if forwarded else None
+    return [
+        MessagePosted(
+            ref, sender, mid, text, at, reply, media, forwarded, edited, on_behalf, origin
+        )
+    ]
 
 
 def _mention_entity(entities: list[Json]) -> Json | None:

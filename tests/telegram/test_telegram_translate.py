@@ -57,8 +57,12 @@ EXPECTED: dict[str, list[Item]] = {
         posted(12, BOB, "Free gift, click here\nhttps://t.me/joinchat/AAAAAE", media="photo")
     ],
     "reply": [posted(13, ZHU, "同意 👍", reply_to=ReplyRef(11, ANN, HELLO))],
-    "forward_from_channel": [posted(14, BOB, "Big news today", forwarded=True)],
-    "forward_hidden_user": [posted(15, BOB, "someone said this", forwarded=True)],
+    "forward_from_channel": [
+        posted(14, BOB, "Big news today", forwarded=True, forward_origin="channel")
+    ],
+    "forward_hidden_user": [
+        posted(15, BOB, "someone said this", forwarded=True, forward_origin="hidden_user")
+    ],
     "anonymous_admin": [posted(16, AS_GROUP, "加微信 official notice", on_behalf_of_chat=True)],
     "anonymous_admin_command": [
         CommandIssued(
