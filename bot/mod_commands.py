@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from bot.actions import Action, SendMessage
 from bot.commands import Context, Registry
-from bot.config import ConfigError, load_config
 from bot.directory import display
 from bot.enforcement import Enforcer
 from bot.records import MemberRecord
@@ -160,17 +159,3 @@ def unwarn(ctx: Context) -> list[Action]:
     log = Enforcer(ctx.s).log(case, member, ctx.member)
     return [ctx.reply("mod.unwarned", name=display(member), count=left), *log]
 
-
-@moderator_command("reload")
-def reload(ctx: Context) -> list[Action]:
-    apply = ctx.s.apply_config
-    path = ctx.s.config_path
-    if apply is None or path is None:
-        return [ctx.reply("reload.no_file")]
-    try:
-        config = load_config(path)
-    except ConfigError as exc:
-        shown = "\n".join(exc.errors[:10])
-        return [ctx.reply("reload.failed", count=len(exc.errors), errors=shown)]
-    apply(config)
-    return [ctx.reply("reload.ok", rules=sum(1 for r in config.rules if r.enabled))]
