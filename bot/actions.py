@@ -98,6 +98,9 @@ class CreateInvite:
     member_limit: int | None = None
     expires: datetime | None = None
     for_user: UserRef | None = None
+    # "personal": a member's own link (referrals are credited through it);
+    # "entry": a newcomer's single-use way into the group with room.
+    purpose: str = "personal"
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,10 +113,20 @@ class DatabaseConfig(Strict):
     url: str = "sqlite+aiosqlite:///groupkeeper.db"
 
 
+class PoolConfig(Strict):
+    """Spare groups the owner pre-created (`/pool add` inside each)."""
+
+    # The owner is warned in the log chat once this many spares or fewer are left.
+    warn_below: int = Field(default=1, ge=0)
+
+
 class GroupsConfig(Strict):
     capacity: int = Field(default=500, ge=2)
     prepare_at: int | None = None
     title: str = "{name} #{serial}"
+    # Given to each group taken from the pool, with its title.
+    description: str | None = None
+    pool: PoolConfig = Field(default_factory=PoolConfig)
 
     @model_validator(mode="after")
     def _prepare(self) -> GroupsConfig:
@@ -258,6 +268,37 @@ class PointsConfig(Strict):
         return levels
 
 
+class EntryQuestion(Strict):
+    question: str = Field(min_length=1)
+    # Any of these, compared without case and surrounding spaces.
+    answers: list[str] = Field(min_length=1)
+
+
+class EntryConfig(Strict):
+    """The entry gate (入群门槛): what a newcomer passes before the invite."""
+
+    # none, button (send back the one emoji named), arithmetic, or questions.
+    captcha: Literal["none", "button", "arithmetic", "questions"] = "none"
+    timeout: Duration = timedelta(minutes=5)
+    attempts: int = Field(default=3, ge=1)
+    questions: list[EntryQuestion] = Field(default_factory=list)
+    # Passed newcomers wait for a moderator's /admit or /deny.
+    approval: bool = False
+    min_points: int = Field(default=0, ge=0)
+    # How long a single-use entry invite stays valid (and holds its place).
+    invite_ttl: Duration = timedelta(minutes=10)
+
+    @model_validator(mode="after")
+    def _questions(self) -> EntryConfig:
+        if self.captcha == "questions" and not self.questions:
+            raise ValueError("questions: the questions captcha needs at least one question")
+        return self
+
+    @property
+    def gated(self) -> bool:
+        return self.captcha != "none" or self.approval or self.min_points > 0
+
+
 class WelcomeConfig(Strict):
     enabled: bool = True
     # Overrides the catalogue's welcome; {name}, {group}, {community} are filled in.
@@ -269,6 +310,7 @@ class Config(Strict):
     platforms: PlatformsConfig = Field(default_factory=PlatformsConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     groups: GroupsConfig = Field(default_factory=GroupsConfig)
+    entry: EntryConfig = Field(default_factory=EntryConfig)
     welcome: WelcomeConfig = Field(default_factory=WelcomeConfig)
     rules: list[Rule] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)

@@ -123,6 +123,9 @@ class Directory:
             self._writes.group(g)
         return g
 
+    def save_group(self, group: GroupRecord) -> None:
+        self._writes.group(group)
+
     def joined(
         self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None
     ) -> None:

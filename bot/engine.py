@@ -22,6 +22,8 @@ from bot.directory import Directory, display
 from bot.economy import Economy, MemoryEconomyStore, load_economy
 from bot.economy_commands import commands as economy_commands
 from bot.enforcement import Enforcer
+from bot.entry import EntryGate
+from bot.entry_commands import commands as entry_commands
 from bot.events import (
     CommandIssued,
     Event,
@@ -37,6 +39,8 @@ from bot.i18n import t
 from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
 from bot.moderation import Moderation
+from bot.overflow import Overflow
+from bot.overflow_commands import commands as overflow_commands
 from bot.points import Points
 from bot.ports import Clock, EconomyStore, ScheduleStore, Store
 from bot.rewards import level_up_actions
@@ -55,6 +59,8 @@ _COMMANDS: dict[str, Command] = {
     **mod_commands.commands,
     **economy_commands.commands,
     **schedule_commands.commands,
+    **overflow_commands.commands,
+    **entry_commands.commands,
 }
 
 
@@ -159,6 +165,10 @@ class Engine:
             self._services.schedule = Schedule(self._services, self.schedule_store)
             await self._services.schedule.start(now)
         self.on_timer("tick", self._economy_tick)
+        overflow = Overflow(self._services)
+        self._services.overflow = overflow
+        self._services.entry = EntryGate(self._services, overflow)
+        self.on_timer("tick", self._entry_tick)
         if background_flush:
             writes.start()
 
@@ -226,6 +236,10 @@ class Engine:
     async def _economy_tick(self, ev: TimerFired) -> list[Action]:
         return await economy_hooks.on_tick(self.s, ev)
 
+    async def _entry_tick(self, ev: TimerFired) -> list[Action]:
+        entry = self.s.entry
+        return await entry.tick(ev.at) if entry is not None else []
+
     def on_timer(self, name: str, handler: Callable[[TimerFired], Awaitable[list[Action]]]) -> None:
         self.timers.setdefault(name, []).append(handler)
 
@@ -252,6 +266,9 @@ class Engine:
         now = ev.at
         member = s.directory.member(ev.sender, now)
         if ev.chat.private:
+            # A newcomer answering the entry gate's captcha.
+            if s.entry is not None and not ev.edited:
+                return await s.entry.answer(member, ev.text, now) or []
             return []
         group = s.directory.group(ev.chat, now, ev.chat.title)
         if not ev.edited:
@@ -319,6 +336,8 @@ class Engine:
         group = s.directory.group(ev.chat, ev.at, ev.chat.title)
         s.directory.joined(member, group, ev.at, ev.invite)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
+        # The next group readied (or the owner warned) as this one fills.
+        prepared = s.overflow.joined(member, group, ev.at) if s.overflow is not None else []
         # A rule in dry run only reports; the member is welcomed as usual.
         reported: list[Action] = []
         if self.rules.checks_names:
@@ -336,6 +355,7 @@ class Engine:
                 if verdict.rule is not None and not verdict.rule.dry_run:
                     return reported
         await economy_hooks.on_join(s, member, group, ev)
+        reported = [*reported, *prepared]
         welcome = self.config.welcome
         if not welcome.enabled:
             return reported
@@ -354,11 +374,18 @@ class Engine:
         member = s.directory.member(ev.member, ev.at)
         group = s.directory.group(ev.chat, ev.at)
         s.directory.left(member, group, ev.at)
+        if s.overflow is not None:
+            s.overflow.left(member, group)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "leaves")
         await economy_hooks.on_leave(s, member, ev.at)
         return []
 
     async def _on_join_request(self, ev: JoinRequested) -> list[Action]:
-        # The entry gate (captcha, approval queue) decides here once it exists;
-        # until then every request is let in.
-        return [ApproveJoin(ev.chat, ev.member)]
+        # Join-request links go through the same entry gate as the entry
+        # link; with no gate configured every request is let in.
+        s = self.s
+        if not self.config.entry.gated or s.entry is None:
+            return [ApproveJoin(ev.chat, ev.member)]
+        member = s.directory.member(ev.member, ev.at)
+        s.directory.group(ev.chat, ev.at, ev.chat.title)
+        return await s.entry.begin(member, ev.member, ev.at, request=ev.chat)

@@ -6,6 +6,7 @@ from bot.actions import Action
 from bot.commands import Context, Registry
 from bot.config import locale_of
 from bot.directory import display
+from bot.entry_commands import JOIN_PREFIX, enter
 from bot.points import Checkin
 from bot.rewards import level_up_actions
 from bot.rule_text import describe, in_scope
@@ -15,6 +16,10 @@ commands = Registry()
 
 @commands.add("start")
 async def start(ctx: Context) -> list[Action]:
+    payload = ctx.event.args[0] if ctx.event.args else ""
+    if payload.startswith(JOIN_PREFIX):
+        # The community's entry link: t.me/<bot>?start=join-<slug>.
+        return await enter(ctx, payload.removeprefix(JOIN_PREFIX))
     community = ctx.s.config.community.name
     return [ctx.reply("start", name=ctx.member.name or display(ctx.member), community=community)]
 

@@ -18,6 +18,8 @@ from bot.records import MemberRecord
 from bot.stats import Stats
 
 if TYPE_CHECKING:
+    from bot.entry import EntryGate
+    from bot.overflow import Overflow
     from bot.schedule import Schedule
 
 
@@ -39,6 +41,10 @@ class Services:
     schedule: Schedule | None = None
     # The shop, events and referrals (bot/economy.py); set by the engine.
     economy: Economy | None = None
+    # The overflow planner and the entry gate (bot/overflow.py, bot/entry.py);
+    # set by the engine.
+    overflow: Overflow | None = None
+    entry: EntryGate | None = None
 
     @property
     def log_chat(self) -> ChatRef | None:

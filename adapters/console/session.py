@@ -296,7 +296,7 @@ class ConsoleSession:
         """Tell the engine which personal links the platform made, as a
         platform runner does, so joins through them are attributed."""
         for a in actions:
-            if isinstance(a, CreateInvite) and a.for_user is not None:
+            if isinstance(a, CreateInvite) and a.for_user is not None and a.purpose == "personal":
                 link = self.gateway.invites.get(a.for_user.user_id)
                 if link is not None:
                     await economy_hooks.invite_created(

@@ -47,7 +47,8 @@ class DiscordCommunity:
         self._known = core_commands()
 
     async def _invite_created(self, action: CreateInvite, link: str) -> None:
-        if action.for_user is not None:
+        # Entry invites (the overflow planner's) are not a member's own link.
+        if action.for_user is not None and action.purpose == "personal":
             s = self.app.engine.s
             await invite_created(s, link, action.for_user.key, self.app.clock.now())
 

@@ -140,7 +140,8 @@ class TelegramRunner:
         }
 
     async def invite_created(self, action: CreateInvite, link: str) -> None:
-        if action.for_user is not None:
+        # Entry invites (the overflow planner's) are not a member's own link.
+        if action.for_user is not None and action.purpose == "personal":
             await invite_created(self.app.engine.s, link, action.for_user.key, self.app.clock.now())
 
     def chat_name(self, chat: ChatRef) -> str:

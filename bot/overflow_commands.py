@@ -1,0 +1,69 @@
+"""`/groups` (every group's fill level) and the owner's `/pool add|list`."""
+
+from __future__ import annotations
+
+from bot.actions import Action
+from bot.commands import Context, Registry
+from bot.overflow import Overflow
+
+commands = Registry()
+
+
+def planner(ctx: Context) -> Overflow:
+    if ctx.s.overflow is None:
+        raise RuntimeError("the engine did not start the overflow planner")
+    return ctx.s.overflow
+
+
+@commands.add("groups", "群列表")
+async def groups(ctx: Context) -> list[Action]:
+    o = planner(ctx)
+    platform = ctx.event.chat.platform
+    shown = o.groups(platform)
+    if not shown:
+        return [ctx.reply("overflow.groups_none")]
+    entry = o.entry_group(platform)
+    lines = [ctx.text("overflow.groups_header", community=ctx.s.config.community.name)]
+    for g in shown:
+        key = "overflow.groups_line_held" if o.held(g) else "overflow.groups_line"
+        line = ctx.text(
+            key,
+            serial=g.serial,
+            title=g.title,
+            members=g.member_count,
+            held=o.held(g),
+            capacity=g.capacity,
+            percent=100 * o.fill(g) // g.capacity,
+        )
+        if entry is not None and g.chat_key == entry.chat_key:
+            line += ctx.text("overflow.groups_entry")
+        lines.append(line)
+    lines.append(ctx.text("overflow.groups_spares", count=len(o.spares(platform))))
+    return [ctx.say("\n".join(lines))]
+
+
+@commands.add("pool", "备用群")
+async def pool(ctx: Context) -> list[Action]:
+    if ctx.role != "owner":
+        return [ctx.reply("overflow.owner_only")]
+    o = planner(ctx)
+    sub = ctx.event.args[0].lower() if ctx.event.args else ""
+    platform = ctx.event.chat.platform
+    if sub == "add":
+        group = ctx.group
+        if group is None:
+            return [ctx.reply("overflow.pool_add_here")]
+        if group.state == "spare":
+            return [ctx.reply("overflow.pool_already", count=len(o.spares(platform)))]
+        if group.member_count > 0:
+            return [ctx.reply("overflow.pool_in_use", members=group.member_count)]
+        o.add_spare(group)
+        return [ctx.reply("overflow.pool_added", count=len(o.spares(platform)))]
+    if sub == "list":
+        spares = o.spares(platform)
+        if not spares:
+            return [ctx.reply("overflow.pool_empty_list")]
+        lines = [ctx.text("overflow.pool_header", count=len(spares))]
+        lines += [ctx.text("overflow.pool_line", title=g.title or g.chat_id) for g in spares]
+        return [ctx.say("\n".join(lines))]
+    return [ctx.reply("overflow.pool_usage")]

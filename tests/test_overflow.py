@@ -1,0 +1,198 @@
+"""The overflow planner: entry invites go to the lowest serial with room,
+unused invites hold a place, the pool readies the next group, and the owner
+is warned before it runs dry."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.actions import Action, CreateInvite, SendDirect, SendMessage, SetGroupProfile
+from bot.clock import FakeClock
+from bot.config import parse_config
+from bot.engine import Engine
+from bot.events import ChatRef, CommandIssued, MemberJoined, MemberLeft, TimerFired, UserRef
+from storage.sql_store import SqlStore
+from tests.conftest import START
+
+CONFIG = """
+community:
+  name: Green
+  slug: green-energy
+  language: en
+  owners: [telegram:1]
+  log_chat: telegram:-999
+groups: {capacity: CAP, title: "{name} #{serial}", description: "Read /rules.", pool: {warn_below: 1}}
+welcome: {enabled: false}
+"""
+
+OWNER = UserRef("telegram", "1", "Olga", "olga")
+
+
+def group(n: int) -> ChatRef:
+    return ChatRef("telegram", f"-100{n}")
+
+
+def person(n: int) -> UserRef:
+    return UserRef("telegram", str(1000 + n), f"P{n}", f"p{n}")
+
+
+def dm(user: UserRef) -> ChatRef:
+    return ChatRef("telegram", user.user_id, private=True)
+
+
+@pytest.fixture
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
+    cap = getattr(request, "param", 3)
+    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+    e = Engine(parse_config(CONFIG.replace("CAP", str(cap))), store, FakeClock(START))
+    await e.start(background_flush=False)
+    yield e
+    await e.stop()
+    await store.close()
+
+
+def now(e: Engine) -> object:
+    return e.clock.now()
+
+
+async def command(e: Engine, chat: ChatRef, who: UserRef, text: str) -> list[Action]:
+    name, *args = text.lstrip("/").split()
+    return await e.handle(CommandIssued(chat, who, 1, name, tuple(args), e.clock.now()))
+
+
+async def enter(e: Engine, who: UserRef) -> list[Action]:
+    return await command(e, dm(who), who, "/start join-green-energy")
+
+
+async def join(e: Engine, chat: ChatRef, who: UserRef) -> list[Action]:
+    return await e.handle(MemberJoined(chat, who, e.clock.now()))
+
+
+def invited_to(actions: list[Action]) -> str | None:
+    invites = [a for a in actions if isinstance(a, CreateInvite)]
+    assert len(invites) <= 1
+    return invites[0].chat.chat_id if invites else None
+
+
+async def setup_pool(e: Engine, spares: int) -> None:
+    await command(e, group(1), OWNER, "/groups")
+    for n in range(2, 2 + spares):
+        reply = await command(e, group(n), OWNER, "/pool add")
+        assert "spare" in reply[0].text  # type: ignore[union-attr]
+
+
+async def test_entry_invite_is_single_use_short_lived_and_for_the_newcomer(engine: Engine) -> None:
+    await setup_pool(engine, 1)
+    actions = await enter(engine, person(1))
+    invite = next(a for a in actions if isinstance(a, CreateInvite))
+    assert invite.chat == group(1) and invite.member_limit == 1
+    assert invite.for_user == person(1) and invite.purpose == "entry"
+    assert invite.expires == engine.clock.now() + timedelta(minutes=10)
+
+
+async def test_pending_invites_count_against_room_so_a_group_is_never_overfilled(
+    engine: Engine,
+) -> None:
+    await setup_pool(engine, 1)
+    # Three unused invites fill g1 (capacity 3): the fourth goes to the spare.
+    targets = [invited_to(await enter(engine, person(n))) for n in range(1, 5)]
+    assert targets == ["-1001", "-1001", "-1001", "-1002"]
+
+
+async def test_a_member_already_in_a_group_is_pointed_back(engine: Engine) -> None:
+    await setup_pool(engine, 1)
+    await enter(engine, person(1))
+    await join(engine, group(1), person(1))
+    again = await enter(engine, person(1))
+    assert invited_to(again) is None
+    assert [a.text for a in again if isinstance(a, SendDirect)] == [
+        "You are already in -1001: open it from your chat list."
+    ]
+
+
+async def test_a_leavers_place_is_refilled_before_a_newer_group(engine: Engine) -> None:
+    await setup_pool(engine, 1)
+    for n in range(1, 5):
+        chat = group(1) if n <= 3 else group(2)
+        assert invited_to(await enter(engine, person(n))) == chat.chat_id
+        await join(engine, chat, person(n))
+    await engine.handle(MemberLeft(group(1), person(2), engine.clock.now()))
+    assert invited_to(await enter(engine, person(5))) == "-1001"
+    assert invited_to(await enter(engine, person(6))) == "-1002"
+
+
+async def test_an_unused_invite_gives_its_place_back_when_it_expires(engine: Engine) -> None:
+    await setup_pool(engine, 0)
+    for n in range(1, 4):
+        await enter(engine, person(n))
+    full = await enter(engine, person(4))
+    assert invited_to(full) is None
+    engine.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    await engine.handle(TimerFired("tick", engine.clock.now()))
+    assert invited_to(await enter(engine, person(4))) == "-1001"
+
+
+async def test_the_next_group_is_readied_from_the_pool_with_title_and_profile(
+    engine: Engine,
+) -> None:
+    await setup_pool(engine, 2)
+    actions: list[Action] = []
+    for n in range(1, 4):
+        actions += await enter(engine, person(n))
+    profile = [a for a in actions if isinstance(a, SetGroupProfile)]
+    assert profile == [SetGroupProfile(group(2), "Green #2", "Read /rules.")]
+    g2 = engine.s.directory.groups[group(2).key]
+    assert (g2.state, g2.serial, g2.title) == ("open", 2, "Green #2")
+    log = [a.text for a in actions if isinstance(a, SendMessage) and a.chat.chat_id == "-999"]
+    assert any("Green #2" in line for line in log)
+    assert any("Only 1 spare group(s) left" in line for line in log)
+
+
+async def test_the_owner_is_warned_once_when_the_pool_is_empty(engine: Engine) -> None:
+    await setup_pool(engine, 0)
+    warned: list[str] = []
+    for n in range(1, 6):
+        for a in await enter(engine, person(n)):
+            if isinstance(a, SendMessage) and a.chat.chat_id == "-999":
+                warned.append(a.text)
+    assert sum("No spare groups left" in w for w in warned) == 1
+    assert sum("found no room" in w for w in warned) == 1
+
+
+async def test_groups_shows_fill_levels_and_the_entry(engine: Engine) -> None:
+    await setup_pool(engine, 1)
+    await enter(engine, person(1))
+    await join(engine, group(1), person(1))
+    await enter(engine, person(2))
+    reply = await command(engine, group(1), person(9), "/groups")
+    text = reply[0].text  # type: ignore[union-attr]
+    assert "#1 -1001: 1/3 + 1 invited (66%) ← newcomers go here" in text
+    assert "Spare groups in the pool: 1" in text
+
+
+async def test_only_owners_manage_the_pool_and_bad_arguments_get_usage(engine: Engine) -> None:
+    refused = await command(engine, group(5), person(1), "/pool add")
+    assert "Only an owner" in refused[0].text  # type: ignore[union-attr]
+    usage = await command(engine, group(5), OWNER, "/pool fill")
+    assert "Usage: /pool add" in usage[0].text  # type: ignore[union-attr]
+    private = await command(engine, dm(OWNER), OWNER, "/pool add")
+    assert "inside the new group" in private[0].text  # type: ignore[union-attr]
+    wrong = await command(engine, dm(person(1)), person(1), "/start join-other")
+    assert "/start join-green-energy" in wrong[0].text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("engine", [50], indirect=True)
+async def test_a_burst_of_2000_newcomers_is_placed_with_zero_overfill(engine: Engine) -> None:
+    await command(engine, group(1), OWNER, "/groups")
+    for n in range(2, 45):
+        await command(engine, group(n), OWNER, "/pool add")
+    results = await asyncio.gather(*(enter(engine, person(n)) for n in range(1, 2001)))
+    placed = Counter(invited_to(r) for r in results)
+    assert None not in placed and sum(placed.values()) == 2000
+    assert max(placed.values()) == 50
+    assert len(placed) == 40
