@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from adapters.charts import MatplotlibCharts
 from bot.actions import Action, SendMessage
+from bot.analytics_service import MemoryAnalyticsStore
 from bot.clock import FakeClock, SystemClock
 from bot.config import Config, load_config
 from bot.config_watch import ConfigWatcher
 from bot.economy import MemoryEconomyStore
 from bot.engine import Engine
-from bot.ports import Clock, EconomyStore, Store
+from bot.ports import AnalyticsStore, ChartRenderer, Clock, EconomyStore, Store
+from storage.analytics_store import SqlAnalyticsStore
 from storage.economy_store import SqlEconomyStore
 from storage.schedule_store import SqlScheduleStore
 from storage.sql_store import SqlStore
@@ -82,6 +85,8 @@ async def build_app(
         config_path=Path(config_path),
         economy_store=economy_store_for(store),
         schedule_store=SqlScheduleStore(store.engine),
+        analytics_store=analytics_store_for(store),
+        charts=chart_renderer(),
     )
     await engine.start(background_flush=background_flush)
     watcher = None
@@ -102,6 +107,18 @@ def economy_store_for(store: Store) -> EconomyStore:
     if isinstance(store, SqlStore):
         return SqlEconomyStore(store.engine)
     return MemoryEconomyStore()
+
+
+def analytics_store_for(store: Store) -> AnalyticsStore:
+    """Members' activity days live in the same database as the rest."""
+    if isinstance(store, SqlStore):
+        return SqlAnalyticsStore(store.engine)
+    return MemoryAnalyticsStore(store)
+
+
+def chart_renderer() -> ChartRenderer:
+    """/stats charts: matplotlib's Agg backend, imported on the first chart."""
+    return MatplotlibCharts()
 
 
 def console_clock(config: Config) -> FakeClock:

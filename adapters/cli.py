@@ -8,10 +8,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from adapters.app import default_config_path, open_store
 from adapters.points_cli import add_parser as add_points_parser
+from adapters.report import Report
 from bot.config import Config, ConfigError, load_config
 
 
@@ -74,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
 
     add_points_parser(sub, common, _load)
 
+    report = sub.add_parser("report", help="the community's metrics as one HTML file")
+    common(report)
+    report.add_argument("--days", type=int, default=30, help="the period, up to today")
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--csv", type=Path, default=None, help="also write the tables here")
+    report.set_defaults(func=_report)
+
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="apply pending migrations")
@@ -117,6 +126,36 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     asyncio.run(upgrade())
     print("database is up to date")
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+
+    config = _load(args.config)
+    if config is None:
+        return 1
+    if not 1 <= args.days <= 366:
+        print("--days must be between 1 and 366", file=sys.stderr)
+        return 2
+    today = SystemClock().now().astimezone(config.community.tz).date()
+    from adapters.report import render_html, write_csv
+
+    report = asyncio.run(_read_report(config, args.db, args.days, today))
+    args.out.write_text(render_html(report, config.community.locale), encoding="utf-8")
+    print(args.out)
+    for path in write_csv(report, args.csv) if args.csv is not None else []:
+        print(path)
+    return 0
+
+
+async def _read_report(config: Config, db: str | None, days: int, today: date) -> Report:
+    from adapters.report import build_report
+
+    store = await open_store(config, db)
+    try:
+        return await build_report(config, store, days, today)
+    finally:
+        await store.close()
 
 
 def _console(args: argparse.Namespace) -> int:

@@ -23,6 +23,16 @@ class SendMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class SendPhoto:
+    """An image (a /stats chart) with a caption under it."""
+
+    chat: ChatRef
+    png: bytes
+    caption: str = ""
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SendDirect:
     user: UserRef
     text: str
@@ -161,6 +171,7 @@ class CloneGroup:
 
 Action = (
     SendMessage
+    | SendPhoto
     | SendDirect
     | DeleteMessage
     | MuteMember

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import economy_hooks
 from bot.actions import Action, ApproveJoin, SendMessage
+from bot.analytics_service import Analytics, CountingEconomyStore, MemoryAnalyticsStore
 from bot.batcher import WriteBehind
 from bot.commands import Command, Context, parse_command
 from bot.config import Config, ConfigError, load_config
@@ -42,12 +45,20 @@ from bot.moderation import Moderation
 from bot.overflow import Overflow
 from bot.overflow_commands import commands as overflow_commands
 from bot.points import Points
-from bot.ports import Clock, EconomyStore, ScheduleStore, Store
+from bot.ports import (
+    AnalyticsStore,
+    ChartRenderer,
+    Clock,
+    EconomyStore,
+    ScheduleStore,
+    Store,
+)
 from bot.rewards import level_up_actions
 from bot.schedule import Schedule
 from bot.schedule_commands import commands as schedule_commands
 from bot.services import Services
 from bot.stats import Stats
+from bot.stats_commands import commands as stats_commands
 from bot.why_command import why_command
 from rules.evaluate import RuleSet
 from rules.message import MessageView
@@ -61,6 +72,7 @@ _COMMANDS: dict[str, Command] = {
     **schedule_commands.commands,
     **overflow_commands.commands,
     **entry_commands.commands,
+    **stats_commands.commands,
 }
 
 
@@ -82,12 +94,17 @@ class Engine:
         config_path: Path | None = None,
         economy_store: EconomyStore | None = None,
         schedule_store: ScheduleStore | None = None,
+        analytics_store: AnalyticsStore | None = None,
+        charts: ChartRenderer | None = None,
     ) -> None:
         self.config = config
         # Shop, events and referrals; in memory only when no store is given.
         self.economy_store: EconomyStore = economy_store or MemoryEconomyStore()
         self.config_path = config_path
         self.schedule_store = schedule_store
+        # Activity days; kept in memory when no store is given.
+        self.analytics_store: AnalyticsStore = analytics_store or MemoryAnalyticsStore(store)
+        self.charts = charts
         self.store = store
         self.clock = clock
         self._max_batch = max_batch
@@ -141,7 +158,9 @@ class Engine:
             interval=self._flush_interval,
             collect=stats.collect,
         )
-        economy_snapshot = await load_economy(self.economy_store, community.slug, community.tz, now)
+        # Counts RSVPs, attendance and points spent into the daily stats.
+        economy_store = CountingEconomyStore(self.economy_store, stats, _local_date(community.tz))
+        economy_snapshot = await load_economy(economy_store, community.slug, community.tz, now)
         points = Points(
             cfg.points, community.slug, community.tz, snapshot, writes, local.date(),
             economy_snapshot,
@@ -158,8 +177,14 @@ class Engine:
             stats=stats,
             config_path=self.config_path,
             apply_config=self.reload,
-            economy=Economy(community.slug, points, self.economy_store, economy_snapshot),
+            economy=Economy(community.slug, points, economy_store, economy_snapshot),
         )
+        analytics = Analytics(
+            community.slug, community.timezone, stats, self.analytics_store, self.charts
+        )
+        await analytics.start(local.date())
+        self._services.analytics = analytics
+        self.on_timer("tick", analytics.tick)
         self._enforcer = Enforcer(self._services, self.explanations)
         if self.schedule_store is not None:
             self._services.schedule = Schedule(self._services, self.schedule_store)
@@ -176,6 +201,8 @@ class Engine:
         """Flush everything pending; the store stays open (its owner closes it)."""
         if self.writes is not None:
             await self.writes.close()
+        if self._services is not None and self._services.analytics is not None:
+            await self._services.analytics.flush()
 
     def reload(self, config: Config, rules: RuleSet | None = None) -> None:
         """Swap in a validated config, with its rules compiled already when
@@ -210,6 +237,9 @@ class Engine:
         actions = await self._handlers[type(event)](event)
         if actions and self._services is not None:
             economy_hooks.take_back_deleted(self._services, actions, self.clock.now())
+            if self._services.analytics is not None:
+                now = self.clock.now()
+                self._services.analytics.observe(actions, self._services.points.local_date(now))
         if self.writes is not None:
             await self.writes.maybe_flush()
         if self.outbox:
@@ -314,6 +344,8 @@ class Engine:
         s = self.s
         member = s.directory.member(ev.sender, ev.at)
         group = None if ev.chat.private else s.directory.group(ev.chat, ev.at, ev.chat.title)
+        if group is not None:
+            s.stats.seen(group.chat_key, s.points.local_date(ev.at), member.key)
         ctx = Context(
             s=s,
             event=ev,
@@ -338,6 +370,8 @@ class Engine:
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
         # The next group readied (or the owner warned) as this one fills.
         prepared = s.overflow.joined(member, group, ev.at) if s.overflow is not None else []
+        if ev.invite:
+            s.stats.add(group.chat_key, s.points.local_date(ev.at), "invites_used")
         # A rule in dry run only reports; the member is welcomed as usual.
         reported: list[Action] = []
         if self.rules.checks_names:
@@ -389,3 +423,10 @@ class Engine:
         member = s.directory.member(ev.member, ev.at)
         s.directory.group(ev.chat, ev.at, ev.chat.title)
         return await s.entry.begin(member, ev.member, ev.at, request=ev.chat)
+
+
+def _local_date(tz: ZoneInfo) -> Callable[[datetime], date]:
+    def local(at: datetime) -> date:
+        return at.astimezone(tz).date()
+
+    return local

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.actions import Action
+from bot.analytics import AnalyticsInputs, Chart
 from bot.records import (
+    ActivityRecord,
     CaseRecord,
     DailyStatsRecord,
     EconomySnapshot,
@@ -143,3 +145,25 @@ class EconomyStore(Protocol):
         ...
 
     async def balances(self, community: str) -> dict[str, int]: ...
+
+
+class AnalyticsStore(Protocol):
+    """Members' activity days, and the aggregates a report reads. Writes come
+    in batches (one transaction each); a row already stored is skipped."""
+
+    async def record_activity(self, rows: Sequence[ActivityRecord]) -> None: ...
+
+    async def activity(self, community: str, since: date, until: date) -> list[ActivityRecord]:
+        """Activity rows of the days from `since` to `until`, both included."""
+        ...
+
+    async def inputs(self, community: str, tz: str, since: date, until: date) -> AnalyticsInputs:
+        """Everything the metrics of the period need (`bot.analytics.compute`);
+        `tz` turns stored instants into the community's local days."""
+        ...
+
+
+class ChartRenderer(Protocol):
+    async def render(self, chart: Chart) -> bytes:
+        """The chart as a PNG of `chart.width` x `chart.height` pixels."""
+        ...

@@ -107,6 +107,26 @@ class DailyStatsRecord:
     points_issued: int = 0
     removed: int = 0
     warnings: int = 0
+    # Analytics (migration 0005). Economy counters a group cannot claim (a
+    # redemption made in a private chat) go to the row of group key "".
+    points_spent: int = 0
+    spam_removed: int = 0
+    reports: int = 0
+    alerts: int = 0
+    rsvps: int = 0
+    attended: int = 0
+    invites_issued: int = 0
+    invites_used: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    """A member was active (posted or used a command) in a group on a local day."""
+
+    community: str
+    group_key: str
+    member_key: str
+    day: date
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from bot.records import MemberRecord
 from bot.stats import Stats
 
 if TYPE_CHECKING:
+    from bot.analytics_service import Analytics
     from bot.entry import EntryGate
     from bot.overflow import Overflow
     from bot.schedule import Schedule
@@ -45,6 +46,8 @@ class Services:
     # set by the engine.
     overflow: Overflow | None = None
     entry: EntryGate | None = None
+    # Activity days, /stats and its charts (bot/analytics_service.py); set by the engine.
+    analytics: Analytics | None = None
 
     @property
     def log_chat(self) -> ChatRef | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.records import DailyStatsRecord, Snapshot
+from bot.records import ActivityRecord, DailyStatsRecord, Snapshot
 
 _FIELDS = frozenset(
     {"messages", "joins", "leaves", "checkins", "points_issued", "removed", "warnings"}
+    | {"points_spent", "spam_removed", "reports", "alerts", "rsvps", "attended"}
+    | {"invites_issued", "invites_used"}
 )
 
 
@@ -19,14 +21,20 @@ class Stats:
         }
         self._active: dict[tuple[str, date], set[str]] = {}
         self._dirty: set[tuple[str, date]] = set()
+        # Each member's first activity of the day in a group, not yet stored
+        # (bot/analytics_service.py takes them on its schedule).
+        self.activity: list[ActivityRecord] = []
 
     def _row(self, group_key: str, day: date) -> DailyStatsRecord:
         key = (group_key, day)
         row = self._rows.get(key)
         if row is None:
             row = self._rows[key] = DailyStatsRecord(self._community, group_key, day)
-            # Only the current days are kept: older rows are already stored.
+            # Only the current days are kept: older rows are already stored,
+            # or (dirty) will be with the next batch that collects them.
             for old in [k for k in self._rows if k[1] < day.fromordinal(day.toordinal() - 1)]:
+                if old in self._dirty:
+                    continue
                 del self._rows[old]
                 self._active.pop(old, None)
         self._dirty.add(key)
@@ -44,9 +52,27 @@ class Stats:
         active = self._active.setdefault((group_key, day), set())
         if member_key not in active:
             active.add(member_key)
-            # After a restart the set starts empty, so a member seen before
-            # and after it that day is counted twice: an over-count, never a loss.
+            # After a restart the set holds what the activity table had (see
+            # `remember`); activity not stored before a crash is counted again.
             row.active_members += 1
+            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+
+    def seen(self, group_key: str, day: date, member_key: str) -> None:
+        """Activity without a message (a command): counts the member active."""
+        active = self._active.setdefault((group_key, day), set())
+        if member_key not in active:
+            active.add(member_key)
+            self._row(group_key, day).active_members += 1
+            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+
+    def remember(self, rows: list[ActivityRecord]) -> None:
+        """Activity already stored for the current days (after a restart)."""
+        for r in rows:
+            self._active.setdefault((r.group_key, r.day), set()).add(r.member_key)
+
+    def current(self) -> list[DailyStatsRecord]:
+        """The rows of the days kept in memory, newer than what is stored."""
+        return list(self._rows.values())
 
     def get(self, group_key: str, day: date) -> DailyStatsRecord | None:
         return self._rows.get((group_key, day))

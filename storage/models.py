@@ -191,6 +191,15 @@ class DailyStats(Base):
     points_issued: Mapped[int]
     removed: Mapped[int]
     warnings: Mapped[int]
+    # Migration 0005.
+    points_spent: Mapped[int] = mapped_column(server_default="0")
+    spam_removed: Mapped[int] = mapped_column(server_default="0")
+    reports: Mapped[int] = mapped_column(server_default="0")
+    alerts: Mapped[int] = mapped_column(server_default="0")
+    rsvps: Mapped[int] = mapped_column(server_default="0")
+    attended: Mapped[int] = mapped_column(server_default="0")
+    invites_issued: Mapped[int] = mapped_column(server_default="0")
+    invites_used: Mapped[int] = mapped_column(server_default="0")
 
 
 # --- Scheduled content (migration 0003) ---------------------------------------
@@ -290,3 +299,19 @@ class Referral(Base):
     base_messages: Mapped[int]
     status: Mapped[str]
     resolved_at: Mapped[datetime | None]
+
+
+# --- Analytics (migration 0005) ----------------------------------------------
+
+
+class MemberActivity(Base):
+    """One row per member, group and local day the member was active: what
+    DAU/WAU/MAU and cohort retention are counted from."""
+
+    __tablename__ = "member_activity"
+    __table_args__ = (Index(None, "community", "day"),)
+
+    community: Mapped[str] = _community()
+    group_key: Mapped[str] = mapped_column(primary_key=True)
+    member_key: Mapped[str] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -24,6 +24,7 @@ from bot.actions import (
     PinMessage,
     SendDirect,
     SendMessage,
+    SendPhoto,
     SendPoll,
     SetGroupProfile,
     UnbanMember,
@@ -79,6 +80,7 @@ class ConsoleGateway:
         self._next_id: dict[str, int] = {}
         self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             SendMessage: self._send,
+            SendPhoto: self._photo,
             SendDirect: self._direct,
             DeleteMessage: self._delete,
             MuteMember: self._mute,
@@ -150,6 +152,16 @@ class ConsoleGateway:
                 extra={"purpose": a.kind} if a.kind not in ("message", "reply") else {},
             )
         )
+
+    async def _photo(self, a: SendPhoto) -> None:
+        width, height = png_size(a.png)
+        mid = self.record_post(
+            a.chat, UserRef("console", "bot", "bot", "bot", is_bot=True), a.caption
+        )
+        self._emit(
+            Output("photo", self.group_name(a.chat), text=a.caption, message_id=mid,
+                   reply_to=a.reply_to, extra={"width": width, "height": height})
+        )  # fmt: skip
 
     async def _direct(self, a: SendDirect) -> None:
         chat = ChatRef("console", f"dm:{a.user.user_id}", private=True)
@@ -229,3 +241,10 @@ class ConsoleGateway:
 
     async def _profile(self, a: SetGroupProfile) -> None:
         self._emit(Output("profile", self.group_name(a.chat), text=a.title or a.description))
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (0, 0 when it is not a PNG)."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        return 0, 0
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.app import economy_store_for
+from adapters.app import analytics_store_for, chart_renderer, economy_store_for
 from adapters.console.gateway import ConsoleGateway, Output
 from adapters.console.script import (
     Join,
@@ -87,6 +87,7 @@ class ConsoleSession:
         self.config_path = config_path
         # Shop, events and referrals, kept across !restart like the main store.
         self.economy_store = economy_store_for(store)
+        self.analytics_store = analytics_store_for(store)
         self.outlet = ConsoleOutlet(self.gateway)
         self.engine = self._engine()
         # With `watch_config`, the config file is reloaded when it changes and
@@ -105,6 +106,8 @@ class ConsoleSession:
             config_path=self.config_path,
             schedule_store=self.schedule_store,
             economy_store=self.economy_store,
+            analytics_store=self.analytics_store,
+            charts=chart_renderer(),
         )
 
     async def start(self) -> None:
@@ -343,6 +346,9 @@ def render_text(o: Output) -> str:
             return f"{where} ({o.actor} is {o.text}: {outcome})"
         case "approve" | "decline":
             return f"{where} bot {o.kind}s {o.target}"
+        case "photo":
+            size = f"PNG {o.extra.get('width')}x{o.extra.get('height')}"
+            return f"{where} #{o.message_id} bot sends a chart ({size}): {text}"
         case "pin":
             return f"{where} bot pins #{o.message_id}"
         case "unpin":

@@ -11,6 +11,7 @@ Rate limits (429) are discord.py's business: it waits and retries per route.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from bot.actions import (
     RevokeRole,
     SendDirect,
     SendMessage,
+    SendPhoto,
     SendPoll,
     SetGroupProfile,
     UnbanMember,
@@ -113,6 +115,7 @@ class DiscordGateway:
         self._ban_window = ban_delete_window
         self._table: dict[type[Any], tuple[Handler, str]] = {
             SendMessage: (self._send, "send"),
+            SendPhoto: (self._photo, "send"),
             SendDirect: (self._direct, "direct"),
             DeleteMessage: (self._delete, "delete"),
             MuteMember: (self._mute, "mute"),
@@ -419,6 +422,22 @@ class DiscordGateway:
         # Discord has no join requests a bot can answer (membership screening
         # is the server's own); the Discord adapter never emits JoinRequested.
         log.debug("%s has no Discord counterpart", type(a).__name__)
+        return None
+
+    async def _photo(self, a: SendPhoto) -> str | None:
+        channel = await self._channel(a.chat)
+        extra: dict[str, Any] = {}
+        if a.reply_to:
+            extra["reference"] = discord.MessageReference(
+                message_id=a.reply_to, channel_id=channel.id, fail_if_not_exists=False
+            )
+        chart = discord.File(io.BytesIO(a.png), filename="chart.png")
+        await channel.send(
+            content=a.caption[:MESSAGE_LIMIT] or None,
+            file=chart,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **extra,
+        )
         return None
 
     async def _poll(self, a: SendPoll) -> str | None:

@@ -44,6 +44,7 @@ from bot.actions import (
     RevokeRole,
     SendDirect,
     SendMessage,
+    SendPhoto,
     SendPoll,
     SetGroupProfile,
     UnbanMember,
@@ -65,7 +66,9 @@ _DELETE_CHUNK = 100
 # Text limit of one message, in characters (Telegram counts after entities).
 _MAX_TEXT = 4096
 
-_MESSAGE_ACTIONS = (SendMessage, SendDirect, SendPoll, PinMessage, CreateInvite)
+_MESSAGE_ACTIONS = (SendMessage, SendPhoto, SendDirect, SendPoll, PinMessage, CreateInvite)
+# Caption limit of a photo, in characters.
+_MAX_CAPTION = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,7 @@ class TelegramGateway:
         self.failures: list[tuple[str, str, int | None, str]] = []
         self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             SendMessage: self._send,
+            SendPhoto: self._photo,
             SendDirect: self._direct,
             DeleteMessage: self._delete,
             MuteMember: self._mute,
@@ -289,6 +293,31 @@ class TelegramGateway:
                 partial(self.bot.send_message, cid, part, reply_parameters=reply),
                 message=True,
             )
+
+    async def _photo(self, a: SendPhoto) -> None:
+        # sendPhoto as multipart/form-data: PTB uploads bytes as a file.
+        cid = int(a.chat.chat_id)
+        reply = (
+            ReplyParameters(a.reply_to, allow_sending_without_reply=True)
+            if a.reply_to is not None
+            else None
+        )
+        caption = a.caption[:_MAX_CAPTION]
+        await self._do(
+            "send",
+            a.chat,
+            partial(
+                self.bot.send_photo, cid, a.png, caption=caption or None, reply_parameters=reply
+            ),
+            message=True,
+        )
+        # What the caption could not hold follows as text.
+        rest = a.caption[_MAX_CAPTION:]
+        if rest:
+            for part in _parts(rest):
+                await self._do(
+                    "send", a.chat, partial(self.bot.send_message, cid, part), message=True
+                )
 
     async def _direct(self, a: SendDirect) -> None:
         uid = int(a.user.user_id)
