@@ -158,4 +158,3 @@ def unwarn(ctx: Context) -> list[Action]:
     )
     log = Enforcer(ctx.s).log(case, member, ctx.member)
     return [ctx.reply("mod.unwarned", name=display(member), count=left), *log]
-
