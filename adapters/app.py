@@ -23,6 +23,7 @@ from bot.ports import AnalyticsStore, ChartRenderer, Clock, EconomyStore, Store
 from storage.analytics_store import SqlAnalyticsStore
 from storage.economy_store import SqlEconomyStore
 from storage.schedule_store import SqlScheduleStore
+from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 
 DEFAULT_CONFIGS = ("config.yaml", "config.example.yaml")
@@ -85,6 +86,7 @@ async def build_app(
         config_path=Path(config_path),
         economy_store=economy_store_for(store),
         schedule_store=SqlScheduleStore(store.engine),
+        spam_store=SqlSpamStore(store.engine),
         analytics_store=analytics_store_for(store),
         charts=chart_renderer(),
     )

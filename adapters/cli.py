@@ -14,6 +14,7 @@ from pathlib import Path
 from adapters.app import default_config_path, open_store
 from adapters.points_cli import add_parser as add_points_parser
 from adapters.report import Report
+from adapters.spam_cli import add_parser as add_spam_parser
 from bot.config import Config, ConfigError, load_config
 
 
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(func=_rules_test)
 
     add_points_parser(sub, common, _load)
+    add_spam_parser(sub, common, _load)
 
     report = sub.add_parser("report", help="the community's metrics as one HTML file")
     common(report)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.risk_config import RiskConfig
 from bot.schedule_config import PostSpec, unique_post_ids
 from rules.schema import RULE_TYPES, Duration, Escalation, Rule
 
@@ -317,6 +318,8 @@ class Config(Strict):
     points: PointsConfig = Field(default_factory=PointsConfig)
     # Scheduled content (bot/schedule_config.py): one entry per post.
     schedule: list[PostSpec] = Field(default_factory=list)
+    # Spam detection, members' reports and risk monitors (bot/risk_config.py).
+    risk: RiskConfig = Field(default_factory=RiskConfig)
 
     @field_validator("schedule")
     @classmethod

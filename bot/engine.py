@@ -51,12 +51,17 @@ from bot.ports import (
     Clock,
     EconomyStore,
     ScheduleStore,
+    SpamStore,
     Store,
 )
+from bot.report_commands import commands as report_commands
 from bot.rewards import level_up_actions
+from bot.risk import Risk
 from bot.schedule import Schedule
 from bot.schedule_commands import commands as schedule_commands
 from bot.services import Services
+from bot.spam import MemorySpamStore
+from bot.spam_commands import commands as spam_commands
 from bot.stats import Stats
 from bot.stats_commands import commands as stats_commands
 from bot.why_command import why_command
@@ -70,6 +75,8 @@ _COMMANDS: dict[str, Command] = {
     **mod_commands.commands,
     **economy_commands.commands,
     **schedule_commands.commands,
+    **spam_commands.commands,
+    **report_commands.commands,
     **overflow_commands.commands,
     **entry_commands.commands,
     **stats_commands.commands,
@@ -94,6 +101,7 @@ class Engine:
         config_path: Path | None = None,
         economy_store: EconomyStore | None = None,
         schedule_store: ScheduleStore | None = None,
+        spam_store: SpamStore | None = None,
         analytics_store: AnalyticsStore | None = None,
         charts: ChartRenderer | None = None,
     ) -> None:
@@ -102,6 +110,8 @@ class Engine:
         self.economy_store: EconomyStore = economy_store or MemoryEconomyStore()
         self.config_path = config_path
         self.schedule_store = schedule_store
+        # Spam samples, reports and alerts; in memory only when no store is given.
+        self.spam_store: SpamStore = spam_store or MemorySpamStore()
         # Activity days; kept in memory when no store is given.
         self.analytics_store: AnalyticsStore = analytics_store or MemoryAnalyticsStore(store)
         self.charts = charts
@@ -186,6 +196,9 @@ class Engine:
         self._services.analytics = analytics
         self.on_timer("tick", analytics.tick)
         self._enforcer = Enforcer(self._services, self.explanations)
+        risk = await Risk.start(self._services, self.spam_store, self.explanations)
+        self._services.risk = risk
+        self.on_timer("tick", risk.tick)
         if self.schedule_store is not None:
             self._services.schedule = Schedule(self._services, self.schedule_store)
             await self._services.schedule.start(now)
@@ -217,6 +230,8 @@ class Engine:
         s.directory.reconfigure(config)
         s.points.configure(config.points)
         s.moderation.escalation = config.escalation
+        if s.risk is not None:
+            s.risk.configure(config.risk)
         if s.schedule is not None:
             s.schedule.reconfigure(config, self.clock.now())
 
@@ -333,12 +348,18 @@ class Engine:
         verdict = rules.evaluate(view)
         if verdict.hit:
             return self._enforcer.apply(verdict, ev, member, group)
+        # The spam guard and the risk monitors see what the rules let through.
+        risky: list[Action] = []
+        if s.risk is not None:
+            risky, removed = await s.risk.on_message(ev, member, group, role, view)
+            if removed:
+                return risky
         if ev.edited:
-            return []
+            return risky
         up = s.points.for_message(member, text, now, group.chat_key, ev.message_id)
         if up is None:
-            return []
-        return level_up_actions(s, member, ev.chat, up)
+            return risky
+        return risky + level_up_actions(s, member, ev.chat, up)
 
     async def _on_command(self, ev: CommandIssued) -> list[Action]:
         s = self.s

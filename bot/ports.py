@@ -17,6 +17,7 @@ from bot.records import (
     CaseRecord,
     DailyStatsRecord,
     EconomySnapshot,
+    FlagRecord,
     GatheringRecord,
     InviteRecord,
     LedgerEntry,
@@ -24,9 +25,13 @@ from bot.records import (
     PostRunRecord,
     RedemptionRecord,
     ReferralRecord,
+    ReportRecord,
+    RiskAlertRecord,
     RsvpRecord,
     ScheduledPostRecord,
     Snapshot,
+    SpamSampleRecord,
+    SpamSnapshot,
     WriteBatch,
     WriteResult,
 )
@@ -167,3 +172,20 @@ class ChartRenderer(Protocol):
     async def render(self, chart: Chart) -> bytes:
         """The chart as a PNG of `chart.width` x `chart.height` pixels."""
         ...
+
+
+class SpamStore(Protocol):
+    """Spam samples, members' reports, the review queue and risk alerts: rare
+    writes, each awaited (a report must be counted before it is answered)."""
+
+    async def load_spam(self, community: str) -> SpamSnapshot: ...
+
+    async def add_samples(self, samples: Sequence[SpamSampleRecord]) -> None: ...
+
+    async def save_flag(self, flag: FlagRecord) -> None:
+        """Insert the flag, or update its status and resolution."""
+        ...
+
+    async def add_report(self, report: ReportRecord) -> None: ...
+
+    async def save_alert(self, alert: RiskAlertRecord) -> None: ...

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.analytics_service import Analytics
     from bot.entry import EntryGate
     from bot.overflow import Overflow
+    from bot.risk import Risk
     from bot.schedule import Schedule
 
 
@@ -42,12 +43,14 @@ class Services:
     schedule: Schedule | None = None
     # The shop, events and referrals (bot/economy.py); set by the engine.
     economy: Economy | None = None
+    # Spam detection, reports and risk monitors (bot/risk.py); set by the engine.
+    risk: Risk | None = None
+    # Activity days, /stats and its charts (bot/analytics_service.py); set by the engine.
+    analytics: Analytics | None = None
     # The overflow planner and the entry gate (bot/overflow.py, bot/entry.py);
     # set by the engine.
     overflow: Overflow | None = None
     entry: EntryGate | None = None
-    # Activity days, /stats and its charts (bot/analytics_service.py); set by the engine.
-    analytics: Analytics | None = None
 
     @property
     def log_chat(self) -> ChatRef | None:

@@ -315,3 +315,67 @@ class MemberActivity(Base):
     group_key: Mapped[str] = mapped_column(primary_key=True)
     member_key: Mapped[str] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+# --- Spam, reports and risk alerts (migration 0004) ---------------------------
+
+
+class SpamSample(Base):
+    __tablename__ = "spam_samples"
+    __table_args__ = (Index(None, "community", "label"),)
+
+    id: Mapped[int] = mapped_column(LedgerId, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(ForeignKey("communities.slug"))
+    label: Mapped[str]
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str]
+    at: Mapped[datetime]
+    added_by: Mapped[str | None]
+    member_key: Mapped[str | None]
+
+
+class Flag(Base):
+    """The moderators' review queue (reported messages, flagged spam)."""
+
+    __tablename__ = "flags"
+    __table_args__ = (Index(None, "community", "status"),)
+
+    community: Mapped[str] = _community()
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    group_key: Mapped[str]
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    member_key: Mapped[str]
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    source: Mapped[str]
+    status: Mapped[str]
+    reasons: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None]
+
+
+class Report(Base):
+    """One member's report of one flagged message: at most one each."""
+
+    __tablename__ = "reports"
+
+    community: Mapped[str] = _community()
+    flag_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    reporter_key: Mapped[str] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    weight: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class RiskAlert(Base):
+    __tablename__ = "risk_alerts"
+
+    community: Mapped[str] = _community()
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    kind: Mapped[str]
+    severity: Mapped[str]
+    group_key: Mapped[str | None]
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,274 @@
+"""Risk warnings (风险预警): monitors that tell the moderators' log chat about
+trouble before members leave, and `Risk`, which ties the spam guard, the
+reports and the monitors to the message path and the timer.
+
+Monitors, per group: a report spike and a spam spike (that many within a
+rolling window), watched keywords (退款, 骗子, refund, scam ...), and a
+member's question nobody answered within `after`. Each alert has a
+severity, a one-line summary and its evidence (the messages), is stored,
+and is not repeated for the same group within `cooldown`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.actions import Action, SendMessage
+from bot.directory import display
+from bot.events import MessagePosted, TimerFired
+from bot.explanations import Explanations
+from bot.i18n import t
+from bot.ports import SpamStore
+from bot.records import GroupRecord, MemberRecord, RiskAlertRecord, SpamSnapshot
+from bot.reports import Reports
+from bot.risk_config import MonitorsConfig, RiskConfig, SpikeMonitor
+from bot.services import Services
+from bot.spam import SpamGuard
+from rules.durations import format_duration
+from rules.message import MessageView
+
+_QUESTION = re.compile(
+    r"[?？]\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里"
+    r"|\b(?:how (?:do|can|much|long)|why (?:is|does|do|did)|when (?:is|will|does)|"
+    r"where (?:is|can)|can i|is there|does anyone)\b"
+)
+# Pending questions kept per group.
+_QUESTIONS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    message_id: int
+    member: str
+    name: str
+    at: datetime
+    text: str
+
+
+def _keyword_pattern(words: list[str]) -> re.Pattern[str] | None:
+    parts = [
+        rf"\b{re.escape(w.casefold())}\b" if w.isascii() else re.escape(w.casefold())
+        for w in words
+        if w.strip()
+    ]
+    return re.compile("|".join(parts)) if parts else None
+
+
+class Monitors:
+    def __init__(self, services: Services, config: MonitorsConfig, last_alert_id: int) -> None:
+        self.s = services
+        self.configure(config)
+        self._last_alert = last_alert_id
+        self._spikes: dict[tuple[str, str], deque[tuple[float, int]]] = {}
+        self._alerted: dict[tuple[str, str], datetime] = {}
+        self._questions: dict[str, dict[int, _Question]] = {}
+        # Alerts raised and not stored yet (`Risk` stores them).
+        self.pending: list[RiskAlertRecord] = []
+
+    def configure(self, config: MonitorsConfig) -> None:
+        self.config = config
+        self._keywords = _keyword_pattern(config.keywords.words) if config.keywords else None
+
+    def alert(
+        self,
+        kind: str,
+        severity: str,
+        group: GroupRecord,
+        now: datetime,
+        evidence: list[int],
+        *,
+        repeat: bool = False,
+        **values: str,
+    ) -> list[Action]:
+        """Raise an alert unless this group had one of its kind within the
+        cooldown (`repeat`: every alert counts, one per question)."""
+        where = (kind, group.chat_key)
+        if not repeat:
+            last = self._alerted.get(where)
+            if last is not None and now - last < self.config.cooldown:
+                return []
+            self._alerted[where] = now
+        loc = self.s.config.community.locale
+        summary = t(loc, f"risk.summary.{kind}", **values)
+        shown = ", ".join(f"#{m}" for m in evidence[-5:])
+        self._last_alert += 1
+        self.pending.append(
+            RiskAlertRecord(
+                self.s.config.community.slug,
+                self._last_alert,
+                now,
+                kind,
+                severity,
+                group.chat_key,
+                summary,
+                shown,
+            )
+        )
+        chat = self.s.log_chat
+        if chat is None:
+            return []
+        text = t(
+            loc,
+            "risk.alert",
+            id=self._last_alert,
+            severity=t(loc, f"risk.severity.{severity}"),
+            kind=t(loc, f"risk.kind.{kind}"),
+            group=group.title,
+            summary=summary,
+            evidence=shown,
+        )
+        return [SendMessage(chat, text, kind="alert")]
+
+    def _spike(
+        self, kind: str, spec: SpikeMonitor | None, group: GroupRecord, now: datetime, mid: int
+    ) -> list[Action]:
+        if spec is None:
+            return []
+        stamps = self._spikes.setdefault((kind, group.chat_key), deque())
+        stamps.append((now.timestamp(), mid))
+        horizon = (now - spec.window).timestamp()
+        while stamps and stamps[0][0] < horizon:
+            stamps.popleft()
+        if len(stamps) < spec.count:
+            return []
+        return self.alert(
+            kind, "high", group, now, list(dict.fromkeys(m for _, m in stamps)),
+            count=str(len(stamps)), window=format_duration(spec.window),
+        )  # fmt: skip
+
+    def spam_caught(self, group: GroupRecord, now: datetime, message_id: int) -> list[Action]:
+        return self._spike("spam_spike", self.config.spam_spike, group, now, message_id)
+
+    def reported(self, group: GroupRecord, now: datetime, message_id: int) -> list[Action]:
+        return self._spike("report_spike", self.config.report_spike, group, now, message_id)
+
+    def on_message(
+        self, ev: MessagePosted, member: MemberRecord, group: GroupRecord, role: str, folded: str
+    ) -> list[Action]:
+        """Keywords, and questions asked and answered."""
+        actions: list[Action] = []
+        pattern = self._keywords
+        if pattern is not None and role == "member":
+            m = pattern.search(folded)
+            if m is not None:
+                actions += self.alert(
+                    "keyword", "medium", group, ev.at, [ev.message_id],
+                    word=m.group(), name=display(member), text=_excerpt(ev.text),
+                )  # fmt: skip
+        if self.config.unanswered_question is None or ev.edited:
+            return actions
+        pending = self._questions.get(group.chat_key)
+        if pending:
+            reply = ev.reply_to
+            if reply is not None and reply.message_id in pending:
+                if pending[reply.message_id].member != member.key:
+                    del pending[reply.message_id]
+            elif role != "member":
+                # A moderator speaking without replying most likely answers
+                # the latest question; earlier ones still wait.
+                del pending[next(reversed(pending))]
+        if role == "member" and _QUESTION.search(folded):
+            pending = self._questions.setdefault(group.chat_key, {})
+            if len(pending) >= _QUESTIONS:
+                del pending[next(iter(pending))]
+            pending[ev.message_id] = _Question(
+                ev.message_id, member.key, display(member), ev.at, ev.text
+            )
+        return actions
+
+    def tick(self, now: datetime) -> list[Action]:
+        spec = self.config.unanswered_question
+        if spec is None:
+            return []
+        actions: list[Action] = []
+        for group_key, pending in self._questions.items():
+            group = self.s.directory.groups.get(group_key)
+            due = [q for q in pending.values() if now - q.at >= spec.after]
+            for q in due:
+                del pending[q.message_id]
+                if group is not None:
+                    actions += self.alert(
+                        "unanswered_question", "medium", group, now, [q.message_id],
+                        repeat=True, name=q.name, after=format_duration(spec.after),
+                        text=_excerpt(q.text),
+                    )  # fmt: skip
+        return actions
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Risk:
+    """The spam guard, the reports and the monitors, as one service."""
+
+    def __init__(
+        self,
+        services: Services,
+        store: SpamStore,
+        config: RiskConfig,
+        snapshot: SpamSnapshot,
+        explanations: Explanations | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.spam = SpamGuard(services, store, config.spam, snapshot, explanations)
+        self.reports = Reports(services, store, config.reports, snapshot, self.spam)
+        self.monitors = Monitors(services, config.monitors, snapshot.last_alert_id)
+
+    @classmethod
+    async def start(
+        cls, services: Services, store: SpamStore, explanations: Explanations | None = None
+    ) -> Risk:
+        snapshot = await store.load_spam(services.config.community.slug)
+        return cls(services, store, services.config.risk, snapshot, explanations)
+
+    def configure(self, config: RiskConfig) -> None:
+        self.config = config
+        self.spam.configure(config.spam)
+        self.reports.config = config.reports
+        self.monitors.configure(config.monitors)
+
+    async def on_message(
+        self,
+        ev: MessagePosted,
+        member: MemberRecord,
+        group: GroupRecord,
+        role: str,
+        view: MessageView,
+    ) -> tuple[list[Action], bool]:
+        """After the rules let a message through: the spam guard, then the
+        monitors. Returns the actions and whether the message was removed."""
+        actions: list[Action] = []
+        if role == "member":
+            spam = self.spam
+            verdict = spam.check(view, member, role, ev.at)
+            if verdict is not None:
+                actions, flag = spam.act(verdict, ev, member, group)
+                actions += self.monitors.spam_caught(group, ev.at, ev.message_id)
+                if flag is None:
+                    await self.store_alerts()
+                    return actions, True
+                flag = await self.reports.new_flag(flag)
+                actions += self.reports.alert(flag, member, group)
+            elif not ev.edited:
+                spam.remember(ev, member)
+        actions += self.monitors.on_message(ev, member, group, role, view.folded)
+        if self.monitors.pending:
+            await self.store_alerts()
+        return actions, False
+
+    async def tick(self, ev: TimerFired) -> list[Action]:
+        actions = self.monitors.tick(ev.at)
+        await self.store_alerts()
+        return actions
+
+    async def store_alerts(self) -> None:
+        pending = self.monitors.pending
+        self.monitors.pending = []
+        for alert in pending:
+            await self.store.save_alert(alert)

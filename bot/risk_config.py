@@ -1,0 +1,105 @@
+"""The `risk:` section of the community file: the spam detector, members'
+reports, and the risk monitors that warn the moderators."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.schema import Duration
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+DEFAULT_STOP_WORDS = (
+    "加微信", "加v", "私聊我", "日赚", "稳赚", "包赚", "躺赚", "刷单", "代开发票", "免费领取",
+    "点击领取", "usdt", "airdrop", "crypto signals", "guaranteed profit", "dm me",
+    "click here", "earn money fast", "onlyfans", "заработок",
+)  # fmt: skip
+
+
+class SpamConfig(_Strict):
+    enabled: bool = True
+    # Naive Bayes probability from which a message is spam; newcomers (joined
+    # within `newcomer`, or within their first `first_messages`) face the
+    # lower `newcomer_threshold` and the meta checks too.
+    threshold: float = Field(default=0.95, gt=0, le=1)
+    newcomer_threshold: float = Field(default=0.9, gt=0, le=1)
+    newcomer: Duration = timedelta(hours=24)
+    first_messages: int = Field(default=3, ge=0)
+    # Members are no longer checked after this many clean messages, nor from
+    # this level (by number, 1 = the first) on; staff never are.
+    approve_after: int = Field(default=10, ge=0)
+    trusted_level: int | None = Field(default=2, ge=1)
+    # Cosine similarity to a known spam sample that counts as spam.
+    similarity: float = Field(default=0.8, gt=0, le=1)
+    stop_words: list[str] = Field(default_factory=lambda: list(DEFAULT_STOP_WORDS))
+    # Newcomers' meta checks: more links, @mentions or emoji than these.
+    max_links: int = Field(default=1, ge=0)
+    max_mentions: int = Field(default=3, ge=0)
+    max_emoji: int = Field(default=5, ge=0)
+    # The same text in several groups of the community, or from several
+    # members, within `duplicate_window`.
+    duplicate_window: Duration = timedelta(minutes=10)
+    # What a detected message gets; `flag` keeps it and queues it for review.
+    action: Literal["delete", "delete_and_mute", "delete_and_ban", "flag"] = "delete_and_mute"
+    mute: Duration = timedelta(days=1)
+    # What a moderator's /spam does to the member beside cleaning up.
+    punish: Literal["ban", "mute", "none"] = "ban"
+    # /spam removes the member's messages of this recent past, in every group.
+    cleanup: Duration = timedelta(hours=24)
+    # Moderators' /spam and /ham teach the model (samples are kept either way).
+    learn: bool = True
+    # Start from the samples shipped with groupkeeper.
+    default_samples: bool = True
+
+
+class ReportsConfig(_Strict):
+    enabled: bool = True
+    # Report weight within `window` that hides a message and mutes its author
+    # until a moderator decides; trusted members' reports weigh `trusted_weight`.
+    threshold: int = Field(default=3, ge=1)
+    window: Duration = timedelta(hours=1)
+    trusted_weight: int = Field(default=2, ge=1)
+    # A member may report at most `per_member` messages per `per`.
+    per_member: int = Field(default=5, ge=1)
+    per: Duration = timedelta(hours=1)
+    mute: Duration = timedelta(days=1)
+    # What /resolve ID confirm does to the member.
+    confirm: Literal["ban", "mute", "kick"] = "ban"
+
+
+class SpikeMonitor(_Strict):
+    count: int = Field(ge=1)
+    window: Duration
+
+
+class KeywordMonitor(_Strict):
+    words: list[str] = Field(default_factory=lambda: ["退款", "骗子", "投诉", "refund", "scam"])
+
+
+class UnansweredMonitor(_Strict):
+    after: Duration = timedelta(minutes=30)
+
+
+class MonitorsConfig(_Strict):
+    report_spike: SpikeMonitor | None = Field(
+        default_factory=lambda: SpikeMonitor(count=5, window=timedelta(hours=1))
+    )
+    spam_spike: SpikeMonitor | None = Field(
+        default_factory=lambda: SpikeMonitor(count=5, window=timedelta(minutes=10))
+    )
+    keywords: KeywordMonitor | None = Field(default_factory=KeywordMonitor)
+    unanswered_question: UnansweredMonitor | None = Field(default_factory=UnansweredMonitor)
+    # The same monitor alerts a group again only after this long.
+    cooldown: Duration = timedelta(hours=1)
+
+
+class RiskConfig(_Strict):
+    spam: SpamConfig = Field(default_factory=SpamConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    monitors: MonitorsConfig = Field(default_factory=MonitorsConfig)

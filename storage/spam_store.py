@@ -1,0 +1,146 @@
+"""`SqlSpamStore`: the core's `SpamStore` port (spam samples, members'
+reports, the review queue, risk alerts) on the same database as `SqlStore`.
+
+All of these are rare and each write is its own awaited transaction: a
+moderator's /spam or a member's /report is stored before it is answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import asdict, fields
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import StaticPool
+
+from bot.records import (
+    FlagRecord,
+    ReportRecord,
+    RiskAlertRecord,
+    SpamSampleRecord,
+    SpamSnapshot,
+)
+from storage.models import Base, Flag, Report, RiskAlert, SpamSample
+
+_SAMPLES: Table = Base.metadata.tables[SpamSample.__tablename__]
+_FLAGS: Table = Base.metadata.tables[Flag.__tablename__]
+_REPORTS: Table = Base.metadata.tables[Report.__tablename__]
+_ALERTS: Table = Base.metadata.tables[RiskAlert.__tablename__]
+_WAITING = ("reported", "open")
+
+
+def _names(record: type[Any]) -> list[str]:
+    return [f.name for f in fields(record)]
+
+
+class SqlSpamStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        # An in-memory SQLite database is one shared connection (see SqlStore).
+        self._gate: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Lock()
+            if isinstance(engine.sync_engine.pool, StaticPool)
+            else contextlib.nullcontext()
+        )
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        async with self._gate, self.engine.connect() as connection:
+            yield connection
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        async with self._gate, self.engine.begin() as connection:
+            yield connection
+
+    async def load_spam(self, community: str) -> SpamSnapshot:
+        async with self._reading() as c:
+            sample_cols = [_SAMPLES.c[n] for n in _names(SpamSampleRecord)]
+            samples = [
+                SpamSampleRecord(*row)
+                for row in await c.execute(
+                    select(*sample_cols)
+                    .where(_SAMPLES.c.community == community)
+                    .order_by(_SAMPLES.c.id)
+                )
+            ]
+            flag_cols = [_FLAGS.c[n] for n in _names(FlagRecord)]
+            flags = [
+                FlagRecord(*row)
+                for row in await c.execute(
+                    select(*flag_cols)
+                    .where(_FLAGS.c.community == community, _FLAGS.c.status.in_(_WAITING))
+                    .order_by(_FLAGS.c.id)
+                )
+            ]
+            waiting = [f.id for f in flags]
+            report_cols = [_REPORTS.c[n] for n in _names(ReportRecord)]
+            reports = (
+                [
+                    ReportRecord(*row)
+                    for row in await c.execute(
+                        select(*report_cols).where(
+                            _REPORTS.c.community == community, _REPORTS.c.flag_id.in_(waiting)
+                        )
+                    )
+                ]
+                if waiting
+                else []
+            )
+            dismissed_rows = await c.execute(
+                select(_REPORTS.c.reporter_key, func.count())
+                .join(
+                    _FLAGS,
+                    (_FLAGS.c.community == _REPORTS.c.community)
+                    & (_FLAGS.c.id == _REPORTS.c.flag_id),
+                )
+                .where(_REPORTS.c.community == community, _FLAGS.c.status == "dismissed")
+                .group_by(_REPORTS.c.reporter_key)
+            )
+            dismissed = {key: int(n) for key, n in dismissed_rows}
+            last_flag = await c.scalar(
+                select(func.max(_FLAGS.c.id)).where(_FLAGS.c.community == community)
+            )
+            last_alert = await c.scalar(
+                select(func.max(_ALERTS.c.id)).where(_ALERTS.c.community == community)
+            )
+        return SpamSnapshot(
+            samples=samples,
+            flags=flags,
+            reports=reports,
+            dismissed=dismissed,
+            last_flag_id=int(last_flag or 0),
+            last_alert_id=int(last_alert or 0),
+        )
+
+    async def add_samples(self, samples: Sequence[SpamSampleRecord]) -> None:
+        if not samples:
+            return
+        async with self._writing() as c:
+            await c.execute(_SAMPLES.insert(), [asdict(s) for s in samples])
+
+    async def save_flag(self, flag: FlagRecord) -> None:
+        values = asdict(flag)
+        async with self._writing() as c:
+            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(
+                _FLAGS
+            )
+            await c.execute(
+                insert.values(**values).on_conflict_do_update(
+                    index_elements=["community", "id"],
+                    set_={k: v for k, v in values.items() if k not in ("community", "id")},
+                )
+            )
+
+    async def add_report(self, report: ReportRecord) -> None:
+        async with self._writing() as c:
+            await c.execute(_REPORTS.insert().values(**asdict(report)))
+
+    async def save_alert(self, alert: RiskAlertRecord) -> None:
+        async with self._writing() as c:
+            await c.execute(_ALERTS.insert().values(**asdict(alert)))

@@ -1,0 +1,330 @@
+"""The spam detector: the tokenizer, each named check (tables), who is
+checked and how hard, learning from /spam and /ham without a restart, the
+samples kept in the database, and `groupkeeper spam eval`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.cli import main
+from bot.actions import BanMember, DeleteMessage, MuteMember
+from bot.clock import FakeClock
+from bot.config import Config, parse_config
+from bot.engine import Engine
+from bot.events import ChatRef, CommandIssued, MessagePosted, ReplyRef, UserRef
+from bot.risk_config import SpamConfig
+from bot.spam_checks import (
+    Detector,
+    bayes_check,
+    duplicates_check,
+    meta_check,
+    similarity_check,
+    stop_words_check,
+)
+from bot.spam_model import HAM, SPAM, SpamModel, parse_samples, tokens
+from rules.message import MessageView
+from storage.spam_store import SqlSpamStore
+from storage.sql_store import SqlStore
+from tests.conftest import EXAMPLE, ROOT
+
+SPAMMY = "兼职刷单，日赚500到2000，有手机就能做，私聊我"
+CHAT = "大家好，请问周末的线下活动在哪里举办？"
+
+
+def view(text: str = "", **kw: object) -> MessageView:
+    base: dict[str, object] = {"group": "g1", "sender": "m1", "at": 0.0}
+    base.update(kw)
+    return MessageView(text=text, **base)  # type: ignore[arg-type]
+
+
+def small_model() -> SpamModel:
+    model = SpamModel()
+    model.learn_all(
+        [
+            (SPAM, SPAMMY),
+            (SPAM, "Earn $500 a day from home, DM me for details"),
+            (SPAM, "免费领取炒股资料，加微信，稳赚不赔"),
+            (HAM, CHAT),
+            (HAM, "Thanks for sharing the deck, really helpful"),
+            (HAM, "我们项目下周路演，有投资人朋友可以帮忙引荐吗"),
+        ]
+    )
+    return model
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("加微信领资料", {"加", "微信", "领资", "资料"}, set()),
+        ("Earn MONEY fast", {"earn", "money", "fast"}, {"Earn"}),
+        ("Заработок в интернете", {"заработок", "интернете"}, set()),
+        ("see https://t.me/+abc now", {"#link", "#invite", "host:t.me", "see", "now"}, {"abc"}),
+        ("call 138 1234 5678", {"#phone", "call"}, set()),
+        ("ping @invest_master_pro", {"#handle", "@invest_master_pro"}, set()),
+        ("日赚3000", {"#n4", "日赚"}, {"3000"}),
+        ("🔥🔥🔥 free 💰", {"#emoji", "free"}, set()),
+    ],
+)
+def test_tokenizer_features(text: str, present: set[str], absent: set[str]) -> None:
+    found = tokens(text)
+    assert present <= found
+    assert not absent & found
+
+
+SPAM_CONFIG = SpamConfig()
+
+
+@pytest.mark.parametrize(
+    ("name", "msg", "newcomer", "hit", "code"),
+    [
+        ("stop words: a phrase", view("加 微 信 了解一下"), False, True, "spam_stop_word"),
+        ("stop words: through look-alikes", view("ＤＭ ｍｅ"), False, True, "spam_stop_word"),
+        ("stop words: chat", view(CHAT), False, False, ""),
+        (
+            "meta: channel forward, newcomer",
+            view("news", forwarded=True, forward_origin="channel"),
+            True,
+            True,
+            "spam_forward",
+        ),
+        (
+            "meta: channel forward, not newcomer",
+            view("news", forwarded=True, forward_origin="channel"),
+            False,
+            False,
+            "",
+        ),
+        (
+            "meta: a user's forward",
+            view("look", forwarded=True, forward_origin="user"),
+            True,
+            False,
+            "",
+        ),
+        ("meta: contact card", view("", media="contact"), True, True, "spam_contact"),
+        ("meta: two links", view("a.com and b.com"), True, True, "spam_links"),
+        ("meta: one link", view("see github.com"), True, False, ""),
+        (
+            "meta: four mentions",
+            view("@alice1 @bobby2 @carol3 @daniel4"),
+            True,
+            True,
+            "spam_mentions",
+        ),
+        ("meta: six emoji", view("🎁🎁🎁🎁🎁🎁"), True, True, "spam_emoji"),
+        ("meta: five emoji", view("🎉🎉🎉🎉🎉"), True, False, ""),
+    ],
+)
+def test_content_and_meta_checks(
+    name: str, msg: MessageView, newcomer: bool, hit: bool, code: str
+) -> None:
+    checks = [stop_words_check(SPAM_CONFIG.stop_words), meta_check(SPAM_CONFIG)]
+    results = [c(msg, newcomer) for c in checks]
+    hits = [r for r in results if r.hit]
+    assert bool(hits) == hit, name
+    if hit:
+        assert hits[0].code == code and hits[0].details
+
+
+def test_duplicates_across_groups_and_members_within_the_window() -> None:
+    check = duplicates_check(600)
+    text = "Join our channel for free signals today"
+    assert not check(view(text, group="g1", sender="a", at=0), True).hit
+    across = check(view(text, group="g2", sender="a", at=10), True)
+    assert across.hit and across.code == "spam_duplicate_groups"
+    assert not check(view(text, group="g1", sender="x", at=1000), True).hit  # a new window
+    assert not check(view(text, group="g1", sender="y", at=1001), True).hit
+    wave = check(view(text, group="g1", sender="z", at=1002), True)
+    assert wave.hit and wave.code == "spam_duplicate_members"
+    assert not check(view("ok thanks", sender="q", at=1003), True).hit  # too short to count
+    assert not check(view(text, group="g3", sender="w", at=1004), False).hit  # not a newcomer
+
+
+def test_similarity_and_bayes_follow_what_was_learned() -> None:
+    model = small_model()
+    similar = similarity_check(model, 0.8)
+    bayes = bayes_check(model, 0.95, 0.9)
+    near = view(SPAMMY + "！")
+    assert similar(near, False).hit
+    assert bayes(near, False).hit
+    assert not similar(view(CHAT), False).hit
+    assert not bayes(view(CHAT), True).hit
+    fresh = view("Our tool sends bulk direct messages to every member of your group")
+    assert not similar(fresh, False).hit
+    model.learn(SPAM, "Our tool sends bulk direct messages to every member of your group")
+    assert similar(view("Our tool sends bulk direct messages to every member"), False).hit
+
+
+def test_newcomers_meet_the_lower_bayes_threshold() -> None:
+    model = small_model()
+    check = bayes_check(model, 0.999, 0.5)
+    msg = view("free money, dm me")
+    assert check(msg, True).hit
+    assert not check(view("free money, dm me"), False).hit
+
+
+def test_the_detector_reports_every_check_that_hit() -> None:
+    detector = Detector(SpamConfig(), small_model())
+    verdict = detector.check(view(SPAMMY), newcomer=True)
+    assert verdict.spam
+    assert {r.rule for r in verdict.hits} >= {"stop_words", "similarity", "bayes"}
+    assert not detector.check(view(CHAT), newcomer=True).spam
+
+
+def test_parse_samples_reports_bad_lines() -> None:
+    samples, errors = parse_samples(["# comment", "spam\tbuy now", "", "junk", "ham\t  "])
+    assert samples == [(SPAM, "buy now")]
+    assert errors == [
+        "line 4: expected spam or ham, a tab, and the text",
+        "line 5: expected spam or ham, a tab, and the text",
+    ]
+
+
+# --- Member context on the message path ---------------------------------------
+
+GROUP = ChatRef("telegram", "-100500", title="Founders")
+
+
+def user(n: int, **kw: object) -> UserRef:
+    return UserRef("telegram", str(n), f"user{n}", f"user{n}", **kw)  # type: ignore[arg-type]
+
+
+def post(sender: UserRef, mid: int, text: str, at: datetime, **kw: object) -> MessagePosted:
+    return MessagePosted(GROUP, sender, mid, text, at, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def config() -> Config:
+    return parse_config(
+        EXAMPLE.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
+    )
+
+
+async def engine_for(config: Config, store: SqlStore, clock: FakeClock) -> Engine:
+    engine = Engine(config, store, clock, spam_store=SqlSpamStore(store.engine))
+    await engine.start(background_flush=False)
+    return engine
+
+
+def removed(actions: list[object]) -> bool:
+    return any(isinstance(a, DeleteMessage) for a in actions)
+
+
+async def test_newcomers_spam_is_removed_and_they_are_muted(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    engine = await engine_for(config, store, clock)
+    actions = await engine.handle(post(user(1), 1, SPAMMY, clock.now()))
+    assert removed(actions)
+    assert any(isinstance(a, MuteMember) and a.rule == "spam" for a in actions)
+    assert not removed(await engine.handle(post(user(2), 2, CHAT, clock.now())))
+
+
+@pytest.mark.parametrize(
+    ("sender", "extra"),
+    [
+        (user(3, is_bot=True), {}),
+        (user(4), {"on_behalf_of_chat": True}),
+        (user(5, is_admin=True), {}),
+    ],
+    ids=["a bot", "an anonymous admin or linked channel", "a chat admin"],
+)
+async def test_bots_channels_and_admins_are_never_punished(
+    config: Config, store: SqlStore, clock: FakeClock, sender: UserRef, extra: dict[str, object]
+) -> None:
+    engine = await engine_for(config, store, clock)
+    actions = await engine.handle(post(sender, 1, SPAMMY, clock.now(), **extra))
+    assert not removed(actions)
+    assert not any(isinstance(a, MuteMember | BanMember) for a in actions)
+
+
+async def test_approved_members_are_spared_and_suspects_are_not(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    engine = await engine_for(config, store, clock)
+    regular = user(6)
+    for i in range(11):  # approve_after: 10 clean messages
+        clock.advance(timedelta(minutes=2))
+        assert not removed(await engine.handle(post(regular, 10 + i, f"{CHAT} {i}", clock.now())))
+    assert not removed(await engine.handle(post(regular, 30, SPAMMY, clock.now())))
+    engine.s.risk.spam.suspects.add(regular.key)  # type: ignore[union-attr]
+    assert removed(await engine.handle(post(regular, 31, SPAMMY, clock.now())))
+
+
+async def test_trusted_levels_are_spared(config: Config, store: SqlStore, clock: FakeClock) -> None:
+    engine = await engine_for(config, store, clock)
+    member = engine.s.directory.member(user(7), clock.now())
+    engine.s.points.award(member.key, 150, "gift", "gift:7", clock.now())
+    assert engine.s.risk.spam.approved(member)  # type: ignore[union-attr]
+    assert not removed(await engine.handle(post(user(7), 1, SPAMMY, clock.now())))
+
+
+async def test_spam_command_learns_at_once_and_the_sample_survives_a_restart(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    moderator = UserRef("telegram", "1002", "mod", "mod")
+    text = "Quiet tonight. Our tool sends bulk direct messages to every member"
+    engine = await engine_for(config, store, clock)
+    sly = user(8)
+    for i in range(11):
+        clock.advance(timedelta(minutes=1))
+        await engine.handle(post(sly, 100 + i, f"hello there number {i}", clock.now()))
+    assert not removed(await engine.handle(post(sly, 200, text, clock.now())))
+    command = CommandIssued(
+        GROUP, moderator, 201, "spam", (), clock.now(), ReplyRef(200, sly, text), "/spam"
+    )
+    actions = await engine.handle(command)
+    deleted = {m for a in actions if isinstance(a, DeleteMessage) for m in a.message_ids}
+    assert {200, 110} <= deleted  # the message and the member's other recent ones
+    assert any(isinstance(a, BanMember) for a in actions)
+    # A newcomer posting it now is caught without a restart ...
+    assert removed(await engine.handle(post(user(9), 300, text, clock.now())))
+    await engine.stop()
+    # ... and after one, from the sample the database kept.
+    engine = await engine_for(config, store, clock)
+    assert removed(await engine.handle(post(user(10), 400, text, clock.now())))
+    stored = await SqlSpamStore(store.engine).load_spam(config.community.slug)
+    assert [(s.label, s.text, s.source) for s in stored.samples] == [(SPAM, text, "spam")]
+
+
+async def test_ham_command_stores_a_ham_sample_and_staff_only(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    engine = await engine_for(config, store, clock)
+    member, moderator = user(11), UserRef("telegram", "1002", "mod", "mod")
+    reply = ReplyRef(5, member, "free tickets for the meetup, ask me")
+    refused = await engine.handle(CommandIssued(GROUP, user(12), 6, "ham", (), clock.now(), reply))
+    assert "Only moderators" in refused[0].text  # type: ignore[union-attr]
+    done = await engine.handle(CommandIssued(GROUP, moderator, 7, "ham", (), clock.now(), reply))
+    assert "not spam" in done[0].text  # type: ignore[union-attr]
+    usage = await engine.handle(CommandIssued(GROUP, moderator, 8, "spam", (), clock.now()))
+    assert "Reply /spam" in usage[0].text  # type: ignore[union-attr]
+    stored = await SqlSpamStore(store.engine).load_spam(config.community.slug)
+    assert [(s.label, s.added_by) for s in stored.samples] == [(HAM, "telegram:1002")]
+
+
+def test_spam_eval_prints_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    train = ROOT / "bot" / "data" / "spam_samples.tsv"
+    test = ROOT / "data" / "spam_test.tsv"
+    assert main(["spam", "eval", "--train", str(train), "--test", str(test), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["tested"] == 60
+    assert figures["true_positives"] + figures["false_negatives"] == 30
+    assert 0.9 <= figures["precision"] <= 1 and 0.9 <= figures["recall"] <= 1
+    assert figures["false_positive_rate"] <= 0.05
+    assert figures["median_us"] > 0
+
+
+def test_spam_train_stores_the_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    samples = tmp_path / "s.tsv"
+    samples.write_text("spam\tbuy followers now\nham\tsee you at the meetup\n", encoding="utf-8")
+    db = f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
+    assert main(["spam", "train", str(samples), "--config", str(EXAMPLE), "--db", db]) == 0
+    assert "stored 2 samples (1 spam, 1 ham)" in capsys.readouterr().out
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("maybe\tsomething\n", encoding="utf-8")
+    assert main(["spam", "train", str(bad), "--config", str(EXAMPLE), "--db", db]) == 1
