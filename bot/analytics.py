@@ -159,35 +159,50 @@ def window_counts(
     by_member: Mapping[str, Iterable[date]], since: date, until: date, window: int
 ) -> list[int]:
     """For each day d of the period, how many members were active in the
-    `window` days ending on d (1: DAU, 7: WAU, 30: MAU).
+    `window` days ending on d (1: DAU, 7: WAU, 30: MAU)."""
+    return _windows(by_member, since, until, (window,))[0]
+
+
+def _windows(
+    by_member: Mapping[str, Iterable[date]], since: date, until: date, windows: Sequence[int]
+) -> list[list[int]]:
+    """`window_counts` for several windows in one pass over the members.
 
     Each active day covers the `window` days from it; a member's covers are
     merged and added to a difference array, so the cost is the number of
     activity rows, not rows times days."""
-    length = (until - since).days + 1
-    diff = [0] * (length + 1)
+    base = since.toordinal()
+    length = until.toordinal() - base + 1
+    diffs = [[0] * (length + 1) for _ in windows]
     for member_days in by_member.values():
-        end = -1
-        for day in sorted(member_days):
-            start = max((day - since).days, end + 1, 0)
-            stop = min((day - since).days + window - 1, length - 1)
-            if start <= stop:
-                diff[start] += 1
-                diff[stop + 1] -= 1
-                end = stop
-    counts, running = [], 0
-    for n in range(length):
-        running += diff[n]
-        counts.append(running)
-    return counts
+        offsets = sorted(d.toordinal() - base for d in member_days)
+        for diff, window in zip(diffs, windows, strict=True):
+            end = -1
+            for offset in offsets:
+                start = offset if offset > end else end + 1
+                if start < 0:
+                    start = 0
+                stop = offset + window - 1
+                if stop >= length:
+                    stop = length - 1
+                if start <= stop:
+                    diff[start] += 1
+                    diff[stop + 1] -= 1
+                    end = stop
+    out = []
+    for diff in diffs:
+        counts, running = [], 0
+        for n in range(length):
+            running += diff[n]
+            counts.append(running)
+        out.append(counts)
+    return out
 
 
 def engagement(
     by_member: Mapping[str, Iterable[date]], since: date, until: date
 ) -> list[Engagement]:
-    dau = window_counts(by_member, since, until, 1)
-    wau = window_counts(by_member, since, until, WAU_WINDOW)
-    mau = window_counts(by_member, since, until, MAU_WINDOW)
+    dau, wau, mau = _windows(by_member, since, until, (1, WAU_WINDOW, MAU_WINDOW))
     return [Engagement(d, dau[n], wau[n], mau[n]) for n, d in enumerate(days(since, until))]
 
 
