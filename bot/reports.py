@@ -129,6 +129,7 @@ class Reports:
         if reason:
             flag.reasons = "; ".join(x for x in (flag.reasons, reason[:200]) if x)
         await self.store.add_report(record)
+        self.s.stats.add(group.chat_key, self.s.points.local_date(now), "reports")
         since = now - cfg.window
         total = sum(r.weight for r in self._reports[flag.id].values() if r.at >= since)
         if total < cfg.threshold * _BASE:

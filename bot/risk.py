@@ -91,6 +91,7 @@ class Monitors:
             if last is not None and now - last < self.config.cooldown:
                 return []
             self._alerted[where] = now
+        self.s.stats.add(group.chat_key, self.s.points.local_date(now), "alerts")
         loc = self.s.config.community.locale
         summary = t(loc, f"risk.summary.{kind}", **values)
         shown = ", ".join(f"#{m}" for m in evidence[-5:])

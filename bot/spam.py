@@ -234,7 +234,9 @@ class SpamGuard:
             actions += acts
             notice = t(loc, f"spam.removed_{verb}", name=name)
         actions.insert(0, DeleteMessage(chat, (ev.message_id,), RULE, case.id))
-        s.stats.add(group.chat_key, s.points.local_date(now), "removed")
+        day = s.points.local_date(now)
+        s.stats.add(group.chat_key, day, "removed")
+        s.stats.add(group.chat_key, day, "spam_removed")
         self._explain(verdict, ev, member, case.id, verb, (notice,))
         return [*actions, SendMessage(chat, notice, kind="warn")], None
 

@@ -44,6 +44,7 @@ from bot.events import (
 )
 from bot.ports import ScheduleStore, Store
 from storage.schedule_store import SqlScheduleStore
+from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 
 PLATFORM = "console"
@@ -88,6 +89,8 @@ class ConsoleSession:
         # Shop, events and referrals, kept across !restart like the main store.
         self.economy_store = economy_store_for(store)
         self.analytics_store = analytics_store_for(store)
+        # Spam samples taught with /spam and /ham survive !restart too.
+        self.spam_store = SqlSpamStore(store.engine) if isinstance(store, SqlStore) else None
         self.outlet = ConsoleOutlet(self.gateway)
         self.engine = self._engine()
         # With `watch_config`, the config file is reloaded when it changes and
@@ -107,6 +110,7 @@ class ConsoleSession:
             schedule_store=self.schedule_store,
             economy_store=self.economy_store,
             analytics_store=self.analytics_store,
+            spam_store=self.spam_store,
             charts=chart_renderer(),
         )
 
