@@ -36,6 +36,7 @@ from bot.records import GroupRecord, MemberRecord, ScheduledPostRecord
 from bot.schedule_config import PollSpec, PostSpec
 from bot.schedule_timing import fire_times
 from bot.services import Services
+from bot.stats_commands import community_summary
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +339,15 @@ class Schedule:
         if post.spec.builtin == "inactive_nudge":
             days = timedelta(days=post.spec.days)
             return {f"dm:{m.key}": m for m in self._newly_inactive(previous - days, at - days)}
+        if post.spec.builtin == "owner_digest":
+            return {f"dm:{m.key}": m for m in self._owners()}
         return {g.chat_key: g for g in self._groups(post)}
+
+    def _owners(self) -> list[MemberRecord]:
+        d = self.s.directory
+        owners = [d.members[k] for k in self.s.config.community.owners if k in d.members]
+        owners += [m for m in d.members.values() if m.role == "owner" and m not in owners]
+        return sorted(owners, key=lambda m: m.key)
 
     def _newly_inactive(self, since: datetime, until: datetime) -> list[MemberRecord]:
         """Members whose last message falls in (since, until]: silent for the
@@ -368,6 +377,14 @@ class Schedule:
                     days=spec.days,
                 )
                 out[key] = (SendDirect(user_of(member), text), False)
+            return out
+        if spec.builtin == "owner_digest":
+            for key, owner in targets.items():
+                loc = self.s.locale_for(owner)
+                summary = await community_summary(self.s, loc, at, 7)
+                if summary is not None:
+                    text = t(loc, "schedule.owner_digest", summary=summary)
+                    out[key] = (SendDirect(user_of(owner), text), False)
             return out
         content = self._content(post, seq)
         if content is None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.schedule_timing import CronTiming, IntervalTiming, OnceTiming, Timing, parse_cron
 from rules.schema import Duration
 
-Builtin = Literal["weekly_digest", "leaderboard", "inactive_nudge"]
+Builtin = Literal["weekly_digest", "leaderboard", "inactive_nudge", "owner_digest"]
 PostId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 # Intervals without a `start` count from here, in the post's time zone, so

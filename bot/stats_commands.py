@@ -4,12 +4,15 @@ private chat of the community) and `/stats me` (anyone: their own activity)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.actions import Action, SendPhoto
 from bot.analytics import CHART_SERIES, Metrics, activity_chart, compute
 from bot.commands import Context, Registry
+from bot.config import Locale
 from bot.directory import display
+from bot.i18n import t
+from bot.services import Services
 
 commands = Registry()
 
@@ -71,11 +74,17 @@ async def _summary(ctx: Context, period: int) -> list[Action]:
 
 
 def _render(ctx: Context, scope: str, period: int, m: Metrics) -> str:
+    return summary_text(ctx.locale, scope, period, m)
+
+
+def summary_text(loc: Locale, scope: str, period: int, m: Metrics) -> str:
+    """The /stats summary; also the owners' weekly digest."""
     last = m.engagement[-1]
-    top = ", ".join(
-        ctx.text("stats.top_line", name=c.name, days=c.active_days) for c in m.top
-    ) or ctx.text("stats.nobody")
-    return ctx.text(
+    top = ", ".join(t(loc, "stats.top_line", name=c.name, days=c.active_days) for c in m.top) or t(
+        loc, "stats.nobody"
+    )
+    return t(
+        loc,
         "stats.summary",
         scope=scope,
         days=period,
@@ -95,6 +104,20 @@ def _render(ctx: Context, scope: str, period: int, m: Metrics) -> str:
         removed=m.totals["removed"],
         top=top,
     )
+
+
+async def community_summary(s: Services, loc: Locale, now: datetime, period: int) -> str | None:
+    """The whole community's last `period` days in words, or None without analytics."""
+    analytics = s.analytics
+    if analytics is None:
+        return None
+    until = s.points.local_date(now)
+    await analytics.flush()
+    inputs = await analytics.inputs(until - timedelta(days=period - 1), until)
+    for m in s.directory.members.values():
+        inputs.member_names.setdefault(m.key, display(m))
+    metrics = compute(inputs, None, top=3)
+    return summary_text(loc, s.config.community.name, period, metrics)
 
 
 async def _me(ctx: Context) -> list[Action]:
