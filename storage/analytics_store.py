@@ -10,9 +10,7 @@ ledger only for the period's points per member and the events' attendance.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, Table, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.analytics import MAU_WINDOW, AnalyticsInputs, EventOutcome
 from bot.records import ActivityRecord, DailyStatsRecord
+from storage.engine_store import EngineStore
 from storage.models import (
     Base,
     DailyStats,
@@ -58,27 +56,7 @@ _CHUNK = 2000
 _EVENT_REASON = "event"
 
 
-class SqlAnalyticsStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._dialect = engine.dialect.name
-        # An in-memory SQLite database is one shared connection (see SqlStore).
-        self._gate: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock()
-            if isinstance(engine.sync_engine.pool, StaticPool)
-            else contextlib.nullcontext()
-        )
-
-    @contextlib.asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self.engine.begin() as conn:
-            yield conn
-
-    @contextlib.asynccontextmanager
-    async def _connect(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self.engine.connect() as conn:
-            yield conn
-
+class SqlAnalyticsStore(EngineStore):
     async def record_activity(self, rows: Sequence[ActivityRecord]) -> None:
         if not rows:
             return
@@ -89,12 +67,12 @@ class SqlAnalyticsStore:
              "day": r.day}
             for r in rows
         ]  # fmt: skip
-        async with self._begin() as conn:
+        async with self._writing() as conn:
             for i in range(0, len(params), _CHUNK):
                 await conn.execute(statement.values(params[i : i + _CHUNK]))
 
     async def activity(self, community: str, since: date, until: date) -> list[ActivityRecord]:
-        async with self._connect() as conn:
+        async with self._reading() as conn:
             rows = await _activity(conn, community, since, until)
         return sorted(rows, key=lambda r: (r.day, r.group_key, r.member_key))
 
@@ -108,7 +86,7 @@ class SqlAnalyticsStore:
             return at.astimezone(zone).date()
 
         out = AnalyticsInputs(since, until)
-        async with self._connect() as conn:
+        async with self._reading() as conn:
             s = _STATS.c
             result = await conn.execute(
                 select(*(s[n] for n in _STATS_FIELDS))

@@ -9,17 +9,14 @@ reported back, as the batched path does.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import EconomyRow
 from bot.records import (
@@ -31,6 +28,7 @@ from bot.records import (
     ReferralRecord,
     RsvpRecord,
 )
+from storage.engine_store import EngineStore
 from storage.models import (
     EventRsvp,
     Gathering,
@@ -64,27 +62,7 @@ def _insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
     raise NotImplementedError(f"SqlEconomyStore supports SQLite and PostgreSQL, not {dialect}")
 
 
-class SqlEconomyStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._dialect = engine.dialect.name
-        # An in-memory SQLite database is one shared connection (see SqlStore).
-        self._gate: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock()
-            if isinstance(engine.sync_engine.pool, StaticPool)
-            else contextlib.nullcontext()
-        )
-
-    @contextlib.asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self._engine.connect() as connection:
-            yield connection
-
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self._engine.begin() as connection:
-            yield connection
-
+class SqlEconomyStore(EngineStore):
     async def load_economy(
         self, community: str, week_start: datetime, month_start: datetime, day_start: datetime
     ) -> EconomySnapshot:

@@ -12,19 +12,17 @@ time), which refuses a second row whatever happens.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.records import PostRunRecord, ScheduledPostRecord
+from storage.engine_store import EngineStore
 from storage.models import Base, PostRun, ScheduledPost
 
 _POSTS: Table = Base.metadata.tables[ScheduledPost.__tablename__]
@@ -41,36 +39,16 @@ def _insert(conn: AsyncConnection, table: Any) -> Any:
     return sqlite.insert(table)
 
 
-class SqlScheduleStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        # An in-memory SQLite database is one shared connection: transactions
-        # of concurrent deliveries must take turns on it.
-        self._gate: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock()
-            if isinstance(engine.sync_engine.pool, StaticPool)
-            else contextlib.nullcontext()
-        )
-
-    @contextlib.asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self.engine.begin() as conn:
-            yield conn
-
-    @contextlib.asynccontextmanager
-    async def _connect(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self.engine.connect() as conn:
-            yield conn
-
+class SqlScheduleStore(EngineStore):
     async def scheduled_posts(self, community: str) -> list[ScheduledPostRecord]:
         query = select(*(_POSTS.c[n] for n in _POST_FIELDS)).where(_POSTS.c.community == community)
-        async with self._connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(query.order_by(_POSTS.c.id))).all()
         return [ScheduledPostRecord(**row._mapping) for row in rows]
 
     async def save_post(self, post: ScheduledPostRecord) -> None:
         values = {n: getattr(post, n) for n in _POST_FIELDS}
-        async with self._begin() as conn:
+        async with self._writing() as conn:
             stmt = _insert(conn, _POSTS).values(**values)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["community", "id"],
@@ -79,7 +57,7 @@ class SqlScheduleStore:
             await conn.execute(stmt)
 
     async def delete_post(self, community: str, post_id: str) -> bool:
-        async with self._begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 delete(_POSTS).where(_POSTS.c.community == community, _POSTS.c.id == post_id)
             )
@@ -97,7 +75,7 @@ class SqlScheduleStore:
         at: datetime,
     ) -> int | None:
         inc = 0 if missed else 1
-        async with self._begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 _insert(conn, _POSTS)
                 .values(
@@ -150,7 +128,7 @@ class SqlScheduleStore:
         status: str,
         message_id: int | None,
     ) -> None:
-        async with self._begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(_RUNS)
                 .where(
@@ -178,7 +156,7 @@ class SqlScheduleStore:
             .order_by(_RUNS.c.fire_time.desc())
             .limit(1)
         )
-        async with self._connect() as conn:
+        async with self._reading() as conn:
             value = (await conn.execute(query)).scalar_one_or_none()
         return int(value) if value is not None else None
 
@@ -187,6 +165,6 @@ class SqlScheduleStore:
         if post_id is not None:
             query = query.where(_RUNS.c.post_id == post_id)
         query = query.order_by(_RUNS.c.fire_time, _RUNS.c.post_id, _RUNS.c.group_key)
-        async with self._connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(query)).all()
         return [PostRunRecord(**row._mapping) for row in rows]

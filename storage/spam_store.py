@@ -7,16 +7,12 @@ moderator's /spam or a member's /report is stored before it is answered.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import StaticPool
 
 from bot.records import (
     FlagRecord,
@@ -25,6 +21,7 @@ from bot.records import (
     SpamSampleRecord,
     SpamSnapshot,
 )
+from storage.engine_store import EngineStore
 from storage.models import Base, Flag, Report, RiskAlert, SpamSample
 
 _SAMPLES: Table = Base.metadata.tables[SpamSample.__tablename__]
@@ -38,26 +35,7 @@ def _names(record: type[Any]) -> list[str]:
     return [f.name for f in fields(record)]
 
 
-class SqlSpamStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        # An in-memory SQLite database is one shared connection (see SqlStore).
-        self._gate: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock()
-            if isinstance(engine.sync_engine.pool, StaticPool)
-            else contextlib.nullcontext()
-        )
-
-    @contextlib.asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self.engine.connect() as connection:
-            yield connection
-
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self.engine.begin() as connection:
-            yield connection
-
+class SqlSpamStore(EngineStore):
     async def load_spam(self, community: str) -> SpamSnapshot:
         async with self._reading() as c:
             sample_cols = [_SAMPLES.c[n] for n in _names(SpamSampleRecord)]

@@ -17,9 +17,7 @@ the models' types; the tests check that both paths store the same.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
@@ -30,7 +28,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, CursorResult, Dialect
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeEngine
 
@@ -47,6 +44,7 @@ from bot.records import (
     WriteResult,
 )
 from storage.database import create_engine
+from storage.engine_store import EngineStore
 from storage.migrate import run_upgrade
 from storage.models import (
     Base,
@@ -459,18 +457,10 @@ def _first_of_each_key(entries: Sequence[LedgerEntry]) -> tuple[list[LedgerEntry
     return list(fresh.values()), repeated
 
 
-class SqlStore:
+class SqlStore(EngineStore):
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._dialect = engine.dialect.name
+        super().__init__(engine)
         self._writes = _Writes.build(engine.dialect)
-        # An in-memory SQLite database is one shared connection; two coroutines
-        # interleaving transactions on it would commit or roll back each other.
-        self._gate: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Lock()
-            if isinstance(engine.sync_engine.pool, StaticPool)
-            else contextlib.nullcontext()
-        )
 
     @classmethod
     async def open(cls, url: str | URL) -> Self:
@@ -485,22 +475,8 @@ class SqlStore:
             raise
         return cls(engine)
 
-    @property
-    def engine(self) -> AsyncEngine:
-        return self._engine
-
     async def close(self) -> None:
         await self._engine.dispose()
-
-    @contextlib.asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self._engine.connect() as connection:
-            yield connection
-
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        async with self._gate, self._engine.begin() as connection:
-            yield connection
 
     async def ensure_community(self, slug: str, name: str, timezone: str) -> None:
         statement = _insert(self._dialect, _COMMUNITIES).values(
