@@ -391,6 +391,8 @@ class Engine:
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
         # The next group readied (or the owner warned) as this one fills.
         prepared = s.overflow.joined(member, group, ev.at) if s.overflow is not None else []
+        if s.risk is not None:
+            prepared += await s.risk.member_moved(True, group, ev.at)
         if ev.invite:
             s.stats.add(group.chat_key, s.points.local_date(ev.at), "invites_used")
         # A rule in dry run only reports; the member is welcomed as usual.
@@ -433,7 +435,7 @@ class Engine:
             s.overflow.left(member, group)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "leaves")
         await economy_hooks.on_leave(s, member, ev.at)
-        return []
+        return await s.risk.member_moved(False, group, ev.at) if s.risk is not None else []
 
     async def _on_join_request(self, ev: JoinRequested) -> list[Action]:
         # Join-request links go through the same entry gate as the entry

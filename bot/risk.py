@@ -136,7 +136,7 @@ class Monitors:
         if len(stamps) < spec.count:
             return []
         return self.alert(
-            kind, "high", group, now, list(dict.fromkeys(m for _, m in stamps)),
+            kind, "high", group, now, list(dict.fromkeys(m for _, m in stamps if m)),
             count=str(len(stamps)), window=format_duration(spec.window),
         )  # fmt: skip
 
@@ -145,6 +145,12 @@ class Monitors:
 
     def reported(self, group: GroupRecord, now: datetime, message_id: int) -> list[Action]:
         return self._spike("report_spike", self.config.report_spike, group, now, message_id)
+
+    def joined(self, group: GroupRecord, now: datetime) -> list[Action]:
+        return self._spike("raid", self.config.raid, group, now, 0)
+
+    def left(self, group: GroupRecord, now: datetime) -> list[Action]:
+        return self._spike("leave_spike", self.config.leave_spike, group, now, 0)
 
     def on_message(
         self, ev: MessagePosted, member: MemberRecord, group: GroupRecord, role: str, folded: str
@@ -262,6 +268,14 @@ class Risk:
         if self.monitors.pending:
             await self.store_alerts()
         return actions, False
+
+    async def member_moved(self, joined: bool, group: GroupRecord, now: datetime) -> list[Action]:
+        """Joins and leaves feed the raid and leave-spike monitors."""
+        monitors = self.monitors
+        actions = monitors.joined(group, now) if joined else monitors.left(group, now)
+        if monitors.pending:
+            await self.store_alerts()
+        return actions
 
     async def tick(self, ev: TimerFired) -> list[Action]:
         actions = self.monitors.tick(ev.at)

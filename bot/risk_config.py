@@ -93,6 +93,14 @@ class MonitorsConfig(_Strict):
     spam_spike: SpikeMonitor | None = Field(
         default_factory=lambda: SpikeMonitor(count=5, window=timedelta(minutes=10))
     )
+    # Many joins in a short time: a raid, or a link posted somewhere hostile.
+    raid: SpikeMonitor | None = Field(
+        default_factory=lambda: SpikeMonitor(count=10, window=timedelta(minutes=5))
+    )
+    # Many members leaving: something drove them away.
+    leave_spike: SpikeMonitor | None = Field(
+        default_factory=lambda: SpikeMonitor(count=10, window=timedelta(hours=1))
+    )
     keywords: KeywordMonitor | None = Field(default_factory=KeywordMonitor)
     unanswered_question: UnansweredMonitor | None = Field(default_factory=UnansweredMonitor)
     # The same monitor alerts a group again only after this long.

@@ -1,0 +1,45 @@
+"""Raids and waves of leavers reach the moderators' log chat; ordinary
+comings and goings stay quiet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from adapters.console.session import ConsoleSession
+from bot.clock import FakeClock
+from tests.conftest import run_script
+
+
+def alerts(out: list[str], word: str) -> list[str]:
+    return [line for line in out if line.startswith("[log]") and word in line]
+
+
+async def test_ten_joins_within_five_minutes_raise_one_raid_alert(
+    console: ConsoleSession, clock: FakeClock
+) -> None:
+    out = await run_script(console, "\n".join(f"+n{i}" for i in range(9)))
+    assert alerts(out, "突击入群") == []
+    out = await console.feed("+n9")
+    [alert] = alerts(out, "突击入群")
+    assert "5m 内有 10 人入群" in alert
+    out = await run_script(console, "\n".join(f"+m{i}" for i in range(10)))
+    assert alerts(out, "突击入群") == []  # the cooldown: one alert an hour per group
+
+
+async def test_joins_spread_over_time_stay_quiet(console: ConsoleSession, clock: FakeClock) -> None:
+    out: list[str] = []
+    for i in range(20):
+        out += await console.feed(f"+p{i}")
+        clock.advance(timedelta(minutes=1))
+    assert alerts(out, "突击入群") == []
+
+
+async def test_a_wave_of_leavers_raises_an_alert(console: ConsoleSession, clock: FakeClock) -> None:
+    for i in range(10):
+        await console.feed(f"+q{i}")
+        clock.advance(timedelta(minutes=10))
+    out = await run_script(console, "\n".join(f"-q{i}" for i in range(9)))
+    assert alerts(out, "退群激增") == []
+    out = await console.feed("-q9")
+    [alert] = alerts(out, "退群激增")
+    assert "1h 内有 10 人退群" in alert
