@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.actions import Action, SendMessage
 from bot.directory import display
@@ -65,6 +65,7 @@ class Monitors:
         self._spikes: dict[tuple[str, str], deque[tuple[float, int]]] = {}
         self._alerted: dict[tuple[str, str], datetime] = {}
         self._questions: dict[str, dict[int, _Question]] = {}
+        self._drop_checked: date | None = None
         # Alerts raised and not stored yet (`Risk` stores them).
         self.pending: list[RiskAlertRecord] = []
 
@@ -186,6 +187,35 @@ class Monitors:
             )
         return actions
 
+    async def activity_drop(self, now: datetime) -> list[Action]:
+        """Once a local day: each group's yesterday against its own baseline."""
+        spec = self.config.activity_drop
+        s = self.s
+        today = s.points.local_date(now)
+        if spec is None or self._drop_checked == today:
+            return []
+        self._drop_checked = today
+        yesterday = today - timedelta(days=1)
+        first = yesterday - timedelta(days=spec.days)
+        rows = await s.store.daily_stats(s.config.community.slug, first, yesterday)
+        messages = {(r.group_key, r.day): r.messages for r in rows}
+        actions: list[Action] = []
+        for group in s.directory.groups.values():
+            # Counters of the last days may not be stored yet: memory wins.
+            def count(day: date, key: str = group.chat_key) -> int:
+                live = s.stats.get(key, day)
+                return live.messages if live is not None else messages.get((key, day), 0)
+
+            baseline = sum(count(yesterday - timedelta(days=n)) for n in range(1, spec.days + 1))
+            average = baseline / spec.days
+            last = count(yesterday)
+            if average >= spec.min_messages and last < average * spec.ratio:
+                actions += self.alert(
+                    "activity_drop", "medium", group, now, [],
+                    messages=str(last), average=f"{average:.0f}", days=str(spec.days),
+                )  # fmt: skip
+        return actions
+
     def tick(self, now: datetime) -> list[Action]:
         spec = self.config.unanswered_question
         if spec is None:
@@ -279,6 +309,7 @@ class Risk:
 
     async def tick(self, ev: TimerFired) -> list[Action]:
         actions = self.monitors.tick(ev.at)
+        actions += await self.monitors.activity_drop(ev.at)
         await self.store_alerts()
         return actions
 

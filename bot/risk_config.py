@@ -78,6 +78,16 @@ class SpikeMonitor(_Strict):
     window: Duration
 
 
+class ActivityDropMonitor(_Strict):
+    """Checked once a day: yesterday's messages against the `days` before."""
+
+    days: int = Field(default=7, ge=2, le=60)
+    # Alert when yesterday fell below this share of the baseline average.
+    ratio: float = Field(default=0.5, gt=0, lt=1)
+    # Quiet groups are not judged: their baseline must average this many.
+    min_messages: int = Field(default=20, ge=1)
+
+
 class KeywordMonitor(_Strict):
     words: list[str] = Field(default_factory=lambda: ["退款", "骗子", "投诉", "refund", "scam"])
 
@@ -101,6 +111,7 @@ class MonitorsConfig(_Strict):
     leave_spike: SpikeMonitor | None = Field(
         default_factory=lambda: SpikeMonitor(count=10, window=timedelta(hours=1))
     )
+    activity_drop: ActivityDropMonitor | None = Field(default_factory=ActivityDropMonitor)
     keywords: KeywordMonitor | None = Field(default_factory=KeywordMonitor)
     unanswered_question: UnansweredMonitor | None = Field(default_factory=UnansweredMonitor)
     # The same monitor alerts a group again only after this long.

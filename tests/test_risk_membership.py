@@ -43,3 +43,19 @@ async def test_a_wave_of_leavers_raises_an_alert(console: ConsoleSession, clock:
     out = await console.feed("-q9")
     [alert] = alerts(out, "退群激增")
     assert "1h 内有 10 人退群" in alert
+
+
+async def test_a_quiet_day_against_the_groups_own_baseline_raises_an_alert(
+    console: ConsoleSession, clock: FakeClock
+) -> None:
+    out: list[str] = []
+    for day in range(8):
+        posts = 30 if day < 7 else 5
+        for i in range(posts):
+            out += await console.feed(f"u{i}: 今天第{day}天，第{i}条讨论：储能和光伏的进展")
+            clock.advance(timedelta(minutes=2))
+        clock.advance(timedelta(days=1) - timedelta(minutes=2 * posts))
+        out += await console.feed("!clock +1m")
+    [alert] = alerts(out, "活跃度下降")
+    assert "昨天 5 条消息，此前 7 天平均每天 30 条" in alert
+    assert alerts(out[: out.index(alert)], "活跃度下降") == []  # normal days stay quiet
