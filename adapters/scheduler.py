@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from adapters.app import App
-from bot.actions import Action, CloneGroup, SendDirect, SendMessage, SendPoll, UnpinMessage
+from bot.actions import Action, CloneGroup, SendDirect, SendMessage, SendPoll
 from bot.events import TimerFired
 from bot.ports import Gateway
 from bot.schedule import Delivery, Schedule, Sendable
@@ -326,20 +326,4 @@ class TelegramOutlet:
         return int(message.message_id)
 
     async def run(self, actions: Sequence[Action]) -> None:
-        gw = self.gateway
-        rest: list[Action] = []
-        for action in actions:
-            if isinstance(action, UnpinMessage):
-                cid = int(action.chat.chat_id)
-                try:
-                    await gw.call(
-                        partial(gw.bot.unpin_chat_message, cid, message_id=action.message_id),
-                        chat_id=cid,
-                        message=False,
-                    )
-                except Exception as exc:
-                    log.warning("Telegram: could not unpin in %s: %s", cid, exc)
-            else:
-                rest.append(action)
-        if rest:
-            await gw.execute(rest)
+        await self.gateway.execute(actions)

@@ -16,12 +16,15 @@ from bot.actions import (
     Action,
     ApproveJoin,
     BanMember,
+    CloneGroup,
     CreateInvite,
     DeclineJoin,
     DeleteMessage,
+    GrantRole,
     KickMember,
     MuteMember,
     PinMessage,
+    RevokeRole,
     SendDirect,
     SendMessage,
     SendPhoto,
@@ -90,6 +93,9 @@ class ConsoleGateway:
             UnbanMember: self._unban,
             PinMessage: self._pin,
             UnpinMessage: self._unpin,
+            GrantRole: self._role,
+            RevokeRole: self._role,
+            CloneGroup: self._clone,
             CreateInvite: self._invite,
             ApproveJoin: self._approve,
             DeclineJoin: self._decline,
@@ -215,6 +221,13 @@ class ConsoleGateway:
 
     async def _pin(self, a: PinMessage) -> None:
         self._emit(Output("pin", self.group_name(a.chat), message_id=a.message_id))
+
+    async def _role(self, a: GrantRole | RevokeRole) -> None:
+        kind = "grant_role" if isinstance(a, GrantRole) else "revoke_role"
+        self._emit(Output(kind, self.group_name(a.chat), target=a.user.user_id, text=a.role))
+
+    async def _clone(self, a: CloneGroup) -> None:
+        self._emit(Output("clone", self.group_name(a.template), text=a.title))
 
     async def _unpin(self, a: UnpinMessage) -> None:
         self._emit(Output("unpin", self.group_name(a.chat), message_id=a.message_id))

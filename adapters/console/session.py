@@ -352,7 +352,14 @@ def render_text(o: Output) -> str:
             return f"{where} bot {o.kind}s {o.target}"
         case "photo":
             size = f"PNG {o.extra.get('width')}x{o.extra.get('height')}"
-            return f"{where} #{o.message_id} bot sends a chart ({size}): {text}"
+            mid = f" #{o.message_id}" if o.message_id is not None else ""
+            return f"{where}{mid} bot sends a chart ({size}): {text}"
+        case "grant_role":
+            return f"{where} bot gives {o.target} the role {text}"
+        case "revoke_role":
+            return f"{where} bot takes the role {text} from {o.target}"
+        case "clone":
+            return f"{where} bot opens a new group from this one: {text}"
         case "pin":
             return f"{where} bot pins #{o.message_id}"
         case "unpin":

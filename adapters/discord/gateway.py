@@ -40,6 +40,7 @@ from bot.actions import (
     SetGroupProfile,
     UnbanMember,
     UnmuteMember,
+    UnpinMessage,
 )
 from bot.config import Config
 from bot.events import ChatRef, UserRef
@@ -124,6 +125,7 @@ class DiscordGateway:
             BanMember: (self._ban, "ban"),
             UnbanMember: (self._unban, "unban"),
             PinMessage: (self._pin, "pin"),
+            UnpinMessage: (self._unpin, "unpin"),
             CreateInvite: (self._invite, "invite"),
             ApproveJoin: (self._no_join_requests, "invite"),
             DeclineJoin: (self._no_join_requests, "invite"),
@@ -396,6 +398,11 @@ class DiscordGateway:
     async def _pin(self, a: PinMessage) -> str | None:
         channel = await self._channel(a.chat)
         await channel.get_partial_message(a.message_id).pin(reason=self._audit())
+        return None
+
+    async def _unpin(self, a: UnpinMessage) -> str | None:
+        channel = await self._channel(a.chat)
+        await channel.get_partial_message(a.message_id).unpin(reason=self._audit())
         return None
 
     async def _invite(self, a: CreateInvite) -> str | None:

@@ -49,6 +49,7 @@ from bot.actions import (
     SetGroupProfile,
     UnbanMember,
     UnmuteMember,
+    UnpinMessage,
 )
 from bot.config import Config
 from bot.events import ChatRef, UserRef
@@ -138,6 +139,7 @@ class TelegramGateway:
             BanMember: self._ban,
             UnbanMember: self._unban,
             PinMessage: self._pin,
+            UnpinMessage: self._unpin,
             CreateInvite: self._invite,
             ApproveJoin: self._approve,
             DeclineJoin: self._decline,
@@ -435,6 +437,12 @@ class TelegramGateway:
             "pin",
             a.chat,
             lambda: self.bot.pin_chat_message(cid, a.message_id, disable_notification=True),
+        )
+
+    async def _unpin(self, a: UnpinMessage) -> None:
+        cid = int(a.chat.chat_id)
+        await self._do(
+            "unpin", a.chat, lambda: self.bot.unpin_chat_message(cid, message_id=a.message_id)
         )
 
     async def _invite(self, a: CreateInvite) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from adapters.console.gateway import Output
+from adapters.console.gateway import Output, png_size
 from bot.actions import (
     Action,
     ApproveJoin,
@@ -22,10 +22,12 @@ from bot.actions import (
     RevokeRole,
     SendDirect,
     SendMessage,
+    SendPhoto,
     SendPoll,
     SetGroupProfile,
     UnbanMember,
     UnmuteMember,
+    UnpinMessage,
 )
 from bot.events import ChatRef
 
@@ -36,6 +38,7 @@ class RecordingGateway:
         self.outputs: list[Output] = []
         self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             SendMessage: self._send,
+            SendPhoto: self._photo,
             SendDirect: self._direct,
             DeleteMessage: self._delete,
             MuteMember: self._mute,
@@ -44,6 +47,7 @@ class RecordingGateway:
             BanMember: self._ban,
             UnbanMember: self._unban,
             PinMessage: self._pin,
+            UnpinMessage: self._unpin,
             CreateInvite: self._invite,
             ApproveJoin: self._approve,
             DeclineJoin: self._decline,
@@ -71,6 +75,12 @@ class RecordingGateway:
         self.outputs.append(
             Output(kind, self.where(a.chat), text=a.text, reply_to=a.reply_to, extra=extra)
         )
+
+    async def _photo(self, a: SendPhoto) -> None:
+        self.outputs.append(
+            Output("photo", self.where(a.chat), text=a.caption, reply_to=a.reply_to,
+                   extra=dict(zip(("width", "height"), png_size(a.png), strict=True)))
+        )  # fmt: skip
 
     async def _direct(self, a: SendDirect) -> None:
         self.outputs.append(
@@ -114,6 +124,9 @@ class RecordingGateway:
 
     async def _pin(self, a: PinMessage) -> None:
         self.outputs.append(Output("pin", self.where(a.chat), message_id=a.message_id))
+
+    async def _unpin(self, a: UnpinMessage) -> None:
+        self.outputs.append(Output("unpin", self.where(a.chat), message_id=a.message_id))
 
     async def _invite(self, a: CreateInvite) -> None:
         target = a.for_user.user_id if a.for_user is not None else None

@@ -1,0 +1,53 @@
+"""Every gateway carries out every action the core can emit: a missing entry
+in a dispatch table would be a KeyError on a live platform."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+import pytest
+
+from adapters.console.gateway import ConsoleGateway
+from adapters.discord.gateway import DiscordGateway
+from adapters.telegram.gateway import TelegramGateway
+from adapters.telegram.recording import RecordingGateway
+from bot.actions import Action
+from bot.clock import FakeClock
+from bot.config import load_config
+from tests.conftest import EXAMPLE
+
+ACTIONS = set(get_args(Action))
+
+
+def tables() -> dict[str, dict[type[Any], Any]]:
+    config = load_config(EXAMPLE)
+    clock = FakeClock()
+    return {
+        "console": ConsoleGateway(clock, None)._table,
+        "recording": RecordingGateway()._table,
+        "telegram": TelegramGateway(None, config, clock)._table,  # type: ignore[arg-type]
+        "discord": DiscordGateway(None, lambda: config)._table,  # type: ignore[arg-type]
+    }
+
+
+@pytest.mark.parametrize("name", ["console", "recording", "telegram", "discord"])
+def test_every_action_has_a_handler(name: str) -> None:
+    assert set(tables()[name]) == ACTIONS
+
+
+async def test_a_level_role_in_the_console_is_shown_not_a_crash(tmp_path: Any) -> None:
+    from adapters.console.session import ConsoleSession
+    from bot.config import parse_config
+    from storage.sql_store import SqlStore
+    from tests.conftest import START
+
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "    - {min: 100, title: 活跃用户}", "    - {min: 10, title: 活跃用户, role: regulars}"
+    )
+    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+    session = ConsoleSession(parse_config(text), store, FakeClock(START))
+    await session.start()
+    out = await session.feed("alice: /checkin")
+    assert "[g1] bot gives alice the role regulars" in out
+    await session.close()
+    await store.close()
