@@ -24,11 +24,22 @@ async def start(ctx: Context) -> list[Action]:
     return [ctx.reply("start", name=ctx.member.name or display(ctx.member), community=community)]
 
 
+# Each feature's part of /help, in the order members read it.
+HELP_MEMBER = ("help.member", "help.economy", "help.overflow", "help.risk")
+HELP_STAFF = (
+    "help.moderator",
+    "help.economy_mod",
+    "help.risk_mod",
+    "help.schedule_mod",
+    "help.overflow_mod",
+)
+
+
 @commands.add("help")
 async def help_(ctx: Context) -> list[Action]:
-    text = ctx.text("help.member") + "\n" + ctx.text("help.economy")
+    text = "\n".join(ctx.text(key) for key in HELP_MEMBER)
     if ctx.is_staff:
-        text += "\n\n" + ctx.text("help.moderator") + "\n" + ctx.text("help.economy_mod")
+        text += "\n\n" + "\n".join(ctx.text(key) for key in HELP_STAFF)
     return [ctx.say(text)]
 
 

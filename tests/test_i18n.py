@@ -57,3 +57,15 @@ def test_zh_is_really_chinese_and_en_is_not() -> None:
 def test_unknown_placeholders_stay_visible() -> None:
     assert t("en", "top.line", rank=1, name="a") == "1. a · {points}"
     assert set(LOCALES) == {"en", "zh"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_help_names_every_command(locale: str) -> None:
+    from bot.engine import _COMMANDS
+    from bot.member_commands import HELP_MEMBER, HELP_STAFF
+
+    shown = "".join(t(locale, key) for key in HELP_MEMBER + HELP_STAFF)  # type: ignore[arg-type]
+    # `start` is what a platform sends when a member opens the bot; /why and
+    # /reload are the engine's own.
+    primary = {c.name for c in _COMMANDS.values()} - {"start"} | {"why", "reload"}
+    assert sorted(name for name in primary if f"/{name}" not in shown) == []
