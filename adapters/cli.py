@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from adapters.app import default_config_path, open_store
 from adapters.points_cli import add_parser as add_points_parser
 from adapters.report import Report
@@ -32,6 +34,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except KeyboardInterrupt:
         return 130
+    except (OSError, DBAPIError) as exc:
+        # A file that cannot be written or a database that cannot be reached
+        # is the owner's to fix: say which, without a traceback.
+        print(f"groupkeeper: {_reason(exc)}", file=sys.stderr)
+        return 1
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DBAPIError):
+        return f"database error: {exc.orig or exc}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, ConnectionError):
+        return f"cannot connect to the database: {exc}"
+    return str(exc) or type(exc).__name__
 
 
 def _parser() -> argparse.ArgumentParser:
