@@ -29,6 +29,9 @@ from rules.durations import format_duration
 from rules.evaluate import Verdict
 from rules.schema import Rule, RuleAction
 
+# A mute that names no duration (a moderator's bare /mute).
+DEFAULT_MUTE = timedelta(hours=1)
+
 
 class Enforcer:
     def __init__(self, services: Services, explanations: Explanations | None = None) -> None:
@@ -89,8 +92,10 @@ class Enforcer:
         user = user_of(member)
         out: list[Action]
         if action == "mute":
-            until = now + (duration or timedelta(hours=1))
-            out = [MuteMember(chat, user, until, span or "1h", rule, case.id)]
+            until = now + (duration or DEFAULT_MUTE)
+            out = [
+                MuteMember(chat, user, until, span or format_duration(DEFAULT_MUTE), rule, case.id)
+            ]
         elif action == "unmute":
             out = [UnmuteMember(chat, user, case.id)]
         elif action == "kick":

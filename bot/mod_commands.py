@@ -10,14 +10,13 @@ from datetime import timedelta
 from bot.actions import Action, SendMessage
 from bot.commands import Context, Registry
 from bot.directory import display
-from bot.enforcement import Enforcer
+from bot.enforcement import DEFAULT_MUTE, Enforcer
 from bot.records import MemberRecord
 from rules.durations import format_duration, parse_duration
 
 commands = Registry()
 
 _LOOKS_LIKE_DURATION = re.compile(r"^\d")
-DEFAULT_MUTE = timedelta(hours=1)
 
 Body = Callable[[Context], list[Action]]
 
