@@ -349,7 +349,7 @@ class ReportRecord:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RiskAlertRecord:
     community: str
     id: int
@@ -361,6 +361,11 @@ class RiskAlertRecord:
     group_key: str | None
     summary: str
     evidence: str = ""
+    acked_at: datetime | None = None
+    acked_by: str | None = None
+    # Reminders posted while nobody acknowledged it, and the latest one.
+    reminders: int = 0
+    reminded_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -379,3 +379,42 @@ class RiskAlert(Base):
     group_key: Mapped[str | None]
     summary: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text)
+    # Migration 0006: who acknowledged it, and the reminders sent until then.
+    acked_at: Mapped[datetime | None]
+    acked_by: Mapped[str | None]
+    reminders: Mapped[int] = mapped_column(server_default="0")
+    reminded_at: Mapped[datetime | None]
+
+
+# --- Acknowledgements, daily risk summaries, lockdowns (migration 0006) -------
+
+
+class RiskSummary(Base):
+    """A daily risk summary posted: one per community and local day."""
+
+    __tablename__ = "risk_summaries"
+
+    community: Mapped[str] = _community()
+    day: Mapped[date] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+
+
+class Lockdown(Base):
+    """A group closed down during a raid: slow mode for everyone, newcomers
+    muted until a moderator (or `lift_at`) lifts it."""
+
+    __tablename__ = "lockdowns"
+    __table_args__ = (Index(None, "community", "lifted_at"),)
+
+    community: Mapped[str] = _community()
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    group_key: Mapped[str]
+    started_at: Mapped[datetime]
+    started_by: Mapped[str | None]
+    alert_id: Mapped[int | None]
+    slow_mode: Mapped[int]
+    # Member keys muted by the lockdown, one per line: unmuted when it lifts.
+    muted: Mapped[str] = mapped_column(Text)
+    lift_at: Mapped[datetime | None]
+    lifted_at: Mapped[datetime | None]
+    lifted_by: Mapped[str | None]
