@@ -11,6 +11,35 @@ from datetime import datetime
 
 from bot.events import ChatRef, UserRef
 
+# Pressing a button is its command; this marks the data the bot's buttons carry.
+BUTTON_PREFIX = "gk:"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a message. Pressing it issues `command` with `args` as
+    the member who pressed it, so it answers to the same permissions and
+    replies as the typed command (`/resolve 3 confirm`, `/ack 7`)."""
+
+    label: str
+    command: str
+    args: tuple[str, ...] = ()
+
+    @property
+    def data(self) -> str:
+        """`gk:<command>[:<arg>...]`: what platforms carry back on a press
+        (Telegram's callback data holds 64 bytes, Discord's custom id 100)."""
+        return BUTTON_PREFIX + ":".join((self.command, *self.args))
+
+
+def pressed(data: str | None) -> tuple[str, tuple[str, ...]] | None:
+    """The command and arguments a pressed button's data stands for; None for
+    data that is not one of the bot's buttons."""
+    if not data or not data.startswith(BUTTON_PREFIX):
+        return None
+    name, *args = data[len(BUTTON_PREFIX) :].split(":")
+    return (name, tuple(args)) if name else None
+
 
 @dataclass(frozen=True, slots=True)
 class SendMessage:
@@ -20,6 +49,8 @@ class SendMessage:
     # What the message is for: "message", "reply", "warn", "alert", "welcome".
     # Gateways send them all the same way; logs and the console show the kind.
     kind: str = "message"
+    # Shown under the message (under its last part when it is split).
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +69,7 @@ class SendDirect:
     text: str
     # Where to fall back to a mention when the member cannot be messaged.
     fallback_chat: ChatRef | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

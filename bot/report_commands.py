@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.actions import Action
 from bot.commands import Context, Registry
 from bot.directory import display
-from bot.reports import RULE
+from bot.reports import RULE, review_buttons
 from rules.durations import format_duration
 
 commands = Registry()
@@ -13,6 +15,8 @@ commands = Registry()
 _CONFIRM = frozenset({"confirm", "ban", "spam", "yes", "y", "确认"})
 _DISMISS = frozenset({"dismiss", "ham", "no", "n", "ok", "驳回"})
 _SHOWN = 20
+# Buttons for the oldest flags shown (a keyboard of 40 buttons helps nobody).
+_BUTTONS = 5
 
 
 @commands.add("report")
@@ -77,7 +81,8 @@ async def flags(ctx: Context) -> list[Action]:
             )
         )
     lines.append(ctx.text("flags.footer"))
-    return [ctx.say("\n".join(lines))]
+    buttons = tuple(b for f in waiting[:_BUTTONS] for b in review_buttons(ctx.locale, f.id))
+    return [replace(ctx.say("\n".join(lines)), buttons=buttons)]
 
 
 @commands.add("resolve", staff_only=True)

@@ -15,7 +15,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.actions import Action, DeleteMessage, SendMessage
+from bot.actions import Action, Button, DeleteMessage, SendMessage
+from bot.config import Locale
 from bot.directory import display
 from bot.enforcement import Enforcer
 from bot.events import ChatRef
@@ -181,7 +182,7 @@ class Reports:
             message=flag.message_id,
             text=_excerpt(flag.text),
         )
-        return [SendMessage(chat, text, kind="alert")]
+        return [SendMessage(chat, text, kind="alert", buttons=review_buttons(loc, flag.id))]
 
     def waiting(self) -> list[FlagRecord]:
         return [f for f in self.flags.values() if f.status in WAITING]
@@ -238,6 +239,15 @@ class Reports:
         self._by_message.pop((flag.group_key, flag.message_id), None)
         self._reports.pop(flag.id, None)
         return actions
+
+
+def review_buttons(loc: Locale, flag_id: int) -> tuple[Button, ...]:
+    """Confirm and dismiss, as `/resolve ID confirm|dismiss` from whoever
+    presses them (only moderators may)."""
+    return tuple(
+        Button(t(loc, f"flags.button.{verdict}", id=flag_id), "resolve", (str(flag_id), verdict))
+        for verdict in ("confirm", "dismiss")
+    )
 
 
 def _excerpt(text: str, limit: int = 300) -> str:

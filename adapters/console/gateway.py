@@ -16,6 +16,7 @@ from bot.actions import (
     Action,
     ApproveJoin,
     BanMember,
+    Button,
     CloneGroup,
     CreateInvite,
     DeclineJoin,
@@ -36,6 +37,9 @@ from bot.actions import (
 )
 from bot.events import ChatRef, UserRef
 from bot.ports import Clock
+
+# How many of the bot's latest buttons `!press` can still find.
+_KEPT_BUTTONS = 200
 
 
 @dataclass(slots=True)
@@ -81,6 +85,8 @@ class ConsoleGateway:
         self.muted: dict[tuple[str, str], datetime] = {}
         self.banned: dict[tuple[str, str], datetime | None] = {}
         self._next_id: dict[str, int] = {}
+        # The bot's buttons, latest last: (chat, message id, button).
+        self.buttons: list[tuple[ChatRef, int, Button]] = []
         self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             SendMessage: self._send,
             SendPhoto: self._photo,
@@ -143,11 +149,17 @@ class ConsoleGateway:
         self.outputs.append(out)
 
     async def _send(self, a: SendMessage) -> None:
+        extra: dict[str, Any] = {"buttons": [b.label for b in a.buttons]} if a.buttons else {}
         if self.log_chat is not None and a.chat.key == self.log_chat:
-            self._emit(Output("log", "log", text=a.text))
+            # The log chat's lines carry no message id: its buttons hang on 0.
+            self._keep_buttons(a.chat, 0, a.buttons)
+            self._emit(Output("log", "log", text=a.text, extra=extra))
             return
         mid = self.record_post(a.chat, UserRef("console", "bot", "bot", "bot", is_bot=True), a.text)
+        self._keep_buttons(a.chat, mid, a.buttons)
         kind = "dm" if a.chat.private else ("reply" if a.reply_to is not None else "message")
+        if a.kind not in ("message", "reply"):
+            extra["purpose"] = a.kind
         self._emit(
             Output(
                 kind,
@@ -155,9 +167,20 @@ class ConsoleGateway:
                 text=a.text,
                 message_id=mid,
                 reply_to=a.reply_to,
-                extra={"purpose": a.kind} if a.kind not in ("message", "reply") else {},
+                extra=extra,
             )
         )
+
+    def _keep_buttons(self, chat: ChatRef, message_id: int, buttons: tuple[Button, ...]) -> None:
+        self.buttons += [(chat, message_id, b) for b in buttons]
+        del self.buttons[:-_KEPT_BUTTONS]
+
+    def button(self, label: str) -> tuple[ChatRef, int, Button] | None:
+        """The latest button with this label, where it was posted."""
+        for found in reversed(self.buttons):
+            if found[2].label == label:
+                return found
+        return None
 
     async def _photo(self, a: SendPhoto) -> None:
         width, height = png_size(a.png)
@@ -172,9 +195,12 @@ class ConsoleGateway:
     async def _direct(self, a: SendDirect) -> None:
         chat = ChatRef("console", f"dm:{a.user.user_id}", private=True)
         mid = self.new_id(chat)
+        self._keep_buttons(chat, mid, a.buttons)
+        extra: dict[str, Any] = {"buttons": [b.label for b in a.buttons]} if a.buttons else {}
         self._emit(
-            Output("dm", self.group_name(chat), target=a.user.user_id, text=a.text, message_id=mid)
-        )
+            Output("dm", self.group_name(chat), target=a.user.user_id, text=a.text,
+                   message_id=mid, extra=extra)
+        )  # fmt: skip
 
     async def _delete(self, a: DeleteMessage) -> None:
         for mid in a.message_ids:

@@ -10,6 +10,7 @@ alice > 12: text       alice replies to message #12
 !mod alice / !owner alice / !member alice   give a role
 !clock +1d | +90m | 2026-01-05 09:00        move the fake clock
 !react bob 12 👍       bob reacts to #12
+!press mia Confirm #2  mia presses the latest button labelled "Confirm #2"
 !restart               flush, drop all in-memory state, reload from the database
 !crash                 drop all in-memory state without flushing (a crash)
 !rule {id: x, type: caps, dry_run: true}    add a rule (YAML), or replace the one with its id
@@ -77,6 +78,14 @@ class React:
 
 
 @dataclass(frozen=True, slots=True)
+class Press:
+    """A member presses the latest of the bot's buttons with this label."""
+
+    user: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Restart:
     crash: bool = False
 
@@ -88,7 +97,7 @@ class SetRule:
     yaml: str
 
 
-Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Restart | SetRule
+Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
 
 _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
 _POST = re.compile(
@@ -151,11 +160,13 @@ def _directive(words: list[str]) -> Line:
         return _clock(" ".join(args))
     if head == "react" and len(args) == 3 and args[1].lstrip("#").isdigit():
         return React(args[0], int(args[1].lstrip("#")), args[2])
+    if head == "press" and len(args) >= 2:
+        return Press(args[0], " ".join(args[1:]))
     if head in ("restart", "crash") and not args:
         return Restart(crash=head == "crash")
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
-        "!clock, !react, !restart, !crash, !rule)"
+        "!clock, !react, !press, !restart, !crash, !rule)"
     )
 
 

@@ -16,6 +16,7 @@ from adapters.console.script import (
     Line,
     MoveClock,
     Post,
+    Press,
     React,
     Restart,
     ScriptError,
@@ -33,6 +34,7 @@ from bot.config_watch import ConfigWatcher, try_rule
 from bot.engine import Engine
 from bot.events import (
     ChatRef,
+    CommandIssued,
     Event,
     MemberJoined,
     MemberLeft,
@@ -207,6 +209,8 @@ class ConsoleSession:
             await self._event(
                 ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now())
             )
+        elif isinstance(line, Press):
+            await self._press(line)
         elif isinstance(line, Restart):
             await self._restart(crash=line.crash)
         elif isinstance(line, SetRule):
@@ -233,6 +237,24 @@ class ConsoleSession:
                    reply_to=line.reply_to)
         )  # fmt: skip
         await self._event(MessagePosted(chat, sender, mid, line.text, self.clock.now(), reply))
+
+    async def _press(self, line: Press) -> None:
+        """A button press is the button's command from whoever pressed it, in
+        the chat the button was posted in (as on Telegram and Discord)."""
+        found = self.gateway.button(line.label)
+        if found is None:
+            text = f"!press: no button labelled {line.label!r} (the bot shows them in [brackets])"
+            self.gateway.outputs.append(Output("error", None, actor="console", text=text))
+            return
+        chat, mid, button = found
+        self.gateway.outputs.append(
+            Output("press", self.gateway.group_name(chat) if chat.key != self.gateway.log_chat
+                   else "log", actor=line.user, text=button.label)
+        )  # fmt: skip
+        await self._event(
+            CommandIssued(chat, user(line.user), mid, button.command, button.args,
+                          self.clock.now(), text=button.data)
+        )  # fmt: skip
 
     async def _event(self, event: Event) -> None:
         actions = await self.engine.handle(event)
@@ -317,6 +339,12 @@ class ConsoleSession:
 
 
 def render_text(o: Output) -> str:
+    line = _render_line(o)
+    buttons = o.extra.get("buttons")
+    return line + "\n    " + " ".join(f"[{b}]" for b in buttons) if buttons else line
+
+
+def _render_line(o: Output) -> str:
     where = f"[{o.group}]" if o.group else ""
     text = (o.text or "").replace("\n", "\n    ")
     rule = f" (rule: {o.rule})" if o.rule else ""
@@ -362,6 +390,8 @@ def render_text(o: Output) -> str:
             return f"{where} bot opens a new group from this one: {text}"
         case "pin":
             return f"{where} bot pins #{o.message_id}"
+        case "press":
+            return f"{where} {o.actor} presses [{text}]"
         case "unpin":
             return f"{where} bot unpins #{o.message_id}"
         case "poll":

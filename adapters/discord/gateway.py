@@ -24,6 +24,7 @@ from bot.actions import (
     Action,
     ApproveJoin,
     BanMember,
+    Button,
     CloneGroup,
     CreateInvite,
     DeclineJoin,
@@ -304,26 +305,33 @@ class DiscordGateway:
                 everyone=False, roles=False, users=True, replied_user=False
             )
         )
-        for chunk in _chunks(a.text):
+        chunks = _chunks(a.text)
+        for n, chunk in enumerate(chunks, 1):
+            extra: dict[str, Any] = {"allowed_mentions": mentions}
             if reference is not None:
-                await channel.send(chunk, reference=reference, allowed_mentions=mentions)
+                extra["reference"] = reference
                 reference = None
-            else:
-                await channel.send(chunk, allowed_mentions=mentions)
+            if n == len(chunks) and a.buttons:
+                extra["view"] = _buttons(a.buttons)
+            await channel.send(chunk, **extra)
         return None
 
     async def _direct(self, a: SendDirect) -> str | None:
         uid = int(a.user.user_id)
         user = self.client.get_user(uid) or await self.client.fetch_user(uid)
         try:
-            for chunk in _chunks(a.text):
-                await user.send(chunk)
+            chunks = _chunks(a.text)
+            for n, chunk in enumerate(chunks, 1):
+                if n == len(chunks) and a.buttons:
+                    await user.send(chunk, view=_buttons(a.buttons))
+                else:
+                    await user.send(chunk)
         except discord.Forbidden:
             # Members who close DMs from server members still get the text.
             if a.fallback_chat is None:
                 raise
             text = t(self._locale, "discord.dm_fallback", mention=f"<@{uid}>", text=a.text)
-            await self._send(SendMessage(a.fallback_chat, text))
+            await self._send(SendMessage(a.fallback_chat, text, buttons=a.buttons))
         return None
 
     async def _delete(self, a: DeleteMessage) -> str | None:
@@ -579,6 +587,17 @@ def _target(action: Action) -> str:
     if isinstance(user, UserRef):
         return f"<@{user.user_id}>"
     return f"<#{action.chat.chat_id}>"
+
+
+def _buttons(buttons: Sequence[Button]) -> discord.ui.View:
+    """The buttons as a message component row. The view is stopped before it
+    is sent so discord.py does not keep it: a press reaches the community's
+    `on_interaction` by its `gk:` custom id, after a restart as well."""
+    view = discord.ui.View(timeout=None)
+    for b in buttons:
+        view.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.data))
+    view.stop()
+    return view
 
 
 def _chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

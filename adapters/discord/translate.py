@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 
+from bot.actions import pressed
 from bot.commands import parse_command
 from bot.events import (
     ChatRef,
@@ -30,9 +31,6 @@ from bot.events import (
 )
 
 PLATFORM = "discord"
-# Buttons and selects the bot posts carry `gk:<command>[:<arg>...]`; a click
-# is that command, issued by whoever clicked.
-COMPONENT_PREFIX = "gk:"
 
 _MENTION = re.compile(r"<@!?(\d+)>")
 
@@ -206,13 +204,12 @@ def component_command(interaction: discord.Interaction, at: datetime) -> Command
     if interaction.type is not discord.InteractionType.component or interaction.data is None:
         return None
     custom_id = str(interaction.data.get("custom_id", ""))
-    if not custom_id.startswith(COMPONENT_PREFIX) or interaction.channel is None:
+    command = pressed(custom_id)
+    if command is None or interaction.channel is None:
         return None
-    name, *args = custom_id[len(COMPONENT_PREFIX) :].split(":")
-    if not name:
-        return None
+    name, fixed = command
     values: Any = interaction.data.get("values") or []
-    args += [str(v) for v in values]
+    args = [*fixed, *(str(v) for v in values)]
     message_id = interaction.message.id if interaction.message is not None else interaction.id
     return CommandIssued(
         chat_ref(interaction.channel),

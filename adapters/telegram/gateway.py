@@ -24,7 +24,15 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from telegram import Bot, ChatPermissions, MessageEntity, ReplyParameters, User
+from telegram import (
+    Bot,
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MessageEntity,
+    ReplyParameters,
+    User,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
@@ -33,6 +41,7 @@ from bot.actions import (
     Action,
     ApproveJoin,
     BanMember,
+    Button,
     CloneGroup,
     CreateInvite,
     DeclineJoin,
@@ -288,11 +297,15 @@ class TelegramGateway:
             if a.reply_to is not None
             else None
         )
-        for part in _parts(a.text):
+        parts = _parts(a.text)
+        for n, part in enumerate(parts, 1):
+            markup = _keyboard(a.buttons) if n == len(parts) else None
             await self._do(
                 "send",
                 a.chat,
-                partial(self.bot.send_message, cid, part, reply_parameters=reply),
+                partial(
+                    self.bot.send_message, cid, part, reply_parameters=reply, reply_markup=markup
+                ),
                 message=True,
             )
 
@@ -325,9 +338,11 @@ class TelegramGateway:
         uid = int(a.user.user_id)
         dm = ChatRef("telegram", a.user.user_id, private=True)
         try:
-            for part in _parts(a.text):
+            parts = _parts(a.text)
+            for n, part in enumerate(parts, 1):
+                markup = _keyboard(a.buttons) if n == len(parts) else None
                 await self.call(
-                    partial(self.bot.send_message, uid, part),
+                    partial(self.bot.send_message, uid, part, reply_markup=markup),
                     chat_id=uid,
                     message=True,
                 )
@@ -337,9 +352,11 @@ class TelegramGateway:
             if a.fallback_chat is None:
                 await self._failed("dm", dm, None, exc)
                 return
-        await self._mention(a.fallback_chat, a.user, a.text)
+        await self._mention(a.fallback_chat, a.user, a.text, a.buttons)
 
-    async def _mention(self, chat: ChatRef, user: UserRef, text: str) -> None:
+    async def _mention(
+        self, chat: ChatRef, user: UserRef, text: str, buttons: Sequence[Button] = ()
+    ) -> None:
         loc = self.config.community.locale
         mention = f"@{user.username}" if user.username else (user.name or user.user_id)
         body = t(loc, "telegram.dm_fallback", mention=mention, text=text)
@@ -352,7 +369,9 @@ class TelegramGateway:
         await self._do(
             "send",
             chat,
-            lambda: self.bot.send_message(cid, body[:_MAX_TEXT], entities=entities),
+            lambda: self.bot.send_message(
+                cid, body[:_MAX_TEXT], entities=entities, reply_markup=_keyboard(buttons)
+            ),
             message=True,
         )
 
@@ -528,6 +547,15 @@ def _lane_chat(action: Action) -> str:
     if isinstance(action, CloneGroup):
         return action.template.key
     return action.chat.key
+
+
+def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard, three buttons a row; each press comes back as a
+    callback query carrying the button's command."""
+    if not buttons:
+        return None
+    keys = [InlineKeyboardButton(b.label, callback_data=b.data) for b in buttons]
+    return InlineKeyboardMarkup([keys[i : i + 3] for i in range(0, len(keys), 3)])
 
 
 def _parts(text: str) -> list[str]:

@@ -34,7 +34,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,10 +66,10 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
-from bot.actions import Action, CreateInvite, SendDirect, SendMessage
+from bot.actions import Action, CreateInvite, SendDirect, SendMessage, pressed
 from bot.config import Locale
 from bot.economy_hooks import invite_created
-from bot.events import ChatRef, Event, UserRef
+from bot.events import ChatRef, CommandIssued, Event, UserRef
 from bot.i18n import LOCALES, t
 from bot.ports import Clock
 
@@ -225,8 +225,9 @@ class TelegramRunner:
         return [SendMessage(ChatRef.parse(ref), text, kind="log")]
 
     async def _button(self, signal: ButtonPressed) -> None:
-        # Without an answer the member's client shows a spinner for a while;
-        # the core has no buttons yet, so there is nothing else to do.
+        """A press on one of the bot's buttons is its command, issued by the
+        member who pressed it (with their admin status in that chat); the
+        query is answered either way, or their client shows a spinner."""
         bot = self.application.bot
         try:
             await self.gateway.call(
@@ -234,6 +235,19 @@ class TelegramRunner:
             )
         except TelegramError as exc:
             log.info("could not answer a button press: %s", exc)
+        command = pressed(signal.data)
+        if command is None or signal.chat is None or signal.message_id is None:
+            return
+        sender = signal.user
+        if not signal.chat.private:
+            admins = await self.admins.get(int(signal.chat.chat_id))
+            sender = replace(sender, is_admin=int(sender.user_id) in admins)
+        name, args = command
+        event = CommandIssued(
+            signal.chat, sender, signal.message_id, name, args, self.app.clock.now(),
+            text=signal.data or "",
+        )  # fmt: skip
+        await self._event(event)
 
     async def _poll_answer(self, signal: PollAnswered) -> None:
         log.debug("poll %s answered: %s", signal.poll_id, signal.option_ids)
