@@ -84,6 +84,21 @@ _PERMISSIONS = (
     "can_react_to_messages",
 )
 
+# An InlineKeyboardButton has exactly one of these (Bot API).
+_BUTTON_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
 
 # What "all permissions" must grant to lift a restriction (topics and tags are
 # forum extras that ChatPermissions.all_permissions() may or may not name).
@@ -484,6 +499,20 @@ class FakeBotApi:
         )
         return query_id
 
+    def keyboard(self, chat_id: int, message_id: int) -> list[list[dict[str, Any]]]:
+        """The inline keyboard under a message, as Telegram keeps it."""
+        markup = self.chats[chat_id].messages[message_id].get("reply_markup") or {}
+        rows: list[list[dict[str, Any]]] = markup.get("inline_keyboard", [])
+        return rows
+
+    def press_button(self, chat_id: int, user_id: int, message_id: int, text: str) -> str:
+        """A member presses the button labelled `text` under a message: the
+        callback query carries the callback_data the bot gave that button."""
+        found = [b for row in self.keyboard(chat_id, message_id) for b in row if b["text"] == text]
+        if len(found) != 1 or "callback_data" not in found[0]:
+            raise AssertionError(f"no button {text!r} under message {message_id} in {chat_id}")
+        return self.press(chat_id, user_id, message_id, found[0]["callback_data"])
+
     def crash_before_confirming(self, update_id: int) -> None:
         """As if the bot died after fetching `update_id` and later ones but
         before confirming them: Telegram sends them again."""
@@ -810,6 +839,9 @@ class FakeBotApi:
                 if e.get("offset", -1) < 0 or e.get("length", 0) <= 0:
                     raise bad("can't parse entities: bad offset or length")
             fields["entities"] = entities
+        markup = _json(p, "reply_markup", required=False)
+        if markup is not None and "inline_keyboard" in markup:
+            fields["reply_markup"] = {"inline_keyboard": _inline_keyboard(markup)}
         return self._bot_message(chat, fields)
 
     async def _m_sendPoll(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -1068,6 +1100,28 @@ def _json(p: dict[str, Any], name: str, *, required: bool = True) -> Any:
         except ValueError:
             raise bad(f"can't parse {name} JSON object") from None
     return value
+
+
+def _inline_keyboard(markup: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """An InlineKeyboardMarkup checked the way Telegram checks it: rows of
+    buttons, each with a text and one action; callback_data 1-64 bytes."""
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad("can't parse inline keyboard: inline_keyboard must be an Array of Arrays")
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+                raise bad("can't parse inline keyboard button: Text must be non-empty")
+            actions = set(button) & _BUTTON_ACTIONS
+            if len(actions) != 1:
+                raise bad(
+                    "can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard"
+                )
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise bad("BUTTON_DATA_INVALID")
+    return rows
 
 
 def _plain(value: Any) -> str:
