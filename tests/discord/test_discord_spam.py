@@ -1,0 +1,177 @@
+"""End to end on Discord: moderators' `!spam`, members' reports, and the
+review buttons under the flag alert, clicked as component interactions.
+simcord members act, discord.py parses, the bot's REST calls change the
+virtual server; what the bot sent is read from simcord's request log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import discord
+import pytest
+import simcord
+from discord_world import World, answers, en
+
+AD = "Our team is hiring remote moderators, weekly salary paid in gift cards, apply via the form on my profile"  # fmt: skip
+# Close to AD: nothing the shipped samples catch, only what !spam taught.
+AD_AGAIN = "We are hiring remote moderators, weekly salary paid in gift cards, apply through the form on my profile"  # fmt: skip
+
+
+def ids(channel: simcord.ChannelHandle) -> list[int]:
+    return [m.id for m in channel.history()]
+
+
+def requests(world: World, method: str, path: str) -> list[Any]:
+    return [r for r in world.env.http_requests if r.method == method and r.path == path]
+
+
+def deleted(world: World, channel: simcord.ChannelHandle, message_id: int) -> bool:
+    """The bot deleted the message itself (a ban's message purge aside)."""
+    one = requests(world, "DELETE", f"/channels/{channel.id}/messages/{message_id}")
+    bulk = requests(world, "POST", f"/channels/{channel.id}/messages/bulk-delete")
+    return bool(one) or any(str(message_id) in r.json["messages"] for r in bulk)
+
+
+def review_row(flag: int) -> list[tuple[str, str]]:
+    return [(f"Confirm #{flag}", f"gk:resolve:{flag}:confirm"), (f"Dismiss #{flag}", f"gk:resolve:{flag}:dismiss")]  # fmt: skip
+
+
+def buttons(payload: dict[str, Any]) -> list[list[tuple[str, str]]]:
+    """The rows of (label, custom_id) a message payload carried."""
+    return [
+        [(c["label"], c["custom_id"]) for c in row["components"]]
+        for row in payload.get("components") or []
+    ]
+
+
+def with_buttons(world: World, channel: simcord.ChannelHandle) -> list[discord.Message]:
+    return [m for m in channel.history() if m.components]
+
+
+async def join(world: World, name: str) -> simcord.MemberActor:
+    member = world.guild.add_member(world.env.create_user(name))
+    await world.env.settle()
+    return member
+
+
+async def hidden_by_reports(world: World) -> discord.Message:
+    """Three members report Bob's message: it reaches the threshold."""
+    rude = await world.bob.send(world.general, "you are all idiots and this project is a joke")
+    for reporter in (world.alice, await join(world, "carol"), await join(world, "dave")):
+        await reporter.send(world.general, "!report rude", reply_to=rude)
+    return rude
+
+
+async def mods_read_the_log(world: World) -> None:
+    """The owner lets the moderators' role see the private log channel."""
+    channel = world.bot.get_channel(world.modlog.id)
+    assert isinstance(channel, discord.TextChannel)
+    mods = channel.guild.get_role(world.mods.id)
+    assert mods is not None
+    with world.env.time_context():
+        await channel.set_permissions(mods, view_channel=True)
+    await world.env.settle()
+
+
+async def test_spam_cleans_up_across_channels_bans_and_learns(world: World) -> None:
+    market = world.guild.create_text_channel("market")
+    await world.env.settle()
+    elsewhere = await world.bob.send(market, "Anyone here looking for remote work? Details on my profile")  # fmt: skip
+    ad = await world.bob.send(world.general, AD)
+    assert elsewhere.id in ids(market) and ad.id in ids(world.general)
+
+    await world.mod.send(world.general, "!spam", reply_to=ad)
+
+    assert ad.id not in ids(world.general) and elsewhere.id not in ids(market)
+    assert deleted(world, world.general, ad.id) and deleted(world, market, elsewhere.id)
+    assert world.guild.get_ban(world.bob) is not None
+    assert requests(world, "PUT", f"/guilds/{world.guild.id}/bans/{world.bob.id}")
+    cleaned = en(
+        "spam.cleaned", name="@bob", count=2, groups=2, punished=en("spam.punished_ban"),
+        learned=en("spam.learned"),
+    )  # fmt: skip
+    assert cleaned in world.texts(world.general)
+    guard = world.app.engine.s.risk.spam  # type: ignore[union-attr]
+    snapshot = await guard.store.load_spam("green-energy")
+    assert [(s.label, s.source) for s in snapshot.samples if s.text == AD] == [("spam", "spam")]
+
+    # A newcomer posting the same offer in other words is caught at once.
+    erin = await join(world, "erin")
+    again = await erin.send(world.general, AD_AGAIN)
+    assert again.id not in ids(world.general)
+    assert deleted(world, world.general, again.id)
+
+
+async def test_a_members_spam_is_refused_and_deletes_nothing(world: World) -> None:
+    ad = await world.bob.send(world.general, AD)
+
+    await world.alice.send(world.general, "!spam", reply_to=ad)
+
+    assert ad.id in ids(world.general)
+    assert not [r for r in world.env.http_requests if r.method == "DELETE"]
+    assert world.guild.get_ban(world.bob) is None
+    assert world.texts(world.general)[-1] == en("mod.not_allowed", command="spam")
+    guard = world.app.engine.s.risk.spam  # type: ignore[union-attr]
+    snapshot = await guard.store.load_spam("green-energy")
+    assert not [s for s in snapshot.samples if s.source == "spam"]
+
+
+async def test_reports_hide_the_message_time_out_the_author_and_alert_with_buttons(
+    world: World,
+) -> None:
+    rude = await hidden_by_reports(world)
+
+    assert rude.id not in ids(world.general) and deleted(world, world.general, rude.id)
+    member = world.bob.member
+    assert member is not None and member.is_timed_out()
+    assert member.timed_out_until is not None
+    left = member.timed_out_until - world.env.now()
+    assert left.total_seconds() == pytest.approx(timedelta(days=1).total_seconds(), abs=5)
+    [sent] = [
+        r.json
+        for r in requests(world, "POST", f"/channels/{world.modlog.id}/messages")
+        if r.json.get("components")
+    ]
+    assert buttons(sent) == [review_row(1)]
+    assert "Flag #1" in sent["content"] and "@bob" in sent["content"]
+    [shown] = with_buttons(world, world.modlog)
+    assert [(b.label, b.custom_id) for row in shown.components for b in row.children] == review_row(1)  # type: ignore[attr-defined]  # fmt: skip
+
+
+async def test_a_moderator_clicks_dismiss_and_the_timeout_is_lifted(world: World) -> None:
+    await hidden_by_reports(world)
+    await mods_read_the_log(world)
+    [alert] = with_buttons(world, world.modlog)
+
+    result = await world.mod.click(alert, label="Dismiss #1")
+
+    member = world.bob.member
+    assert member is not None and not member.is_timed_out()
+    timeouts = requests(world, "PATCH", f"/guilds/{world.guild.id}/members/{world.bob.id}")
+    assert timeouts[-1].json == {"communication_disabled_until": None}
+    # Deferred ephemerally, so the first follow-up is the private answer.
+    assert result.ephemeral and result.response is not None and result.response.ephemeral
+    assert answers(result) == [en("flags.dismissed", id=1, name="@bob")]
+    await world.bob.send(world.general, "sorry, I lost my temper")
+
+
+async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(world: World) -> None:
+    await hidden_by_reports(world)
+    await mods_read_the_log(world)
+    await world.mod.send(world.general, "!flags")
+    [listing] = with_buttons(world, world.general)
+
+    refused = await world.alice.click(listing, label="Confirm #1")
+
+    assert answers(refused) == [en("mod.not_allowed", command="resolve")]
+    assert refused.response is not None and refused.response.ephemeral
+    assert world.guild.get_ban(world.bob) is None
+    assert world.app.engine.s.risk.reports.flags[1].status == "open"  # type: ignore[union-attr]
+
+    [alert] = with_buttons(world, world.modlog)
+    confirmed = await world.mod.click(alert, label="Confirm #1")
+
+    assert world.guild.get_ban(world.bob) is not None
+    done = en("flags.confirmed", id=1, name="@bob", action=en("flags.did.ban"))
+    assert answers(confirmed) == [done]
