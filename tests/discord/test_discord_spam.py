@@ -6,12 +6,15 @@ virtual server; what the bot sent is read from simcord's request log."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 import simcord
-from discord_world import World, answers, en
+from discord_world import CONFIG, World, answers, en
+
+from adapters.discord.client import build_client
 
 AD = "Our team is hiring remote moderators, weekly salary paid in gift cards, apply via the form on my profile"  # fmt: skip
 # Close to AD: nothing the shipped samples catch, only what !spam taught.
@@ -175,3 +178,29 @@ async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(world: Wo
     assert world.guild.get_ban(world.bob) is not None
     done = en("flags.confirmed", id=1, name="@bob", action=en("flags.did.ban"))
     assert answers(confirmed) == [done]
+
+
+async def test_the_buttons_still_work_after_a_restart(world: World, tmp_path: Path) -> None:
+    await hidden_by_reports(world)
+    await mods_read_the_log(world)
+    writes = world.app.engine.writes
+    assert writes is not None
+    await writes.flush()
+    bot, app = await build_client(
+        CONFIG, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", background_flush=False
+    )
+    try:
+        config = app.engine.config
+        community = config.community.model_copy(update={"log_chat": f"discord:{world.modlog.id}"})
+        app.engine.reload(config.model_copy(update={"community": community}))
+        await world.env.restart_bot(bot)
+        [alert] = with_buttons(world, world.modlog)
+
+        result = await world.mod.click(alert, label="Dismiss #1")
+
+        member = world.bob.member
+        assert member is not None and not member.is_timed_out()
+        assert answers(result) == [en("flags.dismissed", id=1, name="@bob")]
+        assert app.engine.s.risk.reports.flags[1].status == "dismissed"  # type: ignore[union-attr]
+    finally:
+        await app.close()

@@ -13,7 +13,18 @@ from bot.i18n import t
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import FakeBotApi, Member
-from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, MOD, OWNER, ZHU, Bot
+from tests.telegram.harness import (
+    ANN,
+    BOB,
+    GROUP,
+    LOG_CHAT,
+    MOD,
+    OWNER,
+    ZHU,
+    Bot,
+    Sleeps,
+    start_bot,
+)
 
 SECOND = -1005555
 NEWCOMER = 3020
@@ -181,3 +192,22 @@ async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(bot: Bot)
     assert api.member(GROUP, BOB).status == "kicked"  # type: ignore[union-attr]
     done = en("flags.confirmed", id=1, name="Bob", action=en("flags.did.ban"))
     assert done in api.sent(LOG_CHAT)
+
+
+async def test_the_buttons_still_work_after_a_restart(
+    world: FakeBotApi, tg_env: None, tg_db: str, sleeps: Sleeps
+) -> None:
+    api = world
+    async with start_bot(api, tg_db, sleeps) as first:
+        await hidden_by_reports(first)
+    api.chats[LOG_CHAT].members[MOD] = Member(api.users[MOD])
+
+    async with start_bot(api, tg_db, sleeps) as second:
+        query = api.press_button(LOG_CHAT, MOD, alert(api)["message_id"], "Dismiss #1")
+        await second.settle()
+        flags = second.app.engine.s.risk.reports.flags  # type: ignore[union-attr]
+        assert flags[1].status == "dismissed"
+
+    assert api.called("answerCallbackQuery", callback_query_id=query)
+    assert api.member(GROUP, BOB).status == "member"  # type: ignore[union-attr]
+    assert en("flags.dismissed", id=1, name="Bob") in api.sent(LOG_CHAT)
