@@ -22,6 +22,7 @@ from bot.engine import Engine
 from bot.ports import AnalyticsStore, ChartRenderer, Clock, EconomyStore, Store
 from storage.analytics_store import SqlAnalyticsStore
 from storage.economy_store import SqlEconomyStore
+from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
@@ -89,6 +90,7 @@ async def build_app(
         spam_store=SqlSpamStore(store.engine),
         analytics_store=analytics_store_for(store),
         charts=chart_renderer(),
+        overflow_store=SqlOverflowStore(store.engine),
     )
     await engine.start(background_flush=background_flush)
     watcher = None

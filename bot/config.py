@@ -119,6 +119,9 @@ class PoolConfig(Strict):
 
     # The owner is warned in the log chat once this many spares or fewer are left.
     warn_below: int = Field(default=1, ge=0)
+    # A spare may hold this many members already (its creator, the bot, a
+    # helper: Telegram counts them all); more means it is in use.
+    max_members: int = Field(default=3, ge=0)
 
 
 class GroupsConfig(Strict):
@@ -128,6 +131,11 @@ class GroupsConfig(Strict):
     # Given to each group taken from the pool, with its title.
     description: str | None = None
     pool: PoolConfig = Field(default_factory=PoolConfig)
+    # How often each group's member count is read from the platform and
+    # replaces the count kept from joins and leaves.
+    reconcile_every: Duration = timedelta(minutes=30)
+    # The owner hears of a count that was off by this many members or more.
+    drift_alert: int = Field(default=3, ge=1)
 
     @model_validator(mode="after")
     def _prepare(self) -> GroupsConfig:

@@ -28,11 +28,14 @@ from bot.enforcement import Enforcer
 from bot.entry import EntryGate
 from bot.entry_commands import commands as entry_commands
 from bot.events import (
+    BotRightsReported,
     CommandIssued,
     Event,
+    GroupOpened,
     JoinRequested,
     MemberJoined,
     MemberLeft,
+    MembersCounted,
     MessagePosted,
     ReactionAdded,
     TimerFired,
@@ -42,7 +45,7 @@ from bot.i18n import t
 from bot.member_commands import commands as member_commands
 from bot.mod_commands import commands as mod_commands
 from bot.moderation import Moderation
-from bot.overflow import Overflow
+from bot.overflow import OPEN, Overflow
 from bot.overflow_commands import commands as overflow_commands
 from bot.points import Points
 from bot.ports import (
@@ -50,6 +53,7 @@ from bot.ports import (
     ChartRenderer,
     Clock,
     EconomyStore,
+    OverflowStore,
     ScheduleStore,
     SpamStore,
     Store,
@@ -104,6 +108,7 @@ class Engine:
         spam_store: SpamStore | None = None,
         analytics_store: AnalyticsStore | None = None,
         charts: ChartRenderer | None = None,
+        overflow_store: OverflowStore | None = None,
     ) -> None:
         self.config = config
         # Shop, events and referrals; in memory only when no store is given.
@@ -115,6 +120,9 @@ class Engine:
         # Activity days; kept in memory when no store is given.
         self.analytics_store: AnalyticsStore = analytics_store or MemoryAnalyticsStore(store)
         self.charts = charts
+        # Entry invites, captchas and the approval queue; in memory only when
+        # no store is given.
+        self.overflow_store = overflow_store
         self.store = store
         self.clock = clock
         self._max_batch = max_batch
@@ -139,6 +147,9 @@ class Engine:
             JoinRequested: self._on_join_request,
             ReactionAdded: self._on_reaction,
             TimerFired: self._on_timer,
+            MembersCounted: self._on_members_counted,
+            GroupOpened: self._on_group_opened,
+            BotRightsReported: self._on_bot_rights,
         }
         # Services that have periodic duties (reminders, expiries) register
         # here by timer name; "tick" fires at least once a minute, and every
@@ -203,9 +214,14 @@ class Engine:
             self._services.schedule = Schedule(self._services, self.schedule_store)
             await self._services.schedule.start(now)
         self.on_timer("tick", self._economy_tick)
-        overflow = Overflow(self._services)
+        saved = (
+            await self.overflow_store.load_overflow(community.slug)
+            if self.overflow_store is not None
+            else None
+        )
+        overflow = Overflow(self._services, saved)
         self._services.overflow = overflow
-        self._services.entry = EntryGate(self._services, overflow)
+        self._services.entry = EntryGate(self._services, overflow, self.overflow_store, saved)
         self.on_timer("tick", self._entry_tick)
         if background_flush:
             writes.start()
@@ -255,6 +271,10 @@ class Engine:
             if self._services.analytics is not None:
                 now = self.clock.now()
                 self._services.analytics.observe(actions, self._services.points.local_date(now))
+        if self._services is not None and self._services.entry is not None:
+            # Saved before the actions leave: an invite never goes out
+            # without the place it holds being on record.
+            await self._services.entry.save(self.clock.now())
         if self.writes is not None:
             await self.writes.maybe_flush()
         if self.outbox:
@@ -389,8 +409,19 @@ class Engine:
         group = s.directory.group(ev.chat, ev.at, ev.chat.title)
         s.directory.joined(member, group, ev.at, ev.invite)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "joins")
+        # Without an entry invite (to any group: they passed the gate), a
+        # newcomer still owes the captcha.
+        direct = (
+            s.overflow is not None
+            and s.entry is not None
+            and group.state == OPEN
+            and member.key not in s.overflow.pending
+            and not s.directory.is_staff(member, ev.member)
+        )
         # The next group readied (or the owner warned) as this one fills.
         prepared = s.overflow.joined(member, group, ev.at) if s.overflow is not None else []
+        if direct and s.entry is not None:
+            prepared += s.entry.joined_directly(member, ev.member, group, ev.at)
         if s.risk is not None:
             prepared += await s.risk.member_moved(True, group, ev.at)
         if ev.invite:
@@ -436,6 +467,22 @@ class Engine:
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "leaves")
         await economy_hooks.on_leave(s, member, ev.at)
         return await s.risk.member_moved(False, group, ev.at) if s.risk is not None else []
+
+    async def _on_members_counted(self, ev: MembersCounted) -> list[Action]:
+        s = self.s
+        group = s.directory.groups.get(ev.chat.key)
+        if group is None or s.overflow is None:
+            return []
+        return s.overflow.counted(group, ev.count, ev.at)
+
+    async def _on_group_opened(self, ev: GroupOpened) -> list[Action]:
+        s = self.s
+        return s.overflow.opened(ev.chat, ev.title, ev.serial, ev.at) if s.overflow else []
+
+    async def _on_bot_rights(self, ev: BotRightsReported) -> list[Action]:
+        if self.s.overflow is not None:
+            self.s.overflow.missing_rights[ev.chat.key] = ev.missing
+        return []
 
     async def _on_join_request(self, ev: JoinRequested) -> list[Action]:
         # Join-request links go through the same entry gate as the entry

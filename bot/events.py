@@ -134,6 +134,37 @@ class TimerFired:
     data: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class MembersCounted:
+    """The platform's own member count of a group, read periodically by the
+    adapter: the overflow planner corrects its count with it."""
+
+    chat: ChatRef
+    count: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOpened:
+    """A group the platform made on the core's request (`CloneGroup`: a
+    Discord category) is ready; `chat` is where its members talk."""
+
+    chat: ChatRef
+    title: str
+    serial: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BotRightsReported:
+    """The admin rights the bot lacks in a group, in the platform's own names
+    (empty when it has all it needs), as the platform just reported them."""
+
+    chat: ChatRef
+    missing: tuple[str, ...]
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -142,4 +173,7 @@ Event = (
     | JoinRequested
     | ReactionAdded
     | TimerFired
+    | MembersCounted
+    | GroupOpened
+    | BotRightsReported
 )

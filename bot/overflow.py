@@ -7,12 +7,18 @@ leavers is refilled before a newer group. Once no open group is below
 `prepare_at`, the next group is readied from the pool of spare groups the
 owner registered (or cloned, on Discord); it becomes the entry as soon as the
 groups before it are full.
+
+Counts come from the joins and leaves the bot sees, corrected whenever the
+platform reports a group's real member count (`counted`). Invites held, the
+owner's warnings and a clone on its way are saved at the end of each event
+(`changes`), so a restart neither frees a held place nor warns twice.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.actions import (
@@ -25,13 +31,31 @@ from bot.actions import (
 )
 from bot.events import ChatRef, UserRef
 from bot.i18n import t
-from bot.records import GroupRecord, MemberRecord
+from bot.records import (
+    EntryInviteRecord,
+    GroupRecord,
+    MemberRecord,
+    OverflowChanges,
+    OverflowNoteRecord,
+    OverflowSnapshot,
+)
 
 if TYPE_CHECKING:
     from bot.services import Services
 
+log = logging.getLogger(__name__)
+
 OPEN = "open"
 SPARE = "spare"
+# A chat of the community that is not a group of its own (a Discord channel
+# beside the group's main one): rules and points apply, nobody is placed there.
+CHANNEL = "channel"
+# A clone asked for and not reported open within this long is asked for again
+# (the platform refused it, and the owner was told why).
+CLONE_PATIENCE = timedelta(minutes=10)
+
+_WARNED = "warned:"
+_CLONING = "cloning:"
 
 
 @dataclass(slots=True)
@@ -43,7 +67,7 @@ class Pending:
 
 
 class Overflow:
-    def __init__(self, s: Services) -> None:
+    def __init__(self, s: Services, saved: OverflowSnapshot | None = None) -> None:
         self.s = s
         # member key -> the invite they hold; group key -> places held.
         self.pending: dict[str, Pending] = {}
@@ -52,8 +76,29 @@ class Overflow:
         # (earlier ones are read from the store on demand).
         self.seats: dict[str, set[str]] = {}
         self._left: set[tuple[str, str]] = set()
-        # The spare count the owner was last warned about, per platform.
+        # The spare count the owner was last warned about, per platform and message.
         self._warned: dict[tuple[str, str], int] = {}
+        # platform -> (serial, when) of a clone asked for and not open yet.
+        self._cloning: dict[str, tuple[int, datetime]] = {}
+        # group key -> the admin rights the bot lacks there, as its platform
+        # last reported them (platform names, e.g. Telegram's can_pin_messages).
+        self.missing_rights: dict[str, tuple[str, ...]] = {}
+        # What changed since the last save: member keys, note keys.
+        self._dirty_invites: set[str] = set()
+        self._dirty_notes: set[str] = set()
+        if saved is not None:
+            self._restore(saved)
+
+    def _restore(self, saved: OverflowSnapshot) -> None:
+        for inv in saved.invites:
+            self.pending[inv.member_key] = Pending(inv.group_key, inv.expires_at)
+            self._held[inv.group_key] = self._held.get(inv.group_key, 0) + 1
+        for note in saved.notes:
+            if note.key.startswith(_WARNED):
+                platform, _, key = note.key.removeprefix(_WARNED).partition(":")
+                self._warned[(platform, key)] = note.value
+            elif note.key.startswith(_CLONING):
+                self._cloning[note.key.removeprefix(_CLONING)] = (note.value, note.at)
 
     # -- reading ------------------------------------------------------------
 
@@ -127,7 +172,7 @@ class Overflow:
             actions: list[Action] = [
                 self._dm(user, t(loc, "entry.no_room", community=self.s.config.community.name))
             ]
-            return actions + self._warn("overflow.no_room", user.platform)
+            return actions + self._warn("overflow.no_room", user.platform, now)
         ttl = self.s.config.entry.invite_ttl
         self.hold(member.key, group, now + ttl)
         minutes = max(1, int(ttl.total_seconds() // 60))
@@ -147,10 +192,12 @@ class Overflow:
         self.release(member_key)
         self.pending[member_key] = Pending(group.chat_key, expires)
         self._held[group.chat_key] = self._held.get(group.chat_key, 0) + 1
+        self._dirty_invites.add(member_key)
 
     def release(self, member_key: str) -> None:
         old = self.pending.pop(member_key, None)
         if old is not None:
+            self._dirty_invites.add(member_key)
             left = self._held.get(old.group_key, 0) - 1
             if left > 0:
                 self._held[old.group_key] = left
@@ -181,12 +228,57 @@ class Overflow:
             seats.discard(group.chat_key)
         self._left.add((member.key, group.chat_key))
 
+    def counted(self, group: GroupRecord, count: int, now: datetime) -> list[Action]:
+        """The platform's own member count of a group: it replaces ours. A
+        drift of `groups.drift_alert` or more is reported to the owner (joins
+        or leaves the bot missed while down, or members added by hand)."""
+        drift = count - group.member_count
+        if drift == 0:
+            return []
+        log.info(
+            "group %s: %d members, not %d (drift %+d)",
+            group.chat_key,
+            count,
+            group.member_count,
+            drift,
+        )
+        before = group.member_count
+        group.member_count = count
+        self.s.directory.save_group(group)
+        if group.state != OPEN:
+            return []
+        actions: list[Action] = []
+        if abs(drift) >= self.s.config.groups.drift_alert:
+            actions += self._log(
+                "overflow.drift",
+                title=group.title,
+                counted=before,
+                actual=count,
+                drift=f"{drift:+d}",
+            )
+        return actions + self.prepare(group.platform, now)
+
     # -- the pool -----------------------------------------------------------
 
     def add_spare(self, group: GroupRecord) -> None:
         group.state = SPARE
         self.s.directory.save_group(group)
-        self._warned.clear()
+        self._forget_warnings()
+
+    def opened(self, chat: ChatRef, title: str, serial: int, now: datetime) -> list[Action]:
+        """A clone the platform made (a Discord category) is ready: it joins
+        the open groups with its serial, and the entry moves there when the
+        groups before it are full."""
+        group = self.s.directory.group(chat, now, title)
+        group.state = OPEN
+        group.serial = serial
+        group.title = title
+        group.capacity = self.s.config.groups.capacity
+        self.s.directory.save_group(group)
+        if self._cloning.pop(chat.platform, None) is not None:
+            self._dirty_notes.add(_CLONING + chat.platform)
+        self._forget_warnings()
+        return self._log("overflow.ready", title=title, serial=serial)
 
     def prepare(self, platform: str, now: datetime) -> list[Action]:
         """Ready the next group once every open group reached `prepare_at`."""
@@ -202,10 +294,8 @@ class Overflow:
         spares = self.spares(platform)
         if not spares:
             if platform == "discord":
-                template = open_groups[0]
-                clone = CloneGroup(ChatRef(platform, template.chat_id), title, serial)
-                return [clone, *self._warn("overflow.cloning", platform, title=title)]
-            return self._warn("overflow.pool_empty", platform)
+                return self._clone(platform, open_groups[0], title, serial, now)
+            return self._warn("overflow.pool_empty", platform, now)
         group = spares[0]
         group.state = OPEN
         group.serial = serial
@@ -217,18 +307,36 @@ class Overflow:
         actions += self._log("overflow.ready", title=title, serial=serial)
         left = len(spares) - 1
         if left == 0:
-            actions += self._warn("overflow.pool_empty", platform)
+            actions += self._warn("overflow.pool_empty", platform, now)
         elif left <= self.s.config.groups.pool.warn_below:
-            actions += self._warn("overflow.pool_low", platform, left=left)
+            actions += self._warn("overflow.pool_low", platform, now, left=left)
         return actions
 
-    def _warn(self, key: str, platform: str, **values: object) -> list[Action]:
+    def _clone(
+        self, platform: str, template: GroupRecord, title: str, serial: int, now: datetime
+    ) -> list[Action]:
+        """Ask the platform for the next group, once: every join past
+        `prepare_at` would ask again while the first clone is being made."""
+        asked = self._cloning.get(platform)
+        if asked is not None and asked[0] == serial and now - asked[1] < CLONE_PATIENCE:
+            return []
+        self._cloning[platform] = (serial, now)
+        self._dirty_notes.add(_CLONING + platform)
+        clone = CloneGroup(ChatRef(platform, template.chat_id), title, serial)
+        return [clone, *self._log("overflow.cloning", title=title)]
+
+    def _warn(self, key: str, platform: str, now: datetime, **values: object) -> list[Action]:
         """Tell the owner once per pool level, not on every newcomer."""
         level = len(self.spares(platform))
-        if self._warned.get((platform, key)) == level and key != "overflow.cloning":
+        if self._warned.get((platform, key)) == level:
             return []
         self._warned[(platform, key)] = level
+        self._dirty_notes.add(f"{_WARNED}{platform}:{key}")
         return self._log(key, platform=platform, **values)
+
+    def _forget_warnings(self) -> None:
+        self._dirty_notes.update(f"{_WARNED}{p}:{k}" for p, k in self._warned)
+        self._warned.clear()
 
     def _log(self, key: str, **values: object) -> list[Action]:
         chat = self.s.log_chat
@@ -240,3 +348,29 @@ class Overflow:
     @staticmethod
     def _dm(user: UserRef, text: str) -> Action:
         return SendDirect(user, text)
+
+    # -- saving -------------------------------------------------------------
+
+    def changes(self, into: OverflowChanges, now: datetime) -> None:
+        """What changed since the last call, added to `into`."""
+        community = into.community
+        for key in self._dirty_invites:
+            p = self.pending.get(key)
+            if p is None:
+                into.invites_gone.append(key)
+            else:
+                into.invites.append(EntryInviteRecord(community, key, p.group_key, p.expires))
+        for key in self._dirty_notes:
+            value: tuple[int, datetime] | None = None
+            if key.startswith(_CLONING):
+                value = self._cloning.get(key.removeprefix(_CLONING))
+            else:
+                platform, _, what = key.removeprefix(_WARNED).partition(":")
+                level = self._warned.get((platform, what))
+                value = (level, now) if level is not None else None
+            if value is None:
+                into.notes_gone.append(key)
+            else:
+                into.notes.append(OverflowNoteRecord(community, key, value[0], value[1]))
+        self._dirty_invites.clear()
+        self._dirty_notes.clear()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.actions import Action
 from bot.commands import Context, Registry
+from bot.config import Locale
+from bot.i18n import t
 from bot.overflow import Overflow
 
 commands = Registry()
+
+
+def rights_list(locale: Locale, platform: str, names: Sequence[str]) -> str:
+    """Admin rights in the owner's words (`<platform>.rights.<name>` in the
+    catalogue), the way the platform's adapter names them too."""
+    sep = "、" if locale == "zh" else ", "
+    return sep.join(t(locale, f"{platform}.rights.{name}") for name in names)
 
 
 def planner(ctx: Context) -> Overflow:
@@ -55,8 +66,13 @@ async def pool(ctx: Context) -> list[Action]:
             return [ctx.reply("overflow.pool_add_here")]
         if group.state == "spare":
             return [ctx.reply("overflow.pool_already", count=len(o.spares(platform)))]
-        if group.member_count > 0:
-            return [ctx.reply("overflow.pool_in_use", members=group.member_count)]
+        allowed = ctx.s.config.groups.pool.max_members
+        if group.member_count > allowed:
+            return [ctx.reply("overflow.pool_in_use", members=group.member_count, allowed=allowed)]
+        missing = o.missing_rights.get(group.chat_key, ())
+        if missing:
+            names = rights_list(ctx.locale, platform, missing)
+            return [ctx.reply("overflow.pool_rights", rights=names)]
         o.add_spare(group)
         return [ctx.reply("overflow.pool_added", count=len(o.spares(platform)))]
     if sub == "list":

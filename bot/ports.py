@@ -22,6 +22,8 @@ from bot.records import (
     InviteRecord,
     LedgerEntry,
     MembershipRecord,
+    OverflowChanges,
+    OverflowSnapshot,
     PostRunRecord,
     RedemptionRecord,
     ReferralRecord,
@@ -189,3 +191,15 @@ class SpamStore(Protocol):
     async def add_report(self, report: ReportRecord) -> None: ...
 
     async def save_alert(self, alert: RiskAlertRecord) -> None: ...
+
+
+class OverflowStore(Protocol):
+    """The entry gate's and the overflow planner's state: invites holding
+    places, captchas and their deadlines, the approval queue, and what the
+    owner was already told. Each save is one awaited transaction."""
+
+    async def load_overflow(self, community: str) -> OverflowSnapshot: ...
+
+    async def save_overflow(self, changes: OverflowChanges) -> None:
+        """Upsert the rows and delete the keys named gone, in one transaction."""
+        ...

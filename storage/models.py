@@ -418,3 +418,47 @@ class Lockdown(Base):
     lift_at: Mapped[datetime | None]
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[str | None]
+
+
+# --- The entry gate and the overflow planner (migration 0007) -----------------
+
+
+class EntryInvite(Base):
+    """An entry invite handed out and not used yet: it holds a place."""
+
+    __tablename__ = "entry_invites"
+
+    community: Mapped[str] = _community()
+    member_key: Mapped[str] = mapped_column(primary_key=True)
+    group_key: Mapped[str]
+    expires_at: Mapped[datetime]
+
+
+class EntryStage(Base):
+    """A newcomer in the entry gate: answering a captcha, waiting for a
+    moderator, or blocked for a while after failing."""
+
+    __tablename__ = "entry_stages"
+
+    community: Mapped[str] = _community()
+    member_key: Mapped[str] = mapped_column(primary_key=True)
+    stage: Mapped[str]
+    at: Mapped[datetime]
+    user_name: Mapped[str]
+    username: Mapped[str | None]
+    expires_at: Mapped[datetime | None]
+    answers: Mapped[str] = mapped_column(Text)
+    tries_left: Mapped[int]
+    request_key: Mapped[str | None]
+    joined_key: Mapped[str | None]
+
+
+class OverflowNote(Base):
+    """What the planner remembers so as not to act or speak twice."""
+
+    __tablename__ = "overflow_notes"
+
+    community: Mapped[str] = _community()
+    key: Mapped[str] = mapped_column(primary_key=True)
+    value: Mapped[int]
+    at: Mapped[datetime]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from bot.actions import (
     ApproveJoin,
     CreateInvite,
     DeclineJoin,
+    KickMember,
+    MuteMember,
     SendDirect,
     SendMessage,
 )
@@ -20,7 +23,16 @@ from bot.clock import FakeClock
 from bot.config import ConfigError, parse_config
 from bot.engine import Engine
 from bot.entry import make_challenge, normalize
-from bot.events import ChatRef, CommandIssued, JoinRequested, MessagePosted, TimerFired, UserRef
+from bot.events import (
+    ChatRef,
+    CommandIssued,
+    JoinRequested,
+    MemberJoined,
+    MessagePosted,
+    TimerFired,
+    UserRef,
+)
+from storage.overflow_store import SqlOverflowStore
 from storage.sql_store import SqlStore
 from tests.conftest import START
 
@@ -175,3 +187,53 @@ def test_challenges_are_reproducible_and_answers_normalized() -> None:
 def test_a_questions_captcha_needs_questions() -> None:
     with pytest.raises(ConfigError, match="questions"):
         parse_config(BASE.replace("ENTRY", "{captcha: questions}"))
+
+
+async def restarted(e: Engine, store: SqlStore, entry: str) -> Engine:
+    """A new process on the same database, with the clock where it stands."""
+    await e.stop()
+    again = Engine(
+        parse_config(BASE.replace("ENTRY", entry)),
+        store,
+        e.clock,
+        overflow_store=SqlOverflowStore(store.engine),
+    )
+    await again.start(background_flush=False)
+    return again
+
+
+async def test_a_direct_joiner_who_lets_the_captcha_lapse_over_a_restart_is_removed(
+    tmp_path: Path,
+) -> None:
+    entry = "{captcha: arithmetic, timeout: 2m}"
+    store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}")
+    e = Engine(
+        parse_config(BASE.replace("ENTRY", entry)),
+        store,
+        FakeClock(START),
+        overflow_store=SqlOverflowStore(store.engine),
+    )
+    await e.start(background_flush=False)
+    try:
+        walked_in = await e.handle(MemberJoined(GROUP, NEW, e.clock.now()))
+        assert [type(a) for a in walked_in if not isinstance(a, SendDirect)] == [MuteMember]
+        moderator = await e.handle(MemberJoined(GROUP, MOD, e.clock.now()))
+        assert not any(isinstance(a, MuteMember | SendDirect) for a in moderator)
+        e = await restarted(e, store, entry)
+        e.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
+        lapsed = await e.handle(TimerFired("tick", e.clock.now()))
+        assert KickMember(GROUP, NEW, rule="entry-captcha") in lapsed
+        assert "removed from -1001" in dms(lapsed)[-1]
+        e = await restarted(e, store, entry)
+        assert await e.handle(TimerFired("tick", e.clock.now())) == []
+    finally:
+        await e.stop()
+        await store.close()
+
+
+@pytest.mark.parametrize("gated", ["{captcha: button}"], indirect=True)
+async def test_a_newcomer_with_an_entry_invite_owes_no_second_captcha(gated: Engine) -> None:
+    await command(gated, DM, NEW, "/start join-green-energy")
+    await say(gated, answer_of(gated))
+    joined = await gated.handle(MemberJoined(GROUP, NEW, gated.clock.now()))
+    assert not any(isinstance(a, MuteMember | SendDirect) for a in joined)

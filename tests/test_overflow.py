@@ -11,11 +11,28 @@ from datetime import timedelta
 
 import pytest
 
-from bot.actions import Action, CreateInvite, SendDirect, SendMessage, SetGroupProfile
+from bot.actions import (
+    Action,
+    CloneGroup,
+    CreateInvite,
+    SendDirect,
+    SendMessage,
+    SetGroupProfile,
+)
 from bot.clock import FakeClock
 from bot.config import parse_config
 from bot.engine import Engine
-from bot.events import ChatRef, CommandIssued, MemberJoined, MemberLeft, TimerFired, UserRef
+from bot.events import (
+    BotRightsReported,
+    ChatRef,
+    CommandIssued,
+    GroupOpened,
+    MemberJoined,
+    MemberLeft,
+    MembersCounted,
+    TimerFired,
+    UserRef,
+)
 from storage.sql_store import SqlStore
 from tests.conftest import START
 
@@ -24,13 +41,14 @@ community:
   name: Green
   slug: green-energy
   language: en
-  owners: [telegram:1]
+  owners: [telegram:1, discord:1]
   log_chat: telegram:-999
 groups: {capacity: CAP, title: "{name} #{serial}", description: "Read /rules.", pool: {warn_below: 1}}
 welcome: {enabled: false}
 """
 
 OWNER = UserRef("telegram", "1", "Olga", "olga")
+DISCORD_OWNER = UserRef("discord", "1", "Olga", "olga")
 
 
 def group(n: int) -> ChatRef:
@@ -196,3 +214,59 @@ async def test_a_burst_of_2000_newcomers_is_placed_with_zero_overfill(engine: En
     assert None not in placed and sum(placed.values()) == 2000
     assert max(placed.values()) == 50
     assert len(placed) == 40
+
+
+async def test_the_platforms_count_replaces_ours_and_a_big_drift_is_reported(
+    engine: Engine,
+) -> None:
+    await setup_pool(engine, 1)
+    await join(engine, group(1), person(1))
+    quiet = await engine.handle(MembersCounted(group(1), 2, engine.clock.now()))
+    assert quiet == []
+    g1 = engine.s.directory.groups[group(1).key]
+    assert g1.member_count == 2
+    # Members added while the bot was away: the owner hears of it, and the
+    # spare opens now that g1 is full.
+    actions = await engine.handle(MembersCounted(group(1), 5, engine.clock.now()))
+    log = [a.text for a in actions if isinstance(a, SendMessage) and a.chat.chat_id == "-999"]
+    assert log[0] == "ℹ️ -1001 has 5 members by the platform's count, not 2 (+3): corrected."
+    assert SetGroupProfile(group(2), "Green #2", "Read /rules.") in actions
+    assert invited_to(await enter(engine, person(2))) == "-1002"
+
+
+async def test_a_discord_clone_is_asked_for_once_and_becomes_the_entry_when_opened(
+    engine: Engine,
+) -> None:
+    home = ChatRef("discord", "10")
+    await command(engine, home, DISCORD_OWNER, "/groups")
+    newcomers = [UserRef("discord", str(20 + n), f"D{n}") for n in range(4)]
+    actions: list[Action] = []
+    for who in newcomers[:3]:
+        actions += await command(
+            engine, ChatRef("discord", who.user_id, private=True), who, "/join"
+        )
+    clones = [a for a in actions if isinstance(a, CloneGroup)]
+    assert clones == [CloneGroup(home, "Green #2", 2)]
+    stuck = await command(
+        engine, ChatRef("discord", newcomers[3].user_id, private=True), newcomers[3], "/join"
+    )
+    assert invited_to(stuck) is None and not any(isinstance(a, CloneGroup) for a in stuck)
+    opened = await engine.handle(GroupOpened(ChatRef("discord", "30"), "Green #2", 2, START))
+    assert any("Green #2 (#2)" in a.text for a in opened if isinstance(a, SendMessage))
+    again = await command(
+        engine, ChatRef("discord", newcomers[3].user_id, private=True), newcomers[3], "/join"
+    )
+    assert invited_to(again) == "30"
+
+
+async def test_pool_add_names_the_admin_rights_the_bot_lacks(engine: Engine) -> None:
+    missing = ("can_invite_users", "can_pin_messages")
+    await engine.handle(BotRightsReported(group(7), missing, engine.clock.now()))
+    refused = await command(engine, group(7), OWNER, "/pool add")
+    assert refused[0].text == (  # type: ignore[union-attr]
+        "I cannot run this group yet: as its administrator I lack Invite users via link, "
+        "Pin messages. Grant them, then send /pool add again."
+    )
+    await engine.handle(BotRightsReported(group(7), (), engine.clock.now()))
+    added = await command(engine, group(7), OWNER, "/pool add")
+    assert "now a spare" in added[0].text  # type: ignore[union-attr]

@@ -45,6 +45,7 @@ from bot.events import (
     UserRef,
 )
 from bot.ports import ScheduleStore, Store
+from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
@@ -93,6 +94,10 @@ class ConsoleSession:
         self.analytics_store = analytics_store_for(store)
         # Spam samples taught with /spam and /ham survive !restart too.
         self.spam_store = SqlSpamStore(store.engine) if isinstance(store, SqlStore) else None
+        # So do the entry gate's captchas, queue and invites.
+        self.overflow_store = (
+            SqlOverflowStore(store.engine) if isinstance(store, SqlStore) else None
+        )
         self.outlet = ConsoleOutlet(self.gateway)
         self.engine = self._engine()
         # With `watch_config`, the config file is reloaded when it changes and
@@ -114,6 +119,7 @@ class ConsoleSession:
             analytics_store=self.analytics_store,
             spam_store=self.spam_store,
             charts=chart_renderer(),
+            overflow_store=self.overflow_store,
         )
 
     async def start(self) -> None:
