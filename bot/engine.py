@@ -61,6 +61,7 @@ from bot.ports import (
 from bot.report_commands import commands as report_commands
 from bot.rewards import level_up_actions
 from bot.risk import Risk
+from bot.risk_commands import commands as risk_commands
 from bot.schedule import Schedule
 from bot.schedule_commands import commands as schedule_commands
 from bot.services import Services
@@ -81,6 +82,7 @@ _COMMANDS: dict[str, Command] = {
     **schedule_commands.commands,
     **spam_commands.commands,
     **report_commands.commands,
+    **risk_commands.commands,
     **overflow_commands.commands,
     **entry_commands.commands,
     **stats_commands.commands,
@@ -423,7 +425,7 @@ class Engine:
         if direct and s.entry is not None:
             prepared += s.entry.joined_directly(member, ev.member, group, ev.at)
         if s.risk is not None:
-            prepared += await s.risk.member_moved(True, group, ev.at)
+            prepared += await s.risk.member_moved(True, member, group, ev.at)
         if ev.invite:
             s.stats.add(group.chat_key, s.points.local_date(ev.at), "invites_used")
         # A rule in dry run only reports; the member is welcomed as usual.
@@ -466,7 +468,7 @@ class Engine:
             s.overflow.left(member, group)
         s.stats.add(group.chat_key, s.points.local_date(ev.at), "leaves")
         await economy_hooks.on_leave(s, member, ev.at)
-        return await s.risk.member_moved(False, group, ev.at) if s.risk is not None else []
+        return await s.risk.member_moved(False, member, group, ev.at) if s.risk is not None else []
 
     async def _on_members_counted(self, ev: MembersCounted) -> list[Action]:
         s = self.s

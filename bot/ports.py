@@ -21,6 +21,7 @@ from bot.records import (
     GatheringRecord,
     InviteRecord,
     LedgerEntry,
+    LockdownRecord,
     MembershipRecord,
     OverflowChanges,
     OverflowSnapshot,
@@ -190,7 +191,20 @@ class SpamStore(Protocol):
 
     async def add_report(self, report: ReportRecord) -> None: ...
 
-    async def save_alert(self, alert: RiskAlertRecord) -> None: ...
+    async def save_alert(self, alert: RiskAlertRecord) -> None:
+        """Insert the alert, or update its acknowledgement and reminders."""
+        ...
+
+    async def alerts_since(self, community: str, since: datetime) -> list[RiskAlertRecord]: ...
+
+    async def claim_summary(self, community: str, day: date, at: datetime) -> bool:
+        """Take the day's risk summary; False when it was taken before (it
+        has been posted, perhaps before a restart)."""
+        ...
+
+    async def save_lockdown(self, lockdown: LockdownRecord) -> None:
+        """Insert the lockdown, or update it (members muted, lifted)."""
+        ...
 
 
 class OverflowStore(Protocol):

@@ -369,6 +369,26 @@ class RiskAlertRecord:
 
 
 @dataclass(slots=True)
+class LockdownRecord:
+    """A group closed down during a raid (see `bot.lockdown`)."""
+
+    community: str
+    id: int
+    group_key: str
+    started_at: datetime
+    # The moderator who started it; None when the raid monitor did.
+    started_by: str | None
+    alert_id: int | None
+    # Seconds each member waits between two messages while it lasts.
+    slow_mode: int
+    # Member keys muted by it, one per line: unmuted when it lifts.
+    muted: str = ""
+    lift_at: datetime | None = None
+    lifted_at: datetime | None = None
+    lifted_by: str | None = None
+
+
+@dataclass(slots=True)
 class SpamSnapshot:
     samples: list[SpamSampleRecord] = field(default_factory=list)
     # Flags still waiting (reported or open), and their reports.
@@ -378,6 +398,10 @@ class SpamSnapshot:
     dismissed: dict[str, int] = field(default_factory=dict)
     last_flag_id: int = 0
     last_alert_id: int = 0
+    # Alerts nobody acknowledged yet (recent ones), and lockdowns in force.
+    open_alerts: list[RiskAlertRecord] = field(default_factory=list)
+    lockdowns: list[LockdownRecord] = field(default_factory=list)
+    last_lockdown_id: int = 0
 
 
 # --- The entry gate and the overflow planner (migration 0007) ------------------

@@ -16,15 +16,17 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.actions import Action, SendMessage
+from bot.actions import Action, Button, SendMessage
+from bot.config import Locale
 from bot.directory import display
 from bot.events import MessagePosted, TimerFired
 from bot.explanations import Explanations
 from bot.i18n import t
+from bot.lockdown import Lockdowns
 from bot.ports import SpamStore
 from bot.records import GroupRecord, MemberRecord, RiskAlertRecord, SpamSnapshot
 from bot.reports import Reports
-from bot.risk_config import MonitorsConfig, RiskConfig, SpikeMonitor
+from bot.risk_config import LockdownConfig, MonitorsConfig, RiskConfig, SpikeMonitor
 from bot.services import Services
 from bot.spam import SpamGuard
 from rules.durations import format_duration
@@ -37,6 +39,9 @@ _QUESTION = re.compile(
 )
 # Pending questions kept per group.
 _QUESTIONS = 100
+SEVERITIES = ("low", "medium", "high")
+# A daily summary missed while the bot was down is still posted this late.
+_SUMMARY_GRACE = timedelta(hours=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,8 @@ class Monitors:
         self._drop_checked: date | None = None
         # Alerts raised and not stored yet (`Risk` stores them).
         self.pending: list[RiskAlertRecord] = []
+        # Alerts nobody acknowledged yet, by id.
+        self.open: dict[int, RiskAlertRecord] = {}
 
     def configure(self, config: MonitorsConfig) -> None:
         self.config = config
@@ -109,20 +116,43 @@ class Monitors:
                 shown,
             )
         )
+        record = self.pending[-1]
+        self.open[record.id] = record
         chat = self.s.log_chat
         if chat is None:
             return []
-        text = t(
+        return [
+            SendMessage(chat, self.text(record), kind="alert", buttons=ack_buttons(loc, record))
+        ]
+
+    def text(self, alert: RiskAlertRecord) -> str:
+        loc = self.s.config.community.locale
+        group = self.s.directory.groups.get(alert.group_key or "")
+        return t(
             loc,
             "risk.alert",
-            id=self._last_alert,
-            severity=t(loc, f"risk.severity.{severity}"),
-            kind=t(loc, f"risk.kind.{kind}"),
-            group=group.title,
-            summary=summary,
-            evidence=shown,
+            id=alert.id,
+            severity=t(loc, f"risk.severity.{alert.severity}"),
+            kind=t(loc, f"risk.kind.{alert.kind}"),
+            group=group.title if group is not None else alert.group_key or "-",
+            summary=alert.summary,
+            evidence=alert.evidence or "-",
         )
-        return [SendMessage(chat, text, kind="alert")]
+
+    def due_reminders(self, now: datetime) -> list[RiskAlertRecord]:
+        """Unacknowledged alerts whose next reminder is due."""
+        spec = self.config.remind
+        if spec is None:
+            return []
+        floor = SEVERITIES.index(spec.min_severity)
+        return [
+            a
+            for a in self.open.values()
+            if a.acked_at is None
+            and SEVERITIES.index(a.severity) >= floor
+            and a.reminders < spec.times
+            and now - (a.reminded_at or a.at) >= spec.every
+        ]
 
     def _spike(
         self, kind: str, spec: SpikeMonitor | None, group: GroupRecord, now: datetime, mid: int
@@ -235,13 +265,18 @@ class Monitors:
         return actions
 
 
+def ack_buttons(loc: Locale, alert: RiskAlertRecord) -> tuple[Button, ...]:
+    return (Button(t(loc, "risk.button.ack", id=alert.id), "ack", (str(alert.id),)),)
+
+
 def _excerpt(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Risk:
-    """The spam guard, the reports and the monitors, as one service."""
+    """The spam guard, the reports, the monitors and the lockdowns, as one
+    service."""
 
     def __init__(
         self,
@@ -251,11 +286,15 @@ class Risk:
         snapshot: SpamSnapshot,
         explanations: Explanations | None = None,
     ) -> None:
+        self.s = services
         self.store = store
         self.config = config
         self.spam = SpamGuard(services, store, config.spam, snapshot, explanations)
         self.reports = Reports(services, store, config.reports, snapshot, self.spam)
         self.monitors = Monitors(services, config.monitors, snapshot.last_alert_id)
+        self.monitors.open = {a.id: a for a in snapshot.open_alerts}
+        self.lockdowns = Lockdowns(services, store, snapshot)
+        self._summarised: date | None = None
 
     @classmethod
     async def start(
@@ -270,6 +309,13 @@ class Risk:
         self.reports.config = config.reports
         self.monitors.configure(config.monitors)
 
+    @property
+    def lockdown_spec(self) -> LockdownConfig:
+        """The raid monitor's lockdown settings; a moderator's /lockdown uses
+        the defaults when the monitor has none."""
+        raid = self.config.monitors.raid
+        return raid.lockdown if raid is not None and raid.lockdown is not None else LockdownConfig()
+
     async def on_message(
         self,
         ev: MessagePosted,
@@ -278,10 +324,15 @@ class Risk:
         role: str,
         view: MessageView,
     ) -> tuple[list[Action], bool]:
-        """After the rules let a message through: the spam guard, then the
-        monitors. Returns the actions and whether the message was removed."""
+        """After the rules let a message through: a lockdown's slow mode, the
+        spam guard, then the monitors. Returns the actions and whether the
+        message was removed."""
         actions: list[Action] = []
         if role == "member":
+            if self.lockdowns.active and not ev.edited:
+                slowed = self.lockdowns.check(ev, member, group)
+                if slowed:
+                    return slowed, True
             spam = self.spam
             verdict = spam.check(view, member, role, ev.at)
             if verdict is not None:
@@ -299,18 +350,40 @@ class Risk:
             await self.store_alerts()
         return actions, False
 
-    async def member_moved(self, joined: bool, group: GroupRecord, now: datetime) -> list[Action]:
-        """Joins and leaves feed the raid and leave-spike monitors."""
+    async def member_moved(
+        self, joined: bool, member: MemberRecord, group: GroupRecord, now: datetime
+    ) -> list[Action]:
+        """Joins and leaves feed the raid and leave-spike monitors; a raid
+        may lock the group down, and a locked-down group mutes newcomers."""
         monitors = self.monitors
-        actions = monitors.joined(group, now) if joined else monitors.left(group, now)
-        if monitors.pending:
+        if not joined:
+            actions = monitors.left(group, now)
             await self.store_alerts()
+            return actions
+        lockdowns = self.lockdowns
+        lockdowns.joined(member, group, now)
+        actions = monitors.joined(group, now)
+        if group.chat_key in lockdowns.active:
+            actions += await lockdowns.newcomer(member, group, now, self.lockdown_spec)
+        raid = self.config.monitors.raid
+        alert = next(
+            (a for a in monitors.pending if a.kind == "raid" and a.group_key == group.chat_key),
+            None,
+        )
+        await self.store_alerts()
+        if alert is not None and raid is not None and raid.lockdown is not None:
+            actions += await lockdowns.start(
+                group, now, raid.lockdown, alert_id=alert.id, newcomers_since=now - raid.window
+            )
         return actions
 
     async def tick(self, ev: TimerFired) -> list[Action]:
         actions = self.monitors.tick(ev.at)
         actions += await self.monitors.activity_drop(ev.at)
         await self.store_alerts()
+        actions += await self._remind(ev.at)
+        actions += await self.lockdowns.tick(ev.at)
+        actions += await self._daily_summary(ev.at)
         return actions
 
     async def store_alerts(self) -> None:
@@ -318,3 +391,101 @@ class Risk:
         self.monitors.pending = []
         for alert in pending:
             await self.store.save_alert(alert)
+
+    # -- acknowledgements ------------------------------------------------------
+
+    async def acknowledge(
+        self, alerts: list[RiskAlertRecord], by: MemberRecord, now: datetime
+    ) -> None:
+        for alert in alerts:
+            alert.acked_at, alert.acked_by = now, by.key
+            self.monitors.open.pop(alert.id, None)
+            await self.store.save_alert(alert)
+
+    async def _remind(self, now: datetime) -> list[Action]:
+        monitors = self.monitors
+        spec = self.config.monitors.remind
+        chat = self.s.log_chat
+        if spec is None or chat is None:
+            return []
+        loc = self.s.config.community.locale
+        actions: list[Action] = []
+        for alert in monitors.due_reminders(now):
+            alert.reminders += 1
+            alert.reminded_at = now
+            await self.store.save_alert(alert)
+            text = t(
+                loc, "risk.reminder", n=alert.reminders, times=spec.times, id=alert.id,
+                alert=monitors.text(alert),
+            )  # fmt: skip
+            actions.append(SendMessage(chat, text, kind="alert", buttons=ack_buttons(loc, alert)))
+        return actions
+
+    # -- the daily summary -----------------------------------------------------
+
+    async def _daily_summary(self, now: datetime) -> list[Action]:
+        s = self.s
+        at = self.config.monitors.daily_summary
+        chat = s.log_chat
+        if at is None or chat is None:
+            return []
+        tz = s.config.community.tz
+        local = now.astimezone(tz)
+        hour, minute = (int(x) for x in at.split(":"))
+        due = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if local < due or local - due > _SUMMARY_GRACE or self._summarised == local.date():
+            return []
+        self._summarised = local.date()
+        # Taken in the database first: a restart never posts it twice.
+        if not await self.store.claim_summary(s.config.community.slug, local.date(), now):
+            return []
+        text = await self.summary(now)
+        loc = s.config.community.locale
+        buttons = (
+            (Button(t(loc, "risk.button.ack_all"), "ack", ("all",)),) if self.monitors.open else ()
+        )
+        return [SendMessage(chat, text, kind="summary", buttons=buttons)]
+
+    async def summary(self, now: datetime) -> str:
+        """The last 24 hours: alerts by kind, those nobody acknowledged, the
+        review queue and the lockdowns in force."""
+        s = self.s
+        loc = s.config.community.locale
+        since = now - timedelta(days=1)
+        alerts = await self.store.alerts_since(s.config.community.slug, since)
+        local = now.astimezone(s.config.community.tz)
+        lines = [t(loc, "risk.daily.header", time=f"{local:%Y-%m-%d %H:%M}")]
+        waiting = self.reports.waiting()
+        unacked = sorted(self.monitors.open.values(), key=lambda a: a.id)
+        if not alerts and not waiting and not unacked and not self.lockdowns.active:
+            lines.append(t(loc, "risk.daily.quiet"))
+            return "\n".join(lines)
+        if alerts:
+            kinds: dict[str, int] = {}
+            for a in alerts:
+                kinds[a.kind] = kinds.get(a.kind, 0) + 1
+            by_kind = ", ".join(
+                f"{n} × {t(loc, f'risk.kind.{k}')}"
+                for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+            lines.append(t(loc, "risk.daily.alerts", count=len(alerts), kinds=by_kind))
+        else:
+            lines.append(t(loc, "risk.daily.no_alerts"))
+        if unacked:
+            shown = ", ".join(
+                f"#{a.id} {t(loc, f'risk.kind.{a.kind}')} ({t(loc, f'risk.severity.{a.severity}')})"
+                for a in unacked[:10]
+            )
+            lines.append(t(loc, "risk.daily.unacked", count=len(unacked), alerts=shown))
+        if waiting:
+            lines.append(t(loc, "risk.daily.flags", count=len(waiting)))
+        if self.lockdowns.active:
+            names = ", ".join(
+                f"#{k.id} {self._title(k.group_key)}" for k in self.lockdowns.active.values()
+            )
+            lines.append(t(loc, "risk.daily.lockdowns", groups=names))
+        return "\n".join(lines)
+
+    def _title(self, group_key: str) -> str:
+        group = self.s.directory.groups.get(group_key)
+        return group.title if group is not None and group.title else group_key

@@ -4,7 +4,7 @@ reports, and the risk monitors that warn the moderators."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,6 +78,32 @@ class SpikeMonitor(_Strict):
     window: Duration
 
 
+class LockdownConfig(_Strict):
+    """What a raid closes down until a moderator lifts it (/unlock)."""
+
+    # Each member may post once per this while it lasts (staff are exempt).
+    slow_mode: Duration = timedelta(seconds=30)
+    # Members who joined within the raid's window, and everyone joining while
+    # it lasts, are muted until it lifts.
+    mute_newcomers: bool = True
+    # Lift by itself after this long; unset: only a moderator lifts it.
+    lift_after: Duration | None = None
+
+
+class RaidMonitor(SpikeMonitor):
+    # Set to close the group down automatically when a raid is detected.
+    lockdown: LockdownConfig | None = None
+
+
+class ReminderConfig(_Strict):
+    """Alerts nobody acknowledged are posted again."""
+
+    every: Duration = timedelta(minutes=30)
+    times: int = Field(default=2, ge=1, le=10)
+    # Only alerts of this severity or higher are repeated.
+    min_severity: Literal["low", "medium", "high"] = "medium"
+
+
 class ActivityDropMonitor(_Strict):
     """Checked once a day: yesterday's messages against the `days` before."""
 
@@ -104,8 +130,8 @@ class MonitorsConfig(_Strict):
         default_factory=lambda: SpikeMonitor(count=5, window=timedelta(minutes=10))
     )
     # Many joins in a short time: a raid, or a link posted somewhere hostile.
-    raid: SpikeMonitor | None = Field(
-        default_factory=lambda: SpikeMonitor(count=10, window=timedelta(minutes=5))
+    raid: RaidMonitor | None = Field(
+        default_factory=lambda: RaidMonitor(count=10, window=timedelta(minutes=5))
     )
     # Many members leaving: something drove them away.
     leave_spike: SpikeMonitor | None = Field(
@@ -116,6 +142,9 @@ class MonitorsConfig(_Strict):
     unanswered_question: UnansweredMonitor | None = Field(default_factory=UnansweredMonitor)
     # The same monitor alerts a group again only after this long.
     cooldown: Duration = timedelta(hours=1)
+    remind: ReminderConfig | None = Field(default_factory=ReminderConfig)
+    # Local time of the daily risk summary in the log chat; unset: none.
+    daily_summary: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = "09:00"
 
 
 class RiskConfig(_Strict):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from importlib import resources
 
 from bot.actions import Action, BanMember, DeleteMessage, SendMessage
@@ -24,6 +25,7 @@ from bot.ports import SpamStore
 from bot.records import (
     FlagRecord,
     GroupRecord,
+    LockdownRecord,
     MemberRecord,
     ReportRecord,
     RiskAlertRecord,
@@ -57,7 +59,9 @@ class MemorySpamStore:
         self.samples: list[SpamSampleRecord] = []
         self.flags: dict[int, FlagRecord] = {}
         self.reports: list[ReportRecord] = []
-        self.alerts: list[RiskAlertRecord] = []
+        self.alerts: dict[int, RiskAlertRecord] = {}
+        self.summaries: set[date] = set()
+        self.lockdowns: dict[int, LockdownRecord] = {}
 
     async def load_spam(self, community: str) -> SpamSnapshot:
         waiting = [f for f in self.flags.values() if f.status in ("reported", "open")]
@@ -67,7 +71,10 @@ class MemorySpamStore:
             flags=waiting,
             reports=[r for r in self.reports if r.flag_id in ids],
             last_flag_id=max(self.flags, default=0),
-            last_alert_id=len(self.alerts),
+            last_alert_id=max(self.alerts, default=0),
+            open_alerts=[replace(a) for a in self.alerts.values() if a.acked_at is None],
+            lockdowns=[replace(k) for k in self.lockdowns.values() if k.lifted_at is None],
+            last_lockdown_id=max(self.lockdowns, default=0),
         )
 
     async def add_samples(self, samples: Sequence[SpamSampleRecord]) -> None:
@@ -80,7 +87,19 @@ class MemorySpamStore:
         self.reports.append(report)
 
     async def save_alert(self, alert: RiskAlertRecord) -> None:
-        self.alerts.append(alert)
+        self.alerts[alert.id] = replace(alert)
+
+    async def alerts_since(self, community: str, since: datetime) -> list[RiskAlertRecord]:
+        return [replace(a) for a in self.alerts.values() if a.at >= since]
+
+    async def claim_summary(self, community: str, day: date, at: datetime) -> bool:
+        if day in self.summaries:
+            return False
+        self.summaries.add(day)
+        return True
+
+    async def save_lockdown(self, lockdown: LockdownRecord) -> None:
+        self.lockdowns[lockdown.id] = replace(lockdown)
 
 
 Recent = tuple[ChatRef, int, float, str]

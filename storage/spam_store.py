@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, fields
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -16,18 +17,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.records import (
     FlagRecord,
+    LockdownRecord,
     ReportRecord,
     RiskAlertRecord,
     SpamSampleRecord,
     SpamSnapshot,
 )
 from storage.engine_store import EngineStore
-from storage.models import Base, Flag, Report, RiskAlert, SpamSample
+from storage.models import Base, Flag, Lockdown, Report, RiskAlert, RiskSummary, SpamSample
 
 _SAMPLES: Table = Base.metadata.tables[SpamSample.__tablename__]
 _FLAGS: Table = Base.metadata.tables[Flag.__tablename__]
 _REPORTS: Table = Base.metadata.tables[Report.__tablename__]
 _ALERTS: Table = Base.metadata.tables[RiskAlert.__tablename__]
+_SUMMARIES: Table = Base.metadata.tables[RiskSummary.__tablename__]
+_LOCKDOWNS: Table = Base.metadata.tables[Lockdown.__tablename__]
+# Unacknowledged alerts older than this are not reminded of after a restart.
+_OPEN_ALERTS = timedelta(days=2)
 _WAITING = ("reported", "open")
 
 
@@ -87,6 +93,38 @@ class SqlSpamStore(EngineStore):
             last_alert = await c.scalar(
                 select(func.max(_ALERTS.c.id)).where(_ALERTS.c.community == community)
             )
+            alert_cols = [_ALERTS.c[n] for n in _names(RiskAlertRecord)]
+            newest = await c.scalar(
+                select(func.max(_ALERTS.c.at)).where(_ALERTS.c.community == community)
+            )
+            open_alerts = (
+                [
+                    RiskAlertRecord(*row)
+                    for row in await c.execute(
+                        select(*alert_cols)
+                        .where(
+                            _ALERTS.c.community == community,
+                            _ALERTS.c.acked_at.is_(None),
+                            _ALERTS.c.at >= newest - _OPEN_ALERTS,
+                        )
+                        .order_by(_ALERTS.c.id)
+                    )
+                ]
+                if newest is not None
+                else []
+            )
+            lockdown_cols = [_LOCKDOWNS.c[n] for n in _names(LockdownRecord)]
+            lockdowns = [
+                LockdownRecord(*row)
+                for row in await c.execute(
+                    select(*lockdown_cols)
+                    .where(_LOCKDOWNS.c.community == community, _LOCKDOWNS.c.lifted_at.is_(None))
+                    .order_by(_LOCKDOWNS.c.id)
+                )
+            ]
+            last_lockdown = await c.scalar(
+                select(func.max(_LOCKDOWNS.c.id)).where(_LOCKDOWNS.c.community == community)
+            )
         return SpamSnapshot(
             samples=samples,
             flags=flags,
@@ -94,6 +132,9 @@ class SqlSpamStore(EngineStore):
             dismissed=dismissed,
             last_flag_id=int(last_flag or 0),
             last_alert_id=int(last_alert or 0),
+            open_alerts=open_alerts,
+            lockdowns=lockdowns,
+            last_lockdown_id=int(last_lockdown or 0),
         )
 
     async def add_samples(self, samples: Sequence[SpamSampleRecord]) -> None:
@@ -103,11 +144,12 @@ class SqlSpamStore(EngineStore):
             await c.execute(_SAMPLES.insert(), [asdict(s) for s in samples])
 
     async def save_flag(self, flag: FlagRecord) -> None:
-        values = asdict(flag)
+        await self._upsert(_FLAGS, asdict(flag))
+
+    async def _upsert(self, table: Table, values: dict[str, Any]) -> None:
+        """Insert the row, or update every column of the one with its id."""
         async with self._writing() as c:
-            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(
-                _FLAGS
-            )
+            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(table)
             await c.execute(
                 insert.values(**values).on_conflict_do_update(
                     index_elements=["community", "id"],
@@ -120,5 +162,27 @@ class SqlSpamStore(EngineStore):
             await c.execute(_REPORTS.insert().values(**asdict(report)))
 
     async def save_alert(self, alert: RiskAlertRecord) -> None:
+        await self._upsert(_ALERTS, asdict(alert))
+
+    async def alerts_since(self, community: str, since: datetime) -> list[RiskAlertRecord]:
+        cols = [_ALERTS.c[n] for n in _names(RiskAlertRecord)]
+        async with self._reading() as c:
+            rows = await c.execute(
+                select(*cols)
+                .where(_ALERTS.c.community == community, _ALERTS.c.at >= since)
+                .order_by(_ALERTS.c.id)
+            )
+            return [RiskAlertRecord(*row) for row in rows]
+
+    async def claim_summary(self, community: str, day: date, at: datetime) -> bool:
         async with self._writing() as c:
-            await c.execute(_ALERTS.insert().values(**asdict(alert)))
+            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(
+                _SUMMARIES
+            )
+            done = await c.execute(
+                insert.values(community=community, day=day, at=at).on_conflict_do_nothing()
+            )
+            return bool(done.rowcount)
+
+    async def save_lockdown(self, lockdown: LockdownRecord) -> None:
+        await self._upsert(_LOCKDOWNS, asdict(lockdown))

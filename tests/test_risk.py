@@ -11,10 +11,18 @@ from bot.actions import DeleteMessage, MuteMember, SendMessage, UnmuteMember
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.engine import Engine
-from bot.events import ChatRef, CommandIssued, MessagePosted, ReplyRef, TimerFired, UserRef
+from bot.events import (
+    ChatRef,
+    CommandIssued,
+    MemberJoined,
+    MessagePosted,
+    ReplyRef,
+    TimerFired,
+    UserRef,
+)
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, START
 
 GROUP = ChatRef("telegram", "-100500", title="Founders")
 LOG = ChatRef("telegram", "-1009001")
@@ -42,8 +50,10 @@ def report(by: UserRef, author: UserRef, mid: int, clock: FakeClock, *args: str)
     return CommandIssued(GROUP, by, 1000 + mid, "report", args, clock.now(), reply)
 
 
-def alerts(actions: list[object]) -> list[str]:
-    return [a.text for a in actions if isinstance(a, SendMessage) and a.chat == LOG]
+def alerts(actions: list[object], kind: str = "alert") -> list[str]:
+    return [
+        a.text for a in actions if isinstance(a, SendMessage) and a.chat == LOG and a.kind == kind
+    ]
 
 
 async def test_reports_hide_at_the_threshold_and_a_dismissal_costs_the_reporters_weight(
@@ -120,13 +130,18 @@ async def test_monitors_stay_quiet_on_normal_traffic(
 ) -> None:
     engine = await started(config, store, clock)
     raised: list[str] = []
+    summaries: list[str] = []
     for i in range(200):
         clock.advance(timedelta(minutes=1))
         text = f"{NORMAL[i % len(NORMAL)]} ({i})"
         event = MessagePosted(GROUP, user(i % 20), i + 1, text, clock.now())
         raised += alerts(await engine.handle(event))
-        raised += alerts(await engine.handle(TimerFired("tick", clock.now())))
+        ticked = await engine.handle(TimerFired("tick", clock.now()))
+        raised += alerts(ticked)
+        summaries += alerts(ticked, "summary")
     assert raised == []
+    # The daily summary (09:00 in the community's time zone) says so.
+    assert len(summaries) == 1 and "A quiet day" in summaries[0]
 
 
 async def test_keyword_alert_once_per_cooldown_and_unanswered_question(
@@ -146,9 +161,93 @@ async def test_keyword_alert_once_per_cooldown_and_unanswered_question(
     )
     clock.advance(timedelta(minutes=31))
     due = alerts(await engine.handle(TimerFired("tick", clock.now())))
-    assert len(due) == 1 and "how do I join" in due[0] and "#3" in due[0]
+    # The unanswered question, and a first reminder of the keyword alert
+    # nobody acknowledged within 30 minutes.
+    assert len(due) == 2 and "how do I join" in due[0] and "#3" in due[0]
+    assert due[1].startswith("⏰ Reminder 1/2") and "Alert #1" in due[1]
     assert alerts(await engine.handle(TimerFired("tick", clock.now()))) == []
     stored = engine.spam_store
     assert isinstance(stored, SqlSpamStore)
     snapshot = await stored.load_spam(config.community.slug)
     assert snapshot.last_alert_id == 2
+
+
+def summaries(actions: list[object]) -> list[str]:
+    return alerts(actions, "summary")
+
+
+async def test_acknowledgements_reminders_and_the_daily_summary_survive_restarts(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    engine = await started(config, store, clock)
+    # 09:00 local: the day's summary goes out once, even across a restart.
+    first = await engine.handle(TimerFired("tick", clock.now()))
+    assert len(summaries(first)) == 1 and "A quiet day" in summaries(first)[0]
+    await engine.handle(MessagePosted(GROUP, user(1), 1, "我要退款", clock.now()))
+    clock.advance(timedelta(minutes=31))
+    [reminder] = alerts(await engine.handle(TimerFired("tick", clock.now())))
+    assert reminder.startswith("⏰ Reminder 1/2") and "Alert #1" in reminder
+    await engine.stop()
+    engine = await started(config, store, clock)
+    after_restart = await engine.handle(TimerFired("tick", clock.now()))
+    assert summaries(after_restart) == [] and alerts(after_restart) == []
+    # The restart remembers the first reminder: the second is the last.
+    clock.advance(timedelta(minutes=31))
+    [reminder] = alerts(await engine.handle(TimerFired("tick", clock.now())))
+    assert reminder.startswith("⏰ Reminder 2/2") and "Alert #1" in reminder
+    clock.advance(timedelta(minutes=31))
+    assert alerts(await engine.handle(TimerFired("tick", clock.now()))) == []
+    # A new alert, acknowledged by its button's command: never reminded of,
+    # after a restart neither.
+    clock.advance(timedelta(hours=1))
+    raised = alerts(await engine.handle(MessagePosted(GROUP, user(3), 3, "投诉", clock.now())))
+    assert len(raised) == 1 and "Alert #2" in raised[0]
+    refused = await engine.handle(CommandIssued(LOG, user(3), 9, "ack", ("2",), clock.now()))
+    assert "Only moderators" in refused[0].text  # type: ignore[union-attr]
+    done = await engine.handle(CommandIssued(LOG, MOD, 9, "ack", ("2",), clock.now()))
+    assert "Alert #2 acknowledged by @mod" in done[0].text  # type: ignore[union-attr]
+    await engine.stop()
+    engine = await started(config, store, clock)
+    clock.advance(timedelta(minutes=31))
+    assert alerts(await engine.handle(TimerFired("tick", clock.now()))) == []
+    again = await engine.handle(CommandIssued(LOG, MOD, 10, "ack", ("2",), clock.now()))
+    assert "acknowledged by @mod already" in again[0].text  # type: ignore[union-attr]
+    # The next morning's summary: the day's alerts, and #1 still open.
+    clock.set(START + timedelta(days=1))
+    [summary] = summaries(await engine.handle(TimerFired("tick", clock.now())))
+    assert "Alerts: 2" in summary and "Not acknowledged (1): #1 watched word" in summary
+
+
+async def test_a_raid_lockdown_survives_a_restart_and_lifting_it_unmutes_everyone_it_muted(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
+    text = text.replace("# lockdown: {slow_mode", "lockdown: {slow_mode")
+    config = parse_config(text)
+    engine = await started(config, store, clock)
+    muted: set[str] = set()
+    for n in range(10):
+        out = await engine.handle(MemberJoined(GROUP, user(300 + n), clock.now()))
+        muted |= {a.user.user_id for a in out if isinstance(a, MuteMember)}
+    assert muted == {str(300 + n) for n in range(10)}  # the raid's own accounts
+    await engine.stop()
+    engine = await started(config, store, clock)
+    late = await engine.handle(MemberJoined(GROUP, user(400), clock.now()))
+    assert any(isinstance(a, MuteMember) and a.user.user_id == "400" for a in late)
+    # Slow mode: a member's second message within 30s is removed; staff's are not.
+    await engine.handle(MessagePosted(GROUP, user(5), 1, "what is happening", clock.now()))
+    fast = await engine.handle(MessagePosted(GROUP, user(5), 2, "hello?", clock.now()))
+    assert any(isinstance(a, DeleteMessage) and a.message_ids == (2,) for a in fast)
+    for mid in (3, 4):
+        staff = await engine.handle(MessagePosted(GROUP, MOD, mid, "we are on it", clock.now()))
+        assert not any(isinstance(a, DeleteMessage) for a in staff)
+    clock.advance(timedelta(seconds=31))
+    calm = await engine.handle(MessagePosted(GROUP, user(5), 5, "ok, waiting", clock.now()))
+    assert not any(isinstance(a, DeleteMessage) for a in calm)
+    lifted = await engine.handle(CommandIssued(LOG, MOD, 20, "unlock", ("1",), clock.now()))
+    unmuted = {a.user.user_id for a in lifted if isinstance(a, UnmuteMember)}
+    assert unmuted == muted | {"400"}
+    after = await engine.handle(MessagePosted(GROUP, user(5), 6, "back to normal", clock.now()))
+    assert not any(isinstance(a, DeleteMessage) for a in after)
+    stored = await SqlSpamStore(store.engine).load_spam(config.community.slug)
+    assert stored.lockdowns == [] and stored.last_lockdown_id == 1

@@ -11,7 +11,8 @@ from tests.conftest import run_script
 
 
 def alerts(out: list[str], word: str) -> list[str]:
-    return [line for line in out if line.startswith("[log]") and word in line]
+    """The alerts naming `word` in the log chat (reminders of them aside)."""
+    return [line for line in out if line.startswith("[log] bot: 🚨") and word in line]
 
 
 async def test_ten_joins_within_five_minutes_raise_one_raid_alert(
