@@ -3,8 +3,9 @@ them with @username."""
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.actions import Action, SendMessage
@@ -18,7 +19,7 @@ commands = Registry()
 
 _LOOKS_LIKE_DURATION = re.compile(r"^\d")
 
-Body = Callable[[Context], list[Action]]
+Body = Callable[[Context], list[Action] | Awaitable[list[Action]]]
 
 
 class _Refusal(Exception):
@@ -35,7 +36,8 @@ def moderator_command(name: str, *aliases: str) -> Callable[[Body], Body]:
             if not ctx.is_staff:
                 return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
             try:
-                return body(ctx)
+                result = body(ctx)
+                return await result if inspect.isawaitable(result) else result
             except _Refusal as refusal:
                 return [refusal.reply]
 
@@ -127,8 +129,14 @@ def ban(ctx: Context) -> list[Action]:
 
 
 @moderator_command("unban")
-def unban(ctx: Context) -> list[Action]:
-    return _sanction(ctx, "unban", "mod.unbanned")
+async def unban(ctx: Context) -> list[Action]:
+    member, _ = _target(ctx)
+    actions = _sanction(ctx, "unban", "mod.unbanned")
+    # Banned as a spammer: the model learns it was wrong.
+    risk = ctx.s.risk
+    if risk is not None and await risk.spam.forgive(member, ctx.now, ctx.member):
+        actions.append(ctx.reply("spam.unban_learned", name=display(member)))
+    return actions
 
 
 @moderator_command("warn")

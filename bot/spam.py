@@ -35,7 +35,7 @@ from bot.records import (
 from bot.risk_config import SpamConfig
 from bot.services import Services
 from bot.spam_checks import Detector, SpamVerdict
-from bot.spam_model import HAM, SpamModel, parse_samples
+from bot.spam_model import HAM, SPAM, SpamModel, parse_samples
 from rules.message import MessageView
 
 RULE = "spam"
@@ -166,6 +166,11 @@ class SpamGuard:
         self.recent = RecentMessages()
         # Members caught once are checked again whatever their count says.
         self.suspects: set[str] = set()
+        # The text each member was punished for as spam: an unban teaches
+        # the model it was not (the moderators' samples survive a restart).
+        self.caught: dict[str, str] = {
+            x.member_key: x.text for x in snapshot.samples if x.label == SPAM and x.member_key
+        }
         self.enforcer = Enforcer(services, explanations)
 
     def configure(self, config: SpamConfig) -> None:
@@ -251,6 +256,7 @@ class SpamGuard:
                 details=details, text=ev.text,
             )  # fmt: skip
             actions += acts
+            self.caught[member.key] = ev.text
             notice = t(loc, f"spam.removed_{verb}", name=name)
         actions.insert(0, DeleteMessage(chat, (ev.message_id,), RULE, case.id))
         day = s.points.local_date(now)
@@ -298,6 +304,14 @@ class SpamGuard:
         if label == HAM and member is not None:
             self.suspects.discard(member)
         return True
+
+    async def forgive(self, member: MemberRecord, now: datetime, by: MemberRecord) -> bool:
+        """A moderator unbanned a member punished as a spammer: what they
+        were punished for is learned as ham. False when there was nothing."""
+        text = self.caught.pop(member.key, None)
+        if text is None:
+            return False
+        return await self.learn(HAM, text, now, source="unban", by=by.key, member=member.key)
 
     def clean_up(
         self, member: MemberRecord, chat: ChatRef, message_id: int, now: datetime

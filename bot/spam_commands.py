@@ -50,6 +50,8 @@ async def spam(ctx: Context) -> list[Action]:
         SPAM, text, now, source="spam", by=ctx.member.key, member=member.key
     )
     guard.suspects.add(member.key)
+    if guard.config.punish != "none":
+        guard.caught[member.key] = text
     deletes, chats = guard.clean_up(member, chat, replied, now)
     punish = guard.config.punish
     s = ctx.s

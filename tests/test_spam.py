@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot.actions import BanMember, DeleteMessage, MuteMember
+from bot.actions import BanMember, DeleteMessage, MuteMember, UnbanMember
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.engine import Engine
@@ -305,6 +305,34 @@ async def test_ham_command_stores_a_ham_sample_and_staff_only(
     assert "Reply /spam" in usage[0].text  # type: ignore[union-attr]
     stored = await SqlSpamStore(store.engine).load_spam(config.community.slug)
     assert [(s.label, s.added_by) for s in stored.samples] == [(HAM, "telegram:1002")]
+
+
+async def test_unbanning_a_member_banned_as_a_spammer_learns_the_text_as_ham(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    moderator = UserRef("telegram", "1002", "mod", "mod")
+    text = "Selling two spare tickets for Saturday, message me if you want them"
+    engine = await engine_for(config, store, clock)
+    ann = user(13)
+    reply = ReplyRef(50, ann, text)
+    banned = await engine.handle(
+        CommandIssued(GROUP, moderator, 51, "spam", (), clock.now(), reply, "/spam")
+    )
+    assert any(isinstance(a, BanMember) for a in banned)
+    await engine.stop()
+    # After a restart too: the moderator's spam sample remembers the text.
+    engine = await engine_for(config, store, clock)
+    unban = CommandIssued(GROUP, moderator, 52, "unban", (), clock.now(), target=ann)
+    out = await engine.handle(unban)
+    assert any(isinstance(a, UnbanMember) for a in out)
+    assert "now learned as not spam" in out[-1].text  # type: ignore[union-attr]
+    stored = await SqlSpamStore(store.engine).load_spam(config.community.slug)
+    assert [(s.label, s.source) for s in stored.samples] == [(SPAM, "spam"), (HAM, "unban")]
+    # Once only; a member never caught as spam teaches nothing.
+    again = await engine.handle(unban)
+    assert not any("learned" in getattr(a, "text", "") for a in again)
+    other = CommandIssued(GROUP, moderator, 53, "unban", (), clock.now(), target=user(14))
+    assert not any("learned" in getattr(a, "text", "") for a in await engine.handle(other))
 
 
 def test_spam_eval_prints_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
