@@ -67,7 +67,7 @@ class Monitors:
         self.s = services
         self.configure(config)
         self._last_alert = last_alert_id
-        self._spikes: dict[tuple[str, str], deque[tuple[float, int]]] = {}
+        self._spikes: dict[tuple[str, str], deque[tuple[float, int, str]]] = {}
         self._alerted: dict[tuple[str, str], datetime] = {}
         self._questions: dict[str, dict[int, _Question]] = {}
         self._drop_checked: date | None = None
@@ -89,6 +89,7 @@ class Monitors:
         evidence: list[int],
         *,
         repeat: bool = False,
+        names: list[str] | None = None,
         **values: str,
     ) -> list[Action]:
         """Raise an alert unless this group had one of its kind within the
@@ -102,7 +103,8 @@ class Monitors:
         self.s.stats.add(group.chat_key, self.s.points.local_date(now), "alerts")
         loc = self.s.config.community.locale
         summary = t(loc, f"risk.summary.{kind}", **values)
-        shown = ", ".join(f"#{m}" for m in evidence[-5:])
+        # The messages, or for joins and leaves the members (the latest few).
+        shown = ", ".join(f"#{m}" for m in evidence[-5:]) or _names(names or [])
         self._last_alert += 1
         self.pending.append(
             RiskAlertRecord(
@@ -155,19 +157,28 @@ class Monitors:
         ]
 
     def _spike(
-        self, kind: str, spec: SpikeMonitor | None, group: GroupRecord, now: datetime, mid: int
+        self,
+        kind: str,
+        spec: SpikeMonitor | None,
+        group: GroupRecord,
+        now: datetime,
+        mid: int,
+        who: str = "",
     ) -> list[Action]:
+        """`mid`: the message that counts (its id is the evidence); `who`:
+        the member that counts, for joins and leaves."""
         if spec is None:
             return []
         stamps = self._spikes.setdefault((kind, group.chat_key), deque())
-        stamps.append((now.timestamp(), mid))
+        stamps.append((now.timestamp(), mid, who))
         horizon = (now - spec.window).timestamp()
         while stamps and stamps[0][0] < horizon:
             stamps.popleft()
         if len(stamps) < spec.count:
             return []
         return self.alert(
-            kind, "high", group, now, list(dict.fromkeys(m for _, m in stamps if m)),
+            kind, "high", group, now, list(dict.fromkeys(m for _, m, _ in stamps if m)),
+            names=[w for _, _, w in stamps if w],
             count=str(len(stamps)), window=format_duration(spec.window),
         )  # fmt: skip
 
@@ -177,11 +188,11 @@ class Monitors:
     def reported(self, group: GroupRecord, now: datetime, message_id: int) -> list[Action]:
         return self._spike("report_spike", self.config.report_spike, group, now, message_id)
 
-    def joined(self, group: GroupRecord, now: datetime) -> list[Action]:
-        return self._spike("raid", self.config.raid, group, now, 0)
+    def joined(self, group: GroupRecord, member: MemberRecord, now: datetime) -> list[Action]:
+        return self._spike("raid", self.config.raid, group, now, 0, display(member))
 
-    def left(self, group: GroupRecord, now: datetime) -> list[Action]:
-        return self._spike("leave_spike", self.config.leave_spike, group, now, 0)
+    def left(self, group: GroupRecord, member: MemberRecord, now: datetime) -> list[Action]:
+        return self._spike("leave_spike", self.config.leave_spike, group, now, 0, display(member))
 
     def on_message(
         self, ev: MessagePosted, member: MemberRecord, group: GroupRecord, role: str, folded: str
@@ -267,6 +278,11 @@ class Monitors:
 
 def ack_buttons(loc: Locale, alert: RiskAlertRecord) -> tuple[Button, ...]:
     return (Button(t(loc, "risk.button.ack", id=alert.id), "ack", (str(alert.id),)),)
+
+
+def _names(names: list[str], shown: int = 8) -> str:
+    more = len(names) - shown
+    return ", ".join(names[-shown:]) + (f" (+{more})" if more > 0 else "")
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
@@ -357,12 +373,12 @@ class Risk:
         may lock the group down, and a locked-down group mutes newcomers."""
         monitors = self.monitors
         if not joined:
-            actions = monitors.left(group, now)
+            actions = monitors.left(group, member, now)
             await self.store_alerts()
             return actions
         lockdowns = self.lockdowns
         lockdowns.joined(member, group, now)
-        actions = monitors.joined(group, now)
+        actions = monitors.joined(group, member, now)
         if group.chat_key in lockdowns.active:
             actions += await lockdowns.newcomer(member, group, now, self.lockdown_spec)
         raid = self.config.monitors.raid
