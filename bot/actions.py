@@ -6,6 +6,7 @@ carry the case number so a failure can be reported against the case.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,24 @@ class Button:
         """`gk:<command>[:<arg>...]`: what platforms carry back on a press
         (Telegram's callback data holds 64 bytes, Discord's custom id 100)."""
         return BUTTON_PREFIX + ":".join((self.command, *self.args))
+
+
+def button_rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
+    """Buttons laid out in rows: those about one thing (a command and its
+    first argument: Confirm #3 and Dismiss #3) share a row of their own, at
+    most `width` to a row, so a row never mixes two flags."""
+    rows: list[list[Button]] = []
+    for b in buttons:
+        last = rows[-1] if rows else []
+        if last and len(last) < width and _subject(last[0]) == _subject(b):
+            last.append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
+def _subject(button: Button) -> tuple[str, tuple[str, ...]]:
+    return button.command, button.args[:1]
 
 
 def pressed(data: str | None) -> tuple[str, tuple[str, ...]] | None:

@@ -42,6 +42,7 @@ from bot.actions import (
     UnbanMember,
     UnmuteMember,
     UnpinMessage,
+    button_rows,
 )
 from bot.config import Config
 from bot.events import ChatRef, UserRef
@@ -55,6 +56,9 @@ MAX_TIMEOUT = timedelta(days=28)
 MAX_INVITE_AGE = timedelta(days=7)
 MESSAGE_LIMIT = 2000
 BULK_DELETE_LIMIT = 100
+# A message holds five rows of five buttons.
+MAX_ROWS = 5
+MAX_BUTTONS_PER_ROW = 5
 POLL_DURATION = timedelta(hours=24)
 PINS_COPIED = 10
 
@@ -590,12 +594,17 @@ def _target(action: Action) -> str:
 
 
 def _buttons(buttons: Sequence[Button]) -> discord.ui.View:
-    """The buttons as a message component row. The view is stopped before it
-    is sent so discord.py does not keep it: a press reaches the community's
-    `on_interaction` by its `gk:` custom id, after a restart as well."""
+    """The buttons as message component rows, a row for each thing they are
+    about (discord.py lays them out itself past Discord's five rows). The
+    view is stopped before it is sent so discord.py does not keep it: a press
+    reaches the community's `on_interaction` by its `gk:` custom id, after a
+    restart as well."""
     view = discord.ui.View(timeout=None)
-    for b in buttons:
-        view.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.data))
+    rows = button_rows(buttons, MAX_BUTTONS_PER_ROW)
+    for n, row in enumerate(rows):
+        for b in row:
+            place = n if len(rows) <= MAX_ROWS else None
+            view.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.data, row=place))
     view.stop()
     return view
 

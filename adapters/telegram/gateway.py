@@ -59,6 +59,7 @@ from bot.actions import (
     UnbanMember,
     UnmuteMember,
     UnpinMessage,
+    button_rows,
 )
 from bot.config import Config
 from bot.events import ChatRef, UserRef
@@ -550,12 +551,16 @@ def _lane_chat(action: Action) -> str:
 
 
 def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard, three buttons a row; each press comes back as a
-    callback query carrying the button's command."""
+    """An inline keyboard, a row for each thing its buttons are about; each
+    press comes back as a callback query carrying the button's command."""
     if not buttons:
         return None
-    keys = [InlineKeyboardButton(b.label, callback_data=b.data) for b in buttons]
-    return InlineKeyboardMarkup([keys[i : i + 3] for i in range(0, len(keys), 3)])
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in button_rows(buttons, 3)
+        ]
+    )
 
 
 def _parts(text: str) -> list[str]:

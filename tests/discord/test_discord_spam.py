@@ -206,3 +206,18 @@ async def test_the_buttons_still_work_after_a_restart(world: World, tmp_path: Pa
         assert app.engine.s.risk.reports.flags[1].status == "dismissed"  # type: ignore[union-attr]
     finally:
         await app.close()
+
+
+async def test_flags_shows_each_flags_buttons_on_a_row_of_their_own(world: World) -> None:
+    await hidden_by_reports(world)
+    second = await world.alice.send(world.general, "this group is a waste of everyone's time")
+    await world.mod.send(world.general, "!report", reply_to=second)
+
+    await world.mod.send(world.general, "!flags")
+
+    [listing] = [
+        r.json
+        for r in requests(world, "POST", f"/channels/{world.general.id}/messages")
+        if r.json.get("components")
+    ]
+    assert buttons(listing) == [review_row(1), review_row(2)]

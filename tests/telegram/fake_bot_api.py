@@ -484,16 +484,26 @@ class FakeBotApi:
             },
         )
 
-    def press(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
+    def press(
+        self, chat_id: int, user_id: int, message_id: int, data: str, *, old: bool = False
+    ) -> str:
+        """`old`: the message is more than 48 hours old, and Telegram sends
+        it as an InaccessibleMessage (its chat, its id and a date of 0)."""
         query_id = f"q{len(self._queries) + 1}"
         self._queries.add(query_id)
+        chat = self.chats[chat_id]
+        message = (
+            {"chat": chat.as_json(), "message_id": message_id, "date": 0}
+            if old
+            else chat.messages[message_id]
+        )
         self.inject(
             "callback_query",
             {
                 "id": query_id,
                 "from": self.users[user_id],
                 "chat_instance": "ci-1",
-                "message": self.chats[chat_id].messages[message_id],
+                "message": message,
                 "data": data,
             },
         )
@@ -505,13 +515,15 @@ class FakeBotApi:
         rows: list[list[dict[str, Any]]] = markup.get("inline_keyboard", [])
         return rows
 
-    def press_button(self, chat_id: int, user_id: int, message_id: int, text: str) -> str:
+    def press_button(
+        self, chat_id: int, user_id: int, message_id: int, text: str, *, old: bool = False
+    ) -> str:
         """A member presses the button labelled `text` under a message: the
         callback query carries the callback_data the bot gave that button."""
         found = [b for row in self.keyboard(chat_id, message_id) for b in row if b["text"] == text]
         if len(found) != 1 or "callback_data" not in found[0]:
             raise AssertionError(f"no button {text!r} under message {message_id} in {chat_id}")
-        return self.press(chat_id, user_id, message_id, found[0]["callback_data"])
+        return self.press(chat_id, user_id, message_id, found[0]["callback_data"], old=old)
 
     def crash_before_confirming(self, update_id: int) -> None:
         """As if the bot died after fetching `update_id` and later ones but

@@ -219,3 +219,30 @@ async def test_the_buttons_still_work_after_a_restart(
     assert api.called("answerCallbackQuery", callback_query_id=query)
     assert api.member(GROUP, BOB).status == "member"  # type: ignore[union-attr]
     assert en("flags.dismissed", id=1, name="Bob") in api.sent(LOG_CHAT)
+
+
+async def test_a_button_under_an_alert_days_old_still_works(bot: Bot) -> None:
+    api = bot.api
+    await hidden_by_reports(bot)
+    api.chats[LOG_CHAT].members[MOD] = Member(api.users[MOD])
+
+    query = api.press_button(LOG_CHAT, MOD, alert(api)["message_id"], "Dismiss #1", old=True)
+    await bot.settle()
+
+    assert api.called("answerCallbackQuery", callback_query_id=query)
+    assert api.member(GROUP, BOB).status == "member"  # type: ignore[union-attr]
+    assert en("flags.dismissed", id=1, name="Bob") in api.sent(LOG_CHAT)
+
+
+async def test_flags_shows_each_flags_buttons_on_a_row_of_their_own(bot: Bot) -> None:
+    api = bot.api
+    await hidden_by_reports(bot)
+    second = api.post(GROUP, ZHU, "this group is a waste of everyone's time")
+    api.post(GROUP, MOD, "/report", reply_to=second["message_id"])
+    await bot.settle()
+
+    api.post(GROUP, MOD, "/flags")
+    await bot.settle()
+
+    [listing] = [p for p in api.called("sendMessage", chat_id=GROUP) if "reply_markup" in p]
+    assert keyboard(listing) == [review_keys(1), review_keys(2)]
