@@ -35,6 +35,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,13 +65,26 @@ from adapters.telegram.translate import (
     Json,
     PollAnswered,
     admin_chat,
+    missing_rights,
     translate,
 )
 from bot.actions import Action, CreateInvite, SendDirect, SendMessage, pressed
+from bot.commands import parse_command
 from bot.config import Locale
 from bot.economy_hooks import invite_created
-from bot.events import ChatRef, CommandIssued, Event, UserRef
+from bot.events import (
+    BotRightsReported,
+    ChatRef,
+    CommandIssued,
+    Event,
+    MembersCounted,
+    MessagePosted,
+    UserRef,
+)
 from bot.i18n import LOCALES, t
+from bot.overflow import OPEN, SPARE
+from bot.overflow_commands import commands as overflow_commands
+from bot.overflow_commands import rights_list
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -171,8 +185,51 @@ class TelegramRunner:
             self.handled += 1
 
     async def _event(self, event: Event) -> None:
+        pool = _pool_add_in(event)
+        if pool is not None:
+            # The owner just made this group; what the bot may do in it is
+            # read now rather than trusted from an update it may have missed.
+            await self._check_rights(pool, self.app.clock.now())
         actions = await self.app.engine.handle(event)
         self.gateway.submit(actions)
+
+    async def _check_rights(self, chat: ChatRef, at: datetime) -> None:
+        bot = self.application.bot
+        try:
+            me = await self.gateway.call(
+                lambda: bot.get_chat_member(int(chat.chat_id), bot.id), chat_id=None, message=False
+            )
+        except TelegramError as exc:
+            log.info("cannot read my rights in %s: %s", chat.chat_id, exc)
+            return
+        await self.app.engine.handle(BotRightsReported(chat, missing_rights(me.to_dict()), at))
+
+    async def reconcile(self) -> None:
+        """Every open and spare Telegram group's member count, as Telegram
+        counts it, handed to the core (which corrects its own)."""
+        s = self.app.engine.s
+        groups = [
+            g
+            for g in s.directory.groups.values()
+            if g.platform == "telegram" and g.state in (OPEN, SPARE)
+        ]
+        for group in groups:
+            chat = ChatRef("telegram", group.chat_id)
+            count = await self.gateway.member_count(chat)
+            if count is not None:
+                await self._event(MembersCounted(chat, count, self.app.clock.now()))
+
+    async def reconcile_forever(self) -> None:
+        # A minute after start (joins and leaves missed while the bot was
+        # down), then every `groups.reconcile_every`.
+        wait = min(60.0, self.app.engine.config.groups.reconcile_every.total_seconds())
+        while True:
+            await asyncio.sleep(wait)
+            wait = self.app.engine.config.groups.reconcile_every.total_seconds()
+            try:
+                await self.reconcile()
+            except Exception:
+                log.exception("reading the groups' member counts failed")
 
     async def _admins_changed(self, signal: AdminsChanged) -> None:
         self.admins.invalidate(int(signal.chat.chat_id))
@@ -187,13 +244,8 @@ class TelegramRunner:
             return
         count = await self.gateway.member_count(chat) if signal.arrived else None
         register_group(self.app.engine, chat, signal.at, count)
-        rights = (
-            ("、" if loc == "zh" else ", ").join(
-                t(loc, f"telegram.rights.{r}") for r in signal.missing_rights
-            )
-            if signal.missing_rights
-            else ""
-        )
+        await self._event(BotRightsReported(chat, signal.missing_rights, signal.at))
+        rights = rights_list(loc, "telegram", signal.missing_rights)
         if signal.status not in ("administrator", "creator"):
             text = t(loc, "telegram.not_admin", group=signal.title, rights=rights)
         elif signal.missing_rights:
@@ -306,6 +358,22 @@ class TelegramRunner:
             log.error("Telegram: queued actions did not finish within the drain timeout")
 
 
+def _pool_add_in(event: Event) -> ChatRef | None:
+    """The group a `/pool add` (or an alias) was sent in, if it is one."""
+    if isinstance(event, CommandIssued):
+        parsed: tuple[str, tuple[str, ...]] | None = (event.name, event.args)
+    elif isinstance(event, MessagePosted) and not event.edited:
+        parsed = parse_command(event.text)
+    else:
+        return None
+    if parsed is None or event.chat.private or not parsed[1]:
+        return None
+    command = overflow_commands.commands.get(parsed[0])
+    if command is None or command.name != "pool" or parsed[1][0].lower() != "add":
+        return None
+    return event.chat
+
+
 def runner_of(application: TelegramApplication) -> TelegramRunner:
     runner = application.bot_data.get(_BOT_DATA_KEY)
     if not isinstance(runner, TelegramRunner):
@@ -363,10 +431,12 @@ async def running(application: TelegramApplication) -> AsyncIterator[TelegramRun
     async with application:
         await runner.register_commands()
         await application.start()
+        reconciling = asyncio.get_running_loop().create_task(runner.reconcile_forever())
         try:
             await runner.start_updates()
             yield runner
         finally:
+            reconciling.cancel()
             updater = application.updater
             if updater is not None and updater.running:
                 await updater.stop()

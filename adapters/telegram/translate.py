@@ -375,25 +375,32 @@ def _my_chat_member(cm: Json, me: BotIdentity, admins: Collection[int]) -> list[
     if chat.get("type") not in _GROUP_TYPES:
         return []
     old, new = cm["old_chat_member"], cm["new_chat_member"]
-    status = str(new.get("status"))
-    if status in _ADMIN:
-        missing = tuple(r for r in REQUIRED_RIGHTS if not new.get(r))
-    elif _in_chat(new):
-        missing = REQUIRED_RIGHTS
-    else:
-        missing = ()
     frm = cm.get("from")
     return [
         BotStatusChanged(
             chat_ref(chat),
             str(chat.get("title") or chat["id"]),
-            status,
+            str(new.get("status")),
             str(old.get("status")),
-            missing,
+            missing_rights(new),
             user_ref(frm) if frm is not None else None,
             when(cm["date"]),
         )
     ]
+
+
+def missing_rights(member: Json) -> tuple[str, ...]:
+    """The REQUIRED_RIGHTS a ChatMember (the bot's own, as my_chat_member or
+    getChatMember give it) lacks: all of them unless it is an admin, none
+    once it is out of the chat."""
+    status = member.get("status")
+    if status == "creator":
+        return ()
+    if status in _ADMIN:
+        return tuple(r for r in REQUIRED_RIGHTS if not member.get(r))
+    if _in_chat(member):
+        return REQUIRED_RIGHTS
+    return ()
 
 
 def _join_request(req: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:

@@ -1047,6 +1047,17 @@ class FakeBotApi:
         chat = self._chat(p)
         return sum(1 for m in chat.members.values() if m.in_chat)
 
+    async def _m_getChatMember(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        user_id = _int(p, "user_id")
+        member = chat.members.get(user_id)
+        if member is None:
+            user = self.me if user_id == BOT_ID else self.users.get(user_id)
+            if user is None:
+                raise bad("user not found")
+            member = Member(user, "left")
+        return member.as_json()
+
     async def _m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:
         query_id = _str(p, "callback_query_id")
         if query_id not in self._queries or query_id in self.answered_queries:

@@ -1,0 +1,117 @@
+"""Overflow groups end to end on Telegram: the deep link `/start join-<slug>`
+in private, single-use invite links (`createChatInviteLink member_limit=1`),
+the spare group opened when the first one is full, the owner's `/pool add`
+checked against the bot's real admin rights, and member counts reconciled
+with `getChatMemberCount`."""
+
+from __future__ import annotations
+
+import time
+
+from bot.events import ChatRef
+from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi, Member
+from tests.telegram.harness import LOG_CHAT, OWNER, Bot
+
+FIRST, SPARE, UNREADY = -1002001, -1002002, -1002003
+NEWCOMERS = range(3101, 3106)
+
+
+def key(chat_id: int) -> str:
+    return ChatRef("telegram", str(chat_id)).key
+
+
+async def community_of_small_groups(bot: Bot, capacity: int) -> None:
+    """Groups of `capacity` members; the owner created FIRST and SPARE and
+    made the bot an administrator in each."""
+    engine = bot.app.engine
+    groups = engine.config.groups.model_copy(update={"capacity": capacity})
+    engine.reload(engine.config.model_copy(update={"groups": groups}))
+    api = bot.api
+    for chat_id, title in ((FIRST, "Founders"), (SPARE, "New group")):
+        api.add_group(chat_id, title, owner=OWNER, bot_status="left")
+        api.bot_status(chat_id, "administrator", by=OWNER)
+    await bot.settle()
+    api.post(SPARE, OWNER, "/pool add")
+    await bot.settle()
+    for uid in NEWCOMERS:
+        api.add_user(uid, f"New{uid}", f"new{uid}", started=True)
+
+
+def invite_sent_to(api: FakeBotApi, uid: int) -> str:
+    """The link in the bot's private message to `uid`."""
+    [text] = [t for t in api.sent(uid) if "https://t.me/+" in t]
+    return text[text.index("https://t.me/+") :].split()[0]
+
+
+async def test_the_deep_link_hands_out_single_use_invites_and_opens_the_spare_at_capacity(
+    bot: Bot,
+) -> None:
+    api = bot.api
+    # FIRST holds its creator and the bot: two more fill it.
+    await community_of_small_groups(bot, capacity=4)
+    assert "now a spare" in api.sent(SPARE)[-1]
+    first, second, third = NEWCOMERS[:3]
+    for uid in (first, second):
+        api.post(uid, uid, "/start join-tg-test")
+        await bot.settle()
+        api.member_joins(FIRST, uid, invite_link=invite_sent_to(api, uid))
+        await bot.settle()
+
+    invites = api.called("createChatInviteLink", chat_id=FIRST)
+    assert [int(p["member_limit"]) for p in invites] == [1, 1]
+    assert all(int(p["expire_date"]) > time.time() for p in invites)
+    # The join that reached capacity readied the spare, with its serial in the title.
+    assert api.chats[SPARE].title == "Test Founders #2"
+    groups = bot.app.engine.s.directory.groups
+    assert (groups[key(FIRST)].member_count, groups[key(SPARE)].state) == (4, "open")
+
+    api.post(third, third, "/start join-tg-test")
+    await bot.settle()
+    assert [int(p["member_limit"]) for p in api.called("createChatInviteLink", chat_id=SPARE)] == [
+        1
+    ]
+    assert "Test Founders #2" in api.sent(third)[0]
+    # Someone already in a group is pointed back to it.
+    api.post(first, first, "/start join-tg-test")
+    await bot.settle()
+    assert "You are already in Founders" in api.sent(first)[-1]
+    assert len(api.called("createChatInviteLink")) == 3
+
+
+async def test_pool_add_names_the_rights_the_bot_lacks_in_the_new_group(bot: Bot) -> None:
+    api = bot.api
+    api.add_group(UNREADY, "Half ready", owner=OWNER, bot_status="left")
+    api.bot_status(UNREADY, "administrator", by=OWNER, rights={"can_invite_users": False})
+    await bot.settle()
+    api.post(UNREADY, OWNER, "/pool add")
+    await bot.settle()
+    assert api.called("getChatMember", chat_id=UNREADY, user_id=BOT_ID)
+    assert "I lack Invite users via link" in api.sent(UNREADY)[-1]
+    assert bot.app.engine.s.directory.groups[key(UNREADY)].state == "open"
+
+    # The owner grants the right (without the bot hearing of it): the next
+    # /pool add reads the rights again and succeeds.
+    api.chats[UNREADY].members[BOT_ID].rights = {}
+    api.post(UNREADY, OWNER, "/pool add")
+    await bot.settle()
+    assert "now a spare" in api.sent(UNREADY)[-1]
+
+
+async def test_member_counts_are_reconciled_with_telegrams_and_drift_is_reported(
+    bot: Bot,
+) -> None:
+    api = bot.api
+    await community_of_small_groups(bot, capacity=10)
+    # Three people join while the bot misses it (it was down, say).
+    for uid in NEWCOMERS[:3]:
+        api.chats[FIRST].members[uid] = Member(api.users[uid])
+    groups = bot.app.engine.s.directory.groups
+    assert groups[key(FIRST)].member_count == 2
+
+    await bot.runner.reconcile()
+    await bot.settle()
+
+    assert api.called("getChatMemberCount", chat_id=FIRST)
+    assert api.called("getChatMemberCount", chat_id=SPARE)
+    assert groups[key(FIRST)].member_count == 5
+    assert "Founders has 5 members by the platform's count, not 2 (+3)" in api.sent(LOG_CHAT)[-1]
