@@ -15,7 +15,7 @@ from bot.actions import BanMember, DeleteMessage, MuteMember, UnbanMember
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.engine import Engine
-from bot.events import ChatRef, CommandIssued, MessagePosted, ReplyRef, UserRef
+from bot.events import ChatRef, CommandIssued, MemberJoined, MessagePosted, ReplyRef, UserRef
 from bot.risk_config import SpamConfig
 from bot.spam_checks import (
     Detector,
@@ -222,6 +222,24 @@ async def test_newcomers_spam_is_removed_and_they_are_muted(
     assert removed(actions)
     assert any(isinstance(a, MuteMember) and a.rule == "spam" for a in actions)
     assert not removed(await engine.handle(post(user(2), 2, CHAT, clock.now())))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello everyone, I am new here and glad to join",
+        "Hi all, new here! Looking forward to learning",
+        "hello",
+        "大家好，刚进群，做储能的，请多关照",
+        "Thanks for adding me, where do I find the rules?",
+    ],
+)
+async def test_a_newcomers_hello_is_not_spam(
+    config: Config, store: SqlStore, clock: FakeClock, text: str
+) -> None:
+    engine = await engine_for(config, store, clock)
+    await engine.handle(MemberJoined(GROUP, user(20), clock.now()))
+    assert not removed(await engine.handle(post(user(20), 1, text, clock.now())))
 
 
 @pytest.mark.parametrize(
