@@ -83,6 +83,14 @@ class CommunityCommands(commands.Cog, name="groupkeeper"):
     async def help(self, ctx: Context) -> None:
         await self.community.command(ctx, "help")
 
+    @command("join")
+    async def join(self, ctx: Context) -> None:
+        await self.community.command(ctx, "join")
+
+    @command("groups")
+    async def groups(self, ctx: Context) -> None:
+        await self.community.command(ctx, "groups")
+
     @command("lang", "language")
     @options("language")
     @app_commands.choices(language=LANGUAGES)

@@ -8,6 +8,7 @@ gateway. Nothing here decides anything: that is the engine's job.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -20,15 +21,26 @@ from adapters.app import App
 from adapters.discord import translate
 from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
 from adapters.discord.invites import InviteTracker
-from bot.actions import CreateInvite
+from bot.actions import CloneGroup, CreateInvite, GrantRole
 from bot.economy_hooks import invite_created
 from bot.engine import command_names
-from bot.events import ChatRef, CommandIssued, Event, MessagePosted
+from bot.events import ChatRef, CommandIssued, Event, GroupOpened, MembersCounted, MessagePosted
 from bot.i18n import t
+from bot.overflow import CHANNEL, OPEN
 
 log = logging.getLogger(__name__)
 
 Respond = Callable[[str], Awaitable[None]]
+
+
+def cohort_role(channel: Any) -> discord.Role | None:
+    """The role that lets a cloned group's members see its category: named
+    like the category, as the gateway's clone makes them."""
+    category = getattr(channel, "category", None)
+    if category is None:
+        return None
+    role: discord.Role | None = discord.utils.get(category.guild.roles, name=category.name)
+    return role
 
 
 def core_commands() -> frozenset[str]:
@@ -41,7 +53,11 @@ class DiscordCommunity:
         self.client = client
         self.app = app
         self.gateway = DiscordGateway(
-            client, lambda: app.engine.config, forward=forward, on_invite=self._invite_created
+            client,
+            lambda: app.engine.config,
+            forward=forward,
+            on_invite=self._invite_created,
+            on_clone=self._clone_opened,
         )
         self.invites = InviteTracker()
         self._known = core_commands()
@@ -51,6 +67,9 @@ class DiscordCommunity:
         if action.for_user is not None and action.purpose == "personal":
             s = self.app.engine.s
             await invite_created(s, link, action.for_user.key, self.app.clock.now())
+
+    async def _clone_opened(self, action: CloneGroup, chat: ChatRef) -> None:
+        await self.handle(GroupOpened(chat, action.title, action.serial, discord.utils.utcnow()))
 
     @property
     def prefix(self) -> str:
@@ -97,8 +116,62 @@ class DiscordCommunity:
         if chat.private:
             return
         directory = self.app.engine.s.directory
-        if chat.key not in directory.groups:
-            directory.group(chat, at, title=getattr(channel, "name", "") or "")
+        if chat.key in directory.groups:
+            return
+        group = directory.group(chat, at, title=getattr(channel, "name", "") or "")
+        guild = getattr(channel, "guild", None)
+        home = self.home(guild) if isinstance(guild, discord.Guild) else None
+        if home is not None and home.id != channel.id:
+            # A channel beside the server's main one is part of a group, not a
+            # group of its own: nobody is placed there (clones are opened by
+            # the core when the gateway reports them).
+            group.state = CHANNEL
+            directory.save_group(group)
+
+    def member_counts(self, guild: discord.Guild) -> dict[str, int]:
+        """The members (bots aside) of each open group in the server: a
+        cloned group's are those with its cohort role; the server's main
+        group has everyone else. With several groups and no cohort roles to
+        tell them apart there is no count to give."""
+        cohorts: dict[str, discord.Role] = {}
+        wide: list[str] = []
+        for g in self.app.engine.s.directory.groups.values():
+            if g.platform != translate.PLATFORM or g.state != OPEN:
+                continue
+            channel = guild.get_channel(int(g.chat_id))
+            if channel is None:
+                continue
+            role = cohort_role(channel)
+            if role is None:
+                wide.append(g.chat_key)
+            else:
+                cohorts[g.chat_key] = role
+        counts = {key: sum(1 for m in role.members if not m.bot) for key, role in cohorts.items()}
+        if len(wide) == 1:
+            placed = {m.id for role in cohorts.values() for m in role.members}
+            counts[wide[0]] = sum(1 for m in guild.members if not m.bot and m.id not in placed)
+        return counts
+
+    async def reconcile(self) -> None:
+        """Hand the core each open group's member count, as Discord has it."""
+        for guild in self.client.guilds:
+            if not self.serves(guild):
+                continue
+            for key, count in self.member_counts(guild).items():
+                await self.handle(MembersCounted(ChatRef.parse(key), count, discord.utils.utcnow()))
+
+    async def reconcile_forever(self) -> None:
+        await self.client.wait_until_ready()
+        # A minute after start (joins and leaves missed while the bot was
+        # down), then every `groups.reconcile_every`.
+        wait = min(60.0, self.app.engine.config.groups.reconcile_every.total_seconds())
+        while True:
+            await asyncio.sleep(wait)
+            wait = self.app.engine.config.groups.reconcile_every.total_seconds()
+            try:
+                await self.reconcile()
+            except Exception:
+                log.exception("reading the groups' member counts failed")
 
     # -- events -------------------------------------------------------------
 
@@ -155,6 +228,11 @@ class DiscordCommunity:
         at = member.joined_at or discord.utils.utcnow()
         chat = translate.chat_ref(channel)
         self.register(channel, chat, at)
+        cohort = cohort_role(channel)
+        if cohort is not None and cohort not in member.roles:
+            # Their invite leads into a cloned group: its role lets them see it.
+            who = translate.user_ref(member)
+            await self.gateway.run([GrantRole(chat, who, str(cohort.id))])
         await self.handle(translate.member_joined(member, chat, at, code))
 
     async def on_leave(self, event: discord.RawMemberRemoveEvent) -> None:

@@ -112,10 +112,14 @@ class DiscordGateway:
         forward: Forward | None = None,
         ban_delete_window: timedelta = timedelta(days=1),
         on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
+        on_clone: Callable[[CloneGroup, ChatRef], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
         # Told about every link made, so referrals can credit joins through it.
         self._on_invite = on_invite
+        # Told where a clone's members talk (the template channel's copy), so
+        # the core can open it as the next group.
+        self._on_clone = on_clone
         self._settings = settings
         self._forward = forward
         self._ban_window = ban_delete_window
@@ -534,6 +538,7 @@ class DiscordGateway:
             a.title, overwrites={**base, cohort: member_access}, reason=reason
         )
         made: list[discord.abc.GuildChannel] = []
+        entry: discord.abc.GuildChannel | None = None
         for channel in sorted(source.channels if source else [template], key=lambda c: c.position):
             overwrites = {**channel.overwrites, cohort: member_access}
             copy: discord.abc.GuildChannel
@@ -547,6 +552,7 @@ class DiscordGateway:
                     channel.name, category=category, overwrites=overwrites, reason=reason, **extra
                 )
                 if channel.id == template.id:
+                    entry = copy
                     await self._copy_pins(channel, copy)
             elif isinstance(channel, discord.VoiceChannel):
                 copy = await guild.create_voice_channel(
@@ -560,6 +566,8 @@ class DiscordGateway:
                 log.info("clone %r: %s channels are not copied", a.title, channel.type)
                 continue
             made.append(copy)
+        if entry is not None and self._on_clone is not None:
+            await self._on_clone(a, ChatRef(PLATFORM, str(entry.id)))
         channels = " ".join(c.mention for c in made)
         return t(self._locale, "discord.cloned", title=a.title, channels=channels)
 

@@ -29,7 +29,7 @@ async def test_slash_commands_are_localized_in_chinese(world: World) -> None:
     member = next(o for o in registered["ban"].options if o.name == "member")
     assert member.name_localizations[discord.Locale.chinese] == "成员"
     assert set(registered) == {
-        "checkin", "me", "top", "rules", "help", "lang",
+        "checkin", "me", "top", "rules", "help", "lang", "join", "groups",
         "warn", "unwarn", "mute", "unmute", "kick", "ban", "unban",
     }  # fmt: skip
 
