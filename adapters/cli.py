@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.app import default_config_path, open_store
 from adapters.points_cli import add_parser as add_points_parser
+from adapters.pool_cli import add_parser as add_pool_parser
 from adapters.report import Report
 from adapters.spam_cli import add_parser as add_spam_parser
 from bot.config import Config, ConfigError, load_config
@@ -94,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_points_parser(sub, common, _load)
     add_spam_parser(sub, common, _load)
+    add_pool_parser(sub, common, _load)
 
     report = sub.add_parser("report", help="the community's metrics as one HTML file")
     common(report)

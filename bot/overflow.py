@@ -17,6 +17,7 @@ owner's warnings and a clone on its way are saved at the end of each event
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -56,6 +57,38 @@ CLONE_PATIENCE = timedelta(minutes=10)
 
 _WARNED = "warned:"
 _CLONING = "cloning:"
+
+
+def open_groups(
+    groups: Iterable[GroupRecord], platform: str, log_chat: str | None
+) -> list[GroupRecord]:
+    """A platform's open groups (the log chat aside), lowest serial first."""
+    return sorted(
+        (
+            g
+            for g in groups
+            if g.platform == platform and g.state == OPEN and g.chat_key != log_chat
+        ),
+        key=lambda g: (g.serial, g.chat_key),
+    )
+
+
+def spare_groups(groups: Iterable[GroupRecord], platform: str) -> list[GroupRecord]:
+    return sorted(
+        (g for g in groups if g.platform == platform and g.state == SPARE),
+        key=lambda g: (g.serial, g.chat_key),
+    )
+
+
+def first_with_room(
+    groups: Iterable[GroupRecord], held: Callable[[GroupRecord], int]
+) -> GroupRecord | None:
+    """Where the next newcomer goes: the first group (lowest serial) whose
+    members and held invites leave room."""
+    for g in groups:
+        if g.member_count + held(g) < g.capacity:
+            return g
+    return None
 
 
 @dataclass(slots=True)
@@ -104,25 +137,11 @@ class Overflow:
 
     def groups(self, platform: str) -> list[GroupRecord]:
         """The community's open groups on a platform, lowest serial first."""
-        log_chat = self.s.config.community.log_chat
-        return sorted(
-            (
-                g
-                for g in self.s.directory.groups.values()
-                if g.platform == platform and g.state == OPEN and g.chat_key != log_chat
-            ),
-            key=lambda g: (g.serial, g.chat_key),
-        )
+        groups = self.s.directory.groups.values()
+        return open_groups(groups, platform, self.s.config.community.log_chat)
 
     def spares(self, platform: str) -> list[GroupRecord]:
-        return sorted(
-            (
-                g
-                for g in self.s.directory.groups.values()
-                if g.platform == platform and g.state == SPARE
-            ),
-            key=lambda g: (g.serial, g.chat_key),
-        )
+        return spare_groups(self.s.directory.groups.values(), platform)
 
     def held(self, group: GroupRecord) -> int:
         return self._held.get(group.chat_key, 0)
@@ -135,10 +154,7 @@ class Overflow:
 
     def entry_group(self, platform: str) -> GroupRecord | None:
         """Where the next newcomer goes: the lowest serial with room."""
-        for g in self.groups(platform):
-            if self.room(g) > 0:
-                return g
-        return None
+        return first_with_room(self.groups(platform), self.held)
 
     async def seat_of(self, member: MemberRecord) -> GroupRecord | None:
         """An open group the member is in, if any."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.actions import Action
 from bot.commands import Context, Registry
 from bot.config import Locale
 from bot.i18n import t
 from bot.overflow import Overflow
+from bot.records import GroupRecord
 
 commands = Registry()
 
@@ -26,6 +27,32 @@ def planner(ctx: Context) -> Overflow:
     return ctx.s.overflow
 
 
+def fill_lines(
+    locale: Locale,
+    shown: Sequence[GroupRecord],
+    held: Callable[[GroupRecord], int],
+    entry: GroupRecord | None,
+) -> list[str]:
+    """One line per group: members, invites held, how full, the entry marked."""
+    lines = []
+    for g in shown:
+        key = "overflow.groups_line_held" if held(g) else "overflow.groups_line"
+        line = t(
+            locale,
+            key,
+            serial=g.serial,
+            title=g.title,
+            members=g.member_count,
+            held=held(g),
+            capacity=g.capacity,
+            percent=100 * (g.member_count + held(g)) // g.capacity,
+        )
+        if entry is not None and g.chat_key == entry.chat_key:
+            line += t(locale, "overflow.groups_entry")
+        lines.append(line)
+    return lines
+
+
 @commands.add("groups", "群列表")
 async def groups(ctx: Context) -> list[Action]:
     o = planner(ctx)
@@ -33,22 +60,8 @@ async def groups(ctx: Context) -> list[Action]:
     shown = o.groups(platform)
     if not shown:
         return [ctx.reply("overflow.groups_none")]
-    entry = o.entry_group(platform)
     lines = [ctx.text("overflow.groups_header", community=ctx.s.config.community.name)]
-    for g in shown:
-        key = "overflow.groups_line_held" if o.held(g) else "overflow.groups_line"
-        line = ctx.text(
-            key,
-            serial=g.serial,
-            title=g.title,
-            members=g.member_count,
-            held=o.held(g),
-            capacity=g.capacity,
-            percent=100 * o.fill(g) // g.capacity,
-        )
-        if entry is not None and g.chat_key == entry.chat_key:
-            line += ctx.text("overflow.groups_entry")
-        lines.append(line)
+    lines += fill_lines(ctx.locale, shown, o.held, o.entry_group(platform))
     lines.append(ctx.text("overflow.groups_spares", count=len(o.spares(platform))))
     return [ctx.say("\n".join(lines))]
 
