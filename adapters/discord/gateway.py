@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -102,7 +103,9 @@ class DiscordGateway:
     platforms (the log chat may live on Telegram); without it they are logged
     and dropped. Bans a rule gives delete the member's messages of the last
     `ban_delete_window` (spam clean-up); a moderator's ban keeps them as
-    evidence for the case."""
+    evidence for the case. A ban is server-wide: one asked for again within
+    `ban_memory` (the core bans in every channel a spammer posted in, and on
+    Discord those are the same server) is not sent twice."""
 
     def __init__(
         self,
@@ -111,6 +114,7 @@ class DiscordGateway:
         *,
         forward: Forward | None = None,
         ban_delete_window: timedelta = timedelta(days=1),
+        ban_memory: timedelta = timedelta(minutes=1),
         on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
         on_clone: Callable[[CloneGroup, ChatRef], Awaitable[None]] | None = None,
     ) -> None:
@@ -123,6 +127,10 @@ class DiscordGateway:
         self._settings = settings
         self._forward = forward
         self._ban_window = ban_delete_window
+        self._ban_memory = ban_memory.total_seconds()
+        # (server, user) -> when the bot banned them and how many seconds of
+        # their messages the ban purged.
+        self._banned: dict[tuple[int, int], tuple[float, int]] = {}
         self._table: dict[type[Any], tuple[Handler, str]] = {
             SendMessage: (self._send, "send"),
             SendPhoto: (self._photo, "send"),
@@ -392,12 +400,18 @@ class DiscordGateway:
 
     async def _ban(self, a: BanMember) -> str | None:
         guild = await self._guild(a.chat)
-        window = self._ban_window if a.rule else timedelta(0)
+        purge = int((self._ban_window if a.rule else timedelta(0)).total_seconds())
+        who = (guild.id, int(a.user.user_id))
+        if self._just_banned(who, purge):
+            # The ban already made stands, with its case in the audit log.
+            log.debug("%s was just banned from %s; not again", who[1], who[0])
+            return None
         await guild.ban(
-            discord.Object(int(a.user.user_id)),
+            discord.Object(who[1]),
             reason=self._audit(a.case_id, a.rule),
-            delete_message_seconds=int(window.total_seconds()),
+            delete_message_seconds=purge,
         )
+        self._banned[who] = (time.monotonic(), purge)
         if a.until is None:
             return None
         # Discord bans never expire. Lifting them when due needs a scheduler
@@ -406,8 +420,18 @@ class DiscordGateway:
         until = a.until.astimezone(self._settings().community.tz).strftime("%Y-%m-%d %H:%M")
         return t(self._locale, "discord.ban_permanent", name=f"<@{a.user.user_id}>", until=until)
 
+    def _just_banned(self, who: tuple[int, int], purge: int) -> bool:
+        """Whether the bot banned the member from the server moments ago,
+        purging at least as much of their messages as this ban would."""
+        horizon = time.monotonic() - self._ban_memory
+        for key in [k for k, (at, _) in self._banned.items() if at < horizon]:
+            del self._banned[key]
+        seen = self._banned.get(who)
+        return seen is not None and seen[1] >= purge
+
     async def _unban(self, a: UnbanMember) -> str | None:
         guild = await self._guild(a.chat)
+        self._banned.pop((guild.id, int(a.user.user_id)), None)
         await guild.unban(discord.Object(int(a.user.user_id)), reason=self._audit(a.case_id))
         return None
 

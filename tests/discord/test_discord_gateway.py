@@ -4,11 +4,13 @@ simcord's server, checked on the server's state afterwards."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import discord
 import pytest
 from discord_world import World, en
 
+from adapters.discord.gateway import DiscordGateway
 from bot.actions import (
     Action,
     ApproveJoin,
@@ -142,6 +144,50 @@ async def test_a_moderators_ban_keeps_the_messages_as_evidence(world: World) -> 
 
     bans = [r for r in world.env.http_requests if r.method == "PUT" and "/bans/" in r.path]
     assert bans[-1].params == {"delete_message_seconds": 0}
+
+
+def bans(world: World) -> list[Any]:
+    return [r for r in world.env.http_requests if r.method == "PUT" and "/bans/" in r.path]
+
+
+async def test_a_spammer_banned_in_each_channel_is_banned_from_the_server_once(
+    world: World,
+) -> None:
+    market = world.guild.create_text_channel("market")
+    await world.env.settle()
+    first = BanMember(chat(world), user(world.bob), rule="spam", case_id=4)
+    other = BanMember(chat(world, market.id), user(world.bob), rule="spam", case_id=5)
+
+    assert await run(world, first, other) == []
+    assert await run(world, other) == []
+
+    [ban] = bans(world)
+    assert ban.reason == en(
+        "discord.audit",
+        case=en("discord.failed_case", case=4),
+        rule=en("discord.audit_rule", rule="spam"),
+    )
+    assert world.guild.get_ban(world.bob) is not None
+
+
+async def test_a_ban_after_an_unban_or_one_purging_more_is_sent(world: World) -> None:
+    await run(world, BanMember(chat(world), user(world.bob)))
+    await run(world, BanMember(chat(world), user(world.bob), rule="spam"))
+    await run(world, UnbanMember(chat(world), user(world.bob)))
+    await run(world, BanMember(chat(world), user(world.bob), rule="spam"))
+
+    purged = [r.params["delete_message_seconds"] for r in bans(world)]
+    assert purged == [0, 86400, 86400]
+    assert world.guild.get_ban(world.bob) is not None
+
+
+async def test_the_same_ban_is_sent_again_once_the_memory_lapses(world: World) -> None:
+    gateway = DiscordGateway(world.bot, lambda: world.app.engine.config, ban_memory=timedelta(0))
+    ban = BanMember(chat(world), user(world.bob), rule="spam")
+
+    await gateway.run([ban, ban])
+
+    assert len(bans(world)) == 2
 
 
 async def test_pin(world: World) -> None:
