@@ -28,6 +28,7 @@ from adapters.discord.commands import CommunityCommands
 from adapters.discord.community import DiscordCommunity
 from adapters.discord.gateway import Forward
 from adapters.discord.localization import CatalogueTranslator
+from adapters.discord.menus import message_menus
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class GroupkeeperBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
         await self.add_cog(CommunityCommands(self.community))
+        for menu in message_menus(self.community):
+            self.tree.add_command(menu)
         await self.sync_commands()
         self._reconciling = asyncio.get_running_loop().create_task(
             self.community.reconcile_forever()

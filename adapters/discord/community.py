@@ -259,6 +259,24 @@ class DiscordCommunity:
         event = translate.component_command(interaction, discord.utils.utcnow())
         if event is None or not self.serves(interaction.guild):
             return
+        await self._privately(interaction, event)
+
+    async def message_command(
+        self, interaction: discord.Interaction, message: discord.Message, name: str
+    ) -> None:
+        """A message's context menu: the core's command `name` given in reply
+        to the message, answered to the clicker alone; what it does to the
+        message and its author (deletion, timeout, ban, the log channel's
+        alert) happens as for the command typed as a reply."""
+        if not self.serves(interaction.guild):
+            return
+        event = translate.message_command(interaction, message, name, interaction.created_at)
+        if event is None:
+            return
+        self.register(interaction.channel, event.chat, event.at)
+        await self._privately(interaction, event)
+
+    async def _privately(self, interaction: discord.Interaction, event: CommandIssued) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def respond(text: str) -> None:

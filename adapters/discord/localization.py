@@ -2,7 +2,8 @@
 
 Commands are registered with their English names and texts; Discord shows
 the zh-CN ones (`/签到`) to members whose client speaks Chinese. Both come from
-the `discord.commands` and `discord.options` sections of `bot/locales`.
+the `discord.commands`, `discord.options` and `discord.menus` sections of
+`bot/locales`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def command_name(command: str) -> locale_str:
 
 def command_description(command: str) -> locale_str:
     key = f"discord.commands.{command}.description"
+    return locale_str(t("en", key), key=key)
+
+
+def menu_name(command: str) -> locale_str:
+    """A message context menu's name ("Report message"), shown in Chinese to
+    members whose client speaks it."""
+    key = f"discord.menus.{command}"
     return locale_str(t("en", key), key=key)
 
 

@@ -222,6 +222,28 @@ def component_command(interaction: discord.Interaction, at: datetime) -> Command
     )
 
 
+def message_command(
+    interaction: discord.Interaction, message: discord.Message, name: str, at: datetime
+) -> CommandIssued | None:
+    """A message's context menu (right-click -> Apps -> Report message) as
+    the command given in reply to it: the core finds the message, its author
+    and its text in `reply_to`, as it does for `!report` typed as a reply.
+    The interaction's id stands in for the command's message, so the core's
+    answer to it reaches the clicker alone."""
+    if interaction.channel is None:
+        return None
+    return CommandIssued(
+        chat_ref(interaction.channel),
+        user_ref(interaction.user, locale=str(interaction.locale)),
+        interaction.id,
+        name,
+        (),
+        at,
+        ReplyRef(message.id, user_ref(message.author), message.content),
+        "/" + name,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class InviteUse:
     """What the bot last saw of an invite."""
