@@ -106,7 +106,7 @@ async def test_three_members_report_a_message_from_its_menu(world: World) -> Non
     assert flag.message_id == rude.id and flag.text == rude.content
 
 
-async def test_a_report_answers_in_the_reporters_language(world: World) -> None:
+async def test_a_members_second_report_of_a_message_is_not_counted(world: World) -> None:
     rude = await world.bob.send(world.general, "you are all idiots")
 
     result = await world.alice.context_menu(world.general, REPORT, rude)
