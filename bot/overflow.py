@@ -109,6 +109,9 @@ class Overflow:
         # (earlier ones are read from the store on demand).
         self.seats: dict[str, set[str]] = {}
         self._left: set[tuple[str, str]] = set()
+        # Only members stored before this start can have memberships the
+        # joins seen since do not show: a newcomer costs no database read.
+        self._stored_members = frozenset(s.directory.members)
         # The spare count the owner was last warned about, per platform and message.
         self._warned: dict[tuple[str, str], int] = {}
         # platform -> (serial, when) of a clone asked for and not open yet.
@@ -163,6 +166,8 @@ class Overflow:
             g = groups.get(key)
             if g is not None and g.state == OPEN:
                 return g
+        if member.key not in self._stored_members:
+            return None
         stored = await self.s.store.memberships(self.s.config.community.slug, member.key)
         for m in stored:
             g = groups.get(m.group_key)
