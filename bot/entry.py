@@ -326,6 +326,9 @@ class EntryGate:
     async def save(self, now: datetime) -> None:
         """Write what changed since the last save (the gate's stages, the
         planner's invites and notes) in one transaction."""
+        # A save under way may hold this event's changes: wait for it too.
+        if not self._dirty and not self.overflow.changed and not self._saving.locked():
+            return
         async with self._saving:
             changes = OverflowChanges(self.s.config.community.slug)
             self.overflow.changes(changes, now)

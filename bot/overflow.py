@@ -372,6 +372,10 @@ class Overflow:
 
     # -- saving -------------------------------------------------------------
 
+    @property
+    def changed(self) -> bool:
+        return bool(self._dirty_invites or self._dirty_notes)
+
     def changes(self, into: OverflowChanges, now: datetime) -> None:
         """What changed since the last call, added to `into`."""
         community = into.community
