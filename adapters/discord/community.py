@@ -8,7 +8,6 @@ gateway. Nothing here decides anything: that is the engine's job.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -21,6 +20,7 @@ from adapters.app import App
 from adapters.discord import translate
 from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
 from adapters.discord.invites import InviteTracker
+from adapters.reconcile import reconcile_forever
 from bot.actions import CloneGroup, CreateInvite, GrantRole
 from bot.economy_hooks import invite_created
 from bot.engine import command_names
@@ -162,16 +162,7 @@ class DiscordCommunity:
 
     async def reconcile_forever(self) -> None:
         await self.client.wait_until_ready()
-        # A minute after start (joins and leaves missed while the bot was
-        # down), then every `groups.reconcile_every`.
-        wait = min(60.0, self.app.engine.config.groups.reconcile_every.total_seconds())
-        while True:
-            await asyncio.sleep(wait)
-            wait = self.app.engine.config.groups.reconcile_every.total_seconds()
-            try:
-                await self.reconcile()
-            except Exception:
-                log.exception("reading the groups' member counts failed")
+        await reconcile_forever(self.app.engine, self.reconcile)
 
     # -- events -------------------------------------------------------------
 

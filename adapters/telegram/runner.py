@@ -52,6 +52,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.app import App, build_app
+from adapters.reconcile import reconcile_forever
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.groups import register_group
@@ -222,16 +223,7 @@ class TelegramRunner:
                 await self._event(MembersCounted(chat, count, self.app.clock.now()))
 
     async def reconcile_forever(self) -> None:
-        # A minute after start (joins and leaves missed while the bot was
-        # down), then every `groups.reconcile_every`.
-        wait = min(60.0, self.app.engine.config.groups.reconcile_every.total_seconds())
-        while True:
-            await asyncio.sleep(wait)
-            wait = self.app.engine.config.groups.reconcile_every.total_seconds()
-            try:
-                await self.reconcile()
-            except Exception:
-                log.exception("reading the groups' member counts failed")
+        await reconcile_forever(self.app.engine, self.reconcile)
 
     async def _admins_changed(self, signal: AdminsChanged) -> None:
         self.admins.invalidate(int(signal.chat.chat_id))
