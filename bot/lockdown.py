@@ -165,6 +165,7 @@ class Lockdowns:
         lockdown.lifted_at, lockdown.lifted_by = now, by.key if by is not None else None
         await self.store.save_lockdown(lockdown)
         self._posted = {k: v for k, v in self._posted.items() if k[0] != lockdown.group_key}
+        self._told = {k for k in self._told if k[0] != lockdown.id}
         s = self.s
         group = s.directory.groups.get(lockdown.group_key)
         chat = _chat(group) if group is not None else ChatRef.parse(lockdown.group_key)
