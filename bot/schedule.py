@@ -31,6 +31,7 @@ from bot.config import Config, Locale
 from bot.directory import display, user_of
 from bot.events import ChatRef
 from bot.i18n import t
+from bot.overflow import SPARE
 from bot.ports import ScheduleStore
 from bot.records import GroupRecord, MemberRecord, ScheduledPostRecord
 from bot.schedule_config import PollSpec, PostSpec
@@ -48,6 +49,9 @@ _CATCH_UP_CAP = 100
 _NEW_MEMBER_WINDOW = timedelta(days=7)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
 _VARIABLES = ("community", "group", "member_count", "date", "top_members", "new_members")
+# Groups that hear no scheduled post: a spare waits in the pool, empty, until
+# it opens (then every post for all groups reaches it from its next run).
+_SILENT = frozenset({SPARE, "archived"})
 
 Sendable = SendMessage | SendPoll | SendDirect
 
@@ -324,7 +328,7 @@ class Schedule:
         groups = [
             g
             for g in self.s.directory.groups.values()
-            if g.state != "archived" and g.chat_key != log_chat
+            if g.state not in _SILENT and g.chat_key != log_chat
         ]
         wanted = post.spec.groups
         if wanted is None:

@@ -313,6 +313,47 @@ async def test_builtins_leaderboard_digest_and_nudge(store: SqlStore) -> None:
     assert not any(line.startswith("[dm alice]") for line in out)
 
 
+async def test_a_spare_hears_nothing_until_it_opens_then_every_post_for_all_groups(
+    store: SqlStore,
+) -> None:
+    cfg = parse_config(
+        BASE.replace("moderators:", 'owners: ["console:olga"], log_chat: console:log, moderators:')
+        + "groups: {capacity: 3}\n"
+        + "schedule:\n"
+        + '  - {id: daily, cron: "0 9 * * *", text: "Daily {date} in {group}"}\n'
+        + '  - {id: board, cron: "0 20 * * *", builtin: leaderboard}\n'
+        + '  - {id: digest, cron: "0 21 * * *", builtin: weekly_digest}\n'
+    )
+    session = ConsoleSession(cfg, store, FakeClock(local("2026-01-05 08:00")))
+    await session.start()
+    try:
+        spare = await run_script(
+            session,
+            "[g1] olga: /groups\n[g2] olga: /pool add\nalice: /checkin\n!clock 2026-01-05 21:30",
+        )
+        opened = await run_script(session, "+bob [g1]\n+carl [g1]\n+dave [g1]")
+        after = await run_script(session, "!clock 2026-01-06 21:30")
+    finally:
+        await session.close()
+
+    def heads(lines: list[str], chat: str) -> list[str]:
+        return [line.splitlines()[0] for line in lines if line.startswith(f"[{chat}] #")]
+
+    # The spare hears only its /pool add reply; g1 gets all three posts.
+    assert heads(spare, "g2") == [
+        "[g2] #1 olga: /pool add",
+        "[g2] #2 bot: ✅ This group is now a spare; it opens when the others fill up. Spares: 1.",
+    ]
+    assert len(heads(spare, "g1")) == 7
+    assert "[g2] profile: Solar Makers #2" in opened
+    # Open, it gets every post for all groups from the next run on.
+    assert heads(after, "g2") == [
+        "[g2] #3 bot: Daily 2026-01-06 in Solar Makers #2",
+        "[g2] #4 bot: 🏆 Leaderboard of Solar Makers",
+        "[g2] #5 bot: 📊 This week in Solar Makers #2: 0 messages, 0 joined, 0 left, 0 check-ins.",
+    ]
+
+
 # -- the driver ------------------------------------------------------------------
 
 
