@@ -306,7 +306,7 @@ class TelegramOutlet:
         gw = self.gateway
         await self._pace()
         if isinstance(action, SendDirect) or (
-            isinstance(action, SendMessage) and len(action.text) > self._MAX_TEXT
+            isinstance(action, SendMessage) and (len(action.text) > self._MAX_TEXT or action.pin)
         ):
             await gw.execute([action])
             return None

@@ -70,6 +70,9 @@ class SendMessage:
     kind: str = "message"
     # Shown under the message (under its last part when it is split).
     buttons: tuple[Button, ...] = ()
+    # Pin it once sent, without a notification (its first part when split):
+    # the core cannot name a message id before the platform assigns it.
+    pin: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from bot.directory import display
 from bot.entry_commands import JOIN_PREFIX, enter
 from bot.points import Checkin
 from bot.rewards import level_up_actions
-from bot.rule_text import describe, in_scope
+from bot.rule_text import rules_text
 
 commands = Registry()
 
@@ -137,19 +137,11 @@ async def top(ctx: Context) -> list[Action]:
 
 @commands.add("rules")
 async def rules_(ctx: Context) -> list[Action]:
-    cfg = ctx.s.config
     group_key = ctx.group.chat_key if ctx.group else None
-    shown = [
-        r
-        for r in cfg.rules
-        if r.enabled and (r.groups is None or group_key is None or in_scope(r, group_key))
-    ]
-    if not shown:
+    text = rules_text(ctx.s.config, ctx.locale, group_key)
+    if text is None:
         return [ctx.reply("rules.none")]
-    lines = [ctx.text("rules.header", community=cfg.community.name)]
-    for n, rule in enumerate(shown, 1):
-        lines.append(ctx.text("rules.line", n=n, text=describe(rule, ctx.locale)))
-    return [ctx.say("\n".join(lines))]
+    return [ctx.say(text)]
 
 
 @commands.add("lang", "language")

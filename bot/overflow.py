@@ -40,6 +40,7 @@ from bot.records import (
     OverflowNoteRecord,
     OverflowSnapshot,
 )
+from bot.rule_text import rules_text
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -325,6 +326,11 @@ class Overflow:
         self.s.directory.save_group(group)
         chat = ChatRef(group.platform, group.chat_id)
         actions: list[Action] = [SetGroupProfile(chat, title, cfg.description)]
+        rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)
+        if rules is not None:
+            # What /rules shows there, pinned: a spare is a bare new group (a
+            # Discord clone copies its template's pins instead).
+            actions.append(SendMessage(chat, rules, kind="rules", pin=True))
         actions += self._log("overflow.ready", title=title, serial=serial)
         left = len(spares) - 1
         if left == 0:

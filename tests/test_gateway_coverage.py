@@ -11,9 +11,10 @@ from adapters.console.gateway import ConsoleGateway
 from adapters.discord.gateway import DiscordGateway
 from adapters.telegram.gateway import TelegramGateway
 from adapters.telegram.recording import RecordingGateway
-from bot.actions import Action
+from bot.actions import Action, SendMessage
 from bot.clock import FakeClock
 from bot.config import load_config
+from bot.events import ChatRef
 from tests.conftest import EXAMPLE
 
 ACTIONS = set(get_args(Action))
@@ -33,6 +34,20 @@ def tables() -> dict[str, dict[type[Any], Any]]:
 @pytest.mark.parametrize("name", ["console", "recording", "telegram", "discord"])
 def test_every_action_has_a_handler(name: str) -> None:
     assert set(tables()[name]) == ACTIONS
+
+
+async def test_the_console_and_recording_gateways_pin_a_message_sent_with_pin() -> None:
+    chat = ChatRef("console", "g1")
+    console = ConsoleGateway(FakeClock(), None)
+    recording = RecordingGateway()
+    for gateway in (console, recording):
+        await gateway.execute([SendMessage(chat, "Rules", pin=True), SendMessage(chat, "hi")])
+    assert [(o.kind, o.message_id) for o in console.outputs] == [
+        ("message", 1),
+        ("pin", 1),
+        ("message", 2),
+    ]
+    assert [o.kind for o in recording.outputs] == ["message", "pin", "message"]
 
 
 async def test_a_level_role_in_the_console_is_shown_not_a_crash(tmp_path: Any) -> None:

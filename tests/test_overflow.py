@@ -169,6 +169,35 @@ async def test_the_next_group_is_readied_from_the_pool_with_title_and_profile(
     log = [a.text for a in actions if isinstance(a, SendMessage) and a.chat.chat_id == "-999"]
     assert any("Green #2" in line for line in log)
     assert any("Only 1 spare group(s) left" in line for line in log)
+    # No rules configured: nothing to pin.
+    assert not any(isinstance(a, SendMessage) and a.pin for a in actions)
+
+
+RULES = """
+rules:
+  - {id: ads, type: blocklist, words: [casino], action: delete, description: No ads}
+  - {id: links, type: links, action: delete, groups: ["-1001"]}
+  - {id: shouting, type: caps, enabled: false, action: delete}
+"""
+
+
+async def test_a_spare_that_opens_gets_the_rules_posted_and_pinned() -> None:
+    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+    e = Engine(parse_config(CONFIG.replace("CAP", "3") + RULES), store, FakeClock(START))
+    await e.start(background_flush=False)
+    try:
+        await setup_pool(e, 1)
+        actions: list[Action] = []
+        for n in range(1, 4):
+            actions += await enter(e, person(n))
+        [pinned] = [a for a in actions if isinstance(a, SendMessage) and a.pin]
+        # What /rules shows in the new group: the links rule is g1's alone.
+        asked = await command(e, group(2), person(9), "/rules")
+        assert pinned.chat == group(2) and pinned.text == asked[0].text  # type: ignore[union-attr]
+        assert pinned.text == "📜 Rules of Green:\n1. No ads"
+    finally:
+        await e.stop()
+        await store.close()
 
 
 async def test_the_owner_is_warned_once_when_the_pool_is_empty(engine: Engine) -> None:
@@ -253,6 +282,8 @@ async def test_a_discord_clone_is_asked_for_once_and_becomes_the_entry_when_open
     assert invited_to(stuck) is None and not any(isinstance(a, CloneGroup) for a in stuck)
     opened = await engine.handle(GroupOpened(ChatRef("discord", "30"), "Green #2", 2, START))
     assert any("Green #2 (#2)" in a.text for a in opened if isinstance(a, SendMessage))
+    # The clone copied its template's pins: nothing is pinned twice.
+    assert not any(isinstance(a, SendMessage) and a.pin for a in opened)
     again = await command(
         engine, ChatRef("discord", newcomers[3].user_id, private=True), newcomers[3], "/join"
     )

@@ -170,6 +170,8 @@ class ConsoleGateway:
                 extra=extra,
             )
         )
+        if a.pin:
+            await self._pin(PinMessage(a.chat, mid))
 
     def _keep_buttons(self, chat: ChatRef, message_id: int, buttons: tuple[Button, ...]) -> None:
         self.buttons += [(chat, message_id, b) for b in buttons]

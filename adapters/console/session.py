@@ -395,7 +395,8 @@ def _render_line(o: Output) -> str:
         case "clone":
             return f"{where} bot opens a new group from this one: {text}"
         case "pin":
-            return f"{where} bot pins #{o.message_id}"
+            pinned = f"#{o.message_id}" if o.message_id is not None else "the message above"
+            return f"{where} bot pins {pinned}"
         case "press":
             return f"{where} {o.actor} presses [{text}]"
         case "unpin":

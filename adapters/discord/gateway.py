@@ -322,6 +322,7 @@ class DiscordGateway:
             )
         )
         chunks = _chunks(a.text)
+        first: discord.Message | None = None
         for n, chunk in enumerate(chunks, 1):
             extra: dict[str, Any] = {"allowed_mentions": mentions}
             if reference is not None:
@@ -329,7 +330,10 @@ class DiscordGateway:
                 reference = None
             if n == len(chunks) and a.buttons:
                 extra["view"] = _buttons(a.buttons)
-            await channel.send(chunk, **extra)
+            sent = await channel.send(chunk, **extra)
+            first = sent if first is None else first
+        if a.pin and first is not None:
+            await first.pin(reason=self._audit())
         return None
 
     async def _direct(self, a: SendDirect) -> str | None:

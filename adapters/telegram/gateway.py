@@ -299,9 +299,10 @@ class TelegramGateway:
             else None
         )
         parts = _parts(a.text)
+        first: int | None = None
         for n, part in enumerate(parts, 1):
             markup = _keyboard(a.buttons) if n == len(parts) else None
-            await self._do(
+            sent = await self._do(
                 "send",
                 a.chat,
                 partial(
@@ -309,6 +310,9 @@ class TelegramGateway:
                 ),
                 message=True,
             )
+            first = sent.message_id if first is None else first
+        if a.pin and first is not None:
+            await self._pin(PinMessage(a.chat, first))
 
     async def _photo(self, a: SendPhoto) -> None:
         # sendPhoto as multipart/form-data: PTB uploads bytes as a file.

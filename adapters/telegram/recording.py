@@ -75,6 +75,9 @@ class RecordingGateway:
         self.outputs.append(
             Output(kind, self.where(a.chat), text=a.text, reply_to=a.reply_to, extra=extra)
         )
+        if a.pin:
+            # Telegram would name its id; the pin follows the message it pins.
+            self.outputs.append(Output("pin", self.where(a.chat)))
 
     async def _photo(self, a: SendPhoto) -> None:
         self.outputs.append(

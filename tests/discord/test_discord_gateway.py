@@ -198,6 +198,14 @@ async def test_pin(world: World) -> None:
     assert [m.id for m in world.general.pinned_messages()] == [rules.id]
 
 
+async def test_a_message_sent_with_pin_is_pinned_once_sent(world: World) -> None:
+    assert await run(world, SendMessage(chat(world), "Rules of Test", pin=True)) == []
+    await run(world, SendMessage(chat(world), "an ordinary message"))
+
+    [pinned] = world.general.pinned_messages()
+    assert pinned.content == "Rules of Test"
+
+
 async def test_a_single_use_invite_is_sent_privately(world: World) -> None:
     expires = world.env.now() + timedelta(hours=1)
 

@@ -113,6 +113,16 @@ async def test_pin(bot: Bot) -> None:
     assert api.chats[GROUP].pinned == msg["message_id"]
 
 
+async def test_a_message_sent_with_pin_is_pinned_quietly_once_sent(bot: Bot) -> None:
+    api = bot.api
+    await bot.runner.gateway.execute([SendMessage(CHAT, "📜 Rules of Test", pin=True)])
+    [rules] = [m for m in api.chats[GROUP].messages.values() if m.get("text") == "📜 Rules of Test"]
+    assert api.called("pinChatMessage", message_id=rules["message_id"], disable_notification=True)
+    assert api.chats[GROUP].pinned == rules["message_id"]
+    await bot.runner.gateway.execute([SendMessage(CHAT, "an ordinary message")])
+    assert len(api.called("pinChatMessage")) == 1
+
+
 async def test_a_single_use_invite_is_sent_to_the_member(bot: Bot) -> None:
     api = bot.api
     expires = soon(3600)
