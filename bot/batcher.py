@@ -19,6 +19,7 @@ from dataclasses import replace
 from bot.ports import Store
 from bot.records import (
     CaseRecord,
+    CursorRecord,
     DailyStatsRecord,
     GroupRecord,
     LedgerEntry,
@@ -60,6 +61,7 @@ class WriteBehind:
         self._warnings: dict[int, WarningRecord] = {}
         self._ledger: list[LedgerEntry] = []
         self._cases: list[CaseRecord] = []
+        self._cursors: dict[str, CursorRecord] = {}
         self._soft_limit = soft_limit
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -101,6 +103,11 @@ class WriteBehind:
     def case(self, record: CaseRecord) -> None:
         self._cases.append(record)
 
+    def cursor(self, record: CursorRecord) -> None:
+        """Where a platform's updates are handled to; stored with the next
+        batch, in its transaction."""
+        self._cursors[record.platform] = record
+
     def _take(self, *, everything: bool) -> WriteBatch:
         # Records are copied: the engine keeps mutating its live objects.
         members = list(self._members.values())
@@ -116,9 +123,10 @@ class WriteBehind:
             cases=self._cases,
             warnings=[replace(w) for w in self._warnings.values()],
             stats=[replace(r) for r in collect()] if collect else [],
+            cursors=list(self._cursors.values()),
         )
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
-        self._ledger, self._cases = [], []
+        self._ledger, self._cases, self._cursors = [], [], {}
         return batch
 
     async def flush(self, *, everything: bool = False) -> None:
@@ -157,6 +165,8 @@ class WriteBehind:
             self._warnings.setdefault(w.id, w)
         self._ledger = batch.ledger + self._ledger
         self._cases = batch.cases + self._cases
+        for c in batch.cursors:
+            self._cursors.setdefault(c.platform, c)
 
     def _hard(self) -> int:
         return len(self._ledger) + len(self._members) + len(self._cases)
@@ -203,7 +213,7 @@ class WriteBehind:
             self._task = None
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
         self._soft = {}
-        self._ledger, self._cases = [], []
+        self._ledger, self._cases, self._cursors = [], [], {}
 
     async def close(self) -> None:
         if self._inflight is not None:

@@ -72,6 +72,10 @@ class Store(Protocol):
         """The member's latest entries, newest first."""
         ...
 
+    async def cursor(self, community: str, platform: str) -> int | None:
+        """The position stored with the last batch (see `CursorRecord`)."""
+        ...
+
     async def daily_stats(
         self, community: str, since: date, until: date
     ) -> list[DailyStatsRecord]: ...

@@ -144,6 +144,18 @@ class Snapshot:
     last_warning_id: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class CursorRecord:
+    """How far a platform's update stream has been handled (Telegram's last
+    update_id): written in the same transaction as the updates' effects, so
+    an update redelivered after a crash is skipped exactly when its effects
+    were stored."""
+
+    community: str
+    platform: str
+    position: int
+
+
 @dataclass(slots=True)
 class WriteBatch:
     """One transaction's worth of writes, in the order the engine made them."""
@@ -155,10 +167,12 @@ class WriteBatch:
     cases: list[CaseRecord] = field(default_factory=list)
     warnings: list[WarningRecord] = field(default_factory=list)
     stats: list[DailyStatsRecord] = field(default_factory=list)
+    cursors: list[CursorRecord] = field(default_factory=list)
 
     def __len__(self) -> int:
         return (
-            len(self.members)
+            len(self.cursors)
+            + len(self.members)
             + len(self.groups)
             + len(self.memberships)
             + len(self.ledger)

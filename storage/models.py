@@ -462,3 +462,17 @@ class OverflowNote(Base):
     key: Mapped[str] = mapped_column(primary_key=True)
     value: Mapped[int]
     at: Mapped[datetime]
+
+
+# --- Update cursors (migration 0008) -------------------------------------------
+
+
+class PlatformCursor(Base):
+    """How far a platform's update stream was handled, written with the batch
+    that holds the updates' effects."""
+
+    __tablename__ = "platform_cursors"
+
+    community: Mapped[str] = _community()
+    platform: Mapped[str] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)

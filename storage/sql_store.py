@@ -33,6 +33,7 @@ from sqlalchemy.types import TypeEngine
 
 from bot.records import (
     CaseRecord,
+    CursorRecord,
     DailyStatsRecord,
     GroupRecord,
     LedgerEntry,
@@ -55,6 +56,7 @@ from storage.models import (
     Membership,
     MemberWarning,
     ModCase,
+    PlatformCursor,
     PointsEntry,
     UtcDateTime,
 )
@@ -95,6 +97,7 @@ _LEDGER = _mapping(PointsEntry, LedgerEntry, ("community", "key"))
 _CASES = _mapping(ModCase, CaseRecord, ("community", "id"))
 _WARNINGS = _mapping(MemberWarning, WarningRecord, ("community", "id"))
 _STATS = _mapping(DailyStats, DailyStatsRecord, ("community", "group_key", "day"))
+_CURSORS = _mapping(PlatformCursor, CursorRecord, ("community", "platform"))
 
 
 def _insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
@@ -366,6 +369,7 @@ class _Writes:
     cases: _Write[CaseRecord]
     warnings: _Write[WarningRecord]
     stats: _Write[DailyStatsRecord]
+    cursors: _Write[CursorRecord]
 
     @classmethod
     def build(cls, dialect: Dialect) -> _Writes:
@@ -391,6 +395,7 @@ class _Writes:
             cases=_write(sql, converters, _CASES, "nothing"),
             warnings=_write(sql, converters, _WARNINGS, "update"),
             stats=_write(sql, converters, _STATS, "update"),
+            cursors=_write(sql, converters, _CURSORS, "update"),
         )
 
     async def append_ledger(
@@ -559,6 +564,7 @@ class SqlStore(EngineStore):
         cases = w.cases.bind(batch.cases)
         warnings = w.warnings.bind(batch.warnings)
         stats = w.stats.bind(batch.stats)
+        cursors = w.cursors.bind(batch.cursors)
         async with self._writing() as connection:
             await w.groups.execute(connection, groups)
             await w.members.execute(connection, members)
@@ -567,7 +573,18 @@ class SqlStore(EngineStore):
             await w.cases.execute(connection, cases)
             await w.warnings.execute(connection, warnings)
             await w.stats.execute(connection, stats)
+            await w.cursors.execute(connection, cursors)
         return WriteResult(duplicate_keys=frozenset(duplicates))
+
+    async def cursor(self, community: str, platform: str) -> int | None:
+        table = _CURSORS.table
+        async with self._reading() as connection:
+            position = await connection.scalar(
+                select(table.c.position).where(
+                    table.c.community == community, table.c.platform == platform
+                )
+            )
+        return None if position is None else int(position)
 
     async def memberships(self, community: str, member_key: str) -> list[MembershipRecord]:
         table = _MEMBERSHIPS.table

@@ -58,6 +58,7 @@ from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.groups import register_group
 from adapters.telegram.limiter import Limits, RateLimiter
 from adapters.telegram.translate import (
+    PLATFORM,
     UPDATE_KINDS,
     AdminsChanged,
     BotIdentity,
@@ -87,6 +88,7 @@ from bot.overflow import OPEN, SPARE
 from bot.overflow_commands import commands as overflow_commands
 from bot.overflow_commands import rights_list
 from bot.ports import Clock
+from bot.records import CursorRecord
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +151,10 @@ class TelegramRunner:
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
         self.me = BotIdentity()
         self.handled = 0
+        # The last update_id whose effects are stored (or queued with them):
+        # one Telegram sends again after a crash is skipped.
+        self.cursor: int | None = None
+        self.skipped = 0
         self._signals: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             BotStatusChanged: self._bot_status,
             AdminsChanged: self._admins_changed,
@@ -168,9 +174,21 @@ class TelegramRunner:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.handle(update.to_dict())
 
+    async def load_cursor(self) -> None:
+        self.cursor = await self.app.store.cursor(self.app.config.community.slug, PLATFORM)
+
     async def handle(self, data: Json) -> None:
         """One update, start to finish; a failure is logged and the next
-        update is handled as usual."""
+        update is handled as usual. An update at or below the stored cursor
+        was handled before a restart and its effects stored: it is skipped,
+        so nothing is said or counted twice."""
+        update_id = data.get("update_id")
+        if not isinstance(update_id, int):
+            update_id = None
+        elif self.cursor is not None and update_id <= self.cursor:
+            log.info("update %s was handled before the restart: skipped", update_id)
+            self.skipped += 1
+            return
         try:
             chat_id = admin_chat(data)
             admins = await self.admins.get(chat_id) if chat_id is not None else frozenset()
@@ -186,6 +204,15 @@ class TelegramRunner:
                     log.exception("handling %s failed", type(item).__name__)
         finally:
             self.handled += 1
+            if update_id is not None:
+                self._advance(update_id)
+
+    def _advance(self, update_id: int) -> None:
+        """The cursor goes with the next batch of writes, in its transaction."""
+        self.cursor = update_id
+        writes = self.app.engine.writes
+        if writes is not None:
+            writes.cursor(CursorRecord(self.app.config.community.slug, PLATFORM, update_id))
 
     async def _event(self, event: Event) -> None:
         pool = _pool_add_in(event)
@@ -449,6 +476,7 @@ async def build_application(
 async def running(application: TelegramApplication) -> AsyncIterator[TelegramRunner]:
     runner = runner_of(application)
     async with application:
+        await runner.load_cursor()
         await runner.register_commands()
         await application.start()
         reconciling = asyncio.get_running_loop().create_task(runner.reconcile_forever())

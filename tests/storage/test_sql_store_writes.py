@@ -15,6 +15,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.records import (
     CaseRecord,
+    CursorRecord,
     DailyStatsRecord,
     GroupRecord,
     LedgerEntry,
@@ -104,6 +105,10 @@ def every_record_type(community: str) -> WriteBatch:
             DailyStatsRecord(community, "tg:-1", date(2026, 3, 14), 10, 5, 3, 1, 4, 120, 2, 1),
             DailyStatsRecord(community, "tg:-1", date(999, 1, 1)),
         ],
+        cursors=[
+            CursorRecord(community, "telegram", 2**53 + 1),
+            CursorRecord(community, "discord", 0),
+        ],
     )
 
 
@@ -115,6 +120,7 @@ _TABLES = {
     "cases": "mod_cases",
     "warnings": "warnings",
     "stats": "daily_stats",
+    "cursors": "platform_cursors",
 }
 
 
@@ -254,3 +260,11 @@ async def test_a_key_repeated_in_a_batch_keeps_the_latest_row_and_the_first_case
     assert [m.left_at for m in await store.memberships(FAST, "tg:2")] == [WHOLE]
     # A case is written once: the first of its id stays.
     assert await store.case(FAST, 1) == first.cases[0]
+
+
+async def test_the_cursor_is_written_with_its_batch_and_the_latest_wins(store: SqlStore) -> None:
+    assert await store.cursor(FAST, "telegram") is None
+    await store.write(WriteBatch(cursors=[CursorRecord(FAST, "telegram", 41)]))
+    await store.write(WriteBatch(cursors=[CursorRecord(FAST, "telegram", 2**53 + 1)]))
+    assert await store.cursor(FAST, "telegram") == 2**53 + 1
+    assert await store.cursor(CORE, "telegram") is None

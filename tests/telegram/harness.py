@@ -83,7 +83,7 @@ class Bot:
             waiting = [u for u in api.pending if api.allowed(u)]
             return (
                 all(api.deliveries[u["update_id"]] for u in waiting)
-                and runner.handled >= delivered
+                and runner.handled + runner.skipped >= delivered
                 and runner.gateway.idle
             )
 
