@@ -193,6 +193,8 @@ class SetGroupProfile:
     chat: ChatRef
     title: str | None = None
     description: str | None = None
+    # Copy the template group's photo and default member permissions.
+    template: ChatRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

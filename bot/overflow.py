@@ -325,7 +325,9 @@ class Overflow:
         group.capacity = cfg.capacity
         self.s.directory.save_group(group)
         chat = ChatRef(group.platform, group.chat_id)
-        actions: list[Action] = [SetGroupProfile(chat, title, cfg.description)]
+        # The first group is the template, as for a Discord clone.
+        template = ChatRef(platform, open_groups[0].chat_id)
+        actions: list[Action] = [SetGroupProfile(chat, title, cfg.description, template)]
         rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)
         if rules is not None:
             # What /rules shows there, pinned: a spare is a bare new group (a

@@ -163,7 +163,8 @@ async def test_the_next_group_is_readied_from_the_pool_with_title_and_profile(
     for n in range(1, 4):
         actions += await enter(engine, person(n))
     profile = [a for a in actions if isinstance(a, SetGroupProfile)]
-    assert profile == [SetGroupProfile(group(2), "Green #2", "Read /rules.")]
+    # Photo and default permissions come from the first group, the template.
+    assert profile == [SetGroupProfile(group(2), "Green #2", "Read /rules.", template=group(1))]
     g2 = engine.s.directory.groups[group(2).key]
     assert (g2.state, g2.serial, g2.title) == ("open", 2, "Green #2")
     log = [a.text for a in actions if isinstance(a, SendMessage) and a.chat.chat_id == "-999"]
@@ -171,6 +172,11 @@ async def test_the_next_group_is_readied_from_the_pool_with_title_and_profile(
     assert any("Only 1 spare group(s) left" in line for line in log)
     # No rules configured: nothing to pin.
     assert not any(isinstance(a, SendMessage) and a.pin for a in actions)
+    later: list[Action] = []
+    for n in range(4, 7):
+        later += await enter(engine, person(n))
+    profile = [a for a in later if isinstance(a, SetGroupProfile)]
+    assert profile == [SetGroupProfile(group(3), "Green #3", "Read /rules.", template=group(1))]
 
 
 RULES = """
@@ -259,7 +265,7 @@ async def test_the_platforms_count_replaces_ours_and_a_big_drift_is_reported(
     actions = await engine.handle(MembersCounted(group(1), 5, engine.clock.now()))
     log = [a.text for a in actions if isinstance(a, SendMessage) and a.chat.chat_id == "-999"]
     assert log[0] == "ℹ️ -1001 has 5 members by the platform's count, not 2 (+3): corrected."
-    assert SetGroupProfile(group(2), "Green #2", "Read /rules.") in actions
+    assert SetGroupProfile(group(2), "Green #2", "Read /rules.", template=group(1)) in actions
     assert invited_to(await enter(engine, person(2))) == "-1002"
 
 

@@ -281,7 +281,10 @@ class ConsoleGateway:
         )  # fmt: skip
 
     async def _profile(self, a: SetGroupProfile) -> None:
-        self._emit(Output("profile", self.group_name(a.chat), text=a.title or a.description))
+        extra = {"template": self.group_name(a.template)} if a.template is not None else {}
+        self._emit(
+            Output("profile", self.group_name(a.chat), text=a.title or a.description, extra=extra)
+        )
 
 
 def png_size(png: bytes) -> tuple[int, int]:

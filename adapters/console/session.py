@@ -394,6 +394,10 @@ def _render_line(o: Output) -> str:
             return f"{where} bot takes the role {text} from {o.target}"
         case "clone":
             return f"{where} bot opens a new group from this one: {text}"
+        case "profile":
+            template = o.extra.get("template")
+            copied = f" (photo and permissions from {template})" if template else ""
+            return f"{where} profile: {text}{copied}"
         case "pin":
             pinned = f"#{o.message_id}" if o.message_id is not None else "the message above"
             return f"{where} bot pins {pinned}"

@@ -502,6 +502,9 @@ class DiscordGateway:
         return None
 
     async def _profile(self, a: SetGroupProfile) -> str | None:
+        # `template` has nothing to copy here: a channel has no photo of its
+        # own (the server's icon is everyone's), and its permissions are the
+        # overwrites a clone copies when it is made or the owner gave a spare.
         channel = await self._channel(a.chat)
         changes: dict[str, Any] = {}
         if a.title:

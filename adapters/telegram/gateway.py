@@ -15,6 +15,7 @@ queued; `execute` runs actions at once, in order (the `Gateway` port).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections import deque
@@ -512,15 +513,47 @@ class TelegramGateway:
         )
 
     async def _profile(self, a: SetGroupProfile) -> None:
+        """Each part on its own: a refused title still leaves the rest."""
         cid = int(a.chat.chat_id)
         if a.title is not None:
             title = a.title
-            await self._do("title", a.chat, lambda: self.bot.set_chat_title(cid, title))
+            with contextlib.suppress(Refused):
+                await self._do("title", a.chat, lambda: self.bot.set_chat_title(cid, title))
         if a.description is not None:
             description = a.description
-            await self._do(
-                "description", a.chat, lambda: self.bot.set_chat_description(cid, description)
-            )
+            with contextlib.suppress(Refused):
+                await self._do(
+                    "description", a.chat, lambda: self.bot.set_chat_description(cid, description)
+                )
+        if a.template is not None:
+            await self._copy_template(a.chat, a.template)
+
+    async def _copy_template(self, chat: ChatRef, template: ChatRef) -> None:
+        """The template group's photo and default member permissions."""
+        cid, tid = int(chat.chat_id), int(template.chat_id)
+        source = await self._do("template", template, lambda: self.bot.get_chat(tid))
+        if source.photo is not None:
+            file_id = source.photo.big_file_id
+            with contextlib.suppress(Refused):
+                file = await self._do("photo", template, lambda: self.bot.get_file(file_id))
+                # Telegram sets a chat photo only from an upload, never a file_id.
+                photo = bytes(await self._do("photo", template, file.download_as_bytearray))
+                await self._do("photo", chat, lambda: self.bot.set_chat_photo(cid, photo))
+        permissions = source.permissions
+        if permissions is not None:
+            try:
+                await self.call(
+                    lambda: self.bot.set_chat_permissions(
+                        cid, permissions, use_independent_chat_permissions=True
+                    ),
+                    chat_id=cid,
+                    message=False,
+                )
+            except BadRequest as exc:
+                if not _not_modified(exc):
+                    await self._failed("permissions", chat, None, exc)
+            except TelegramError as exc:
+                await self._failed("permissions", chat, None, exc)
 
     async def _role(self, a: GrantRole | RevokeRole) -> None:
         # Telegram has no roles; level titles show in the bot's replies instead.
@@ -544,6 +577,11 @@ class TelegramGateway:
         except TelegramError as exc:
             log.info("no member count for %s: %s", chat.chat_id, exc)
             return None
+
+
+def _not_modified(exc: BadRequest) -> bool:
+    """Telegram refuses a change to what is already so (CHAT_NOT_MODIFIED)."""
+    return "not_modified" in exc.message.lower().replace(" ", "_")
 
 
 def _lane_chat(action: Action) -> str:

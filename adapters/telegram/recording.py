@@ -154,7 +154,10 @@ class RecordingGateway:
         )
 
     async def _profile(self, a: SetGroupProfile) -> None:
-        self.outputs.append(Output("profile", self.where(a.chat), text=a.title or a.description))
+        extra = {"template": self.where(a.template)} if a.template is not None else {}
+        self.outputs.append(
+            Output("profile", self.where(a.chat), text=a.title or a.description, extra=extra)
+        )
 
     async def _role(self, a: GrantRole | RevokeRole) -> None:
         # Telegram has no roles: the live gateway does nothing either.

@@ -436,6 +436,14 @@ def options_from(values: Mapping[str, Any]) -> Options:
     return Options(**values)
 
 
+def file_url(base_url: str) -> str:
+    """Where files are downloaded from, beside the Bot API: Telegram serves
+    `<host>/bot<token>/<method>` and `<host>/file/bot<token>/<path>`, and so
+    does a Bot API server of one's own."""
+    head, bot, tail = base_url.rpartition("/bot")
+    return f"{head}/file/bot{tail}" if bot else base_url.rstrip("/") + "/file/bot"
+
+
 def application_for(app: App, **options: Any) -> TelegramApplication:
     cfg = app.config.platforms.telegram
     if not cfg.token:
@@ -445,6 +453,7 @@ def application_for(app: App, **options: Any) -> TelegramApplication:
         ApplicationBuilder()
         .token(cfg.token)
         .base_url(cfg.base_url)
+        .base_file_url(file_url(cfg.base_url))
         # Scheduling is the core's job; PTB's JobQueue stays off.
         .job_queue(None)
         .build()

@@ -14,7 +14,9 @@ With a webhook set it pushes updates to it with the secret token header
 instead, and getUpdates answers 409.
 
 Tests inject updates through helpers (`post`, `member_joins`, `request_join`,
-...) and read the call log (`calls`, `called`).
+...) and read the call log (`calls`, `called`). Files (chat photos) are
+served the way Telegram serves them: `getFile` gives a `file_path`, and
+`/file/bot<token>/<file_path>` the bytes.
 """
 
 from __future__ import annotations
@@ -100,6 +102,19 @@ _BUTTON_ACTIONS = frozenset(
     }
 )
 
+# A new group's default member permissions: everything but forum topics.
+_DEFAULT_PERMISSIONS = {p: p != "can_manage_topics" for p in _PERMISSIONS}
+# Without use_independent_chat_permissions, these imply the ones listed (Bot API).
+_IMPLIED = {
+    "can_send_other_messages": (
+        "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+        "can_send_videos", "can_send_video_notes", "can_send_voice_notes",
+    ),
+    "can_send_polls": ("can_send_messages",),
+}  # fmt: skip
+_IMPLIED["can_add_web_page_previews"] = _IMPLIED["can_send_other_messages"]
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
 # What "all permissions" must grant to lift a restriction (topics and tags are
 # forum extras that ChatPermissions.all_permissions() may or may not name).
 _BASIC_PERMISSIONS = frozenset(_PERMISSIONS) - {
@@ -178,6 +193,10 @@ class Chat:
     pinned: int | None = None
     started: bool = True
     blocked: bool = False
+    # The group photo's file ids (big, small), and the group's default
+    # member permissions.
+    photo: tuple[str, str] | None = None
+    permissions: dict[str, bool] = field(default_factory=lambda: dict(_DEFAULT_PERMISSIONS))
 
     def as_json(self) -> dict[str, Any]:
         if self.type == "private":
@@ -249,6 +268,9 @@ class FakeBotApi:
         self.answered_queries: set[str] = set()
         self._queries: set[str] = set()
         self._invite_serial = 0
+        # file_id -> (file_path, bytes); what was downloaded, by file_path.
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.downloads: list[str] = []
         self._windows: dict[int, _Window] = {}
         self._overall = _Window(self.limits.overall, self.limits.overall_period * self.limits.slack)
         self._changed = asyncio.Condition()
@@ -263,6 +285,7 @@ class FakeBotApi:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -534,6 +557,19 @@ class FakeBotApi:
         """The next `times` calls of `method` are answered 429."""
         self.floods[method] = [times, retry_after]
 
+    def set_photo(self, chat_id: int, image: bytes) -> None:
+        """The group's photo changes (an owner set it in the app)."""
+        chat = self.chats[chat_id]
+        n = len(self.files) // 2 + 1
+        big, small = f"AgAD-big-{n}", f"AgAD-small-{n}"
+        for file_id in (big, small):
+            self.files[file_id] = (f"profile_photos/file_{n}.jpg", image)
+        chat.photo = (big, small)
+
+    def photo_of(self, chat_id: int) -> bytes | None:
+        photo = self.chats[chat_id].photo
+        return self.files[photo[0]][1] if photo is not None else None
+
     def _link_json(self, link: str, creates_join_request: bool = False) -> dict[str, Any]:
         return {
             "invite_link": link,
@@ -597,7 +633,9 @@ class FakeBotApi:
         if request.content_type == "application/json":
             params |= await request.json()
         elif request.can_read_body:
-            params |= {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+            for k, v in (await request.post()).items():
+                # An uploaded file (multipart/form-data) arrives as its bytes.
+                params[k] = v if isinstance(v, str) else v.file.read()
         handler: Callable[[dict[str, Any]], Awaitable[Any]] | None = getattr(
             self, f"_m_{method}", None
         )
@@ -621,6 +659,16 @@ class FakeBotApi:
             self.calls.append(call)
             self._notify()
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _reply(ApiError(401, "Unauthorized"))
+        path = request.match_info["path"]
+        for file_path, data in self.files.values():
+            if file_path == path:
+                self.downloads.append(path)
+                return web.Response(body=data, content_type="application/octet-stream")
+        return _reply(ApiError(404, "Not Found"))
 
     def _check_flood(self, method: str, params: dict[str, Any]) -> None:
         flood = self.floods.get(method)
@@ -1033,6 +1081,81 @@ class FakeBotApi:
         if description == chat.description:
             raise bad("chat description is not modified")
         chat.description = description
+        return True
+
+    async def _m_getChat(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        out = chat.as_json() | {
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+        if chat.type == "private":
+            return out
+        if chat.photo is not None:
+            big, small = chat.photo
+            out["photo"] = {
+                "small_file_id": small,
+                "small_file_unique_id": small.lower(),
+                "big_file_id": big,
+                "big_file_unique_id": big.lower(),
+            }
+        if chat.description:
+            out["description"] = chat.description
+        out["permissions"] = dict(chat.permissions)
+        return out
+
+    async def _m_getFile(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = _str(p, "file_id")
+        found = self.files.get(file_id)
+        if found is None:
+            raise bad("invalid file_id")
+        file_path, data = found
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id.lower(),
+            "file_size": len(data),
+            "file_path": file_path,
+        }
+
+    async def _m_setChatPhoto(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        if chat.type == "private":
+            raise bad("method is available only for groups")
+        self._rights(chat, "can_change_info", "not enough rights to change chat photo")
+        photo = p.get("photo")
+        if photo is None:
+            raise bad("there is no photo in the request")
+        if not isinstance(photo, bytes):
+            raise bad("Photo should be uploaded as an InputFile")
+        if not photo.startswith(_IMAGE_MAGIC):
+            raise bad("IMAGE_PROCESS_FAILED")
+        self.set_photo(chat.id, photo)
+        return True
+
+    async def _m_setChatPermissions(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        if chat.type == "private":
+            raise bad("method is available only for groups")
+        self._rights(chat, "can_restrict_members", "not enough rights to change chat permissions")
+        given = _json(p, "permissions")
+        if not isinstance(given, dict):
+            raise bad("can't parse permissions JSON object")
+        # What is not given is not granted.
+        permissions = {k: bool(given.get(k, False)) for k in _PERMISSIONS}
+        if not _bool(p, "use_independent_chat_permissions"):
+            for right, implied in _IMPLIED.items():
+                if permissions[right]:
+                    permissions.update(dict.fromkeys(implied, True))
+        if permissions == chat.permissions:
+            raise bad("CHAT_NOT_MODIFIED")
+        chat.permissions = permissions
         return True
 
     async def _m_getChatAdministrators(self, p: dict[str, Any]) -> list[dict[str, Any]]:

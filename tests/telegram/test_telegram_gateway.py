@@ -8,6 +8,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
+from adapters.telegram.runner import file_url
 from bot.actions import (
     BanMember,
     CloneGroup,
@@ -154,6 +155,64 @@ async def test_group_profile(bot: Bot) -> None:
     )
     assert api.chats[GROUP].title == "Test Group #2"
     assert api.chats[GROUP].description == "Founders only"
+
+
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"template photo" * 10
+QUIET = {"can_send_polls": False, "can_send_photos": False, "can_invite_users": False}
+
+
+def clone_target(bot: Bot, chat_id: int, **rights: bool) -> ChatRef:
+    """A new group beside GROUP (the template), the bot its admin."""
+    bot.api.add_group(chat_id, "New group", owner=OWNER, bot_rights=rights)
+    return ChatRef("telegram", str(chat_id))
+
+
+async def test_the_templates_photo_and_default_permissions_are_copied(bot: Bot) -> None:
+    api = bot.api
+    api.set_photo(GROUP, PHOTO)
+    api.chats[GROUP].permissions |= QUIET
+    new = clone_target(bot, -1007001)
+    await bot.runner.gateway.execute([SetGroupProfile(new, "Test Group #2", template=CHAT)])
+    assert api.called("getChat", chat_id=GROUP)
+    big, _small = api.chats[GROUP].photo or ("", "")
+    assert api.called("getFile", file_id=big) and api.downloads == ["profile_photos/file_1.jpg"]
+    assert api.photo_of(-1007001) == PHOTO
+    # Copied as is: Telegram's implied permissions would grant photos again.
+    assert api.chats[-1007001].permissions == api.chats[GROUP].permissions
+    assert api.called("setChatPermissions", use_independent_chat_permissions=True)
+    assert bot.runner.gateway.failures == []
+
+
+def test_files_are_downloaded_from_beside_the_bot_api() -> None:
+    assert file_url("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
+    assert file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
+
+
+async def test_a_refused_photo_is_reported_and_the_permissions_still_copied(bot: Bot) -> None:
+    api = bot.api
+    api.set_photo(GROUP, PHOTO)
+    api.chats[GROUP].permissions |= QUIET
+    new = clone_target(bot, -1007002, can_change_info=False)
+    await bot.runner.gateway.execute([SetGroupProfile(new, template=CHAT)])
+    assert api.photo_of(-1007002) is None
+    assert api.chats[-1007002].permissions == api.chats[GROUP].permissions
+    [report] = api.sent(LOG_CHAT)
+    assert "could not copy the template's group photo in -1007002" in report
+    assert "Not enough rights to change chat photo" in report
+
+
+async def test_a_template_without_photo_and_with_the_same_permissions_changes_nothing(
+    bot: Bot,
+) -> None:
+    api = bot.api
+    new = clone_target(bot, -1007003)
+    await bot.runner.gateway.execute([SetGroupProfile(new, template=CHAT)])
+    assert not api.called("getFile") and not api.called("setChatPhoto")
+    # Telegram answers CHAT_NOT_MODIFIED: nothing to report.
+    assert [c.error for c in api.refused("setChatPermissions")] == [
+        "Bad Request: CHAT_NOT_MODIFIED"
+    ]
+    assert bot.runner.gateway.failures == [] and api.sent(LOG_CHAT) == []
 
 
 async def test_roles_and_clones_make_no_calls_on_telegram(bot: Bot) -> None:

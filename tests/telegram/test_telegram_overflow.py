@@ -1,6 +1,7 @@
 """Overflow groups end to end on Telegram: the deep link `/start join-<slug>`
 in private, single-use invite links (`createChatInviteLink member_limit=1`),
-the spare group opened when the first one is full, the owner's `/pool add`
+the spare group opened when the first one is full (with the first group's
+photo, default permissions and pinned rules), the owner's `/pool add`
 checked against the bot's real admin rights, and member counts reconciled
 with `getChatMemberCount`."""
 
@@ -14,6 +15,7 @@ from tests.telegram.harness import LOG_CHAT, OWNER, Bot
 
 FIRST, SPARE, UNREADY = -1002001, -1002002, -1002003
 NEWCOMERS = range(3101, 3106)
+PHOTO = b"\xff\xd8\xff\xe0" + b"founders' photo" * 20
 
 
 def key(chat_id: int) -> str:
@@ -50,6 +52,9 @@ async def test_the_deep_link_hands_out_single_use_invites_and_opens_the_spare_at
     # FIRST holds its creator and the bot: two more fill it.
     await community_of_small_groups(bot, capacity=4)
     assert "now a spare" in api.sent(SPARE)[-1]
+    # The owner gave the first group a photo and quieter defaults.
+    api.set_photo(FIRST, PHOTO)
+    api.chats[FIRST].permissions |= {"can_send_polls": False, "can_pin_messages": False}
     first, second, third = NEWCOMERS[:3]
     for uid in (first, second):
         api.post(uid, uid, "/start join-tg-test")
@@ -60,8 +65,22 @@ async def test_the_deep_link_hands_out_single_use_invites_and_opens_the_spare_at
     invites = api.called("createChatInviteLink", chat_id=FIRST)
     assert [int(p["member_limit"]) for p in invites] == [1, 1]
     assert all(int(p["expire_date"]) > time.time() for p in invites)
-    # The join that reached capacity readied the spare, with its serial in the title.
-    assert api.chats[SPARE].title == "Test Founders #2"
+    # The join that reached capacity readied the spare, with its serial in the
+    # title and the first group's photo and default permissions.
+    spare = api.chats[SPARE]
+    assert spare.title == "Test Founders #2"
+    assert api.photo_of(SPARE) == PHOTO
+    assert spare.permissions == api.chats[FIRST].permissions
+    assert spare.permissions["can_send_polls"] is False
+    # The rules, as /rules shows them, pinned without a notification.
+    assert spare.pinned is not None
+    assert api.called("pinChatMessage", chat_id=SPARE, disable_notification=True)
+    rules = spare.messages[spare.pinned]["text"]
+    assert rules.startswith("📜 Rules of") and "No ads or recruiting" in rules
+    api.post(SPARE, OWNER, "/rules")
+    await bot.settle()
+    assert api.sent(SPARE)[-1] == rules
+    assert bot.runner.gateway.failures == []
     groups = bot.app.engine.s.directory.groups
     assert (groups[key(FIRST)].member_count, groups[key(SPARE)].state) == (4, "open")
 
