@@ -345,7 +345,7 @@ async def test_a_spare_hears_nothing_until_it_opens_then_every_post_for_all_grou
         "[g2] #2 bot: ✅ This group is now a spare; it opens when the others fill up. Spares: 1.",
     ]
     assert len(heads(spare, "g1")) == 7
-    assert "[g2] profile: Solar Makers #2" in opened
+    assert "[g2] profile: Solar Makers #2 (photo and permissions from g1)" in opened
     # Open, it gets every post for all groups from the next run on.
     assert heads(after, "g2") == [
         "[g2] #3 bot: Daily 2026-01-06 in Solar Makers #2",
