@@ -36,8 +36,8 @@ from rules.durations import format_duration
 
 RULE = "lockdown"
 # Discord times members out for 28 days at most; a lockdown without an end
-# mutes for that long, and lifting it unmutes.
-_LONGEST_MUTE = timedelta(days=28)
+# mutes for a day less (clocks drift), and lifting it unmutes.
+_LONGEST_MUTE = timedelta(days=27)
 # Joins remembered per group, to find who came with a raid.
 _JOINS = 1000
 
