@@ -90,6 +90,10 @@ class TelegramConfig(Strict):
     listen: str = "127.0.0.1"
     port: int = Field(default=8443, ge=1, le=65535)
     secret_token: str | None = None
+    # With the pool empty, the next group is created by a user account
+    # (Telethon, the `telethon` extra) whose session comes from the
+    # environment: GK_TG_API_ID, GK_TG_API_HASH, GK_TG_SESSION.
+    provision: bool = False
 
     @model_validator(mode="after")
     def _webhook(self) -> TelegramConfig:

@@ -479,7 +479,9 @@ class Engine:
 
     async def _on_group_opened(self, ev: GroupOpened) -> list[Action]:
         s = self.s
-        return s.overflow.opened(ev.chat, ev.title, ev.serial, ev.at) if s.overflow else []
+        if s.overflow is None:
+            return []
+        return s.overflow.opened(ev.chat, ev.title, ev.serial, ev.at, ev.template)
 
     async def _on_bot_rights(self, ev: BotRightsReported) -> list[Action]:
         if self.s.overflow is not None:

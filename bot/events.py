@@ -147,12 +147,15 @@ class MembersCounted:
 @dataclass(frozen=True, slots=True)
 class GroupOpened:
     """A group the platform made on the core's request (`CloneGroup`: a
-    Discord category) is ready; `chat` is where its members talk."""
+    Discord category, a Telegram group a provisioner created) is ready; `chat`
+    is where its members talk. `template` is set when the group is bare (on
+    Telegram): it gets the template's profile and the rules, as a spare does."""
 
     chat: ChatRef
     title: str
     serial: int
     at: datetime
+    template: ChatRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

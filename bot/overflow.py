@@ -5,7 +5,8 @@ invite holds a place until it is used or expires, so concurrent newcomers
 never overfill a group. The lowest serial with room wins, so space freed by
 leavers is refilled before a newer group. Once no open group is below
 `prepare_at`, the next group is readied from the pool of spare groups the
-owner registered (or cloned, on Discord); it becomes the entry as soon as the
+owner registered (or, with none left, made by the platform: a Discord
+category, a Telegram group a provisioner creates); it becomes the entry as soon as the
 groups before it are full.
 
 Counts come from the joins and leaves the bot sees, corrected whenever the
@@ -287,10 +288,18 @@ class Overflow:
         self.s.directory.save_group(group)
         self._forget_warnings()
 
-    def opened(self, chat: ChatRef, title: str, serial: int, now: datetime) -> list[Action]:
-        """A clone the platform made (a Discord category) is ready: it joins
-        the open groups with its serial, and the entry moves there when the
-        groups before it are full."""
+    def opened(
+        self,
+        chat: ChatRef,
+        title: str,
+        serial: int,
+        now: datetime,
+        template: ChatRef | None = None,
+    ) -> list[Action]:
+        """A clone the platform made (a Discord category, a Telegram group a
+        provisioner created) is ready: it joins the open groups with its
+        serial, and the entry moves there when the groups before it are full.
+        A bare one (`template` given) is furnished as a spare that opens."""
         group = self.s.directory.group(chat, now, title)
         group.state = OPEN
         group.serial = serial
@@ -300,7 +309,8 @@ class Overflow:
         if self._cloning.pop(chat.platform, None) is not None:
             self._dirty_notes.add(_CLONING + chat.platform)
         self._forget_warnings()
-        return self._log("overflow.ready", title=title, serial=serial)
+        actions = self._furnish(group, template) if template is not None else []
+        return actions + self._log("overflow.ready", title=title, serial=serial)
 
     def prepare(self, platform: str, now: datetime) -> list[Action]:
         """Ready the next group once every open group reached `prepare_at`."""
@@ -315,7 +325,7 @@ class Overflow:
         )
         spares = self.spares(platform)
         if not spares:
-            if platform == "discord":
+            if self._clones(platform):
                 return self._clone(platform, open_groups[0], title, serial, now)
             return self._warn("overflow.pool_empty", platform, now)
         group = spares[0]
@@ -324,21 +334,34 @@ class Overflow:
         group.title = title
         group.capacity = cfg.capacity
         self.s.directory.save_group(group)
-        chat = ChatRef(group.platform, group.chat_id)
-        # The first group is the template, as for a Discord clone.
+        # The first group is the template, as for a clone.
         template = ChatRef(platform, open_groups[0].chat_id)
-        actions: list[Action] = [SetGroupProfile(chat, title, cfg.description, template)]
-        rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)
-        if rules is not None:
-            # What /rules shows there, pinned: a spare is a bare new group (a
-            # Discord clone copies its template's pins instead).
-            actions.append(SendMessage(chat, rules, kind="rules", pin=True))
+        actions = self._furnish(group, template)
         actions += self._log("overflow.ready", title=title, serial=serial)
         left = len(spares) - 1
         if left == 0:
             actions += self._warn("overflow.pool_empty", platform, now)
         elif left <= self.s.config.groups.pool.warn_below:
             actions += self._warn("overflow.pool_low", platform, now, left=left)
+        return actions
+
+    def _clones(self, platform: str) -> bool:
+        """Whether the platform makes the next group itself when the pool is
+        empty: Discord always (a category), Telegram with a provisioner."""
+        if platform == "discord":
+            return True
+        return platform == "telegram" and self.s.config.platforms.telegram.provision
+
+    def _furnish(self, group: GroupRecord, template: ChatRef) -> list[Action]:
+        """A bare new group gets the template's profile and the rules."""
+        chat = ChatRef(group.platform, group.chat_id)
+        description = self.s.config.groups.description
+        actions: list[Action] = [SetGroupProfile(chat, group.title, description, template)]
+        rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)
+        if rules is not None:
+            # What /rules shows there, pinned (a Discord clone copies its
+            # template's pins instead).
+            actions.append(SendMessage(chat, rules, kind="rules", pin=True))
         return actions
 
     def _clone(
@@ -352,7 +375,7 @@ class Overflow:
         self._cloning[platform] = (serial, now)
         self._dirty_notes.add(_CLONING + platform)
         clone = CloneGroup(ChatRef(platform, template.chat_id), title, serial)
-        return [clone, *self._log("overflow.cloning", title=title)]
+        return [clone, *self._log("overflow.cloning", title=title, platform=platform.capitalize())]
 
     def _warn(self, key: str, platform: str, now: datetime, **values: object) -> list[Action]:
         """Tell the owner once per pool level, not on every newcomer."""

@@ -38,6 +38,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.limiter import RateLimiter
+from adapters.telegram.provision import Provisioner, ProvisionFailed
+from adapters.telegram.translate import PLATFORM
 from bot.actions import (
     Action,
     ApproveJoin,
@@ -125,8 +127,14 @@ class TelegramGateway:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         chat_name: Callable[[ChatRef], str] | None = None,
         on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
+        provisioner: Provisioner | None = None,
+        on_clone: Callable[[CloneGroup, ChatRef], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
+        # Makes the next group when the pool is empty (a user account); told
+        # where, the runner opens it in the core.
+        self._provisioner = provisioner
+        self._on_clone = on_clone
         # Told about every link made, so referrals can credit joins through it.
         self._on_invite = on_invite
         self.config = config
@@ -256,9 +264,12 @@ class TelegramGateway:
             await self._failed(op, chat, case, exc)
             raise Refused(exc) from exc
 
-    async def _failed(self, op: str, chat: ChatRef, case: int | None, exc: TelegramError) -> None:
-        log.warning("Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, exc)
-        self.failures.append((op, chat.chat_id, case, exc.message))
+    async def _failed(
+        self, op: str, chat: ChatRef, case: int | None, exc: TelegramError | str
+    ) -> None:
+        error = exc if isinstance(exc, str) else exc.message
+        log.warning("Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, error)
+        self.failures.append((op, chat.chat_id, case, error))
         log_chat = self._log_chat
         if log_chat is None or log_chat == chat:
             return
@@ -269,7 +280,7 @@ class TelegramGateway:
             action=t(loc, f"telegram.ops.{op}"),
             chat=self._chat_name(chat),
             case=t(loc, "telegram.failed_case", case=case) if case is not None else "",
-            error=exc.message,
+            error=error,
         )
         try:
             await self.call(
@@ -560,11 +571,27 @@ class TelegramGateway:
         log.debug("Telegram has no roles: %s %s for %s", type(a).__name__, a.role, a.user.key)
 
     async def _clone(self, a: CloneGroup) -> None:
-        log.warning(
-            "Telegram bots cannot create groups: %r needs a pre-created group "
-            "from the pool (/pool add inside it)",
-            a.title,
-        )
+        """The next group, made by the provisioner's user account with the
+        template's description; the bot furnishes it once the core opens it."""
+        if self._provisioner is None:
+            log.warning(
+                "Telegram bots cannot create groups: %r needs a pre-created group "
+                "from the pool (/pool add inside it)",
+                a.title,
+            )
+            return
+        tid = int(a.template.chat_id)
+        about = ""
+        with contextlib.suppress(Refused):
+            source = await self._do("template", a.template, lambda: self.bot.get_chat(tid))
+            about = source.description or ""
+        try:
+            chat_id = await self._provisioner.create(a.title, about, self.bot.username)
+        except ProvisionFailed as exc:
+            await self._failed("clone", a.template, None, str(exc))
+            return
+        if self._on_clone is not None:
+            await self._on_clone(a, ChatRef(PLATFORM, str(chat_id)))
 
     # -- reads ---------------------------------------------------------------
 

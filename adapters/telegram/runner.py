@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -57,6 +58,7 @@ from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.groups import register_group
 from adapters.telegram.limiter import Limits, RateLimiter
+from adapters.telegram.provision import Provisioner, provisioner_from_env
 from adapters.telegram.translate import (
     PLATFORM,
     UPDATE_KINDS,
@@ -70,7 +72,7 @@ from adapters.telegram.translate import (
     missing_rights,
     translate,
 )
-from bot.actions import Action, CreateInvite, SendDirect, SendMessage, pressed
+from bot.actions import Action, CloneGroup, CreateInvite, SendDirect, SendMessage, pressed
 from bot.commands import parse_command
 from bot.config import Locale
 from bot.economy_hooks import invite_created
@@ -79,6 +81,7 @@ from bot.events import (
     ChatRef,
     CommandIssued,
     Event,
+    GroupOpened,
     MembersCounted,
     MessagePosted,
     UserRef,
@@ -117,6 +120,9 @@ class Options:
     drain_timeout: float = 30.0
     # Waits for 429s and network backoff (tests record them instead).
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # Makes the next group when the pool is empty; with
+    # platforms.telegram.provision and none given, one from the environment.
+    provisioner: Provisioner | None = None
 
 
 def command_menus(locale: Locale) -> list[tuple[BotCommandScope, list[BotCommand]]]:
@@ -147,6 +153,8 @@ class TelegramRunner:
             sleep=options.sleep,
             chat_name=self.chat_name,
             on_invite=self.invite_created,
+            provisioner=options.provisioner,
+            on_clone=self.group_created,
         )
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
         self.me = BotIdentity()
@@ -166,6 +174,12 @@ class TelegramRunner:
         # Entry invites (the overflow planner's) are not a member's own link.
         if action.for_user is not None and action.purpose == "personal":
             await invite_created(self.app.engine.s, link, action.for_user.key, self.app.clock.now())
+
+    async def group_created(self, action: CloneGroup, chat: ChatRef) -> None:
+        # The core opens it (the very next newcomer may go there) and has it
+        # furnished from the template, as a spare that opens.
+        now = self.app.clock.now()
+        await self._event(GroupOpened(chat, action.title, action.serial, now, action.template))
 
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.s.directory.groups.get(chat.key)
@@ -449,6 +463,8 @@ def application_for(app: App, **options: Any) -> TelegramApplication:
     if not cfg.token:
         raise ValueError("platforms.telegram.token is not set")
     opts = options_from(options)
+    if cfg.provision and opts.provisioner is None:
+        opts = replace(opts, provisioner=provisioner_from_env(os.environ))
     application: TelegramApplication = (
         ApplicationBuilder()
         .token(cfg.token)
@@ -499,6 +515,8 @@ async def running(application: TelegramApplication) -> AsyncIterator[TelegramRun
                 await updater.stop()
             await application.stop()
             await runner.drain()
+            if runner.options.provisioner is not None:
+                await runner.options.provisioner.close()
 
 
 async def serve(app: App, **options: Any) -> None:
