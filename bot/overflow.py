@@ -309,7 +309,8 @@ class Overflow:
         if self._cloning.pop(chat.platform, None) is not None:
             self._dirty_notes.add(_CLONING + chat.platform)
         self._forget_warnings()
-        actions = self._furnish(group, template) if template is not None else []
+        # It was made with its title (setting it again is refused: not modified).
+        actions = self._furnish(group, template, None) if template is not None else []
         return actions + self._log("overflow.ready", title=title, serial=serial)
 
     def prepare(self, platform: str, now: datetime) -> list[Action]:
@@ -336,7 +337,7 @@ class Overflow:
         self.s.directory.save_group(group)
         # The first group is the template, as for a clone.
         template = ChatRef(platform, open_groups[0].chat_id)
-        actions = self._furnish(group, template)
+        actions = self._furnish(group, template, title)
         actions += self._log("overflow.ready", title=title, serial=serial)
         left = len(spares) - 1
         if left == 0:
@@ -352,11 +353,11 @@ class Overflow:
             return True
         return platform == "telegram" and self.s.config.platforms.telegram.provision
 
-    def _furnish(self, group: GroupRecord, template: ChatRef) -> list[Action]:
+    def _furnish(self, group: GroupRecord, template: ChatRef, title: str | None) -> list[Action]:
         """A bare new group gets the template's profile and the rules."""
         chat = ChatRef(group.platform, group.chat_id)
         description = self.s.config.groups.description
-        actions: list[Action] = [SetGroupProfile(chat, group.title, description, template)]
+        actions: list[Action] = [SetGroupProfile(chat, title, description, template)]
         rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)
         if rules is not None:
             # What /rules shows there, pinned (a Discord clone copies its
