@@ -246,3 +246,13 @@ Action = (
     | RevokeRole
     | CloneGroup
 )
+
+
+def platform_of(action: Action) -> str:
+    """The platform that carries the action out: its chat's, or for a direct
+    message its member's (a Discord event may need a Telegram log chat told)."""
+    if isinstance(action, SendDirect):
+        return action.user.platform
+    if isinstance(action, CloneGroup):
+        return action.template.platform
+    return action.chat.platform

@@ -44,6 +44,7 @@ from bot.actions import (
     UnmuteMember,
     UnpinMessage,
     button_rows,
+    platform_of,
 )
 from bot.config import Config
 from bot.events import ChatRef, UserRef
@@ -614,11 +615,7 @@ class DiscordGateway:
 
 
 def _on_discord(action: Action) -> bool:
-    if isinstance(action, SendDirect):
-        return action.user.platform == PLATFORM
-    if isinstance(action, CloneGroup):
-        return action.template.platform == PLATFORM
-    return action.chat.platform == PLATFORM
+    return platform_of(action) == PLATFORM
 
 
 def _target(action: Action) -> str:

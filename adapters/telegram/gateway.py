@@ -63,6 +63,7 @@ from bot.actions import (
     UnmuteMember,
     UnpinMessage,
     button_rows,
+    platform_of,
 )
 from bot.config import Config
 from bot.events import ChatRef, UserRef
@@ -144,6 +145,8 @@ class TelegramGateway:
         # Waiting out 429s and backoffs; tests swap in one that records.
         self._sleep = sleep
         self._chat_name = chat_name or (lambda chat: chat.chat_id)
+        # Where actions for other platforms go (`adapters.runners.Router`).
+        self.forward: Callable[[Action], Awaitable[None]] | None = None
         self._lanes: dict[tuple[str, bool], deque[Action]] = {}
         self._workers: dict[tuple[str, bool], asyncio.Task[None]] = {}
         self.failures: list[tuple[str, str, int | None, str]] = []
@@ -208,6 +211,14 @@ class TelegramGateway:
             del self._workers[key]
 
     async def _run(self, action: Action) -> None:
+        if platform_of(action) != PLATFORM:
+            # For a chat on another platform (a log chat on Discord): its
+            # gateway's, when the process runs one.
+            if self.forward is not None:
+                await self.forward(action)
+            else:
+                log.debug("no route for %s outside Telegram", type(action).__name__)
+            return
         handler = self._table.get(type(action))
         if handler is None:
             log.error("no Telegram handler for %s", type(action).__name__)

@@ -227,3 +227,21 @@ async def test_roles_and_clones_make_no_calls_on_telegram(bot: Bot) -> None:
     )
     assert len(api.calls) == before
     assert bot.runner.gateway.failures == []
+
+
+async def test_an_action_for_another_platform_is_forwarded_not_sent(bot: Bot) -> None:
+    api = bot.api
+    gateway = bot.runner.gateway
+    forwarded: list[object] = []
+
+    async def forward(action: object) -> None:
+        forwarded.append(action)
+
+    discord_log = SendMessage(ChatRef("discord", "9001"), "Case #3: muted Bob")
+    mute = MuteMember(CHAT, BOB_REF, soon(600), "10m")
+    gateway.forward = forward
+    gateway.submit([discord_log, mute])
+    await gateway.drain()
+    assert forwarded == [discord_log]
+    assert not api.called("sendMessage")
+    assert api.called("restrictChatMember", chat_id=GROUP, user_id=BOB)
