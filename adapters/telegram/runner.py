@@ -101,11 +101,14 @@ _BOT_DATA_KEY = "groupkeeper"
 
 # Command menus: what members see everywhere, what administrators see in
 # groups on top of it. Descriptions come from the catalogue.
-MEMBER_COMMANDS: tuple[str, ...] = ("checkin", "me", "top", "rules", "lang", "help")
+MEMBER_COMMANDS: tuple[str, ...] = ("checkin", "me", "top", "rules", "report", "lang", "help")
 PRIVATE_COMMANDS: tuple[str, ...] = ("start", "checkin", "me", "top", "lang", "help")
 # answerCallbackQuery shows at most 200 characters.
 _MAX_TOAST = 200
-MODERATOR_COMMANDS: tuple[str, ...] = ("warn", "unwarn", "mute", "unmute", "kick", "ban", "unban")
+MODERATOR_COMMANDS: tuple[str, ...] = (
+    "warn", "unwarn", "mute", "unmute", "kick", "ban", "unban",
+    "spam", "ham", "flags", "alerts", "lockdown", "unlock",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

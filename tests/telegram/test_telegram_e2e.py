@@ -17,9 +17,8 @@ from adapters.telegram.limiter import Limits
 from adapters.telegram.runner import MEMBER_COMMANDS, MODERATOR_COMMANDS, PRIVATE_COMMANDS, serve
 from adapters.telegram.translate import UPDATE_KINDS
 from bot.actions import SendDirect, SendMessage
+from bot.engine import command_names
 from bot.events import ChatRef, UserRef
-from bot.member_commands import commands as member_commands
-from bot.mod_commands import commands as mod_commands
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi, PostRefused, ServerLimits
 from tests.telegram.harness import (
@@ -328,8 +327,7 @@ async def test_startup_asks_for_every_update_kind_and_registers_command_menus(bo
 
 
 def test_every_command_in_the_menus_exists_in_the_core() -> None:
-    known = set(member_commands.commands) | set(mod_commands.commands)
-    assert set(PRIVATE_COMMANDS + MEMBER_COMMANDS + MODERATOR_COMMANDS) <= known
+    assert set(PRIVATE_COMMANDS + MEMBER_COMMANDS + MODERATOR_COMMANDS) <= command_names()
 
 
 async def test_a_restart_resumes_after_the_last_update_handled(
