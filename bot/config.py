@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.risk_config import RiskConfig
 from bot.schedule_config import PostSpec, unique_post_ids
-from rules.schema import RULE_TYPES, Duration, Escalation, Rule
+from rules.schema import RULE_TYPES, ClockTime, Duration, Escalation, Rule
 
 Locale = Literal["en", "zh"]
 _LANGUAGES: dict[str, Locale] = {
@@ -172,22 +172,15 @@ class CheckinConfig(Strict):
         return reached[-1] if reached else 0
 
 
-_CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
 class PointsWindow(Strict):
     """A local time window (an event hour) when message points are multiplied."""
 
-    start: Annotated[str, Field(pattern=_CLOCK_TIME)]
-    end: Annotated[str, Field(pattern=_CLOCK_TIME)]
+    # Minutes since midnight, written "20:00".
+    start: ClockTime
+    end: ClockTime
     # ISO weekdays, 1 = Monday; empty: every day.
     days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list)
     factor: float = Field(gt=0)
-
-    def minutes(self) -> tuple[int, int]:
-        sh, sm = self.start.split(":")
-        eh, em = self.end.split(":")
-        return int(sh) * 60 + int(sm), int(eh) * 60 + int(em)
 
 
 class Multipliers(Strict):

@@ -364,7 +364,7 @@ class Points:
             local = now.astimezone(self._tz)
             minute = local.hour * 60 + local.minute
             for w in m.windows:
-                start, end = w.minutes()
+                start, end = w.start, w.end
                 inside = start <= minute < end if start <= end else minute >= start or minute < end
                 if inside and (not w.days or local.isoweekday() in w.days):
                     factor *= w.factor

@@ -447,8 +447,7 @@ class Risk:
             return []
         tz = s.config.community.tz
         local = now.astimezone(tz)
-        hour, minute = (int(x) for x in at.split(":"))
-        due = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        due = local.replace(hour=at // 60, minute=at % 60, second=0, microsecond=0)
         if local < due or local - due > _SUMMARY_GRACE or self._summarised == local.date():
             return []
         self._summarised = local.date()

@@ -4,11 +4,11 @@ reports, and the risk monitors that warn the moderators."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules.schema import Duration
+from rules.schema import ClockTime, Duration
 
 
 class _Strict(BaseModel):
@@ -143,8 +143,9 @@ class MonitorsConfig(_Strict):
     # The same monitor alerts a group again only after this long.
     cooldown: Duration = timedelta(hours=1)
     remind: ReminderConfig | None = Field(default_factory=ReminderConfig)
-    # Local time of the daily risk summary in the log chat; unset: none.
-    daily_summary: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = "09:00"
+    # Local time of the daily risk summary in the log chat (minutes since
+    # midnight, written "09:00"); unset: none.
+    daily_summary: ClockTime | None = 9 * 60
 
 
 class RiskConfig(_Strict):
