@@ -148,6 +148,10 @@ def user_of(member: MemberRecord) -> UserRef:
     return UserRef(member.platform, member.user_id, member.name, member.username)
 
 
+def chat_of(group: GroupRecord) -> ChatRef:
+    return ChatRef(group.platform, group.chat_id, title=group.title)
+
+
 def display(member: MemberRecord) -> str:
     if member.username:
         return f"@{member.username}"

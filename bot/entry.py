@@ -35,7 +35,7 @@ from bot.actions import (
     UnmuteMember,
 )
 from bot.config import Locale
-from bot.directory import display
+from bot.directory import chat_of, display
 from bot.events import ChatRef, UserRef
 from bot.i18n import t
 from bot.records import (
@@ -214,7 +214,7 @@ class EntryGate:
         entry: muted until they answer it in private, removed if they do not."""
         if self.s.config.entry.captcha == "none":
             return []
-        chat = ChatRef(group.platform, group.chat_id)
+        chat = chat_of(group)
         text, c = self._ask(member, user, now, joined=chat)
         minutes = max(1, int(self.s.config.entry.timeout.total_seconds() // 60))
         intro = self._text(member, "entry.captcha.intro_joined", group=group.title, minutes=minutes)

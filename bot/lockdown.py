@@ -25,7 +25,7 @@ from bot.actions import (
     SendMessage,
     UnmuteMember,
 )
-from bot.directory import display, user_of
+from bot.directory import chat_of, display, user_of
 from bot.events import ChatRef, MessagePosted
 from bot.i18n import t
 from bot.ports import SpamStore
@@ -86,7 +86,7 @@ class Lockdowns:
             lift_at=now + spec.lift_after if spec.lift_after is not None else None,
         )
         self.active[group.chat_key] = lockdown
-        chat = _chat(group)
+        chat = chat_of(group)
         actions: list[Action] = []
         if spec.mute_newcomers and newcomers_since is not None:
             recent = [k for at, k in self._joins.get(group.chat_key, ()) if at >= newcomers_since]
@@ -135,7 +135,7 @@ class Lockdowns:
         lockdown = self.active.get(group.chat_key)
         if lockdown is None or not spec.mute_newcomers or self.s.directory.is_staff(member):
             return []
-        action = self._mute(lockdown, member, _chat(group), now)
+        action = self._mute(lockdown, member, chat_of(group), now)
         await self.store.save_lockdown(lockdown)
         return [action]
 
@@ -168,7 +168,7 @@ class Lockdowns:
         self._told = {k for k in self._told if k[0] != lockdown.id}
         s = self.s
         group = s.directory.groups.get(lockdown.group_key)
-        chat = _chat(group) if group is not None else ChatRef.parse(lockdown.group_key)
+        chat = chat_of(group) if group is not None else ChatRef.parse(lockdown.group_key)
         actions: list[Action] = []
         unmuted = 0
         for key in _muted(lockdown):
@@ -202,7 +202,3 @@ class Lockdowns:
 
 def _muted(lockdown: LockdownRecord) -> list[str]:
     return lockdown.muted.split("\n") if lockdown.muted else []
-
-
-def _chat(group: GroupRecord) -> ChatRef:
-    return ChatRef(group.platform, group.chat_id, title=group.title)

@@ -31,6 +31,7 @@ from bot.actions import (
     SendMessage,
     SetGroupProfile,
 )
+from bot.directory import chat_of
 from bot.events import ChatRef, UserRef
 from bot.i18n import t
 from bot.records import (
@@ -202,7 +203,7 @@ class Overflow:
         return [
             self._dm(user, t(loc, "entry.placed", group=group.title, minutes=minutes)),
             CreateInvite(
-                ChatRef(group.platform, group.chat_id),
+                chat_of(group),
                 member_limit=1,
                 expires=now + ttl,
                 for_user=user,
@@ -355,7 +356,7 @@ class Overflow:
 
     def _furnish(self, group: GroupRecord, template: ChatRef, title: str | None) -> list[Action]:
         """A bare new group gets the template's profile and the rules."""
-        chat = ChatRef(group.platform, group.chat_id)
+        chat = chat_of(group)
         description = self.s.config.groups.description
         actions: list[Action] = [SetGroupProfile(chat, title, description, template)]
         rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)

@@ -28,8 +28,7 @@ import yaml
 
 from bot.actions import Action, PinMessage, SendDirect, SendMessage, SendPoll, UnpinMessage
 from bot.config import Config, Locale
-from bot.directory import display, user_of
-from bot.events import ChatRef
+from bot.directory import chat_of, display, user_of
 from bot.i18n import t
 from bot.overflow import SPARE
 from bot.ports import ScheduleStore
@@ -394,7 +393,7 @@ class Schedule:
         if content is None:
             return out
         for key, group in targets.items():
-            chat = ChatRef(group.platform, group.chat_id, title=group.title)
+            chat = chat_of(group)
             if spec.builtin is not None:
                 text = await self._builtin(spec, group, at, locale)
                 out[key] = (SendMessage(chat, text, kind="schedule"), spec.pin)
