@@ -17,12 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, Table, func, select, type_coerce
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.analytics import MAU_WINDOW, AnalyticsInputs, EventOutcome
 from bot.records import ActivityRecord, DailyStatsRecord
-from storage.engine_store import EngineStore
+from storage.engine_store import EngineStore, dialect_insert
 from storage.models import (
     Base,
     DailyStats,
@@ -60,8 +59,7 @@ class SqlAnalyticsStore(EngineStore):
     async def record_activity(self, rows: Sequence[ActivityRecord]) -> None:
         if not rows:
             return
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        statement = insert(_ACTIVITY).on_conflict_do_nothing()
+        statement = dialect_insert(self._dialect, _ACTIVITY).on_conflict_do_nothing()
         params = [
             {"community": r.community, "group_key": r.group_key, "member_key": r.member_key,
              "day": r.day}

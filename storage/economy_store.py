@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import EconomyRow
@@ -28,7 +27,7 @@ from bot.records import (
     ReferralRecord,
     RsvpRecord,
 )
-from storage.engine_store import EngineStore
+from storage.engine_store import EngineStore, dialect_insert
 from storage.models import (
     EventRsvp,
     Gathering,
@@ -52,14 +51,6 @@ _TABLES: dict[type[Any], tuple[Table, tuple[str, ...]]] = {
 }
 _LEDGER: Table = PointsEntry.__table__  # type: ignore[assignment]
 _KEY_CHUNK = 500
-
-
-def _insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"SqlEconomyStore supports SQLite and PostgreSQL, not {dialect}")
 
 
 class SqlEconomyStore(EngineStore):
@@ -119,7 +110,7 @@ class SqlEconomyStore(EngineStore):
             for row in rows:
                 table, key = _TABLES[type(row)]
                 values = asdict(row)
-                statement = _insert(self._dialect, table).values(**values)
+                statement = dialect_insert(self._dialect, table).values(**values)
                 statement = statement.on_conflict_do_update(
                     index_elements=list(key),
                     set_={k: v for k, v in values.items() if k not in key},

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import StaticPool
 
@@ -30,6 +32,31 @@ def gate_for(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[Any]
     if gate is None:
         gate = _GATES[sync] = asyncio.Lock()
     return gate
+
+
+def dialect_insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """The dialect's INSERT, which alone knows ON CONFLICT."""
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"groupkeeper supports SQLite and PostgreSQL, not {dialect}")
+
+
+async def upsert(
+    connection: AsyncConnection, table: Table, key: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert the rows, or update every other column of the row with their key."""
+    if not rows:
+        return
+    insert = dialect_insert(connection.dialect.name, table)
+    await connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(key),
+            set_={name: insert.excluded[name] for name in rows[0] if name not in key},
+        ),
+        list(rows),
+    )
 
 
 class EngineStore:

@@ -13,7 +13,6 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.records import (
@@ -23,7 +22,7 @@ from bot.records import (
     OverflowNoteRecord,
     OverflowSnapshot,
 )
-from storage.engine_store import EngineStore
+from storage.engine_store import EngineStore, upsert
 from storage.models import Base, EntryInvite, EntryStage, OverflowNote
 
 _INVITES: Table = Base.metadata.tables[EntryInvite.__tablename__]
@@ -70,9 +69,13 @@ class SqlOverflowStore(EngineStore):
             await self._delete(c, _INVITES, _INVITES.c.member_key, community, changes.invites_gone)
             await self._delete(c, _STAGES, _STAGES.c.member_key, community, changes.stages_gone)
             await self._delete(c, _NOTES, _NOTES.c.key, community, changes.notes_gone)
-            await self._upsert(c, _INVITES, "member_key", changes.invites)
-            await self._upsert(c, _STAGES, "member_key", changes.stages)
-            await self._upsert(c, _NOTES, "key", changes.notes)
+            await upsert(
+                c, _INVITES, ("community", "member_key"), [asdict(r) for r in changes.invites]
+            )
+            await upsert(
+                c, _STAGES, ("community", "member_key"), [asdict(r) for r in changes.stages]
+            )
+            await upsert(c, _NOTES, ("community", "key"), [asdict(r) for r in changes.notes])
 
     @staticmethod
     async def _delete(
@@ -80,21 +83,3 @@ class SqlOverflowStore(EngineStore):
     ) -> None:
         if keys:
             await c.execute(table.delete().where(table.c.community == community, column.in_(keys)))
-
-    @staticmethod
-    async def _upsert(c: AsyncConnection, table: Table, key: str, rows: Sequence[Any]) -> None:
-        if not rows:
-            return
-        values = [asdict(r) for r in rows]
-        insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(table)
-        await c.execute(
-            insert.on_conflict_do_update(
-                index_elements=["community", key],
-                set_={
-                    name: insert.excluded[name]
-                    for name in values[0]
-                    if name not in ("community", key)
-                },
-            ),
-            values,
-        )

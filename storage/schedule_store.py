@@ -15,14 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table, and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.records import PostRunRecord, ScheduledPostRecord
-from storage.engine_store import EngineStore
+from storage.engine_store import EngineStore, dialect_insert
 from storage.models import Base, PostRun, ScheduledPost
 
 _POSTS: Table = Base.metadata.tables[ScheduledPost.__tablename__]
@@ -31,12 +28,6 @@ _POST_FIELDS = tuple(f.name for f in fields(ScheduledPostRecord))
 _RUN_FIELDS = tuple(f.name for f in fields(PostRunRecord))
 # What `save_post` may change on an existing row: never the progress.
 _DEFINITION = ("source", "paused", "cron", "text", "groups", "created_by", "created_at")
-
-
-def _insert(conn: AsyncConnection, table: Any) -> Any:
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 class SqlScheduleStore(EngineStore):
@@ -49,7 +40,7 @@ class SqlScheduleStore(EngineStore):
     async def save_post(self, post: ScheduledPostRecord) -> None:
         values = {n: getattr(post, n) for n in _POST_FIELDS}
         async with self._writing() as conn:
-            stmt = _insert(conn, _POSTS).values(**values)
+            stmt = dialect_insert(conn.dialect.name, _POSTS).values(**values)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["community", "id"],
                 set_={n: stmt.excluded[n] for n in _DEFINITION},
@@ -77,7 +68,7 @@ class SqlScheduleStore(EngineStore):
         inc = 0 if missed else 1
         async with self._writing() as conn:
             await conn.execute(
-                _insert(conn, _POSTS)
+                dialect_insert(conn.dialect.name, _POSTS)
                 .values(
                     community=community,
                     id=post_id,
@@ -100,7 +91,7 @@ class SqlScheduleStore(EngineStore):
             status = "missed" if missed else "sending"
             if group_keys:
                 await conn.execute(
-                    _insert(conn, _RUNS)
+                    dialect_insert(conn.dialect.name, _RUNS)
                     .values(
                         [
                             {

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.records import (
     FlagRecord,
@@ -23,7 +22,7 @@ from bot.records import (
     SpamSampleRecord,
     SpamSnapshot,
 )
-from storage.engine_store import EngineStore
+from storage.engine_store import EngineStore, dialect_insert, upsert
 from storage.models import Base, Flag, Lockdown, Report, RiskAlert, RiskSummary, SpamSample
 
 _SAMPLES: Table = Base.metadata.tables[SpamSample.__tablename__]
@@ -144,25 +143,18 @@ class SqlSpamStore(EngineStore):
             await c.execute(_SAMPLES.insert(), [asdict(s) for s in samples])
 
     async def save_flag(self, flag: FlagRecord) -> None:
-        await self._upsert(_FLAGS, asdict(flag))
+        await self._save(_FLAGS, asdict(flag))
 
-    async def _upsert(self, table: Table, values: dict[str, Any]) -> None:
-        """Insert the row, or update every column of the one with its id."""
+    async def _save(self, table: Table, values: dict[str, Any]) -> None:
         async with self._writing() as c:
-            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(table)
-            await c.execute(
-                insert.values(**values).on_conflict_do_update(
-                    index_elements=["community", "id"],
-                    set_={k: v for k, v in values.items() if k not in ("community", "id")},
-                )
-            )
+            await upsert(c, table, ("community", "id"), [values])
 
     async def add_report(self, report: ReportRecord) -> None:
         async with self._writing() as c:
             await c.execute(_REPORTS.insert().values(**asdict(report)))
 
     async def save_alert(self, alert: RiskAlertRecord) -> None:
-        await self._upsert(_ALERTS, asdict(alert))
+        await self._save(_ALERTS, asdict(alert))
 
     async def alerts_since(self, community: str, since: datetime) -> list[RiskAlertRecord]:
         cols = [_ALERTS.c[n] for n in _names(RiskAlertRecord)]
@@ -176,13 +168,11 @@ class SqlSpamStore(EngineStore):
 
     async def claim_summary(self, community: str, day: date, at: datetime) -> bool:
         async with self._writing() as c:
-            insert = (postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert)(
-                _SUMMARIES
-            )
+            insert = dialect_insert(c.dialect.name, _SUMMARIES)
             done = await c.execute(
                 insert.values(community=community, day=day, at=at).on_conflict_do_nothing()
             )
             return bool(done.rowcount)
 
     async def save_lockdown(self, lockdown: LockdownRecord) -> None:
-        await self._upsert(_LOCKDOWNS, asdict(lockdown))
+        await self._save(_LOCKDOWNS, asdict(lockdown))

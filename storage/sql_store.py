@@ -24,7 +24,6 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from sqlalchemy import Boolean, Date, Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, CursorResult, Dialect
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,7 +44,7 @@ from bot.records import (
     WriteResult,
 )
 from storage.database import create_engine
-from storage.engine_store import EngineStore
+from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
 from storage.models import (
     Base,
@@ -98,15 +97,6 @@ _CASES = _mapping(ModCase, CaseRecord, ("community", "id"))
 _WARNINGS = _mapping(MemberWarning, WarningRecord, ("community", "id"))
 _STATS = _mapping(DailyStats, DailyStatsRecord, ("community", "group_key", "day"))
 _CURSORS = _mapping(PlatformCursor, CursorRecord, ("community", "platform"))
-
-
-def _insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
-    """The dialect's INSERT, which alone knows ON CONFLICT."""
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"SqlStore supports SQLite and PostgreSQL, not {dialect}")
 
 
 # --- Batch writes in driver SQL -------------------------------------------
@@ -484,7 +474,7 @@ class SqlStore(EngineStore):
         await self._engine.dispose()
 
     async def ensure_community(self, slug: str, name: str, timezone: str) -> None:
-        statement = _insert(self._dialect, _COMMUNITIES).values(
+        statement = dialect_insert(self._dialect, _COMMUNITIES).values(
             slug=slug, name=name, timezone=timezone, created_at=datetime.now(UTC)
         )
         statement = statement.on_conflict_do_update(
