@@ -12,14 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.charts import MatplotlibCharts
-from bot.actions import Action, SendMessage
-from bot.analytics_service import MemoryAnalyticsStore
-from bot.clock import FakeClock, SystemClock
 from bot.config import Config, load_config
-from bot.config_watch import ConfigWatcher
-from bot.economy import MemoryEconomyStore
-from bot.engine import Engine
-from bot.ports import AnalyticsStore, ChartRenderer, Clock, EconomyStore, Store
+from bot.core.actions import Action, SendMessage
+from bot.core.clock import FakeClock, SystemClock
+from bot.core.config_watch import ConfigWatcher
+from bot.core.engine import Engine
+from bot.core.ports import Clock, Store
+from bot.features.analytics.analytics import MemoryAnalyticsStore
+from bot.features.analytics.store import AnalyticsStore, ChartRenderer
+from bot.features.economy.economy import MemoryEconomyStore
+from bot.features.economy.store import EconomyStore
 from storage.analytics_store import SqlAnalyticsStore
 from storage.economy_store import SqlEconomyStore
 from storage.overflow_store import SqlOverflowStore

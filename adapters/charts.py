@@ -17,7 +17,7 @@ import logging
 import warnings
 from typing import Any
 
-from bot.analytics import Chart
+from bot.features.analytics.metrics import Chart
 
 DPI = 100
 # Chinese labels need a CJK font; matplotlib falls back along this list glyph

@@ -150,7 +150,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     config = _load(args.config)
     if config is None:
@@ -202,7 +202,7 @@ def _rules_test(args: argparse.Namespace) -> int:
     """Exit 0 when every line fires what it expects, 1 otherwise."""
     import json
 
-    from bot.rules_test import run_tests
+    from bot.features.moderation.rule_trial import run_tests
 
     config = _load(args.config)
     if config is None:

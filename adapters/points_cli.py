@@ -20,7 +20,7 @@ from pathlib import Path
 
 from adapters.app import open_store
 from bot.config import Config
-from bot.records import LedgerEntry
+from bot.core.records import LedgerEntry
 from storage.economy_store import SqlEconomyStore
 
 IMPORT_REASON = "import"

@@ -20,10 +20,10 @@ from typing import Any
 
 from adapters.app import open_store
 from bot.config import Config
-from bot.i18n import t
-from bot.overflow import first_with_room, open_groups, spare_groups
-from bot.overflow_commands import fill_lines
-from bot.records import GroupRecord
+from bot.core.i18n import t
+from bot.core.records import GroupRecord
+from bot.features.overflow.commands import fill_lines
+from bot.features.overflow.planner import first_with_room, open_groups, spare_groups
 from storage.overflow_store import SqlOverflowStore
 
 

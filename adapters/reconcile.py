@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from adapters.charts import render_png
-from bot.analytics import (
+from bot.config import Config, Locale
+from bot.core.i18n import t
+from bot.features.analytics.analytics import UNGROUPED
+from bot.features.analytics.metrics import (
     CHART_SERIES,
     COUNTERS,
     AnalyticsInputs,
@@ -33,9 +36,6 @@ from bot.analytics import (
     per_group,
     referral_conversion,
 )
-from bot.analytics_service import UNGROUPED
-from bot.config import Config, Locale
-from bot.i18n import t
 from storage.analytics_store import SqlAnalyticsStore
 from storage.sql_store import SqlStore
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from adapters.app import App, build_app, database_url
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
-from bot.actions import Action, platform_of
-from bot.ports import Gateway
+from bot.core.actions import Action, platform_of
+from bot.core.ports import Gateway
 
 RUNNERS = {"telegram": "adapters.telegram.runner", "discord": "adapters.discord.runner"}
 # Actions held for a platform still connecting; beyond this the oldest go.

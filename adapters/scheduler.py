@@ -34,10 +34,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from adapters.app import App
-from bot.actions import Action, CloneGroup, SendDirect, SendMessage, SendPoll
-from bot.events import TimerFired
-from bot.ports import Gateway
-from bot.schedule import Delivery, Schedule, Sendable
+from bot.core.actions import Action, CloneGroup, SendDirect, SendMessage, SendPoll
+from bot.core.events import TimerFired
+from bot.core.ports import Gateway
+from bot.features.schedule.schedule import Delivery, Schedule, Sendable
 
 log = logging.getLogger(__name__)
 

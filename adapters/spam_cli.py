@@ -18,9 +18,9 @@ from pathlib import Path
 
 from adapters.app import open_store
 from bot.config import Config
-from bot.records import SpamSampleRecord
-from bot.spam_eval import evaluate
-from bot.spam_model import SPAM, parse_samples
+from bot.features.risk.records import SpamSampleRecord
+from bot.features.risk.spam.evaluate import evaluate
+from bot.features.risk.spam.model import SPAM, parse_samples
 from storage.spam_store import SqlSpamStore
 
 

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from adapters.report import build_report, render_html  # noqa: E402
-from bot.analytics import COUNTERS  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.features.analytics.metrics import COUNTERS  # noqa: E402
 from storage.models import DailyStats, Group, Member, MemberActivity, Membership  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 

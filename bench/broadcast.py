@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 from adapters.scheduler import TelegramOutlet, deliver  # noqa: E402
 from adapters.telegram.gateway import TelegramGateway  # noqa: E402
 from adapters.telegram.limiter import Limits, RateLimiter  # noqa: E402
-from bot.clock import FakeClock  # noqa: E402
 from bot.config import parse_config  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.events import ChatRef  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.events import ChatRef  # noqa: E402
 from storage.schedule_store import SqlScheduleStore  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import FakeClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.events import ChatRef, Event, MemberJoined, MessagePosted, ReplyRef, UserRef  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.events import ChatRef, Event, MemberJoined, MessagePosted, ReplyRef, UserRef  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 
 START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)

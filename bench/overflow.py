@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.actions import Action, CreateInvite  # noqa: E402
-from bot.clock import FakeClock  # noqa: E402
 from bot.config import Config, parse_config  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.events import ChatRef, CommandIssued, MemberJoined, UserRef  # noqa: E402
+from bot.core.actions import Action, CreateInvite  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.events import ChatRef, CommandIssued, MemberJoined, UserRef  # noqa: E402
 from storage.overflow_store import SqlOverflowStore  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 

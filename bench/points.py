@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.app import economy_store_for  # noqa: E402
-from bot.clock import FakeClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.events import ChatRef, CommandIssued, MessagePosted, ReactionAdded, UserRef  # noqa: E402
+from bot.core.clock import FakeClock  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.events import ChatRef, CommandIssued, MessagePosted, ReactionAdded, UserRef  # noqa: E402
 from storage.economy_store import SqlEconomyStore  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.risk_config import SpamConfig  # noqa: E402
-from bot.spam import default_samples  # noqa: E402
-from bot.spam_checks import Detector  # noqa: E402
-from bot.spam_model import SpamModel, parse_samples  # noqa: E402
+from bot.config.risk import SpamConfig  # noqa: E402
+from bot.features.risk.spam.checks import Detector  # noqa: E402
+from bot.features.risk.spam.guard import default_samples  # noqa: E402
+from bot.features.risk.spam.model import SpamModel, parse_samples  # noqa: E402
 from rules.message import MessageView  # noqa: E402
 
 WORDS_EN = ["the", "a", "solar", "grid", "battery", "founders", "funding", "pitch", "deck"]

@@ -22,7 +22,7 @@ from pathlib import Path
 # Run as a plain script from a checkout, where the project is not installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.records import LedgerEntry, MemberRecord, WriteBatch
+from bot.core.records import LedgerEntry, MemberRecord, WriteBatch
 from storage.sql_store import SqlStore
 
 COMMUNITY = "bench"

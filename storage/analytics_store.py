@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, Table, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.analytics import MAU_WINDOW, AnalyticsInputs, EventOutcome
-from bot.records import ActivityRecord, DailyStatsRecord
+from bot.core.records import ActivityRecord, DailyStatsRecord
+from bot.features.analytics.metrics import MAU_WINDOW, AnalyticsInputs, EventOutcome
 from storage.engine_store import EngineStore, dialect_insert
 from storage.models import (
     Base,

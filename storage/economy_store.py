@@ -17,16 +17,16 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.ports import EconomyRow
-from bot.records import (
+from bot.core.records import LedgerEntry
+from bot.features.economy.records import (
     EconomySnapshot,
     GatheringRecord,
     InviteRecord,
-    LedgerEntry,
     RedemptionRecord,
     ReferralRecord,
     RsvpRecord,
 )
+from bot.features.economy.store import EconomyRow
 from storage.engine_store import EngineStore, dialect_insert
 from storage.models import (
     EventRsvp,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.records import (
+from bot.features.overflow.records import (
     EntryInviteRecord,
     EntryStageRecord,
     OverflowChanges,

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Table, and_, delete, or_, select, update
 
-from bot.records import PostRunRecord, ScheduledPostRecord
+from bot.features.schedule.records import PostRunRecord, ScheduledPostRecord
 from storage.engine_store import EngineStore, dialect_insert
 from storage.models import Base, PostRun, ScheduledPost
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
-from bot.records import (
+from bot.features.risk.records import (
     FlagRecord,
     LockdownRecord,
     ReportRecord,

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeEngine
 
-from bot.records import (
+from bot.core.records import (
     CaseRecord,
     CursorRecord,
     DailyStatsRecord,

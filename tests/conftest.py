@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from adapters.console.session import ConsoleSession
-from bot.clock import FakeClock
 from bot.config import Config, load_config, parse_config
+from bot.core.clock import FakeClock
 from storage.sql_store import SqlStore
 
 ROOT = Path(__file__).resolve().parent.parent

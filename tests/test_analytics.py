@@ -12,18 +12,12 @@ import pytest
 from adapters.app import script_clock
 from adapters.charts import render_png
 from adapters.console.session import ConsoleSession
-from bot.analytics import Chart, Cohort, compute, window_counts
-from bot.analytics_service import CountingEconomyStore
-from bot.economy import MemoryEconomyStore
-from bot.records import (
-    ActivityRecord,
-    DailyStatsRecord,
-    LedgerEntry,
-    RsvpRecord,
-    Snapshot,
-    WriteBatch,
-)
-from bot.stats import Stats
+from bot.core.records import ActivityRecord, DailyStatsRecord, LedgerEntry, Snapshot, WriteBatch
+from bot.core.stats import Stats
+from bot.features.analytics.analytics import CountingEconomyStore
+from bot.features.analytics.metrics import Chart, Cohort, compute, window_counts
+from bot.features.economy.economy import MemoryEconomyStore
+from bot.features.economy.records import RsvpRecord
 from storage.analytics_store import SqlAnalyticsStore
 from storage.sql_store import SqlStore
 from tests.test_scenarios import SCENARIOS, scenario_config

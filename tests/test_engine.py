@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.console.session import ConsoleSession
-from bot.clock import FakeClock
 from bot.config import parse_config
+from bot.core.clock import FakeClock
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, run_script
 
@@ -232,7 +232,7 @@ async def test_reload_keeps_the_last_good_config(
 async def test_an_edit_never_issues_a_command_but_is_checked_again(
     console: ConsoleSession, clock: FakeClock
 ) -> None:
-    from bot.events import ChatRef, MessagePosted, UserRef
+    from bot.core.events import ChatRef, MessagePosted, UserRef
 
     await run_script(console, "!mod mia\nbob: hello there")
     mia, bob = UserRef("console", "mia", "mia", "mia"), UserRef("console", "bob", "bob", "bob")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.actions import (
+from bot.config import ConfigError, parse_config
+from bot.core.actions import (
     Action,
     ApproveJoin,
     CreateInvite,
@@ -19,11 +20,9 @@ from bot.actions import (
     SendDirect,
     SendMessage,
 )
-from bot.clock import FakeClock
-from bot.config import ConfigError, parse_config
-from bot.engine import Engine
-from bot.entry import make_challenge, normalize
-from bot.events import (
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     JoinRequested,
@@ -32,6 +31,7 @@ from bot.events import (
     TimerFired,
     UserRef,
 )
+from bot.features.overflow.entry import make_challenge, normalize
 from storage.overflow_store import SqlOverflowStore
 from storage.sql_store import SqlStore
 from tests.conftest import START

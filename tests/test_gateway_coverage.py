@@ -11,10 +11,10 @@ from adapters.console.gateway import ConsoleGateway
 from adapters.discord.gateway import DiscordGateway
 from adapters.telegram.gateway import TelegramGateway
 from adapters.telegram.recording import RecordingGateway
-from bot.actions import Action, SendMessage
-from bot.clock import FakeClock
 from bot.config import load_config
-from bot.events import ChatRef
+from bot.core.actions import Action, SendMessage
+from bot.core.clock import FakeClock
+from bot.core.events import ChatRef
 from tests.conftest import EXAMPLE
 
 ACTIONS = set(get_args(Action))

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from bot.i18n import LOCALES, catalogue, t
+from bot.core.i18n import LOCALES, catalogue, t
 from tests.conftest import ROOT
 
 _USE = re.compile(
@@ -61,8 +61,8 @@ def test_unknown_placeholders_stay_visible() -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_help_names_every_command(locale: str) -> None:
-    from bot.engine import _COMMANDS
-    from bot.member_commands import HELP_MEMBER, HELP_STAFF
+    from bot.core.engine import _COMMANDS
+    from bot.features.welcome.commands import HELP_MEMBER, HELP_STAFF
 
     shown = "".join(t(locale, key) for key in HELP_MEMBER + HELP_STAFF)  # type: ignore[arg-type]
     # `start` is what a platform sends when a member opens the bot; /why and

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.actions import (
+from bot.config import parse_config
+from bot.core.actions import (
     Action,
     CloneGroup,
     CreateInvite,
@@ -19,10 +20,9 @@ from bot.actions import (
     SendMessage,
     SetGroupProfile,
 )
-from bot.clock import FakeClock
-from bot.config import parse_config
-from bot.engine import Engine
-from bot.events import (
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import (
     BotRightsReported,
     ChatRef,
     CommandIssued,

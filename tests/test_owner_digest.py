@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.console.session import ConsoleSession
-from bot.clock import FakeClock
 from bot.config import parse_config
+from bot.core.clock import FakeClock
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, run_script
 

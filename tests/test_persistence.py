@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import Config
-from bot.engine import Engine
-from bot.events import ChatRef, Event, MemberJoined, MessagePosted, UserRef
-from bot.records import WriteBatch, WriteResult
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import ChatRef, Event, MemberJoined, MessagePosted, UserRef
+from bot.core.records import WriteBatch, WriteResult
 from storage.sql_store import SqlStore
 from tests.conftest import START
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from adapters.app import economy_store_for
 from adapters.console.session import ConsoleSession
-from bot.actions import DeleteMessage
-from bot.clock import FakeClock
 from bot.config import Config, parse_config
-from bot.engine import Engine
-from bot.events import (
+from bot.core.actions import DeleteMessage
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     MemberJoined,
@@ -250,7 +250,7 @@ async def test_a_message_the_bot_removes_later_gives_its_points_back(
 async def test_delete_actions_from_the_engine_reverse_points(
     example_config: Config, memory_store: SqlStore, clock: FakeClock
 ) -> None:
-    from bot import economy_hooks
+    from bot.features.economy import hooks as economy_hooks
 
     engine = await started(example_config, memory_store, clock)
     ann = user("ann")

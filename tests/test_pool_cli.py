@@ -13,8 +13,8 @@ import pytest
 
 from adapters.cli import main
 from adapters.console.session import ConsoleSession
-from bot.clock import FakeClock
 from bot.config import load_config
+from bot.core.clock import FakeClock
 from storage.sql_store import SqlStore
 
 CONFIG = Path(__file__).parent / "scenarios" / "overflow_small.yaml"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ranking import RankIndex
+from bot.features.points.ranking import RankIndex
 
 
 @settings(max_examples=200, deadline=None)

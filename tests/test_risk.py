@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.actions import DeleteMessage, MuteMember, SendMessage, UnmuteMember
-from bot.clock import FakeClock
 from bot.config import Config, parse_config
-from bot.engine import Engine
-from bot.events import (
+from bot.core.actions import DeleteMessage, MuteMember, SendMessage, UnmuteMember
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     MemberJoined,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.console.session import ConsoleSession
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from tests.conftest import run_script
 
 

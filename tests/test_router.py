@@ -11,8 +11,8 @@ import pytest
 
 from adapters import runners
 from adapters.runners import Router
-from bot.actions import Action, SendDirect, SendMessage
-from bot.events import ChatRef, UserRef
+from bot.core.actions import Action, SendDirect, SendMessage
+from bot.core.events import ChatRef, UserRef
 
 
 class Recording:

@@ -16,12 +16,12 @@ import pytest
 
 from adapters.cli import main
 from adapters.console.session import ConsoleSession
-from bot import config_watch
-from bot.actions import Action, DeleteMessage, SendMessage
-from bot.clock import FakeClock
 from bot.config import Config, parse_config
-from bot.config_watch import ConfigWatcher
-from bot.events import ChatRef, MessagePosted, UserRef
+from bot.core import config_watch
+from bot.core.actions import Action, DeleteMessage, SendMessage
+from bot.core.clock import FakeClock
+from bot.core.config_watch import ConfigWatcher
+from bot.core.events import ChatRef, MessagePosted, UserRef
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE
 

@@ -14,13 +14,13 @@ import pytest
 
 from adapters.console.session import ConsoleSession
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, deliver, fire, job_store_url
-from bot.actions import Action, SendDirect, SendMessage
-from bot.clock import FakeClock
 from bot.config import Config, ConfigError, parse_config
-from bot.engine import Engine
-from bot.events import ChatRef, MessagePosted, TimerFired, UserRef
-from bot.schedule import pick, read_markdown
-from bot.schedule_timing import CronTiming, IntervalTiming, OnceTiming, fire_times, parse_cron
+from bot.config.timing import CronTiming, IntervalTiming, OnceTiming, fire_times, parse_cron
+from bot.core.actions import Action, SendDirect, SendMessage
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import ChatRef, MessagePosted, TimerFired, UserRef
+from bot.features.schedule.schedule import pick, read_markdown
 from storage.schedule_store import SqlScheduleStore
 from storage.sql_store import SqlStore
 from tests.conftest import run_script

@@ -12,10 +12,10 @@ from telegram import Bot
 
 from adapters.scheduler import TelegramOutlet, deliver
 from adapters.telegram.gateway import TelegramGateway
-from bot.clock import FakeClock
 from bot.config import parse_config
-from bot.engine import Engine
-from bot.events import ChatRef
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import ChatRef
 from storage.schedule_store import SqlScheduleStore
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import FakeBotApi, bad

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot.actions import BanMember, DeleteMessage, MuteMember, UnbanMember
-from bot.clock import FakeClock
 from bot.config import Config, parse_config
-from bot.engine import Engine
-from bot.events import ChatRef, CommandIssued, MemberJoined, MessagePosted, ReplyRef, UserRef
-from bot.risk_config import SpamConfig
-from bot.spam_checks import (
+from bot.config.risk import SpamConfig
+from bot.core.actions import BanMember, DeleteMessage, MuteMember, UnbanMember
+from bot.core.clock import FakeClock
+from bot.core.engine import Engine
+from bot.core.events import ChatRef, CommandIssued, MemberJoined, MessagePosted, ReplyRef, UserRef
+from bot.features.risk.spam.checks import (
     Detector,
     bayes_check,
     duplicates_check,
@@ -25,7 +25,7 @@ from bot.spam_checks import (
     similarity_check,
     stop_words_check,
 )
-from bot.spam_model import HAM, SPAM, SpamModel, parse_samples, tokens
+from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples, tokens
 from rules.message import MessageView
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from adapters.console.session import ConsoleSession
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from tests.conftest import run_script
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.actions import (
+from bot.core.actions import (
     Action,
     ApproveJoin,
     BanMember,
@@ -35,8 +35,8 @@ from bot.actions import (
     UnmuteMember,
     UnpinMessage,
 )
-from bot.events import ChatRef, UserRef
-from bot.ports import Clock
+from bot.core.events import ChatRef, UserRef
+from bot.core.ports import Clock
 
 # How many of the bot's latest buttons `!press` can still find.
 _KEPT_BUTTONS = 200

@@ -26,13 +26,12 @@ from adapters.console.script import (
     parse_line,
 )
 from adapters.scheduler import ConsoleOutlet, deliver
-from bot import economy_hooks
-from bot.actions import Action, CreateInvite
-from bot.clock import FakeClock
 from bot.config import Config
-from bot.config_watch import ConfigWatcher, try_rule
-from bot.engine import Engine
-from bot.events import (
+from bot.core.actions import Action, CreateInvite
+from bot.core.clock import FakeClock
+from bot.core.config_watch import ConfigWatcher, try_rule
+from bot.core.engine import Engine
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
@@ -44,7 +43,9 @@ from bot.events import (
     TimerFired,
     UserRef,
 )
-from bot.ports import ScheduleStore, Store
+from bot.core.ports import Store
+from bot.features.economy import hooks as economy_hooks
+from bot.features.schedule.store import ScheduleStore
 from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
 from storage.spam_store import SqlSpamStore

@@ -29,7 +29,7 @@ from adapters.discord.community import DiscordCommunity
 from adapters.discord.gateway import Forward
 from adapters.discord.localization import CatalogueTranslator
 from adapters.discord.menus import message_menus
-from bot.ports import Clock
+from bot.core.ports import Clock
 
 log = logging.getLogger(__name__)
 

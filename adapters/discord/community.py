@@ -21,12 +21,19 @@ from adapters.discord import translate
 from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
 from adapters.discord.invites import InviteTracker
 from adapters.reconcile import reconcile_forever
-from bot.actions import CloneGroup, CreateInvite, GrantRole
-from bot.economy_hooks import invite_created
-from bot.engine import command_names
-from bot.events import ChatRef, CommandIssued, Event, GroupOpened, MembersCounted, MessagePosted
-from bot.i18n import t
-from bot.overflow import CHANNEL, OPEN
+from bot.core.actions import CloneGroup, CreateInvite, GrantRole
+from bot.core.engine import command_names
+from bot.core.events import (
+    ChatRef,
+    CommandIssued,
+    Event,
+    GroupOpened,
+    MembersCounted,
+    MessagePosted,
+)
+from bot.core.i18n import t
+from bot.features.economy.hooks import invite_created
+from bot.features.overflow.planner import CHANNEL, OPEN
 
 log = logging.getLogger(__name__)
 

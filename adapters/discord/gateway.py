@@ -21,7 +21,8 @@ from typing import Any
 
 import discord
 
-from bot.actions import (
+from bot.config import Config
+from bot.core.actions import (
     Action,
     ApproveJoin,
     BanMember,
@@ -46,9 +47,8 @@ from bot.actions import (
     button_rows,
     platform_of,
 )
-from bot.config import Config
-from bot.events import ChatRef, UserRef
-from bot.i18n import t
+from bot.core.events import ChatRef, UserRef
+from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
 

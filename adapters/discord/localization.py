@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 
 from bot.config import Locale
-from bot.i18n import t
+from bot.core.i18n import t
 
 T = TypeVar("T")
 

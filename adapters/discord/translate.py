@@ -17,9 +17,9 @@ from typing import Any
 
 import discord
 
-from bot.actions import pressed
-from bot.commands import parse_command
-from bot.events import (
+from bot.core.actions import pressed
+from bot.core.commands import parse_command
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     MemberJoined,

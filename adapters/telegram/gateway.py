@@ -40,7 +40,8 @@ from telegram.warnings import PTBDeprecationWarning
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM
-from bot.actions import (
+from bot.config import Config
+from bot.core.actions import (
     Action,
     ApproveJoin,
     BanMember,
@@ -65,10 +66,9 @@ from bot.actions import (
     button_rows,
     platform_of,
 )
-from bot.config import Config
-from bot.events import ChatRef, UserRef
-from bot.i18n import t
-from bot.ports import Clock
+from bot.core.events import ChatRef, UserRef
+from bot.core.i18n import t
+from bot.core.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine import Engine
-from bot.events import ChatRef
+from bot.core.engine import Engine
+from bot.core.events import ChatRef
 
 
 def register_group(engine: Engine, chat: ChatRef, now: datetime, member_count: int | None) -> None:

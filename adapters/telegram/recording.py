@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from adapters.console.gateway import Output, png_size
-from bot.actions import (
+from bot.core.actions import (
     Action,
     ApproveJoin,
     BanMember,
@@ -29,7 +29,7 @@ from bot.actions import (
     UnmuteMember,
     UnpinMessage,
 )
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 
 
 class RecordingGateway:

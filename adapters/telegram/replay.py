@@ -30,9 +30,9 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
-from bot.clock import FakeClock, SystemClock
 from bot.config import Config
-from bot.engine import Engine
+from bot.core.clock import FakeClock, SystemClock
+from bot.core.engine import Engine
 
 THROWAWAY_DB = "sqlite+aiosqlite:///:memory:"
 

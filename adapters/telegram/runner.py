@@ -72,11 +72,10 @@ from adapters.telegram.translate import (
     missing_rights,
     translate,
 )
-from bot.actions import Action, CloneGroup, CreateInvite, SendDirect, SendMessage, pressed
-from bot.commands import parse_command
 from bot.config import Locale
-from bot.economy_hooks import invite_created
-from bot.events import (
+from bot.core.actions import Action, CloneGroup, CreateInvite, SendDirect, SendMessage, pressed
+from bot.core.commands import parse_command
+from bot.core.events import (
     BotRightsReported,
     ChatRef,
     CommandIssued,
@@ -86,12 +85,13 @@ from bot.events import (
     MessagePosted,
     UserRef,
 )
-from bot.i18n import LOCALES, t
-from bot.overflow import OPEN, SPARE
-from bot.overflow_commands import commands as overflow_commands
-from bot.overflow_commands import rights_list
-from bot.ports import Clock
-from bot.records import CursorRecord
+from bot.core.i18n import LOCALES, t
+from bot.core.ports import Clock
+from bot.core.records import CursorRecord
+from bot.features.economy.hooks import invite_created
+from bot.features.overflow.commands import commands as overflow_commands
+from bot.features.overflow.commands import rights_list
+from bot.features.overflow.planner import OPEN, SPARE
 
 log = logging.getLogger(__name__)
 

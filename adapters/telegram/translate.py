@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.commands import parse_command
-from bot.events import (
+from bot.core.commands import parse_command
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,

@@ -9,7 +9,7 @@ import simcord
 
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot
-from bot.i18n import t
+from bot.core.i18n import t
 
 CONFIG = Path(__file__).with_name("community.yaml")
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.yaml"

@@ -13,7 +13,7 @@ from discord_world import CONFIG, EXAMPLE, World, answers, en
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot, build_client
 from adapters.discord.runner import serve
-from bot.i18n import t
+from bot.core.i18n import t
 
 
 async def test_slash_commands_are_localized_in_chinese(world: World) -> None:

@@ -11,7 +11,7 @@ import pytest
 from discord_world import World, en
 
 from adapters.discord.gateway import DiscordGateway
-from bot.actions import (
+from bot.core.actions import (
     Action,
     ApproveJoin,
     BanMember,
@@ -29,7 +29,7 @@ from bot.actions import (
     UnbanMember,
     UnmuteMember,
 )
-from bot.events import ChatRef, UserRef
+from bot.core.events import ChatRef, UserRef
 
 
 def chat(world: World, channel_id: int | None = None) -> ChatRef:

@@ -12,7 +12,7 @@ import pytest
 import simcord
 from discord_world import World, answers, en
 
-from bot.i18n import t
+from bot.core.i18n import t
 
 AD = "Our team is hiring remote moderators, weekly salary paid in gift cards, apply via the form on my profile"  # fmt: skip
 REPORT, SPAM, HAM = en("discord.menus.report"), en("discord.menus.spam"), en("discord.menus.ham")

@@ -11,7 +11,7 @@ import discord
 import simcord
 from discord_world import World
 
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 
 TITLE = "Green Energy Founders #2"
 

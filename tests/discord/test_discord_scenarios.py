@@ -9,8 +9,8 @@ import pytest
 import simcord
 from discord_world import World, answers, en
 
-from bot.actions import CloneGroup
-from bot.events import ChatRef
+from bot.core.actions import CloneGroup
+from bot.core.events import ChatRef
 
 
 async def test_blocked_word_is_deleted_and_warned(world: World) -> None:

@@ -16,7 +16,7 @@ from adapters.discord.community import core_commands
 from adapters.discord.gateway import _chunks
 from adapters.discord.payloads import OfflineParser
 from adapters.discord.translate import InviteUse, used_invite
-from bot.events import CommandIssued, MessagePosted, ReplyRef, UserRef
+from bot.core.events import CommandIssued, MessagePosted, ReplyRef, UserRef
 
 PAYLOADS = Path(__file__).with_name("payloads")
 AT = datetime(2026, 1, 1, tzinfo=UTC)

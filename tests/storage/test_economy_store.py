@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.records import (
+from bot.core.records import LedgerEntry
+from bot.features.economy.records import (
     GatheringRecord,
     InviteRecord,
-    LedgerEntry,
     RedemptionRecord,
     ReferralRecord,
     RsvpRecord,

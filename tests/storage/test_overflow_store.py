@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.records import (
+from bot.features.overflow.records import (
     EntryInviteRecord,
     EntryStageRecord,
     OverflowChanges,

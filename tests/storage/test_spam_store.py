@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.records import LockdownRecord, RiskAlertRecord
+from bot.features.risk.records import LockdownRecord, RiskAlertRecord
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from bot.records import (
+from bot.core.records import (
     CaseRecord,
     DailyStatsRecord,
     GroupRecord,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Date, Table, Text, cast, func, select
 from sqlalchemy.engine import Dialect
 
-from bot.records import (
+from bot.core.records import (
     CaseRecord,
     CursorRecord,
     DailyStatsRecord,

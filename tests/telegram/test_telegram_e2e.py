@@ -16,9 +16,9 @@ from adapters.app import build_app
 from adapters.telegram.limiter import Limits
 from adapters.telegram.runner import MEMBER_COMMANDS, MODERATOR_COMMANDS, PRIVATE_COMMANDS, serve
 from adapters.telegram.translate import UPDATE_KINDS
-from bot.actions import SendDirect, SendMessage
-from bot.engine import command_names
-from bot.events import ChatRef, UserRef
+from bot.core.actions import SendDirect, SendMessage
+from bot.core.engine import command_names
+from bot.core.events import ChatRef, UserRef
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi, PostRefused, ServerLimits
 from tests.telegram.harness import (
@@ -115,7 +115,7 @@ async def test_a_join_request_is_approved_and_the_newcomer_welcomed(bot: Bot) ->
 
 
 async def test_declining_a_request_twice_reports_the_second_failure(bot: Bot) -> None:
-    from bot.actions import DeclineJoin
+    from bot.core.actions import DeclineJoin
 
     api = bot.api
     api.add_user(3003, "Pia")

@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from adapters.telegram.runner import file_url
-from bot.actions import (
+from bot.core.actions import (
     BanMember,
     CloneGroup,
     CreateInvite,
@@ -25,7 +25,7 @@ from bot.actions import (
     UnbanMember,
     UnmuteMember,
 )
-from bot.events import ChatRef, UserRef
+from bot.core.events import ChatRef, UserRef
 from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, OWNER, Bot
 
 CHAT = ChatRef("telegram", str(GROUP))

@@ -13,8 +13,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from adapters.telegram.admins import AdminCache
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.limiter import Limits, RateLimiter
-from bot.clock import FakeClock
 from bot.config import Config, load_config
+from bot.core.clock import FakeClock
 from tests.telegram.harness import CONFIG
 
 

@@ -15,7 +15,7 @@ from telethon import errors
 from telethon.tl import functions
 
 from adapters.telegram.provision import Provisioner, admin_rights, bot_api_id
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 from tests.telegram.fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi, Member
 from tests.telegram.fake_telethon import FakeTelethon
 from tests.telegram.harness import LOG_CHAT, OWNER, Bot, Sleeps, start_bot

@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from bot.i18n import t
+from bot.core.i18n import t
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import FakeBotApi, Member

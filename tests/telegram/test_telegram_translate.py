@@ -21,7 +21,7 @@ from adapters.telegram.translate import (
     forward_origin,
     translate,
 )
-from bot.events import (
+from bot.core.events import (
     ChatRef,
     CommandIssued,
     JoinRequested,

@@ -1,0 +1,42 @@
+"""`entry:` the entry gate (入群门槛): captcha, approval, minimum points."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from bot.config.base import Strict
+from rules.schema import Duration
+
+
+class EntryQuestion(Strict):
+    question: str = Field(min_length=1)
+    # Any of these, compared without case and surrounding spaces.
+    answers: list[str] = Field(min_length=1)
+
+
+class EntryConfig(Strict):
+    """The entry gate (入群门槛): what a newcomer passes before the invite."""
+
+    # none, button (send back the one emoji named), arithmetic, or questions.
+    captcha: Literal["none", "button", "arithmetic", "questions"] = "none"
+    timeout: Duration = timedelta(minutes=5)
+    attempts: int = Field(default=3, ge=1)
+    questions: list[EntryQuestion] = Field(default_factory=list)
+    # Passed newcomers wait for a moderator's /admit or /deny.
+    approval: bool = False
+    min_points: int = Field(default=0, ge=0)
+    # How long a single-use entry invite stays valid (and holds its place).
+    invite_ttl: Duration = timedelta(minutes=10)
+
+    @model_validator(mode="after")
+    def _questions(self) -> EntryConfig:
+        if self.captcha == "questions" and not self.questions:
+            raise ValueError("questions: the questions captcha needs at least one question")
+        return self
+
+    @property
+    def gated(self) -> bool:
+        return self.captcha != "none" or self.approval or self.min_points > 0

@@ -1,0 +1,46 @@
+"""`platforms:` and `database:` where the bot connects."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from bot.config.base import Strict
+
+
+class TelegramConfig(Strict):
+    token: str | None = None
+    mode: Literal["polling", "webhook"] = "polling"
+    # Bot API server; owners who run their own server (and the tests) change it.
+    base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    secret_token: str | None = None
+    # With the pool empty, the next group is created by a user account
+    # (Telethon, the `telethon` extra) whose session comes from the
+    # environment: GK_TG_API_ID, GK_TG_API_HASH, GK_TG_SESSION.
+    provision: bool = False
+
+    @model_validator(mode="after")
+    def _webhook(self) -> TelegramConfig:
+        if self.mode == "webhook" and self.token and not self.webhook_url:
+            raise ValueError("webhook mode needs webhook_url")
+        return self
+
+
+class DiscordConfig(Strict):
+    token: str | None = None
+    guild_id: int | None = None
+    prefix: str = "!"
+    sharded: bool = False
+
+
+class PlatformsConfig(Strict):
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
+
+
+class DatabaseConfig(Strict):
+    url: str = "sqlite+aiosqlite:///groupkeeper.db"

@@ -1,0 +1,198 @@
+"""The community's YAML file: the root model, `${ENV}` secrets, and errors
+reported as `path.to.key: reason (line N)`.
+
+Each section's model lives in its own module beside this one."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from bot.config.base import Strict
+from bot.config.community import CommunityConfig
+from bot.config.entry import EntryConfig
+from bot.config.groups import GroupsConfig
+from bot.config.platforms import DatabaseConfig, PlatformsConfig
+from bot.config.points import PointsConfig
+from bot.config.risk import RiskConfig
+from bot.config.schedule import PostSpec, unique_post_ids
+from bot.config.welcome import WelcomeConfig
+from rules.schema import RULE_TYPES, Escalation, Rule
+
+
+class Config(Strict):
+    community: CommunityConfig
+    platforms: PlatformsConfig = Field(default_factory=PlatformsConfig)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    groups: GroupsConfig = Field(default_factory=GroupsConfig)
+    entry: EntryConfig = Field(default_factory=EntryConfig)
+    welcome: WelcomeConfig = Field(default_factory=WelcomeConfig)
+    rules: list[Rule] = Field(default_factory=list)
+    escalation: Escalation = Field(default_factory=Escalation)
+    points: PointsConfig = Field(default_factory=PointsConfig)
+    # Scheduled content (bot/schedule_config.py): one entry per post.
+    schedule: list[PostSpec] = Field(default_factory=list)
+    # Spam detection, members' reports and risk monitors (bot/risk_config.py).
+    risk: RiskConfig = Field(default_factory=RiskConfig)
+
+    @field_validator("schedule")
+    @classmethod
+    def _unique_posts(cls, posts: list[PostSpec]) -> list[PostSpec]:
+        return unique_post_ids(posts)
+
+    @model_validator(mode="after")
+    def _discord_timeouts(self) -> Config:
+        """Discord times members out for at most 28 days; refuse a longer mute
+        rather than cut it silently."""
+        if not self.platforms.discord.token:
+            return self
+        limit = timedelta(days=28)
+        for i, rule in enumerate(self.rules):
+            if rule.action.mute and rule.action.mute > limit:
+                raise ValueError(f"rules.{i}.action.mute: Discord timeouts last at most 28d")
+        for i, step in enumerate(self.escalation.ladder):
+            if step.do.mute and step.do.mute > limit:
+                raise ValueError(
+                    f"escalation.ladder.{i}.do.mute: Discord timeouts last at most 28d"
+                )
+        return self
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: list[Rule]) -> list[Rule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        return rules
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigError(Exception):
+    """Every problem found, each as `path.to.key: reason (line N)`."""
+
+    errors: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(self.errors)
+
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _substitute(node: Any, path: str, errors: list[str], lines: dict[str, int]) -> Any:
+    if isinstance(node, dict):
+        return {k: _substitute(v, _join(path, k), errors, lines) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, _join(path, i), errors, lines) for i, v in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+
+        def env(m: re.Match[str]) -> str:
+            value = os.environ.get(m.group(1))
+            if value is None and m.group(2) is None:
+                errors.append(
+                    _located(path, f"environment variable {m.group(1)} is not set", lines)
+                )
+                return ""
+            return value if value is not None else (m.group(2) or "")
+
+        return _ENV.sub(env, node) or None
+    return node
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = _join(path, key.value)
+            out[sub] = key.start_mark.line + 1
+            _line_map(value, sub, out)
+            out[sub] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, _join(path, i), out)
+
+
+def _located(path: str, reason: str, lines: dict[str, int]) -> str:
+    probe = path
+    while probe and probe not in lines:
+        probe = probe.rpartition(".")[0]
+    line = lines.get(probe)
+    where = path or "(top level)"
+    return f"{where}: {reason} (line {line})" if line else f"{where}: {reason}"
+
+
+def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[str]:
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not _is_union_tag(p, data, err["loc"])]
+        path = ".".join(str(p) for p in loc)
+        reason = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            reason = "unknown key"
+        elif err["type"] == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            reason = f"unknown rule type {ctx.get('tag')!r} (use {ctx.get('expected_tags')})"
+        elif err["type"] == "union_tag_not_found":
+            reason = "a rule needs a `type`"
+        located = _PATH_REASON.match(reason)
+        if located:
+            # A check across keys names the key it is about in its message,
+            # relative to where it runs (a rule's override: `overrides.0.max`).
+            path, reason = _join(path, located.group(1)), located.group(2)
+        elif err["type"] == "missing":
+            reason = "is required"
+        yield _located(path, reason, lines)
+
+
+_PATH_REASON = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)+): (.*)$", re.DOTALL)
+
+
+def _is_union_tag(part: object, data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Drop the discriminator tag pydantic inserts (`rules.0.blocklist.words`)."""
+    return isinstance(part, str) and part in RULE_TYPES and part in loc[2:3]
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ConfigError((f"(file): not valid YAML{where}: {exc}",)) from None
+    if not isinstance(data, dict):
+        raise ConfigError(("(top level): the file must be a mapping with a `community` key",))
+    lines: dict[str, int] = {}
+    if root is not None:
+        _line_map(root, "", lines)
+    errors: list[str] = []
+    data = _substitute(data, "", errors, lines)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(_errors(exc, data, lines))
+        raise ConfigError(tuple(errors)) from None
+    if errors:
+        raise ConfigError(tuple(errors))
+    return config
+
+
+def load_config(path: str | Path) -> Config:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError((f"(file): cannot read {path}: {exc.strerror}",)) from None
+    return parse_config(text, str(path))

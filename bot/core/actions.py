@@ -1,0 +1,258 @@
+"""What the engine asks a platform to do (imperative).
+
+Gateways dispatch on the action's class through one table. Moderation actions
+carry the case number so a failure can be reported against the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.events import ChatRef, UserRef
+
+# Pressing a button is its command; this marks the data the bot's buttons carry.
+BUTTON_PREFIX = "gk:"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a message. Pressing it issues `command` with `args` as
+    the member who pressed it, so it answers to the same permissions and
+    replies as the typed command (`/resolve 3 confirm`, `/ack 7`)."""
+
+    label: str
+    command: str
+    args: tuple[str, ...] = ()
+
+    @property
+    def data(self) -> str:
+        """`gk:<command>[:<arg>...]`: what platforms carry back on a press
+        (Telegram's callback data holds 64 bytes, Discord's custom id 100)."""
+        return BUTTON_PREFIX + ":".join((self.command, *self.args))
+
+
+def button_rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
+    """Buttons laid out in rows: those about one thing (a command and its
+    first argument: Confirm #3 and Dismiss #3) share a row of their own, at
+    most `width` to a row, so a row never mixes two flags."""
+    rows: list[list[Button]] = []
+    for b in buttons:
+        last = rows[-1] if rows else []
+        if last and len(last) < width and _subject(last[0]) == _subject(b):
+            last.append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
+def _subject(button: Button) -> tuple[str, tuple[str, ...]]:
+    return button.command, button.args[:1]
+
+
+def pressed(data: str | None) -> tuple[str, tuple[str, ...]] | None:
+    """The command and arguments a pressed button's data stands for; None for
+    data that is not one of the bot's buttons."""
+    if not data or not data.startswith(BUTTON_PREFIX):
+        return None
+    name, *args = data[len(BUTTON_PREFIX) :].split(":")
+    return (name, tuple(args)) if name else None
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    chat: ChatRef
+    text: str
+    reply_to: int | None = None
+    # What the message is for: "message", "reply", "warn", "alert", "welcome".
+    # Gateways send them all the same way; logs and the console show the kind.
+    kind: str = "message"
+    # Shown under the message (under its last part when it is split).
+    buttons: tuple[Button, ...] = ()
+    # Pin it once sent, without a notification (its first part when split):
+    # the core cannot name a message id before the platform assigns it.
+    pin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SendPhoto:
+    """An image (a /stats chart) with a caption under it."""
+
+    chat: ChatRef
+    png: bytes
+    caption: str = ""
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendDirect:
+    user: UserRef
+    text: str
+    # Where to fall back to a mention when the member cannot be messaged.
+    fallback_chat: ChatRef | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteMessage:
+    chat: ChatRef
+    message_ids: tuple[int, ...]
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MuteMember:
+    chat: ChatRef
+    user: UserRef
+    until: datetime
+    duration: str
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnmuteMember:
+    chat: ChatRef
+    user: UserRef
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KickMember:
+    chat: ChatRef
+    user: UserRef
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BanMember:
+    chat: ChatRef
+    user: UserRef
+    until: datetime | None = None
+    duration: str | None = None
+    rule: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnbanMember:
+    chat: ChatRef
+    user: UserRef
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PinMessage:
+    chat: ChatRef
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnpinMessage:
+    chat: ChatRef
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInvite:
+    chat: ChatRef
+    member_limit: int | None = None
+    expires: datetime | None = None
+    for_user: UserRef | None = None
+    # "personal": a member's own link (referrals are credited through it);
+    # "entry": a newcomer's single-use way into the group with room.
+    purpose: str = "personal"
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveJoin:
+    chat: ChatRef
+    user: UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineJoin:
+    chat: ChatRef
+    user: UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class SendPoll:
+    chat: ChatRef
+    question: str
+    options: tuple[str, ...]
+    anonymous: bool = True
+    multiple: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetGroupProfile:
+    chat: ChatRef
+    title: str | None = None
+    description: str | None = None
+    # Copy the template group's photo and default member permissions.
+    template: ChatRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRole:
+    """Give a platform role (Discord level rewards); `role` is a name or id."""
+
+    chat: ChatRef
+    user: UserRef
+    role: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeRole:
+    chat: ChatRef
+    user: UserRef
+    role: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CloneGroup:
+    """Open the next group of the community from a template group: on Discord a
+    category with the template's channels and permission overwrites."""
+
+    template: ChatRef
+    title: str
+    serial: int
+
+
+Action = (
+    SendMessage
+    | SendPhoto
+    | SendDirect
+    | DeleteMessage
+    | MuteMember
+    | UnmuteMember
+    | KickMember
+    | BanMember
+    | UnbanMember
+    | PinMessage
+    | UnpinMessage
+    | CreateInvite
+    | ApproveJoin
+    | DeclineJoin
+    | SendPoll
+    | SetGroupProfile
+    | GrantRole
+    | RevokeRole
+    | CloneGroup
+)
+
+
+def platform_of(action: Action) -> str:
+    """The platform that carries the action out: its chat's, or for a direct
+    message its member's (a Discord event may need a Telegram log chat told)."""
+    if isinstance(action, SendDirect):
+        return action.user.platform
+    if isinstance(action, CloneGroup):
+        return action.template.platform
+    return action.chat.platform

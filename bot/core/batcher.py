@@ -1,0 +1,250 @@
+"""Write-behind batching: the message path never waits for a commit per row.
+
+Changes accumulate here and go to the store in one transaction per batch,
+when the batch is full or every `interval` seconds, and on shutdown. Taking a
+batch happens without awaiting, so a batch always holds the state of whole
+events: a member row is serialized together with the ledger entries the same
+events produced. After a crash, replaying events is safe because the store
+skips ledger keys it already has and reports them back (`on_duplicates`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from bot.core.ports import Store
+from bot.core.records import (
+    CaseRecord,
+    CursorRecord,
+    DailyStatsRecord,
+    GroupRecord,
+    LedgerEntry,
+    MemberRecord,
+    MembershipRecord,
+    WarningRecord,
+    WriteBatch,
+)
+
+log = logging.getLogger(__name__)
+
+
+class WriteBehind:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_batch: int = 500,
+        interval: float = 0.1,
+        on_duplicates: Callable[[list[LedgerEntry]], None] | None = None,
+        collect: Callable[[], Iterable[DailyStatsRecord]] | None = None,
+        soft_every: int = 50,
+        soft_limit: int = 20_000,
+    ) -> None:
+        self._store = store
+        self._max = max_batch
+        self._interval = interval
+        self.on_duplicates = on_duplicates
+        self._collect = collect
+        self._members: dict[str, MemberRecord] = {}
+        # Counters that do not need to be exact after a crash (last seen,
+        # message count, cooldowns guarded by ledger keys) and daily stats are
+        # written every `soft_every` flushes and on shutdown, not per batch.
+        self._soft: dict[str, MemberRecord] = {}
+        self._soft_every = soft_every
+        self._flushes = 0
+        self._groups: dict[str, GroupRecord] = {}
+        self._memberships: dict[tuple[str, str], MembershipRecord] = {}
+        self._warnings: dict[int, WarningRecord] = {}
+        self._ledger: list[LedgerEntry] = []
+        self._cases: list[CaseRecord] = []
+        self._cursors: dict[str, CursorRecord] = {}
+        self._soft_limit = soft_limit
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._inflight: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.rows = 0
+
+    @property
+    def pending(self) -> int:
+        return (
+            len(self._members)
+            + len(self._groups)
+            + len(self._memberships)
+            + len(self._warnings)
+            + len(self._ledger)
+            + len(self._cases)
+        )
+
+    def member(self, record: MemberRecord, *, soft: bool = False) -> None:
+        if soft:
+            if record.key not in self._members:
+                self._soft[record.key] = record
+        else:
+            self._members[record.key] = record
+            self._soft.pop(record.key, None)
+
+    def group(self, record: GroupRecord) -> None:
+        self._groups[record.chat_key] = record
+
+    def membership(self, record: MembershipRecord) -> None:
+        self._memberships[(record.member_key, record.group_key)] = record
+
+    def warning(self, record: WarningRecord) -> None:
+        self._warnings[record.id] = record
+
+    def ledger(self, entry: LedgerEntry) -> None:
+        self._ledger.append(entry)
+
+    def case(self, record: CaseRecord) -> None:
+        self._cases.append(record)
+
+    def cursor(self, record: CursorRecord) -> None:
+        """Where a platform's updates are handled to; stored with the next
+        batch, in its transaction."""
+        self._cursors[record.platform] = record
+
+    def _take(self, *, everything: bool) -> WriteBatch:
+        # Records are copied: the engine keeps mutating its live objects.
+        members = list(self._members.values())
+        collect = self._collect if everything else None
+        if everything:
+            members += self._soft.values()
+            self._soft = {}
+        batch = WriteBatch(
+            members=[replace(m) for m in members],
+            groups=[replace(g) for g in self._groups.values()],
+            memberships=[replace(m) for m in self._memberships.values()],
+            ledger=self._ledger,
+            cases=self._cases,
+            warnings=[replace(w) for w in self._warnings.values()],
+            stats=[replace(r) for r in collect()] if collect else [],
+            cursors=list(self._cursors.values()),
+        )
+        self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
+        self._ledger, self._cases, self._cursors = [], [], {}
+        return batch
+
+    async def flush(self, *, everything: bool = False) -> None:
+        """Write what is pending; with `everything`, the soft counters too."""
+        async with self._lock:
+            self._flushes += 1
+            everything = (
+                everything
+                or self._flushes % self._soft_every == 0
+                or len(self._soft) >= self._soft_limit
+            )
+            batch = self._take(everything=everything)
+            if not len(batch):
+                return
+            try:
+                result = await self._store.write(batch)
+            except BaseException:
+                self._requeue(batch)
+                raise
+            self.batches += 1
+            self.rows += len(batch)
+            if result.duplicate_keys and self.on_duplicates:
+                self.on_duplicates(_duplicates(batch.ledger, result.duplicate_keys))
+
+    def _requeue(self, batch: WriteBatch) -> None:
+        """Put a batch the store refused back in front, so nothing is lost;
+        newer versions of the same rows, queued meanwhile, win."""
+        for m in batch.members:
+            if m.key not in self._soft:
+                self._members.setdefault(m.key, m)
+        for g in batch.groups:
+            self._groups.setdefault(g.chat_key, g)
+        for ms in batch.memberships:
+            self._memberships.setdefault((ms.member_key, ms.group_key), ms)
+        for w in batch.warnings:
+            self._warnings.setdefault(w.id, w)
+        self._ledger = batch.ledger + self._ledger
+        self._cases = batch.cases + self._cases
+        for c in batch.cursors:
+            self._cursors.setdefault(c.platform, c)
+
+    def _hard(self) -> int:
+        return len(self._ledger) + len(self._members) + len(self._cases)
+
+    async def maybe_flush(self) -> None:
+        """Called after each event. A full batch is written in the background
+        (the database works while events go on); only when a second batch fills
+        before the first is stored does the caller wait (backpressure)."""
+        if self._hard() < self._max:
+            return
+        inflight = self._inflight
+        if inflight is not None and not inflight.done():
+            if self._hard() < 2 * self._max:
+                return
+            await asyncio.wait({inflight})
+        self._inflight = asyncio.get_running_loop().create_task(self._flush_logged())
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            # flush() put the batch back; the next flush retries it.
+            log.exception("write-behind flush failed")
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.flush()
+            except Exception:
+                # The batch stays lost for this process, but the events that
+                # made it are replayable: keys make the retry exact.
+                log.exception("write-behind flush failed")
+
+    def abandon(self) -> None:
+        """Stop without writing what is pending: what a crash does. A batch
+        already handed to the database completes, as it would have."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
+        self._soft = {}
+        self._ledger, self._cases, self._cursors = [], [], {}
+
+    async def close(self) -> None:
+        if self._inflight is not None:
+            await asyncio.wait({self._inflight})
+            self._inflight = None
+        if self._task is not None:
+            # Cancel while holding the lock, so the background loop is never
+            # cut off in the middle of a transaction.
+            async with self._lock:
+                self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush(everything=True)
+
+
+def _duplicates(entries: list[LedgerEntry], keys: frozenset[str]) -> list[LedgerEntry]:
+    """Entries that were not applied. A key repeated inside one batch was
+    applied once (its first occurrence) unless it was stored before; the store
+    cannot tell those apart, so the first occurrence is taken as applied."""
+    counts: dict[str, int] = {}
+    for e in entries:
+        if e.key in keys:
+            counts[e.key] = counts.get(e.key, 0) + 1
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.key not in keys:
+            continue
+        if counts[e.key] > 1 and e.key not in seen:
+            seen.add(e.key)
+            continue
+        out.append(e)
+    return out

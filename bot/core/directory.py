@@ -1,0 +1,158 @@
+"""The community's members and groups, held in memory and loaded at start.
+
+Nothing on the message path reads the database: lookups are dict lookups, and
+every change is queued on the write-behind batcher.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.config import Config, locale_of
+from bot.core.batcher import WriteBehind
+from bot.core.events import ChatRef, UserRef
+from bot.core.records import GroupRecord, MemberRecord, MembershipRecord, Snapshot
+
+ROLE_RANK = {"member": 0, "moderator": 1, "owner": 2}
+
+
+class Directory:
+    def __init__(self, config: Config, snapshot: Snapshot, writes: WriteBehind) -> None:
+        self.community = config.community.slug
+        self._config = config
+        self._writes = writes
+        self.members: dict[str, MemberRecord] = {m.key: m for m in snapshot.members}
+        self.groups: dict[str, GroupRecord] = {g.chat_key: g for g in snapshot.groups}
+        self._usernames = {
+            m.username.lower(): m.key for m in snapshot.members if m.username is not None
+        }
+        self._set_staff(config)
+
+    def reconfigure(self, config: Config) -> None:
+        self._config = config
+        self._set_staff(config)
+
+    def _set_staff(self, config: Config) -> None:
+        self._owners = frozenset(config.community.owners)
+        self._moderators = frozenset(config.community.moderators)
+
+    def member(self, user: UserRef, now: datetime) -> MemberRecord:
+        """The member for a platform user, created on first sight; names kept fresh."""
+        key = user.key
+        m = self.members.get(key)
+        if m is None:
+            m = MemberRecord(
+                community=self.community,
+                key=key,
+                platform=user.platform,
+                user_id=user.user_id,
+                name=user.name,
+                username=user.username,
+                # The platform's language setting until the member picks one.
+                language=locale_of(user.language),
+                joined_at=now,
+                last_seen=now,
+            )
+            self.members[key] = m
+            if user.username:
+                self._usernames[user.username.lower()] = key
+            self._writes.member(m)
+        elif (user.name and m.name != user.name) or (user.username and m.username != user.username):
+            if m.username and m.username.lower() in self._usernames:
+                del self._usernames[m.username.lower()]
+            m.name = user.name or m.name
+            m.username = user.username or m.username
+            if m.username:
+                self._usernames[m.username.lower()] = key
+            self._writes.member(m)
+        return m
+
+    def find(self, who: str) -> MemberRecord | None:
+        """A member by `@username`, platform key, or exact display name."""
+        who = who.strip()
+        if who.startswith("@"):
+            key = self._usernames.get(who[1:].lower())
+            return self.members.get(key) if key else None
+        if who in self.members:
+            return self.members[who]
+        folded = who.casefold()
+        for m in self.members.values():
+            if m.name.casefold() == folded:
+                return m
+        return None
+
+    def role(self, member: MemberRecord, user: UserRef | None = None) -> str:
+        if member.key in self._owners:
+            return "owner"
+        best = member.role
+        if member.key in self._moderators or (user is not None and user.is_admin):
+            best = max(best, "moderator", key=ROLE_RANK.__getitem__)
+        return best
+
+    def is_staff(self, member: MemberRecord, user: UserRef | None = None) -> bool:
+        return self.role(member, user) != "member"
+
+    def set_role(self, member: MemberRecord, role: str) -> None:
+        member.role = role
+        self._writes.member(member)
+
+    def touch(self, member: MemberRecord, *, soft: bool = False) -> None:
+        self._writes.member(member, soft=soft)
+
+    def group(self, chat: ChatRef, now: datetime, title: str = "") -> GroupRecord:
+        """The group for a chat, registered with the next serial on first sight."""
+        key = chat.key
+        g = self.groups.get(key)
+        if g is None:
+            serial = max((x.serial for x in self.groups.values()), default=0) + 1
+            g = GroupRecord(
+                community=self.community,
+                chat_key=key,
+                platform=chat.platform,
+                chat_id=chat.chat_id,
+                title=title or chat.chat_id,
+                serial=serial,
+                capacity=self._config.groups.capacity,
+                created_at=now,
+            )
+            self.groups[key] = g
+            self._writes.group(g)
+        elif title and g.title != title:
+            # Renamed on the platform (or first seen without a name).
+            g.title = title
+            self._writes.group(g)
+        return g
+
+    def save_group(self, group: GroupRecord) -> None:
+        self._writes.group(group)
+
+    def joined(
+        self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None
+    ) -> None:
+        group.member_count += 1
+        self._writes.group(group)
+        self._writes.membership(
+            MembershipRecord(self.community, member.key, group.chat_key, now, None, invite)
+        )
+
+    def left(self, member: MemberRecord, group: GroupRecord, now: datetime) -> None:
+        group.member_count = max(0, group.member_count - 1)
+        self._writes.group(group)
+        joined = member.joined_at or now
+        self._writes.membership(
+            MembershipRecord(self.community, member.key, group.chat_key, joined, now)
+        )
+
+
+def user_of(member: MemberRecord) -> UserRef:
+    return UserRef(member.platform, member.user_id, member.name, member.username)
+
+
+def chat_of(group: GroupRecord) -> ChatRef:
+    return ChatRef(group.platform, group.chat_id, title=group.title)
+
+
+def display(member: MemberRecord) -> str:
+    if member.username:
+        return f"@{member.username}"
+    return member.name or member.user_id

@@ -1,0 +1,83 @@
+"""Daily counters per group, kept in memory and flushed with each batch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.records import ActivityRecord, DailyStatsRecord, Snapshot
+
+_FIELDS = frozenset(
+    {"messages", "joins", "leaves", "checkins", "points_issued", "removed", "warnings"}
+    | {"points_spent", "spam_removed", "reports", "alerts", "rsvps", "attended"}
+    | {"invites_issued", "invites_used"}
+)
+
+
+class Stats:
+    def __init__(self, community: str, snapshot: Snapshot) -> None:
+        self._community = community
+        self._rows: dict[tuple[str, date], DailyStatsRecord] = {
+            (r.group_key, r.day): r for r in snapshot.stats
+        }
+        self._active: dict[tuple[str, date], set[str]] = {}
+        self._dirty: set[tuple[str, date]] = set()
+        # Each member's first activity of the day in a group, not yet stored
+        # (bot/analytics_service.py takes them on its schedule).
+        self.activity: list[ActivityRecord] = []
+
+    def _row(self, group_key: str, day: date) -> DailyStatsRecord:
+        key = (group_key, day)
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = DailyStatsRecord(self._community, group_key, day)
+            # Only the current days are kept: older rows are already stored,
+            # or (dirty) will be with the next batch that collects them.
+            for old in [k for k in self._rows if k[1] < day.fromordinal(day.toordinal() - 1)]:
+                if old in self._dirty:
+                    continue
+                del self._rows[old]
+                self._active.pop(old, None)
+        self._dirty.add(key)
+        return row
+
+    def add(self, group_key: str, day: date, field: str, n: int = 1) -> None:
+        if field not in _FIELDS:
+            raise ValueError(f"unknown counter {field!r}")
+        row = self._row(group_key, day)
+        setattr(row, field, getattr(row, field) + n)
+
+    def message(self, group_key: str, day: date, member_key: str) -> None:
+        row = self._row(group_key, day)
+        row.messages += 1
+        active = self._active.setdefault((group_key, day), set())
+        if member_key not in active:
+            active.add(member_key)
+            # After a restart the set holds what the activity table had (see
+            # `remember`); activity not stored before a crash is counted again.
+            row.active_members += 1
+            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+
+    def seen(self, group_key: str, day: date, member_key: str) -> None:
+        """Activity without a message (a command): counts the member active."""
+        active = self._active.setdefault((group_key, day), set())
+        if member_key not in active:
+            active.add(member_key)
+            self._row(group_key, day).active_members += 1
+            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+
+    def remember(self, rows: list[ActivityRecord]) -> None:
+        """Activity already stored for the current days (after a restart)."""
+        for r in rows:
+            self._active.setdefault((r.group_key, r.day), set()).add(r.member_key)
+
+    def current(self) -> list[DailyStatsRecord]:
+        """The rows of the days kept in memory, newer than what is stored."""
+        return list(self._rows.values())
+
+    def get(self, group_key: str, day: date) -> DailyStatsRecord | None:
+        return self._rows.get((group_key, day))
+
+    def collect(self) -> list[DailyStatsRecord]:
+        rows = [self._rows[k] for k in self._dirty if k in self._rows]
+        self._dirty.clear()
+        return rows

@@ -1,0 +1,1 @@
+"""The features, each a package; `build` lists them in the one order they run."""

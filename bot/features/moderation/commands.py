@@ -1,0 +1,167 @@
+"""Moderators' commands: given as a reply to the member's message, or naming
+them with @username."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.core.actions import Action, SendMessage
+from bot.core.commands import Context, Registry
+from bot.core.directory import display
+from bot.core.records import MemberRecord
+from bot.features.moderation.enforcement import DEFAULT_MUTE, Enforcer
+from rules.durations import format_duration, parse_duration
+
+commands = Registry()
+
+_LOOKS_LIKE_DURATION = re.compile(r"^\d")
+
+Body = Callable[[Context], list[Action] | Awaitable[list[Action]]]
+
+
+class _Refusal(Exception):
+    def __init__(self, reply: SendMessage) -> None:
+        super().__init__(reply.text)
+        self.reply = reply
+
+
+def moderator_command(name: str, *aliases: str) -> Callable[[Body], Body]:
+    """Register a staff-only command; a refusal raised inside becomes its reply."""
+
+    def register(body: Body) -> Body:
+        async def handler(ctx: Context) -> list[Action]:
+            if not ctx.is_staff:
+                return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
+            try:
+                result = body(ctx)
+                return await result if inspect.isawaitable(result) else result
+            except _Refusal as refusal:
+                return [refusal.reply]
+
+        commands.add(name, *aliases, staff_only=True)(handler)
+        return body
+
+    return register
+
+
+def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
+    args = list(ctx.event.args)
+    reply = ctx.event.reply_to
+    if ctx.event.target is not None:
+        member = ctx.s.directory.member(ctx.event.target, ctx.now)
+    elif reply is not None and reply.sender is not None:
+        member = ctx.s.directory.member(reply.sender, ctx.now)
+    elif args and (args[0].startswith("@") or ":" in args[0]):
+        who = args.pop(0)
+        found = ctx.s.directory.find(who)
+        if found is None:
+            raise _Refusal(ctx.reply("mod.unknown_member", who=who))
+        member = found
+    else:
+        raise _Refusal(ctx.reply("mod.no_target", command=ctx.event.name))
+    if ctx.s.directory.is_staff(member):
+        raise _Refusal(ctx.reply("mod.protected", name=display(member)))
+    return member, args
+
+
+def _duration(ctx: Context, args: list[str]) -> timedelta | None:
+    if args and _LOOKS_LIKE_DURATION.match(args[0]):
+        value = args.pop(0)
+        try:
+            return parse_duration(value)
+        except ValueError:
+            raise _Refusal(ctx.reply("mod.bad_duration", value=value)) from None
+    return None
+
+
+def _reason_suffix(ctx: Context, reason: str) -> str:
+    return ctx.text("mod.reason", reason=reason) if reason else ""
+
+
+def _sanction(ctx: Context, action: str, key: str, *, timed: bool = False) -> list[Action]:
+    member, args = _target(ctx)
+    duration = _duration(ctx, args) if timed else None
+    if action == "mute":
+        duration = duration or DEFAULT_MUTE
+    reason = " ".join(args)
+    _, actions = Enforcer(ctx.s).sanction(
+        action,
+        member,
+        ctx.event.chat,
+        ctx.now,
+        group=ctx.group,
+        duration=duration,
+        by=ctx.member,
+        reason=reason,
+    )
+    if action == "ban" and duration:
+        key = "mod.banned_for"
+    text = ctx.text(
+        key,
+        name=display(member),
+        duration=format_duration(duration) if duration else "",
+        reason=_reason_suffix(ctx, reason),
+    )
+    return [*actions, ctx.say(text, kind="reply")]
+
+
+@moderator_command("mute")
+def mute(ctx: Context) -> list[Action]:
+    return _sanction(ctx, "mute", "mod.muted", timed=True)
+
+
+@moderator_command("unmute")
+def unmute(ctx: Context) -> list[Action]:
+    return _sanction(ctx, "unmute", "mod.unmuted")
+
+
+@moderator_command("kick")
+def kick(ctx: Context) -> list[Action]:
+    return _sanction(ctx, "kick", "mod.kicked")
+
+
+@moderator_command("ban")
+def ban(ctx: Context) -> list[Action]:
+    return _sanction(ctx, "ban", "mod.banned", timed=True)
+
+
+@moderator_command("unban")
+async def unban(ctx: Context) -> list[Action]:
+    member, _ = _target(ctx)
+    actions = _sanction(ctx, "unban", "mod.unbanned")
+    # Banned as a spammer: the model learns it was wrong.
+    risk = ctx.s.risk
+    if risk is not None and await risk.spam.forgive(member, ctx.now, ctx.member):
+        actions.append(ctx.reply("spam.unban_learned", name=display(member)))
+    return actions
+
+
+@moderator_command("warn")
+def warn(ctx: Context) -> list[Action]:
+    member, args = _target(ctx)
+    reason = " ".join(args)
+    phrase, actions = Enforcer(ctx.s).warn(
+        member, ctx.event.chat, ctx.now, group=ctx.group, by=ctx.member, reason=reason
+    )
+    text = ctx.text("mod.warned", name=display(member), reason=_reason_suffix(ctx, reason))
+    return [ctx.say(text + phrase, kind="warn"), *actions]
+
+
+@moderator_command("unwarn")
+def unwarn(ctx: Context) -> list[Action]:
+    member, _ = _target(ctx)
+    left = ctx.s.moderation.unwarn(member.key, ctx.now)
+    if left is None:
+        return [ctx.reply("mod.no_warnings", name=display(member))]
+    case = ctx.s.moderation.open_case(
+        "unwarn",
+        member,
+        ctx.now,
+        group_key=ctx.group.chat_key if ctx.group else None,
+        moderator_key=ctx.member.key,
+    )
+    log = Enforcer(ctx.s).log(case, member, ctx.member)
+    return [ctx.reply("mod.unwarned", name=display(member), count=left), *log]

@@ -1,0 +1,84 @@
+"""`/why`: a moderator asks which rule acted on a message, on what, and
+under which case number.
+
+Given as a reply to the member's message (deleted or not) or to the bot's
+notice about it, or with a case number (`/why 12`). Explanations of recent
+actions are in memory (`bot.explanations`); an older case is read back from
+the store, with what it recorded.
+"""
+
+from __future__ import annotations
+
+from bot.core.actions import Action
+from bot.core.commands import Command, Context
+from bot.core.directory import display
+from bot.core.explanations import Explanation, Explanations
+from bot.core.records import CaseRecord
+from bot.features.moderation.enforcement import Enforcer
+
+
+def why_command(explanations: Explanations) -> Command:
+    async def why(ctx: Context) -> list[Action]:
+        if not ctx.is_staff:
+            return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
+        ev = ctx.event
+        if ev.args and ev.args[0].lstrip("#").isdigit():
+            case_id = int(ev.args[0].lstrip("#"))
+            found = explanations.for_case(case_id)
+            if found is not None:
+                return [ctx.say(_explain(ctx, found))]
+            case = ctx.s.moderation.recent_cases.get(case_id)
+            if case is None:
+                case = await ctx.s.store.case(ctx.s.config.community.slug, case_id)
+            if case is None:
+                return [ctx.reply("why.no_such_case", case=case_id)]
+            return [ctx.say(_explain_case(ctx, case))]
+        reply = ev.reply_to
+        if reply is None:
+            return [ctx.reply("why.usage")]
+        found = explanations.for_message(ev.chat.key, reply.message_id, reply.text)
+        if found is None:
+            return [ctx.say(ctx.text("why.unknown") + "\n" + ctx.text("why.usage"))]
+        return [ctx.say(_explain(ctx, found))]
+
+    return Command("why", why, staff_only=True)
+
+
+def _name(ctx: Context, member_key: str) -> str:
+    member = ctx.s.directory.members.get(member_key)
+    return display(member) if member is not None else member_key
+
+
+def _explain(ctx: Context, e: Explanation) -> str:
+    loc = ctx.locale
+    name = _name(ctx, e.member)
+    action = ctx.text(f"verbs.{e.action}" if e.dry_run else f"actions.{e.action}")
+    lines = [
+        ctx.text("why.case", case=e.case_id) if e.case_id is not None else ctx.text("why.no_case"),
+        ctx.text("why.rule", rule=e.rule, type=e.rule_type),
+        ctx.text("why.would" if e.dry_run else "why.action", action=action, name=name),
+        ctx.text("why.reason", details=Enforcer.details(e.result, loc)),
+        ctx.text("why.text", text=e.text),
+    ]
+    if e.others:
+        others = ", ".join(f"{r.rule} ({Enforcer.details(r, loc)})" for r in e.others)
+        lines.append(ctx.text("why.also", rules=others))
+    return "\n".join(lines)
+
+
+def _explain_case(ctx: Context, case: CaseRecord) -> str:
+    lines = [
+        ctx.text("why.case", case=case.id),
+        ctx.text(
+            "why.action",
+            action=ctx.text(f"actions.{case.action}"),
+            name=_name(ctx, case.member_key),
+        ),
+    ]
+    if case.rule:
+        lines.append(ctx.text("why.rule_only", rule=case.rule))
+    if case.details or case.reason:
+        lines.append(ctx.text("why.reason", details=case.details or case.reason))
+    if case.message_text:
+        lines.append(ctx.text("why.text", text=case.message_text[:500]))
+    return "\n".join(lines)

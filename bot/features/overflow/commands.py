@@ -1,0 +1,98 @@
+"""`/groups` (every group's fill level) and the owner's `/pool add|list`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from bot.config import Locale
+from bot.core.actions import Action
+from bot.core.commands import Context, Registry
+from bot.core.i18n import t
+from bot.core.records import GroupRecord
+from bot.features.overflow.planner import Overflow
+
+commands = Registry()
+
+
+def rights_list(locale: Locale, platform: str, names: Sequence[str]) -> str:
+    """Admin rights in the owner's words (`<platform>.rights.<name>` in the
+    catalogue), the way the platform's adapter names them too."""
+    sep = "、" if locale == "zh" else ", "
+    return sep.join(t(locale, f"{platform}.rights.{name}") for name in names)
+
+
+def planner(ctx: Context) -> Overflow:
+    if ctx.s.overflow is None:
+        raise RuntimeError("the engine did not start the overflow planner")
+    return ctx.s.overflow
+
+
+def fill_lines(
+    locale: Locale,
+    shown: Sequence[GroupRecord],
+    held: Callable[[GroupRecord], int],
+    entry: GroupRecord | None,
+) -> list[str]:
+    """One line per group: members, invites held, how full, the entry marked."""
+    lines = []
+    for g in shown:
+        key = "overflow.groups_line_held" if held(g) else "overflow.groups_line"
+        line = t(
+            locale,
+            key,
+            serial=g.serial,
+            title=g.title,
+            members=g.member_count,
+            held=held(g),
+            capacity=g.capacity,
+            percent=100 * (g.member_count + held(g)) // g.capacity,
+        )
+        if entry is not None and g.chat_key == entry.chat_key:
+            line += t(locale, "overflow.groups_entry")
+        lines.append(line)
+    return lines
+
+
+@commands.add("groups", "群列表")
+async def groups(ctx: Context) -> list[Action]:
+    o = planner(ctx)
+    platform = ctx.event.chat.platform
+    shown = o.groups(platform)
+    if not shown:
+        return [ctx.reply("overflow.groups_none")]
+    lines = [ctx.text("overflow.groups_header", community=ctx.s.config.community.name)]
+    lines += fill_lines(ctx.locale, shown, o.held, o.entry_group(platform))
+    lines.append(ctx.text("overflow.groups_spares", count=len(o.spares(platform))))
+    return [ctx.say("\n".join(lines))]
+
+
+@commands.add("pool", "备用群")
+async def pool(ctx: Context) -> list[Action]:
+    if ctx.role != "owner":
+        return [ctx.reply("overflow.owner_only")]
+    o = planner(ctx)
+    sub = ctx.event.args[0].lower() if ctx.event.args else ""
+    platform = ctx.event.chat.platform
+    if sub == "add":
+        group = ctx.group
+        if group is None:
+            return [ctx.reply("overflow.pool_add_here")]
+        if group.state == "spare":
+            return [ctx.reply("overflow.pool_already", count=len(o.spares(platform)))]
+        allowed = ctx.s.config.groups.pool.max_members
+        if group.member_count > allowed:
+            return [ctx.reply("overflow.pool_in_use", members=group.member_count, allowed=allowed)]
+        missing = o.missing_rights.get(group.chat_key, ())
+        if missing:
+            names = rights_list(ctx.locale, platform, missing)
+            return [ctx.reply("overflow.pool_rights", rights=names)]
+        o.add_spare(group)
+        return [ctx.reply("overflow.pool_added", count=len(o.spares(platform)))]
+    if sub == "list":
+        spares = o.spares(platform)
+        if not spares:
+            return [ctx.reply("overflow.pool_empty_list")]
+        lines = [ctx.text("overflow.pool_header", count=len(spares))]
+        lines += [ctx.text("overflow.pool_line", title=g.title or g.chat_id) for g in spares]
+        return [ctx.say("\n".join(lines))]
+    return [ctx.reply("overflow.pool_usage")]

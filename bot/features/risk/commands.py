@@ -1,0 +1,135 @@
+"""Moderators' answers to risk warnings: `/ack` an alert (or press its
+button), `/alerts` for those nobody acknowledged, `/lockdown` and `/unlock`
+for a group under a raid."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.core.actions import Action
+from bot.core.commands import Context, Registry
+from bot.core.directory import display
+from bot.features.risk.risk import Risk, ack_buttons
+from rules.durations import format_duration, parse_duration
+
+commands = Registry()
+
+_SHOWN = 20
+_BUTTONS = 5
+# Whose joins a moderator's /lockdown mutes when the raid monitor is off.
+_RECENT_JOINS = timedelta(minutes=10)
+# How far back /ack looks for an alert acknowledged before.
+_ACK_LOOKBACK = timedelta(days=30)
+
+
+def _staff_risk(ctx: Context) -> Risk | Action:
+    if not ctx.is_staff:
+        return ctx.reply("mod.not_allowed", command=ctx.event.name)
+    if ctx.s.risk is None:
+        return ctx.reply("reports.off")
+    return ctx.s.risk
+
+
+@commands.add("ack", staff_only=True)
+async def ack(ctx: Context) -> list[Action]:
+    risk = _staff_risk(ctx)
+    if not isinstance(risk, Risk):
+        return [risk]
+    args = ctx.event.args
+    if len(args) == 1 and args[0].lower() in ("all", "全部"):
+        waiting = sorted(risk.monitors.open.values(), key=lambda a: a.id)
+        if not waiting:
+            return [ctx.reply("risk.ack.none")]
+        await risk.acknowledge(waiting, ctx.member, ctx.now)
+        return [ctx.reply("risk.ack.all", count=len(waiting), name=display(ctx.member))]
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        return [ctx.reply("risk.ack.usage")]
+    alert_id = int(args[0].lstrip("#"))
+    alert = risk.monitors.open.get(alert_id)
+    if alert is None:
+        since = ctx.now - _ACK_LOOKBACK
+        slug = ctx.s.config.community.slug
+        old = next(
+            (a for a in await risk.store.alerts_since(slug, since) if a.id == alert_id), None
+        )
+        if old is not None and old.acked_by is not None:
+            by = ctx.s.directory.members.get(old.acked_by)
+            name = display(by) if by is not None else old.acked_by
+            return [ctx.reply("risk.ack.already", id=alert_id, name=name)]
+        return [ctx.reply("risk.ack.unknown", id=alert_id)]
+    await risk.acknowledge([alert], ctx.member, ctx.now)
+    return [ctx.reply("risk.ack.done", id=alert_id, name=display(ctx.member))]
+
+
+@commands.add("alerts", staff_only=True)
+async def alerts(ctx: Context) -> list[Action]:
+    risk = _staff_risk(ctx)
+    if not isinstance(risk, Risk):
+        return [risk]
+    waiting = sorted(risk.monitors.open.values(), key=lambda a: a.id)
+    if not waiting:
+        return [ctx.reply("risk.alerts.empty")]
+    lines = [ctx.text("risk.alerts.header", count=len(waiting))]
+    for a in waiting[:_SHOWN]:
+        group = ctx.s.directory.groups.get(a.group_key or "")
+        lines.append(
+            ctx.text(
+                "risk.alerts.line",
+                id=a.id,
+                severity=ctx.text(f"risk.severity.{a.severity}"),
+                kind=ctx.text(f"risk.kind.{a.kind}"),
+                group=group.title if group is not None else a.group_key or "-",
+                ago=format_duration(
+                    timedelta(minutes=max(1, int((ctx.now - a.at).total_seconds() // 60)))
+                ),
+                summary=a.summary,
+            )
+        )
+    buttons = tuple(b for a in waiting[:_BUTTONS] for b in ack_buttons(ctx.locale, a))
+    return [replace(ctx.say("\n".join(lines)), buttons=buttons)]
+
+
+@commands.add("lockdown", staff_only=True)
+async def lockdown(ctx: Context) -> list[Action]:
+    risk = _staff_risk(ctx)
+    if not isinstance(risk, Risk):
+        return [risk]
+    group = ctx.group
+    if group is None or group.chat_key == ctx.s.config.community.log_chat:
+        return [ctx.reply("lockdown.in_group")]
+    spec = risk.lockdown_spec
+    if ctx.event.args:
+        try:
+            spec = spec.model_copy(update={"lift_after": parse_duration(ctx.event.args[0])})
+        except ValueError:
+            return [ctx.reply("lockdown.usage")]
+    current = risk.lockdowns.active.get(group.chat_key)
+    if current is not None:
+        return [ctx.reply("lockdown.already", id=current.id)]
+    raid = risk.config.monitors.raid
+    since = ctx.now - (raid.window if raid is not None else _RECENT_JOINS)
+    return await risk.lockdowns.start(group, ctx.now, spec, by=ctx.member, newcomers_since=since)
+
+
+@commands.add("unlock", staff_only=True)
+async def unlock(ctx: Context) -> list[Action]:
+    risk = _staff_risk(ctx)
+    if not isinstance(risk, Risk):
+        return [risk]
+    lockdowns = risk.lockdowns
+    args = ctx.event.args
+    if args:
+        if not args[0].lstrip("#").isdigit():
+            return [ctx.reply("lockdown.unlock_usage")]
+        found = lockdowns.by_id(int(args[0].lstrip("#")))
+        if found is None:
+            return [ctx.reply("lockdown.unknown", id=args[0].lstrip("#"))]
+    else:
+        here = lockdowns.active.get(ctx.group.chat_key) if ctx.group is not None else None
+        only = list(lockdowns.active.values())
+        found = here or (only[0] if len(only) == 1 else None)
+        if found is None:
+            key = "lockdown.none" if not only else "lockdown.unlock_usage"
+            return [ctx.reply(key)]
+    return await lockdowns.lift(found, ctx.now, ctx.member)

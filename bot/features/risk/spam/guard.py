@@ -1,0 +1,336 @@
+"""The spam guard: who is checked and how hard, what a detected message gets,
+and learning from moderators (`/spam`, `/ham`) without a restart.
+
+The model is built at start from the shipped samples and the community's
+own (the store), then updated in place with every sample a moderator adds.
+A bounded map of each member's recent messages lets `/spam` clean up
+everything a spammer posted across the community's groups.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from importlib import resources
+
+from bot.config.risk import SpamConfig
+from bot.core.actions import Action, BanMember, DeleteMessage, SendMessage
+from bot.core.directory import display, user_of
+from bot.core.events import ChatRef, MessagePosted
+from bot.core.explanations import Explanation, Explanations
+from bot.core.i18n import t
+from bot.core.records import GroupRecord, MemberRecord
+from bot.core.services import Services
+from bot.features.moderation.enforcement import Enforcer
+from bot.features.risk.records import (
+    FlagRecord,
+    LockdownRecord,
+    ReportRecord,
+    RiskAlertRecord,
+    SpamSampleRecord,
+    SpamSnapshot,
+)
+from bot.features.risk.spam.checks import Detector, SpamVerdict
+from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples
+from bot.features.risk.store import SpamStore
+from rules.message import MessageView
+
+RULE = "spam"
+# Recent messages kept per member, and members kept (two generations).
+_PER_MEMBER = 30
+_MEMBERS = 20_000
+
+
+def default_samples() -> list[tuple[str, str]]:
+    """The samples shipped with groupkeeper (Chinese and English, written
+    for it): `bot/data/spam_samples.tsv`."""
+    text = resources.files("bot").joinpath("data/spam_samples.tsv").read_text("utf-8")
+    samples, _ = parse_samples(text.splitlines())
+    return samples
+
+
+class MemorySpamStore:
+    """The `SpamStore` port in memory, for an engine started without one."""
+
+    def __init__(self) -> None:
+        self.samples: list[SpamSampleRecord] = []
+        self.flags: dict[int, FlagRecord] = {}
+        self.reports: list[ReportRecord] = []
+        self.alerts: dict[int, RiskAlertRecord] = {}
+        self.summaries: set[date] = set()
+        self.lockdowns: dict[int, LockdownRecord] = {}
+
+    async def load_spam(self, community: str) -> SpamSnapshot:
+        waiting = [f for f in self.flags.values() if f.status in ("reported", "open")]
+        ids = {f.id for f in waiting}
+        return SpamSnapshot(
+            samples=list(self.samples),
+            flags=waiting,
+            reports=[r for r in self.reports if r.flag_id in ids],
+            last_flag_id=max(self.flags, default=0),
+            last_alert_id=max(self.alerts, default=0),
+            open_alerts=[replace(a) for a in self.alerts.values() if a.acked_at is None],
+            lockdowns=[replace(k) for k in self.lockdowns.values() if k.lifted_at is None],
+            last_lockdown_id=max(self.lockdowns, default=0),
+        )
+
+    async def add_samples(self, samples: Sequence[SpamSampleRecord]) -> None:
+        self.samples.extend(samples)
+
+    async def save_flag(self, flag: FlagRecord) -> None:
+        self.flags[flag.id] = flag
+
+    async def add_report(self, report: ReportRecord) -> None:
+        self.reports.append(report)
+
+    async def save_alert(self, alert: RiskAlertRecord) -> None:
+        self.alerts[alert.id] = replace(alert)
+
+    async def alerts_since(self, community: str, since: datetime) -> list[RiskAlertRecord]:
+        return [replace(a) for a in self.alerts.values() if a.at >= since]
+
+    async def claim_summary(self, community: str, day: date, at: datetime) -> bool:
+        if day in self.summaries:
+            return False
+        self.summaries.add(day)
+        return True
+
+    async def save_lockdown(self, lockdown: LockdownRecord) -> None:
+        self.lockdowns[lockdown.id] = replace(lockdown)
+
+
+Recent = tuple[ChatRef, int, float, str]
+
+
+class RecentMessages:
+    """Each member's latest messages (chat, id, time, text), bounded: two
+    generations of dicts, the older dropped whole when the newer fills."""
+
+    def __init__(self, members: int = _MEMBERS, per_member: int = _PER_MEMBER) -> None:
+        self._limit = members
+        self._per = per_member
+        self._now: dict[str, deque[Recent]] = {}
+        self._before: dict[str, deque[Recent]] = {}
+
+    def add(self, member: str, chat: ChatRef, message_id: int, at: float, text: str) -> None:
+        found = self._now.get(member)
+        if found is None:
+            found = self._before.pop(member, None) or deque(maxlen=self._per)
+            if len(self._now) >= self._limit:
+                self._before = self._now
+                self._now = {}
+            self._now[member] = found
+        found.append((chat, message_id, at, text))
+
+    def of(self, member: str) -> Iterator[Recent]:
+        for generation in (self._now, self._before):
+            found = generation.get(member)
+            if found is not None:
+                yield from found
+
+    def text(self, member: str, chat: ChatRef, message_id: int) -> str:
+        for c, mid, _, text in self.of(member):
+            if mid == message_id and c == chat:
+                return text
+        return ""
+
+    def take(self, member: str, since: float) -> list[Recent]:
+        """The member's messages since `since`, forgotten as they are taken."""
+        taken = [r for r in self.of(member) if r[2] >= since]
+        self._now.pop(member, None)
+        self._before.pop(member, None)
+        return taken
+
+
+class SpamGuard:
+    def __init__(
+        self,
+        services: Services,
+        store: SpamStore,
+        config: SpamConfig,
+        snapshot: SpamSnapshot,
+        explanations: Explanations | None = None,
+    ) -> None:
+        self.s = services
+        self.store = store
+        self.explanations = explanations
+        self.model = SpamModel()
+        if config.default_samples:
+            self.model.learn_all(default_samples())
+        self.model.learn_all((x.label, x.text) for x in snapshot.samples)
+        self.config = config
+        self.detector = Detector(config, self.model)
+        self.recent = RecentMessages()
+        # Members caught once are checked again whatever their count says.
+        self.suspects: set[str] = set()
+        # The text each member was punished for as spam: an unban teaches
+        # the model it was not (the moderators' samples survive a restart).
+        self.caught: dict[str, str] = {
+            x.member_key: x.text for x in snapshot.samples if x.label == SPAM and x.member_key
+        }
+        self.enforcer = Enforcer(services, explanations)
+
+    def configure(self, config: SpamConfig) -> None:
+        """A reload: the checks are rebuilt, the model is kept."""
+        if config != self.config:
+            self.config = config
+            self.detector = Detector(config, self.model)
+
+    def scrutiny(self, member: MemberRecord, role: str, now: datetime) -> bool | None:
+        """None: not checked (staff, approved, trusted); True: a newcomer,
+        checked hardest; False: checked for content only."""
+        cfg = self.config
+        if not cfg.enabled or role != "member" or self.approved(member):
+            return None
+        if member.message_count <= cfg.first_messages:
+            return True
+        joined = member.joined_at
+        return joined is not None and now - joined < cfg.newcomer
+
+    def approved(self, member: MemberRecord) -> bool:
+        """After `approve_after` clean messages, or from `trusted_level` on;
+        never a member the detector caught."""
+        cfg = self.config
+        if member.key in self.suspects:
+            return False
+        if member.message_count > cfg.approve_after:
+            return True
+        if cfg.trusted_level is None:
+            return False
+        points = self.s.points
+        return points.level(points.balance(member.key))[0] >= cfg.trusted_level
+
+    def check(
+        self, view: MessageView, member: MemberRecord, role: str, now: datetime
+    ) -> SpamVerdict | None:
+        newcomer = self.scrutiny(member, role, now)
+        if newcomer is None:
+            return None
+        verdict = self.detector.check(view, newcomer=newcomer)
+        return verdict if verdict.spam else None
+
+    def remember(self, ev: MessagePosted, member: MemberRecord) -> None:
+        self.recent.add(member.key, ev.chat, ev.message_id, ev.at.timestamp(), ev.text)
+
+    def act(
+        self, verdict: SpamVerdict, ev: MessagePosted, member: MemberRecord, group: GroupRecord
+    ) -> tuple[list[Action], FlagRecord | None]:
+        """What a detected message gets; a flag to queue when the action is `flag`."""
+        cfg = self.config
+        s = self.s
+        loc = s.locale_for(member)
+        community_loc = s.config.community.locale
+        hits = verdict.hits
+        details = "; ".join(Enforcer.details(r, community_loc) for r in hits)
+        now, chat = ev.at, ev.chat
+        self.suspects.add(member.key)
+        if cfg.action == "flag":
+            case = s.moderation.open_case(
+                "flag", member, now, group_key=group.chat_key, rule=RULE, details=details,
+                message_text=ev.text,
+            )  # fmt: skip
+            self._explain(verdict, ev, member, case.id, "flag", ())
+            flag = FlagRecord(
+                s.config.community.slug, 0, group.chat_key, ev.message_id, member.key,
+                ev.text[:1000], now, "spam", "open", details, case.id,
+            )  # fmt: skip
+            return [], flag
+        actions: list[Action] = []
+        name = display(member)
+        if cfg.action == "delete":
+            case = s.moderation.open_case(
+                "delete", member, now, group_key=group.chat_key, rule=RULE, details=details,
+                message_text=ev.text,
+            )  # fmt: skip
+            actions += self.enforcer.log(case, member, None)
+            notice = t(loc, "spam.removed", name=name)
+            verb = "delete"
+        else:
+            verb = "ban" if cfg.action == "delete_and_ban" else "mute"
+            span = cfg.mute if verb == "mute" else None
+            case, acts = self.enforcer.sanction(
+                verb, member, chat, now, group=group, duration=span, rule=RULE,
+                details=details, text=ev.text,
+            )  # fmt: skip
+            actions += acts
+            self.caught[member.key] = ev.text
+            notice = t(loc, f"spam.removed_{verb}", name=name)
+        actions.insert(0, DeleteMessage(chat, (ev.message_id,), RULE, case.id))
+        day = s.points.local_date(now)
+        s.stats.add(group.chat_key, day, "removed")
+        s.stats.add(group.chat_key, day, "spam_removed")
+        self._explain(verdict, ev, member, case.id, verb, (notice,))
+        return [*actions, SendMessage(chat, notice, kind="warn")], None
+
+    def _explain(
+        self,
+        verdict: SpamVerdict,
+        ev: MessagePosted,
+        member: MemberRecord,
+        case_id: int,
+        action: str,
+        notices: tuple[str, ...],
+    ) -> None:
+        if self.explanations is None:
+            return
+        first, *others = verdict.hits
+        self.explanations.remember(
+            Explanation(
+                rule=RULE, rule_type=RULE, action=action, result=first, text=ev.text[:500],
+                others=tuple(others), case_id=case_id, member=member.key,
+            ),
+            ev.chat.key,
+            ev.message_id,
+            notices,
+        )  # fmt: skip
+
+    async def learn(
+        self, label: str, text: str, at: datetime, *, source: str, by: str | None = None,
+        member: str | None = None,
+    ) -> bool:  # fmt: skip
+        """Store a sample and, when learning is on, teach the model at once."""
+        text = text.strip()
+        if not text:
+            return False
+        sample = SpamSampleRecord(
+            self.s.config.community.slug, label, text[:2000], source, at, by, member
+        )
+        await self.store.add_samples([sample])
+        if self.config.learn:
+            self.model.learn(label, sample.text)
+        if label == HAM and member is not None:
+            self.suspects.discard(member)
+        return True
+
+    async def forgive(self, member: MemberRecord, now: datetime, by: MemberRecord) -> bool:
+        """A moderator unbanned a member punished as a spammer: what they
+        were punished for is learned as ham. False when there was nothing."""
+        text = self.caught.pop(member.key, None)
+        if text is None:
+            return False
+        return await self.learn(HAM, text, now, source="unban", by=by.key, member=member.key)
+
+    def clean_up(
+        self, member: MemberRecord, chat: ChatRef, message_id: int, now: datetime
+    ) -> tuple[list[DeleteMessage], set[ChatRef]]:
+        """Deletions of the message and the member's other recent messages,
+        one action per chat, and the chats they were in."""
+        since = (now - self.config.cleanup).timestamp()
+        ids: dict[ChatRef, set[int]] = {chat: {message_id}}
+        for c, mid, _, _ in self.recent.take(member.key, since):
+            ids.setdefault(c, set()).add(mid)
+        deletes = [DeleteMessage(c, tuple(sorted(m)), RULE) for c, m in ids.items()]
+        return deletes, set(ids)
+
+    def ban_everywhere(
+        self, member: MemberRecord, chats: set[ChatRef], case_id: int
+    ) -> list[Action]:
+        """The community's bans are shared: the other groups the spammer
+        posted in ban them too."""
+        user = user_of(member)
+        return [
+            BanMember(c, user, None, None, RULE, case_id)
+            for c in sorted(chats, key=lambda c: c.key)
+        ]
