@@ -12,16 +12,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.charts import MatplotlibCharts
+from bot.compose import open_engine
 from bot.config import Config, load_config
 from bot.core.actions import Action, SendMessage
 from bot.core.clock import FakeClock, SystemClock
 from bot.core.config_watch import ConfigWatcher
 from bot.core.engine import Engine
-from bot.core.ports import Clock, Store
-from bot.features.analytics.analytics import MemoryAnalyticsStore
-from bot.features.analytics.store import AnalyticsStore, ChartRenderer
-from bot.features.economy.economy import MemoryEconomyStore
-from bot.features.economy.store import EconomyStore
+from bot.core.ports import Clock
+from bot.features import Stores
+from bot.features.analytics.store import ChartRenderer
 from storage.analytics_store import SqlAnalyticsStore
 from storage.economy_store import SqlEconomyStore
 from storage.overflow_store import SqlOverflowStore
@@ -82,19 +81,15 @@ async def build_app(
     config = load_config(config_path)
     store = await open_store(config, db_url)
     clock = clock or SystemClock()
-    engine = Engine(
+    engine = await open_engine(
         config,
         store,
         clock,
-        config_path=Path(config_path),
-        economy_store=economy_store_for(store),
-        schedule_store=SqlScheduleStore(store.engine),
-        spam_store=SqlSpamStore(store.engine),
-        analytics_store=analytics_store_for(store),
+        stores=sql_stores(store),
         charts=chart_renderer(),
-        overflow_store=SqlOverflowStore(store.engine),
+        config_path=Path(config_path),
+        background_flush=background_flush,
     )
-    await engine.start(background_flush=background_flush)
     watcher = None
     if watch_config:
 
@@ -108,18 +103,15 @@ async def build_app(
     return App(config, store, engine, clock, watcher)
 
 
-def economy_store_for(store: Store) -> EconomyStore:
-    """The shop, events and referrals live in the same database as the rest."""
-    if isinstance(store, SqlStore):
-        return SqlEconomyStore(store.engine)
-    return MemoryEconomyStore()
-
-
-def analytics_store_for(store: Store) -> AnalyticsStore:
-    """Members' activity days live in the same database as the rest."""
-    if isinstance(store, SqlStore):
-        return SqlAnalyticsStore(store.engine)
-    return MemoryAnalyticsStore(store)
+def sql_stores(store: SqlStore) -> Stores:
+    """Every feature's store, in the same database as the rest."""
+    return Stores(
+        economy=SqlEconomyStore(store.engine),
+        spam=SqlSpamStore(store.engine),
+        analytics=SqlAnalyticsStore(store.engine),
+        schedule=SqlScheduleStore(store.engine),
+        overflow=SqlOverflowStore(store.engine),
+    )
 
 
 def chart_renderer() -> ChartRenderer:

@@ -37,7 +37,9 @@ from adapters.app import App
 from bot.core.actions import Action, CloneGroup, SendDirect, SendMessage, SendPoll
 from bot.core.events import TimerFired
 from bot.core.ports import Gateway
-from bot.features.schedule.schedule import Delivery, Schedule, Sendable
+from bot.features.schedule.content import Sendable
+from bot.features.schedule.feature import ScheduleFeature
+from bot.features.schedule.schedule import Delivery, Schedule
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +172,8 @@ class ScheduleDriver:
 
     @property
     def schedule(self) -> Schedule | None:
-        return self.app.engine.s.schedule
+        feature = self.app.engine.find(ScheduleFeature)
+        return feature.schedule if feature is not None else None
 
     def attach(self, platform: str, outlet: Outlet) -> None:
         """A platform is up: posts for it can go out from now on."""

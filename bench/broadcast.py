@@ -29,10 +29,12 @@ sys.path.insert(0, str(ROOT))
 from adapters.scheduler import TelegramOutlet, deliver  # noqa: E402
 from adapters.telegram.gateway import TelegramGateway  # noqa: E402
 from adapters.telegram.limiter import Limits, RateLimiter  # noqa: E402
+from bot.compose import open_engine  # noqa: E402
 from bot.config import parse_config  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
-from bot.core.engine import Engine  # noqa: E402
 from bot.core.events import ChatRef  # noqa: E402
+from bot.features import Stores  # noqa: E402
+from bot.features.schedule.feature import ScheduleFeature  # noqa: E402
 from storage.schedule_store import SqlScheduleStore  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402
@@ -54,14 +56,19 @@ async def run(groups: int) -> None:
     clock = FakeClock(datetime(2026, 1, 5, 7, 59, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
-        engine = Engine(config, store, clock, schedule_store=SqlScheduleStore(store.engine))
-        await engine.start(background_flush=False)
+        engine = await open_engine(
+            config,
+            store,
+            clock,
+            stores=Stores(schedule=SqlScheduleStore(store.engine)),
+            background_flush=False,
+        )
         for i in range(groups):
             chat = ChatRef("telegram", str(first_chat - i))
-            engine.s.directory.group(chat, clock.now(), f"Group {i + 1}")
+            engine.kit.directory.group(chat, clock.now(), f"Group {i + 1}")
         assert engine.writes is not None
         await engine.writes.flush(everything=True)
-        schedule = engine.s.schedule
+        schedule = engine.feature(ScheduleFeature).schedule
         assert schedule is not None
         limits = Limits()
         bot = Bot(api.token, base_url=api.base_url)

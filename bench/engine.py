@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.compose import open_engine  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
-from bot.core.engine import Engine  # noqa: E402
 from bot.core.events import ChatRef, Event, MemberJoined, MessagePosted, ReplyRef, UserRef  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 
@@ -95,8 +95,7 @@ async def main() -> None:
     joins, traffic = generate(args.groups, args.members, args.messages)
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
-        engine = Engine(config, store, FakeClock(START))
-        await engine.start(background_flush=False)
+        engine = await open_engine(config, store, FakeClock(START), background_flush=False)
         t0 = time.perf_counter()
         for e in joins:
             await engine.handle(e)

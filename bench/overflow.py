@@ -26,11 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.compose import open_engine  # noqa: E402
 from bot.config import Config, parse_config  # noqa: E402
 from bot.core.actions import Action, CreateInvite  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.core.events import ChatRef, CommandIssued, MemberJoined, UserRef  # noqa: E402
+from bot.features import Stores  # noqa: E402
+from bot.features.overflow.feature import OverflowFeature  # noqa: E402
 from storage.overflow_store import SqlOverflowStore  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 
@@ -73,10 +76,13 @@ def invited_to(actions: list[Action]) -> str | None:
 async def community(path: Path, capacity: int, groups: int) -> tuple[Engine, SqlStore]:
     """A fresh database: group 1 open, `groups - 1` spares in the pool."""
     store = await SqlStore.open(f"sqlite+aiosqlite:///{path}")
-    engine = Engine(
-        config(capacity), store, FakeClock(START), overflow_store=SqlOverflowStore(store.engine)
+    engine = await open_engine(
+        config(capacity),
+        store,
+        FakeClock(START),
+        stores=Stores(overflow=SqlOverflowStore(store.engine)),
+        background_flush=False,
     )
-    await engine.start(background_flush=False)
     await command(engine, group(1), OWNER, "/groups")
     for n in range(2, groups + 1):
         await command(engine, group(n), OWNER, "/pool add")
@@ -95,8 +101,8 @@ async def burst(folder: Path, newcomers: int, capacity: int, rounds: int) -> Non
         rates.append(newcomers / elapsed)
         placed = Counter(invited_to(a) for a in results)
         assert None not in placed, "a newcomer found no room"
-        s = engine.s
-        fills = [s.overflow.fill(g) for g in s.overflow.groups("telegram")]  # type: ignore[union-attr]
+        planner = engine.feature(OverflowFeature).overflow
+        fills = [planner.fill(g) for g in planner.groups("telegram")]
         worst = max(worst, max(fills) - capacity)
         await engine.stop()
         await store.close()
@@ -124,10 +130,9 @@ async def one_by_one(folder: Path, newcomers: int, capacity: int) -> None:
 async def decisions(folder: Path, newcomers: int, capacity: int) -> None:
     """The planner's choice and hold alone, no engine and no database."""
     engine, store = await community(folder / "planner.db", capacity, newcomers // capacity + 2)
-    s = engine.s
-    planner = s.overflow
-    assert planner is not None
-    members = [s.directory.member(person(n), START) for n in range(newcomers)]
+    planner = engine.feature(OverflowFeature).overflow
+    directory = engine.kit.directory
+    members = [directory.member(person(n), START) for n in range(newcomers)]
     users = [person(n) for n in range(newcomers)]
     clock = time.perf_counter
     t0 = clock()
@@ -146,15 +151,15 @@ async def switch(folder: Path, capacity: int) -> None:
     """Group 1 one place short of full: the join that fills it, then the very
     next newcomer."""
     engine, store = await community(folder / "switch.db", capacity, 3)
-    s = engine.s
-    g1 = s.directory.groups[group(1).key]
+    directory = engine.kit.directory
+    g1 = directory.groups[group(1).key]
     for n in range(capacity - 1):
-        s.directory.joined(s.directory.member(person(n), START), g1, START, None)
+        directory.joined(directory.member(person(n), START), g1, START, None)
     filler = person(capacity)
     t0 = time.perf_counter()
     await engine.handle(MemberJoined(group(1), filler, START))
     handled = time.perf_counter() - t0
-    entry = s.overflow.entry_group("telegram") if s.overflow is not None else None
+    entry = engine.feature(OverflowFeature).overflow.entry_group("telegram")
     t1 = time.perf_counter()
     nxt = await enter(engine, person(capacity + 1))
     placed = time.perf_counter() - t1

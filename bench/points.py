@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.app import economy_store_for  # noqa: E402
+from bot.compose import open_engine  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
-from bot.core.engine import Engine  # noqa: E402
 from bot.core.events import ChatRef, CommandIssued, MessagePosted, ReactionAdded, UserRef  # noqa: E402
+from bot.features import Stores  # noqa: E402
+from bot.features.points.feature import PointsFeature  # noqa: E402
 from storage.economy_store import SqlEconomyStore  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 
@@ -47,8 +48,13 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
         clock = FakeClock(START)
-        engine = Engine(config, store, clock, economy_store=economy_store_for(store))
-        await engine.start(background_flush=False)
+        engine = await open_engine(
+            config,
+            store,
+            clock,
+            stores=Stores(economy=SqlEconomyStore(store.engine)),
+            background_flush=False,
+        )
         t_checkin = t_msg = 0.0
         n_checkin = n_msg = 0
         mid = 0
@@ -81,12 +87,16 @@ async def main() -> None:
         writes = engine.writes
         assert writes is not None
         ledger = await SqlEconomyStore(store.engine).balances(config.community.slug)
-        balances = {k: v for k, v in engine.s.points.balances.items() if v or k in ledger}
+        balances = {
+            k: v
+            for k, v in engine.feature(PointsFeature).points.balances.items()
+            if v or k in ledger
+        }
         await store.close()
 
     # The hot path alone: a member past the cooldown, points paid, batcher queue.
-    points = engine.s.points
-    member = engine.s.directory.members[users[0].key]
+    points = engine.feature(PointsFeature).points
+    member = engine.kit.directory.members[users[0].key]
     n = 200_000
     at = START + timedelta(days=args.days + 1)
     t0 = time.perf_counter()

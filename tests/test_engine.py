@@ -9,6 +9,8 @@ from pathlib import Path
 from adapters.console.session import ConsoleSession
 from bot.config import parse_config
 from bot.core.clock import FakeClock
+from bot.features.moderation.feature import ModerationFeature
+from bot.features.points.feature import PointsFeature
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, run_script
 
@@ -23,13 +25,13 @@ async def test_checkin_once_per_local_day_in_the_community_time_zone(
     clock.advance(timedelta(minutes=40))  # 00:10 next local day, same UTC day
     out = await run_script(console, "alice: 打卡")
     assert "已连续签到 2 天" in out[1]
-    assert console.engine.s.points.balance("console:alice") == 20
+    assert console.engine.feature(PointsFeature).points.balance("console:alice") == 20
 
 
 async def test_streak_bonus_from_the_config_and_reset_after_a_missed_day(
     console: ConsoleSession, clock: FakeClock
 ) -> None:
-    points = console.engine.s.points
+    points = console.engine.feature(PointsFeature).points
     for _ in range(3):
         await console.feed("alice: /checkin")
         clock.advance(timedelta(days=1))
@@ -44,7 +46,7 @@ async def test_streak_bonus_from_the_config_and_reset_after_a_missed_day(
 async def test_message_points_respect_length_cooldown_and_daily_cap(
     console: ConsoleSession, clock: FakeClock
 ) -> None:
-    points = console.engine.s.points
+    points = console.engine.feature(PointsFeature).points
     await console.feed("bob: hi")
     assert points.balance("console:bob") == 0  # shorter than min_length 5
     await console.feed("bob: hello everyone")
@@ -183,11 +185,11 @@ async def test_restart_keeps_points_streaks_warnings_and_roles(
     console: ConsoleSession, clock: FakeClock
 ) -> None:
     await run_script(console, "alice: /checkin\n!mod mia\nbob: 加微信")
-    before = console.engine.s.points.balance("console:alice")
+    before = console.engine.feature(PointsFeature).points.balance("console:alice")
     await console.feed("!restart")
-    s = console.engine.s
-    assert s.points.balance("console:alice") == before == 10
-    assert len(s.moderation.active("console:bob", clock.now())) == 1
+    engine = console.engine
+    assert engine.feature(PointsFeature).points.balance("console:alice") == before == 10
+    assert len(engine.feature(ModerationFeature).cases.active("console:bob", clock.now())) == 1
     out = await console.feed("alice: /checkin")
     assert "已经签到过了" in out[-1]
     out = await console.feed("mia: /warn @bob")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.compose import open_engine
 from bot.config import ConfigError, parse_config
 from bot.core.actions import (
     Action,
@@ -31,7 +32,9 @@ from bot.core.events import (
     TimerFired,
     UserRef,
 )
+from bot.features import Stores
 from bot.features.overflow.entry import make_challenge, normalize
+from bot.features.overflow.feature import OverflowFeature
 from storage.overflow_store import SqlOverflowStore
 from storage.sql_store import SqlStore
 from tests.conftest import START
@@ -51,8 +54,9 @@ DM = ChatRef("telegram", "500", private=True)
 
 async def make(entry: str) -> tuple[Engine, SqlStore]:
     store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    e = Engine(parse_config(BASE.replace("ENTRY", entry)), store, FakeClock(START))
-    await e.start(background_flush=False)
+    e = await open_engine(
+        parse_config(BASE.replace("ENTRY", entry)), store, FakeClock(START), background_flush=False
+    )
     await command(e, GROUP, MOD, "/groups")
     return e, store
 
@@ -79,8 +83,8 @@ def dms(actions: list[Action]) -> list[str]:
 
 
 def answer_of(e: Engine) -> str:
-    assert e.s.entry is not None
-    return sorted(e.s.entry.challenges[NEW.key].answers)[0]
+    assert e.feature(OverflowFeature).entry is not None
+    return sorted(e.feature(OverflowFeature).entry.challenges[NEW.key].answers)[0]
 
 
 @pytest.mark.parametrize("gated", ["{captcha: arithmetic}"], indirect=True)
@@ -192,13 +196,13 @@ def test_a_questions_captcha_needs_questions() -> None:
 async def restarted(e: Engine, store: SqlStore, entry: str) -> Engine:
     """A new process on the same database, with the clock where it stands."""
     await e.stop()
-    again = Engine(
+    again = await open_engine(
         parse_config(BASE.replace("ENTRY", entry)),
         store,
         e.clock,
-        overflow_store=SqlOverflowStore(store.engine),
+        stores=Stores(overflow=SqlOverflowStore(store.engine)),
+        background_flush=False,
     )
-    await again.start(background_flush=False)
     return again
 
 
@@ -207,13 +211,13 @@ async def test_a_direct_joiner_who_lets_the_captcha_lapse_over_a_restart_is_remo
 ) -> None:
     entry = "{captcha: arithmetic, timeout: 2m}"
     store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}")
-    e = Engine(
+    e = await open_engine(
         parse_config(BASE.replace("ENTRY", entry)),
         store,
         FakeClock(START),
-        overflow_store=SqlOverflowStore(store.engine),
+        stores=Stores(overflow=SqlOverflowStore(store.engine)),
+        background_flush=False,
     )
-    await e.start(background_flush=False)
     try:
         walked_in = await e.handle(MemberJoined(GROUP, NEW, e.clock.now()))
         assert [type(a) for a in walked_in if not isinstance(a, SendDirect)] == [MuteMember]

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.compose import open_engine
 from bot.config import parse_config
 from bot.core.actions import (
     Action,
@@ -67,8 +68,12 @@ def dm(user: UserRef) -> ChatRef:
 async def engine(request: pytest.FixtureRequest) -> AsyncIterator[Engine]:
     cap = getattr(request, "param", 3)
     store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    e = Engine(parse_config(CONFIG.replace("CAP", str(cap))), store, FakeClock(START))
-    await e.start(background_flush=False)
+    e = await open_engine(
+        parse_config(CONFIG.replace("CAP", str(cap))),
+        store,
+        FakeClock(START),
+        background_flush=False,
+    )
     yield e
     await e.stop()
     await store.close()
@@ -165,7 +170,7 @@ async def test_the_next_group_is_readied_from_the_pool_with_title_and_profile(
     profile = [a for a in actions if isinstance(a, SetGroupProfile)]
     # Photo and default permissions come from the first group, the template.
     assert profile == [SetGroupProfile(group(2), "Green #2", "Read /rules.", template=group(1))]
-    g2 = engine.s.directory.groups[group(2).key]
+    g2 = engine.kit.directory.groups[group(2).key]
     assert (g2.state, g2.serial, g2.title) == ("open", 2, "Green #2")
     log = [a.text for a in actions if isinstance(a, SendMessage) and a.chat.chat_id == "-999"]
     assert any("Green #2" in line for line in log)
@@ -189,8 +194,12 @@ rules:
 
 async def test_a_spare_that_opens_gets_the_rules_posted_and_pinned() -> None:
     store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    e = Engine(parse_config(CONFIG.replace("CAP", "3") + RULES), store, FakeClock(START))
-    await e.start(background_flush=False)
+    e = await open_engine(
+        parse_config(CONFIG.replace("CAP", "3") + RULES),
+        store,
+        FakeClock(START),
+        background_flush=False,
+    )
     try:
         await setup_pool(e, 1)
         actions: list[Action] = []
@@ -258,7 +267,7 @@ async def test_the_platforms_count_replaces_ours_and_a_big_drift_is_reported(
     await join(engine, group(1), person(1))
     quiet = await engine.handle(MembersCounted(group(1), 2, engine.clock.now()))
     assert quiet == []
-    g1 = engine.s.directory.groups[group(1).key]
+    g1 = engine.kit.directory.groups[group(1).key]
     assert g1.member_count == 2
     # Members added while the bot was away: the owner hears of it, and the
     # spare opens now that g1 is full.

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 
+from bot.compose import open_engine
 from bot.config import Config
 from bot.core.clock import FakeClock
 from bot.core.engine import Engine
 from bot.core.events import ChatRef, Event, MemberJoined, MessagePosted, UserRef
 from bot.core.records import WriteBatch, WriteResult
+from bot.features.points.feature import PointsFeature
 from storage.sql_store import SqlStore
 from tests.conftest import START
 
@@ -39,15 +41,16 @@ def traffic() -> list[Event]:
 
 
 async def run(config: Config, store: SqlStore, events: list[Event], batch: int) -> Engine:
-    engine = Engine(config, store, FakeClock(START), max_batch=batch)
-    await engine.start(background_flush=False)
+    engine = await open_engine(
+        config, store, FakeClock(START), max_batch=batch, background_flush=False
+    )
     for e in events:
         await engine.handle(e)
     return engine
 
 
 async def balances(engine: Engine) -> dict[str, int]:
-    return dict(sorted(engine.s.points.balances.items()))
+    return dict(sorted(engine.feature(PointsFeature).points.balances.items()))
 
 
 async def test_replay_after_a_crash_gives_the_same_balances(
@@ -72,8 +75,7 @@ async def test_replay_after_a_crash_gives_the_same_balances(
     await restarted.stop()
 
     # A third process loads exactly the same balances from the ledger.
-    again = Engine(example_config, store, FakeClock(START))
-    await again.start(background_flush=False)
+    again = await open_engine(example_config, store, FakeClock(START), background_flush=False)
     assert await balances(again) == expected
     await store.close()
     await reference_store.close()
@@ -99,8 +101,7 @@ class FlakyStore:
 async def test_a_failed_flush_keeps_the_batch_for_the_next_one(example_config: Config) -> None:
     inner = await SqlStore.open("sqlite+aiosqlite:///:memory:")
     store = FlakyStore(inner)
-    engine = Engine(example_config, store, FakeClock(START))  # type: ignore[arg-type]
-    await engine.start(background_flush=False)
+    engine = await open_engine(example_config, store, FakeClock(START), background_flush=False)  # type: ignore[arg-type]
     ann = UserRef("console", "ann", "ann", "ann")
     await engine.handle(MessagePosted(G1, ann, 1, "签到", START))
     assert engine.writes is not None

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.app import economy_store_for
 from adapters.console.session import ConsoleSession
+from bot.compose import open_engine
 from bot.config import Config, parse_config
 from bot.core.actions import DeleteMessage
 from bot.core.clock import FakeClock
@@ -29,6 +29,9 @@ from bot.core.events import (
     TimerFired,
     UserRef,
 )
+from bot.features import Stores
+from bot.features.economy.feature import EconomyFeature
+from bot.features.points.feature import PointsFeature
 from storage.economy_store import SqlEconomyStore
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, START, run_script
@@ -55,8 +58,13 @@ async def ledger_sums(store: SqlStore) -> dict[str, int]:
 
 
 async def started(config: Config, store: SqlStore, clock: FakeClock) -> Engine:
-    engine = Engine(config, store, clock, economy_store=economy_store_for(store))
-    await engine.start(background_flush=False)
+    engine = await open_engine(
+        config,
+        store,
+        clock,
+        stores=Stores(economy=SqlEconomyStore(store.engine)),
+        background_flush=False,
+    )
     return engine
 
 
@@ -82,7 +90,7 @@ async def test_a_hundred_concurrent_checkins_award_once(
     assert sum("签到成功" in t for t in texts) == 1
     assert sum("已经签到过了" in t for t in texts) == 99
     await engine.stop()
-    assert engine.s.points.balance("console:ann") == 10
+    assert engine.feature(PointsFeature).points.balance("console:ann") == 10
     assert await ledger_sums(store) == {"console:ann": 10}
 
 
@@ -91,11 +99,10 @@ async def test_concurrent_redemptions_of_the_last_item_sell_it_once(
 ) -> None:
     config = config_with(**{"stock: 50, per_member: 1": "stock: 1"})
     engine = await started(config, store, clock)
-    s = engine.s
-    assert s.economy is not None
+    points = engine.feature(PointsFeature).points
     buyers = [user(f"b{i}") for i in range(10)]
     for b in buyers:
-        s.points.award(b.key, 500, "give", f"seed:{b.key}", START)
+        points.award(b.key, 500, "give", f"seed:{b.key}", START)
     await asyncio.gather(
         *(
             engine.handle(CommandIssued(G1, b, i + 1, "redeem", ("ebook",), START))
@@ -103,10 +110,10 @@ async def test_concurrent_redemptions_of_the_last_item_sell_it_once(
         )
     )
     await engine.stop()
-    assert len(s.economy.shop.redemptions) == 1
+    assert len(engine.feature(EconomyFeature).economy.shop.redemptions) == 1
     sums = await ledger_sums(store)
     assert sum(sums.values()) == 10 * 500 - 200
-    assert sums == s.points.balances
+    assert sums == points.balances
 
 
 async def test_replaying_a_day_after_a_restart_pays_nothing_twice(
@@ -148,7 +155,7 @@ async def test_replaying_a_day_after_a_restart_pays_nothing_twice(
         await second.handle(e)
     await second.stop()
     expected = {"console:ann": 10 + 1 + 1 + 40, "console:ben": 1 + 1}
-    assert second.s.points.balances == expected
+    assert second.feature(PointsFeature).points.balances == expected
     assert await ledger_sums(store) == expected
 
     third = await started(config, store, clock)
@@ -205,7 +212,9 @@ async def _balances_equal_ledger(config: Config, actions: list[tuple[str, int, i
             await engine.handle(TimerFired("tick", clock.now()))
     await engine.stop()
     sums = await ledger_sums(store)
-    assert {k: v for k, v in engine.s.points.balances.items() if v or k in sums} == sums
+    assert {
+        k: v for k, v in engine.feature(PointsFeature).points.balances.items() if v or k in sums
+    } == sums
     await store.close()
 
 
@@ -215,7 +224,7 @@ async def _balances_equal_ledger(config: Config, actions: list[tuple[str, int, i
 async def test_reactions_pay_the_author_once_per_member_never_their_own_capped_daily(
     console: ConsoleSession, clock: FakeClock
 ) -> None:
-    points = console.engine.s.points
+    points = console.engine.feature(PointsFeature).points
     await console.feed("ann: hi")  # #1: too short for message points, still reactable
     await console.feed("!react ann 1 👍")
     assert points.balance("console:ann") == 0  # her own reaction
@@ -239,10 +248,10 @@ async def test_a_message_the_bot_removes_later_gives_its_points_back(
     engine = await started(example_config, memory_store, clock)
     ann = user("ann")
     await engine.handle(MessagePosted(G1, ann, 7, "a perfectly fine message", START))
-    assert engine.s.points.balance("console:ann") == 1
-    engine.s.points.take_back(G1.key, 7, START)
-    engine.s.points.take_back(G1.key, 7, START)  # removed twice: one reversal
-    assert engine.s.points.balance("console:ann") == 0
+    assert engine.feature(PointsFeature).points.balance("console:ann") == 1
+    engine.feature(PointsFeature).points.take_back(G1.key, 7, START)
+    engine.feature(PointsFeature).points.take_back(G1.key, 7, START)  # removed twice: one reversal
+    assert engine.feature(PointsFeature).points.balance("console:ann") == 0
     await engine.stop()
     assert await ledger_sums(memory_store) == {"console:ann": 0}
 
@@ -250,13 +259,11 @@ async def test_a_message_the_bot_removes_later_gives_its_points_back(
 async def test_delete_actions_from_the_engine_reverse_points(
     example_config: Config, memory_store: SqlStore, clock: FakeClock
 ) -> None:
-    from bot.features.economy import hooks as economy_hooks
-
     engine = await started(example_config, memory_store, clock)
     ann = user("ann")
     await engine.handle(MessagePosted(G1, ann, 3, "a perfectly fine message", START))
-    economy_hooks.take_back_deleted(engine.s, [DeleteMessage(G1, (3,))], START)
-    assert engine.s.points.balance("console:ann") == 0
+    await engine.feature(PointsFeature).after([DeleteMessage(G1, (3,))], START)
+    assert engine.feature(PointsFeature).points.balance("console:ann") == 0
 
 
 async def test_multipliers_and_excluded_groups(memory_store: SqlStore, clock: FakeClock) -> None:
@@ -270,7 +277,7 @@ async def test_multipliers_and_excluded_groups(memory_store: SqlStore, clock: Fa
         }
     )
     engine = await started(config, memory_store, clock)
-    p = engine.s.points
+    p = engine.feature(PointsFeature).points
     await engine.handle(MessagePosted(G2, user("ann"), 1, "no points in this group", START))
     assert p.balance("console:ann") == 0
     # 09:00 local: the window doubles, g3 triples.
@@ -333,7 +340,7 @@ async def test_points_give_and_take_are_staff_only_and_need_an_amount(
     assert "@nobody" in out[-1]
     out = await console.feed("mia > 3: /points take 3 off topic")
     assert "被扣除 3 积分（off topic）" in out[0 if len(out) == 1 else 1]
-    assert console.engine.s.points.balance("console:ann") == 1 - 3
+    assert console.engine.feature(PointsFeature).points.balance("console:ann") == 1 - 3
 
 
 # --- Shop ---------------------------------------------------------------------
@@ -358,7 +365,7 @@ async def test_shop_limits_refunds_and_the_streak_freeze(
     assert "200 积分已退还" in out[-1]
     out = await console.feed("mia: /reject 1")
     assert "没有待处理的兑换单 #1" in out[-1]
-    assert console.engine.s.points.balance("console:ann") == 200
+    assert console.engine.feature(PointsFeature).points.balance("console:ann") == 200
     # Two freezes: each protects one missed day.
     await console.feed("ann: /checkin")
     for streak in (2, 3):
@@ -414,7 +421,7 @@ async def test_event_rsvp_capacity_reminder_and_attendance_window(
     assert "已经签到过" in (await console.feed(f"ben: /attend {code}"))[-1]
     await console.feed("!restart")
     assert "已经签到过" in (await console.feed(f"ben: /attend {code}"))[-1]
-    assert console.engine.s.points.balance("console:ben") == 25
+    assert console.engine.feature(PointsFeature).points.balance("console:ben") == 25
     await console.feed("!clock 2026-01-06 23:30")
     assert "已结束" in (await console.feed(f"ann: /attend {code}"))[-1]
 
@@ -425,7 +432,7 @@ async def test_event_rsvp_capacity_reminder_and_attendance_window(
 async def test_referrals_pay_only_for_invitees_who_stay_and_talk(
     console: ConsoleSession, clock: FakeClock
 ) -> None:
-    points = console.engine.s.points
+    points = console.engine.feature(PointsFeature).points
     out = await console.feed("ann: /invite")
     assert out[1].startswith("[g1] bot invites ann: https://")
     await console.feed("+ben via ann")
@@ -440,8 +447,8 @@ async def test_referrals_pay_only_for_invitees_who_stay_and_talk(
     await console.feed("!restart")
     out = await console.feed("!clock +1d")
     assert any("@ann 获得邀请奖励 50 积分" in line for line in out)
-    assert points is not console.engine.s.points
-    assert console.engine.s.points.balance("console:ann") == 50
+    assert points is not console.engine.feature(PointsFeature).points
+    assert console.engine.feature(PointsFeature).points.balance("console:ann") == 50
     out = await console.feed("ann: /invites")
     assert "@ben：✅ 已达标" in out[-1] and "@cat：已退群" in out[-1]
     out = await console.feed("!clock +1d")
@@ -455,10 +462,15 @@ async def test_a_join_added_by_a_member_counts_as_their_referral(
     ann, ben = user("ann"), user("ben")
     await engine.handle(MemberJoined(G1, ann, START))
     await engine.handle(MemberJoined(G1, ben, START, added_by=ann))
-    assert engine.s.economy is not None
-    assert engine.s.economy.referrals.referrals["console:ben"].inviter_key == "console:ann"
+    assert engine.feature(EconomyFeature).economy is not None
+    assert (
+        engine.feature(EconomyFeature).economy.referrals.referrals["console:ben"].inviter_key
+        == "console:ann"
+    )
     await engine.handle(MemberLeft(G1, ben, START))
-    assert engine.s.economy.referrals.referrals["console:ben"].status == "left"
+    assert (
+        engine.feature(EconomyFeature).economy.referrals.referrals["console:ben"].status == "left"
+    )
 
 
 # --- Config -------------------------------------------------------------------

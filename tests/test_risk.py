@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.compose import open_engine
 from bot.config import Config, parse_config
 from bot.core.actions import DeleteMessage, MuteMember, SendMessage, UnmuteMember
 from bot.core.clock import FakeClock
@@ -20,6 +21,8 @@ from bot.core.events import (
     TimerFired,
     UserRef,
 )
+from bot.features import Stores
+from bot.features.risk.feature import RiskFeature
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, START
@@ -40,8 +43,9 @@ def config() -> Config:
 
 
 async def started(config: Config, store: SqlStore, clock: FakeClock) -> Engine:
-    engine = Engine(config, store, clock, spam_store=SqlSpamStore(store.engine))
-    await engine.start(background_flush=False)
+    engine = await open_engine(
+        config, store, clock, stores=Stores(spam=SqlSpamStore(store.engine)), background_flush=False
+    )
     return engine
 
 
@@ -166,7 +170,7 @@ async def test_keyword_alert_once_per_cooldown_and_unanswered_question(
     assert len(due) == 2 and "how do I join" in due[0] and "#3" in due[0]
     assert due[1].startswith("⏰ Reminder 1/2") and "Alert #1" in due[1]
     assert alerts(await engine.handle(TimerFired("tick", clock.now()))) == []
-    stored = engine.spam_store
+    stored = engine.feature(RiskFeature).risk.store
     assert isinstance(stored, SqlSpamStore)
     snapshot = await stored.load_spam(config.community.slug)
     assert snapshot.last_alert_id == 2

@@ -14,13 +14,17 @@ import pytest
 
 from adapters.console.session import ConsoleSession
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, deliver, fire, job_store_url
+from bot.compose import open_engine
 from bot.config import Config, ConfigError, parse_config
 from bot.config.timing import CronTiming, IntervalTiming, OnceTiming, fire_times, parse_cron
 from bot.core.actions import Action, SendDirect, SendMessage
 from bot.core.clock import FakeClock
 from bot.core.engine import Engine
-from bot.core.events import ChatRef, MessagePosted, TimerFired, UserRef
-from bot.features.schedule.schedule import pick, read_markdown
+from bot.core.events import ChatRef, MessagePosted, UserRef
+from bot.core.feature import Base
+from bot.features import Stores
+from bot.features.schedule.content import pick, read_markdown
+from bot.features.schedule.feature import ScheduleFeature
 from storage.schedule_store import SqlScheduleStore
 from storage.sql_store import SqlStore
 from tests.conftest import run_script
@@ -145,8 +149,13 @@ DAILY = '  - {id: daily, cron: "0 9 * * *", text: "Daily {date} in {group}", gra
 
 
 async def _engine(cfg: Config, store: SqlStore, clock: FakeClock) -> Engine:
-    engine = Engine(cfg, store, clock, schedule_store=SqlScheduleStore(store.engine))
-    await engine.start(background_flush=False)
+    engine = await open_engine(
+        cfg,
+        store,
+        clock,
+        stores=Stores(schedule=SqlScheduleStore(store.engine)),
+        background_flush=False,
+    )
     return engine
 
 
@@ -178,11 +187,14 @@ async def test_two_processes_post_each_run_once(db_url: str) -> None:
         a, b = await _engine(cfg, store_a, clock), await _engine(cfg, store_b, clock)
         await _with_group(a, "g1", clock)
         await _with_group(a, "g2", clock)
-        b.s.directory.groups.update(a.s.directory.groups)
+        b.kit.directory.groups.update(a.kit.directory.groups)
         clock.set(local("2026-01-05 09:00"))
-        assert a.s.schedule is not None and b.s.schedule is not None
-        got_a = await a.s.schedule.due(clock.now())
-        got_b = await b.s.schedule.due(clock.now())
+        assert (
+            a.feature(ScheduleFeature).schedule is not None
+            and b.feature(ScheduleFeature).schedule is not None
+        )
+        got_a = await a.feature(ScheduleFeature).schedule.due(clock.now())
+        got_b = await b.feature(ScheduleFeature).schedule.due(clock.now())
         assert sorted(d.group_key for d in got_a) == ["console:g1", "console:g2"]
         assert got_b == []
         runs = await SqlScheduleStore(store_a.engine).post_runs("solar")
@@ -204,16 +216,16 @@ async def test_missed_runs_are_sent_within_grace_else_recorded(store: SqlStore) 
     # Down from 08:00; back at 09:40, inside the hour of grace.
     clock.set(local("2026-01-05 09:40"))
     engine = await _engine(cfg, store, clock)
-    assert engine.s.schedule is not None
-    late = await engine.s.schedule.due(clock.now())
+    assert engine.feature(ScheduleFeature).schedule is not None
+    late = await engine.feature(ScheduleFeature).schedule.due(clock.now())
     assert [d.action.text for d in late if isinstance(d.action, SendMessage)] == [
         "Daily 2026-01-05 in g1"
     ]
     # Down again through the next 09:00, back at 11:00: too late.
     clock.set(local("2026-01-06 11:00"))
     engine = await _engine(cfg, store, clock)
-    assert engine.s.schedule is not None
-    assert await engine.s.schedule.due(clock.now()) == []
+    assert engine.feature(ScheduleFeature).schedule is not None
+    assert await engine.feature(ScheduleFeature).schedule.due(clock.now()) == []
     runs = await SqlScheduleStore(store.engine).post_runs("solar")
     assert [(r.fire_time, r.status) for r in runs] == [
         (local("2026-01-05 09:00"), "sending"),
@@ -225,10 +237,12 @@ async def test_new_post_does_not_back_fill(store: SqlStore) -> None:
     clock = FakeClock(local("2026-01-05 12:00"))
     engine = await _engine(config(DAILY), store, clock)
     await _with_group(engine, "g1", clock)
-    assert engine.s.schedule is not None
+    assert engine.feature(ScheduleFeature).schedule is not None
     # Today's 09:00 passed before the post existed.
-    assert await engine.s.schedule.due(clock.now()) == []
-    assert engine.s.schedule.next_due(local("2026-01-06 09:00")) == local("2026-01-06 09:00")
+    assert await engine.feature(ScheduleFeature).schedule.due(clock.now()) == []
+    assert engine.feature(ScheduleFeature).schedule.next_due(local("2026-01-06 09:00")) == local(
+        "2026-01-06 09:00"
+    )
 
 
 async def test_pinned_posts_replace_the_previous_pin(store: SqlStore) -> None:
@@ -236,7 +250,7 @@ async def test_pinned_posts_replace_the_previous_pin(store: SqlStore) -> None:
     clock = FakeClock(local("2026-01-05 08:00"))
     engine = await _engine(cfg, store, clock)
     await _with_group(engine, "g1", clock)
-    schedule = engine.s.schedule
+    schedule = engine.feature(ScheduleFeature).schedule
     assert schedule is not None
     outlet = RecordingOutlet()
     for day in ("2026-01-05 09:00", "2026-01-06 09:00"):
@@ -370,15 +384,16 @@ async def test_driver_keeps_wake_ups_in_the_database_and_ticks(
 
     cfg = config(DAILY)
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    engine = await _engine(cfg, store, clock)
-    await _with_group(engine, "g1", clock)
+    started = await _engine(cfg, store, clock)
+    await _with_group(started, "g1", clock)
     ticks: list[datetime] = []
 
-    async def on_tick(ev: TimerFired) -> list[Action]:
-        ticks.append(ev.at)
-        return [SendDirect(UserRef("console", "olga"), "tick")]
+    class TickProbe(Base):
+        async def tick(self, now: datetime) -> list[Action]:
+            ticks.append(now)
+            return [SendDirect(UserRef("console", "olga"), "tick")]
 
-    engine.on_timer("tick", on_tick)
+    engine = Engine(started.kit, (*started.features, TickProbe()))
     sent: list[Action] = []
 
     class Gateway:
@@ -393,11 +408,13 @@ async def test_driver_keeps_wake_ups_in_the_database_and_ticks(
         assert ticks == [clock.now()]
         assert [a.text for a in sent if isinstance(a, SendDirect)] == ["tick"]
         jobs = {j.id: j for j in driver._scheduler.get_jobs(jobstore="posts")}
-        assert engine.s.schedule is not None
-        post = engine.s.schedule.get("daily")
+        assert engine.feature(ScheduleFeature).schedule is not None
+        post = engine.feature(ScheduleFeature).schedule.get("daily")
         assert post is not None
         job = jobs["solar:post:daily"]
-        assert job.next_run_time == engine.s.schedule.next_fire(post, clock.now())
+        assert job.next_run_time == engine.feature(ScheduleFeature).schedule.next_fire(
+            post, clock.now()
+        )
         # A stored wake-up that fires finds its driver and posts what is due.
         clock.set(job.next_run_time)
         await fire("solar")

@@ -12,10 +12,12 @@ from telegram import Bot
 
 from adapters.scheduler import TelegramOutlet, deliver
 from adapters.telegram.gateway import TelegramGateway
+from bot.compose import open_engine
 from bot.config import parse_config
 from bot.core.clock import FakeClock
-from bot.core.engine import Engine
 from bot.core.events import ChatRef
+from bot.features import Stores
+from bot.features.schedule.feature import ScheduleFeature
 from storage.schedule_store import SqlScheduleStore
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import FakeBotApi, bad
@@ -57,10 +59,15 @@ async def test_pins_replace_each_other_and_polls_keep_their_options(
 ) -> None:
     config = parse_config(CONFIG)
     clock = FakeClock(datetime(2026, 1, 5, 7, 0, tzinfo=UTC))
-    engine = Engine(config, store, clock, schedule_store=SqlScheduleStore(store.engine))
-    await engine.start(background_flush=False)
-    engine.s.directory.group(ChatRef("telegram", str(GROUP)), clock.now(), "Solar Makers #1")
-    schedule = engine.s.schedule
+    engine = await open_engine(
+        config,
+        store,
+        clock,
+        stores=Stores(schedule=SqlScheduleStore(store.engine)),
+        background_flush=False,
+    )
+    engine.kit.directory.group(ChatRef("telegram", str(GROUP)), clock.now(), "Solar Makers #1")
+    schedule = engine.feature(ScheduleFeature).schedule
     assert schedule is not None
     async with Bot(api.token, base_url=api.base_url) as bot:
         outlet = TelegramOutlet(TelegramGateway(bot, config, clock))

@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
+from bot.compose import open_engine
 from bot.config import Config, parse_config
 from bot.config.risk import SpamConfig
 from bot.core.actions import BanMember, DeleteMessage, MuteMember, UnbanMember
 from bot.core.clock import FakeClock
 from bot.core.engine import Engine
 from bot.core.events import ChatRef, CommandIssued, MemberJoined, MessagePosted, ReplyRef, UserRef
+from bot.features import Stores
+from bot.features.points.feature import PointsFeature
+from bot.features.risk.feature import RiskFeature
 from bot.features.risk.spam.checks import (
     Detector,
     bayes_check,
@@ -205,8 +209,9 @@ def config() -> Config:
 
 
 async def engine_for(config: Config, store: SqlStore, clock: FakeClock) -> Engine:
-    engine = Engine(config, store, clock, spam_store=SqlSpamStore(store.engine))
-    await engine.start(background_flush=False)
+    engine = await open_engine(
+        config, store, clock, stores=Stores(spam=SqlSpamStore(store.engine)), background_flush=False
+    )
     return engine
 
 
@@ -269,15 +274,15 @@ async def test_approved_members_are_spared_and_suspects_are_not(
         clock.advance(timedelta(minutes=2))
         assert not removed(await engine.handle(post(regular, 10 + i, f"{CHAT} {i}", clock.now())))
     assert not removed(await engine.handle(post(regular, 30, SPAMMY, clock.now())))
-    engine.s.risk.spam.suspects.add(regular.key)  # type: ignore[union-attr]
+    engine.feature(RiskFeature).risk.spam.suspects.add(regular.key)  # type: ignore[union-attr]
     assert removed(await engine.handle(post(regular, 31, SPAMMY, clock.now())))
 
 
 async def test_trusted_levels_are_spared(config: Config, store: SqlStore, clock: FakeClock) -> None:
     engine = await engine_for(config, store, clock)
-    member = engine.s.directory.member(user(7), clock.now())
-    engine.s.points.award(member.key, 150, "gift", "gift:7", clock.now())
-    assert engine.s.risk.spam.approved(member)  # type: ignore[union-attr]
+    member = engine.kit.directory.member(user(7), clock.now())
+    engine.feature(PointsFeature).points.award(member.key, 150, "gift", "gift:7", clock.now())
+    assert engine.feature(RiskFeature).risk.spam.approved(member)  # type: ignore[union-attr]
     assert not removed(await engine.handle(post(user(7), 1, SPAMMY, clock.now())))
 
 

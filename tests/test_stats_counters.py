@@ -20,8 +20,8 @@ async def test_spam_reports_and_alerts_are_counted(
         "dave > 4: /report\n"
         "erin > 4: /report\n",
     )
-    s = console.engine.s
-    row = s.stats.get("console:g1", s.points.local_date(clock.now()))
+    kit = console.engine.kit
+    row = kit.stats.get("console:g1", kit.calendar.local_date(clock.now()))
     assert row is not None
     assert row.spam_removed == 1 and row.removed >= 1
     assert row.reports == 2

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.app import analytics_store_for, chart_renderer, economy_store_for
+from adapters.app import chart_renderer, sql_stores
 from adapters.console.gateway import ConsoleGateway, Output
 from adapters.console.script import (
     Join,
@@ -26,6 +27,7 @@ from adapters.console.script import (
     parse_line,
 )
 from adapters.scheduler import ConsoleOutlet, deliver
+from bot.compose import open_engine
 from bot.config import Config
 from bot.core.actions import Action, CreateInvite
 from bot.core.clock import FakeClock
@@ -35,6 +37,7 @@ from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
+    InviteCreated,
     MemberJoined,
     MemberLeft,
     MessagePosted,
@@ -44,11 +47,10 @@ from bot.core.events import (
     UserRef,
 )
 from bot.core.ports import Store
-from bot.features.economy import hooks as economy_hooks
+from bot.features import Stores
+from bot.features.schedule.feature import ScheduleFeature
 from bot.features.schedule.store import ScheduleStore
-from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
-from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 
 PLATFORM = "console"
@@ -90,17 +92,16 @@ class ConsoleSession:
         self.gateway = ConsoleGateway(clock, config.community.log_chat)
         self.group = "g1"
         self.config_path = config_path
-        # Shop, events and referrals, kept across !restart like the main store.
-        self.economy_store = economy_store_for(store)
-        self.analytics_store = analytics_store_for(store)
-        # Spam samples taught with /spam and /ham survive !restart too.
-        self.spam_store = SqlSpamStore(store.engine) if isinstance(store, SqlStore) else None
-        # So do the entry gate's captchas, queue and invites.
-        self.overflow_store = (
-            SqlOverflowStore(store.engine) if isinstance(store, SqlStore) else None
-        )
+        # The features' stores outlive the engine: shop, events, referrals,
+        # spam samples and the entry gate's state survive !restart like the
+        # main store (in memory without a database).
+        if isinstance(store, SqlStore):
+            self.stores = replace(sql_stores(store), schedule=schedule_store)
+        else:
+            self.stores = Stores(schedule=schedule_store)
         self.outlet = ConsoleOutlet(self.gateway)
-        self.engine = self._engine()
+        # Made by `start`, again by every !restart.
+        self.engine: Engine
         # With `watch_config`, the config file is reloaded when it changes and
         # the log chat's report is handed to `on_output` (the runner prints it).
         self.watch_config = watch_config
@@ -109,22 +110,19 @@ class ConsoleSession:
         # A reload's report must not land in the middle of a line's output.
         self._busy = asyncio.Lock()
 
-    def _engine(self) -> Engine:
-        return Engine(
+    async def _open(self) -> Engine:
+        return await open_engine(
             self.config,
             self.store,
             self.clock,
-            config_path=self.config_path,
-            schedule_store=self.schedule_store,
-            economy_store=self.economy_store,
-            analytics_store=self.analytics_store,
-            spam_store=self.spam_store,
+            stores=self.stores,
             charts=chart_renderer(),
-            overflow_store=self.overflow_store,
+            config_path=self.config_path,
+            background_flush=self.background_flush,
         )
 
     async def start(self) -> None:
-        await self.engine.start(background_flush=self.background_flush)
+        self.engine = await self._open()
         self._watch()
 
     async def close(self) -> None:
@@ -197,9 +195,9 @@ class ConsoleSession:
             self.group = line.group
             gw.outputs.append(Output("group", line.group, actor="console"))
         elif isinstance(line, SetRole):
-            s = self.engine.s
-            member = s.directory.member(user(line.user), self.clock.now())
-            s.directory.set_role(member, line.role)
+            directory = self.engine.kit.directory
+            member = directory.member(user(line.user), self.clock.now())
+            directory.set_role(member, line.role)
             gw.outputs.append(
                 Output("role", None, actor="console", target=line.user, text=line.role)
             )
@@ -274,19 +272,19 @@ class ConsoleSession:
         return self.clock.now() + timedelta(seconds=line.by_seconds or 0)
 
     async def _run_schedule(self, until: datetime) -> None:
-        schedule = self.engine.s.schedule
-        if schedule is None:
+        feature = self.engine.find(ScheduleFeature)
+        if feature is None:
             return
+        schedule = feature.schedule
         last: datetime | None = None
         while (at := schedule.next_due(until)) is not None and at != last:
             last = at
             if at > self.clock.now():
                 self.clock.set(at)
                 self._show_clock()
-            if self.engine.writes is not None:
-                # Digests read the day counters from the database, where in
-                # production the batcher's background flushes keep them.
-                await self.engine.writes.flush(everything=True)
+            # Digests read the day counters from the database, where in
+            # production the batcher's background flushes keep them.
+            await self.engine.writes.flush(everything=True)
             deliveries = await schedule.due(self.clock.now())
             await deliver(schedule, deliveries, {PLATFORM: self.outlet})
 
@@ -316,14 +314,12 @@ class ConsoleSession:
 
     async def _restart(self, *, crash: bool) -> None:
         if crash:
-            if self.engine.writes is not None:
-                self.engine.writes.abandon()
+            self.engine.writes.abandon()
         else:
             await self.engine.stop()
         await self._unwatch()
         self.config = self.engine.config
-        self.engine = self._engine()
-        await self.engine.start(background_flush=self.background_flush)
+        self.engine = await self._open()
         self._watch()
         what = "crashed and restarted" if crash else "restarted"
         self.gateway.outputs.append(Output("restart", None, actor="console", text=what))
@@ -332,11 +328,12 @@ class ConsoleSession:
         """Tell the engine which personal links the platform made, as a
         platform runner does, so joins through them are attributed."""
         for a in actions:
-            if isinstance(a, CreateInvite) and a.for_user is not None and a.purpose == "personal":
+            if isinstance(a, CreateInvite) and a.for_user is not None:
                 link = self.gateway.invites.get(a.for_user.user_id)
                 if link is not None:
-                    await economy_hooks.invite_created(
-                        self.engine.s, link, a.for_user.key, self.clock.now()
+                    now = self.clock.now()
+                    await self.engine.handle(
+                        InviteCreated(a.chat, a.for_user, link, a.purpose, now)
                     )
 
     def _render(self, o: Output) -> str:

@@ -22,18 +22,17 @@ from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
 from adapters.discord.invites import InviteTracker
 from adapters.reconcile import reconcile_forever
 from bot.core.actions import CloneGroup, CreateInvite, GrantRole
-from bot.core.engine import command_names
 from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
     GroupOpened,
+    InviteCreated,
     MembersCounted,
     MessagePosted,
 )
 from bot.core.i18n import t
-from bot.features.economy.hooks import invite_created
-from bot.features.overflow.planner import CHANNEL, OPEN
+from bot.core.records import CHANNEL, OPEN
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +49,6 @@ def cohort_role(channel: Any) -> discord.Role | None:
     return role
 
 
-def core_commands() -> frozenset[str]:
-    """Every command name (and alias) the core answers."""
-    return command_names()
-
-
 class DiscordCommunity:
     def __init__(self, client: commands.Bot, app: App, *, forward: Forward | None = None) -> None:
         self.client = client
@@ -67,13 +61,15 @@ class DiscordCommunity:
             on_clone=self._clone_opened,
         )
         self.invites = InviteTracker()
-        self._known = core_commands()
+        # Every command name (and alias) the core answers.
+        self._known = frozenset(app.engine.commands())
 
     async def _invite_created(self, action: CreateInvite, link: str) -> None:
-        # Entry invites (the overflow planner's) are not a member's own link.
-        if action.for_user is not None and action.purpose == "personal":
-            s = self.app.engine.s
-            await invite_created(s, link, action.for_user.key, self.app.clock.now())
+        if action.for_user is not None:
+            now = self.app.clock.now()
+            await self.handle(
+                InviteCreated(action.chat, action.for_user, link, action.purpose, now)
+            )
 
     async def _clone_opened(self, action: CloneGroup, chat: ChatRef) -> None:
         await self.handle(GroupOpened(chat, action.title, action.serial, discord.utils.utcnow()))
@@ -122,7 +118,7 @@ class DiscordCommunity:
         would read "Welcome to 1234567890"."""
         if chat.private:
             return
-        directory = self.app.engine.s.directory
+        directory = self.app.engine.kit.directory
         if chat.key in directory.groups:
             return
         group = directory.group(chat, at, title=getattr(channel, "name", "") or "")
@@ -142,7 +138,7 @@ class DiscordCommunity:
         tell them apart there is no count to give."""
         cohorts: dict[str, discord.Role] = {}
         wide: list[str] = []
-        for g in self.app.engine.s.directory.groups.values():
+        for g in self.app.engine.kit.directory.groups.values():
             if g.platform != translate.PLATFORM or g.state != OPEN:
                 continue
             channel = guild.get_channel(int(g.chat_id))

@@ -11,7 +11,7 @@ from bot.core.events import ChatRef
 
 
 def register_group(engine: Engine, chat: ChatRef, now: datetime, member_count: int | None) -> None:
-    group = engine.s.directory.group(chat, now, chat.title)
+    group = engine.kit.directory.group(chat, now, chat.title)
     if member_count is not None and group.member_count != member_count:
         group.member_count = member_count
         if engine.writes is not None:

@@ -30,6 +30,7 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
+from bot.compose import open_engine
 from bot.config import Config
 from bot.core.clock import FakeClock, SystemClock
 from bot.core.engine import Engine
@@ -146,10 +147,9 @@ async def replay_file(
     # Each update moves the clock to its own date, so windows, streaks and
     # mutes come out as they would have live.
     clock = FakeClock(SystemClock().now())
-    engine = Engine(config, store, clock)
     replay = Replay(config, out, json_output=json_output)
     try:
-        await engine.start(background_flush=False)
+        engine = await open_engine(config, store, clock, background_flush=False)
         with lines:
             await replay.run(engine, clock, lines)
         await engine.stop()

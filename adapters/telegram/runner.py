@@ -74,24 +74,22 @@ from adapters.telegram.translate import (
 )
 from bot.config import Locale
 from bot.core.actions import Action, CloneGroup, CreateInvite, SendDirect, SendMessage, pressed
-from bot.core.commands import parse_command
+from bot.core.commands import Command, parse_command
 from bot.core.events import (
     BotRightsReported,
     ChatRef,
     CommandIssued,
     Event,
     GroupOpened,
+    InviteCreated,
     MembersCounted,
     MessagePosted,
     UserRef,
 )
 from bot.core.i18n import LOCALES, t
 from bot.core.ports import Clock
-from bot.core.records import CursorRecord
-from bot.features.economy.hooks import invite_created
-from bot.features.overflow.commands import commands as overflow_commands
+from bot.core.records import OPEN, SPARE, CursorRecord
 from bot.features.overflow.commands import rights_list
-from bot.features.overflow.planner import OPEN, SPARE
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +172,11 @@ class TelegramRunner:
         }
 
     async def invite_created(self, action: CreateInvite, link: str) -> None:
-        # Entry invites (the overflow planner's) are not a member's own link.
-        if action.for_user is not None and action.purpose == "personal":
-            await invite_created(self.app.engine.s, link, action.for_user.key, self.app.clock.now())
+        if action.for_user is not None:
+            now = self.app.clock.now()
+            await self._event(
+                InviteCreated(action.chat, action.for_user, link, action.purpose, now)
+            )
 
     async def group_created(self, action: CloneGroup, chat: ChatRef) -> None:
         # The core opens it (the very next newcomer may go there) and has it
@@ -185,7 +185,7 @@ class TelegramRunner:
         await self._event(GroupOpened(chat, action.title, action.serial, now, action.template))
 
     def chat_name(self, chat: ChatRef) -> str:
-        group = self.app.engine.s.directory.groups.get(chat.key)
+        group = self.app.engine.kit.directory.groups.get(chat.key)
         return group.title if group is not None and group.title else chat.chat_id
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,7 +232,7 @@ class TelegramRunner:
             writes.cursor(CursorRecord(self.app.config.community.slug, PLATFORM, update_id))
 
     async def _event(self, event: Event) -> None:
-        pool = _pool_add_in(event)
+        pool = _pool_add_in(event, self.app.engine.commands())
         if pool is not None:
             # The owner just made this group; what the bot may do in it is
             # read now rather than trusted from an update it may have missed.
@@ -254,10 +254,9 @@ class TelegramRunner:
     async def reconcile(self) -> None:
         """Every open and spare Telegram group's member count, as Telegram
         counts it, handed to the core (which corrects its own)."""
-        s = self.app.engine.s
         groups = [
             g
-            for g in s.directory.groups.values()
+            for g in self.app.engine.kit.directory.groups.values()
             if g.platform == "telegram" and g.state in (OPEN, SPARE)
         ]
         for group in groups:
@@ -303,7 +302,7 @@ class TelegramRunner:
         (for the mention when they cannot be messaged privately)."""
         if hint is not None and hint.key == key:
             return hint
-        member = self.app.engine.s.directory.members.get(key)
+        member = self.app.engine.kit.directory.members.get(key)
         if member is not None:
             return UserRef("telegram", member.user_id, member.name, member.username)
         return UserRef("telegram", key.partition(":")[2])
@@ -361,7 +360,7 @@ class TelegramRunner:
         self.gateway.submit(actions)
 
     def _is_staff(self, user: UserRef) -> bool:
-        directory = self.app.engine.s.directory
+        directory = self.app.engine.kit.directory
         member = directory.members.get(user.key)
         return member is not None and directory.is_staff(member, user)
 
@@ -422,7 +421,7 @@ class TelegramRunner:
             log.error("Telegram: queued actions did not finish within the drain timeout")
 
 
-def _pool_add_in(event: Event) -> ChatRef | None:
+def _pool_add_in(event: Event, table: Mapping[str, Command]) -> ChatRef | None:
     """The group a `/pool add` (or an alias) was sent in, if it is one."""
     if isinstance(event, CommandIssued):
         parsed: tuple[str, tuple[str, ...]] | None = (event.name, event.args)
@@ -432,7 +431,7 @@ def _pool_add_in(event: Event) -> ChatRef | None:
         return None
     if parsed is None or event.chat.private or not parsed[1]:
         return None
-    command = overflow_commands.commands.get(parsed[0])
+    command = table.get(parsed[0])
     if command is None or command.name != "pool" or parsed[1][0].lower() != "add":
         return None
     return event.chat

@@ -1,22 +1,27 @@
-"""Chat commands: parsing, the handler context, and the registry.
+"""Chat commands: parsing, the handler context, and the command table.
 
-Handlers are thin front ends: they parse, call a service, and render a reply
-through the catalogue.
+A command is declared once, by the feature that owns it: its name, aliases,
+who may run it and where menus list it. The engine enforces `staff`; the
+adapters derive Telegram's menus and Discord's slash commands from the same
+declarations. Handlers are thin front ends: they parse, call a service, and
+render a reply through the catalogue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 from bot.config import Locale
 from bot.core.actions import Action, SendMessage
 from bot.core.events import CommandIssued
 from bot.core.i18n import t
+from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
-from bot.core.services import Services
+
+S = TypeVar("S")
 
 
 def parse_command(text: str, prefixes: str = "/") -> tuple[str, tuple[str, ...]] | None:
@@ -32,7 +37,7 @@ def parse_command(text: str, prefixes: str = "/") -> tuple[str, tuple[str, ...]]
 
 @dataclass(slots=True)
 class Context:
-    s: Services
+    kit: Kit
     event: CommandIssued
     member: MemberRecord
     group: GroupRecord | None
@@ -58,28 +63,95 @@ class Context:
 
 
 Handler = Callable[[Context], Awaitable[list[Action]]]
+# Where a menu lists the command: in groups, in private chats, or both.
+Scope = Literal["group", "private", "any"]
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str
     handler: Handler
-    staff_only: bool = False
+    aliases: tuple[str, ...] = ()
+    # Moderators and owners only: the engine refuses everyone else.
+    staff: bool = False
+    scope: Scope = "any"
+    # Listed in the platforms' command menus (Telegram's menu, Discord's
+    # slash commands with a description); every command answers either way.
+    menu: bool = False
+
+    @property
+    def help_key(self) -> str:
+        """The catalogue key of its one-line description (menus, slash commands)."""
+        return f"commands.{self.name}"
 
 
-class Registry:
+BoundHandler = Callable[[Context, S], Awaitable[list[Action]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[S]):
+    name: str
+    aliases: tuple[str, ...]
+    body: BoundHandler[S]
+    staff: bool
+    scope: Scope
+    menu: bool
+
+
+class Registry(Generic[S]):
+    """A feature's commands, declared at import with a decorator and bound to
+    the feature's service when the feature is built:
+
+        commands: Registry[Risk] = Registry()
+
+        @commands.add("alerts", staff=True, menu=True)
+        async def alerts(ctx: Context, risk: Risk) -> list[Action]: ...
+
+        RiskFeature.commands = commands.bind(risk)
+    """
+
     def __init__(self) -> None:
-        self.commands: dict[str, Command] = {}
+        self._entries: list[_Entry[S]] = []
 
     def add(
-        self, name: str, *aliases: str, staff_only: bool = False
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            for n in (name, *aliases):
-                self.commands[n] = Command(name, handler, staff_only)
-            return handler
+        self,
+        name: str,
+        *aliases: str,
+        staff: bool = False,
+        scope: Scope = "any",
+        menu: bool = False,
+    ) -> Callable[[BoundHandler[S]], BoundHandler[S]]:
+        def register(body: BoundHandler[S]) -> BoundHandler[S]:
+            self._entries.append(_Entry(name, aliases, body, staff, scope, menu))
+            return body
 
         return register
 
-    def get(self, name: str) -> Command | None:
-        return self.commands.get(name)
+    def bind(self, service: S) -> tuple[Command, ...]:
+        return tuple(
+            Command(e.name, _bound(e.body, service), e.aliases, e.staff, e.scope, e.menu)
+            for e in self._entries
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        for e in self._entries:
+            yield e.name
+            yield from e.aliases
+
+
+def _bound(body: BoundHandler[S], service: S) -> Handler:
+    async def handler(ctx: Context) -> list[Action]:
+        return await body(ctx, service)
+
+    return handler
+
+
+def table(commands: Sequence[Command]) -> dict[str, Command]:
+    """Every name and alias to its command; a name declared twice is a bug."""
+    out: dict[str, Command] = {}
+    for c in commands:
+        for n in (c.name, *c.aliases):
+            if n in out:
+                raise ValueError(f"command {n!r} is declared twice")
+            out[n] = c
+    return out

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -28,13 +28,25 @@ from bot.core.i18n import t
 from rules.evaluate import RuleSet
 from rules.schema import RULE_TYPES, Rule
 
-if TYPE_CHECKING:
-    from bot.core.engine import Engine
-
 log = logging.getLogger(__name__)
 
 # How many errors a chat message shows; the log has them all.
 SHOWN_ERRORS = 10
+
+
+class Engine(Protocol):
+    """What reloading needs of the engine (`bot.core.engine.Engine`)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def rules(self) -> RuleSet: ...
+
+    @property
+    def config_path(self) -> Path | None: ...
+
+    def reload(self, config: Config, rules: RuleSet | None = None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +117,6 @@ def reload_command(engine: Engine) -> Command:
     """`/reload` for moderators: the same path as the watcher."""
 
     async def reload(ctx: Context) -> list[Action]:
-        if not ctx.is_staff:
-            return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
         if engine.config_path is None:
             return [ctx.reply("reload.no_file")]
         config, errors = await reload_from_file(engine)
@@ -115,7 +125,7 @@ def reload_command(engine: Engine) -> Command:
             return [ctx.reply("reload.failed", count=len(errors), errors=shown)]
         return [ctx.reply("reload.ok", rules=active_rules(config))]
 
-    return Command("reload", reload, staff_only=True)
+    return Command("reload", reload, staff=True, scope="group", menu=True)
 
 
 Deliver = Callable[[list[Action]], Awaitable[None]]

@@ -168,6 +168,18 @@ class BotRightsReported:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class InviteCreated:
+    """The platform made the invite link a `CreateInvite` asked for."""
+
+    chat: ChatRef
+    member: UserRef
+    link: str
+    # The CreateInvite's purpose: "personal" (a member's own link) or "entry".
+    purpose: str
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -179,4 +191,5 @@ Event = (
     | MembersCounted
     | GroupOpened
     | BotRightsReported
+    | InviteCreated
 )

@@ -29,6 +29,15 @@ class MemberRecord:
     last_points_at: datetime | None = None
 
 
+# A group's state. Open: members are placed there. Spare: pre-created and
+# waiting in the pool. Channel: a chat of the community that is not a group
+# of its own (a Discord channel beside the group's main one): rules and
+# points apply, nobody is placed there.
+OPEN = "open"
+SPARE = "spare"
+CHANNEL = "channel"
+
+
 @dataclass(slots=True)
 class GroupRecord:
     community: str

@@ -1,1 +1,124 @@
-"""The features, each a package; `build` lists them in the one order they run."""
+"""The features, each a package; `build` makes them and lists them in the
+one order every hook runs in.
+
+Services are made first, in the order they need each other; the features
+that wrap them are then listed in the order events reach them. A message:
+moderation's rules, then the spam guard and monitors (risk), then points.
+A join: the overflow planner counts and places (one without an entry
+invite owes the gate's captcha), the raid monitor watches, the newcomer's
+name is judged (a refusal ends the join there), then the referral and the
+welcome. The timer: risk's monitors, the economy's reminders, the entry
+gate's deadlines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.feature import Feature
+from bot.core.kit import Kit
+from bot.core.records import Snapshot
+from bot.features.analytics.analytics import Analytics, CountingEconomyStore, MemoryAnalyticsStore
+from bot.features.analytics.feature import AnalyticsFeature
+from bot.features.analytics.store import AnalyticsStore, ChartRenderer
+from bot.features.economy.economy import Economy, MemoryEconomyStore, load_economy
+from bot.features.economy.feature import EconomyFeature
+from bot.features.economy.store import EconomyStore
+from bot.features.moderation.cases import Moderation
+from bot.features.moderation.enforcement import Enforcer
+from bot.features.moderation.feature import ModerationFeature
+from bot.features.moderation.names import NamesFeature
+from bot.features.moderation.views import Views
+from bot.features.overflow.entry import EntryGate
+from bot.features.overflow.entry_feature import EntryFeature
+from bot.features.overflow.feature import OverflowFeature
+from bot.features.overflow.planner import Overflow
+from bot.features.overflow.store import OverflowStore
+from bot.features.points.feature import PointsFeature
+from bot.features.points.points import Points
+from bot.features.points.service import PointsService
+from bot.features.risk.feature import RiskFeature
+from bot.features.risk.risk import Risk
+from bot.features.risk.spam.guard import MemorySpamStore
+from bot.features.risk.store import SpamStore
+from bot.features.schedule.content import Composer
+from bot.features.schedule.feature import ScheduleFeature
+from bot.features.schedule.schedule import Schedule
+from bot.features.schedule.store import ScheduleStore
+from bot.features.welcome.feature import WelcomeFeature
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """The features' own store ports. Without a database (unit tests) the
+    economy and the spam samples live in memory; activity days go through
+    the core store's daily stats."""
+
+    economy: EconomyStore = field(default_factory=MemoryEconomyStore)
+    spam: SpamStore = field(default_factory=MemorySpamStore)
+    analytics: AnalyticsStore | None = None
+    # Without one there is no schedule.
+    schedule: ScheduleStore | None = None
+    # Without one the entry gate's captchas and invites live in memory only.
+    overflow: OverflowStore | None = None
+
+
+async def build(
+    kit: Kit,
+    snapshot: Snapshot,
+    stores: Stores,
+    *,
+    charts: ChartRenderer | None = None,
+    base: Path | None = None,
+) -> tuple[Feature, ...]:
+    """Every feature, started, in the order hooks run. `base` is the config
+    file's folder (scheduled content is found beside it)."""
+    config = kit.config
+    slug, tz = config.community.slug, config.community.tz
+    now = kit.clock.now()
+    today = kit.calendar.local_date(now)
+
+    # Counts RSVPs, attendance and points spent into the daily stats.
+    economy_store = CountingEconomyStore(stores.economy, kit.stats, kit.calendar.local_date)
+    economy_snapshot = await load_economy(economy_store, slug, tz, now)
+    points = Points(
+        config.points, slug, kit.calendar, snapshot, kit.writes, today, economy_snapshot
+    )
+    kit.writes.on_duplicates = points.undo
+    economy = Economy(slug, points, economy_store, economy_snapshot)
+    cases = Moderation(slug, config.escalation, snapshot, kit.writes)
+    enforcer = Enforcer(kit, cases)
+    analytics = Analytics(
+        slug,
+        config.community.timezone,
+        kit.stats,
+        stores.analytics or MemoryAnalyticsStore(kit.store),
+        points,
+        charts,
+    )
+    await analytics.start(today)
+    saved = await stores.overflow.load_overflow(slug) if stores.overflow is not None else None
+    overflow = Overflow(kit, saved)
+    entry = EntryGate(kit, overflow, points, stores.overflow, saved)
+
+    views = Views(kit, points)
+    risk = RiskFeature(await Risk.start(kit, stores.spam, enforcer, points), views.of)
+    moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
+    features: list[Feature] = [
+        moderation,
+        OverflowFeature(kit, overflow, entry),
+        risk,
+        NamesFeature(kit, moderation.verdicts),
+        PointsFeature(kit, PointsService(points, economy.shop, cases)),
+        EconomyFeature(kit, economy),
+        EntryFeature(kit, entry),
+        AnalyticsFeature(kit, analytics),
+    ]
+    if stores.schedule is not None:
+        compose = Composer(kit, points, analytics, base or Path.cwd())
+        schedule = Schedule(kit, stores.schedule, compose)
+        await schedule.start(now)
+        features.append(ScheduleFeature(kit, schedule))
+    features.append(WelcomeFeature(kit, entry))
+    return tuple(features)

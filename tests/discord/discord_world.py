@@ -10,6 +10,7 @@ import simcord
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot
 from bot.core.i18n import t
+from bot.features.points.feature import PointsFeature
 
 CONFIG = Path(__file__).with_name("community.yaml")
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.yaml"
@@ -32,7 +33,7 @@ class World:
         return f"discord:{who.id}"
 
     def balance(self, who: simcord.MemberActor) -> int:
-        return self.app.engine.s.points.balance(self.key(who))
+        return self.app.engine.feature(PointsFeature).points.balance(self.key(who))
 
     def texts(self, channel: simcord.ChannelHandle) -> list[str]:
         return [m.content for m in channel.history()]

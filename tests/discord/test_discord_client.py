@@ -14,6 +14,7 @@ from adapters.app import App
 from adapters.discord.client import GroupkeeperBot, build_client
 from adapters.discord.runner import serve
 from bot.core.i18n import t
+from bot.features.points.feature import PointsFeature
 
 
 async def test_slash_commands_are_localized_in_chinese(world: World) -> None:
@@ -99,7 +100,7 @@ async def test_the_sharded_bot_runs_the_same_community(tmp_path: Path) -> None:
 
             result = await alice.slash(general, "checkin")
 
-            assert app.engine.s.points.balance(f"discord:{alice.id}") == 10
+            assert app.engine.feature(PointsFeature).points.balance(f"discord:{alice.id}") == 10
             assert answers(result)[0].startswith("✅")
             assert bot.get_guild(guild.id) is not None
             assert bot.get_guild(guild.id).shard_id == 1  # type: ignore[union-attr]
@@ -129,7 +130,7 @@ async def test_the_example_config_drives_discord_too(tmp_path: Path) -> None:
             await alice.send(general, "签到")
             spam = await alice.send(general, "加微信领资料")
 
-            assert app.engine.s.points.balance(f"discord:{alice.id}") == 10
+            assert app.engine.feature(PointsFeature).points.balance(f"discord:{alice.id}") == 10
             assert spam.id not in [m.id for m in general.history()]
             # The example's log chat is on Telegram: nothing goes to Discord for it.
             assert all(not m.content.startswith("案件") for m in general.history())

@@ -30,7 +30,7 @@ def serve_only(world: World) -> None:
     groups = config.groups.model_copy(update={"capacity": 5, "prepare_at": 5})
     engine.reload(config.model_copy(update={"platforms": platforms, "groups": groups}))
     # Groups keep the capacity they were registered with; the main one predates the reload.
-    engine.s.directory.groups[key(world.general.id)].capacity = 5
+    engine.kit.directory.groups[key(world.general.id)].capacity = 5
 
 
 def dms(user: simcord.UserHandle) -> list[str]:
@@ -55,7 +55,7 @@ async def join_through(world: World, user: simcord.UserHandle) -> simcord.Member
 
 async def test_join_invites_once_and_a_clone_opens_as_the_entry_at_capacity(world: World) -> None:
     serve_only(world)
-    groups = world.app.engine.s.directory.groups
+    groups = world.app.engine.kit.directory.groups
     home = groups[key(world.general.id)]
     assert home.member_count == 3  # mia, alice and bob
 
@@ -102,7 +102,7 @@ async def test_join_invites_once_and_a_clone_opens_as_the_entry_at_capacity(worl
 
 async def test_reconciling_corrects_the_count_from_the_server(world: World) -> None:
     serve_only(world)
-    home = world.app.engine.s.directory.groups[key(world.general.id)]
+    home = world.app.engine.kit.directory.groups[key(world.general.id)]
     home.member_count = 1  # joins missed while the bot was down
 
     await world.bot.community.reconcile()

@@ -11,6 +11,8 @@ from discord_world import World, answers, en
 
 from bot.core.actions import CloneGroup
 from bot.core.events import ChatRef
+from bot.features.economy.feature import EconomyFeature
+from bot.features.points.feature import PointsFeature
 
 
 async def test_blocked_word_is_deleted_and_warned(world: World) -> None:
@@ -115,7 +117,7 @@ async def test_a_level_up_grants_the_configured_role(world: World) -> None:
     member = world.alice.member
     assert member is not None
     assert regulars.id in [r.id for r in member.roles]
-    level = world.app.engine.s.points.level(10)[0]
+    level = world.app.engine.feature(PointsFeature).points.level(10)[0]
     assert en("levelup", name="@alice", level=level, title="Regular") in world.texts(world.general)
 
 
@@ -236,7 +238,7 @@ def _handle(world: World, channel_id: int) -> simcord.ChannelHandle:
 async def test_a_join_through_a_personal_invite_is_credited_to_its_owner(world: World) -> None:
     await world.alice.send(world.general, "!invite")
     await world.env.settle()
-    eco = world.app.engine.s.economy
+    eco = world.app.engine.feature(EconomyFeature).economy
     assert eco is not None
     link = eco.referrals.link_of(world.key(world.alice))
     assert link is not None

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from adapters.console.session import ConsoleSession
 from adapters.discord import translate
-from adapters.discord.community import core_commands
 from adapters.discord.gateway import _chunks
 from adapters.discord.payloads import OfflineParser
 from adapters.discord.translate import InviteUse, used_invite
@@ -36,9 +36,17 @@ def parser() -> OfflineParser:
     return OfflineParser(load("guild_create"), load("bot_user"))
 
 
-def event_of(parser: OfflineParser, payload: dict[str, Any]) -> MessagePosted | CommandIssued:
+@pytest.fixture
+async def core_commands(console: ConsoleSession) -> frozenset[str]:
+    """Every command name (and alias) a running engine answers."""
+    return frozenset(console.engine.commands())
+
+
+def event_of(
+    parser: OfflineParser, payload: dict[str, Any], commands: frozenset[str]
+) -> MessagePosted | CommandIssued:
     message = parser.message(payload)
-    return translate.message_event(message, prefix="!", commands=core_commands())
+    return translate.message_event(message, prefix="!", commands=commands)
 
 
 # index in message_create.json -> what the core must see
@@ -54,9 +62,13 @@ CASES = [
 
 @pytest.mark.parametrize(("index", "expected"), CASES)
 def test_messages(
-    parser: OfflineParser, messages: list[dict[str, Any]], index: int, expected: dict[str, Any]
+    parser: OfflineParser,
+    messages: list[dict[str, Any]],
+    core_commands: frozenset[str],
+    index: int,
+    expected: dict[str, Any],
 ) -> None:
-    event = event_of(parser, messages[index])
+    event = event_of(parser, messages[index], core_commands)
     assert isinstance(event, MessagePosted)
     assert event.chat.platform == "discord" and not event.chat.private
     assert event.chat.chat_id == messages[index]["channel_id"]
@@ -67,9 +79,9 @@ def test_messages(
 
 
 def test_a_reply_carries_the_replied_members_ref(
-    parser: OfflineParser, messages: list[dict[str, Any]]
+    parser: OfflineParser, messages: list[dict[str, Any]], core_commands: frozenset[str]
 ) -> None:
-    event = event_of(parser, messages[2])
+    event = event_of(parser, messages[2], core_commands)
     assert isinstance(event, MessagePosted)
     assert event.reply_to == ReplyRef(
         int(messages[0]["id"]),
@@ -81,9 +93,9 @@ def test_a_reply_carries_the_replied_members_ref(
 
 
 def test_a_prefix_command_names_the_mentioned_member_by_key(
-    parser: OfflineParser, messages: list[dict[str, Any]]
+    parser: OfflineParser, messages: list[dict[str, Any]], core_commands: frozenset[str]
 ) -> None:
-    event = event_of(parser, messages[1])
+    event = event_of(parser, messages[1], core_commands)
     alice = messages[0]["author"]["id"]
     assert isinstance(event, CommandIssued)
     assert (event.name, event.args) == ("ban", (f"discord:{alice}", "1d", "spam"))
@@ -101,13 +113,14 @@ def test_a_prefix_command_names_the_mentioned_member_by_key(
 def test_prefix_words_the_core_does_not_know_are_chat(
     parser: OfflineParser,
     messages: list[dict[str, Any]],
+    core_commands: frozenset[str],
     content: str,
     kind: type[object],
     text: str,
 ) -> None:
     payload = deepcopy(messages[0])
     payload["content"] = content
-    event = event_of(parser, payload)
+    event = event_of(parser, payload, core_commands)
     assert type(event) is kind
     assert event.text == text
 

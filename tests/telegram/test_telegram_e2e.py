@@ -17,8 +17,9 @@ from adapters.telegram.limiter import Limits
 from adapters.telegram.runner import MEMBER_COMMANDS, MODERATOR_COMMANDS, PRIVATE_COMMANDS, serve
 from adapters.telegram.translate import UPDATE_KINDS
 from bot.core.actions import SendDirect, SendMessage
-from bot.core.engine import command_names
 from bot.core.events import ChatRef, UserRef
+from bot.features.economy.feature import EconomyFeature
+from bot.features.points.feature import PointsFeature
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi, PostRefused, ServerLimits
 from tests.telegram.harness import (
@@ -99,8 +100,7 @@ async def test_a_join_is_welcomed_by_the_group_name(bot: Bot) -> None:
     await bot.settle()
     [welcome] = api.sent(GROUP)
     assert "Test Group" in welcome and "@nina" in welcome
-    s = bot.app.engine.s
-    assert s.directory.groups[GROUP_REF.key].member_count == 1
+    assert bot.app.engine.kit.directory.groups[GROUP_REF.key].member_count == 1
 
 
 async def test_a_join_request_is_approved_and_the_newcomer_welcomed(bot: Bot) -> None:
@@ -138,7 +138,7 @@ async def test_checkin_in_english_and_in_chinese(bot: Bot) -> None:
     english, _language, chinese = api.sent(GROUP)
     assert "@ann checked in: +10 points" in english
     assert "签到成功" in chinese and "+10" in chinese
-    assert bot.app.engine.s.points.balance(f"telegram:{ZHU}") == 10
+    assert bot.app.engine.feature(PointsFeature).points.balance(f"telegram:{ZHU}") == 10
 
 
 async def test_a_command_for_another_bot_is_ignored(bot: Bot) -> None:
@@ -240,7 +240,7 @@ async def test_the_bot_asks_for_the_admin_rights_it_lacks(bot: Bot) -> None:
     assert "Delete messages" not in notice
     assert notice in api.sent(LOG_CHAT)
     assert api.called("getChatMemberCount", chat_id=-1002222)
-    group = bot.app.engine.s.directory.groups["telegram:-1002222"]
+    group = bot.app.engine.kit.directory.groups["telegram:-1002222"]
     assert group.title == "Second Group" and group.member_count == 2
 
 
@@ -326,8 +326,9 @@ async def test_startup_asks_for_every_update_kind_and_registers_command_menus(bo
     assert zh["checkin"] == "每日签到领积分"
 
 
-def test_every_command_in_the_menus_exists_in_the_core() -> None:
-    assert set(PRIVATE_COMMANDS + MEMBER_COMMANDS + MODERATOR_COMMANDS) <= command_names()
+async def test_every_command_in_the_menus_exists_in_the_core(bot: Bot) -> None:
+    known = set(bot.app.engine.commands())
+    assert set(PRIVATE_COMMANDS + MEMBER_COMMANDS + MODERATOR_COMMANDS) <= known
 
 
 async def test_a_restart_resumes_after_the_last_update_handled(
@@ -484,7 +485,7 @@ async def test_a_join_through_a_personal_invite_link_is_credited_to_its_owner(bo
     api.post(GROUP, ANN, "/invite")
     await bot.settle()
     assert api.called("createChatInviteLink", chat_id=GROUP)
-    eco = bot.app.engine.s.economy
+    eco = bot.app.engine.feature(EconomyFeature).economy
     assert eco is not None
     ann_key = f"telegram:{ANN}"
     link = eco.referrals.link_of(ann_key)

@@ -88,7 +88,7 @@ async def test_the_deep_link_hands_out_single_use_invites_and_opens_the_spare_at
     await bot.settle()
     assert api.sent(SPARE)[-1] == rules
     assert bot.runner.gateway.failures == []
-    groups = bot.app.engine.s.directory.groups
+    groups = bot.app.engine.kit.directory.groups
     assert (groups[key(FIRST)].member_count, groups[key(SPARE)].state) == (4, "open")
 
     api.post(third, third, "/start join-tg-test")
@@ -113,7 +113,7 @@ async def test_pool_add_names_the_rights_the_bot_lacks_in_the_new_group(bot: Bot
     await bot.settle()
     assert api.called("getChatMember", chat_id=UNREADY, user_id=BOT_ID)
     assert "I lack Invite users via link" in api.sent(UNREADY)[-1]
-    assert bot.app.engine.s.directory.groups[key(UNREADY)].state == "open"
+    assert bot.app.engine.kit.directory.groups[key(UNREADY)].state == "open"
 
     # The owner grants the right (without the bot hearing of it): the next
     # /pool add reads the rights again and succeeds.
@@ -131,7 +131,7 @@ async def test_member_counts_are_reconciled_with_telegrams_and_drift_is_reported
     # Three people join while the bot misses it (it was down, say).
     for uid in NEWCOMERS[:3]:
         api.chats[FIRST].members[uid] = Member(api.users[uid])
-    groups = bot.app.engine.s.directory.groups
+    groups = bot.app.engine.kit.directory.groups
     assert groups[key(FIRST)].member_count == 2
 
     await bot.runner.reconcile()
@@ -226,7 +226,7 @@ async def test_with_the_pool_empty_the_account_creates_the_next_group_and_newcom
         assert account.requests[3].admin_rights == admin_rights()
         # The core opened it, and the bot furnished it like a spare: the
         # template's photo and permissions, the rules pinned quietly.
-        group = bot.app.engine.s.directory.groups[key(PROVISIONED)]
+        group = bot.app.engine.kit.directory.groups[key(PROVISIONED)]
         assert (group.state, group.serial, group.title) == ("open", 2, "Test Founders #2")
         new = api.chats[PROVISIONED]
         assert new.members[BOT_ID].status == "administrator"
@@ -271,7 +271,7 @@ async def test_a_flood_wait_is_reported_to_the_log_chat_and_not_retried_on_every
         assert len(account.requests) == 1
         assert api.called("createChatInviteLink", chat_id=FIRST) != []
         assert not any(c.id == PROVISIONED for c in api.chats.values())
-        assert list(bot.app.engine.s.directory.groups) == [key(FIRST)]
+        assert list(bot.app.engine.kit.directory.groups) == [key(FIRST)]
 
 
 async def test_without_a_provisioner_the_owner_is_told_the_pool_is_empty(bot: Bot) -> None:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from bot.core.i18n import t
+from bot.features.risk.feature import RiskFeature
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import FakeBotApi, Member
@@ -172,7 +173,7 @@ async def test_a_moderator_presses_dismiss_and_the_author_may_speak(bot: Bot) ->
     assert api.member(GROUP, BOB).status == "member"  # type: ignore[union-attr]
     api.post(GROUP, BOB, "sorry, I lost my temper")
     assert en("flags.dismissed", id=1, name="Bob") in api.sent(LOG_CHAT)
-    assert bot.app.engine.s.risk.reports.flags[1].status == "dismissed"  # type: ignore[union-attr]
+    assert bot.app.engine.feature(RiskFeature).risk.reports.flags[1].status == "dismissed"  # type: ignore[union-attr]
 
 
 async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(bot: Bot) -> None:
@@ -193,7 +194,7 @@ async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(bot: Bot)
     assert answer["show_alert"] in (True, "True", "true")
     assert not api.called("banChatMember")
     assert en("mod.not_allowed", command="resolve") not in api.sent(GROUP)
-    assert bot.app.engine.s.risk.reports.flags[1].status == "open"  # type: ignore[union-attr]
+    assert bot.app.engine.feature(RiskFeature).risk.reports.flags[1].status == "open"  # type: ignore[union-attr]
 
     confirmed = api.press_button(LOG_CHAT, MOD, alert(api)["message_id"], "Confirm #1")
     await bot.settle()
@@ -216,7 +217,7 @@ async def test_the_buttons_still_work_after_a_restart(
     async with start_bot(api, tg_db, sleeps) as second:
         query = api.press_button(LOG_CHAT, MOD, alert(api)["message_id"], "Dismiss #1")
         await second.settle()
-        flags = second.app.engine.s.risk.reports.flags  # type: ignore[union-attr]
+        flags = second.app.engine.feature(RiskFeature).risk.reports.flags  # type: ignore[union-attr]
         assert flags[1].status == "dismissed"
 
     assert api.called("answerCallbackQuery", callback_query_id=query)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from bot.core.actions import Action, CreateInvite
-from bot.core.events import TimerFired
 from bot.core.ports import Store
 from bot.core.records import ActivityRecord, LedgerEntry
 from bot.core.stats import Stats
@@ -23,6 +22,7 @@ from bot.features.analytics.metrics import AnalyticsInputs, Chart
 from bot.features.analytics.store import AnalyticsStore, ChartRenderer
 from bot.features.economy.records import EconomySnapshot, GatheringRecord, RsvpRecord
 from bot.features.economy.store import EconomyRow, EconomyStore
+from bot.features.points.points import Points
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,12 @@ class Analytics:
         timezone: str,
         stats: Stats,
         store: AnalyticsStore,
+        points: Points,
         charts: ChartRenderer | None = None,
     ) -> None:
         self.community = community
+        # The week's and month's boards, for /stats me.
+        self.points = points
         self.timezone = timezone
         self.stats = stats
         self.store = store
@@ -61,7 +64,7 @@ class Analytics:
             self.stats.activity = rows + self.stats.activity
             raise
 
-    async def tick(self, ev: TimerFired) -> list[Action]:
+    async def tick(self, now: datetime) -> list[Action]:
         try:
             await self.flush()
         except Exception:

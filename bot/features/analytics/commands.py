@@ -4,17 +4,16 @@ private chat of the community) and `/stats me` (anyone: their own activity)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from bot.config import Locale
 from bot.core.actions import Action, SendPhoto
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
-from bot.core.i18n import t
-from bot.core.services import Services
+from bot.features.analytics.analytics import Analytics
 from bot.features.analytics.metrics import CHART_SERIES, Metrics, activity_chart, compute
+from bot.features.analytics.summary import summary_text
 
-commands = Registry()
+commands: Registry[Analytics] = Registry()
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 90
@@ -30,15 +29,11 @@ def parse_period(arg: str) -> int | None:
     return n if 1 <= n <= MAX_DAYS else None
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-@commands.add("stats", "statistics", "数据")
-async def stats(ctx: Context) -> list[Action]:
+@commands.add("stats", "statistics", "数据", menu=True)
+async def stats(ctx: Context, analytics: Analytics) -> list[Action]:
     args = [a.lower() for a in ctx.event.args]
     if args[:1] == ["me"]:
-        return await _me(ctx)
+        return await _me(ctx, analytics)
     if not ctx.is_staff:
         return [ctx.reply("stats.not_allowed")]
     if len(args) > 1:
@@ -46,22 +41,19 @@ async def stats(ctx: Context) -> list[Action]:
     period = parse_period(args[0]) if args else DEFAULT_DAYS
     if period is None:
         return [ctx.reply("stats.usage", max=MAX_DAYS)]
-    return await _summary(ctx, period)
+    return await _summary(ctx, analytics, period)
 
 
-async def _summary(ctx: Context, period: int) -> list[Action]:
-    s = ctx.s
-    analytics = s.analytics
-    if analytics is None:
-        return [ctx.reply("stats.unavailable")]
-    until = s.points.local_date(ctx.now)
+async def _summary(ctx: Context, analytics: Analytics, period: int) -> list[Action]:
+    kit = ctx.kit
+    until = kit.calendar.local_date(ctx.now)
     since = until - timedelta(days=period - 1)
     inputs = await analytics.inputs(since, until)
     group_key = ctx.group.chat_key if ctx.group is not None else None
-    for m in s.directory.members.values():
+    for m in kit.directory.members.values():
         inputs.member_names.setdefault(m.key, display(m))
     metrics = compute(inputs, group_key, top=3)
-    scope = ctx.group.title if ctx.group is not None else s.config.community.name
+    scope = ctx.group.title if ctx.group is not None else kit.config.community.name
     text = _render(ctx, scope, period, metrics)
     labels = {name: ctx.text(f"stats.series.{name}") for name in CHART_SERIES}
     chart = activity_chart(
@@ -77,57 +69,11 @@ def _render(ctx: Context, scope: str, period: int, m: Metrics) -> str:
     return summary_text(ctx.locale, scope, period, m)
 
 
-def summary_text(loc: Locale, scope: str, period: int, m: Metrics) -> str:
-    """The /stats summary; also the owners' weekly digest."""
-    last = m.engagement[-1]
-    top = ", ".join(t(loc, "stats.top_line", name=c.name, days=c.active_days) for c in m.top) or t(
-        loc, "stats.nobody"
-    )
-    return t(
-        loc,
-        "stats.summary",
-        scope=scope,
-        days=period,
-        since=m.since.isoformat(),
-        until=m.until.isoformat(),
-        messages=m.totals["messages"],
-        active=m.active_members,
-        dau=f"{m.average_dau:.1f}",
-        wau=last.wau,
-        mau=last.mau,
-        stickiness=percent(m.stickiness),
-        joins=m.totals["joins"],
-        leaves=m.totals["leaves"],
-        net=f"{m.net_growth:+d}",
-        checkins=m.totals["checkins"],
-        checkin_rate=percent(m.checkin_rate),
-        removed=m.totals["removed"],
-        top=top,
-    )
-
-
-async def community_summary(s: Services, loc: Locale, now: datetime, period: int) -> str | None:
-    """The whole community's last `period` days in words, or None without analytics."""
-    analytics = s.analytics
-    if analytics is None:
-        return None
-    until = s.points.local_date(now)
+async def _me(ctx: Context, analytics: Analytics) -> list[Action]:
+    kit = ctx.kit
+    today = kit.calendar.local_date(ctx.now)
     await analytics.flush()
-    inputs = await analytics.inputs(until - timedelta(days=period - 1), until)
-    for m in s.directory.members.values():
-        inputs.member_names.setdefault(m.key, display(m))
-    metrics = compute(inputs, None, top=3)
-    return summary_text(loc, s.config.community.name, period, metrics)
-
-
-async def _me(ctx: Context) -> list[Action]:
-    s = ctx.s
-    analytics = s.analytics
-    if analytics is None:
-        return [ctx.reply("stats.unavailable")]
-    today = s.points.local_date(ctx.now)
-    await analytics.flush()
-    rows = await analytics.store.activity(s.config.community.slug, today - timedelta(29), today)
+    rows = await analytics.store.activity(kit.config.community.slug, today - timedelta(29), today)
     mine = {r.day for r in rows if r.member_key == ctx.member.key}
     week = today - timedelta(days=6)
     return [
@@ -138,8 +84,8 @@ async def _me(ctx: Context) -> list[Action]:
             month=len(mine),
             messages=ctx.member.message_count,
             streak=ctx.member.streak,
-            points_week=s.points.week.get(ctx.member.key, 0),
-            points_month=s.points.month.get(ctx.member.key, 0),
+            points_week=analytics.points.week.get(ctx.member.key, 0),
+            points_month=analytics.points.month.get(ctx.member.key, 0),
             last=_last_seen(ctx, mine, today),
         )
     ]

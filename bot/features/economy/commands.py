@@ -16,17 +16,10 @@ from bot.core.records import MemberRecord
 from bot.features.economy.economy import Economy
 from bot.features.points.rewards import level_up_actions
 
-commands = Registry()
+commands: Registry[Economy] = Registry()
 
 _AMOUNT = re.compile(r"^\d{1,9}$")
 _CAPACITY = re.compile(r"^(?:max|cap|capacity|名额)=(\d{1,6})$", re.IGNORECASE)
-
-
-def _economy(ctx: Context) -> Economy:
-    eco = ctx.s.economy
-    if eco is None:
-        raise RuntimeError("the engine started without the points economy")
-    return eco
 
 
 def _id(arg: str) -> int | None:
@@ -35,12 +28,12 @@ def _id(arg: str) -> int | None:
 
 
 def _log(ctx: Context, text: str) -> list[Action]:
-    chat = ctx.s.log_chat
+    chat = ctx.kit.log_chat
     return [SendMessage(chat, text, kind="log")] if chat is not None else []
 
 
 def _name(ctx: Context, member_key: str) -> str:
-    m = ctx.s.directory.members.get(member_key)
+    m = ctx.kit.directory.members.get(member_key)
     return display(m) if m else member_key
 
 
@@ -48,12 +41,11 @@ def _name(ctx: Context, member_key: str) -> str:
 
 
 @commands.add("shop", "商城")
-async def shop(ctx: Context) -> list[Action]:
-    eco = _economy(ctx)
+async def shop(ctx: Context, eco: Economy) -> list[Action]:
     items = eco.shop.items
     if not items:
         return [ctx.reply("shop.empty")]
-    lines = [ctx.text("shop.header", balance=ctx.s.points.balance(ctx.member.key))]
+    lines = [ctx.text("shop.header", balance=eco.points.balance(ctx.member.key))]
     for item in items:
         left = eco.shop.left(item)
         stock = ctx.text("shop.left", left=left) if left is not None else ""
@@ -63,13 +55,12 @@ async def shop(ctx: Context) -> list[Action]:
 
 
 @commands.add("redeem", "兑换")
-async def redeem(ctx: Context) -> list[Action]:
-    eco = _economy(ctx)
+async def redeem(ctx: Context, eco: Economy) -> list[Action]:
     if not ctx.event.args:
         return [ctx.reply("shop.redeem_usage")]
     item_id = ctx.event.args[0]
     done = await eco.shop.redeem(ctx.member.key, item_id, ctx.now)
-    balance = ctx.s.points.balance(ctx.member.key)
+    balance = eco.points.balance(ctx.member.key)
     item = done.item
     if done.refusal == "unknown" or item is None:
         ids = ", ".join(i.id for i in eco.shop.items) or "-"
@@ -85,7 +76,7 @@ async def redeem(ctx: Context) -> list[Action]:
     name = display(ctx.member)
     if item.effect is not None:
         return [ctx.reply(f"shop.effect.{item.effect}", name=name, cost=item.cost, balance=balance)]
-    loc = ctx.s.config.community.locale
+    loc = ctx.kit.config.community.locale
     note = t(loc, "shop.log", id=r.id, name=name, item=item.name, cost=item.cost)
     return [
         ctx.reply("shop.redeemed", id=r.id, name=name, item=item.name, cost=item.cost,
@@ -94,10 +85,7 @@ async def redeem(ctx: Context) -> list[Action]:
     ]  # fmt: skip
 
 
-async def _resolve(ctx: Context, *, fulfil: bool) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    eco = _economy(ctx)
+async def _resolve(ctx: Context, eco: Economy, *, fulfil: bool) -> list[Action]:
     rid = _id(ctx.event.args[0]) if ctx.event.args else None
     if rid is None:
         return [ctx.reply("shop.resolve_usage", command=ctx.event.name)]
@@ -111,21 +99,18 @@ async def _resolve(ctx: Context, *, fulfil: bool) -> list[Action]:
     return [ctx.reply("shop.rejected", cost=r.cost, **values)]
 
 
-@commands.add("fulfill", "fulfil", staff_only=True)
-async def fulfill(ctx: Context) -> list[Action]:
-    return await _resolve(ctx, fulfil=True)
+@commands.add("fulfill", "fulfil", staff=True)
+async def fulfill(ctx: Context, eco: Economy) -> list[Action]:
+    return await _resolve(ctx, eco, fulfil=True)
 
 
-@commands.add("reject", staff_only=True)
-async def reject(ctx: Context) -> list[Action]:
-    return await _resolve(ctx, fulfil=False)
+@commands.add("reject", staff=True)
+async def reject(ctx: Context, eco: Economy) -> list[Action]:
+    return await _resolve(ctx, eco, fulfil=False)
 
 
-@commands.add("redemptions", staff_only=True)
-async def redemptions(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    eco = _economy(ctx)
+@commands.add("redemptions", staff=True)
+async def redemptions(ctx: Context, eco: Economy) -> list[Action]:
     pending = eco.shop.pending()
     if not pending:
         return [ctx.reply("shop.none_pending")]
@@ -147,18 +132,18 @@ def _when(ctx: Context, day: str, clock: str) -> datetime | None:
         local = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M")
     except ValueError:
         return None
-    return local.replace(tzinfo=ctx.s.config.community.tz)
+    return local.replace(tzinfo=ctx.kit.config.community.tz)
 
 
 def _show_time(ctx: Context, at: datetime) -> str:
-    return f"{at.astimezone(ctx.s.config.community.tz):%Y-%m-%d %H:%M}"
+    return f"{at.astimezone(ctx.kit.config.community.tz):%Y-%m-%d %H:%M}"
 
 
 @commands.add("event", "活动")
-async def event(ctx: Context) -> list[Action]:
+async def event(ctx: Context, eco: Economy) -> list[Action]:
     args = list(ctx.event.args)
     if not args or args[0] != "new":
-        return await events(ctx)
+        return await events(ctx, eco)
     if not ctx.is_staff:
         return [ctx.reply("mod.not_allowed", command="event new")]
     args.pop(0)
@@ -179,9 +164,7 @@ async def event(ctx: Context) -> list[Action]:
         return [ctx.reply("event.usage")]
     title = " ".join(rest)
     group_key = ctx.group.chat_key if ctx.group else None
-    e = await _economy(ctx).gatherings.create(
-        title, starts, points, capacity, ctx.member.key, group_key
-    )
+    e = await eco.gatherings.create(title, starts, points, capacity, ctx.member.key, group_key)
     when = _show_time(ctx, e.starts_at)
     code = ctx.text("event.code", id=e.id, title=e.title, code=e.code)
     return [
@@ -191,8 +174,8 @@ async def event(ctx: Context) -> list[Action]:
 
 
 @commands.add("events", "活动列表")
-async def events(ctx: Context) -> list[Action]:
-    g = _economy(ctx).gatherings
+async def events(ctx: Context, eco: Economy) -> list[Action]:
+    g = eco.gatherings
     upcoming = g.upcoming(ctx.now)
     if not upcoming:
         return [ctx.reply("event.none")]
@@ -208,11 +191,11 @@ async def events(ctx: Context) -> list[Action]:
 
 
 @commands.add("rsvp", "报名")
-async def rsvp(ctx: Context) -> list[Action]:
+async def rsvp(ctx: Context, eco: Economy) -> list[Action]:
     eid = _id(ctx.event.args[0]) if ctx.event.args else None
     if eid is None:
         return [ctx.reply("event.rsvp_usage")]
-    g = _economy(ctx).gatherings
+    g = eco.gatherings
     refusal = await g.rsvp(eid, ctx.member.key, ctx.now)
     if refusal is not None:
         return [ctx.reply(f"event.rsvp_{refusal}", id=eid)]
@@ -224,19 +207,19 @@ async def rsvp(ctx: Context) -> list[Action]:
 
 
 @commands.add("attend", "签到码")
-async def attend(ctx: Context) -> list[Action]:
+async def attend(ctx: Context, eco: Economy) -> list[Action]:
     if not ctx.event.args:
         return [ctx.reply("event.attend_usage")]
-    done = await _economy(ctx).gatherings.attend(ctx.event.args[0], ctx.member.key, ctx.now)
+    done = await eco.gatherings.attend(ctx.event.args[0], ctx.member.key, ctx.now)
     e = done.event
     if done.refusal is not None or e is None:
         return [ctx.reply(f"event.attend_{done.refusal or 'unknown'}", code=ctx.event.args[0])]
     actions: list[Action] = [
         ctx.reply("event.attended", name=display(ctx.member), title=e.title, points=e.points,
-                  balance=ctx.s.points.balance(ctx.member.key))
+                  balance=eco.points.balance(ctx.member.key))
     ]  # fmt: skip
     if done.level_up is not None:
-        actions += level_up_actions(ctx.s, ctx.member, ctx.event.chat, done.level_up)
+        actions += level_up_actions(ctx.kit, ctx.member, ctx.event.chat, done.level_up)
     return actions
 
 
@@ -244,21 +227,21 @@ async def attend(ctx: Context) -> list[Action]:
 
 
 @commands.add("invite", "邀请")
-async def invite(ctx: Context) -> list[Action]:
-    if not ctx.s.config.points.referrals.enabled:
+async def invite(ctx: Context, eco: Economy) -> list[Action]:
+    if not ctx.kit.config.points.referrals.enabled:
         return [ctx.reply("invite.disabled")]
     chat: ChatRef | None = ctx.event.chat if ctx.group is not None else None
     if chat is None:
         # Asked privately: the member's platform's first open group.
         groups = sorted(
-            (g for g in ctx.s.directory.groups.values()
+            (g for g in ctx.kit.directory.groups.values()
              if g.state == "open" and g.platform == ctx.member.platform),
             key=lambda g: g.serial,
         )  # fmt: skip
         if not groups:
             return [ctx.reply("invite.no_group")]
         chat = ChatRef.parse(groups[0].chat_key)
-    cfg = ctx.s.config.points.referrals
+    cfg = ctx.kit.config.points.referrals
     return [
         CreateInvite(chat, for_user=user_of(ctx.member)),
         ctx.reply("invite.sent", name=display(ctx.member), points=cfg.points,
@@ -267,14 +250,14 @@ async def invite(ctx: Context) -> list[Action]:
 
 
 @commands.add("invites", "邀请记录")
-async def invites(ctx: Context) -> list[Action]:
-    mine = _economy(ctx).referrals.of(ctx.member.key)
+async def invites(ctx: Context, eco: Economy) -> list[Action]:
+    mine = eco.referrals.of(ctx.member.key)
     if not mine:
         return [ctx.reply("invite.none")]
-    cfg = ctx.s.config.points.referrals
+    cfg = ctx.kit.config.points.referrals
     lines = [ctx.text("invite.header")]
     for r in mine:
-        invitee = ctx.s.directory.members.get(r.invitee_key)
+        invitee = ctx.kit.directory.members.get(r.invitee_key)
         posted = (invitee.message_count - r.base_messages) if invitee else 0
         days = (ctx.now - r.joined_at).days
         lines.append(
@@ -293,18 +276,16 @@ async def invites(ctx: Context) -> list[Action]:
 def _points_target(ctx: Context, args: list[str]) -> MemberRecord | None:
     reply = ctx.event.reply_to
     if ctx.event.target is not None:
-        return ctx.s.directory.member(ctx.event.target, ctx.now)
+        return ctx.kit.directory.member(ctx.event.target, ctx.now)
     if args and (args[0].startswith("@") or ":" in args[0]):
-        return ctx.s.directory.find(args.pop(0))
+        return ctx.kit.directory.find(args.pop(0))
     if reply is not None and reply.sender is not None:
-        return ctx.s.directory.member(reply.sender, ctx.now)
+        return ctx.kit.directory.member(reply.sender, ctx.now)
     return None
 
 
-@commands.add("points", "积分", staff_only=True)
-async def points(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command="points")]
+@commands.add("points", "积分", staff=True)
+async def points(ctx: Context, eco: Economy) -> list[Action]:
     args = list(ctx.event.args)
     if not args or args[0] not in ("give", "take"):
         return [ctx.reply("points.usage")]
@@ -325,8 +306,8 @@ async def points(ctx: Context) -> list[Action]:
     key = f"{verb}:{chat}:{ctx.event.message_id}"
     reason = f"{verb} by {ctx.member.key}" + (f": {why}" if why else "")
     group_key = ctx.group.chat_key if ctx.group else None
-    up = ctx.s.points.award(member.key, delta, reason[:200], key, ctx.now, group_key)
-    balance = ctx.s.points.balance(member.key)
+    up = eco.points.award(member.key, delta, reason[:200], key, ctx.now, group_key)
+    balance = eco.points.balance(member.key)
     suffix = ctx.text("mod.reason", reason=why) if why else ""
     name = display(member)
     if verb == "give":
@@ -339,5 +320,5 @@ async def points(ctx: Context) -> list[Action]:
                        reason=suffix)  # fmt: skip
     actions: list[Action] = [ctx.say(text), *_log(ctx, log)]
     if up is not None:
-        actions += level_up_actions(ctx.s, member, ctx.event.chat, up)
+        actions += level_up_actions(ctx.kit, member, ctx.event.chat, up)
     return actions

@@ -1,5 +1,5 @@
 """Moderators' commands: given as a reply to the member's message, or naming
-them with @username."""
+them with @username; and `/rules` for everyone."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from bot.core.actions import Action, SendMessage
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.core.records import MemberRecord
-from bot.features.moderation.enforcement import DEFAULT_MUTE, Enforcer
+from bot.features.moderation.enforcement import DEFAULT_MUTE
+from bot.features.moderation.rule_text import rules_text
+from bot.features.moderation.service import ModerationService
 from rules.durations import format_duration, parse_duration
 
-commands = Registry()
+commands: Registry[ModerationService] = Registry()
 
 _LOOKS_LIKE_DURATION = re.compile(r"^\d")
 
-Body = Callable[[Context], list[Action] | Awaitable[list[Action]]]
+Body = Callable[[Context, ModerationService], list[Action] | Awaitable[list[Action]]]
 
 
 class _Refusal(Exception):
@@ -32,16 +34,14 @@ def moderator_command(name: str, *aliases: str) -> Callable[[Body], Body]:
     """Register a staff-only command; a refusal raised inside becomes its reply."""
 
     def register(body: Body) -> Body:
-        async def handler(ctx: Context) -> list[Action]:
-            if not ctx.is_staff:
-                return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
+        async def handler(ctx: Context, mod: ModerationService) -> list[Action]:
             try:
-                result = body(ctx)
+                result = body(ctx, mod)
                 return await result if inspect.isawaitable(result) else result
             except _Refusal as refusal:
                 return [refusal.reply]
 
-        commands.add(name, *aliases, staff_only=True)(handler)
+        commands.add(name, *aliases, staff=True, scope="group", menu=True)(handler)
         return body
 
     return register
@@ -51,18 +51,18 @@ def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
     args = list(ctx.event.args)
     reply = ctx.event.reply_to
     if ctx.event.target is not None:
-        member = ctx.s.directory.member(ctx.event.target, ctx.now)
+        member = ctx.kit.directory.member(ctx.event.target, ctx.now)
     elif reply is not None and reply.sender is not None:
-        member = ctx.s.directory.member(reply.sender, ctx.now)
+        member = ctx.kit.directory.member(reply.sender, ctx.now)
     elif args and (args[0].startswith("@") or ":" in args[0]):
         who = args.pop(0)
-        found = ctx.s.directory.find(who)
+        found = ctx.kit.directory.find(who)
         if found is None:
             raise _Refusal(ctx.reply("mod.unknown_member", who=who))
         member = found
     else:
         raise _Refusal(ctx.reply("mod.no_target", command=ctx.event.name))
-    if ctx.s.directory.is_staff(member):
+    if ctx.kit.directory.is_staff(member):
         raise _Refusal(ctx.reply("mod.protected", name=display(member)))
     return member, args
 
@@ -81,13 +81,15 @@ def _reason_suffix(ctx: Context, reason: str) -> str:
     return ctx.text("mod.reason", reason=reason) if reason else ""
 
 
-def _sanction(ctx: Context, action: str, key: str, *, timed: bool = False) -> list[Action]:
+def _sanction(
+    ctx: Context, mod: ModerationService, action: str, key: str, *, timed: bool = False
+) -> list[Action]:
     member, args = _target(ctx)
     duration = _duration(ctx, args) if timed else None
     if action == "mute":
         duration = duration or DEFAULT_MUTE
     reason = " ".join(args)
-    _, actions = Enforcer(ctx.s).sanction(
+    _, actions = mod.enforcer.sanction(
         action,
         member,
         ctx.event.chat,
@@ -109,41 +111,39 @@ def _sanction(ctx: Context, action: str, key: str, *, timed: bool = False) -> li
 
 
 @moderator_command("mute")
-def mute(ctx: Context) -> list[Action]:
-    return _sanction(ctx, "mute", "mod.muted", timed=True)
+def mute(ctx: Context, mod: ModerationService) -> list[Action]:
+    return _sanction(ctx, mod, "mute", "mod.muted", timed=True)
 
 
 @moderator_command("unmute")
-def unmute(ctx: Context) -> list[Action]:
-    return _sanction(ctx, "unmute", "mod.unmuted")
+def unmute(ctx: Context, mod: ModerationService) -> list[Action]:
+    return _sanction(ctx, mod, "unmute", "mod.unmuted")
 
 
 @moderator_command("kick")
-def kick(ctx: Context) -> list[Action]:
-    return _sanction(ctx, "kick", "mod.kicked")
+def kick(ctx: Context, mod: ModerationService) -> list[Action]:
+    return _sanction(ctx, mod, "kick", "mod.kicked")
 
 
 @moderator_command("ban")
-def ban(ctx: Context) -> list[Action]:
-    return _sanction(ctx, "ban", "mod.banned", timed=True)
+def ban(ctx: Context, mod: ModerationService) -> list[Action]:
+    return _sanction(ctx, mod, "ban", "mod.banned", timed=True)
 
 
 @moderator_command("unban")
-async def unban(ctx: Context) -> list[Action]:
+async def unban(ctx: Context, mod: ModerationService) -> list[Action]:
     member, _ = _target(ctx)
-    actions = _sanction(ctx, "unban", "mod.unbanned")
-    # Banned as a spammer: the model learns it was wrong.
-    risk = ctx.s.risk
-    if risk is not None and await risk.spam.forgive(member, ctx.now, ctx.member):
-        actions.append(ctx.reply("spam.unban_learned", name=display(member)))
+    actions = _sanction(ctx, mod, "unban", "mod.unbanned")
+    for hook in mod.unban_hooks:
+        actions += await hook(ctx, member)
     return actions
 
 
 @moderator_command("warn")
-def warn(ctx: Context) -> list[Action]:
+def warn(ctx: Context, mod: ModerationService) -> list[Action]:
     member, args = _target(ctx)
     reason = " ".join(args)
-    phrase, actions = Enforcer(ctx.s).warn(
+    phrase, actions = mod.enforcer.warn(
         member, ctx.event.chat, ctx.now, group=ctx.group, by=ctx.member, reason=reason
     )
     text = ctx.text("mod.warned", name=display(member), reason=_reason_suffix(ctx, reason))
@@ -151,17 +151,26 @@ def warn(ctx: Context) -> list[Action]:
 
 
 @moderator_command("unwarn")
-def unwarn(ctx: Context) -> list[Action]:
+def unwarn(ctx: Context, mod: ModerationService) -> list[Action]:
     member, _ = _target(ctx)
-    left = ctx.s.moderation.unwarn(member.key, ctx.now)
+    left = mod.enforcer.cases.unwarn(member.key, ctx.now)
     if left is None:
         return [ctx.reply("mod.no_warnings", name=display(member))]
-    case = ctx.s.moderation.open_case(
+    case = mod.enforcer.cases.open_case(
         "unwarn",
         member,
         ctx.now,
         group_key=ctx.group.chat_key if ctx.group else None,
         moderator_key=ctx.member.key,
     )
-    log = Enforcer(ctx.s).log(case, member, ctx.member)
+    log = mod.enforcer.log(case, member, ctx.member)
     return [ctx.reply("mod.unwarned", name=display(member), count=left), *log]
+
+
+@commands.add("rules", scope="group", menu=True)
+async def rules_(ctx: Context, mod: ModerationService) -> list[Action]:
+    group_key = ctx.group.chat_key if ctx.group else None
+    text = rules_text(ctx.kit.config, ctx.locale, group_key)
+    if text is None:
+        return [ctx.reply("rules.none")]
+    return [ctx.say(text)]

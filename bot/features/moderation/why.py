@@ -10,42 +10,42 @@ the store, with what it recorded.
 from __future__ import annotations
 
 from bot.core.actions import Action
-from bot.core.commands import Command, Context
+from bot.core.commands import Context, Registry
 from bot.core.directory import display
-from bot.core.explanations import Explanation, Explanations
+from bot.core.explanations import Explanation
 from bot.core.records import CaseRecord
-from bot.features.moderation.enforcement import Enforcer
+from bot.features.moderation.cases import Moderation
+from bot.features.moderation.verdicts import found
+
+commands: Registry[Moderation] = Registry()
 
 
-def why_command(explanations: Explanations) -> Command:
-    async def why(ctx: Context) -> list[Action]:
-        if not ctx.is_staff:
-            return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-        ev = ctx.event
-        if ev.args and ev.args[0].lstrip("#").isdigit():
-            case_id = int(ev.args[0].lstrip("#"))
-            found = explanations.for_case(case_id)
-            if found is not None:
-                return [ctx.say(_explain(ctx, found))]
-            case = ctx.s.moderation.recent_cases.get(case_id)
-            if case is None:
-                case = await ctx.s.store.case(ctx.s.config.community.slug, case_id)
-            if case is None:
-                return [ctx.reply("why.no_such_case", case=case_id)]
-            return [ctx.say(_explain_case(ctx, case))]
-        reply = ev.reply_to
-        if reply is None:
-            return [ctx.reply("why.usage")]
-        found = explanations.for_message(ev.chat.key, reply.message_id, reply.text)
-        if found is None:
-            return [ctx.say(ctx.text("why.unknown") + "\n" + ctx.text("why.usage"))]
-        return [ctx.say(_explain(ctx, found))]
-
-    return Command("why", why, staff_only=True)
+@commands.add("why", staff=True, scope="group", menu=True)
+async def why(ctx: Context, cases: Moderation) -> list[Action]:
+    explanations = ctx.kit.explanations
+    ev = ctx.event
+    if ev.args and ev.args[0].lstrip("#").isdigit():
+        case_id = int(ev.args[0].lstrip("#"))
+        found = explanations.for_case(case_id)
+        if found is not None:
+            return [ctx.say(_explain(ctx, found))]
+        case = cases.recent_cases.get(case_id)
+        if case is None:
+            case = await ctx.kit.store.case(ctx.kit.config.community.slug, case_id)
+        if case is None:
+            return [ctx.reply("why.no_such_case", case=case_id)]
+        return [ctx.say(_explain_case(ctx, case))]
+    reply = ev.reply_to
+    if reply is None:
+        return [ctx.reply("why.usage")]
+    found = explanations.for_message(ev.chat.key, reply.message_id, reply.text)
+    if found is None:
+        return [ctx.say(ctx.text("why.unknown") + "\n" + ctx.text("why.usage"))]
+    return [ctx.say(_explain(ctx, found))]
 
 
 def _name(ctx: Context, member_key: str) -> str:
-    member = ctx.s.directory.members.get(member_key)
+    member = ctx.kit.directory.members.get(member_key)
     return display(member) if member is not None else member_key
 
 
@@ -57,11 +57,11 @@ def _explain(ctx: Context, e: Explanation) -> str:
         ctx.text("why.case", case=e.case_id) if e.case_id is not None else ctx.text("why.no_case"),
         ctx.text("why.rule", rule=e.rule, type=e.rule_type),
         ctx.text("why.would" if e.dry_run else "why.action", action=action, name=name),
-        ctx.text("why.reason", details=Enforcer.details(e.result, loc)),
+        ctx.text("why.reason", details=found(e.result, loc)),
         ctx.text("why.text", text=e.text),
     ]
     if e.others:
-        others = ", ".join(f"{r.rule} ({Enforcer.details(r, loc)})" for r in e.others)
+        others = ", ".join(f"{r.rule} ({found(r, loc)})" for r in e.others)
         lines.append(ctx.text("why.also", rules=others))
     return "\n".join(lines)
 

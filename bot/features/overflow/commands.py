@@ -11,7 +11,7 @@ from bot.core.i18n import t
 from bot.core.records import GroupRecord
 from bot.features.overflow.planner import Overflow
 
-commands = Registry()
+commands: Registry[Overflow] = Registry()
 
 
 def rights_list(locale: Locale, platform: str, names: Sequence[str]) -> str:
@@ -19,12 +19,6 @@ def rights_list(locale: Locale, platform: str, names: Sequence[str]) -> str:
     catalogue), the way the platform's adapter names them too."""
     sep = "、" if locale == "zh" else ", "
     return sep.join(t(locale, f"{platform}.rights.{name}") for name in names)
-
-
-def planner(ctx: Context) -> Overflow:
-    if ctx.s.overflow is None:
-        raise RuntimeError("the engine did not start the overflow planner")
-    return ctx.s.overflow
 
 
 def fill_lines(
@@ -54,23 +48,21 @@ def fill_lines(
 
 
 @commands.add("groups", "群列表")
-async def groups(ctx: Context) -> list[Action]:
-    o = planner(ctx)
+async def groups(ctx: Context, o: Overflow) -> list[Action]:
     platform = ctx.event.chat.platform
     shown = o.groups(platform)
     if not shown:
         return [ctx.reply("overflow.groups_none")]
-    lines = [ctx.text("overflow.groups_header", community=ctx.s.config.community.name)]
+    lines = [ctx.text("overflow.groups_header", community=ctx.kit.config.community.name)]
     lines += fill_lines(ctx.locale, shown, o.held, o.entry_group(platform))
     lines.append(ctx.text("overflow.groups_spares", count=len(o.spares(platform))))
     return [ctx.say("\n".join(lines))]
 
 
 @commands.add("pool", "备用群")
-async def pool(ctx: Context) -> list[Action]:
+async def pool(ctx: Context, o: Overflow) -> list[Action]:
     if ctx.role != "owner":
         return [ctx.reply("overflow.owner_only")]
-    o = planner(ctx)
     sub = ctx.event.args[0].lower() if ctx.event.args else ""
     platform = ctx.event.chat.platform
     if sub == "add":
@@ -79,7 +71,7 @@ async def pool(ctx: Context) -> list[Action]:
             return [ctx.reply("overflow.pool_add_here")]
         if group.state == "spare":
             return [ctx.reply("overflow.pool_already", count=len(o.spares(platform)))]
-        allowed = ctx.s.config.groups.pool.max_members
+        allowed = ctx.kit.config.groups.pool.max_members
         if group.member_count > allowed:
             return [ctx.reply("overflow.pool_in_use", members=group.member_count, allowed=allowed)]
         missing = o.missing_rights.get(group.chat_key, ())

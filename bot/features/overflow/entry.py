@@ -40,9 +40,10 @@ from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
 from bot.core.records import GroupRecord, MemberRecord
 from bot.features.overflow.records import EntryStageRecord, OverflowChanges, OverflowSnapshot
+from bot.features.points.points import Points
 
 if TYPE_CHECKING:
-    from bot.core.services import Services
+    from bot.core.kit import Kit
     from bot.features.overflow.planner import Overflow
     from bot.features.overflow.store import OverflowStore
 
@@ -104,13 +105,16 @@ def make_challenge(
 class EntryGate:
     def __init__(
         self,
-        s: Services,
+        kit: Kit,
         overflow: Overflow,
+        points: Points,
         store: OverflowStore | None = None,
         saved: OverflowSnapshot | None = None,
     ) -> None:
-        self.s = s
+        self.kit = kit
         self.overflow = overflow
+        # The entry's minimum points.
+        self.points = points
         self.store = store
         self.challenges: dict[str, Challenge] = {}
         self.waiting: dict[str, Waiting] = {}
@@ -131,7 +135,7 @@ class EntryGate:
         if row.stage in (CAPTCHA, WAITING):
             # Moderators name them in /admit, and a crash may have lost the
             # member row that was still on its way to the database.
-            self.s.directory.member(user, row.at)
+            self.kit.directory.member(user, row.at)
         if row.stage == CAPTCHA and row.expires_at is not None:
             self.challenges[row.member_key] = Challenge(
                 user,
@@ -149,7 +153,7 @@ class EntryGate:
             self.blocked[row.member_key] = row.expires_at
 
     def _text(self, member: MemberRecord | None, key: str, /, **values: object) -> str:
-        return t(self.s.locale_for(member), key, **values)
+        return t(self.kit.locale_for(member), key, **values)
 
     def _dm(self, member: MemberRecord, user: UserRef, key: str, /, **values: object) -> Action:
         return SendDirect(user, self._text(member, key, **values))
@@ -162,10 +166,10 @@ class EntryGate:
         request: ChatRef | None = None,
         joined: ChatRef | None = None,
     ) -> tuple[str, Challenge]:
-        cfg = self.s.config.entry
+        cfg = self.kit.config.entry
         questions = [(q.question, q.answers) for q in cfg.questions]
         seed = f"{member.key}|{now.isoformat()}"
-        text, answers = make_challenge(cfg.captcha, questions, seed, self.s.locale_for(member))
+        text, answers = make_challenge(cfg.captcha, questions, seed, self.kit.locale_for(member))
         c = Challenge(
             user, member.key, answers, now + cfg.timeout, cfg.attempts, request, joined, now
         )
@@ -188,8 +192,8 @@ class EntryGate:
             return [self._dm(member, user, "entry.blocked", minutes=minutes), *_no(request, user)]
         if member.key in self.waiting:
             return [self._dm(member, user, "entry.waiting")]
-        cfg = self.s.config.entry
-        balance = self.s.points.balance(member.key)
+        cfg = self.kit.config.entry
+        balance = self.points.balance(member.key)
         if balance < cfg.min_points:
             return [
                 self._dm(member, user, "entry.points", needed=cfg.min_points, balance=balance),
@@ -207,11 +211,11 @@ class EntryGate:
     ) -> list[Action]:
         """Someone joined without an entry invite while a captcha guards the
         entry: muted until they answer it in private, removed if they do not."""
-        if self.s.config.entry.captcha == "none":
+        if self.kit.config.entry.captcha == "none":
             return []
         chat = chat_of(group)
         text, c = self._ask(member, user, now, joined=chat)
-        minutes = max(1, int(self.s.config.entry.timeout.total_seconds() // 60))
+        minutes = max(1, int(self.kit.config.entry.timeout.total_seconds() // 60))
         intro = self._text(member, "entry.captcha.intro_joined", group=group.title, minutes=minutes)
         return [
             MuteMember(chat, user, c.expires, f"{minutes}m", rule=ENTRY_RULE),
@@ -238,7 +242,7 @@ class EntryGate:
         if c.tries_left > 0:
             return [self._dm(member, c.user, "entry.wrong", left=c.tries_left)]
         del self.challenges[member.key]
-        timeout = self.s.config.entry.timeout
+        timeout = self.kit.config.entry.timeout
         self.blocked[member.key] = now + timeout
         minutes = max(1, int(timeout.total_seconds() // 60))
         return [
@@ -250,13 +254,13 @@ class EntryGate:
     def _passed(
         self, member: MemberRecord, user: UserRef, now: datetime, request: ChatRef | None
     ) -> list[Action]:
-        if self.s.config.entry.approval:
+        if self.kit.config.entry.approval:
             self.waiting[member.key] = Waiting(user, now, request)
             self._dirty.add(member.key)
             actions: list[Action] = [self._dm(member, user, "entry.waiting")]
-            log = self.s.log_chat
+            log = self.kit.log_chat
             if log is not None:
-                text = t(self.s.config.community.locale, "entry.review", name=display(member))
+                text = t(self.kit.config.community.locale, "entry.review", name=display(member))
                 actions.append(SendMessage(log, text, kind="alert"))
             return actions
         return self.admit(member, user, now, request)
@@ -265,9 +269,9 @@ class EntryGate:
         self, member: MemberRecord, user: UserRef, now: datetime, request: ChatRef | None
     ) -> list[Action]:
         if request is not None:
-            group = self.s.directory.groups.get(request.key)
+            group = self.kit.directory.groups.get(request.key)
             if group is not None:
-                self.overflow.hold(member.key, group, now + self.s.config.entry.invite_ttl)
+                self.overflow.hold(member.key, group, now + self.kit.config.entry.invite_ttl)
             return [ApproveJoin(request, user)]
         return self.overflow.place(member, user, now)
 
@@ -297,7 +301,7 @@ class EntryGate:
         """A direct joiner who did not pass leaves the group they walked into."""
         if c.joined is None:
             return []
-        group = self.s.directory.groups.get(c.joined.key)
+        group = self.kit.directory.groups.get(c.joined.key)
         title = group.title if group is not None else c.joined.chat_id
         return [
             KickMember(c.joined, c.user, rule=ENTRY_RULE),
@@ -308,7 +312,7 @@ class EntryGate:
         actions: list[Action] = []
         for key, c in list(self.challenges.items()):
             if c.expires <= now:
-                actions += self._timed_out(self.s.directory.members.get(key), c, now)
+                actions += self._timed_out(self.kit.directory.members.get(key), c, now)
         self.overflow.expire(now)
         for key, until in list(self.blocked.items()):
             if until <= now:
@@ -325,7 +329,7 @@ class EntryGate:
         if not self._dirty and not self.overflow.changed and not self._saving.locked():
             return
         async with self._saving:
-            changes = OverflowChanges(self.s.config.community.slug)
+            changes = OverflowChanges(self.kit.config.community.slug)
             self.overflow.changes(changes, now)
             for key in self._dirty:
                 row = self._stage(changes.community, key)

@@ -34,7 +34,7 @@ from bot.core.actions import (
 from bot.core.directory import chat_of
 from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
-from bot.core.records import GroupRecord, MemberRecord
+from bot.core.records import OPEN, SPARE, GroupRecord, MemberRecord
 from bot.features.moderation.rule_text import rules_text
 from bot.features.overflow.records import (
     EntryInviteRecord,
@@ -44,15 +44,10 @@ from bot.features.overflow.records import (
 )
 
 if TYPE_CHECKING:
-    from bot.core.services import Services
+    from bot.core.kit import Kit
 
 log = logging.getLogger(__name__)
 
-OPEN = "open"
-SPARE = "spare"
-# A chat of the community that is not a group of its own (a Discord channel
-# beside the group's main one): rules and points apply, nobody is placed there.
-CHANNEL = "channel"
 # A clone asked for and not reported open within this long is asked for again
 # (the platform refused it, and the owner was told why).
 CLONE_PATIENCE = timedelta(minutes=10)
@@ -102,8 +97,8 @@ class Pending:
 
 
 class Overflow:
-    def __init__(self, s: Services, saved: OverflowSnapshot | None = None) -> None:
-        self.s = s
+    def __init__(self, kit: Kit, saved: OverflowSnapshot | None = None) -> None:
+        self.kit = kit
         # member key -> the invite they hold; group key -> places held.
         self.pending: dict[str, Pending] = {}
         self._held: dict[str, int] = {}
@@ -113,7 +108,7 @@ class Overflow:
         self._left: set[tuple[str, str]] = set()
         # Only members stored before this start can have memberships the
         # joins seen since do not show: a newcomer costs no database read.
-        self._stored_members = frozenset(s.directory.members)
+        self._stored_members = frozenset(kit.directory.members)
         # The spare count the owner was last warned about, per platform and message.
         self._warned: dict[tuple[str, str], int] = {}
         # platform -> (serial, when) of a clone asked for and not open yet.
@@ -142,11 +137,11 @@ class Overflow:
 
     def groups(self, platform: str) -> list[GroupRecord]:
         """The community's open groups on a platform, lowest serial first."""
-        groups = self.s.directory.groups.values()
-        return open_groups(groups, platform, self.s.config.community.log_chat)
+        groups = self.kit.directory.groups.values()
+        return open_groups(groups, platform, self.kit.config.community.log_chat)
 
     def spares(self, platform: str) -> list[GroupRecord]:
-        return spare_groups(self.s.directory.groups.values(), platform)
+        return spare_groups(self.kit.directory.groups.values(), platform)
 
     def held(self, group: GroupRecord) -> int:
         return self._held.get(group.chat_key, 0)
@@ -163,14 +158,14 @@ class Overflow:
 
     async def seat_of(self, member: MemberRecord) -> GroupRecord | None:
         """An open group the member is in, if any."""
-        groups = self.s.directory.groups
+        groups = self.kit.directory.groups
         for key in sorted(self.seats.get(member.key, ())):
             g = groups.get(key)
             if g is not None and g.state == OPEN:
                 return g
         if member.key not in self._stored_members:
             return None
-        stored = await self.s.store.memberships(self.s.config.community.slug, member.key)
+        stored = await self.kit.store.memberships(self.kit.config.community.slug, member.key)
         for m in stored:
             g = groups.get(m.group_key)
             if (
@@ -178,7 +173,7 @@ class Overflow:
                 and (member.key, m.group_key) not in self._left
                 and g is not None
                 and g.state == OPEN
-                and g.chat_key != self.s.config.community.log_chat
+                and g.chat_key != self.kit.config.community.log_chat
             ):
                 return g
         return None
@@ -190,13 +185,13 @@ class Overflow:
         or tell them and the owner that there is no room."""
         self.release(member.key)
         group = self.entry_group(user.platform)
-        loc = self.s.locale_for(member)
+        loc = self.kit.locale_for(member)
         if group is None:
             actions: list[Action] = [
-                self._dm(user, t(loc, "entry.no_room", community=self.s.config.community.name))
+                self._dm(user, t(loc, "entry.no_room", community=self.kit.config.community.name))
             ]
             return actions + self._warn("overflow.no_room", user.platform, now)
-        ttl = self.s.config.entry.invite_ttl
+        ttl = self.kit.config.entry.invite_ttl
         self.hold(member.key, group, now + ttl)
         minutes = max(1, int(ttl.total_seconds() // 60))
         return [
@@ -267,11 +262,11 @@ class Overflow:
         )
         before = group.member_count
         group.member_count = count
-        self.s.directory.save_group(group)
+        self.kit.directory.save_group(group)
         if group.state != OPEN:
             return []
         actions: list[Action] = []
-        if abs(drift) >= self.s.config.groups.drift_alert:
+        if abs(drift) >= self.kit.config.groups.drift_alert:
             actions += self._log(
                 "overflow.drift",
                 title=group.title,
@@ -285,7 +280,7 @@ class Overflow:
 
     def add_spare(self, group: GroupRecord) -> None:
         group.state = SPARE
-        self.s.directory.save_group(group)
+        self.kit.directory.save_group(group)
         self._forget_warnings()
 
     def opened(
@@ -300,12 +295,12 @@ class Overflow:
         provisioner created) is ready: it joins the open groups with its
         serial, and the entry moves there when the groups before it are full.
         A bare one (`template` given) is furnished as a spare that opens."""
-        group = self.s.directory.group(chat, now, title)
+        group = self.kit.directory.group(chat, now, title)
         group.state = OPEN
         group.serial = serial
         group.title = title
-        group.capacity = self.s.config.groups.capacity
-        self.s.directory.save_group(group)
+        group.capacity = self.kit.config.groups.capacity
+        self.kit.directory.save_group(group)
         if self._cloning.pop(chat.platform, None) is not None:
             self._dirty_notes.add(_CLONING + chat.platform)
         self._forget_warnings()
@@ -315,13 +310,13 @@ class Overflow:
 
     def prepare(self, platform: str, now: datetime) -> list[Action]:
         """Ready the next group once every open group reached `prepare_at`."""
-        cfg = self.s.config.groups
+        cfg = self.kit.config.groups
         open_groups = self.groups(platform)
         threshold = cfg.prepare_at if cfg.prepare_at is not None else cfg.capacity
         if not open_groups or any(self.fill(g) < min(threshold, g.capacity) for g in open_groups):
             return []
         serial = max(g.serial for g in open_groups) + 1
-        title = cfg.title.replace("{name}", self.s.config.community.name).replace(
+        title = cfg.title.replace("{name}", self.kit.config.community.name).replace(
             "{serial}", str(serial)
         )
         spares = self.spares(platform)
@@ -334,7 +329,7 @@ class Overflow:
         group.serial = serial
         group.title = title
         group.capacity = cfg.capacity
-        self.s.directory.save_group(group)
+        self.kit.directory.save_group(group)
         # The first group is the template, as for a clone.
         template = ChatRef(platform, open_groups[0].chat_id)
         actions = self._furnish(group, template, title)
@@ -342,7 +337,7 @@ class Overflow:
         left = len(spares) - 1
         if left == 0:
             actions += self._warn("overflow.pool_empty", platform, now)
-        elif left <= self.s.config.groups.pool.warn_below:
+        elif left <= self.kit.config.groups.pool.warn_below:
             actions += self._warn("overflow.pool_low", platform, now, left=left)
         return actions
 
@@ -351,14 +346,14 @@ class Overflow:
         empty: Discord always (a category), Telegram with a provisioner."""
         if platform == "discord":
             return True
-        return platform == "telegram" and self.s.config.platforms.telegram.provision
+        return platform == "telegram" and self.kit.config.platforms.telegram.provision
 
     def _furnish(self, group: GroupRecord, template: ChatRef, title: str | None) -> list[Action]:
         """A bare new group gets the template's profile and the rules."""
         chat = chat_of(group)
-        description = self.s.config.groups.description
+        description = self.kit.config.groups.description
         actions: list[Action] = [SetGroupProfile(chat, title, description, template)]
-        rules = rules_text(self.s.config, self.s.config.community.locale, group.chat_key)
+        rules = rules_text(self.kit.config, self.kit.config.community.locale, group.chat_key)
         if rules is not None:
             # What /rules shows there, pinned (a Discord clone copies its
             # template's pins instead).
@@ -392,10 +387,10 @@ class Overflow:
         self._warned.clear()
 
     def _log(self, key: str, **values: object) -> list[Action]:
-        chat = self.s.log_chat
+        chat = self.kit.log_chat
         if chat is None:
             return []
-        text = t(self.s.config.community.locale, key, **values)
+        text = t(self.kit.config.community.locale, key, **values)
         return [SendMessage(chat, text, kind="alert")]
 
     @staticmethod

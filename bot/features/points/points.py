@@ -12,14 +12,14 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from bot.config.points import Level, PointsConfig
 from bot.core.batcher import WriteBehind
+from bot.core.calendar import Calendar
 from bot.core.records import LedgerEntry, MemberRecord, Snapshot
 from bot.features.economy.records import EconomySnapshot
 from bot.features.points.ranking import RankIndex
+from bot.features.points.recent import Recent
 
 # Ledger reasons. Message points carry "message" (the store sums those for the
 # daily cap after a restart); the others are listed for /me and the export.
@@ -31,8 +31,6 @@ CHECKIN = "checkin"
 # Recent messages remembered for reactions and removals, per generation.
 _RECENT = 50_000
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-
-V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,54 +62,25 @@ class Award:
     level_up: LevelUp | None
 
 
-class _Recent(Generic[V]):
-    """A bounded map for recent messages: two generations of dicts, so
-    forgetting the oldest costs nothing per insert."""
-
-    __slots__ = ("_current", "_limit", "_previous")
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._current: dict[tuple[str, int], V] = {}
-        self._previous: dict[tuple[str, int], V] = {}
-
-    def put(self, key: tuple[str, int], value: V) -> None:
-        current = self._current
-        if len(current) >= self._limit:
-            self._previous = current
-            current = self._current = {}
-        current[key] = value
-
-    def get(self, key: tuple[str, int]) -> V | None:
-        found = self._current.get(key)
-        return found if found is not None else self._previous.get(key)
-
-    def pop(self, key: tuple[str, int]) -> V | None:
-        found = self._current.pop(key, None)
-        return found if found is not None else self._previous.pop(key, None)
-
-
 class Points:
     def __init__(
         self,
         config: PointsConfig,
         community: str,
-        tz: ZoneInfo,
+        calendar: Calendar,
         snapshot: Snapshot,
         writes: WriteBehind,
         loaded_on: date,
         economy: EconomySnapshot | None = None,
     ) -> None:
         self._community = community
-        self._tz = tz
+        self._calendar = calendar
         self._writes = writes
         self.balances: dict[str, int] = dict(snapshot.balances)
         self._ranks = RankIndex(self.balances.values())
         self._today_points: dict[str, int] = dict(snapshot.message_points_today)
         economy = economy or EconomySnapshot()
         self._today_reactions: dict[str, int] = dict(economy.reactions_today)
-        self._day_from = self._day_until = _EPOCH
-        self._day = loaded_on
         # The local day the snapshot's message and reaction points belong to.
         self._today = loaded_on
         self._reactions_day = loaded_on
@@ -121,12 +90,14 @@ class Points:
         self._recent: dict[tuple[str, int], str | tuple[str, int]] = {}
         self._recent_before: dict[tuple[str, int], str | tuple[str, int]] = {}
         # (group, message id) -> who reacted: one payment per member and message.
-        self._reactors: _Recent[set[str]] = _Recent(_RECENT)
+        self._reactors: Recent[set[str]] = Recent(_RECENT)
         # The boards loaded at start belong to the week and month of `loaded_on`.
         self.week: dict[str, int] = dict(economy.week)
         self.month: dict[str, int] = dict(economy.month)
         self._week_from = self._month_from = self._period_until = _EPOCH
-        self._periods(datetime(loaded_on.year, loaded_on.month, loaded_on.day, 12, tzinfo=tz))
+        self._periods(
+            datetime(loaded_on.year, loaded_on.month, loaded_on.day, 12, tzinfo=calendar.tz)
+        )
         self.configure(config)
 
     def configure(self, config: PointsConfig) -> None:
@@ -144,32 +115,6 @@ class Points:
     @property
     def checkin_words(self) -> frozenset[str]:
         return frozenset(self.config.checkin.words)
-
-    def local_date(self, at: datetime) -> date:
-        # Every message asks; the answer changes once a day.
-        if self._day_from <= at < self._day_until:
-            return self._day
-        start = self.day_start(at)
-        # Bounds in UTC: comparing datetimes that share a tzinfo skips the
-        # offset lookups a comparison across zones costs.
-        self._day_from = start.astimezone(UTC)
-        self._day_until = self.day_start(start + timedelta(hours=25)).astimezone(UTC)
-        self._day = start.date()
-        return self._day
-
-    def day_start(self, at: datetime) -> datetime:
-        """Start of the local day containing `at`, as an aware datetime."""
-        local = at.astimezone(self._tz)
-        return datetime(local.year, local.month, local.day, tzinfo=self._tz)
-
-    def week_start(self, at: datetime) -> datetime:
-        start = self.day_start(at)
-        monday = start.date() - timedelta(days=start.weekday())
-        return datetime(monday.year, monday.month, monday.day, tzinfo=self._tz)
-
-    def month_start(self, at: datetime) -> datetime:
-        local = at.astimezone(self._tz)
-        return datetime(local.year, local.month, 1, tzinfo=self._tz)
 
     def balance(self, key: str) -> int:
         return self.balances.get(key, 0)
@@ -207,15 +152,15 @@ class Points:
 
     def _periods(self, at: datetime) -> None:
         """Move the week and month boards forward to the ones containing `at`."""
-        week = self.week_start(at).astimezone(UTC)
-        month = self.month_start(at).astimezone(UTC)
+        week = self._calendar.week_start(at).astimezone(UTC)
+        month = self._calendar.month_start(at).astimezone(UTC)
         if self._week_from != _EPOCH and week != self._week_from:
             self.week = {}
         if self._month_from != _EPOCH and month != self._month_from:
             self.month = {}
         self._week_from, self._month_from = week, month
-        next_week = self.week_start(week + timedelta(days=7, hours=12)).astimezone(UTC)
-        next_month = self.month_start(month + timedelta(days=32)).astimezone(UTC)
+        next_week = self._calendar.week_start(week + timedelta(days=7, hours=12)).astimezone(UTC)
+        next_month = self._calendar.month_start(month + timedelta(days=32)).astimezone(UTC)
         self._period_until = min(next_week, next_month)
 
     def _count(self, key: str, delta: int, at: datetime) -> None:
@@ -288,7 +233,7 @@ class Points:
     ) -> Checkin:
         """Once per local day. With `can_freeze`, a streak survives exactly one
         missed day (the caller then uses up the member's streak freeze)."""
-        today = self.local_date(now)
+        today = self._calendar.local_date(now)
         if member.last_checkin == today:
             return Checkin(True, 0, 0, member.streak, self.balance(member.key))
         yesterday = today - timedelta(days=1)
@@ -314,7 +259,7 @@ class Points:
     def missed_one_day(self, member: MemberRecord, now: datetime) -> bool:
         """Whether today's check-in would break a streak over a single missed day."""
         last = member.last_checkin
-        return last is not None and last == self.local_date(now) - timedelta(days=2)
+        return last is not None and last == self._calendar.local_date(now) - timedelta(days=2)
 
     def for_message(
         self, member: MemberRecord, text: str, now: datetime, group_key: str, message_id: int
@@ -334,7 +279,7 @@ class Points:
             return None
         if group_key in self._excluded:
             return None
-        today = self.local_date(now)
+        today = self._calendar.local_date(now)
         if today != self._today:
             self._today_points.clear()
             self._today = today
@@ -362,7 +307,7 @@ class Points:
         if m.levels:
             factor *= m.levels.get(self.level(self.balance(member_key))[0], 1.0)
         if m.windows:
-            local = now.astimezone(self._tz)
+            local = now.astimezone(self._calendar.tz)
             minute = local.hour * 60 + local.minute
             for w in m.windows:
                 start, end = w.start, w.end
@@ -411,7 +356,7 @@ class Points:
             self._reactors.put(where, reactors)
         elif reactor_key in reactors:
             return None
-        today = self.local_date(now)
+        today = self._calendar.local_date(now)
         if today != self._reactions_day:
             self._today_reactions.clear()
             self._reactions_day = today

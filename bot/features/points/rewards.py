@@ -7,13 +7,15 @@ from bot.core.actions import Action, GrantRole, RevokeRole, SendMessage
 from bot.core.directory import display, user_of
 from bot.core.events import ChatRef
 from bot.core.i18n import t
+from bot.core.kit import Kit
 from bot.core.records import MemberRecord
-from bot.core.services import Services
 from bot.features.points.points import LevelUp
 
 
-def level_up_actions(s: Services, member: MemberRecord, chat: ChatRef, up: LevelUp) -> list[Action]:
-    text = t(s.locale_for(member), "levelup", name=display(member), level=up.level, title=up.title)
+def level_up_actions(kit: Kit, member: MemberRecord, chat: ChatRef, up: LevelUp) -> list[Action]:
+    text = t(
+        kit.locale_for(member), "levelup", name=display(member), level=up.level, title=up.title
+    )
     actions: list[Action] = [SendMessage(chat, text, kind="levelup")]
     user = user_of(member)
     if up.previous_role and up.previous_role != up.role:

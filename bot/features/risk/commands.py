@@ -10,10 +10,11 @@ from datetime import timedelta
 from bot.core.actions import Action
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
-from bot.features.risk.risk import Risk, ack_buttons
+from bot.features.risk.monitors import ack_buttons
+from bot.features.risk.risk import Risk
 from rules.durations import format_duration, parse_duration
 
-commands = Registry()
+commands: Registry[Risk] = Registry()
 
 _SHOWN = 20
 _BUTTONS = 5
@@ -23,19 +24,8 @@ _RECENT_JOINS = timedelta(minutes=10)
 _ACK_LOOKBACK = timedelta(days=30)
 
 
-def _staff_risk(ctx: Context) -> Risk | Action:
-    if not ctx.is_staff:
-        return ctx.reply("mod.not_allowed", command=ctx.event.name)
-    if ctx.s.risk is None:
-        return ctx.reply("reports.off")
-    return ctx.s.risk
-
-
-@commands.add("ack", staff_only=True)
-async def ack(ctx: Context) -> list[Action]:
-    risk = _staff_risk(ctx)
-    if not isinstance(risk, Risk):
-        return [risk]
+@commands.add("ack", staff=True, scope="group", menu=False)
+async def ack(ctx: Context, risk: Risk) -> list[Action]:
     args = ctx.event.args
     if len(args) == 1 and args[0].lower() in ("all", "全部"):
         waiting = sorted(risk.monitors.open.values(), key=lambda a: a.id)
@@ -49,12 +39,12 @@ async def ack(ctx: Context) -> list[Action]:
     alert = risk.monitors.open.get(alert_id)
     if alert is None:
         since = ctx.now - _ACK_LOOKBACK
-        slug = ctx.s.config.community.slug
+        slug = ctx.kit.config.community.slug
         old = next(
             (a for a in await risk.store.alerts_since(slug, since) if a.id == alert_id), None
         )
         if old is not None and old.acked_by is not None:
-            by = ctx.s.directory.members.get(old.acked_by)
+            by = ctx.kit.directory.members.get(old.acked_by)
             name = display(by) if by is not None else old.acked_by
             return [ctx.reply("risk.ack.already", id=alert_id, name=name)]
         return [ctx.reply("risk.ack.unknown", id=alert_id)]
@@ -62,17 +52,14 @@ async def ack(ctx: Context) -> list[Action]:
     return [ctx.reply("risk.ack.done", id=alert_id, name=display(ctx.member))]
 
 
-@commands.add("alerts", staff_only=True)
-async def alerts(ctx: Context) -> list[Action]:
-    risk = _staff_risk(ctx)
-    if not isinstance(risk, Risk):
-        return [risk]
+@commands.add("alerts", staff=True, scope="group", menu=True)
+async def alerts(ctx: Context, risk: Risk) -> list[Action]:
     waiting = sorted(risk.monitors.open.values(), key=lambda a: a.id)
     if not waiting:
         return [ctx.reply("risk.alerts.empty")]
     lines = [ctx.text("risk.alerts.header", count=len(waiting))]
     for a in waiting[:_SHOWN]:
-        group = ctx.s.directory.groups.get(a.group_key or "")
+        group = ctx.kit.directory.groups.get(a.group_key or "")
         lines.append(
             ctx.text(
                 "risk.alerts.line",
@@ -90,13 +77,10 @@ async def alerts(ctx: Context) -> list[Action]:
     return [replace(ctx.say("\n".join(lines)), buttons=buttons)]
 
 
-@commands.add("lockdown", staff_only=True)
-async def lockdown(ctx: Context) -> list[Action]:
-    risk = _staff_risk(ctx)
-    if not isinstance(risk, Risk):
-        return [risk]
+@commands.add("lockdown", staff=True, scope="group", menu=True)
+async def lockdown(ctx: Context, risk: Risk) -> list[Action]:
     group = ctx.group
-    if group is None or group.chat_key == ctx.s.config.community.log_chat:
+    if group is None or group.chat_key == ctx.kit.config.community.log_chat:
         return [ctx.reply("lockdown.in_group")]
     spec = risk.lockdown_spec
     if ctx.event.args:
@@ -112,11 +96,8 @@ async def lockdown(ctx: Context) -> list[Action]:
     return await risk.lockdowns.start(group, ctx.now, spec, by=ctx.member, newcomers_since=since)
 
 
-@commands.add("unlock", staff_only=True)
-async def unlock(ctx: Context) -> list[Action]:
-    risk = _staff_risk(ctx)
-    if not isinstance(risk, Risk):
-        return [risk]
+@commands.add("unlock", staff=True, scope="group", menu=True)
+async def unlock(ctx: Context, risk: Risk) -> list[Action]:
     lockdowns = risk.lockdowns
     args = ctx.event.args
     if args:

@@ -29,8 +29,8 @@ from bot.core.actions import (
 from bot.core.directory import chat_of, display, user_of
 from bot.core.events import ChatRef, MessagePosted
 from bot.core.i18n import t
+from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
-from bot.core.services import Services
 from bot.features.risk.records import LockdownRecord, SpamSnapshot
 from bot.features.risk.store import SpamStore
 from rules.durations import format_duration
@@ -44,8 +44,8 @@ _JOINS = 1000
 
 
 class Lockdowns:
-    def __init__(self, services: Services, store: SpamStore, snapshot: SpamSnapshot) -> None:
-        self.s = services
+    def __init__(self, kit: Kit, store: SpamStore, snapshot: SpamSnapshot) -> None:
+        self.kit = kit
         self.store = store
         self.active: dict[str, LockdownRecord] = {k.group_key: k for k in snapshot.lockdowns}
         self._last_id = snapshot.last_lockdown_id
@@ -77,7 +77,7 @@ class Lockdowns:
             return []
         self._last_id += 1
         lockdown = LockdownRecord(
-            self.s.config.community.slug,
+            self.kit.config.community.slug,
             self._last_id,
             group.chat_key,
             now,
@@ -92,15 +92,15 @@ class Lockdowns:
         if spec.mute_newcomers and newcomers_since is not None:
             recent = [k for at, k in self._joins.get(group.chat_key, ()) if at >= newcomers_since]
             for key in dict.fromkeys(recent):
-                member = self.s.directory.members.get(key)
-                if member is not None and not self.s.directory.is_staff(member):
+                member = self.kit.directory.members.get(key)
+                if member is not None and not self.kit.directory.is_staff(member):
                     actions.append(self._mute(lockdown, member, chat, now))
         await self.store.save_lockdown(lockdown)
-        loc = self.s.config.community.locale
+        loc = self.kit.config.community.locale
         slow = format_duration(spec.slow_mode)
         key = "lockdown.started_manual" if by is not None else "lockdown.started_raid"
         actions.append(SendMessage(chat, t(loc, key, slow=slow), kind="notice"))
-        log = self.s.log_chat
+        log = self.kit.log_chat
         if log is not None:
             text = t(
                 loc,
@@ -134,7 +134,7 @@ class Lockdowns:
     ) -> list[Action]:
         """A member joining a locked-down group is muted until it lifts."""
         lockdown = self.active.get(group.chat_key)
-        if lockdown is None or not spec.mute_newcomers or self.s.directory.is_staff(member):
+        if lockdown is None or not spec.mute_newcomers or self.kit.directory.is_staff(member):
             return []
         action = self._mute(lockdown, member, chat_of(group), now)
         await self.store.save_lockdown(lockdown)
@@ -153,7 +153,7 @@ class Lockdowns:
             if (lockdown.id, member.key) not in self._told:
                 self._told.add((lockdown.id, member.key))
                 slow = format_duration(timedelta(seconds=lockdown.slow_mode))
-                text = t(self.s.locale_for(member), "lockdown.slow", group=group.title, slow=slow)
+                text = t(self.kit.locale_for(member), "lockdown.slow", group=group.title, slow=slow)
                 actions.append(SendDirect(user_of(member), text, fallback_chat=ev.chat))
             return actions
         self._posted[where] = ev.at
@@ -167,19 +167,19 @@ class Lockdowns:
         await self.store.save_lockdown(lockdown)
         self._posted = {k: v for k, v in self._posted.items() if k[0] != lockdown.group_key}
         self._told = {k for k in self._told if k[0] != lockdown.id}
-        s = self.s
-        group = s.directory.groups.get(lockdown.group_key)
+        kit = self.kit
+        group = kit.directory.groups.get(lockdown.group_key)
         chat = chat_of(group) if group is not None else ChatRef.parse(lockdown.group_key)
         actions: list[Action] = []
         unmuted = 0
         for key in _muted(lockdown):
-            member = s.directory.members.get(key)
+            member = kit.directory.members.get(key)
             if member is not None:
                 actions.append(UnmuteMember(chat, user_of(member)))
                 unmuted += 1
-        loc = s.config.community.locale
+        loc = kit.config.community.locale
         actions.append(SendMessage(chat, t(loc, "lockdown.lifted"), kind="notice"))
-        log = s.log_chat
+        log = kit.log_chat
         if log is not None:
             text = t(
                 loc,

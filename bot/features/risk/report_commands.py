@@ -8,9 +8,10 @@ from bot.core.actions import Action
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.features.risk.reports import RULE, review_buttons
+from bot.features.risk.risk import Risk
 from rules.durations import format_duration
 
-commands = Registry()
+commands: Registry[Risk] = Registry()
 
 _CONFIRM = frozenset({"confirm", "ban", "spam", "yes", "y", "确认"})
 _DISMISS = frozenset({"dismiss", "ham", "no", "n", "ok", "驳回"})
@@ -19,20 +20,19 @@ _SHOWN = 20
 _BUTTONS = 5
 
 
-@commands.add("report")
-async def report(ctx: Context) -> list[Action]:
-    risk = ctx.s.risk
-    if risk is None or not risk.reports.config.enabled:
+@commands.add("report", scope="group", menu=True)
+async def report(ctx: Context, risk: Risk) -> list[Action]:
+    if not risk.reports.config.enabled:
         return [ctx.reply("reports.off")]
     reply = ctx.event.reply_to
     if ctx.group is None or reply is None or reply.sender is None:
         return [ctx.reply("reports.usage")]
     if reply.sender.is_bot:
         return [ctx.reply("reports.not_a_member")]
-    target = ctx.s.directory.member(reply.sender, ctx.now)
+    target = ctx.kit.directory.member(reply.sender, ctx.now)
     if target.key == ctx.member.key:
         return [ctx.reply("reports.self")]
-    if ctx.s.directory.is_staff(target, reply.sender):
+    if ctx.kit.directory.is_staff(target, reply.sender):
         return [ctx.reply("reports.staff")]
     text = reply.text or risk.spam.recent.text(target.key, ctx.event.chat, reply.message_id)
     outcome = await risk.reports.report(
@@ -52,20 +52,15 @@ async def report(ctx: Context) -> list[Action]:
     return [*actions, answer]
 
 
-@commands.add("flags", staff_only=True)
-async def flags(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    risk = ctx.s.risk
-    if risk is None:
-        return [ctx.reply("reports.off")]
+@commands.add("flags", staff=True, scope="group", menu=True)
+async def flags(ctx: Context, risk: Risk) -> list[Action]:
     waiting = risk.reports.waiting()
     if not waiting:
         return [ctx.reply("flags.empty")]
     lines = [ctx.text("flags.header", count=len(waiting))]
     for f in waiting[:_SHOWN]:
-        member = ctx.s.directory.members.get(f.member_key)
-        group = ctx.s.directory.groups.get(f.group_key)
+        member = ctx.kit.directory.members.get(f.member_key)
+        group = ctx.kit.directory.groups.get(f.group_key)
         text = " ".join(f.text.split())
         lines.append(
             ctx.text(
@@ -85,13 +80,8 @@ async def flags(ctx: Context) -> list[Action]:
     return [replace(ctx.say("\n".join(lines)), buttons=buttons)]
 
 
-@commands.add("resolve", staff_only=True)
-async def resolve(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    risk = ctx.s.risk
-    if risk is None:
-        return [ctx.reply("reports.off")]
+@commands.add("resolve", staff=True, scope="group", menu=False)
+async def resolve(ctx: Context, risk: Risk) -> list[Action]:
     args = ctx.event.args
     verdict = args[1].lower() if len(args) >= 2 else ""
     if not args or not args[0].lstrip("#").isdigit() or verdict not in _CONFIRM | _DISMISS:
@@ -102,7 +92,7 @@ async def resolve(ctx: Context) -> list[Action]:
         return [ctx.reply("flags.unknown", id=flag_id)]
     decision = "confirm" if verdict in _CONFIRM else "dismiss"
     actions = await risk.reports.resolve(flag, decision, ctx.member, ctx.event.chat, ctx.now)
-    member = ctx.s.directory.members.get(flag.member_key)
+    member = ctx.kit.directory.members.get(flag.member_key)
     name = display(member) if member is not None else flag.member_key
     key = "flags.confirmed" if decision == "confirm" else "flags.dismissed"
     action = ctx.text(f"flags.did.{risk.reports.config.confirm}")

@@ -21,9 +21,8 @@ from bot.core.actions import Action, Button, DeleteMessage, SendMessage
 from bot.core.directory import display
 from bot.core.events import ChatRef
 from bot.core.i18n import t
+from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
-from bot.core.services import Services
-from bot.features.moderation.enforcement import Enforcer
 from bot.features.risk.records import FlagRecord, ReportRecord, SpamSnapshot
 from bot.features.risk.spam.guard import SpamGuard
 from bot.features.risk.spam.model import HAM, SPAM
@@ -47,17 +46,17 @@ class Outcome:
 class Reports:
     def __init__(
         self,
-        services: Services,
+        kit: Kit,
         store: SpamStore,
         config: ReportsConfig,
         snapshot: SpamSnapshot,
         spam: SpamGuard,
     ) -> None:
-        self.s = services
+        self.kit = kit
         self.store = store
         self.config = config
         self.spam = spam
-        self.enforcer = Enforcer(services)
+        self.enforcer = spam.enforcer
         self.flags: dict[int, FlagRecord] = {f.id: f for f in snapshot.flags}
         self._by_message = {(f.group_key, f.message_id): f.id for f in snapshot.flags}
         self._reports: dict[int, dict[str, ReportRecord]] = {}
@@ -115,7 +114,7 @@ class Reports:
         if flag is None:
             flag = await self.new_flag(
                 FlagRecord(
-                    self.s.config.community.slug,
+                    self.kit.config.community.slug,
                     0,
                     group.chat_key,
                     message_id,
@@ -131,7 +130,7 @@ class Reports:
         if reason:
             flag.reasons = "; ".join(x for x in (flag.reasons, reason[:200]) if x)
         await self.store.add_report(record)
-        self.s.stats.add(group.chat_key, self.s.points.local_date(now), "reports")
+        self.kit.stats.add(group.chat_key, self.kit.calendar.local_date(now), "reports")
         since = now - cfg.window
         total = sum(r.weight for r in self._reports[flag.id].values() if r.at >= since)
         if total < cfg.threshold * _BASE:
@@ -152,14 +151,14 @@ class Reports:
         group: GroupRecord,
         now: datetime,
     ) -> list[Action]:
-        s = self.s
+        kit = self.kit
         flag.status = "open"
         case, acts = self.enforcer.sanction(
             "mute", target, chat, now, group=group, duration=self.config.mute, rule=RULE,
             details=flag.reasons, text=flag.text,
         )  # fmt: skip
         flag.case_id = case.id
-        s.stats.add(group.chat_key, s.points.local_date(now), "removed")
+        kit.stats.add(group.chat_key, kit.calendar.local_date(now), "removed")
         return [
             DeleteMessage(chat, (flag.message_id,), RULE, case.id),
             *acts,
@@ -168,10 +167,10 @@ class Reports:
 
     def alert(self, flag: FlagRecord, member: MemberRecord, group: GroupRecord) -> list[Action]:
         """The flag in the moderators' log chat, with its evidence."""
-        chat = self.s.log_chat
+        chat = self.kit.log_chat
         if chat is None:
             return []
-        loc = self.s.config.community.locale
+        loc = self.kit.config.community.locale
         text = t(
             loc,
             f"flags.alert_{flag.source}",
@@ -194,9 +193,9 @@ class Reports:
         """`confirm`: the member is sanctioned and the text learned as spam;
         `dismiss`: a muted member may speak again, the text is learned as
         ham when the detector flagged it, and reporters lose weight."""
-        s = self.s
-        member = s.directory.members.get(flag.member_key)
-        group = s.directory.groups.get(flag.group_key)
+        kit = self.kit
+        member = kit.directory.members.get(flag.member_key)
+        group = kit.directory.groups.get(flag.group_key)
         target_chat = ChatRef.parse(flag.group_key)
         actions: list[Action] = []
         flag.resolved_at, flag.resolved_by = now, moderator.key

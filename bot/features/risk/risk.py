@@ -1,294 +1,28 @@
-"""Risk warnings (风险预警): monitors that tell the moderators' log chat about
-trouble before members leave, and `Risk`, which ties the spam guard, the
-reports and the monitors to the message path and the timer.
-
-Monitors, per group: a report spike and a spam spike (that many within a
-rolling window), watched keywords (退款, 骗子, refund, scam ...), and a
-member's question nobody answered within `after`. Each alert has a
-severity, a one-line summary and its evidence (the messages), is stored,
-and is not repeated for the same group within `cooldown`.
-"""
+"""`Risk` ties the spam guard, the reports, the monitors and the lockdowns
+to the message path and the timer, and sends the moderators' daily summary."""
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.config import Locale
-from bot.config.risk import LockdownConfig, MonitorsConfig, RiskConfig, SpikeMonitor
+from bot.config.risk import LockdownConfig, RiskConfig
 from bot.core.actions import Action, Button, SendMessage
-from bot.core.directory import display
-from bot.core.events import MessagePosted, TimerFired
-from bot.core.explanations import Explanations
+from bot.core.events import MessagePosted
 from bot.core.i18n import t
+from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
-from bot.core.services import Services
+from bot.features.moderation.enforcement import Enforcer
+from bot.features.points.points import Points
 from bot.features.risk.lockdown import Lockdowns
+from bot.features.risk.monitors import Monitors, ack_buttons
 from bot.features.risk.records import RiskAlertRecord, SpamSnapshot
 from bot.features.risk.reports import Reports
 from bot.features.risk.spam.guard import SpamGuard
 from bot.features.risk.store import SpamStore
-from rules.durations import format_duration
 from rules.message import MessageView
 
-_QUESTION = re.compile(
-    r"[?？]\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里"
-    r"|\b(?:how (?:do|can|much|long)|why (?:is|does|do|did)|when (?:is|will|does)|"
-    r"where (?:is|can)|can i|is there|does anyone)\b"
-)
-# Pending questions kept per group.
-_QUESTIONS = 100
-SEVERITIES = ("low", "medium", "high")
 # A daily summary missed while the bot was down is still posted this late.
 _SUMMARY_GRACE = timedelta(hours=3)
-
-
-@dataclass(frozen=True, slots=True)
-class _Question:
-    message_id: int
-    member: str
-    name: str
-    at: datetime
-    text: str
-
-
-def _keyword_pattern(words: list[str]) -> re.Pattern[str] | None:
-    parts = [
-        rf"\b{re.escape(w.casefold())}\b" if w.isascii() else re.escape(w.casefold())
-        for w in words
-        if w.strip()
-    ]
-    return re.compile("|".join(parts)) if parts else None
-
-
-class Monitors:
-    def __init__(self, services: Services, config: MonitorsConfig, last_alert_id: int) -> None:
-        self.s = services
-        self.configure(config)
-        self._last_alert = last_alert_id
-        self._spikes: dict[tuple[str, str], deque[tuple[float, int, str]]] = {}
-        self._alerted: dict[tuple[str, str], datetime] = {}
-        self._questions: dict[str, dict[int, _Question]] = {}
-        self._drop_checked: date | None = None
-        # Alerts raised and not stored yet (`Risk` stores them).
-        self.pending: list[RiskAlertRecord] = []
-        # Alerts nobody acknowledged yet, by id.
-        self.open: dict[int, RiskAlertRecord] = {}
-
-    def configure(self, config: MonitorsConfig) -> None:
-        self.config = config
-        self._keywords = _keyword_pattern(config.keywords.words) if config.keywords else None
-
-    def alert(
-        self,
-        kind: str,
-        severity: str,
-        group: GroupRecord,
-        now: datetime,
-        evidence: list[int],
-        *,
-        repeat: bool = False,
-        names: list[str] | None = None,
-        **values: str,
-    ) -> list[Action]:
-        """Raise an alert unless this group had one of its kind within the
-        cooldown (`repeat`: every alert counts, one per question)."""
-        where = (kind, group.chat_key)
-        if not repeat:
-            last = self._alerted.get(where)
-            if last is not None and now - last < self.config.cooldown:
-                return []
-            self._alerted[where] = now
-        self.s.stats.add(group.chat_key, self.s.points.local_date(now), "alerts")
-        loc = self.s.config.community.locale
-        summary = t(loc, f"risk.summary.{kind}", **values)
-        # The messages, or for joins and leaves the members (the latest few).
-        shown = ", ".join(f"#{m}" for m in evidence[-5:]) or _names(names or [])
-        self._last_alert += 1
-        self.pending.append(
-            RiskAlertRecord(
-                self.s.config.community.slug,
-                self._last_alert,
-                now,
-                kind,
-                severity,
-                group.chat_key,
-                summary,
-                shown,
-            )
-        )
-        record = self.pending[-1]
-        self.open[record.id] = record
-        chat = self.s.log_chat
-        if chat is None:
-            return []
-        return [
-            SendMessage(chat, self.text(record), kind="alert", buttons=ack_buttons(loc, record))
-        ]
-
-    def text(self, alert: RiskAlertRecord) -> str:
-        loc = self.s.config.community.locale
-        group = self.s.directory.groups.get(alert.group_key or "")
-        return t(
-            loc,
-            "risk.alert",
-            id=alert.id,
-            severity=t(loc, f"risk.severity.{alert.severity}"),
-            kind=t(loc, f"risk.kind.{alert.kind}"),
-            group=group.title if group is not None else alert.group_key or "-",
-            summary=alert.summary,
-            evidence=alert.evidence or "-",
-        )
-
-    def due_reminders(self, now: datetime) -> list[RiskAlertRecord]:
-        """Unacknowledged alerts whose next reminder is due."""
-        spec = self.config.remind
-        if spec is None:
-            return []
-        floor = SEVERITIES.index(spec.min_severity)
-        return [
-            a
-            for a in self.open.values()
-            if a.acked_at is None
-            and SEVERITIES.index(a.severity) >= floor
-            and a.reminders < spec.times
-            and now - (a.reminded_at or a.at) >= spec.every
-        ]
-
-    def _spike(
-        self,
-        kind: str,
-        spec: SpikeMonitor | None,
-        group: GroupRecord,
-        now: datetime,
-        mid: int,
-        who: str = "",
-    ) -> list[Action]:
-        """`mid`: the message that counts (its id is the evidence); `who`:
-        the member that counts, for joins and leaves."""
-        if spec is None:
-            return []
-        stamps = self._spikes.setdefault((kind, group.chat_key), deque())
-        stamps.append((now.timestamp(), mid, who))
-        horizon = (now - spec.window).timestamp()
-        while stamps and stamps[0][0] < horizon:
-            stamps.popleft()
-        if len(stamps) < spec.count:
-            return []
-        return self.alert(
-            kind, "high", group, now, list(dict.fromkeys(m for _, m, _ in stamps if m)),
-            names=[w for _, _, w in stamps if w],
-            count=str(len(stamps)), window=format_duration(spec.window),
-        )  # fmt: skip
-
-    def spam_caught(self, group: GroupRecord, now: datetime, message_id: int) -> list[Action]:
-        return self._spike("spam_spike", self.config.spam_spike, group, now, message_id)
-
-    def reported(self, group: GroupRecord, now: datetime, message_id: int) -> list[Action]:
-        return self._spike("report_spike", self.config.report_spike, group, now, message_id)
-
-    def joined(self, group: GroupRecord, member: MemberRecord, now: datetime) -> list[Action]:
-        return self._spike("raid", self.config.raid, group, now, 0, display(member))
-
-    def left(self, group: GroupRecord, member: MemberRecord, now: datetime) -> list[Action]:
-        return self._spike("leave_spike", self.config.leave_spike, group, now, 0, display(member))
-
-    def on_message(
-        self, ev: MessagePosted, member: MemberRecord, group: GroupRecord, role: str, folded: str
-    ) -> list[Action]:
-        """Keywords, and questions asked and answered."""
-        actions: list[Action] = []
-        pattern = self._keywords
-        if pattern is not None and role == "member":
-            m = pattern.search(folded)
-            if m is not None:
-                actions += self.alert(
-                    "keyword", "medium", group, ev.at, [ev.message_id],
-                    word=m.group(), name=display(member), text=_excerpt(ev.text),
-                )  # fmt: skip
-        if self.config.unanswered_question is None or ev.edited:
-            return actions
-        pending = self._questions.get(group.chat_key)
-        if pending:
-            reply = ev.reply_to
-            if reply is not None and reply.message_id in pending:
-                if pending[reply.message_id].member != member.key:
-                    del pending[reply.message_id]
-            elif role != "member":
-                # A moderator speaking without replying most likely answers
-                # the latest question; earlier ones still wait.
-                del pending[next(reversed(pending))]
-        if role == "member" and _QUESTION.search(folded):
-            pending = self._questions.setdefault(group.chat_key, {})
-            if len(pending) >= _QUESTIONS:
-                del pending[next(iter(pending))]
-            pending[ev.message_id] = _Question(
-                ev.message_id, member.key, display(member), ev.at, ev.text
-            )
-        return actions
-
-    async def activity_drop(self, now: datetime) -> list[Action]:
-        """Once a local day: each group's yesterday against its own baseline."""
-        spec = self.config.activity_drop
-        s = self.s
-        today = s.points.local_date(now)
-        if spec is None or self._drop_checked == today:
-            return []
-        self._drop_checked = today
-        yesterday = today - timedelta(days=1)
-        first = yesterday - timedelta(days=spec.days)
-        rows = await s.store.daily_stats(s.config.community.slug, first, yesterday)
-        messages = {(r.group_key, r.day): r.messages for r in rows}
-        actions: list[Action] = []
-        for group in s.directory.groups.values():
-            # Counters of the last days may not be stored yet: memory wins.
-            def count(day: date, key: str = group.chat_key) -> int:
-                live = s.stats.get(key, day)
-                return live.messages if live is not None else messages.get((key, day), 0)
-
-            baseline = sum(count(yesterday - timedelta(days=n)) for n in range(1, spec.days + 1))
-            average = baseline / spec.days
-            last = count(yesterday)
-            if average >= spec.min_messages and last < average * spec.ratio:
-                actions += self.alert(
-                    "activity_drop", "medium", group, now, [],
-                    messages=str(last), average=f"{average:.0f}", days=str(spec.days),
-                )  # fmt: skip
-        return actions
-
-    def tick(self, now: datetime) -> list[Action]:
-        spec = self.config.unanswered_question
-        if spec is None:
-            return []
-        actions: list[Action] = []
-        for group_key, pending in self._questions.items():
-            group = self.s.directory.groups.get(group_key)
-            due = [q for q in pending.values() if now - q.at >= spec.after]
-            for q in due:
-                del pending[q.message_id]
-                if group is not None:
-                    actions += self.alert(
-                        "unanswered_question", "medium", group, now, [q.message_id],
-                        repeat=True, name=q.name, after=format_duration(spec.after),
-                        text=_excerpt(q.text),
-                    )  # fmt: skip
-        return actions
-
-
-def ack_buttons(loc: Locale, alert: RiskAlertRecord) -> tuple[Button, ...]:
-    return (Button(t(loc, "risk.button.ack", id=alert.id), "ack", (str(alert.id),)),)
-
-
-def _names(names: list[str], shown: int = 8) -> str:
-    more = len(names) - shown
-    return ", ".join(names[-shown:]) + (f" (+{more})" if more > 0 else "")
-
-
-def _excerpt(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Risk:
@@ -297,28 +31,27 @@ class Risk:
 
     def __init__(
         self,
-        services: Services,
+        kit: Kit,
         store: SpamStore,
         config: RiskConfig,
         snapshot: SpamSnapshot,
-        explanations: Explanations | None = None,
+        enforcer: Enforcer,
+        points: Points,
     ) -> None:
-        self.s = services
+        self.kit = kit
         self.store = store
         self.config = config
-        self.spam = SpamGuard(services, store, config.spam, snapshot, explanations)
-        self.reports = Reports(services, store, config.reports, snapshot, self.spam)
-        self.monitors = Monitors(services, config.monitors, snapshot.last_alert_id)
+        self.spam = SpamGuard(kit, store, config.spam, snapshot, enforcer, points)
+        self.reports = Reports(kit, store, config.reports, snapshot, self.spam)
+        self.monitors = Monitors(kit, config.monitors, snapshot.last_alert_id)
         self.monitors.open = {a.id: a for a in snapshot.open_alerts}
-        self.lockdowns = Lockdowns(services, store, snapshot)
+        self.lockdowns = Lockdowns(kit, store, snapshot)
         self._summarised: date | None = None
 
     @classmethod
-    async def start(
-        cls, services: Services, store: SpamStore, explanations: Explanations | None = None
-    ) -> Risk:
-        snapshot = await store.load_spam(services.config.community.slug)
-        return cls(services, store, services.config.risk, snapshot, explanations)
+    async def start(cls, kit: Kit, store: SpamStore, enforcer: Enforcer, points: Points) -> Risk:
+        snapshot = await store.load_spam(kit.config.community.slug)
+        return cls(kit, store, kit.config.risk, snapshot, enforcer, points)
 
     def configure(self, config: RiskConfig) -> None:
         self.config = config
@@ -394,13 +127,13 @@ class Risk:
             )
         return actions
 
-    async def tick(self, ev: TimerFired) -> list[Action]:
-        actions = self.monitors.tick(ev.at)
-        actions += await self.monitors.activity_drop(ev.at)
+    async def tick(self, now: datetime) -> list[Action]:
+        actions = self.monitors.tick(now)
+        actions += await self.monitors.activity_drop(now)
         await self.store_alerts()
-        actions += await self._remind(ev.at)
-        actions += await self.lockdowns.tick(ev.at)
-        actions += await self._daily_summary(ev.at)
+        actions += await self._remind(now)
+        actions += await self.lockdowns.tick(now)
+        actions += await self._daily_summary(now)
         return actions
 
     async def store_alerts(self) -> None:
@@ -422,10 +155,10 @@ class Risk:
     async def _remind(self, now: datetime) -> list[Action]:
         monitors = self.monitors
         spec = self.config.monitors.remind
-        chat = self.s.log_chat
+        chat = self.kit.log_chat
         if spec is None or chat is None:
             return []
-        loc = self.s.config.community.locale
+        loc = self.kit.config.community.locale
         actions: list[Action] = []
         for alert in monitors.due_reminders(now):
             alert.reminders += 1
@@ -441,22 +174,22 @@ class Risk:
     # -- the daily summary -----------------------------------------------------
 
     async def _daily_summary(self, now: datetime) -> list[Action]:
-        s = self.s
+        kit = self.kit
         at = self.config.monitors.daily_summary
-        chat = s.log_chat
+        chat = kit.log_chat
         if at is None or chat is None:
             return []
-        tz = s.config.community.tz
+        tz = kit.config.community.tz
         local = now.astimezone(tz)
         due = local.replace(hour=at // 60, minute=at % 60, second=0, microsecond=0)
         if local < due or local - due > _SUMMARY_GRACE or self._summarised == local.date():
             return []
         self._summarised = local.date()
         # Taken in the database first: a restart never posts it twice.
-        if not await self.store.claim_summary(s.config.community.slug, local.date(), now):
+        if not await self.store.claim_summary(kit.config.community.slug, local.date(), now):
             return []
         text = await self.summary(now)
-        loc = s.config.community.locale
+        loc = kit.config.community.locale
         buttons = (
             (Button(t(loc, "risk.button.ack_all"), "ack", ("all",)),) if self.monitors.open else ()
         )
@@ -465,11 +198,11 @@ class Risk:
     async def summary(self, now: datetime) -> str:
         """The last 24 hours: alerts by kind, those nobody acknowledged, the
         review queue and the lockdowns in force."""
-        s = self.s
-        loc = s.config.community.locale
+        kit = self.kit
+        loc = kit.config.community.locale
         since = now - timedelta(days=1)
-        alerts = await self.store.alerts_since(s.config.community.slug, since)
-        local = now.astimezone(s.config.community.tz)
+        alerts = await self.store.alerts_since(kit.config.community.slug, since)
+        local = now.astimezone(kit.config.community.tz)
         lines = [t(loc, "risk.daily.header", time=f"{local:%Y-%m-%d %H:%M}")]
         waiting = self.reports.waiting()
         unacked = sorted(self.monitors.open.values(), key=lambda a: a.id)
@@ -503,5 +236,5 @@ class Risk:
         return "\n".join(lines)
 
     def _title(self, group_key: str) -> str:
-        group = self.s.directory.groups.get(group_key)
+        group = self.kit.directory.groups.get(group_key)
         return group.title if group is not None and group.title else group_key

@@ -9,10 +9,11 @@ from datetime import datetime
 from bot.config.timing import parse_cron
 from bot.core.actions import Action
 from bot.core.commands import Context, Registry
-from bot.features.schedule.schedule import Post, Schedule
+from bot.features.schedule.content import Post
+from bot.features.schedule.schedule import Schedule
 from rules.durations import format_duration
 
-commands = Registry()
+commands: Registry[Schedule] = Registry()
 
 # The cron expression in straight or typographic quotes (phones and Chinese
 # keyboards type “ ” and 「 」), then the text.
@@ -23,14 +24,11 @@ _ADD = re.compile(
 _NEEDS_ID = ("remove", "pause", "resume", "run")
 
 
-@commands.add("schedule", "sched")
-async def schedule(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    sched = ctx.s.schedule
+@commands.add("schedule", "sched", staff=True)
+async def schedule(ctx: Context, sched: Schedule) -> list[Action]:
     args = ctx.event.args
     sub = args[0].lower() if args else ""
-    if sched is None or sub not in ("list", "add", *_NEEDS_ID):
+    if sub not in ("list", "add", *_NEEDS_ID):
         return [ctx.say(ctx.text("schedule.usage"))]
     if sub == "list":
         return [_list(ctx, sched)]
@@ -134,7 +132,7 @@ def _what(ctx: Context, post: Post) -> str:
 def _where(ctx: Context, post: Post) -> str:
     if post.spec.groups is None:
         return ctx.text("schedule.all_groups")
-    groups = ctx.s.directory.groups
+    groups = ctx.kit.directory.groups
     return ", ".join(groups[k].title if k in groups else k for k in post.spec.groups)
 
 
@@ -142,5 +140,5 @@ def _next(ctx: Context, sched: Schedule, post: Post) -> str:
     at = sched.next_fire(post, ctx.now)
     if at is None:
         return ctx.text("schedule.never")
-    local: datetime = at.astimezone(post.spec.zone(ctx.s.config.community.timezone))
+    local: datetime = at.astimezone(post.spec.zone(ctx.kit.config.community.timezone))
     return f"{local:%Y-%m-%d %H:%M} ({local:%a})"

@@ -16,26 +16,15 @@ post can replace the previous pin of the same schedule.
 from __future__ import annotations
 
 import logging
-import random
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import datetime, timedelta
 
-import yaml
-
-from bot.config import Config, Locale
-from bot.config.schedule import PollSpec, PostSpec
+from bot.config import Config
+from bot.config.schedule import PostSpec
 from bot.config.timing import fire_times
-from bot.core.actions import Action, PinMessage, SendDirect, SendMessage, SendPoll, UnpinMessage
-from bot.core.directory import chat_of, display, user_of
-from bot.core.i18n import t
-from bot.core.records import GroupRecord, MemberRecord
-from bot.core.services import Services
-from bot.features.analytics.commands import community_summary
-from bot.features.overflow.planner import SPARE
+from bot.core.actions import Action, PinMessage, SendDirect, UnpinMessage
+from bot.core.kit import Kit
+from bot.features.schedule.content import Composer, Post, Sendable
 from bot.features.schedule.records import ScheduledPostRecord
 from bot.features.schedule.store import ScheduleStore
 
@@ -45,27 +34,6 @@ log = logging.getLogger(__name__)
 # period and this are neither sent nor recorded.
 _LOOK_BACK = timedelta(days=2)
 _CATCH_UP_CAP = 100
-# {new_members}: who joined in the last week.
-_NEW_MEMBER_WINDOW = timedelta(days=7)
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?", re.DOTALL)
-_VARIABLES = ("community", "group", "member_count", "date", "top_members", "new_members")
-# Groups that hear no scheduled post: a spare waits in the pool, empty, until
-# it opens (then every post for all groups reaches it from its next run).
-_SILENT = frozenset({SPARE, "archived"})
-
-Sendable = SendMessage | SendPoll | SendDirect
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    spec: PostSpec
-    # "config" or "chat".
-    source: str
-    created_by: str | None = None
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +44,6 @@ class Delivery:
     group_key: str
     fire_time: datetime
     action: Sendable
-    pin: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Content:
-    text: str | None = None
-    poll: PollSpec | None = None
     pin: bool = False
 
 
@@ -103,10 +64,11 @@ class _Pass:
 
 
 class Schedule:
-    def __init__(self, s: Services, store: ScheduleStore) -> None:
-        self.s = s
+    def __init__(self, kit: Kit, store: ScheduleStore, compose: Composer) -> None:
+        self.kit = kit
         self.store = store
-        self.community = s.config.community.slug
+        self.compose = compose
+        self.community = kit.config.community.slug
         self._config_posts: dict[str, Post] = {}
         self._chat_posts: dict[str, Post] = {}
         self._progress: dict[str, _Progress] = {}
@@ -129,7 +91,7 @@ class Schedule:
                     "chat",
                     row.created_by,
                 )
-        self.reconfigure(self.s.config, now)
+        self.reconfigure(self.kit.config, now)
         await self._store_new()
 
     def reconfigure(self, config: Config, now: datetime) -> None:
@@ -167,11 +129,11 @@ class Schedule:
     def next_fire(self, post: Post, now: datetime) -> datetime | None:
         progress = self._progress.get(post.id)
         after = max(progress.cursor, now) if progress else now
-        return post.spec.timing(self.s.config.community.timezone).next_after(after)
+        return post.spec.timing(self.kit.config.community.timezone).next_after(after)
 
     def next_due(self, until: datetime) -> datetime | None:
         """The earliest fire time not yet handled, if it is not after `until`."""
-        tz = self.s.config.community.timezone
+        tz = self.kit.config.community.timezone
         best: datetime | None = None
         for post in self._active():
             at = post.spec.timing(tz).next_after(self._progress[post.id].cursor)
@@ -254,7 +216,7 @@ class Schedule:
     async def due(self, now: datetime) -> list[Delivery]:
         """Claim every fire time up to now and return what to post."""
         await self._store_new()
-        tz = self.s.config.community.timezone
+        tz = self.kit.config.community.timezone
         found = _Pass()
         for post in self._active():
             progress = self._progress[post.id]
@@ -274,7 +236,7 @@ class Schedule:
         progress = self._progress[post.id]
         previous = progress.cursor
         missed = now - at > post.spec.grace
-        targets = self._targets(post, at, previous)
+        targets = self.compose.targets(post, at, previous)
         seq = await self.store.claim_run(
             self.community,
             post.id,
@@ -294,7 +256,7 @@ class Schedule:
         progress.fired = seq + 1
         return [
             Delivery(post.id, key, at, action, pin)
-            for key, (action, pin) in (await self._render(post, at, targets, seq)).items()
+            for key, (action, pin) in (await self.compose.render(post, at, targets, seq)).items()
         ]
 
     async def delivered(self, d: Delivery, message_id: int | None) -> list[Action]:
@@ -320,243 +282,6 @@ class Schedule:
         await self.store.finish_run(
             self.community, d.post_id, d.group_key, d.fire_time, "failed", None
         )
-
-    # -- targets and content -----------------------------------------------------
-
-    def _groups(self, post: Post) -> list[GroupRecord]:
-        log_chat = self.s.config.community.log_chat
-        groups = [
-            g
-            for g in self.s.directory.groups.values()
-            if g.state not in _SILENT and g.chat_key != log_chat
-        ]
-        wanted = post.spec.groups
-        if wanted is None:
-            return sorted(groups, key=lambda g: g.serial)
-        names = set(wanted)
-        return sorted(
-            (g for g in groups if g.chat_key in names or g.title in names), key=lambda g: g.serial
-        )
-
-    def _targets(self, post: Post, at: datetime, previous: datetime) -> dict[str, Any]:
-        """Run keys -> what they go to: a group, or for a nudge a member."""
-        if post.spec.builtin == "inactive_nudge":
-            days = timedelta(days=post.spec.days)
-            return {f"dm:{m.key}": m for m in self._newly_inactive(previous - days, at - days)}
-        if post.spec.builtin == "owner_digest":
-            return {f"dm:{m.key}": m for m in self._owners()}
-        return {g.chat_key: g for g in self._groups(post)}
-
-    def _owners(self) -> list[MemberRecord]:
-        d = self.s.directory
-        owners = [d.members[k] for k in self.s.config.community.owners if k in d.members]
-        owners += [m for m in d.members.values() if m.role == "owner" and m not in owners]
-        return sorted(owners, key=lambda m: m.key)
-
-    def _newly_inactive(self, since: datetime, until: datetime) -> list[MemberRecord]:
-        """Members whose last message falls in (since, until]: silent for the
-        full period since this run, and not nudged before for it."""
-        return sorted(
-            (
-                m
-                for m in self.s.directory.members.values()
-                if m.last_seen is not None and since < m.last_seen <= until
-            ),
-            key=lambda m: m.key,
-        )
-
-    async def _render(
-        self, post: Post, at: datetime, targets: dict[str, Any], seq: int
-    ) -> dict[str, tuple[Sendable, bool]]:
-        spec = post.spec
-        locale = self.s.config.community.locale
-        out: dict[str, tuple[Sendable, bool]] = {}
-        if spec.builtin == "inactive_nudge":
-            for key, member in targets.items():
-                text = t(
-                    self.s.locale_for(member),
-                    "schedule.nudge",
-                    name=display(member),
-                    community=self.s.config.community.name,
-                    days=spec.days,
-                )
-                out[key] = (SendDirect(user_of(member), text), False)
-            return out
-        if spec.builtin == "owner_digest":
-            for key, owner in targets.items():
-                loc = self.s.locale_for(owner)
-                summary = await community_summary(self.s, loc, at, 7)
-                if summary is not None:
-                    text = t(loc, "schedule.owner_digest", summary=summary)
-                    out[key] = (SendDirect(user_of(owner), text), False)
-            return out
-        content = self._content(post, seq)
-        if content is None:
-            return out
-        for key, group in targets.items():
-            chat = chat_of(group)
-            if spec.builtin is not None:
-                text = await self._builtin(spec, group, at, locale)
-                out[key] = (SendMessage(chat, text, kind="schedule"), spec.pin)
-            elif content.poll is not None:
-                poll = content.poll
-                question = self._fill(poll.question, group, at, spec)
-                action = SendPoll(
-                    chat, question, tuple(poll.options), poll.anonymous, poll.multiple
-                )
-                out[key] = (action, content.pin)
-            elif content.text is not None:
-                text = self._fill(content.text, group, at, spec)
-                out[key] = (SendMessage(chat, text, kind="schedule"), content.pin)
-        return out
-
-    def _content(self, post: Post, seq: int) -> Content | None:
-        spec = post.spec
-        if spec.text is not None:
-            return Content(text=spec.text, pin=spec.pin)
-        if spec.texts is not None:
-            return Content(text=pick(spec.texts, seq, spec.order, spec.id), pin=spec.pin)
-        if spec.poll is not None:
-            return Content(poll=spec.poll, pin=spec.pin)
-        if spec.content_dir is not None:
-            folder = self._folder(spec.content_dir)
-            files = sorted(folder.glob("*.md")) if folder.is_dir() else []
-            if not files:
-                log.warning("schedule %s: no Markdown files in %s", spec.id, folder)
-                return None
-            return read_markdown(pick(files, seq, spec.order, spec.id), spec.pin)
-        return Content(pin=spec.pin)
-
-    def _folder(self, name: str) -> Path:
-        path = Path(name)
-        base = self.s.config_path.parent if self.s.config_path is not None else Path.cwd()
-        return path if path.is_absolute() else base / path
-
-    def _fill(self, text: str, group: GroupRecord, at: datetime, spec: PostSpec) -> str:
-        if "{" not in text:
-            return text
-        values: dict[str, Callable[[], str]] = {
-            "community": lambda: self.s.config.community.name,
-            "group": lambda: group.title,
-            "member_count": lambda: str(group.member_count),
-            "date": lambda: self._local_date(at, spec).isoformat(),
-            "top_members": lambda: self._top_names(spec.top),
-            "new_members": lambda: self._new_names(at),
-        }
-        for name in _VARIABLES:
-            token = "{" + name + "}"
-            if token in text:
-                text = text.replace(token, values[name]())
-        return text
-
-    def _local_date(self, at: datetime, spec: PostSpec) -> date:
-        return at.astimezone(spec.zone(self.s.config.community.timezone)).date()
-
-    def _top_names(self, n: int) -> str:
-        board = self.s.points.top(n)
-        members = self.s.directory.members
-        names = [f"{display(members[k]) if k in members else k} ({points})" for k, points in board]
-        return ", ".join(names) or t(self.s.config.community.locale, "schedule.nobody")
-
-    def _new_names(self, at: datetime) -> str:
-        since = at - _NEW_MEMBER_WINDOW
-        newcomers = sorted(
-            (
-                m
-                for m in self.s.directory.members.values()
-                if m.joined_at is not None and since <= m.joined_at <= at
-            ),
-            key=lambda m: (m.joined_at or at, m.key),
-        )
-        names = [display(m) for m in newcomers]
-        return ", ".join(names) or t(self.s.config.community.locale, "schedule.nobody")
-
-    async def _builtin(self, spec: PostSpec, group: GroupRecord, at: datetime, loc: Locale) -> str:
-        if spec.builtin == "leaderboard":
-            board = self.s.points.top(spec.top)
-            if not board:
-                return t(loc, "top.empty")
-            members = self.s.directory.members
-            lines = [t(loc, "schedule.leaderboard", community=self.s.config.community.name)]
-            for i, (key, points) in enumerate(board, 1):
-                name = display(members[key]) if key in members else key
-                lines.append(t(loc, "top.line", rank=i, name=name, points=points))
-            return "\n".join(lines)
-        totals = await self._week(group.chat_key, self._local_date(at, spec))
-        return t(
-            loc,
-            "schedule.digest",
-            group=group.title,
-            messages=totals["messages"],
-            joins=totals["joins"],
-            leaves=totals["leaves"],
-            checkins=totals["checkins"],
-            top=self._top_names(spec.top),
-            new=self._new_names(at),
-        )
-
-    async def _week(self, group_key: str, today: date) -> dict[str, int]:
-        """The group's counters over the seven days up to today: stored days,
-        with the ones still in memory taking precedence."""
-        since = today - timedelta(days=6)
-        days = {
-            r.day: r
-            for r in await self.s.store.daily_stats(self.community, since, today)
-            if r.group_key == group_key
-        }
-        for n in range(7):
-            day = since + timedelta(days=n)
-            live = self.s.stats.get(group_key, day)
-            if live is not None:
-                days[day] = live
-        names = ("messages", "joins", "leaves", "checkins")
-        return {name: sum(getattr(r, name) for r in days.values()) for name in names}
-
-
-def pick(items: list[Any], seq: int, order: str, key: str) -> Any:
-    """The item for the `seq`-th run: in order, or shuffled without repeats
-    (each item once per round, a new order each round, never the same item
-    twice in a row across rounds). Deterministic: every process agrees."""
-    n = len(items)
-    if order == "in_order" or n == 1:
-        return items[seq % n]
-    cycle, index = divmod(seq, n)
-    return items[_round(n, cycle, key)[index]]
-
-
-def _shuffled(n: int, cycle: int, key: str) -> list[int]:
-    order = list(range(n))
-    random.Random(f"{key}:{cycle}").shuffle(order)
-    return order
-
-
-def _round(n: int, cycle: int, key: str) -> list[int]:
-    if n == 2:
-        # Two items can only alternate.
-        return _shuffled(n, 0, key)
-    order = _shuffled(n, cycle, key)
-    # Swapping the first two leaves the last in place, so the previous
-    # round's last item is its unswapped shuffle's.
-    if cycle > 0 and order[0] == _shuffled(n, cycle - 1, key)[-1]:
-        order[0], order[1] = order[1], order[0]
-    return order
-
-
-def read_markdown(path: Path, pin: bool) -> Content:
-    """A post file: optional front matter (`title`, `pin`, `image`), then the body."""
-    raw = path.read_text(encoding="utf-8")
-    meta: dict[str, Any] = {}
-    m = _FRONT_MATTER.match(raw)
-    if m:
-        loaded = yaml.safe_load(m.group(1))
-        meta = loaded if isinstance(loaded, dict) else {}
-        raw = raw[m.end() :]
-    parts = [str(meta["title"])] if meta.get("title") else []
-    parts.append(raw.strip())
-    if meta.get("image"):
-        # Posts go out as text: the image travels as a link under it.
-        parts.append(str(meta["image"]))
-    return Content(text="\n\n".join(p for p in parts if p), pin=bool(meta.get("pin", pin)))
 
 
 def _chat_number(post_id: str) -> int:

@@ -8,15 +8,11 @@ from bot.core.actions import Action, DeleteMessage
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.core.records import MemberRecord
-from bot.features.risk.spam.guard import RULE, SpamGuard
+from bot.features.risk.risk import Risk
+from bot.features.risk.spam.guard import RULE
 from bot.features.risk.spam.model import HAM, SPAM
 
-commands = Registry()
-
-
-def _guard(ctx: Context) -> SpamGuard | None:
-    risk = ctx.s.risk
-    return risk.spam if risk is not None else None
+commands: Registry[Risk] = Registry()
 
 
 def _replied_member(ctx: Context) -> MemberRecord | Action:
@@ -27,21 +23,19 @@ def _replied_member(ctx: Context) -> MemberRecord | Action:
         return ctx.reply("spam.usage", command=ctx.event.name)
     if reply.sender.is_bot:
         return ctx.reply("spam.not_a_member")
-    member = ctx.s.directory.member(reply.sender, ctx.now)
-    if ctx.s.directory.is_staff(member, reply.sender):
+    member = ctx.kit.directory.member(reply.sender, ctx.now)
+    if ctx.kit.directory.is_staff(member, reply.sender):
         return ctx.reply("mod.protected", name=display(member))
     return member
 
 
-@commands.add("spam", staff_only=True)
-async def spam(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    guard = _guard(ctx)
+@commands.add("spam", staff=True, scope="group", menu=True)
+async def spam(ctx: Context, risk: Risk) -> list[Action]:
+    guard = risk.spam
     found = _replied_member(ctx)
     if not isinstance(found, MemberRecord):
         return [found]
-    if guard is None or ctx.group is None or ctx.event.reply_to is None:
+    if ctx.group is None or ctx.event.reply_to is None:
         return [ctx.reply("spam.off")]
     member, group, chat, now = found, ctx.group, ctx.event.chat, ctx.now
     replied = ctx.event.reply_to.message_id
@@ -54,9 +48,9 @@ async def spam(ctx: Context) -> list[Action]:
         guard.caught[member.key] = text
     deletes, chats = guard.clean_up(member, chat, replied, now)
     punish = guard.config.punish
-    s = ctx.s
+    kit = ctx.kit
     if punish == "none":
-        case = s.moderation.open_case(
+        case = guard.enforcer.cases.open_case(
             "delete", member, now, group_key=group.chat_key, moderator_key=ctx.member.key,
             rule=RULE, message_text=text,
         )  # fmt: skip
@@ -70,11 +64,9 @@ async def spam(ctx: Context) -> list[Action]:
         if punish == "ban":
             acts += guard.ban_everywhere(member, chats - {chat}, case.id)
     removed = sum(len(d.message_ids) for d in deletes)
-    s.stats.add(group.chat_key, s.points.local_date(now), "removed", removed)
-    risk = s.risk
-    alerts = risk.monitors.spam_caught(group, now, replied) if risk is not None else []
-    if risk is not None:
-        await risk.store_alerts()
+    kit.stats.add(group.chat_key, kit.calendar.local_date(now), "removed", removed)
+    alerts = risk.monitors.spam_caught(group, now, replied)
+    await risk.store_alerts()
     stamped: list[Action] = [DeleteMessage(d.chat, d.message_ids, RULE, case.id) for d in deletes]
     reply = ctx.text(
         "spam.cleaned",
@@ -87,15 +79,13 @@ async def spam(ctx: Context) -> list[Action]:
     return [*stamped, *acts, ctx.say(reply), *alerts]
 
 
-@commands.add("ham", staff_only=True)
-async def ham(ctx: Context) -> list[Action]:
-    if not ctx.is_staff:
-        return [ctx.reply("mod.not_allowed", command=ctx.event.name)]
-    guard = _guard(ctx)
+@commands.add("ham", staff=True, scope="group", menu=True)
+async def ham(ctx: Context, risk: Risk) -> list[Action]:
+    guard = risk.spam
     found = _replied_member(ctx)
     if not isinstance(found, MemberRecord):
         return [found]
-    if guard is None or ctx.event.reply_to is None:
+    if ctx.event.reply_to is None:
         return [ctx.reply("spam.off")]
     reply = ctx.event.reply_to
     text = reply.text or guard.recent.text(found.key, ctx.event.chat, reply.message_id)

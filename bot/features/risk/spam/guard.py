@@ -19,11 +19,13 @@ from bot.config.risk import SpamConfig
 from bot.core.actions import Action, BanMember, DeleteMessage, SendMessage
 from bot.core.directory import display, user_of
 from bot.core.events import ChatRef, MessagePosted
-from bot.core.explanations import Explanation, Explanations
+from bot.core.explanations import Explanation
 from bot.core.i18n import t
+from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
-from bot.core.services import Services
 from bot.features.moderation.enforcement import Enforcer
+from bot.features.moderation.verdicts import found
+from bot.features.points.points import Points
 from bot.features.risk.records import (
     FlagRecord,
     LockdownRecord,
@@ -147,15 +149,17 @@ class RecentMessages:
 class SpamGuard:
     def __init__(
         self,
-        services: Services,
+        kit: Kit,
         store: SpamStore,
         config: SpamConfig,
         snapshot: SpamSnapshot,
-        explanations: Explanations | None = None,
+        enforcer: Enforcer,
+        points: Points,
     ) -> None:
-        self.s = services
+        self.kit = kit
         self.store = store
-        self.explanations = explanations
+        # Trusted from a level on.
+        self.points = points
         self.model = SpamModel()
         if config.default_samples:
             self.model.learn_all(default_samples())
@@ -170,7 +174,7 @@ class SpamGuard:
         self.caught: dict[str, str] = {
             x.member_key: x.text for x in snapshot.samples if x.label == SPAM and x.member_key
         }
-        self.enforcer = Enforcer(services, explanations)
+        self.enforcer = enforcer
 
     def configure(self, config: SpamConfig) -> None:
         """A reload: the checks are rebuilt, the model is kept."""
@@ -199,7 +203,7 @@ class SpamGuard:
             return True
         if cfg.trusted_level is None:
             return False
-        points = self.s.points
+        points = self.points
         return points.level(points.balance(member.key))[0] >= cfg.trusted_level
 
     def check(
@@ -219,28 +223,28 @@ class SpamGuard:
     ) -> tuple[list[Action], FlagRecord | None]:
         """What a detected message gets; a flag to queue when the action is `flag`."""
         cfg = self.config
-        s = self.s
-        loc = s.locale_for(member)
-        community_loc = s.config.community.locale
+        kit = self.kit
+        loc = kit.locale_for(member)
+        community_loc = kit.config.community.locale
         hits = verdict.hits
-        details = "; ".join(Enforcer.details(r, community_loc) for r in hits)
+        details = "; ".join(found(r, community_loc) for r in hits)
         now, chat = ev.at, ev.chat
         self.suspects.add(member.key)
         if cfg.action == "flag":
-            case = s.moderation.open_case(
+            case = self.enforcer.cases.open_case(
                 "flag", member, now, group_key=group.chat_key, rule=RULE, details=details,
                 message_text=ev.text,
             )  # fmt: skip
             self._explain(verdict, ev, member, case.id, "flag", ())
             flag = FlagRecord(
-                s.config.community.slug, 0, group.chat_key, ev.message_id, member.key,
+                kit.config.community.slug, 0, group.chat_key, ev.message_id, member.key,
                 ev.text[:1000], now, "spam", "open", details, case.id,
             )  # fmt: skip
             return [], flag
         actions: list[Action] = []
         name = display(member)
         if cfg.action == "delete":
-            case = s.moderation.open_case(
+            case = self.enforcer.cases.open_case(
                 "delete", member, now, group_key=group.chat_key, rule=RULE, details=details,
                 message_text=ev.text,
             )  # fmt: skip
@@ -258,9 +262,9 @@ class SpamGuard:
             self.caught[member.key] = ev.text
             notice = t(loc, f"spam.removed_{verb}", name=name)
         actions.insert(0, DeleteMessage(chat, (ev.message_id,), RULE, case.id))
-        day = s.points.local_date(now)
-        s.stats.add(group.chat_key, day, "removed")
-        s.stats.add(group.chat_key, day, "spam_removed")
+        day = kit.calendar.local_date(now)
+        kit.stats.add(group.chat_key, day, "removed")
+        kit.stats.add(group.chat_key, day, "spam_removed")
         self._explain(verdict, ev, member, case.id, verb, (notice,))
         return [*actions, SendMessage(chat, notice, kind="warn")], None
 
@@ -273,10 +277,8 @@ class SpamGuard:
         action: str,
         notices: tuple[str, ...],
     ) -> None:
-        if self.explanations is None:
-            return
         first, *others = verdict.hits
-        self.explanations.remember(
+        self.kit.explanations.remember(
             Explanation(
                 rule=RULE, rule_type=RULE, action=action, result=first, text=ev.text[:500],
                 others=tuple(others), case_id=case_id, member=member.key,
@@ -295,7 +297,7 @@ class SpamGuard:
         if not text:
             return False
         sample = SpamSampleRecord(
-            self.s.config.community.slug, label, text[:2000], source, at, by, member
+            self.kit.config.community.slug, label, text[:2000], source, at, by, member
         )
         await self.store.add_samples([sample])
         if self.config.learn:

@@ -1,0 +1,61 @@
+"""One community's engine, assembled: the store's snapshot loaded into the
+kit, the features built on it, and the engine that routes between them.
+Platform adapters, the console, the tests and the benchmarks all start the
+core through `open_engine`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Config
+from bot.core.batcher import WriteBehind
+from bot.core.calendar import Calendar
+from bot.core.directory import Directory
+from bot.core.engine import Engine
+from bot.core.explanations import Explanations
+from bot.core.kit import Kit
+from bot.core.ports import Clock, Store
+from bot.core.stats import Stats
+from bot.features import Stores, build
+from bot.features.analytics.store import ChartRenderer
+from rules.evaluate import RuleSet
+
+
+async def open_engine(
+    config: Config,
+    store: Store,
+    clock: Clock,
+    *,
+    stores: Stores | None = None,
+    charts: ChartRenderer | None = None,
+    config_path: Path | None = None,
+    max_batch: int = 500,
+    flush_interval: float = 0.1,
+    background_flush: bool = True,
+) -> Engine:
+    """Load the community into memory and start every feature; with
+    `background_flush`, pending writes are flushed every `flush_interval`
+    seconds (else by the caller, or once `max_batch` are pending)."""
+    community = config.community
+    await store.ensure_community(community.slug, community.name, community.timezone)
+    calendar = Calendar(community.tz)
+    snapshot = await store.load(community.slug, calendar.day_start(clock.now()))
+    stats = Stats(community.slug, snapshot)
+    writes = WriteBehind(store, max_batch=max_batch, interval=flush_interval, collect=stats.collect)
+    kit = Kit(
+        config=config,
+        rules=RuleSet(config.rules, timezone=community.timezone),
+        clock=clock,
+        store=store,
+        writes=writes,
+        directory=Directory(config, snapshot, writes),
+        stats=stats,
+        calendar=calendar,
+        explanations=Explanations(),
+    )
+    base = config_path.parent if config_path is not None else None
+    features = await build(kit, snapshot, stores or Stores(), charts=charts, base=base)
+    engine = Engine(kit, features, config_path=config_path)
+    if background_flush:
+        writes.start()
+    return engine

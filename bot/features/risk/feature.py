@@ -1,0 +1,59 @@
+"""Risk: the spam guard, members' reports, the monitors that raise risk
+warnings, and lockdowns. It sees what the rules let through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.config import Config
+from bot.core.actions import Action
+from bot.core.commands import Context
+from bot.core.directory import display
+from bot.core.feature import Arrival, Base, Departure, Seen, Step
+from bot.core.records import MemberRecord
+from bot.features.risk import commands, report_commands
+from bot.features.risk.risk import Risk
+from bot.features.risk.spam import commands as spam_commands
+from rules.message import MessageView
+
+
+class RiskFeature(Base):
+    name = "risk"
+
+    def __init__(self, risk: Risk, view: Callable[[Seen], MessageView]) -> None:
+        self.risk = risk
+        # The rule engine's view of a message, shared with moderation.
+        self._view = view
+        self.commands = (
+            *spam_commands.commands.bind(risk),
+            *report_commands.commands.bind(risk),
+            *commands.commands.bind(risk),
+        )
+
+    def configure(self, config: Config) -> None:
+        self.risk.configure(config.risk)
+
+    async def on_message(self, seen: Seen) -> Step:
+        actions, removed = await self.risk.on_message(
+            seen.event, seen.member, seen.group, seen.role, self._view(seen)
+        )
+        return Step(actions, stop=removed)
+
+    async def on_join(self, arrival: Arrival) -> Step:
+        ev = arrival.event
+        return Step(await self.risk.member_moved(True, arrival.member, arrival.group, ev.at))
+
+    async def on_leave(self, departure: Departure) -> list[Action]:
+        ev = departure.event
+        return await self.risk.member_moved(False, departure.member, departure.group, ev.at)
+
+    async def tick(self, now: datetime) -> list[Action]:
+        return await self.risk.tick(now)
+
+    async def forgive(self, ctx: Context, member: MemberRecord) -> list[Action]:
+        """A moderator lifted a ban: a member banned as a spammer teaches the
+        model it was wrong."""
+        if await self.risk.spam.forgive(member, ctx.now, ctx.member):
+            return [ctx.reply("spam.unban_learned", name=display(member))]
+        return []

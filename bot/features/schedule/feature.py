@@ -1,0 +1,23 @@
+"""Scheduled content: posts, polls, boards and digests at their times, each
+fire time claimed once in the store. The adapters' scheduler drives it
+(`adapters/scheduler.py`); moderators manage it with `/schedule`."""
+
+from __future__ import annotations
+
+from bot.config import Config
+from bot.core.feature import Base
+from bot.core.kit import Kit
+from bot.features.schedule import commands
+from bot.features.schedule.schedule import Schedule
+
+
+class ScheduleFeature(Base):
+    name = "schedule"
+
+    def __init__(self, kit: Kit, schedule: Schedule) -> None:
+        self.kit = kit
+        self.schedule = schedule
+        self.commands = commands.commands.bind(schedule)
+
+    def configure(self, config: Config) -> None:
+        self.schedule.reconfigure(config, self.kit.clock.now())
