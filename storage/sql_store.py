@@ -46,8 +46,8 @@ from bot.core.records import (
 from storage.database import create_engine
 from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
-from storage.models import (
-    Base,
+from storage.models.base import Base, UtcDateTime
+from storage.models.core import (
     Community,
     DailyStats,
     Group,
@@ -57,7 +57,6 @@ from storage.models import (
     ModCase,
     PlatformCursor,
     PointsEntry,
-    UtcDateTime,
 )
 
 if TYPE_CHECKING:

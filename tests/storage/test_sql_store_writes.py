@@ -26,7 +26,7 @@ from bot.core.records import (
 )
 from storage import sql_store
 from storage.database import create_engine
-from storage.models import Base, UtcDateTime
+from storage.models.base import Base, UtcDateTime
 from storage.sql_store import SqlStore
 
 FAST, CORE = "fast", "core"
