@@ -28,7 +28,8 @@ from sqlalchemy import insert  # noqa: E402
 from adapters.report import build_report, render_html  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.features.analytics.metrics import COUNTERS  # noqa: E402
-from storage.models import DailyStats, Group, Member, MemberActivity, Membership  # noqa: E402
+from storage.models.analytics import MemberActivity  # noqa: E402
+from storage.models.core import DailyStats, Group, Member, Membership  # noqa: E402
 from storage.sql_store import SqlStore  # noqa: E402
 
 TODAY = date(2026, 4, 1)

@@ -22,18 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.records import ActivityRecord, DailyStatsRecord
 from bot.features.analytics.metrics import MAU_WINDOW, AnalyticsInputs, EventOutcome
 from storage.engine_store import EngineStore, dialect_insert
-from storage.models import (
-    Base,
-    DailyStats,
-    EventRsvp,
-    Gathering,
-    Group,
-    Member,
-    MemberActivity,
-    Membership,
-    PointsEntry,
-    Referral,
-)
+from storage.models.analytics import MemberActivity
+from storage.models.base import Base
+from storage.models.core import DailyStats, Group, Member, Membership, PointsEntry
+from storage.models.economy import EventRsvp, Gathering, Referral
 
 
 def _table(model: type[Base]) -> Table:

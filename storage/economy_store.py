@@ -28,14 +28,8 @@ from bot.features.economy.records import (
 )
 from bot.features.economy.store import EconomyRow
 from storage.engine_store import EngineStore, dialect_insert
-from storage.models import (
-    EventRsvp,
-    Gathering,
-    PointsEntry,
-    Referral,
-    ReferralInvite,
-    ShopRedemption,
-)
+from storage.models.core import PointsEntry
+from storage.models.economy import EventRsvp, Gathering, Referral, ReferralInvite, ShopRedemption
 
 REACTION_REASON = "reaction"
 

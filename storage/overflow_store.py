@@ -23,7 +23,8 @@ from bot.features.overflow.records import (
     OverflowSnapshot,
 )
 from storage.engine_store import EngineStore, upsert
-from storage.models import Base, EntryInvite, EntryStage, OverflowNote
+from storage.models.base import Base
+from storage.models.overflow import EntryInvite, EntryStage, OverflowNote
 
 _INVITES: Table = Base.metadata.tables[EntryInvite.__tablename__]
 _STAGES: Table = Base.metadata.tables[EntryStage.__tablename__]

@@ -20,7 +20,8 @@ from sqlalchemy import Table, and_, delete, or_, select, update
 
 from bot.features.schedule.records import PostRunRecord, ScheduledPostRecord
 from storage.engine_store import EngineStore, dialect_insert
-from storage.models import Base, PostRun, ScheduledPost
+from storage.models.base import Base
+from storage.models.schedule import PostRun, ScheduledPost
 
 _POSTS: Table = Base.metadata.tables[ScheduledPost.__tablename__]
 _RUNS: Table = Base.metadata.tables[PostRun.__tablename__]

@@ -23,7 +23,8 @@ from bot.features.risk.records import (
     SpamSnapshot,
 )
 from storage.engine_store import EngineStore, dialect_insert, upsert
-from storage.models import Base, Flag, Lockdown, Report, RiskAlert, RiskSummary, SpamSample
+from storage.models.base import Base
+from storage.models.risk import Flag, Lockdown, Report, RiskAlert, RiskSummary, SpamSample
 
 _SAMPLES: Table = Base.metadata.tables[SpamSample.__tablename__]
 _FLAGS: Table = Base.metadata.tables[Flag.__tablename__]

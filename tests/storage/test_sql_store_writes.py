@@ -24,9 +24,9 @@ from bot.core.records import (
     WarningRecord,
     WriteBatch,
 )
-from storage import sql_store
+from storage import batch_writes, driver_sql
 from storage.database import create_engine
-from storage.models import Base, UtcDateTime
+from storage.models.base import Base, UtcDateTime
 from storage.sql_store import SqlStore
 
 FAST, CORE = "fast", "core"
@@ -178,7 +178,7 @@ async def test_what_the_fast_path_writes_reads_back_equal(store: SqlStore) -> No
 
 @pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.name)
 def test_converters_give_what_the_models_types_bind(dialect: Dialect) -> None:
-    converters = sql_store._converters(dialect)
+    converters = driver_sql.converters_for(dialect)
     core = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
     assert core is not None
     fast = converters[UtcDateTime] or (lambda value: value)
@@ -195,7 +195,7 @@ def test_converters_give_what_the_models_types_bind(dialect: Dialect) -> None:
 def test_naive_datetimes_are_refused_even_when_an_equal_aware_one_is_known(
     dialect: Dialect,
 ) -> None:
-    convert = sql_store._converters(dialect)[UtcDateTime]
+    convert = driver_sql.converters_for(dialect)[UtcDateTime]
     assert convert is not None
     convert(WHOLE)
 
@@ -204,7 +204,7 @@ def test_naive_datetimes_are_refused_even_when_an_equal_aware_one_is_known(
 
 
 def test_one_instant_in_any_zone_is_one_text_on_sqlite() -> None:
-    convert = sql_store._converters(SQLITE)[UtcDateTime]
+    convert = driver_sql.converters_for(SQLITE)[UtcDateTime]
     assert convert is not None
 
     assert convert(T0) == convert(T0.astimezone(UTC)) == "2026-03-14 01:30:15.123456"
@@ -220,7 +220,7 @@ async def test_stored_keys_are_found_across_lookup_chunks(store: SqlStore) -> No
     def entry(i: int, community: str = FAST) -> LedgerEntry:
         return LedgerEntry(community, f"tg:{i % 7}", 1, "message", f"msg:{i}", T0)
 
-    count = 2 * sql_store._KEY_CHUNK + 10
+    count = 2 * batch_writes._KEY_CHUNK + 10
     await store.write(WriteBatch(ledger=[entry(i) for i in range(count)]))
 
     old = [entry(i) for i in range(0, count, 3)]
