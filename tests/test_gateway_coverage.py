@@ -28,7 +28,7 @@ def tables() -> dict[str, Mapping[type[Any], Any]]:
         "console": ConsoleGateway.routes,
         "recording": RecordingGateway.routes,
         "telegram": TelegramGateway(None, config, clock)._table,  # type: ignore[arg-type]
-        "discord": DiscordGateway(None, lambda: config)._table,  # type: ignore[arg-type]
+        "discord": DiscordGateway.routes,
     }
 
 
