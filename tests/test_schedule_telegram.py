@@ -70,7 +70,7 @@ async def test_pins_replace_each_other_and_polls_keep_their_options(
     schedule = engine.feature(ScheduleFeature).schedule
     assert schedule is not None
     async with Bot(api.token, base_url=api.base_url) as bot:
-        outlet = TelegramOutlet(TelegramGateway(bot, config, clock))
+        outlet = TelegramOutlet(TelegramGateway(bot, lambda: config, clock))
         # Daily at 09:00 Berlin (08:00 UTC) for four days; the fifth day's
         # notice is nine hours late at the Friday poll, past its hour of grace.
         days = ("2026-01-05 08:00", "2026-01-06 08:00", "2026-01-07 08:00", "2026-01-08 08:00")

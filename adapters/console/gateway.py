@@ -7,34 +7,12 @@ ends, banned members cannot post at all, message ids count up per chat.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.actions import (
-    Action,
-    ApproveJoin,
-    BanMember,
-    Button,
-    CloneGroup,
-    CreateInvite,
-    DeclineJoin,
-    DeleteMessage,
-    GrantRole,
-    KickMember,
-    MuteMember,
-    PinMessage,
-    RevokeRole,
-    SendDirect,
-    SendMessage,
-    SendPhoto,
-    SendPoll,
-    SetGroupProfile,
-    UnbanMember,
-    UnmuteMember,
-    UnpinMessage,
-)
+from adapters.gateway import Gateway, handles
+from bot.core import actions as act
 from bot.core.events import ChatRef, UserRef
 from bot.core.ports import Clock
 
@@ -74,10 +52,10 @@ class Posted:
     text: str
 
 
-class ConsoleGateway:
+class ConsoleGateway(Gateway):
     def __init__(self, clock: Clock, log_chat: str | None) -> None:
+        super().__init__(lambda: log_chat)
         self.clock = clock
-        self.log_chat = log_chat
         self.outputs: list[Output] = []
         self.messages: dict[tuple[str, int], Posted] = {}
         # The latest personal invite link per member (user id).
@@ -86,28 +64,7 @@ class ConsoleGateway:
         self.banned: dict[tuple[str, str], datetime | None] = {}
         self._next_id: dict[str, int] = {}
         # The bot's buttons, latest last: (chat, message id, button).
-        self.buttons: list[tuple[ChatRef, int, Button]] = []
-        self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
-            SendMessage: self._send,
-            SendPhoto: self._photo,
-            SendDirect: self._direct,
-            DeleteMessage: self._delete,
-            MuteMember: self._mute,
-            UnmuteMember: self._unmute,
-            KickMember: self._kick,
-            BanMember: self._ban,
-            UnbanMember: self._unban,
-            PinMessage: self._pin,
-            UnpinMessage: self._unpin,
-            GrantRole: self._role,
-            RevokeRole: self._role,
-            CloneGroup: self._clone,
-            CreateInvite: self._invite,
-            ApproveJoin: self._approve,
-            DeclineJoin: self._decline,
-            SendPoll: self._poll,
-            SetGroupProfile: self._profile,
-        }
+        self.buttons: list[tuple[ChatRef, int, act.Button]] = []
 
     @staticmethod
     def group_name(chat: ChatRef) -> str:
@@ -141,16 +98,13 @@ class ConsoleGateway:
             del self.muted[key]
         return None
 
-    async def execute(self, actions: Sequence[Action]) -> None:
-        for action in actions:
-            await self._table[type(action)](action)
-
     def _emit(self, out: Output) -> None:
         self.outputs.append(out)
 
-    async def _send(self, a: SendMessage) -> None:
+    @handles(act.SendMessage)
+    async def _send(self, a: act.SendMessage) -> None:
         extra: dict[str, Any] = {"buttons": [b.label for b in a.buttons]} if a.buttons else {}
-        if self.log_chat is not None and a.chat.key == self.log_chat:
+        if self.is_log_chat(a.chat):
             # The log chat's lines carry no message id: its buttons hang on 0.
             self._keep_buttons(a.chat, 0, a.buttons)
             self._emit(Output("log", "log", text=a.text, extra=extra))
@@ -171,20 +125,23 @@ class ConsoleGateway:
             )
         )
         if a.pin:
-            await self._pin(PinMessage(a.chat, mid))
+            await self._pin(act.PinMessage(a.chat, mid))
 
-    def _keep_buttons(self, chat: ChatRef, message_id: int, buttons: tuple[Button, ...]) -> None:
+    def _keep_buttons(
+        self, chat: ChatRef, message_id: int, buttons: tuple[act.Button, ...]
+    ) -> None:
         self.buttons += [(chat, message_id, b) for b in buttons]
         del self.buttons[:-_KEPT_BUTTONS]
 
-    def button(self, label: str) -> tuple[ChatRef, int, Button] | None:
+    def button(self, label: str) -> tuple[ChatRef, int, act.Button] | None:
         """The latest button with this label, where it was posted."""
         for found in reversed(self.buttons):
             if found[2].label == label:
                 return found
         return None
 
-    async def _photo(self, a: SendPhoto) -> None:
+    @handles(act.SendPhoto)
+    async def _photo(self, a: act.SendPhoto) -> None:
         width, height = png_size(a.png)
         mid = self.record_post(
             a.chat, UserRef("console", "bot", "bot", "bot", is_bot=True), a.caption
@@ -194,7 +151,8 @@ class ConsoleGateway:
                    reply_to=a.reply_to, extra={"width": width, "height": height})
         )  # fmt: skip
 
-    async def _direct(self, a: SendDirect) -> None:
+    @handles(act.SendDirect)
+    async def _direct(self, a: act.SendDirect) -> None:
         chat = ChatRef("console", f"dm:{a.user.user_id}", private=True)
         mid = self.new_id(chat)
         self._keep_buttons(chat, mid, a.buttons)
@@ -204,7 +162,8 @@ class ConsoleGateway:
                    message_id=mid, extra=extra)
         )  # fmt: skip
 
-    async def _delete(self, a: DeleteMessage) -> None:
+    @handles(act.DeleteMessage)
+    async def _delete(self, a: act.DeleteMessage) -> None:
         for mid in a.message_ids:
             self.messages.pop((a.chat.key, mid), None)
             self._emit(
@@ -213,7 +172,8 @@ class ConsoleGateway:
                 )
             )
 
-    async def _mute(self, a: MuteMember) -> None:
+    @handles(act.MuteMember)
+    async def _mute(self, a: act.MuteMember) -> None:
         self.muted[(a.chat.key, a.user.key)] = a.until
         self._emit(
             Output(
@@ -222,18 +182,21 @@ class ConsoleGateway:
             )
         )  # fmt: skip
 
-    async def _unmute(self, a: UnmuteMember) -> None:
+    @handles(act.UnmuteMember)
+    async def _unmute(self, a: act.UnmuteMember) -> None:
         self.muted.pop((a.chat.key, a.user.key), None)
         self._emit(Output("unmute", self.group_name(a.chat), target=a.user.user_id, case=a.case_id))
 
-    async def _kick(self, a: KickMember) -> None:
+    @handles(act.KickMember)
+    async def _kick(self, a: act.KickMember) -> None:
         self._emit(
             Output(
                 "kick", self.group_name(a.chat), target=a.user.user_id, rule=a.rule, case=a.case_id
             )
         )
 
-    async def _ban(self, a: BanMember) -> None:
+    @handles(act.BanMember)
+    async def _ban(self, a: act.BanMember) -> None:
         self.banned[(a.chat.key, a.user.key)] = a.until
         extra = {"duration": a.duration} if a.duration else {}
         self._emit(
@@ -243,44 +206,54 @@ class ConsoleGateway:
             )
         )  # fmt: skip
 
-    async def _unban(self, a: UnbanMember) -> None:
+    @handles(act.UnbanMember)
+    async def _unban(self, a: act.UnbanMember) -> None:
         self.banned.pop((a.chat.key, a.user.key), None)
         self._emit(Output("unban", self.group_name(a.chat), target=a.user.user_id, case=a.case_id))
 
-    async def _pin(self, a: PinMessage) -> None:
+    @handles(act.PinMessage)
+    async def _pin(self, a: act.PinMessage) -> None:
         self._emit(Output("pin", self.group_name(a.chat), message_id=a.message_id))
 
-    async def _role(self, a: GrantRole | RevokeRole) -> None:
-        kind = "grant_role" if isinstance(a, GrantRole) else "revoke_role"
+    @handles(act.GrantRole, act.RevokeRole)
+    async def _role(self, a: act.GrantRole | act.RevokeRole) -> None:
+        kind = "grant_role" if isinstance(a, act.GrantRole) else "revoke_role"
         self._emit(Output(kind, self.group_name(a.chat), target=a.user.user_id, text=a.role))
 
-    async def _clone(self, a: CloneGroup) -> None:
+    @handles(act.CloneGroup)
+    async def _clone(self, a: act.CloneGroup) -> None:
         self._emit(Output("clone", self.group_name(a.template), text=a.title))
 
-    async def _unpin(self, a: UnpinMessage) -> None:
+    @handles(act.UnpinMessage)
+    async def _unpin(self, a: act.UnpinMessage) -> None:
         self._emit(Output("unpin", self.group_name(a.chat), message_id=a.message_id))
 
-    async def _invite(self, a: CreateInvite) -> None:
+    @handles(act.CreateInvite)
+    async def _invite(self, a: act.CreateInvite) -> None:
         link = f"https://console.invalid/join/{a.chat.chat_id}/{len(self.outputs)}"
         target = a.for_user.user_id if a.for_user else None
         if target is not None:
             self.invites[target] = link
         self._emit(Output("invite", self.group_name(a.chat), target=target, text=link))
 
-    async def _approve(self, a: ApproveJoin) -> None:
+    @handles(act.ApproveJoin)
+    async def _approve(self, a: act.ApproveJoin) -> None:
         self._emit(Output("approve", self.group_name(a.chat), target=a.user.user_id))
 
-    async def _decline(self, a: DeclineJoin) -> None:
+    @handles(act.DeclineJoin)
+    async def _decline(self, a: act.DeclineJoin) -> None:
         self._emit(Output("decline", self.group_name(a.chat), target=a.user.user_id))
 
-    async def _poll(self, a: SendPoll) -> None:
+    @handles(act.SendPoll)
+    async def _poll(self, a: act.SendPoll) -> None:
         mid = self.new_id(a.chat)
         self._emit(
             Output("poll", self.group_name(a.chat), text=a.question, message_id=mid,
                    extra={"options": list(a.options)})
         )  # fmt: skip
 
-    async def _profile(self, a: SetGroupProfile) -> None:
+    @handles(act.SetGroupProfile)
+    async def _profile(self, a: act.SetGroupProfile) -> None:
         extra = {"template": self.group_name(a.template)} if a.template is not None else {}
         self._emit(
             Output("profile", self.group_name(a.chat), text=a.title or a.description, extra=extra)

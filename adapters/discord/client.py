@@ -26,9 +26,9 @@ from discord.ext import commands
 from adapters.app import App, build_app
 from adapters.discord.commands import CommunityCommands
 from adapters.discord.community import DiscordCommunity
-from adapters.discord.gateway import Forward
 from adapters.discord.localization import CatalogueTranslator
 from adapters.discord.menus import message_menus
+from adapters.gateway import Forward
 from bot.core.ports import Clock
 
 log = logging.getLogger(__name__)

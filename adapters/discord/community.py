@@ -18,8 +18,9 @@ from discord.ext import commands
 
 from adapters.app import App
 from adapters.discord import translate
-from adapters.discord.gateway import DiscordGateway, Failure, Forward, Origin
+from adapters.discord.gateway import DiscordGateway, Failure, Origin
 from adapters.discord.invites import InviteTracker
+from adapters.gateway import Forward
 from adapters.reconcile import reconcile_forever
 from bot.core.actions import CloneGroup, CreateInvite, GrantRole
 from bot.core.events import (

@@ -21,32 +21,9 @@ from typing import Any
 
 import discord
 
+from adapters.gateway import Forward, Gateway, handles, split_text
 from bot.config import Config
-from bot.core.actions import (
-    Action,
-    ApproveJoin,
-    BanMember,
-    Button,
-    CloneGroup,
-    CreateInvite,
-    DeclineJoin,
-    DeleteMessage,
-    GrantRole,
-    KickMember,
-    MuteMember,
-    PinMessage,
-    RevokeRole,
-    SendDirect,
-    SendMessage,
-    SendPhoto,
-    SendPoll,
-    SetGroupProfile,
-    UnbanMember,
-    UnmuteMember,
-    UnpinMessage,
-    button_rows,
-    platform_of,
-)
+from bot.core import actions as act
 from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
 
@@ -64,8 +41,6 @@ MAX_BUTTONS_PER_ROW = 5
 POLL_DURATION = timedelta(hours=24)
 PINS_COPIED = 10
 
-Forward = Callable[[Action], Awaitable[None]]
-
 
 @dataclass(frozen=True, slots=True)
 class Origin:
@@ -77,9 +52,9 @@ class Origin:
     message_id: int
     respond: Callable[[str], Awaitable[None]]
 
-    def answers(self, action: Action) -> bool:
+    def answers(self, action: act.Action) -> bool:
         return (
-            isinstance(action, SendMessage)
+            isinstance(action, act.SendMessage)
             and action.chat == self.chat
             and action.reply_to == self.message_id
         )
@@ -87,7 +62,7 @@ class Origin:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    action: Action
+    action: act.Action
     reason: str
 
 
@@ -95,10 +70,7 @@ class Refused(Exception):
     """The gateway's own refusal; the message is the reason moderators read."""
 
 
-Handler = Callable[[Any], Awaitable[str | None]]
-
-
-class DiscordGateway:
+class DiscordGateway(Gateway):
     """`settings` returns the live config (a reload swaps it) for the log
     channel and its language. `forward` receives actions addressed to other
     platforms (the log chat may live on Telegram); without it they are logged
@@ -108,6 +80,8 @@ class DiscordGateway:
     `ban_memory` (the core bans in every channel a spammer posted in, and on
     Discord those are the same server) is not sent twice."""
 
+    platform = PLATFORM
+
     def __init__(
         self,
         client: discord.Client,
@@ -116,9 +90,10 @@ class DiscordGateway:
         forward: Forward | None = None,
         ban_delete_window: timedelta = timedelta(days=1),
         ban_memory: timedelta = timedelta(minutes=1),
-        on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
-        on_clone: Callable[[CloneGroup, ChatRef], Awaitable[None]] | None = None,
+        on_invite: Callable[[act.CreateInvite, str], Awaitable[None]] | None = None,
+        on_clone: Callable[[act.CloneGroup, ChatRef], Awaitable[None]] | None = None,
     ) -> None:
+        super().__init__(lambda: settings().community.log_chat, forward=forward)
         self.client = client
         # Told about every link made, so referrals can credit joins through it.
         self._on_invite = on_invite
@@ -126,69 +101,33 @@ class DiscordGateway:
         # the core can open it as the next group.
         self._on_clone = on_clone
         self._settings = settings
-        self._forward = forward
         self._ban_window = ban_delete_window
         self._ban_memory = ban_memory.total_seconds()
         # (server, user) -> when the bot banned them and how many seconds of
         # their messages the ban purged.
         self._banned: dict[tuple[int, int], tuple[float, int]] = {}
-        self._table: dict[type[Any], tuple[Handler, str]] = {
-            SendMessage: (self._send, "send"),
-            SendPhoto: (self._photo, "send"),
-            SendDirect: (self._direct, "direct"),
-            DeleteMessage: (self._delete, "delete"),
-            MuteMember: (self._mute, "mute"),
-            UnmuteMember: (self._unmute, "unmute"),
-            KickMember: (self._kick, "kick"),
-            BanMember: (self._ban, "ban"),
-            UnbanMember: (self._unban, "unban"),
-            PinMessage: (self._pin, "pin"),
-            UnpinMessage: (self._unpin, "unpin"),
-            CreateInvite: (self._invite, "invite"),
-            ApproveJoin: (self._no_join_requests, "invite"),
-            DeclineJoin: (self._no_join_requests, "invite"),
-            SendPoll: (self._poll, "poll"),
-            SetGroupProfile: (self._profile, "profile"),
-            GrantRole: (self._grant_role, "grant_role"),
-            RevokeRole: (self._revoke_role, "revoke_role"),
-            CloneGroup: (self._clone, "clone"),
-        }
 
     @property
     def _locale(self) -> Any:
         return self._settings().community.locale
 
-    @property
-    def log_chat(self) -> ChatRef | None:
-        ref = self._settings().community.log_chat
-        chat = ChatRef.parse(ref) if ref else None
-        return chat if chat is not None and chat.platform == PLATFORM else None
-
-    async def execute(self, actions: Sequence[Action]) -> None:
+    async def execute(self, actions: Sequence[act.Action]) -> None:
         await self.run(actions)
 
     async def run(
-        self, actions: Sequence[Action], *, origin: Origin | None = None
+        self, actions: Sequence[act.Action], *, origin: Origin | None = None
     ) -> list[Failure]:
         """Carry the actions out in order; return what failed (already
         logged and reported)."""
         failures: list[Failure] = []
         notes: list[str] = []
         for action in actions:
-            if not _on_discord(action):
-                await self._elsewhere(action)
-                continue
-            route = self._table.get(type(action))
-            if route is None:
-                log.error("no Discord handler for %s; skipped", type(action).__name__)
-                continue
-            handler, _ = route
             try:
                 if origin is not None and origin.answers(action):
-                    assert isinstance(action, SendMessage)
+                    assert isinstance(action, act.SendMessage)
                     await self._respond(origin, action.text)
                     continue
-                note = await handler(action)
+                note = await self.dispatch(action)
             except Refused as refusal:
                 failures.append(Failure(action, str(refusal)))
             except discord.Forbidden as exc:
@@ -213,44 +152,28 @@ class DiscordGateway:
         await self._report(failures, notes)
         return failures
 
-    async def _elsewhere(self, action: Action) -> None:
-        if self._forward is not None:
-            await self._forward(action)
-        else:
-            log.debug("no route for %s outside Discord", type(action).__name__)
-
     async def _respond(self, origin: Origin, text: str) -> None:
         for chunk in _chunks(text):
             await origin.respond(chunk)
 
     async def _report(self, failures: list[Failure], notes: list[str]) -> None:
-        chat = self.log_chat
-        if chat is None:
-            return
         loc = self._locale
         lines = list(notes)
         for f in failures:
-            if isinstance(f.action, SendMessage) and f.action.chat == chat:
+            if isinstance(f.action, act.SendMessage) and self.is_log_chat(f.action.chat):
                 continue  # the log channel itself is unreachable
             case = getattr(f.action, "case_id", None)
             lines.append(
                 t(
                     loc,
                     "discord.failed",
-                    action=t(loc, f"discord.verbs.{self._table[type(f.action)][1]}"),
+                    action=t(loc, f"discord.verbs.{self.routes[type(f.action)].op}"),
                     target=_target(f.action),
                     case=t(loc, "discord.failed_case", case=case) if case else "",
                     reason=f.reason,
                 )
             )
-        if not lines:
-            return
-        try:
-            await self._send(SendMessage(chat, "\n".join(lines), kind="log"))
-        except discord.HTTPException as exc:
-            log.error("cannot reach the log channel %s: %s", chat.chat_id, exc.text)
-        except Refused as refusal:
-            log.error("cannot reach the log channel %s: %s", chat.chat_id, refusal)
+        await self.report(lines)
 
     # -- lookups -------------------------------------------------------------
 
@@ -304,7 +227,8 @@ class DiscordGateway:
 
     # -- the table ----------------------------------------------------------
 
-    async def _send(self, a: SendMessage) -> str | None:
+    @handles(act.SendMessage)
+    async def _send(self, a: act.SendMessage) -> str | None:
         channel = await self._channel(a.chat)
         reference = (
             discord.MessageReference(
@@ -337,7 +261,8 @@ class DiscordGateway:
             await first.pin(reason=self._audit())
         return None
 
-    async def _direct(self, a: SendDirect) -> str | None:
+    @handles(act.SendDirect)
+    async def _direct(self, a: act.SendDirect) -> str | None:
         uid = int(a.user.user_id)
         user = self.client.get_user(uid) or await self.client.fetch_user(uid)
         try:
@@ -352,10 +277,11 @@ class DiscordGateway:
             if a.fallback_chat is None:
                 raise
             text = t(self._locale, "discord.dm_fallback", mention=f"<@{uid}>", text=a.text)
-            await self._send(SendMessage(a.fallback_chat, text, buttons=a.buttons))
+            await self._send(act.SendMessage(a.fallback_chat, text, buttons=a.buttons))
         return None
 
-    async def _delete(self, a: DeleteMessage) -> str | None:
+    @handles(act.DeleteMessage)
+    async def _delete(self, a: act.DeleteMessage) -> str | None:
         channel = await self._channel(a.chat)
         ids = list(a.message_ids)
         reason = self._audit(a.case_id, a.rule)
@@ -381,7 +307,8 @@ class DiscordGateway:
             except discord.NotFound:
                 continue
 
-    async def _mute(self, a: MuteMember) -> str | None:
+    @handles(act.MuteMember)
+    async def _mute(self, a: act.MuteMember) -> str | None:
         span = a.until - discord.utils.utcnow()
         if span > MAX_TIMEOUT:
             # Cutting the mute to 28 days silently would tell moderators a
@@ -392,18 +319,21 @@ class DiscordGateway:
         await member.timeout(a.until, reason=self._audit(a.case_id, a.rule))
         return None
 
-    async def _unmute(self, a: UnmuteMember) -> str | None:
+    @handles(act.UnmuteMember)
+    async def _unmute(self, a: act.UnmuteMember) -> str | None:
         guild = await self._guild(a.chat)
         member = await self._member(guild, a.user)
         await member.timeout(None, reason=self._audit(a.case_id))
         return None
 
-    async def _kick(self, a: KickMember) -> str | None:
+    @handles(act.KickMember)
+    async def _kick(self, a: act.KickMember) -> str | None:
         guild = await self._guild(a.chat)
         await guild.kick(discord.Object(int(a.user.user_id)), reason=self._audit(a.case_id, a.rule))
         return None
 
-    async def _ban(self, a: BanMember) -> str | None:
+    @handles(act.BanMember)
+    async def _ban(self, a: act.BanMember) -> str | None:
         guild = await self._guild(a.chat)
         purge = int((self._ban_window if a.rule else timedelta(0)).total_seconds())
         who = (guild.id, int(a.user.user_id))
@@ -434,23 +364,27 @@ class DiscordGateway:
         seen = self._banned.get(who)
         return seen is not None and seen[1] >= purge
 
-    async def _unban(self, a: UnbanMember) -> str | None:
+    @handles(act.UnbanMember)
+    async def _unban(self, a: act.UnbanMember) -> str | None:
         guild = await self._guild(a.chat)
         self._banned.pop((guild.id, int(a.user.user_id)), None)
         await guild.unban(discord.Object(int(a.user.user_id)), reason=self._audit(a.case_id))
         return None
 
-    async def _pin(self, a: PinMessage) -> str | None:
+    @handles(act.PinMessage)
+    async def _pin(self, a: act.PinMessage) -> str | None:
         channel = await self._channel(a.chat)
         await channel.get_partial_message(a.message_id).pin(reason=self._audit())
         return None
 
-    async def _unpin(self, a: UnpinMessage) -> str | None:
+    @handles(act.UnpinMessage)
+    async def _unpin(self, a: act.UnpinMessage) -> str | None:
         channel = await self._channel(a.chat)
         await channel.get_partial_message(a.message_id).unpin(reason=self._audit())
         return None
 
-    async def _invite(self, a: CreateInvite) -> str | None:
+    @handles(act.CreateInvite)
+    async def _invite(self, a: act.CreateInvite) -> str | None:
         channel = await self._channel(a.chat)
         max_age = 0
         if a.expires is not None:
@@ -470,13 +404,15 @@ class DiscordGateway:
             )
         return None
 
-    async def _no_join_requests(self, a: ApproveJoin | DeclineJoin) -> str | None:
+    @handles(act.ApproveJoin, act.DeclineJoin, op="invite")
+    async def _no_join_requests(self, a: act.ApproveJoin | act.DeclineJoin) -> str | None:
         # Discord has no join requests a bot can answer (membership screening
         # is the server's own); the Discord adapter never emits JoinRequested.
         log.debug("%s has no Discord counterpart", type(a).__name__)
         return None
 
-    async def _photo(self, a: SendPhoto) -> str | None:
+    @handles(act.SendPhoto, op="send")
+    async def _photo(self, a: act.SendPhoto) -> str | None:
         channel = await self._channel(a.chat)
         extra: dict[str, Any] = {}
         if a.reply_to:
@@ -492,7 +428,8 @@ class DiscordGateway:
         )
         return None
 
-    async def _poll(self, a: SendPoll) -> str | None:
+    @handles(act.SendPoll)
+    async def _poll(self, a: act.SendPoll) -> str | None:
         channel = await self._channel(a.chat)
         poll = discord.Poll(a.question, POLL_DURATION, multiple=a.multiple)
         for option in a.options:
@@ -502,7 +439,8 @@ class DiscordGateway:
         await channel.send(poll=poll)
         return None
 
-    async def _profile(self, a: SetGroupProfile) -> str | None:
+    @handles(act.SetGroupProfile)
+    async def _profile(self, a: act.SetGroupProfile) -> str | None:
         # `template` has nothing to copy here: a channel has no photo of its
         # own (the server's icon is everyone's), and its permissions are the
         # overwrites a clone copies when it is made or the owner gave a spare.
@@ -532,7 +470,8 @@ class DiscordGateway:
         # created, so an owner does not have to mirror the YAML by hand.
         return await guild.create_role(name=name, reason=self._audit())
 
-    async def _grant_role(self, a: GrantRole) -> str | None:
+    @handles(act.GrantRole)
+    async def _grant_role(self, a: act.GrantRole) -> str | None:
         guild = await self._guild(a.chat)
         role = await self._role(guild, a.role, create=True)
         member = await self._member(guild, a.user)
@@ -540,7 +479,8 @@ class DiscordGateway:
             await member.add_roles(role, reason=a.reason or self._audit())
         return None
 
-    async def _revoke_role(self, a: RevokeRole) -> str | None:
+    @handles(act.RevokeRole)
+    async def _revoke_role(self, a: act.RevokeRole) -> str | None:
         guild = await self._guild(a.chat)
         role = await self._role(guild, a.role, create=False)
         if role is None:
@@ -550,7 +490,8 @@ class DiscordGateway:
             await member.remove_roles(role, reason=a.reason or self._audit())
         return None
 
-    async def _clone(self, a: CloneGroup) -> str | None:
+    @handles(act.CloneGroup)
+    async def _clone(self, a: act.CloneGroup) -> str | None:
         """The next group on Discord: a category named after it, with the
         template category's overwrites, a copy of each of its text and voice
         channels (with their own overwrites), a cohort role that may see them,
@@ -614,14 +555,10 @@ class DiscordGateway:
                 await copy.pin()
 
 
-def _on_discord(action: Action) -> bool:
-    return platform_of(action) == PLATFORM
-
-
-def _target(action: Action) -> str:
-    if isinstance(action, CloneGroup):
+def _target(action: act.Action) -> str:
+    if isinstance(action, act.CloneGroup):
         return f"<#{action.template.chat_id}>"
-    if isinstance(action, SendDirect):
+    if isinstance(action, act.SendDirect):
         return f"<@{action.user.user_id}>"
     user = getattr(action, "user", None)
     if isinstance(user, UserRef):
@@ -629,14 +566,14 @@ def _target(action: Action) -> str:
     return f"<#{action.chat.chat_id}>"
 
 
-def _buttons(buttons: Sequence[Button]) -> discord.ui.View:
+def _buttons(buttons: Sequence[act.Button]) -> discord.ui.View:
     """The buttons as message component rows, a row for each thing they are
     about (discord.py lays them out itself past Discord's five rows). The
     view is stopped before it is sent so discord.py does not keep it: a press
     reaches the community's `on_interaction` by its `gk:` custom id, after a
     restart as well."""
     view = discord.ui.View(timeout=None)
-    rows = button_rows(buttons, MAX_BUTTONS_PER_ROW)
+    rows = act.button_rows(buttons, MAX_BUTTONS_PER_ROW)
     for n, row in enumerate(rows):
         for b in row:
             place = n if len(rows) <= MAX_ROWS else None
@@ -645,24 +582,7 @@ def _buttons(buttons: Sequence[Button]) -> discord.ui.View:
     return view
 
 
-def _chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+def _chunks(text: str) -> list[str]:
     """Discord refuses messages over 2000 characters; long replies (a full
-    leaderboard, the help) are split at line breaks."""
-    if len(text) <= limit:
-        return [text]
-    out: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:
-            if current:
-                out.append(current)
-                current = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
-            out.append(current)
-            current = ""
-        current += line
-    if current:
-        out.append(current)
-    return [c.rstrip("\n") for c in out if c.strip()]
+    leaderboard, the help) go out in parts."""
+    return split_text(text, MESSAGE_LIMIT)

@@ -1,9 +1,10 @@
 """The engine's actions as Bot API calls.
 
-Actions dispatch by class through one table. Every call passes the rate
-limiter, waits out a 429's `retry_after`, and retries network errors a few
-times; a refusal (no rights, message gone, member blocked the bot) is logged
-and reported to the moderators' log chat, never raised.
+Actions dispatch by class through the table `adapters.gateway` builds from
+the `@handles` marks. Every call passes the rate limiter, waits out a 429's
+`retry_after`, and retries network errors a few times; a refusal (no rights,
+message gone, member blocked the bot) is logged and reported to the
+moderators' log chat, never raised.
 
 The runner hands actions over with `submit`, which queues them per chat and
 lane (messages apart from moderation), so a group that has spent its message
@@ -23,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from telegram import (
     Bot,
@@ -37,35 +38,12 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.gateway import Gateway, Reported, handles, split_text
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM
 from bot.config import Config
-from bot.core.actions import (
-    Action,
-    ApproveJoin,
-    BanMember,
-    Button,
-    CloneGroup,
-    CreateInvite,
-    DeclineJoin,
-    DeleteMessage,
-    GrantRole,
-    KickMember,
-    MuteMember,
-    PinMessage,
-    RevokeRole,
-    SendDirect,
-    SendMessage,
-    SendPhoto,
-    SendPoll,
-    SetGroupProfile,
-    UnbanMember,
-    UnmuteMember,
-    UnpinMessage,
-    button_rows,
-    platform_of,
-)
+from bot.core import actions as act
 from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
 from bot.core.ports import Clock
@@ -78,10 +56,17 @@ T = TypeVar("T")
 _MIN_SPAN = timedelta(seconds=31)
 # deleteMessages takes at most 100 ids per call.
 _DELETE_CHUNK = 100
-# Text limit of one message, in characters (Telegram counts after entities).
+# Text limit of one message, in UTF-16 code units (Telegram counts after entities).
 _MAX_TEXT = 4096
 
-_MESSAGE_ACTIONS = (SendMessage, SendPhoto, SendDirect, SendPoll, PinMessage, CreateInvite)
+_MESSAGE_ACTIONS = (
+    act.SendMessage,
+    act.SendPhoto,
+    act.SendDirect,
+    act.SendPoll,
+    act.PinMessage,
+    act.CreateInvite,
+)
 # Caption limit of a photo, in characters.
 _MAX_CAPTION = 1024
 
@@ -93,14 +78,6 @@ class RetryPolicy:
     backoff: float = 1.0
     # 429s are waited out for as long as this, in total, before giving up.
     max_flood_wait: float = 900.0
-
-
-class Refused(Exception):
-    """A call Telegram refused for good (after retries)."""
-
-    def __init__(self, error: TelegramError) -> None:
-        super().__init__(error.message)
-        self.error = error
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -116,21 +93,27 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class TelegramGateway:
+class TelegramGateway(Gateway):
+    """`settings` returns the live config (a reload swaps it): the log chat
+    and the language of what the bot says on its own come from it."""
+
+    platform = PLATFORM
+
     def __init__(
         self,
         bot: Bot,
-        config: Config,
+        settings: Callable[[], Config],
         clock: Clock,
         *,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         chat_name: Callable[[ChatRef], str] | None = None,
-        on_invite: Callable[[CreateInvite, str], Awaitable[None]] | None = None,
+        on_invite: Callable[[act.CreateInvite, str], Awaitable[None]] | None = None,
         provisioner: Provisioner | None = None,
-        on_clone: Callable[[CloneGroup, ChatRef], Awaitable[None]] | None = None,
+        on_clone: Callable[[act.CloneGroup, ChatRef], Awaitable[None]] | None = None,
     ) -> None:
+        super().__init__(lambda: settings().community.log_chat)
         self.bot = bot
         # Makes the next group when the pool is empty (a user account); told
         # where, the runner opens it in the core.
@@ -138,47 +121,20 @@ class TelegramGateway:
         self._on_clone = on_clone
         # Told about every link made, so referrals can credit joins through it.
         self._on_invite = on_invite
-        self.config = config
+        self._settings = settings
         self.clock = clock
         self.limiter = limiter or RateLimiter()
         self.retry = retry or RetryPolicy()
         # Waiting out 429s and backoffs; tests swap in one that records.
         self._sleep = sleep
         self._chat_name = chat_name or (lambda chat: chat.chat_id)
-        # Where actions for other platforms go (`adapters.runners.Router`).
-        self.forward: Callable[[Action], Awaitable[None]] | None = None
-        self._lanes: dict[tuple[str, bool], deque[Action]] = {}
+        self._lanes: dict[tuple[str, bool], deque[act.Action]] = {}
         self._workers: dict[tuple[str, bool], asyncio.Task[None]] = {}
         self.failures: list[tuple[str, str, int | None, str]] = []
-        self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
-            SendMessage: self._send,
-            SendPhoto: self._photo,
-            SendDirect: self._direct,
-            DeleteMessage: self._delete,
-            MuteMember: self._mute,
-            UnmuteMember: self._unmute,
-            KickMember: self._kick,
-            BanMember: self._ban,
-            UnbanMember: self._unban,
-            PinMessage: self._pin,
-            UnpinMessage: self._unpin,
-            CreateInvite: self._invite,
-            ApproveJoin: self._approve,
-            DeclineJoin: self._decline,
-            SendPoll: self._poll,
-            SetGroupProfile: self._profile,
-            GrantRole: self._role,
-            RevokeRole: self._role,
-            CloneGroup: self._clone,
-        }
 
     # -- running actions -------------------------------------------------
 
-    async def execute(self, actions: Sequence[Action]) -> None:
-        for action in actions:
-            await self._run(action)
-
-    def submit(self, actions: Sequence[Action]) -> None:
+    def submit(self, actions: Sequence[act.Action]) -> None:
         """Queue actions to run in the background, in order per chat and lane."""
         for action in actions:
             key = (_lane_chat(action), isinstance(action, _MESSAGE_ACTIONS))
@@ -203,32 +159,12 @@ class TelegramGateway:
         lane = self._lanes[key]
         try:
             while lane:
-                await self._run(lane.popleft())
+                await self.attempt(lane.popleft())
         finally:
             if lane:
                 log.error("Telegram: %d actions for %s were dropped", len(lane), key[0])
             del self._lanes[key]
             del self._workers[key]
-
-    async def _run(self, action: Action) -> None:
-        if platform_of(action) != PLATFORM:
-            # For a chat on another platform (a log chat on Discord): its
-            # gateway's, when the process runs one.
-            if self.forward is not None:
-                await self.forward(action)
-            else:
-                log.debug("no route for %s outside Telegram", type(action).__name__)
-            return
-        handler = self._table.get(type(action))
-        if handler is None:
-            log.error("no Telegram handler for %s", type(action).__name__)
-            return
-        try:
-            await handler(action)
-        except Refused:
-            pass
-        except Exception:
-            log.exception("Telegram action %r failed", action)
 
     # -- calls, limits, retries ----------------------------------------------
 
@@ -273,7 +209,7 @@ class TelegramGateway:
             return await self.call(fn, chat_id=int(chat.chat_id), message=message)
         except TelegramError as exc:
             await self._failed(op, chat, case, exc)
-            raise Refused(exc) from exc
+            raise Reported(exc.message) from exc
 
     async def _failed(
         self, op: str, chat: ChatRef, case: int | None, exc: TelegramError | str
@@ -281,10 +217,9 @@ class TelegramGateway:
         error = exc if isinstance(exc, str) else exc.message
         log.warning("Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, error)
         self.failures.append((op, chat.chat_id, case, error))
-        log_chat = self._log_chat
-        if log_chat is None or log_chat == chat:
+        if self.is_log_chat(chat):
             return
-        loc = self.config.community.locale
+        loc = self._settings().community.locale
         text = t(
             loc,
             "telegram.failed",
@@ -293,28 +228,15 @@ class TelegramGateway:
             case=t(loc, "telegram.failed_case", case=case) if case is not None else "",
             error=error,
         )
-        try:
-            await self.call(
-                lambda: self.bot.send_message(int(log_chat.chat_id), text),
-                chat_id=int(log_chat.chat_id),
-                message=True,
-            )
-        except TelegramError as again:
-            log.warning("could not report to the log chat either: %s", again)
-
-    @property
-    def _log_chat(self) -> ChatRef | None:
-        ref = self.config.community.log_chat
-        if not ref or not ref.startswith("telegram:"):
-            return None
-        return ChatRef.parse(ref)
+        await self.report([text])
 
     def _until(self, until: datetime) -> int:
         return int(max(until, self.clock.now() + _MIN_SPAN).timestamp())
 
     # -- one function per action -----------------------------------------------
 
-    async def _send(self, a: SendMessage) -> None:
+    @handles(act.SendMessage)
+    async def _send(self, a: act.SendMessage) -> None:
         cid = int(a.chat.chat_id)
         reply = (
             ReplyParameters(a.reply_to, allow_sending_without_reply=True)
@@ -335,9 +257,10 @@ class TelegramGateway:
             )
             first = sent.message_id if first is None else first
         if a.pin and first is not None:
-            await self._pin(PinMessage(a.chat, first))
+            await self._pin(act.PinMessage(a.chat, first))
 
-    async def _photo(self, a: SendPhoto) -> None:
+    @handles(act.SendPhoto)
+    async def _photo(self, a: act.SendPhoto) -> None:
         # sendPhoto as multipart/form-data: PTB uploads bytes as a file.
         cid = int(a.chat.chat_id)
         reply = (
@@ -362,7 +285,8 @@ class TelegramGateway:
                     "send", a.chat, partial(self.bot.send_message, cid, part), message=True
                 )
 
-    async def _direct(self, a: SendDirect) -> None:
+    @handles(act.SendDirect)
+    async def _direct(self, a: act.SendDirect) -> None:
         uid = int(a.user.user_id)
         dm = ChatRef("telegram", a.user.user_id, private=True)
         try:
@@ -383,9 +307,9 @@ class TelegramGateway:
         await self._mention(a.fallback_chat, a.user, a.text, a.buttons)
 
     async def _mention(
-        self, chat: ChatRef, user: UserRef, text: str, buttons: Sequence[Button] = ()
+        self, chat: ChatRef, user: UserRef, text: str, buttons: Sequence[act.Button] = ()
     ) -> None:
-        loc = self.config.community.locale
+        loc = self._settings().community.locale
         mention = f"@{user.username}" if user.username else (user.name or user.user_id)
         body = t(loc, "telegram.dm_fallback", mention=mention, text=text)
         entities = None
@@ -403,7 +327,8 @@ class TelegramGateway:
             message=True,
         )
 
-    async def _delete(self, a: DeleteMessage) -> None:
+    @handles(act.DeleteMessage)
+    async def _delete(self, a: act.DeleteMessage) -> None:
         cid = int(a.chat.chat_id)
         ids = list(a.message_ids)
         if len(ids) == 1:
@@ -420,7 +345,8 @@ class TelegramGateway:
                 case=a.case_id,
             )
 
-    async def _mute(self, a: MuteMember) -> None:
+    @handles(act.MuteMember)
+    async def _mute(self, a: act.MuteMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         until = self._until(a.until)
         await self._do(
@@ -432,7 +358,8 @@ class TelegramGateway:
             case=a.case_id,
         )
 
-    async def _unmute(self, a: UnmuteMember) -> None:
+    @handles(act.UnmuteMember)
+    async def _unmute(self, a: act.UnmuteMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         # Lifting every restriction leaves the group's own defaults in force.
         await self._do(
@@ -442,7 +369,8 @@ class TelegramGateway:
             case=a.case_id,
         )
 
-    async def _kick(self, a: KickMember) -> None:
+    @handles(act.KickMember)
+    async def _kick(self, a: act.KickMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         # Telegram has no kick: a short ban, lifted at once, lets them rejoin.
         until = self._until(self.clock.now() + timedelta(minutes=1))
@@ -459,7 +387,8 @@ class TelegramGateway:
             case=a.case_id,
         )
 
-    async def _ban(self, a: BanMember) -> None:
+    @handles(act.BanMember)
+    async def _ban(self, a: act.BanMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         until = self._until(a.until) if a.until is not None else None
         await self._do(
@@ -469,7 +398,8 @@ class TelegramGateway:
             case=a.case_id,
         )
 
-    async def _unban(self, a: UnbanMember) -> None:
+    @handles(act.UnbanMember)
+    async def _unban(self, a: act.UnbanMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         await self._do(
             "unban",
@@ -478,7 +408,8 @@ class TelegramGateway:
             case=a.case_id,
         )
 
-    async def _pin(self, a: PinMessage) -> None:
+    @handles(act.PinMessage)
+    async def _pin(self, a: act.PinMessage) -> None:
         cid = int(a.chat.chat_id)
         await self._do(
             "pin",
@@ -486,13 +417,15 @@ class TelegramGateway:
             lambda: self.bot.pin_chat_message(cid, a.message_id, disable_notification=True),
         )
 
-    async def _unpin(self, a: UnpinMessage) -> None:
+    @handles(act.UnpinMessage)
+    async def _unpin(self, a: act.UnpinMessage) -> None:
         cid = int(a.chat.chat_id)
         await self._do(
             "unpin", a.chat, lambda: self.bot.unpin_chat_message(cid, message_id=a.message_id)
         )
 
-    async def _invite(self, a: CreateInvite) -> None:
+    @handles(act.CreateInvite)
+    async def _invite(self, a: act.CreateInvite) -> None:
         cid = int(a.chat.chat_id)
         expire = int(a.expires.timestamp()) if a.expires is not None else None
         link = await self._do(
@@ -506,20 +439,23 @@ class TelegramGateway:
         if self._on_invite is not None:
             await self._on_invite(a, link.invite_link)
         if a.for_user is not None:
-            loc = self.config.community.locale
+            loc = self._settings().community.locale
             text = t(loc, "telegram.invite_dm", group=self._chat_name(a.chat),
                      link=link.invite_link)  # fmt: skip
-            await self._direct(SendDirect(a.for_user, text))
+            await self._direct(act.SendDirect(a.for_user, text))
 
-    async def _approve(self, a: ApproveJoin) -> None:
+    @handles(act.ApproveJoin)
+    async def _approve(self, a: act.ApproveJoin) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         await self._do("approve", a.chat, lambda: self.bot.approve_chat_join_request(cid, uid))
 
-    async def _decline(self, a: DeclineJoin) -> None:
+    @handles(act.DeclineJoin)
+    async def _decline(self, a: act.DeclineJoin) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
         await self._do("decline", a.chat, lambda: self.bot.decline_chat_join_request(cid, uid))
 
-    async def _poll(self, a: SendPoll) -> None:
+    @handles(act.SendPoll)
+    async def _poll(self, a: act.SendPoll) -> None:
         cid = int(a.chat.chat_id)
         await self._do(
             "poll",
@@ -534,16 +470,17 @@ class TelegramGateway:
             message=True,
         )
 
-    async def _profile(self, a: SetGroupProfile) -> None:
+    @handles(act.SetGroupProfile)
+    async def _profile(self, a: act.SetGroupProfile) -> None:
         """Each part on its own: a refused title still leaves the rest."""
         cid = int(a.chat.chat_id)
         if a.title is not None:
             title = a.title
-            with contextlib.suppress(Refused):
+            with contextlib.suppress(Reported):
                 await self._do("title", a.chat, lambda: self.bot.set_chat_title(cid, title))
         if a.description is not None:
             description = a.description
-            with contextlib.suppress(Refused):
+            with contextlib.suppress(Reported):
                 await self._do(
                     "description", a.chat, lambda: self.bot.set_chat_description(cid, description)
                 )
@@ -556,7 +493,7 @@ class TelegramGateway:
         source = await self._do("template", template, lambda: self.bot.get_chat(tid))
         if source.photo is not None:
             file_id = source.photo.big_file_id
-            with contextlib.suppress(Refused):
+            with contextlib.suppress(Reported):
                 file = await self._do("photo", template, lambda: self.bot.get_file(file_id))
                 # Telegram sets a chat photo only from an upload, never a file_id.
                 photo = bytes(await self._do("photo", template, file.download_as_bytearray))
@@ -577,11 +514,13 @@ class TelegramGateway:
             except TelegramError as exc:
                 await self._failed("permissions", chat, None, exc)
 
-    async def _role(self, a: GrantRole | RevokeRole) -> None:
+    @handles(act.GrantRole, act.RevokeRole)
+    async def _role(self, a: act.GrantRole | act.RevokeRole) -> None:
         # Telegram has no roles; level titles show in the bot's replies instead.
         log.debug("Telegram has no roles: %s %s for %s", type(a).__name__, a.role, a.user.key)
 
-    async def _clone(self, a: CloneGroup) -> None:
+    @handles(act.CloneGroup)
+    async def _clone(self, a: act.CloneGroup) -> None:
         """The next group, made by the provisioner's user account with the
         template's description; the bot furnishes it once the core opens it."""
         if self._provisioner is None:
@@ -593,7 +532,7 @@ class TelegramGateway:
             return
         tid = int(a.template.chat_id)
         about = ""
-        with contextlib.suppress(Refused):
+        with contextlib.suppress(Reported):
             source = await self._do("template", a.template, lambda: self.bot.get_chat(tid))
             about = source.description or ""
         try:
@@ -622,15 +561,15 @@ def _not_modified(exc: BadRequest) -> bool:
     return "not_modified" in exc.message.lower().replace(" ", "_")
 
 
-def _lane_chat(action: Action) -> str:
-    if isinstance(action, SendDirect):
+def _lane_chat(action: act.Action) -> str:
+    if isinstance(action, act.SendDirect):
         return f"dm:{action.user.user_id}"
-    if isinstance(action, CloneGroup):
+    if isinstance(action, act.CloneGroup):
         return action.template.key
     return action.chat.key
 
 
-def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+def _keyboard(buttons: Sequence[act.Button]) -> InlineKeyboardMarkup | None:
     """An inline keyboard, a row for each thing its buttons are about; each
     press comes back as a callback query carrying the button's command."""
     if not buttons:
@@ -638,23 +577,11 @@ def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in button_rows(buttons, 3)
+            for row in act.button_rows(buttons, 3)
         ]
     )
 
 
 def _parts(text: str) -> list[str]:
     """Long texts (a big leaderboard) go out as several messages."""
-    if len(text) <= _MAX_TEXT:
-        return [text]
-    parts: list[str] = []
-    rest = text
-    while len(rest) > _MAX_TEXT:
-        cut = rest.rfind("\n", 0, _MAX_TEXT)
-        if cut <= 0:
-            cut = _MAX_TEXT
-        parts.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
-    if rest:
-        parts.append(rest)
-    return parts
+    return split_text(text, _MAX_TEXT, utf16_len)

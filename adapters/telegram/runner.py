@@ -147,7 +147,7 @@ class TelegramRunner:
         bot = application.bot
         self.gateway = TelegramGateway(
             bot,
-            app.config,
+            lambda: app.engine.config,
             app.clock,
             limiter=RateLimiter(options.limits),
             retry=options.retry,

@@ -276,7 +276,7 @@ async def test_actions_for_other_platforms_are_forwarded(world: World) -> None:
         forwarded.append(action)
 
     gateway = world.bot.community.gateway
-    gateway._forward = forward
+    gateway.forward = forward
     elsewhere = SendMessage(ChatRef("telegram", "-1009001"), "case #1")
     before = len(world.env.http_requests)
 

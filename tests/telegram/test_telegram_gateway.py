@@ -148,6 +148,19 @@ async def test_polls_and_a_poll_telegram_refuses(bot: Bot) -> None:
     assert "could not send a poll" in report and "12 options" in report
 
 
+async def test_a_reloaded_log_chat_hears_the_next_failure(bot: Bot) -> None:
+    api, engine = bot.api, bot.app.engine
+    moved = -1009002
+    api.add_group(moved, "New mod log", type="group", owner=OWNER, bot_status="member")
+    community = engine.config.community.model_copy(update={"log_chat": f"telegram:{moved}"})
+    engine.reload(engine.config.model_copy(update={"community": community}))
+    too_many = SendPoll(CHAT, "Pick one", tuple(str(n) for n in range(13)))
+    await bot.runner.gateway.execute([too_many])
+    [report] = api.sent(moved)
+    assert "could not send a poll" in report
+    assert api.sent(LOG_CHAT) == []
+
+
 async def test_group_profile(bot: Bot) -> None:
     api = bot.api
     await bot.runner.gateway.execute(

@@ -138,7 +138,7 @@ def config(monkeypatch: pytest.MonkeyPatch) -> Config:
 def gateway(config: Config, time: Time, **retry: Any) -> TelegramGateway:
     return TelegramGateway(
         cast(Bot, None),
-        config,
+        lambda: config,
         FakeClock(),
         limiter=RateLimiter(clock=time, sleep=time.sleep),
         retry=RetryPolicy(**retry),

@@ -1,0 +1,161 @@
+"""What every platform's gateway shares, so each keeps only its API calls.
+
+A gateway marks its handlers with `@handles(SendMessage)`; the marks become
+the class's dispatch table when the class is made. Actions whose chat is on
+another platform are forwarded (a Telegram event may need a log chat on
+Discord told); an action a gateway has no handler for is logged once and
+skipped. The log chat is read from the live config at every use, so a
+`/reload` that moves it reaches every platform at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+from bot.core.actions import Action, SendMessage, platform_of
+from bot.core.events import ChatRef
+
+log = logging.getLogger(__name__)
+
+Forward = Callable[[Action], Awaitable[None]]
+Handler = Callable[[Any, Any], Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
+
+# Where `handles` leaves its mark on a method, for `__init_subclass__` to find.
+_MARK = "__gateway_handles__"
+
+
+class Route(NamedTuple):
+    handler: Handler
+    # The platform's word for what the handler does, as failure reports name it.
+    op: str
+
+
+class Reported(Exception):
+    """Raised by a handler once it has logged and reported its failure
+    itself: it stops the rest of that action, and nothing more is said."""
+
+
+def handles(*kinds: type[Action], op: str | None = None) -> Callable[[H], H]:
+    """Mark a gateway method as the one that carries out these actions. `op`
+    names it in failure reports; by default the method's own name."""
+
+    def mark(method: H) -> H:
+        setattr(method, _MARK, (kinds, op or method.__name__.lstrip("_")))
+        return method
+
+    return mark
+
+
+class Gateway:
+    """`log_chat` returns the log chat as configured now (a chat key such as
+    `telegram:-100…`, or None). `forward` receives actions for another
+    platform's chats (`adapters.runners.Router`); without it they are dropped."""
+
+    # The platform whose chats this gateway reaches; None for a stand-in that
+    # plays every platform (the console, the replay's recording).
+    platform: ClassVar[str | None] = None
+    routes: ClassVar[Mapping[type[Action], Route]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        routes = dict(cls.routes)
+        for method in vars(cls).values():
+            mark = getattr(method, _MARK, None)
+            if mark is not None:
+                kinds, op = mark
+                routes.update(dict.fromkeys(kinds, Route(method, op)))
+        cls.routes = routes
+
+    def __init__(
+        self, log_chat: Callable[[], str | None], *, forward: Forward | None = None
+    ) -> None:
+        self._log_chat = log_chat
+        self.forward = forward
+        self._unrouted: set[type[Action]] = set()
+
+    @property
+    def log_chat(self) -> str | None:
+        return self._log_chat()
+
+    def is_log_chat(self, chat: ChatRef) -> bool:
+        return chat.key == self._log_chat()
+
+    async def execute(self, actions: Sequence[Action]) -> None:
+        for action in actions:
+            await self.attempt(action)
+
+    async def attempt(self, action: Action) -> None:
+        """Carry one action out; whatever goes wrong is logged, never raised,
+        so one broken action does not cost the ones after it."""
+        try:
+            await self.dispatch(action)
+        except Reported:
+            pass
+        except Exception:
+            log.exception("%s: carrying out %r failed", type(self).__name__, action)
+
+    async def dispatch(self, action: Action) -> Any:
+        """Hand the action to its handler and return what that returns;
+        raises what the handler raises."""
+        if self.platform is not None and platform_of(action) != self.platform:
+            if self.forward is not None:
+                await self.forward(action)
+            else:
+                log.debug("no route for %s outside %s", type(action).__name__, self.platform)
+            return None
+        kind = type(action)
+        route = self.routes.get(kind)
+        if route is None:
+            if kind not in self._unrouted:
+                self._unrouted.add(kind)
+                log.error("%s has no handler for %s; skipped", type(self).__name__, kind.__name__)
+            return None
+        return await route.handler(self, action)
+
+    async def report(self, lines: Sequence[str]) -> None:
+        """Tell the log chat, when it is on this platform, what went wrong.
+        A log chat that cannot be reached is only logged: reporting that
+        would need the same log chat."""
+        ref = self._log_chat()
+        if not lines or not ref:
+            return
+        chat = ChatRef.parse(ref)
+        if chat.platform != self.platform:
+            return
+        try:
+            await self.dispatch(SendMessage(chat, "\n".join(lines), kind="log"))
+        except Exception as exc:
+            log.warning("%s: could not report to the log chat %s: %s", self.platform, ref, exc)
+
+
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """The text as messages of at most `limit`, as the platform measures
+    (`measure` must add up over joined strings): cut at line breaks, within a
+    line only when the line alone is too long. Blank lines at a cut go."""
+    if measure(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    piece, size = "", 0
+    for line in text.splitlines(keepends=True):
+        # A line break at a cut is dropped, so it need not fit.
+        while measure(line.rstrip("\n")) > limit:
+            fits = _fitting(line, limit, measure)
+            pieces += [piece, line[:fits]]
+            piece, size = "", 0
+            line = line[fits:]
+        if size + measure(line.rstrip("\n")) > limit:
+            pieces.append(piece)
+            piece, size = "", 0
+        piece += line
+        size += measure(line)
+    pieces.append(piece)
+    return [p.strip("\n") for p in pieces if p.strip()]
+
+
+def _fitting(line: str, limit: int, measure: Callable[[str], int]) -> int:
+    """How many characters of the line fit within the limit."""
+    return bisect_right(range(len(line)), limit, key=lambda n: measure(line[: n + 1]))
