@@ -16,8 +16,9 @@ from adapters.console.session import ConsoleSession
 from bot.config import load_config
 from bot.core.clock import FakeClock
 from storage.sql_store import SqlStore
+from tests.conftest import ROOT
 
-CONFIG = Path(__file__).parent / "scenarios" / "overflow_small.yaml"
+CONFIG = ROOT / "tests" / "scenarios" / "overflow_small.yaml"
 
 
 async def fill(db_url: str, lines: list[str]) -> None:

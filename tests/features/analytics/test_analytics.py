@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,8 @@ from bot.features.economy.economy import MemoryEconomyStore
 from bot.features.economy.records import RsvpRecord
 from storage.analytics_store import SqlAnalyticsStore
 from storage.sql_store import SqlStore
-from tests.test_scenarios import SCENARIOS, scenario_config
+from tests.conftest import ROOT
+from tests.scenarios.test_scenarios import SCENARIOS, scenario_config
 
 COMMUNITY = "green-energy"
 TZ = "Asia/Shanghai"
@@ -181,5 +181,5 @@ def test_the_chart_is_a_png_of_the_requested_size() -> None:
 
 
 def test_the_chart_path_keeps_matplotlib_out_of_the_core() -> None:
-    core = Path(__file__).resolve().parent.parent / "bot"
+    core = ROOT / "bot"
     assert not [p.name for p in core.rglob("*.py") if "matplotlib" in p.read_text("utf-8")]

@@ -18,7 +18,7 @@ from bot.config import Config, load_config, parse_config
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+SCENARIOS = Path(__file__).parent
 
 
 def scenario_config_path(script: str) -> Path | None:

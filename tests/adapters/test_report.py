@@ -18,8 +18,8 @@ from adapters.cli import main
 from adapters.report import build_report, render_html, write_csv
 from bot.config import Config
 from storage.sql_store import SqlStore
-from tests.test_analytics import play_into
-from tests.test_scenarios import SCENARIOS, scenario_config
+from tests.features.analytics.test_analytics import play_into
+from tests.scenarios.test_scenarios import SCENARIOS, scenario_config
 
 UNTIL = date(2026, 1, 26)
 
