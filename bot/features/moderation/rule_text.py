@@ -7,23 +7,21 @@ from collections.abc import Iterable
 from bot.config import Config, Locale, locale_of
 from bot.core.i18n import t
 from rules.durations import format_duration
-from rules.schema import (
-    BlocklistRule,
-    CapsRule,
-    DuplicatesRule,
-    EmojiRule,
-    FloodRule,
-    ForwardsRule,
-    LengthRule,
-    LinksRule,
-    MediaRule,
-    MentionsRule,
-    NamesRule,
-    NightModeRule,
-    ProbationRule,
-    Rule,
-    SlowModeRule,
-)
+from rules.schema import Rule
+from rules.types.blocklist import BlocklistRule
+from rules.types.caps import CapsRule
+from rules.types.duplicates import DuplicatesRule
+from rules.types.emoji import EmojiRule
+from rules.types.flood import FloodRule
+from rules.types.forwards import ForwardsRule
+from rules.types.length import LengthRule
+from rules.types.links import LinksRule
+from rules.types.media import MediaRule
+from rules.types.mentions import MentionsRule
+from rules.types.names import NamesRule
+from rules.types.night_mode import NightModeRule
+from rules.types.probation import ProbationRule
+from rules.types.slow_mode import SlowModeRule
 
 
 def in_scope(rule: Rule, group_key: str) -> bool:
