@@ -1,6 +1,6 @@
 """What every rule type builds on: the base model (id, scope, exemptions,
-action, per-group overrides) and the values owners write (durations, times
-of day).
+action, per-group overrides), the values owners write (durations, times of
+day), and the translator a rule's wording is given.
 
 Validation happens here, once, when the config loads: a bad duration or
 override is reported with its path, never discovered on the message path.
@@ -9,8 +9,10 @@ override is reported with its path, never discovered on the message path.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Protocol, Self
 
 from pydantic import (
     BaseModel,
@@ -68,6 +70,18 @@ Role = Literal["member", "moderator", "owner"]
 
 # What a message may carry that probation and night mode can single out.
 Feature = Literal["links", "invites", "media", "forwards", "mentions", "phones", "handles"]
+
+
+class Translate(Protocol):
+    """A locale key in the reader's language, its placeholders filled in."""
+
+    def __call__(self, key: str, /, **values: object) -> str: ...
+
+
+def term_list(tr: Translate, kind: str, names: Iterable[str]) -> str:
+    """Names of one `kind` (what, kind, origin) in the reader's words, as a
+    list: "photos, stickers"."""
+    return tr("terms.separator").join(tr(f"terms.{kind}.{n}") for n in names)
 
 
 class Strict(BaseModel):
@@ -198,6 +212,11 @@ class RuleBase(Strict):
     def variants(self) -> tuple[Self, ...]:
         """The rule as each override makes it, each scoped to its groups."""
         return self._variants
+
+    @abstractmethod
+    def describe(self, tr: Translate) -> str:
+        """The generated wording /rules and /why show when the owner wrote
+        no `description`."""
 
 
 def _first_error(exc: ValidationError, prefix: str) -> str:

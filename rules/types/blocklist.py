@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 from rules.blocklist import Blocklist, regex_entry
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate
 
 
 def _check_regex(pattern: str) -> str:
@@ -39,6 +39,9 @@ class BlocklistRule(RuleBase):
     # Words or phrases; `*` matches any run of characters. An entry written as
     # `re:<pattern>` or `/<pattern>/` is a regular expression on folded text.
     words: Annotated[Words, Field(min_length=1)]
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.blocklist")
 
 
 def blocklist_check(rule: BlocklistRule, shared: tuple[Blocklist, int] | None = None) -> Check:

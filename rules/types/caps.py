@@ -9,7 +9,7 @@ from pydantic import Field
 from rules import detect
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate
 
 
 class CapsRule(RuleBase):
@@ -18,6 +18,9 @@ class CapsRule(RuleBase):
     max_ratio: float = Field(default=0.7, gt=0, lt=1)
     # Shorter shouting ("OK", "LOL") is fine.
     min_letters: int = Field(default=10, ge=1)
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.caps")
 
 
 def caps_check(rule: CapsRule) -> Check:

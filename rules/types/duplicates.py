@@ -13,7 +13,7 @@ from pydantic import Field
 from rules.checks import Check, CheckResult, forget_idle, hit
 from rules.durations import format_duration
 from rules.message import MessageView
-from rules.types.base import Duration, RuleBase, Strict
+from rules.types.base import Duration, RuleBase, Strict, Translate
 
 
 class Raid(Strict):
@@ -37,6 +37,13 @@ class DuplicatesRule(RuleBase):
     # Shorter texts (counting letters, digits and CJK characters) never count.
     min_length: int = Field(default=5, ge=1)
     raid: Raid | None = None
+
+    def describe(self, tr: Translate) -> str:
+        text = tr("rules.duplicates", max=self.max, per=format_duration(self.per))
+        if self.raid is not None:
+            per = format_duration(self.raid.per)
+            text += tr("rules.raid", members=self.raid.members, per=per)
+        return text
 
 
 _DIGITS = re.compile(r"\d+")

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from rules import detect
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate
 
 
 class EmojiRule(RuleBase):
@@ -24,6 +24,11 @@ class EmojiRule(RuleBase):
         if self.max is None and self.max_ratio is None:
             raise ValueError("give max, max_ratio or both")
         return self
+
+    def describe(self, tr: Translate) -> str:
+        if self.max is not None:
+            return tr("rules.emoji", max=self.max)
+        return tr("rules.emoji_ratio")
 
 
 def emoji_check(rule: EmojiRule) -> Check:

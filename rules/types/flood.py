@@ -11,7 +11,7 @@ from pydantic import Field
 from rules.checks import Check, CheckResult, forget_idle, hit
 from rules.durations import format_duration
 from rules.message import MessageView
-from rules.types.base import Duration, RuleAction, RuleBase
+from rules.types.base import Duration, RuleAction, RuleBase, Translate
 
 
 class FloodRule(RuleBase):
@@ -19,6 +19,9 @@ class FloodRule(RuleBase):
     max: int = Field(ge=1, le=1000)
     per: Duration
     action: RuleAction = Field(default_factory=lambda: RuleAction(mute=timedelta(minutes=10)))
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.flood", max=self.max, per=format_duration(self.per))
 
 
 def _last_of_window(window: deque[float]) -> float | None:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate, term_list
 
 ForwardOrigin = Literal["user", "hidden_user", "chat", "channel"]
 FORWARD_ORIGINS: tuple[ForwardOrigin, ...] = ("user", "hidden_user", "chat", "channel")
@@ -19,6 +19,11 @@ class ForwardsRule(RuleBase):
     # Which forwards fire the rule; all when absent. A forward whose origin
     # the platform does not tell fires only a rule that covers every origin.
     from_: list[ForwardOrigin] | None = Field(default=None, alias="from")
+
+    def describe(self, tr: Translate) -> str:
+        if self.from_ is None:
+            return tr("rules.forwards")
+        return tr("rules.forwards_from", origins=term_list(tr, "origin", self.from_))
 
 
 def forwards_check(rule: ForwardsRule) -> Check:

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate
 
 
 class LengthRule(RuleBase):
@@ -22,6 +22,13 @@ class LengthRule(RuleBase):
         if self.max is None and self.max_lines is None:
             raise ValueError("give max, max_lines or both")
         return self
+
+    def describe(self, tr: Translate) -> str:
+        if self.max is not None and self.max_lines is not None:
+            return tr("rules.length_both", max=self.max, lines=self.max_lines)
+        if self.max is not None:
+            return tr("rules.length", max=self.max)
+        return tr("rules.length_lines", lines=self.max_lines)
 
 
 def length_check(rule: LengthRule) -> Check:

@@ -9,8 +9,9 @@ from pydantic import Field
 
 from rules import detect
 from rules.checks import Check, CheckResult, hit
+from rules.durations import format_duration
 from rules.message import MessageView
-from rules.types.base import Duration, RuleBase
+from rules.types.base import Duration, RuleBase, Translate
 
 
 class LinksRule(RuleBase):
@@ -34,6 +35,13 @@ class LinksRule(RuleBase):
     allow_handles: list[str] = Field(default_factory=list)
     # Phone numbers fire the rule.
     phones: bool = False
+
+    def describe(self, tr: Translate) -> str:
+        allow = ", ".join(self.allow)
+        if self.probation:
+            key = "rules.links_probation" if allow else "rules.links_probation_any"
+            return tr(key, allow=allow, probation=format_duration(self.probation))
+        return tr("rules.links" if allow else "rules.links_any", allow=allow)
 
 
 def _domains(names: list[str]) -> frozenset[str]:

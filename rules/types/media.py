@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate, term_list
 
 MediaKind = Literal[
     "photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker",
@@ -28,6 +28,13 @@ class MediaRule(RuleBase):
         if self.deny and self.allow:
             raise ValueError("give deny or allow, not both")
         return self
+
+    def describe(self, tr: Translate) -> str:
+        if self.allow:
+            return tr("rules.media_allow", kinds=term_list(tr, "kind", self.allow))
+        if self.deny:
+            return tr("rules.media_deny", kinds=term_list(tr, "kind", self.deny))
+        return tr("rules.media")
 
 
 def media_check(rule: MediaRule) -> Check:

@@ -8,13 +8,16 @@ from pydantic import Field
 
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase
+from rules.types.base import RuleBase, Translate
 
 
 class MentionsRule(RuleBase):
     type: Literal["mentions"]
     # More than this many @mentions in one message fire the rule.
     max: int = Field(ge=0, le=1000)
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.mentions", max=self.max)
 
 
 def mentions_check(rule: MentionsRule) -> Check:

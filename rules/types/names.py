@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from rules.blocklist import Blocklist
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleAction, RuleBase
+from rules.types.base import RuleAction, RuleBase, Translate
 from rules.types.blocklist import Words
 
 
@@ -28,6 +28,9 @@ class NamesRule(RuleBase):
         if not self.words and not self.links:
             raise ValueError("give words, links: true or both")
         return self
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.names")
 
 
 def names_check(rule: NamesRule) -> Check:

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from rules.checks import Check, CheckResult, feature_finder, hit
 from rules.message import MessageView
-from rules.types.base import ClockTime, Feature, RuleBase, format_clock_time
+from rules.types.base import ClockTime, Feature, RuleBase, Translate, format_clock_time, term_list
 
 
 def _timezone(value: str | None) -> str | None:
@@ -38,6 +38,12 @@ class NightModeRule(RuleBase):
         if self.start == self.end:
             raise ValueError("`from` and `to` are the same time")
         return self
+
+    def describe(self, tr: Translate) -> str:
+        hours = {"start": format_clock_time(self.start), "end": format_clock_time(self.end)}
+        if self.only is None:
+            return tr("rules.night", **hours)
+        return tr("rules.night_only", what=term_list(tr, "what", self.only), **hours)
 
 
 def night_mode_check(rule: NightModeRule, timezone: str) -> Check:

@@ -7,8 +7,9 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from rules.checks import Check, CheckResult, feature_finder, hit
+from rules.durations import format_duration
 from rules.message import MessageView
-from rules.types.base import Duration, Feature, RuleBase
+from rules.types.base import Duration, Feature, RuleBase, Translate, term_list
 
 
 class ProbationRule(RuleBase):
@@ -30,6 +31,21 @@ class ProbationRule(RuleBase):
         if not self.deny and self.max_length is None:
             raise ValueError("give deny, max_length or both")
         return self
+
+    def describe(self, tr: Translate) -> str:
+        within = format_duration(self.within) if self.within else ""
+        if self.messages is not None and self.within is not None:
+            period = tr("rules.probation_both", messages=self.messages, within=within)
+        elif self.messages is not None:
+            period = tr("rules.probation_messages", messages=self.messages)
+        else:
+            period = tr("rules.probation_within", within=within)
+        what = term_list(tr, "what", self.deny)
+        if self.max_length is None:
+            return tr("rules.probation", period=period, what=what)
+        if not self.deny:
+            return tr("rules.probation_length", period=period, max=self.max_length)
+        return tr("rules.probation_all", period=period, what=what, max=self.max_length)
 
 
 def probation_check(rule: ProbationRule) -> Check:

@@ -8,7 +8,7 @@ from typing import Literal
 from rules.checks import Check, CheckResult, forget_idle, hit
 from rules.durations import format_duration
 from rules.message import MessageView
-from rules.types.base import Duration, RuleBase
+from rules.types.base import Duration, RuleBase, Translate
 
 
 class SlowModeRule(RuleBase):
@@ -16,6 +16,9 @@ class SlowModeRule(RuleBase):
 
     type: Literal["slow_mode"]
     every: Duration
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.slow_mode", every=format_duration(self.every))
 
 
 def slow_mode_check(rule: SlowModeRule) -> Check:
