@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rules.checks import STATEFUL, Check, CheckResult, Compiler
+from rules.checks import Check, CheckResult
+from rules.compiler import STATEFUL, Compiler
 from rules.message import MessageView
-from rules.schema import NamesRule, Rule
+from rules.schema import Rule
+from rules.types.names import NamesRule
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from pydantic import TypeAdapter
 
 from bot.config import ConfigError, parse_config
 from rules.blocklist import Blocklist, required_literal
-from rules.checks import CheckResult, compile_check
+from rules.checks import CheckResult
+from rules.compiler import compile_check
 from rules.evaluate import RuleSet
 from rules.message import MessageView
 from rules.normalize import fold, squash

@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from rules.checks import blocklist_check, flood_check, links_check
 from rules.evaluate import RuleSet
 from rules.message import MessageView
-from rules.schema import BlocklistRule, FloodRule, LinksRule, Rule
+from rules.schema import Rule
+from rules.types.blocklist import BlocklistRule, blocklist_check
+from rules.types.flood import FloodRule, flood_check
+from rules.types.links import LinksRule, links_check
 
 RULES = TypeAdapter(list[Rule])
 

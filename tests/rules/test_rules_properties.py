@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from rules.blocklist import Blocklist, regex_entry
-from rules.checks import compile_check
+from rules.compiler import compile_check
 from rules.evaluate import RuleSet
 from rules.message import MessageView
 from rules.schema import Rule

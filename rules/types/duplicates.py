@@ -1,0 +1,189 @@
+"""`type: duplicates`: one member repeating the same (or nearly the same)
+text, and with `raid`, the same text from several members."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from rules.checks import Check, CheckResult, forget_idle, hit
+from rules.durations import format_duration
+from rules.message import MessageView
+from rules.types.base import Duration, RuleBase, Strict, Translate
+
+
+class Raid(Strict):
+    """The same text from `members` different members (in any groups) within `per`."""
+
+    members: int = Field(default=3, ge=2, le=1000)
+    per: Duration = timedelta(minutes=10)
+    # Short texts ("谢谢", "good morning") are said by many; they never count.
+    min_length: int = Field(default=12, ge=1)
+
+
+class DuplicatesRule(RuleBase):
+    type: Literal["duplicates"]
+    # One member posting the same text more than `max` times within `per`
+    # (in any groups of the community).
+    max: int = Field(default=2, ge=1, le=1000)
+    per: Duration = timedelta(minutes=10)
+    # 1.0: the same text (after folding, ignoring digits, spaces and
+    # punctuation); lower also counts nearly the same text.
+    similarity: float = Field(default=0.9, gt=0, le=1)
+    # Shorter texts (counting letters, digits and CJK characters) never count.
+    min_length: int = Field(default=5, ge=1)
+    raid: Raid | None = None
+
+    def describe(self, tr: Translate) -> str:
+        text = tr("rules.duplicates", max=self.max, per=format_duration(self.per))
+        if self.raid is not None:
+            per = format_duration(self.raid.per)
+            text += tr("rules.raid", members=self.raid.members, per=per)
+        return text
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _fingerprint(msg: MessageView) -> str:
+    """The text as duplicates compare it: folded, without spaces, punctuation,
+    emoji or digits (spam varies its numbers)."""
+    squashed = msg.squashed
+    # Letters only (CJK included) is the common case, told in C.
+    if squashed.isalpha() or not _DIGITS.search(squashed):
+        return squashed
+    return _DIGITS.sub("", squashed)
+
+
+def _similar(a: str, b: str, ratio: float) -> bool:
+    """Nearly the same: a shared beginning and end cover `ratio` of the longer
+    text (so an edit in one place, or a tag added, still counts)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    longest = max(la, lb)
+    need = ratio * longest
+    if min(la, lb) < need:
+        return False
+    prefix = _common_prefix(a, b)
+    if prefix >= need:
+        return True
+    rest = min(la, lb) - prefix
+    return prefix + _common_suffix(a, b, rest) >= need
+
+
+def _common_prefix(a: str, b: str) -> int:
+    # Binary search on slice equality: string compares run in C.
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# A member's last texts kept for comparison; more is never needed to see a
+# repeat, and keeps the comparison cost fixed.
+_HISTORY = 20
+
+
+def _last_of_history(past: deque[tuple[float, str]]) -> float | None:
+    return past[-1][0] if past else None
+
+
+def _last_of_raid(entry: tuple[float, dict[str, float]]) -> float:
+    return entry[0]
+
+
+def duplicates_check(rule: DuplicatesRule) -> Check:
+    """The same (or nearly the same) text repeated by one member, and with
+    `raid`, the same text from several members: the raid pattern."""
+    limit, ratio, min_length = rule.max, rule.similarity, rule.min_length
+    per = rule.per.total_seconds()
+    within = format_duration(rule.per)
+    history: dict[str, deque[tuple[float, str]]] = {}
+    raid = rule.raid
+    raid_members = raid.members if raid else 0
+    raid_per = raid.per.total_seconds() if raid else 0.0
+    raid_within = format_duration(raid.per) if raid else ""
+    raid_min = raid.min_length if raid else 0
+    # The beginning and the end of a text (a raid varies one or the other)
+    # -> (last seen, member -> when they posted it).
+    seen: dict[str, tuple[float, dict[str, float]]] = {}
+    calls = 0
+    rule_id = rule.id
+    miss = CheckResult(rule_id, False)
+
+    def repeats_of(text: str, past: deque[tuple[float, str]]) -> int:
+        if ratio >= 1:
+            return sum(1 for _, earlier in past if earlier == text)
+        shortest, longest = ratio * len(text), len(text) / ratio
+        return sum(
+            1
+            for _, earlier in past
+            if earlier == text
+            or (shortest <= len(earlier) <= longest and _similar(text, earlier, ratio))
+        )
+
+    def check(msg: MessageView) -> CheckResult:
+        nonlocal calls
+        text = _fingerprint(msg)
+        if len(text) < min_length:
+            return miss
+        now, sender = msg.at, msg.sender
+        horizon = now - per
+        past = history.pop(sender, None)
+        if past is None:
+            past = deque(maxlen=_HISTORY)
+        history[sender] = past
+        while past and past[0][0] <= horizon:
+            past.popleft()
+        repeats = 1 + repeats_of(text, past) if past else 1
+        past.append((now, text))
+        calls += 1
+        if not calls & 7:
+            forget_idle(history, horizon, _last_of_history)
+            forget_idle(seen, now - raid_per, _last_of_raid)
+        if repeats > limit:
+            details = f"the same text {repeats} times within {within}"
+            return hit(rule_id, "repeated", details, count=str(repeats), per=within)
+        if raid is not None and len(text) >= raid_min:
+            members = raid_count(text, sender, now)
+            if members >= raid_members:
+                details = f"the same text from {members} members within {raid_within}"
+                return hit(rule_id, "raid", details, count=str(members), per=raid_within)
+        return miss
+
+    def raid_count(text: str, sender: str, now: float) -> int:
+        horizon = now - raid_per
+        most = 0
+        for key in (text[:32], text[-32:]) if len(text) > 32 else (text,):
+            entry = seen.pop(key, None)
+            posters = entry[1] if entry is not None else {}
+            posters[sender] = now
+            if len(posters) >= raid_members:
+                for member, at in list(posters.items()):
+                    if at <= horizon:
+                        del posters[member]
+            seen[key] = (now, posters)
+            most = max(most, len(posters))
+        return most
+
+    return check

@@ -1,0 +1,66 @@
+"""`type: flood`: too many messages from one member in one group too fast."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from rules.checks import Check, CheckResult, forget_idle, hit
+from rules.durations import format_duration
+from rules.message import MessageView
+from rules.types.base import Duration, RuleAction, RuleBase, Translate
+
+
+class FloodRule(RuleBase):
+    type: Literal["flood"]
+    max: int = Field(ge=1, le=1000)
+    per: Duration
+    action: RuleAction = Field(default_factory=lambda: RuleAction(mute=timedelta(minutes=10)))
+
+    def describe(self, tr: Translate) -> str:
+        return tr("rules.flood", max=self.max, per=format_duration(self.per))
+
+
+def _last_of_window(window: deque[float]) -> float | None:
+    return window[-1] if window else None
+
+
+def flood_check(rule: FloodRule) -> Check:
+    """More than `max` messages from one member in one group within `per`.
+
+    The window is cleared when it fires, so one burst is punished once."""
+    limit = rule.max
+    per = rule.per.total_seconds()
+    within = format_duration(rule.per)
+    windows: dict[tuple[str, str], deque[float]] = {}
+    calls = 0
+    rule_id = rule.id
+    miss = CheckResult(rule_id, False)
+
+    def check(msg: MessageView) -> CheckResult:
+        nonlocal calls
+        key = (msg.group, msg.sender)
+        window = windows.pop(key, None)
+        if window is None:
+            window = deque()
+        # Re-inserted at the end: the dict stays in order of last activity,
+        # so idle members are dropped from its front.
+        windows[key] = window
+        window.append(msg.at)
+        horizon = msg.at - per
+        while window[0] <= horizon:
+            window.popleft()
+        calls += 1
+        if not calls & 7:
+            forget_idle(windows, horizon, _last_of_window)
+        if len(window) > limit:
+            count = len(window)
+            window.clear()
+            details = f"{count} messages within {within}"
+            return hit(rule_id, "flood", details, count=str(count), per=within)
+        return miss
+
+    return check
