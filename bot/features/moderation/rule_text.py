@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import partial
 
 from bot.config import Config, Locale, locale_of
 from bot.core.i18n import t
 from rules.schema import Rule
-from rules.types.base import term_list
 
 
 def in_scope(rule: Rule, group_key: str) -> bool:
@@ -30,12 +28,6 @@ def rules_text(config: Config, loc: Locale, group_key: str | None) -> str | None
     for n, rule in enumerate(shown, 1):
         lines.append(t(loc, "rules.line", n=n, text=describe(rule, loc)))
     return "\n".join(lines)
-
-
-def terms(loc: Locale, kind: str, names: Iterable[str]) -> str:
-    """Names of one `kind` (what, kind, origin) in the words of `loc`, as a
-    list: "photos, stickers"."""
-    return term_list(partial(t, loc), kind, names)
 
 
 def describe(rule: Rule, locale: str) -> str:
