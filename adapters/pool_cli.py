@@ -23,7 +23,7 @@ from bot.config import Config
 from bot.core.i18n import t
 from bot.core.records import GroupRecord
 from bot.features.overflow.commands import fill_lines
-from bot.features.overflow.planner import first_with_room, open_groups, spare_groups
+from bot.features.overflow.fill import first_with_room, open_groups, spare_groups
 from storage.overflow_store import SqlOverflowStore
 
 

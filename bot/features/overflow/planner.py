@@ -18,7 +18,6 @@ owner's warnings and a clone on its way are saved at the end of each event
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -36,6 +35,7 @@ from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
 from bot.core.records import OPEN, SPARE, GroupRecord, MemberRecord
 from bot.features.moderation.rule_text import rules_text
+from bot.features.overflow.fill import first_with_room, open_groups, spare_groups
 from bot.features.overflow.records import (
     EntryInviteRecord,
     OverflowChanges,
@@ -54,38 +54,6 @@ CLONE_PATIENCE = timedelta(minutes=10)
 
 _WARNED = "warned:"
 _CLONING = "cloning:"
-
-
-def open_groups(
-    groups: Iterable[GroupRecord], platform: str, log_chat: str | None
-) -> list[GroupRecord]:
-    """A platform's open groups (the log chat aside), lowest serial first."""
-    return sorted(
-        (
-            g
-            for g in groups
-            if g.platform == platform and g.state == OPEN and g.chat_key != log_chat
-        ),
-        key=lambda g: (g.serial, g.chat_key),
-    )
-
-
-def spare_groups(groups: Iterable[GroupRecord], platform: str) -> list[GroupRecord]:
-    return sorted(
-        (g for g in groups if g.platform == platform and g.state == SPARE),
-        key=lambda g: (g.serial, g.chat_key),
-    )
-
-
-def first_with_room(
-    groups: Iterable[GroupRecord], held: Callable[[GroupRecord], int]
-) -> GroupRecord | None:
-    """Where the next newcomer goes: the first group (lowest serial) whose
-    members and held invites leave room."""
-    for g in groups:
-        if g.member_count + held(g) < g.capacity:
-            return g
-    return None
 
 
 @dataclass(slots=True)
