@@ -74,6 +74,20 @@ class ReactionPointsConfig(Strict):
     daily_cap: int = Field(default=10, ge=0)
 
 
+class ThanksConfig(Strict):
+    """Points for the member whose message another member thanks in a reply
+    (谢谢, thanks): answers that help count, not only chatter. Off at 0."""
+
+    points: int = Field(default=0, ge=0)
+    # Per thanked member and local day.
+    daily_cap: int = Field(default=10, ge=0)
+    # A reply containing one of these thanks; Latin words match whole words.
+    words: list[str] = Field(
+        default_factory=lambda: ["谢谢", "感谢", "多谢", "thanks", "thank you", "thx"],
+        min_length=1,
+    )
+
+
 class ShopItem(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
     name: str = Field(min_length=1)
@@ -113,6 +127,7 @@ class PointsConfig(Strict):
     checkin: CheckinConfig = Field(default_factory=CheckinConfig)
     message: MessagePointsConfig = Field(default_factory=MessagePointsConfig)
     reactions: ReactionPointsConfig = Field(default_factory=ReactionPointsConfig)
+    thanks: ThanksConfig = Field(default_factory=ThanksConfig)
     levels: list[Level] = Field(default_factory=lambda: [Level(min=0, title="Newcomer")])
     shop: list[ShopItem] = Field(default_factory=list)
     events: EventsConfig = Field(default_factory=EventsConfig)

@@ -46,6 +46,7 @@ from bot.features.schedule.content import Composer
 from bot.features.schedule.feature import ScheduleFeature
 from bot.features.schedule.schedule import Schedule
 from bot.features.schedule.store import ScheduleStore
+from bot.features.thanks.feature import ThanksFeature
 from bot.features.welcome.feature import WelcomeFeature
 
 
@@ -111,6 +112,7 @@ async def build(
         risk,
         NamesFeature(kit, moderation.verdicts),
         PointsFeature(kit, PointsService(points, economy.shop, cases)),
+        ThanksFeature(kit, points),
         EconomyFeature(kit, economy),
         EntryFeature(kit, entry),
         AnalyticsFeature(kit, analytics),

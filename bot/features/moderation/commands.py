@@ -47,7 +47,8 @@ def moderator_command(name: str, *aliases: str) -> Callable[[Body], Body]:
     return register
 
 
-def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
+def _named(ctx: Context) -> tuple[MemberRecord, list[str]]:
+    """The member a command is about: its reply, its mention or @name."""
     args = list(ctx.event.args)
     reply = ctx.event.reply_to
     if ctx.event.target is not None:
@@ -62,6 +63,12 @@ def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
         member = found
     else:
         raise _Refusal(ctx.reply("mod.no_target", command=ctx.event.name))
+    return member, args
+
+
+def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
+    """The member a sanction is for; never a moderator."""
+    member, args = _named(ctx)
     if ctx.kit.directory.is_staff(member):
         raise _Refusal(ctx.reply("mod.protected", name=display(member)))
     return member, args
@@ -174,3 +181,34 @@ async def rules_(ctx: Context, mod: ModerationService) -> list[Action]:
     if text is None:
         return [ctx.reply("rules.none")]
     return [ctx.say(text)]
+
+
+@commands.add("warnings", "警告记录")
+async def warnings(ctx: Context, mod: ModerationService) -> list[Action]:
+    """A member's warnings in force and when each expires: moderators ask
+    about anyone (a reply or @name), members about themselves."""
+    ev = ctx.event
+    member = ctx.member
+    if ev.target is not None or ev.reply_to is not None or ev.args:
+        if not ctx.is_staff:
+            return [ctx.reply("mod.warnings_own_only")]
+        try:
+            member, _ = _named(ctx)
+        except _Refusal as refusal:
+            return [refusal.reply]
+    cases = mod.enforcer.cases
+    active = cases.active(member.key, ctx.now)
+    name = display(member)
+    if not active:
+        return [ctx.reply("mod.no_warnings", name=name)]
+    limit = cases.limit
+    if limit is None:
+        lines = [ctx.text("mod.warnings", name=name, count=len(active))]
+    else:
+        lines = [ctx.text("mod.warnings_of", name=name, count=len(active), limit=limit)]
+    tz = ctx.kit.config.community.tz
+    for w in sorted(active, key=lambda w: w.at):
+        until = f"{w.expires_at.astimezone(tz):%Y-%m-%d %H:%M}"
+        why = ctx.text("mod.warnings_rule", rule=w.rule) if w.rule else ""
+        lines.append(ctx.text("mod.warnings_line", case=w.case_id, until=until, rule=why))
+    return [ctx.say("\n".join(lines))]

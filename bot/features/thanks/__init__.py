@@ -1,0 +1,1 @@
+"""Thanks: points for the member whose message others thank."""
