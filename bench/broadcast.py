@@ -66,7 +66,6 @@ async def run(groups: int) -> None:
         for i in range(groups):
             chat = ChatRef("telegram", str(first_chat - i))
             engine.kit.directory.group(chat, clock.now(), f"Group {i + 1}")
-        assert engine.writes is not None
         await engine.writes.flush(everything=True)
         schedule = engine.feature(ScheduleFeature).schedule
         assert schedule is not None

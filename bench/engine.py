@@ -99,7 +99,7 @@ async def main() -> None:
         t0 = time.perf_counter()
         for e in joins:
             await engine.handle(e)
-        await engine.writes.flush()  # type: ignore[union-attr]
+        await engine.writes.flush()
         t_join = time.perf_counter() - t0
 
         kinds: dict[str, int] = {}
@@ -110,7 +110,6 @@ async def main() -> None:
         await engine.stop()
         elapsed = time.perf_counter() - t0
         writes = engine.writes
-        assert writes is not None
         ledger = await store.ledger(config.community.slug, "telegram:10000", limit=1000)
         await store.close()
 

@@ -85,7 +85,6 @@ async def main() -> None:
             n_msg += args.messages
         await engine.stop()
         writes = engine.writes
-        assert writes is not None
         ledger = await SqlEconomyStore(store.engine).balances(config.community.slug)
         balances = {
             k: v

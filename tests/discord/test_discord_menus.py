@@ -54,7 +54,7 @@ async def join(world: World, name: str) -> simcord.MemberActor:
 
 
 async def learned(world: World, source: str) -> list[tuple[str, str]]:
-    guard = world.app.engine.feature(RiskFeature).risk.spam  # type: ignore[union-attr]
+    guard = world.app.engine.feature(RiskFeature).risk.spam
     snapshot = await guard.store.load_spam("green-energy")
     return [(s.label, s.text) for s in snapshot.samples if s.source == source]
 
@@ -103,7 +103,7 @@ async def test_three_members_report_a_message_from_its_menu(world: World) -> Non
     assert [[c["custom_id"] for c in row["components"]] for row in alert["components"]] == [
         ["gk:resolve:1:confirm", "gk:resolve:1:dismiss"]
     ]
-    flag = world.app.engine.feature(RiskFeature).risk.reports.flags[1]  # type: ignore[union-attr]
+    flag = world.app.engine.feature(RiskFeature).risk.reports.flags[1]
     assert flag.message_id == rude.id and flag.text == rude.content
 
 
@@ -115,7 +115,7 @@ async def test_a_members_second_report_of_a_message_is_not_counted(world: World)
     assert answers(result) == [en("reports.received", name="@bob")]
     again = await world.alice.context_menu(world.general, REPORT, rude)
     assert answers(again) == [en("reports.already")]
-    assert world.app.engine.feature(RiskFeature).risk.reports.count(1) == 1  # type: ignore[union-attr]
+    assert world.app.engine.feature(RiskFeature).risk.reports.count(1) == 1
 
 
 async def test_a_moderators_mark_as_spam_cleans_up_bans_once_and_learns(world: World) -> None:

@@ -99,7 +99,7 @@ async def test_spam_cleans_up_across_channels_bans_and_learns(world: World) -> N
         learned=en("spam.learned"),
     )  # fmt: skip
     assert cleaned in world.texts(world.general)
-    guard = world.app.engine.feature(RiskFeature).risk.spam  # type: ignore[union-attr]
+    guard = world.app.engine.feature(RiskFeature).risk.spam
     snapshot = await guard.store.load_spam("green-energy")
     assert [(s.label, s.source) for s in snapshot.samples if s.text == AD] == [("spam", "spam")]
 
@@ -119,7 +119,7 @@ async def test_a_members_spam_is_refused_and_deletes_nothing(world: World) -> No
     assert not [r for r in world.env.http_requests if r.method == "DELETE"]
     assert world.guild.get_ban(world.bob) is None
     assert world.texts(world.general)[-1] == en("mod.not_allowed", command="spam")
-    guard = world.app.engine.feature(RiskFeature).risk.spam  # type: ignore[union-attr]
+    guard = world.app.engine.feature(RiskFeature).risk.spam
     snapshot = await guard.store.load_spam("green-energy")
     assert not [s for s in snapshot.samples if s.source == "spam"]
 
@@ -174,7 +174,7 @@ async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(world: Wo
     assert answers(refused) == [en("mod.not_allowed", command="resolve")]
     assert refused.response is not None and refused.response.ephemeral
     assert world.guild.get_ban(world.bob) is None
-    assert world.app.engine.feature(RiskFeature).risk.reports.flags[1].status == "open"  # type: ignore[union-attr]
+    assert world.app.engine.feature(RiskFeature).risk.reports.flags[1].status == "open"
 
     [alert] = with_buttons(world, world.modlog)
     confirmed = await world.mod.click(alert, label="Confirm #1")
@@ -205,7 +205,7 @@ async def test_the_buttons_still_work_after_a_restart(world: World, tmp_path: Pa
         member = world.bob.member
         assert member is not None and not member.is_timed_out()
         assert answers(result) == [en("flags.dismissed", id=1, name="@bob")]
-        assert app.engine.feature(RiskFeature).risk.reports.flags[1].status == "dismissed"  # type: ignore[union-attr]
+        assert app.engine.feature(RiskFeature).risk.reports.flags[1].status == "dismissed"
     finally:
         await app.close()
 
