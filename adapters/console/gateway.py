@@ -7,6 +7,7 @@ ends, banned members cannot post at all, message ids count up per chat.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,8 +54,8 @@ class Posted:
 
 
 class ConsoleGateway(Gateway):
-    def __init__(self, clock: Clock, log_chat: str | None) -> None:
-        super().__init__(lambda: log_chat)
+    def __init__(self, clock: Clock, log_chat: Callable[[], str | None]) -> None:
+        super().__init__(log_chat)
         self.clock = clock
         self.outputs: list[Output] = []
         self.messages: dict[tuple[str, int], Posted] = {}

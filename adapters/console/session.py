@@ -89,7 +89,8 @@ class ConsoleSession:
         self.clock = clock
         self.json_output = json_output
         self.background_flush = background_flush
-        self.gateway = ConsoleGateway(clock, config.community.log_chat)
+        # The log chat as configured now: a /reload may move it.
+        self.gateway = ConsoleGateway(clock, lambda: self.live_config.community.log_chat)
         self.group = "g1"
         self.config_path = config_path
         # The features' stores outlive the engine: shop, events, referrals,
@@ -109,6 +110,12 @@ class ConsoleSession:
         self._watcher: ConfigWatcher | None = None
         # A reload's report must not land in the middle of a line's output.
         self._busy = asyncio.Lock()
+
+    @property
+    def live_config(self) -> Config:
+        """The running engine's config (a reload changes it), else the one given."""
+        engine: Engine | None = getattr(self, "engine", None)
+        return engine.config if engine is not None else self.config
 
     async def _open(self) -> Engine:
         return await open_engine(

@@ -9,7 +9,7 @@ render a reply through the catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -132,11 +132,6 @@ class Registry(Generic[S]):
             Command(e.name, _bound(e.body, service), e.aliases, e.staff, e.scope, e.menu)
             for e in self._entries
         )
-
-    def __iter__(self) -> Iterator[str]:
-        for e in self._entries:
-            yield e.name
-            yield from e.aliases
 
 
 def _bound(body: BoundHandler[S], service: S) -> Handler:

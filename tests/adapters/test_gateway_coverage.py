@@ -37,7 +37,7 @@ def test_every_action_has_a_handler(name: str) -> None:
 
 async def test_the_console_and_recording_gateways_pin_a_message_sent_with_pin() -> None:
     chat = ChatRef("console", "g1")
-    console = ConsoleGateway(FakeClock(), None)
+    console = ConsoleGateway(FakeClock(), lambda: None)
     recording = RecordingGateway()
     for gateway in (console, recording):
         await gateway.execute([SendMessage(chat, "Rules", pin=True), SendMessage(chat, "hi")])

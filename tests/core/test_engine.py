@@ -244,3 +244,24 @@ async def test_an_edit_never_issues_a_command_but_is_checked_again(
     edit = MessagePosted(chat, bob, 1, "加微信", clock.now(), edited=True)
     kinds = {type(a).__name__ for a in await console.engine.handle(edit)}
     assert "DeleteMessage" in kinds
+
+
+async def test_a_reloaded_log_chat_is_where_the_console_reports(
+    store: SqlStore, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "community.yaml"
+    before = EXAMPLE.read_text(encoding="utf-8").replace(
+        "log_chat: telegram:-1009001", "log_chat: console:mods"
+    )
+    path.write_text(before, encoding="utf-8")
+    session = ConsoleSession(parse_config(before), store, clock, config_path=path)
+    await session.start()
+    await session.feed("!owner olga")
+    await session.feed("bob: hello")
+    path.write_text(before.replace("console:mods", "console:team"), encoding="utf-8")
+    await session.feed("olga: /reload")
+    out = await session.feed("olga > 1: /warn")
+    # The case goes to the new log chat, shown as the log, not as a group.
+    assert any(line.startswith("[log]") and "#1" in line for line in out), out
+    assert not any(line.startswith("[team]") for line in out), out
+    await session.close()
