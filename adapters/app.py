@@ -52,7 +52,7 @@ class App:
     store: SqlStore
     engine: Engine
     clock: Clock
-    # Reloads the config file when it changes (bot/config_watch.py).
+    # Reloads the config file when it changes (bot/core/config_watch.py).
     watcher: ConfigWatcher | None = None
 
     async def close(self) -> None:

@@ -1,7 +1,7 @@
 """`SqlAnalyticsStore`: members' activity days, and the reads a report makes,
 on the bot's own database (the `AnalyticsStore` port).
 
-Activity rows arrive in batches from `bot.analytics_service` (one
+Activity rows arrive in batches from analytics (`bot.features.analytics`; one
 transaction per tick); a row already stored is skipped, so a replay or a
 restart that sees a member again adds nothing. The reads touch aggregates:
 daily counters, activity days, memberships, events and referrals; the

@@ -38,9 +38,9 @@ class Config(Strict):
     rules: list[Rule] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)
     points: PointsConfig = Field(default_factory=PointsConfig)
-    # Scheduled content (bot/schedule_config.py): one entry per post.
+    # Scheduled content (bot/config/schedule.py): one entry per post.
     schedule: list[PostSpec] = Field(default_factory=list)
-    # Spam detection, members' reports and risk monitors (bot/risk_config.py).
+    # Spam detection, members' reports and risk monitors (bot/config/risk.py).
     risk: RiskConfig = Field(default_factory=RiskConfig)
 
     @field_validator("schedule")

@@ -22,7 +22,7 @@ class Stats:
         self._active: dict[tuple[str, date], set[str]] = {}
         self._dirty: set[tuple[str, date]] = set()
         # Each member's first activity of the day in a group, not yet stored
-        # (bot/analytics_service.py takes them on its schedule).
+        # (analytics takes them on its schedule).
         self.activity: list[ActivityRecord] = []
 
     def _row(self, group_key: str, day: date) -> DailyStatsRecord:

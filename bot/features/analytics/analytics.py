@@ -3,7 +3,7 @@ the engine's tick (never per message), the economy's daily counters, and the
 period's inputs for `/stats` with today's counters still in memory.
 
 The message path only appends a member's first activity of the day to a list
-(`bot.stats.Stats`); this service writes the list through its own store every
+(`bot.core.stats.Stats`); this service writes the list through its own store every
 tick (a minute) and on shutdown. A crash loses at most that minute of
 activity days, as it loses the soft counters.
 """

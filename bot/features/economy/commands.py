@@ -1,6 +1,6 @@
 """Chat commands of the points economy: the shop, events, referrals and the
 moderators' `/points give|take`. They parse, call the services in
-bot/economy.py, and render through the catalogue."""
+economy.py, and render through the catalogue."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Community events (社群活动): moderators create them, members RSVP, and a
 code given out during the event pays its points once per member.
 
-Named "gatherings" because `bot.events` holds the core's event types."""
+Named "gatherings" because `bot.core.events` holds the core's event types."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ under which case number.
 
 Given as a reply to the member's message (deleted or not) or to the bot's
 notice about it, or with a case number (`/why 12`). Explanations of recent
-actions are in memory (`bot.explanations`); an older case is read back from
+actions are in memory (`bot.core.explanations`); an older case is read back from
 the store, with what it recorded.
 """
 

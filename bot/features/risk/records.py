@@ -77,7 +77,7 @@ class RiskAlertRecord:
 
 @dataclass(slots=True)
 class LockdownRecord:
-    """A group closed down during a raid (see `bot.lockdown`)."""
+    """A group closed down during a raid (see `bot.features.risk.lockdown`)."""
 
     community: str
     id: int

@@ -2,7 +2,7 @@
 out once.
 
 The schedule knows the posts (the config's `schedule:` list and the ones
-moderators add from chat), works out fire times (`bot.schedule_timing`), and
+moderators add from chat), works out fire times (`bot.config.timing`), and
 for each fire time claims it in the store before anything is posted: a
 restart, a reload or a second process asking again gets nothing. A fire time
 that passed while the bot was down is still sent within the post's `grace`,

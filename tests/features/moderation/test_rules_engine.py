@@ -25,7 +25,7 @@ from bot.core.events import ChatRef, MessagePosted, UserRef
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE
 
-# The spam classifier (bot/risk.py) is another judge of messages; these tests
+# The spam classifier (the risk feature) is another judge of messages; these tests
 # are about the rules, so it stays off where the config has it.
 SPAM_OFF = "risk: {spam: {enabled: false}}\n" if "risk" in Config.model_fields else ""
 BASE = (

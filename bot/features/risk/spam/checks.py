@@ -1,11 +1,11 @@
 """The spam detector: small named checks, each returning a `CheckResult`
 (name, hit, details), and the detector that runs the ones a member's standing
-calls for. Pure and in memory; `bot.spam` acts on what it finds.
+calls for. Pure and in memory; the spam guard acts on what it finds.
 
 Newcomers (recently joined, or within their first messages) face every
 check and a lower Bayes threshold; other members not yet approved face the
 content checks only. Who is spared altogether is decided before the
-detector runs (`bot.spam.SpamGuard.scrutiny`).
+detector runs (`SpamGuard.scrutiny` in guard.py).
 """
 
 from __future__ import annotations

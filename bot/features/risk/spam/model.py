@@ -1,5 +1,5 @@
 """The spam classifier's pure parts: the tokenizer, naive Bayes, and the index
-of known spam for similarity. No I/O: `bot.spam` feeds them samples from the
+of known spam for similarity. No I/O: `bot.features.risk.spam.guard` feeds them samples from the
 store and from moderators' `/spam` and `/ham`.
 
 Features are what a spammer cannot easily change all at once: Chinese
