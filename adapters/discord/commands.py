@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from adapters.discord.community import DiscordCommunity
 from adapters.discord.localization import (
-    chinese_name,
+    chinese_names,
     command_description,
     command_name,
     options,
@@ -47,7 +47,7 @@ def command(
     return commands.hybrid_command(
         name=command_name(name),
         description=command_description(name),
-        aliases=[chinese_name(name), *aliases],
+        aliases=[*chinese_names(name), *aliases],
     )
 
 

@@ -74,7 +74,7 @@ from adapters.telegram.translate import (
 )
 from bot.config import Locale
 from bot.core.actions import Action, CloneGroup, CreateInvite, SendDirect, SendMessage, pressed
-from bot.core.commands import Command, parse_command
+from bot.core.commands import Command, help_key, parse_command
 from bot.core.events import (
     BotRightsReported,
     ChatRef,
@@ -128,7 +128,7 @@ class Options:
 
 def command_menus(locale: Locale) -> list[tuple[BotCommandScope, list[BotCommand]]]:
     def menu(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(n, t(locale, f"telegram.commands.{n}")) for n in names]
+        return [BotCommand(n, t(locale, help_key(n))) for n in names]
 
     return [
         (BotCommandScopeAllPrivateChats(), menu(PRIVATE_COMMANDS)),

@@ -81,8 +81,13 @@ class Command:
 
     @property
     def help_key(self) -> str:
-        """The catalogue key of its one-line description (menus, slash commands)."""
-        return f"commands.{self.name}"
+        return help_key(self.name)
+
+
+def help_key(name: str) -> str:
+    """The catalogue key of a command's one-line description, which menus
+    and slash commands show."""
+    return f"commands.{name}"
 
 
 BoundHandler = Callable[[Context, S], Awaitable[list[Action]]]

@@ -25,10 +25,8 @@ async def test_slash_commands_are_localized_in_chinese(world: World) -> None:
 
     checkin = registered["checkin"]
     assert checkin.name_localizations[discord.Locale.chinese] == "签到"
-    assert checkin.description == en("discord.commands.checkin.description")
-    assert checkin.description_localizations[discord.Locale.chinese] == t(
-        "zh", "discord.commands.checkin.description"
-    )
+    assert checkin.description == en("commands.checkin")
+    assert checkin.description_localizations[discord.Locale.chinese] == t("zh", "commands.checkin")
     member = next(o for o in registered["ban"].options if o.name == "member")
     assert member.name_localizations[discord.Locale.chinese] == "成员"
     assert set(registered) == {
