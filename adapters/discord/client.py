@@ -24,7 +24,7 @@ import discord
 from discord.ext import commands
 
 from adapters.app import App, build_app
-from adapters.discord.commands import CommunityCommands
+from adapters.discord.commands import CommunityCommands, free_text_commands
 from adapters.discord.community import DiscordCommunity
 from adapters.discord.localization import CatalogueTranslator
 from adapters.discord.menus import message_menus
@@ -68,7 +68,11 @@ class GroupkeeperBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
-        await self.add_cog(CommunityCommands(self.community))
+        typed = CommunityCommands(self.community)
+        await self.add_cog(typed)
+        defined = {c.name for c in typed.get_commands()}
+        for command in free_text_commands(self.community, self.app.engine.commands(), defined):
+            self.tree.add_command(command)
         for menu in message_menus(self.community):
             self.tree.add_command(menu)
         await self.sync_commands()

@@ -1,6 +1,15 @@
-"""The bot's commands on Discord: each defined once as a hybrid command, so it
-works both as a prefix command (`!checkin`, `!ban @someone 1d spam`, or `!ban`
-as a reply) and as a slash command (`/checkin`, `/签到`).
+"""The core's commands as Discord slash commands: every one of them, named
+and described from the catalogue (`/checkin`, `/签到` in Chinese clients).
+
+Most are derived from the core's command table: one free-text `args` option
+takes what would follow the command typed (`/schedule args:list`), so a
+command added to the core is a slash command without a change here. Their
+prefix form (`!schedule list`, `!why` as a reply) needs nothing either: the
+core's names and aliases reach it as typed text (`DiscordCommunity`).
+
+Where a typed form helps, a hybrid command is defined by hand: Discord's
+member picker for the moderators' commands, a language choice; it is also
+a prefix command, with the zh-CN name as an alias (`!签到`).
 
 Every handler only gathers its arguments and issues the core's command; the
 core decides, including who may use moderators' commands. That is why the
@@ -11,20 +20,22 @@ default permissions: owners and moderators named in the YAML may lack them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from adapters.discord import translate
 from adapters.discord.community import DiscordCommunity
 from adapters.discord.localization import (
-    chinese_name,
+    chinese_names,
     command_description,
     command_name,
     options,
 )
+from bot.core.commands import Command
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +50,38 @@ LANGUAGES = [
 Callback = Callable[..., Coroutine[Any, Any, None]]
 
 
-def command(
-    name: str, *aliases: str
-) -> Callable[[Callback], commands.HybridCommand[Any, ..., None]]:
-    """A hybrid command with its catalogue name and description, and the
-    Chinese name as a prefix alias."""
+def command(name: str) -> Callable[[Callback], commands.HybridCommand[Any, ..., None]]:
+    """A typed hybrid command with its catalogue name and description, and
+    the Chinese name as a prefix alias. The core's own aliases (`!qiandao`)
+    reach it as typed text."""
     return commands.hybrid_command(
         name=command_name(name),
         description=command_description(name),
-        aliases=[chinese_name(name), *aliases],
+        aliases=chinese_names(name),
+    )
+
+
+def free_text_commands(
+    community: DiscordCommunity, table: Mapping[str, Command], typed: Collection[str]
+) -> list[app_commands.Command[Any, ..., None]]:
+    """A slash command for each command of the core without a typed one."""
+    return [
+        _free_text(community, c.name) for c in dict.fromkeys(table.values()) if c.name not in typed
+    ]
+
+
+def _free_text(community: DiscordCommunity, name: str) -> app_commands.Command[Any, ..., None]:
+    @options("args")
+    async def issue(
+        interaction: discord.Interaction[commands.Bot], args: str | None = None
+    ) -> None:
+        ctx = await commands.Context.from_interaction(interaction)
+        # A member picked from Discord's mention list arrives as <@id>.
+        words = translate.command_text(args or "").split()
+        await community.command(ctx, name, args=words)
+
+    return app_commands.Command(
+        name=command_name(name), description=command_description(name), callback=issue
     )
 
 
@@ -63,7 +97,7 @@ class CommunityCommands(commands.Cog, name="groupkeeper"):
 
     # -- members --------------------------------------------------------------
 
-    @command("checkin", "qiandao")
+    @command("checkin")
     async def checkin(self, ctx: Context) -> None:
         await self.community.command(ctx, "checkin")
 
@@ -71,7 +105,7 @@ class CommunityCommands(commands.Cog, name="groupkeeper"):
     async def me(self, ctx: Context) -> None:
         await self.community.command(ctx, "me")
 
-    @command("top", "rank", "leaderboard")
+    @command("top")
     async def top(self, ctx: Context) -> None:
         await self.community.command(ctx, "top")
 
@@ -91,7 +125,7 @@ class CommunityCommands(commands.Cog, name="groupkeeper"):
     async def groups(self, ctx: Context) -> None:
         await self.community.command(ctx, "groups")
 
-    @command("lang", "language")
+    @command("lang")
     @options("language")
     @app_commands.choices(language=LANGUAGES)
     async def lang(self, ctx: Context, language: str | None = None) -> None:

@@ -1,9 +1,10 @@
 """Slash command names and descriptions from the message catalogue.
 
-Commands are registered with their English names and texts; Discord shows
-the zh-CN ones (`/签到`) to members whose client speaks Chinese. Both come from
-the `discord.commands`, `discord.options` and `discord.menus` sections of
-`bot/locales`.
+Commands are registered with the core's names and English texts; Discord
+shows the zh-CN ones (`/签到`) to members whose client speaks Chinese. The
+descriptions are the `commands` section of `bot/locales`, the one line per
+command every platform shows; names, options and message menus are the
+`discord.names`, `discord.options` and `discord.menus` sections.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from discord import app_commands
 from discord.app_commands import locale_str
 
 from bot.config import Locale
-from bot.core.i18n import t
+from bot.core.commands import help_key
+from bot.core.i18n import catalogue, t
 
 T = TypeVar("T")
 
@@ -24,11 +26,11 @@ DISCORD_LOCALES: dict[discord.Locale, Locale] = {discord.Locale.chinese: "zh"}
 
 
 def command_name(command: str) -> locale_str:
-    return locale_str(command, key=f"discord.commands.{command}.name")
+    return locale_str(command, key=f"discord.names.{command}")
 
 
 def command_description(command: str) -> locale_str:
-    key = f"discord.commands.{command}.description"
+    key = help_key(command)
     return locale_str(t("en", key), key=key)
 
 
@@ -39,9 +41,11 @@ def menu_name(command: str) -> locale_str:
     return locale_str(t("en", key), key=key)
 
 
-def chinese_name(command: str) -> str:
-    """The zh-CN name, also a prefix alias so `!签到` works like `/签到`."""
-    return t("zh", f"discord.commands.{command}.name")
+def chinese_names(command: str) -> list[str]:
+    """The zh-CN name, if the command has one: also a prefix alias, so
+    `!签到` works like `/签到`."""
+    name = catalogue("zh").get(f"discord.names.{command}")
+    return [name] if name is not None else []
 
 
 def options(*names: str) -> Callable[[T], T]:
@@ -63,8 +67,8 @@ def options(*names: str) -> Callable[[T], T]:
 
 class CatalogueTranslator(app_commands.Translator):
     """discord.py asks this for every localizable string when the command
-    tree syncs; strings without a catalogue key, or locales the catalogue
-    lacks, keep their English text."""
+    tree syncs; strings without a catalogue key (a command without a zh-CN
+    name), or locales the catalogue lacks, keep their English text."""
 
     async def translate(
         self,
@@ -76,4 +80,4 @@ class CatalogueTranslator(app_commands.Translator):
         ours = DISCORD_LOCALES.get(locale)
         if key is None or ours is None:
             return None
-        return t(ours, str(key))
+        return catalogue(ours).get(str(key))

@@ -41,14 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import (
-    BotCommand,
-    BotCommandScope,
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    Update,
-)
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -58,6 +51,7 @@ from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.groups import register_group
 from adapters.telegram.limiter import Limits, RateLimiter
+from adapters.telegram.menus import command_menus
 from adapters.telegram.provision import Provisioner, provisioner_from_env
 from adapters.telegram.translate import (
     PLATFORM,
@@ -97,16 +91,8 @@ TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
 _BOT_DATA_KEY = "groupkeeper"
 
-# Command menus: what members see everywhere, what administrators see in
-# groups on top of it. Descriptions come from the catalogue.
-MEMBER_COMMANDS: tuple[str, ...] = ("checkin", "me", "top", "rules", "report", "lang", "help")
-PRIVATE_COMMANDS: tuple[str, ...] = ("start", "checkin", "me", "top", "lang", "help")
 # answerCallbackQuery shows at most 200 characters.
 _MAX_TOAST = 200
-MODERATOR_COMMANDS: tuple[str, ...] = (
-    "warn", "unwarn", "mute", "unmute", "kick", "ban", "unban",
-    "spam", "ham", "flags", "alerts", "lockdown", "unlock",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,17 +110,6 @@ class Options:
     # Makes the next group when the pool is empty; with
     # platforms.telegram.provision and none given, one from the environment.
     provisioner: Provisioner | None = None
-
-
-def command_menus(locale: Locale) -> list[tuple[BotCommandScope, list[BotCommand]]]:
-    def menu(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(n, t(locale, f"telegram.commands.{n}")) for n in names]
-
-    return [
-        (BotCommandScopeAllPrivateChats(), menu(PRIVATE_COMMANDS)),
-        (BotCommandScopeAllGroupChats(), menu(MEMBER_COMMANDS)),
-        (BotCommandScopeAllChatAdministrators(), menu(MEMBER_COMMANDS + MODERATOR_COMMANDS)),
-    ]
 
 
 class TelegramRunner:
@@ -377,7 +352,7 @@ class TelegramRunner:
         languages: list[tuple[str | None, Locale]] = [(None, default)]
         languages += [(loc, loc) for loc in LOCALES]
         for language, loc in languages:
-            for scope, commands in command_menus(loc):
+            for scope, commands in command_menus(self.app.engine.commands(), loc):
                 try:
                     await bot.set_my_commands(commands, scope=scope, language_code=language)
                 except TelegramError as exc:

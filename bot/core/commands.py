@@ -75,14 +75,21 @@ class Command:
     # Moderators and owners only: the engine refuses everyone else.
     staff: bool = False
     scope: Scope = "any"
-    # Listed in the platforms' command menus (Telegram's menu, Discord's
-    # slash commands with a description); every command answers either way.
+    # Offered in the platforms' short menus (Telegram's): what members, and
+    # moderators on top, reach for every day. Every command answers either
+    # way, and a platform that lists them all (Discord's slash commands)
+    # lists it regardless.
     menu: bool = False
 
     @property
     def help_key(self) -> str:
-        """The catalogue key of its one-line description (menus, slash commands)."""
-        return f"commands.{self.name}"
+        return help_key(self.name)
+
+
+def help_key(name: str) -> str:
+    """The catalogue key of a command's one-line description, which menus
+    and slash commands show."""
+    return f"commands.{name}"
 
 
 BoundHandler = Callable[[Context, S], Awaitable[list[Action]]]

@@ -68,3 +68,12 @@ async def test_help_names_every_command(locale: str, console: ConsoleSession) ->
     # `start` is what a platform sends when a member opens the bot.
     primary = {c.name for c in console.engine.commands().values()} - {"start"}
     assert sorted(name for name in primary if f"/{name}" not in shown) == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_every_command_has_its_description(locale: str, console: ConsoleSession) -> None:
+    # Telegram's menus and Discord's slash commands show it; `t` would fall
+    # back to English, so each catalogue is read on its own.
+    known = catalogue(locale)  # type: ignore[arg-type]
+    commands = set(console.engine.commands().values())
+    assert sorted(c.name for c in commands if not known.get(c.help_key)) == []

@@ -25,16 +25,15 @@ async def test_slash_commands_are_localized_in_chinese(world: World) -> None:
 
     checkin = registered["checkin"]
     assert checkin.name_localizations[discord.Locale.chinese] == "签到"
-    assert checkin.description == en("discord.commands.checkin.description")
-    assert checkin.description_localizations[discord.Locale.chinese] == t(
-        "zh", "discord.commands.checkin.description"
-    )
+    assert checkin.description == en("commands.checkin")
+    assert checkin.description_localizations[discord.Locale.chinese] == t("zh", "commands.checkin")
     member = next(o for o in registered["ban"].options if o.name == "member")
     assert member.name_localizations[discord.Locale.chinese] == "成员"
-    assert set(registered) == {
+    # Every command of the core (test_discord_commands.py has the rest).
+    assert {
         "checkin", "me", "top", "rules", "help", "lang", "join", "groups",
         "warn", "unwarn", "mute", "unmute", "kick", "ban", "unban",
-    }  # fmt: skip
+    } <= set(registered)  # fmt: skip
 
 
 async def test_moderators_commands_are_offered_to_everyone(world: World) -> None:

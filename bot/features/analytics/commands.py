@@ -29,7 +29,9 @@ def parse_period(arg: str) -> int | None:
     return n if 1 <= n <= MAX_DAYS else None
 
 
-@commands.add("stats", "statistics", "数据", menu=True)
+# Not in the menus: `/stats` alone, as a menu sends it, is the moderators'
+# summary, and members would only be refused.
+@commands.add("stats", "statistics", "数据")
 async def stats(ctx: Context, analytics: Analytics) -> list[Action]:
     args = [a.lower() for a in ctx.event.args]
     if args[:1] == ["me"]:
