@@ -114,8 +114,10 @@ class Blocklist:
         if _LATIN_WORD.fullmatch(folded):
             words.setdefault(folded, []).append((owner, entry))
         elif _LATIN_PHRASE.fullmatch(folded):
+            # A wildcard stands for the rest of a word, and for a literal `*`
+            # too: the entry as written ("0*0") still finds itself.
             body = r"[\W_]+".join(
-                "[a-z0-9]*".join(re.escape(p) for p in w.split("*")) for w in folded.split()
+                "[a-z0-9*]*".join(re.escape(p) for p in w.split("*")) for w in folded.split()
             )
             pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
             fragments = re.split(r"[ *]+", folded)

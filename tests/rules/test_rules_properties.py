@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
@@ -174,6 +174,9 @@ _ENTRY = st.text(
 
 @settings(max_examples=300, deadline=None)
 @given(entry=_ENTRY, before=CHAT, after=CHAT)
+# A wildcard entry written out as is: its `*` is part of the word it stands in.
+@example(entry="0*0", before="", after="")
+@example(entry="a*b", before="hi", after="")
 def test_an_entry_always_finds_itself(entry: str, before: str, after: str) -> None:
     # Spaces around it, so that a Latin word stands as a word.
     found = Blocklist([[entry]]).search(view(f"{before} {entry} {after}"))[0]
