@@ -48,12 +48,18 @@ def database_url(config: Config, override: str | None) -> str:
 
 @dataclass(slots=True)
 class App:
-    config: Config
     store: SqlStore
     engine: Engine
     clock: Clock
     # Reloads the config file when it changes (bot/core/config_watch.py).
     watcher: ConfigWatcher | None = None
+
+    @property
+    def config(self) -> Config:
+        """The running config: a `/reload` (or the watcher) swaps it in the
+        engine, and every platform reads it from there, never a copy kept
+        from the start."""
+        return self.engine.config
 
     async def close(self) -> None:
         if self.watcher is not None:
@@ -100,7 +106,7 @@ async def build_app(
 
         watcher = ConfigWatcher(engine, report)
         watcher.start()
-    return App(config, store, engine, clock, watcher)
+    return App(store, engine, clock, watcher)
 
 
 def sql_stores(store: SqlStore) -> Stores:

@@ -258,6 +258,30 @@ async def test_the_log_chat_hears_when_the_bot_is_ready_and_when_it_is_removed(b
     assert api.sent(OWNER) == []
 
 
+async def test_a_reloaded_log_chat_language_and_owner_list_reach_the_bot_status_notices(
+    bot: Bot,
+) -> None:
+    api = bot.api
+    moved = -1009002
+    api.add_group(moved, "New mod log", type="group", owner=OWNER, bot_status="member")
+    api.chats[MOD].started = True
+    engine = bot.app.engine
+    config = engine.config
+    community = config.community.model_copy(
+        update={"log_chat": f"telegram:{moved}", "language": "zh", "owners": [f"telegram:{MOD}"]}
+    )
+    engine.reload(config.model_copy(update={"community": community}))
+    api.add_group(-1005555, "Fifth Group", owner=OWNER, bot_status="left")
+
+    api.bot_status(-1005555, "member", by=OWNER)
+    await bot.settle()
+
+    [notice] = api.sent(moved)
+    assert notice.startswith("⚠️ 我以普通成员身份被加入了 Fifth Group。") and "封禁用户" in notice
+    assert api.sent(MOD) == [notice]
+    assert api.sent(LOG_CHAT) == [] and api.sent(OWNER) == []
+
+
 async def test_an_owner_who_never_started_the_bot_is_told_in_the_group(bot: Bot) -> None:
     api = bot.api
     api.chats[OWNER].started = False

@@ -400,7 +400,7 @@ async def test_driver_keeps_wake_ups_in_the_database_and_ticks(
         async def execute(self, actions: Sequence[Action]) -> None:
             sent.extend(actions)
 
-    app = App(cfg, store, engine, clock)
+    app = App(store, engine, clock)
     driver = ScheduleDriver(app, db_url, platforms=["console"])
     driver.attach("console", GatewayOutlet(Gateway()))
     await driver.start()
