@@ -141,6 +141,12 @@ class ConsoleGateway(Gateway):
                 return found
         return None
 
+    @handles(act.AnswerPress)
+    async def _answer(self, a: act.AnswerPress) -> None:
+        # The console's own presses are typed commands, answered for all to
+        # see; an answer meant for one presser is shown as such.
+        self._emit(Output("answer", self.group_name(a.chat), text=a.text))
+
     @handles(act.SendPhoto)
     async def _photo(self, a: act.SendPhoto) -> None:
         width, height = png_size(a.png)

@@ -252,7 +252,9 @@ class ConsoleSession:
 
     async def _press(self, line: Press) -> None:
         """A button press is the button's command from whoever pressed it, in
-        the chat the button was posted in (as on Telegram and Discord)."""
+        the chat the button was posted in (as on Telegram and Discord). The
+        console has no private popups: it issues the command as typed, so
+        its answer is shown like any other reply."""
         found = self.gateway.button(line.label)
         if found is None:
             text = f"!press: no button labelled {line.label!r} (the bot shows them in [brackets])"
@@ -408,6 +410,8 @@ def _render_line(o: Output) -> str:
             return f"{where} bot pins {pinned}"
         case "press":
             return f"{where} {o.actor} presses [{text}]"
+        case "answer":
+            return f"{where} bot answers the presser alone: {text}"
         case "unpin":
             return f"{where} bot unpins #{o.message_id}"
         case "poll":

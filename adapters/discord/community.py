@@ -250,7 +250,8 @@ class DiscordCommunity:
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons and selects the bot posted; slash commands are the command
-        tree's. The clicker's replies are private to them."""
+        tree's. A click is a press: the core's answer to it is the clicker's
+        ephemeral message."""
         event = translate.component_command(interaction, discord.utils.utcnow())
         if event is None or not self.serves(interaction.guild):
             return
@@ -260,9 +261,9 @@ class DiscordCommunity:
         self, interaction: discord.Interaction, message: discord.Message, name: str
     ) -> None:
         """A message's context menu: the core's command `name` given in reply
-        to the message, answered to the clicker alone; what it does to the
-        message and its author (deletion, timeout, ban, the log channel's
-        alert) happens as for the command typed as a reply."""
+        to the message, as a press (the core answers the clicker privately);
+        what it does to the message and its author (deletion, timeout, ban,
+        the log channel's alert) happens as for the command typed as a reply."""
         if not self.serves(interaction.guild):
             return
         event = translate.message_command(interaction, message, name, interaction.created_at)
@@ -336,7 +337,8 @@ class DiscordCommunity:
             answered = True
             await respond(text)
 
-        failures = await self.handle(event, origin=Origin(event.chat, event.message_id, tracked))
+        origin = Origin(event.chat, event.message_id, tracked, event.press)
+        failures = await self.handle(event, origin=origin)
         try:
             if failures is None:
                 await tracked(t(self._locale, "discord.error"))

@@ -46,13 +46,18 @@ PINS_COPIED = 10
 class Origin:
     """The command an action list answers. The reply to it goes through
     `respond` (for a slash command: the interaction's response, which Discord
-    requires) instead of a new channel message."""
+    requires) instead of a new channel message; for a press, the core's
+    answer to the press (`AnswerPress`) does, and its other messages are
+    posted as they are."""
 
     chat: ChatRef
     message_id: int
     respond: Callable[[str], Awaitable[None]]
+    press: str | None = None
 
     def answers(self, action: act.Action) -> bool:
+        if self.press is not None:
+            return isinstance(action, act.AnswerPress) and action.press == self.press
         return (
             isinstance(action, act.SendMessage)
             and action.chat == self.chat
@@ -124,8 +129,9 @@ class DiscordGateway(Gateway):
         for action in actions:
             try:
                 if origin is not None and origin.answers(action):
-                    assert isinstance(action, act.SendMessage)
-                    await self._respond(origin, action.text)
+                    assert isinstance(action, act.SendMessage | act.AnswerPress)
+                    if action.text:
+                        await self._respond(origin, action.text)
                     continue
                 note = await self.dispatch(action)
             except Refused as refusal:
@@ -226,6 +232,12 @@ class DiscordGateway(Gateway):
         )
 
     # -- the table ----------------------------------------------------------
+
+    @handles(act.AnswerPress)
+    async def _answer(self, a: act.AnswerPress) -> None:
+        # A press is answered through the interaction it came with (`run`'s
+        # origin); without it there is nothing left to answer on.
+        log.info("no interaction to answer press %s with: %r", a.press, a.text)
 
     @handles(act.SendMessage)
     async def _send(self, a: act.SendMessage) -> str | None:

@@ -69,6 +69,8 @@ _MESSAGE_ACTIONS = (
 )
 # Caption limit of a photo, in characters.
 _MAX_CAPTION = 1024
+# answerCallbackQuery shows at most 200 characters.
+_MAX_TOAST = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +260,25 @@ class TelegramGateway(Gateway):
             first = sent.message_id if first is None else first
         if a.pin and first is not None:
             await self._pin(act.PinMessage(a.chat, first))
+
+    @handles(act.AnswerPress)
+    async def _answer(self, a: act.AnswerPress) -> None:
+        await self.answer_press(a.press, a.text, alert=a.alert)
+
+    async def answer_press(self, query_id: str, text: str = "", *, alert: bool = False) -> None:
+        """answerCallbackQuery, with the text as a toast (a popup with
+        `alert`). A query left unanswered keeps the presser's client
+        spinning; one that cannot be answered any more is only logged."""
+        try:
+            await self.call(
+                lambda: self.bot.answer_callback_query(
+                    query_id, text=text[:_MAX_TOAST] or None, show_alert=alert
+                ),
+                chat_id=None,
+                message=False,
+            )
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", exc)
 
     @handles(act.SendPhoto)
     async def _photo(self, a: act.SendPhoto) -> None:

@@ -34,6 +34,12 @@ class RecordingGateway(Gateway):
             # Telegram would name its id; the pin follows the message it pins.
             self.outputs.append(Output("pin", self.where(a.chat)))
 
+    @handles(act.AnswerPress)
+    async def _answer(self, a: act.AnswerPress) -> None:
+        self.outputs.append(
+            Output("answer", self.where(a.chat), text=a.text, extra={"alert": a.alert})
+        )
+
     @handles(act.SendPhoto)
     async def _photo(self, a: act.SendPhoto) -> None:
         self.outputs.append(

@@ -91,9 +91,6 @@ TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
 _BOT_DATA_KEY = "groupkeeper"
 
-# answerCallbackQuery shows at most 200 characters.
-_MAX_TOAST = 200
-
 
 @dataclass(frozen=True, slots=True)
 class Options:
@@ -290,54 +287,25 @@ class TelegramRunner:
 
     async def _button(self, signal: ButtonPressed) -> None:
         """A press on one of the bot's buttons is its command, issued by the
-        member who pressed it (with their admin status in that chat). The
-        query is always answered, or their client shows a spinner: with the
-        command's reply as a toast. A member's reply (a refusal, mostly) is
-        theirs alone, a popup; a moderator's is posted too, for the others."""
+        member who pressed it (with their admin status in that chat); the
+        core answers the press. One it cannot read (not the bot's data, or
+        on a message Telegram no longer names) is answered empty: a query
+        left unanswered keeps the presser's client spinning."""
         command = pressed(signal.data)
-        actions: list[Action] = []
-        toast: str | None = None
-        private = True
-        if command is not None and signal.chat is not None and signal.message_id is not None:
-            sender = signal.user
-            if not signal.chat.private:
-                admins = await self.admins.get(int(signal.chat.chat_id))
-                sender = replace(sender, is_admin=int(sender.user_id) in admins)
-            name, args = command
-            event = CommandIssued(
+        if command is None or signal.chat is None or signal.message_id is None:
+            await self.gateway.answer_press(signal.query_id)
+            return
+        sender = signal.user
+        if not signal.chat.private:
+            admins = await self.admins.get(int(signal.chat.chat_id))
+            sender = replace(sender, is_admin=int(sender.user_id) in admins)
+        name, args = command
+        await self._event(
+            CommandIssued(
                 signal.chat, sender, signal.message_id, name, args, self.app.clock.now(),
-                text=signal.data or "",
-            )  # fmt: skip
-            actions = await self.app.engine.handle(event)
-            answers = [
-                a
-                for a in actions
-                if isinstance(a, SendMessage)
-                and a.chat == signal.chat
-                and a.reply_to == signal.message_id
-            ]
-            if answers:
-                toast = "\n".join(a.text for a in answers)[:_MAX_TOAST]
-                private = not self._is_staff(sender)
-                if private:
-                    actions = [a for a in actions if not any(a is b for b in answers)]
-        bot = self.application.bot
-        try:
-            await self.gateway.call(
-                lambda: bot.answer_callback_query(
-                    signal.query_id, text=toast, show_alert=bool(toast) and private
-                ),
-                chat_id=None,
-                message=False,
+                text=signal.data or "", press=signal.query_id,
             )
-        except TelegramError as exc:
-            log.info("could not answer a button press: %s", exc)
-        self.gateway.submit(actions)
-
-    def _is_staff(self, user: UserRef) -> bool:
-        directory = self.app.engine.kit.directory
-        member = directory.members.get(user.key)
-        return member is not None and directory.is_staff(member, user)
+        )  # fmt: skip
 
     async def _poll_answer(self, signal: PollAnswered) -> None:
         log.debug("poll %s answered: %s", signal.poll_id, signal.option_ids)

@@ -76,6 +76,20 @@ class SendMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerPress:
+    """The answer to a press (`CommandIssued.press`), shown to the presser
+    alone: Telegram's popup or toast, Discord's ephemeral message. Every
+    press gets one, empty when the command said nothing, or the presser's
+    client keeps waiting. `alert` asks for a popup the presser must close
+    rather than a passing notice."""
+
+    chat: ChatRef
+    press: str
+    text: str = ""
+    alert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SendPhoto:
     """An image (a /stats chart) with a caption under it."""
 
@@ -227,6 +241,7 @@ class CloneGroup:
 
 Action = (
     SendMessage
+    | AnswerPress
     | SendPhoto
     | SendDirect
     | DeleteMessage

@@ -30,6 +30,7 @@ from bot.core.events import (
 from bot.core.feature import Arrival, Departure, Direct, Feature, Seen, overrides
 from bot.core.kit import Kit
 from bot.core.ports import Clock
+from bot.core.presses import answer_press
 from rules.evaluate import RuleSet
 
 log = logging.getLogger(__name__)
@@ -221,6 +222,10 @@ class Engine:
             role=kit.directory.role(member, ev.sender),
             locale=kit.locale_for(member),
         )
+        return answer_press(ev, ctx.is_staff, await self._run(ctx))
+
+    async def _run(self, ctx: Context) -> list[Action]:
+        ev = ctx.event
         command = self._commands.get(ev.name)
         if command is None:
             text = ctx.text("unknown_command", command=ev.name) + "\n" + ctx.text("help.member")

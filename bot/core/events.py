@@ -91,6 +91,10 @@ class CommandIssued:
     # The member a command names (a slash command's option, a mention), when
     # the platform resolved it; moderators' commands act on it.
     target: UserRef | None = None
+    # Set when a press issued the command (one of the bot's buttons, a
+    # message's menu entry): the platform's own handle of that press, which
+    # the core answers to the presser alone (`AnswerPress`).
+    press: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,20 @@ async def test_a_moderator_clicks_dismiss_and_the_timeout_is_lifted(world: World
     await world.bob.send(world.general, "sorry, I lost my temper")
 
 
+async def test_a_moderators_click_is_posted_for_the_other_moderators_too(world: World) -> None:
+    await hidden_by_reports(world)
+    await mods_read_the_log(world)
+    [alert] = with_buttons(world, world.modlog)
+
+    result = await world.mod.click(alert, label="Dismiss #1")
+
+    dismissed = en("flags.dismissed", id=1, name="@bob")
+    assert answers(result) == [dismissed]
+    assert result.response is not None and result.response.ephemeral
+    [posted] = [m for m in world.modlog.history() if m.content == dismissed]
+    assert posted.reference is not None and posted.reference.message_id == alert.id
+
+
 async def test_confirm_is_refused_to_a_member_and_bans_for_a_moderator(world: World) -> None:
     await hidden_by_reports(world)
     await mods_read_the_log(world)
