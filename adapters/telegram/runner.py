@@ -49,7 +49,6 @@ from adapters.app import App, build_app
 from adapters.reconcile import reconcile_forever
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
-from adapters.telegram.groups import register_group
 from adapters.telegram.limiter import Limits, RateLimiter
 from adapters.telegram.menus import command_menus
 from adapters.telegram.provision import Provisioner, provisioner_from_env
@@ -67,9 +66,10 @@ from adapters.telegram.translate import (
     translate,
 )
 from bot.config import Locale
-from bot.core.actions import Action, CloneGroup, CreateInvite, SendDirect, SendMessage, pressed
+from bot.core.actions import CloneGroup, CreateInvite, pressed
 from bot.core.commands import Command, parse_command
 from bot.core.events import (
+    BotMembershipChanged,
     BotRightsReported,
     ChatRef,
     CommandIssued,
@@ -78,12 +78,10 @@ from bot.core.events import (
     InviteCreated,
     MembersCounted,
     MessagePosted,
-    UserRef,
 )
 from bot.core.i18n import LOCALES, t
 from bot.core.ports import Clock
 from bot.core.records import OPEN, SPARE, CursorRecord
-from bot.features.overflow.commands import rights_list
 
 log = logging.getLogger(__name__)
 
@@ -244,46 +242,24 @@ class TelegramRunner:
         self.admins.invalidate(int(signal.chat.chat_id))
 
     async def _bot_status(self, signal: BotStatusChanged) -> None:
+        """The bot's own membership, reported to the core as it stands now,
+        with the group's member count read as the bot arrives."""
         chat = signal.chat
         self.admins.invalidate(int(chat.chat_id))
-        loc = self.app.config.community.locale
-        if not signal.present:
-            if signal.was != signal.status:
-                self.gateway.submit(self._to_log(t(loc, "telegram.removed", group=signal.title)))
+        if not signal.present and signal.was == signal.status:
             return
         count = await self.gateway.member_count(chat) if signal.arrived else None
-        register_group(self.app.engine, chat, signal.at, count)
-        await self._event(BotRightsReported(chat, signal.missing_rights, signal.at))
-        rights = rights_list(loc, "telegram", signal.missing_rights)
-        if signal.status not in ("administrator", "creator"):
-            text = t(loc, "telegram.not_admin", group=signal.title, rights=rights)
-        elif signal.missing_rights:
-            text = t(loc, "telegram.rights_missing", group=signal.title, rights=rights)
-        else:
-            self.gateway.submit(self._to_log(t(loc, "telegram.ready", group=signal.title)))
-            return
-        actions: list[Action] = self._to_log(text)
-        for ref in self.app.config.community.owners:
-            if ref.startswith("telegram:"):
-                owner = self._known_user(ref, signal.by)
-                actions.append(SendDirect(owner, text, fallback_chat=chat))
-        self.gateway.submit(actions)
-
-    def _known_user(self, key: str, hint: UserRef | None) -> UserRef:
-        """A config-listed user with the name and username Telegram gave
-        (for the mention when they cannot be messaged privately)."""
-        if hint is not None and hint.key == key:
-            return hint
-        member = self.app.engine.kit.directory.members.get(key)
-        if member is not None:
-            return UserRef("telegram", member.user_id, member.name, member.username)
-        return UserRef("telegram", key.partition(":")[2])
-
-    def _to_log(self, text: str) -> list[Action]:
-        ref = self.app.config.community.log_chat
-        if not ref or not ref.startswith("telegram:"):
-            return []
-        return [SendMessage(ChatRef.parse(ref), text, kind="log")]
+        await self._event(
+            BotMembershipChanged(
+                chat,
+                signal.at,
+                removed=not signal.present,
+                admin=signal.admin,
+                missing=signal.missing_rights,
+                by=signal.by,
+                members=count,
+            )
+        )
 
     async def _button(self, signal: ButtonPressed) -> None:
         """A press on one of the bot's buttons is its command, issued by the

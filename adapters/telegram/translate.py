@@ -108,6 +108,10 @@ class BotStatusChanged:
     def arrived(self) -> bool:
         return self.present and self.was in ("left", "kicked")
 
+    @property
+    def admin(self) -> bool:
+        return self.status in _ADMIN
+
 
 @dataclass(frozen=True, slots=True)
 class AdminsChanged:

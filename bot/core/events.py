@@ -173,6 +173,37 @@ class BotRightsReported:
 
 
 @dataclass(frozen=True, slots=True)
+class BotMembershipChanged:
+    """The bot was added to a group, promoted or demoted there, or removed
+    from it, as the platform just reported; `chat.title` names the group."""
+
+    chat: ChatRef
+    at: datetime
+    # Out of the group now (removed or banned).
+    removed: bool = False
+    admin: bool = False
+    # The admin rights it needs and lacks there, in the platform's own names
+    # (all of them while it is no administrator).
+    missing: tuple[str, ...] = ()
+    # Who made the change, when the platform says: an owner's notice names
+    # them as the platform does.
+    by: UserRef | None = None
+    # The platform's member count, read as the bot arrives.
+    members: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFound:
+    """A group chat the platform showed, which the core may not know yet;
+    `chat.title` is its name there. `side` marks a channel beside a server's
+    main one (Discord): it belongs to that group, and nobody is placed there."""
+
+    chat: ChatRef
+    at: datetime
+    side: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class InviteCreated:
     """The platform made the invite link a `CreateInvite` asked for."""
 
@@ -195,5 +226,7 @@ Event = (
     | MembersCounted
     | GroupOpened
     | BotRightsReported
+    | BotMembershipChanged
+    | ChatFound
     | InviteCreated
 )

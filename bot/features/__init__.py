@@ -38,6 +38,7 @@ from bot.features.overflow.store import OverflowStore
 from bot.features.points.feature import PointsFeature
 from bot.features.points.points import Points
 from bot.features.points.service import PointsService
+from bot.features.presence.feature import PresenceFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam.guard import MemorySpamStore
@@ -108,6 +109,7 @@ async def build(
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
     features: list[Feature] = [
         moderation,
+        PresenceFeature(kit),
         OverflowFeature(kit, overflow, entry),
         risk,
         NamesFeature(kit, moderation.verdicts),

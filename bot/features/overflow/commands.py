@@ -10,15 +10,9 @@ from bot.core.commands import Context, Registry
 from bot.core.i18n import t
 from bot.core.records import GroupRecord
 from bot.features.overflow.planner import Overflow
+from bot.features.presence.rights import rights_list
 
 commands: Registry[Overflow] = Registry()
-
-
-def rights_list(locale: Locale, platform: str, names: Sequence[str]) -> str:
-    """Admin rights in the owner's words (`<platform>.rights.<name>` in the
-    catalogue), the way the platform's adapter names them too."""
-    sep = "、" if locale == "zh" else ", "
-    return sep.join(t(locale, f"{platform}.rights.{name}") for name in names)
 
 
 def fill_lines(
