@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from adapters.gateway import Forward
 from adapters.reconcile import reconcile_forever
 from bot.core.actions import CloneGroup, CreateInvite, GrantRole
 from bot.core.events import (
+    ChatFound,
     ChatRef,
     CommandIssued,
     Event,
@@ -33,7 +35,7 @@ from bot.core.events import (
     MessagePosted,
 )
 from bot.core.i18n import t
-from bot.core.records import CHANNEL, OPEN
+from bot.core.records import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ class DiscordCommunity:
         self.invites = InviteTracker()
         # Every command name (and alias) the core answers.
         self._known = frozenset(app.engine.commands())
+        # The channels this process has shown the core (`found`).
+        self._found: set[str] = set()
 
     async def _invite_created(self, action: CreateInvite, link: str) -> None:
         if action.for_user is not None:
@@ -113,24 +117,20 @@ class DiscordCommunity:
                     return channel
         return None
 
-    def register(self, channel: Any, chat: ChatRef, at: datetime) -> None:
-        """Name a channel's group after the channel the first time it is seen:
-        the core would otherwise title it with the channel id, and the welcome
-        would read "Welcome to 1234567890"."""
-        if chat.private:
+    async def found(self, channel: Any, chat: ChatRef, at: datetime) -> None:
+        """Show the core a channel, named after it, the first time this
+        process sees it (the core would otherwise title its group with the
+        channel id, and the welcome would read "Welcome to 1234567890"). A
+        channel beside the server's main one is said to be one: the core
+        keeps it part of that group."""
+        if chat.private or chat.key in self._found:
             return
-        directory = self.app.engine.kit.directory
-        if chat.key in directory.groups:
-            return
-        group = directory.group(chat, at, title=getattr(channel, "name", "") or "")
+        self._found.add(chat.key)
         guild = getattr(channel, "guild", None)
         home = self.home(guild) if isinstance(guild, discord.Guild) else None
-        if home is not None and home.id != channel.id:
-            # A channel beside the server's main one is part of a group, not a
-            # group of its own: nobody is placed there (clones are opened by
-            # the core when the gateway reports them).
-            group.state = CHANNEL
-            directory.save_group(group)
+        side = home is not None and home.id != channel.id
+        named = replace(chat, title=getattr(channel, "name", "") or "")
+        await self.handle(ChatFound(named, at, side))
 
     def member_counts(self, guild: discord.Guild) -> dict[str, int]:
         """The members (bots aside) of each open group in the server: a
@@ -179,7 +179,7 @@ class DiscordCommunity:
         await self.invites.snapshot(guild)
         home = self.home(guild)
         if home is not None:
-            self.register(home, translate.chat_ref(home), discord.utils.utcnow())
+            await self.found(home, translate.chat_ref(home), discord.utils.utcnow())
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not self.serves(message.guild):
@@ -189,7 +189,7 @@ class DiscordCommunity:
             await self.client.invoke(ctx)
             return
         event = translate.message_event(message, prefix=self.prefix, commands=self._known)
-        self.register(message.channel, event.chat, event.at)
+        await self.found(message.channel, event.chat, event.at)
         await self.handle(event)
 
     async def on_edit(self, update: discord.RawMessageUpdateEvent) -> None:
@@ -222,7 +222,7 @@ class DiscordCommunity:
             return
         at = member.joined_at or discord.utils.utcnow()
         chat = translate.chat_ref(channel)
-        self.register(channel, chat, at)
+        await self.found(channel, chat, at)
         cohort = cohort_role(channel)
         if cohort is not None and cohort not in member.roles:
             # Their invite leads into a cloned group: its role lets them see it.
@@ -269,7 +269,7 @@ class DiscordCommunity:
         event = translate.message_command(interaction, message, name, interaction.created_at)
         if event is None:
             return
-        self.register(interaction.channel, event.chat, event.at)
+        await self.found(interaction.channel, event.chat, event.at)
         await self._privately(interaction, event)
 
     async def _privately(self, interaction: discord.Interaction, event: CommandIssued) -> None:
@@ -308,7 +308,7 @@ class DiscordCommunity:
             reply = translate.reply_ref(ctx.message)
             text = ctx.message.content
         chat = translate.chat_ref(ctx.channel)
-        self.register(ctx.channel, chat, at)
+        await self.found(ctx.channel, chat, at)
         event = translate.command_issued(
             chat=chat,
             sender=sender,

@@ -100,6 +100,19 @@ async def test_join_invites_once_and_a_clone_opens_as_the_entry_at_capacity(worl
     }
 
 
+async def test_a_channel_beside_the_main_one_is_part_of_its_group(world: World) -> None:
+    market = world.guild.create_text_channel("market")
+    await world.env.settle()
+
+    await world.alice.send(market, "anyone selling panels?")
+    await world.alice.send(world.general, "hello")
+
+    groups = world.app.engine.kit.directory.groups
+    side, main = groups[key(market.id)], groups[key(world.general.id)]
+    assert (side.title, side.state) == ("market", "channel")
+    assert (main.title, main.state) == ("general", "open")
+
+
 async def test_reconciling_corrects_the_count_from_the_server(world: World) -> None:
     serve_only(world)
     home = world.app.engine.kit.directory.groups[key(world.general.id)]
