@@ -16,11 +16,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from bot.core.actions import Action, SendMessage, platform_of
-from bot.core.events import ChatRef
+from bot.core.events import ChatRef, Event
 
 log = logging.getLogger(__name__)
 
 Forward = Callable[[Action], Awaitable[None]]
+Tell = Callable[[Event], Awaitable[None]]
 Handler = Callable[[Any, Any], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
 
@@ -53,7 +54,9 @@ def handles(*kinds: type[Action], op: str | None = None) -> Callable[[H], H]:
 class Gateway:
     """`log_chat` returns the log chat as configured now (a chat key such as
     `telegram:-100…`, or None). `forward` receives actions for another
-    platform's chats (`adapters.runners.Router`); without it they are dropped."""
+    platform's chats (`adapters.runners.Router`); without it they are dropped.
+    `on_event` takes what the platform answered an action (the bot's rights
+    read, a member count) back to the core, as an event."""
 
     # The platform whose chats this gateway reaches; None for a stand-in that
     # plays every platform (the console, the replay's recording).
@@ -71,10 +74,15 @@ class Gateway:
         cls.routes = routes
 
     def __init__(
-        self, log_chat: Callable[[], str | None], *, forward: Forward | None = None
+        self,
+        log_chat: Callable[[], str | None],
+        *,
+        forward: Forward | None = None,
+        on_event: Tell | None = None,
     ) -> None:
         self._log_chat = log_chat
         self.forward = forward
+        self.on_event = on_event
         self._unrouted: set[type[Action]] = set()
 
     @property
@@ -83,6 +91,12 @@ class Gateway:
 
     def is_log_chat(self, chat: ChatRef) -> bool:
         return chat.key == self._log_chat()
+
+    async def tell(self, event: Event) -> None:
+        """Hand the core what the platform answered; a gateway wired to no
+        core (a test's) keeps it to itself."""
+        if self.on_event is not None:
+            await self.on_event(event)
 
     async def execute(self, actions: Sequence[Action]) -> None:
         for action in actions:

@@ -31,7 +31,13 @@ from bot.config import Config, parse_config  # noqa: E402
 from bot.core.actions import Action, CreateInvite  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
-from bot.core.events import ChatRef, CommandIssued, MemberJoined, UserRef  # noqa: E402
+from bot.core.events import (  # noqa: E402
+    BotRightsReported,
+    ChatRef,
+    CommandIssued,
+    MemberJoined,
+    UserRef,
+)
 from bot.features import Stores  # noqa: E402
 from bot.features.overflow.feature import OverflowFeature  # noqa: E402
 from storage.overflow_store import SqlOverflowStore  # noqa: E402
@@ -86,6 +92,8 @@ async def community(path: Path, capacity: int, groups: int) -> tuple[Engine, Sql
     await command(engine, group(1), OWNER, "/groups")
     for n in range(2, groups + 1):
         await command(engine, group(n), OWNER, "/pool add")
+        # The platform's part: it reads the bot's rights there, all granted.
+        await engine.handle(BotRightsReported(group(n), (), engine.clock.now()))
     return engine, store
 
 

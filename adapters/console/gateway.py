@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from adapters.gateway import Gateway, handles
+from adapters.gateway import Gateway, Tell, handles
 from bot.core import actions as act
-from bot.core.events import ChatRef, UserRef
+from bot.core.events import BotRightsReported, ChatRef, UserRef
 from bot.core.ports import Clock
 
 # How many of the bot's latest buttons `!press` can still find.
@@ -54,8 +54,10 @@ class Posted:
 
 
 class ConsoleGateway(Gateway):
-    def __init__(self, clock: Clock, log_chat: Callable[[], str | None]) -> None:
-        super().__init__(log_chat)
+    def __init__(
+        self, clock: Clock, log_chat: Callable[[], str | None], *, on_event: Tell | None = None
+    ) -> None:
+        super().__init__(log_chat, on_event=on_event)
         self.clock = clock
         self.outputs: list[Output] = []
         self.messages: dict[tuple[str, int], Posted] = {}
@@ -230,6 +232,11 @@ class ConsoleGateway(Gateway):
     @handles(act.CloneGroup)
     async def _clone(self, a: act.CloneGroup) -> None:
         self._emit(Output("clone", self.group_name(a.template), text=a.title))
+
+    @handles(act.CheckBotRights)
+    async def _rights(self, a: act.CheckBotRights) -> None:
+        # The console's bot may do everything in every group.
+        await self.tell(BotRightsReported(a.chat, (), self.clock.now()))
 
     @handles(act.UnpinMessage)
     async def _unpin(self, a: act.UnpinMessage) -> None:

@@ -90,7 +90,9 @@ class ConsoleSession:
         self.json_output = json_output
         self.background_flush = background_flush
         # The log chat as configured now: a /reload may move it.
-        self.gateway = ConsoleGateway(clock, lambda: self.live_config.community.log_chat)
+        self.gateway = ConsoleGateway(
+            clock, lambda: self.live_config.community.log_chat, on_event=self._event
+        )
         self.group = "g1"
         self.config_path = config_path
         # The features' stores outlive the engine: shop, events, referrals,

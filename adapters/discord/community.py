@@ -62,12 +62,16 @@ class DiscordCommunity:
             forward=forward,
             on_invite=self._invite_created,
             on_clone=self._clone_opened,
+            on_event=self._told,
         )
         self.invites = InviteTracker()
         # Every command name (and alias) the core answers.
         self._known = frozenset(app.engine.commands())
         # The channels this process has shown the core (`found`).
         self._found: set[str] = set()
+
+    async def _told(self, event: Event) -> None:
+        await self.handle(event)
 
     async def _invite_created(self, action: CreateInvite, link: str) -> None:
         if action.for_user is not None:

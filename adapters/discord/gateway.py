@@ -21,10 +21,10 @@ from typing import Any
 
 import discord
 
-from adapters.gateway import Forward, Gateway, handles, split_text
+from adapters.gateway import Forward, Gateway, Tell, handles, split_text
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import ChatRef, UserRef
+from bot.core.events import BotRightsReported, ChatRef, UserRef
 from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,15 @@ MAX_ROWS = 5
 MAX_BUTTONS_PER_ROW = 5
 POLL_DURATION = timedelta(hours=24)
 PINS_COPIED = 10
+# What the bot must be allowed in a group's channel, in discord.py's
+# permission names, in the order owners are told about them.
+REQUIRED_PERMISSIONS: tuple[str, ...] = (
+    "manage_messages",
+    "moderate_members",
+    "kick_members",
+    "ban_members",
+    "create_instant_invite",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +106,9 @@ class DiscordGateway(Gateway):
         ban_memory: timedelta = timedelta(minutes=1),
         on_invite: Callable[[act.CreateInvite, str], Awaitable[None]] | None = None,
         on_clone: Callable[[act.CloneGroup, ChatRef], Awaitable[None]] | None = None,
+        on_event: Tell | None = None,
     ) -> None:
-        super().__init__(lambda: settings().community.log_chat, forward=forward)
+        super().__init__(lambda: settings().community.log_chat, forward=forward, on_event=on_event)
         self.client = client
         # Told about every link made, so referrals can credit joins through it.
         self._on_invite = on_invite
@@ -238,6 +248,14 @@ class DiscordGateway(Gateway):
         # A press is answered through the interaction it came with (`run`'s
         # origin); without it there is nothing left to answer on.
         log.info("no interaction to answer press %s with: %r", a.press, a.text)
+
+    @handles(act.CheckBotRights, op="rights")
+    async def _rights(self, a: act.CheckBotRights) -> None:
+        channel = await self._channel(a.chat)
+        me = channel.guild.me
+        allowed = channel.permissions_for(me)
+        missing = tuple(p for p in REQUIRED_PERMISSIONS if not getattr(allowed, p))
+        await self.tell(BotRightsReported(a.chat, missing, discord.utils.utcnow()))
 
     @handles(act.SendMessage)
     async def _send(self, a: act.SendMessage) -> str | None:

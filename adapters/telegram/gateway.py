@@ -38,13 +38,13 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.gateway import Gateway, Reported, handles, split_text
+from adapters.gateway import Gateway, Reported, Tell, handles, split_text
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
-from adapters.telegram.translate import PLATFORM
+from adapters.telegram.translate import PLATFORM, missing_rights
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import ChatRef, UserRef
+from bot.core.events import BotRightsReported, ChatRef, UserRef
 from bot.core.i18n import t
 from bot.core.ports import Clock
 
@@ -114,8 +114,9 @@ class TelegramGateway(Gateway):
         on_invite: Callable[[act.CreateInvite, str], Awaitable[None]] | None = None,
         provisioner: Provisioner | None = None,
         on_clone: Callable[[act.CloneGroup, ChatRef], Awaitable[None]] | None = None,
+        on_event: Tell | None = None,
     ) -> None:
-        super().__init__(lambda: settings().community.log_chat)
+        super().__init__(lambda: settings().community.log_chat, on_event=on_event)
         self.bot = bot
         # Makes the next group when the pool is empty (a user account); told
         # where, the runner opens it in the core.
@@ -534,6 +535,12 @@ class TelegramGateway(Gateway):
                     await self._failed("permissions", chat, None, exc)
             except TelegramError as exc:
                 await self._failed("permissions", chat, None, exc)
+
+    @handles(act.CheckBotRights)
+    async def _rights(self, a: act.CheckBotRights) -> None:
+        cid = int(a.chat.chat_id)
+        me = await self._do("rights", a.chat, lambda: self.bot.get_chat_member(cid, self.bot.id))
+        await self.tell(BotRightsReported(a.chat, missing_rights(me.to_dict()), self.clock.now()))
 
     @handles(act.GrantRole, act.RevokeRole)
     async def _role(self, a: act.GrantRole | act.RevokeRole) -> None:

@@ -143,6 +143,12 @@ class RecordingGateway(Gateway):
             Output(kind, self.where(a.chat), target=a.user.user_id, text=f"{a.role} (no-op)")
         )
 
+    @handles(act.CheckBotRights)
+    async def _rights(self, a: act.CheckBotRights) -> None:
+        # A replay has no Bot API to read the rights from: the command that
+        # asked (a /pool add) stays unanswered, as it would with Telegram down.
+        self.outputs.append(Output("rights", self.where(a.chat), text="(read the bot's rights)"))
+
     @handles(act.CloneGroup)
     async def _clone(self, a: act.CloneGroup) -> None:
         self.outputs.append(

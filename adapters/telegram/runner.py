@@ -36,7 +36,6 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,24 +61,20 @@ from adapters.telegram.translate import (
     Json,
     PollAnswered,
     admin_chat,
-    missing_rights,
     translate,
 )
 from bot.config import Locale
 from bot.core.actions import CloneGroup, CreateInvite, pressed
-from bot.core.commands import Command, parse_command
 from bot.core.events import (
     BotMembershipChanged,
-    BotRightsReported,
     ChatRef,
     CommandIssued,
     Event,
     GroupOpened,
     InviteCreated,
     MembersCounted,
-    MessagePosted,
 )
-from bot.core.i18n import LOCALES, t
+from bot.core.i18n import LOCALES
 from bot.core.ports import Clock
 from bot.core.records import OPEN, SPARE, CursorRecord
 
@@ -126,6 +121,7 @@ class TelegramRunner:
             on_invite=self.invite_created,
             provisioner=options.provisioner,
             on_clone=self.group_created,
+            on_event=self._event,
         )
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
         self.me = BotIdentity()
@@ -202,24 +198,7 @@ class TelegramRunner:
             writes.cursor(CursorRecord(self.app.config.community.slug, PLATFORM, update_id))
 
     async def _event(self, event: Event) -> None:
-        pool = _pool_add_in(event, self.app.engine.commands())
-        if pool is not None:
-            # The owner just made this group; what the bot may do in it is
-            # read now rather than trusted from an update it may have missed.
-            await self._check_rights(pool, self.app.clock.now())
-        actions = await self.app.engine.handle(event)
-        self.gateway.submit(actions)
-
-    async def _check_rights(self, chat: ChatRef, at: datetime) -> None:
-        bot = self.application.bot
-        try:
-            me = await self.gateway.call(
-                lambda: bot.get_chat_member(int(chat.chat_id), bot.id), chat_id=None, message=False
-            )
-        except TelegramError as exc:
-            log.info("cannot read my rights in %s: %s", chat.chat_id, exc)
-            return
-        await self.app.engine.handle(BotRightsReported(chat, missing_rights(me.to_dict()), at))
+        self.gateway.submit(await self.app.engine.handle(event))
 
     async def reconcile(self) -> None:
         """Every open and spare Telegram group's member count, as Telegram
@@ -338,22 +317,6 @@ class TelegramRunner:
             await asyncio.wait_for(self.gateway.drain(), self.options.drain_timeout)
         except TimeoutError:
             log.error("Telegram: queued actions did not finish within the drain timeout")
-
-
-def _pool_add_in(event: Event, table: Mapping[str, Command]) -> ChatRef | None:
-    """The group a `/pool add` (or an alias) was sent in, if it is one."""
-    if isinstance(event, CommandIssued):
-        parsed: tuple[str, tuple[str, ...]] | None = (event.name, event.args)
-    elif isinstance(event, MessagePosted) and not event.edited:
-        parsed = parse_command(event.text)
-    else:
-        return None
-    if parsed is None or event.chat.private or not parsed[1]:
-        return None
-    command = table.get(parsed[0])
-    if command is None or command.name != "pool" or parsed[1][0].lower() != "add":
-        return None
-    return event.chat
 
 
 def runner_of(application: TelegramApplication) -> TelegramRunner:

@@ -230,6 +230,14 @@ class RevokeRole:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckBotRights:
+    """Read the bot's admin rights in a group now; the platform reports
+    them back as `BotRightsReported`."""
+
+    chat: ChatRef
+
+
+@dataclass(frozen=True, slots=True)
 class CloneGroup:
     """Open the next group of the community from a template group: on Discord a
     category with the template's channels and permission overwrites."""
@@ -259,6 +267,7 @@ Action = (
     | SetGroupProfile
     | GrantRole
     | RevokeRole
+    | CheckBotRights
     | CloneGroup
 )
 

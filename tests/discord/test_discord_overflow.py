@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 import simcord
-from discord_world import World
+from discord_world import World, en
 
 from bot.core.events import ChatRef
 
@@ -111,6 +111,31 @@ async def test_a_channel_beside_the_main_one_is_part_of_its_group(world: World) 
     side, main = groups[key(market.id)], groups[key(world.general.id)]
     assert (side.title, side.state) == ("market", "channel")
     assert (main.title, main.state) == ("general", "open")
+
+
+async def test_pool_add_reads_the_bots_permissions_in_the_channel(world: World) -> None:
+    engine = world.app.engine
+    config = engine.config
+    community = config.community.model_copy(update={"owners": [world.key(world.alice)]})
+    engine.reload(config.model_copy(update={"community": community}))
+    spare = world.guild.create_text_channel("spare")
+    me = world.guild.me
+    assert me is not None
+    bare = world.guild.create_text_channel(
+        "bare",
+        overwrites={me: discord.PermissionOverwrite(manage_messages=False, kick_members=False)},
+    )
+    await world.env.settle()
+
+    await world.alice.send(bare, "!pool add")
+    await world.alice.send(spare, "!pool add")
+
+    assert world.texts(bare)[-1] == en(
+        "overflow.pool_rights", rights="Manage Messages, Kick Members"
+    )
+    assert world.texts(spare)[-1] == en("overflow.pool_added", count=1)
+    groups = engine.kit.directory.groups
+    assert (groups[key(spare.id)].state, groups[key(bare.id)].state) == ("spare", "channel")
 
 
 async def test_reconciling_corrects_the_count_from_the_server(world: World) -> None:

@@ -10,9 +10,10 @@ from bot.core.commands import Context, Registry
 from bot.core.i18n import t
 from bot.core.records import GroupRecord
 from bot.features.overflow.planner import Overflow
-from bot.features.presence.rights import rights_list
+from bot.features.overflow.pool import AddRequest, Pool
 
 commands: Registry[Overflow] = Registry()
+pool_commands: Registry[Pool] = Registry()
 
 
 def fill_lines(
@@ -53,29 +54,17 @@ async def groups(ctx: Context, o: Overflow) -> list[Action]:
     return [ctx.say("\n".join(lines))]
 
 
-@commands.add("pool", "备用群")
-async def pool(ctx: Context, o: Overflow) -> list[Action]:
+@pool_commands.add("pool", "备用群")
+async def pool(ctx: Context, p: Pool) -> list[Action]:
     if ctx.role != "owner":
         return [ctx.reply("overflow.owner_only")]
     sub = ctx.event.args[0].lower() if ctx.event.args else ""
-    platform = ctx.event.chat.platform
     if sub == "add":
-        group = ctx.group
-        if group is None:
+        if ctx.group is None:
             return [ctx.reply("overflow.pool_add_here")]
-        if group.state == "spare":
-            return [ctx.reply("overflow.pool_already", count=len(o.spares(platform)))]
-        allowed = ctx.kit.config.groups.pool.max_members
-        if group.member_count > allowed:
-            return [ctx.reply("overflow.pool_in_use", members=group.member_count, allowed=allowed)]
-        missing = o.missing_rights.get(group.chat_key, ())
-        if missing:
-            names = rights_list(ctx.locale, platform, missing)
-            return [ctx.reply("overflow.pool_rights", rights=names)]
-        o.add_spare(group)
-        return [ctx.reply("overflow.pool_added", count=len(o.spares(platform)))]
+        return p.ask(ctx.group, AddRequest(ctx.event.chat, ctx.event.message_id, ctx.locale))
     if sub == "list":
-        spares = o.spares(platform)
+        spares = p.overflow.spares(ctx.event.chat.platform)
         if not spares:
             return [ctx.reply("overflow.pool_empty_list")]
         lines = [ctx.text("overflow.pool_header", count=len(spares))]

@@ -17,6 +17,7 @@ from bot.core.records import OPEN
 from bot.features.overflow import commands
 from bot.features.overflow.entry import EntryGate
 from bot.features.overflow.planner import Overflow
+from bot.features.overflow.pool import Pool
 
 
 class OverflowFeature(Base):
@@ -26,7 +27,8 @@ class OverflowFeature(Base):
         self.kit = kit
         self.overflow = overflow
         self.entry = entry
-        self.commands = commands.commands.bind(overflow)
+        self.pool = Pool(kit, overflow)
+        self.commands = (*commands.commands.bind(overflow), *commands.pool_commands.bind(self.pool))
 
     async def on_join(self, arrival: Arrival) -> Step:
         ev, member, group = arrival.event, arrival.member, arrival.group
@@ -56,6 +58,5 @@ class OverflowFeature(Base):
         if type(event) is GroupOpened:
             return overflow.opened(event.chat, event.title, event.serial, event.at, event.template)
         if type(event) is BotRightsReported:
-            overflow.missing_rights[event.chat.key] = event.missing
-            return []
+            return self.pool.rights_read(event.chat, event.missing)
         return []

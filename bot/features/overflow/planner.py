@@ -81,9 +81,6 @@ class Overflow:
         self._warned: dict[tuple[str, str], int] = {}
         # platform -> (serial, when) of a clone asked for and not open yet.
         self._cloning: dict[str, tuple[int, datetime]] = {}
-        # group key -> the admin rights the bot lacks there, as its platform
-        # last reported them (platform names, e.g. Telegram's can_pin_messages).
-        self.missing_rights: dict[str, tuple[str, ...]] = {}
         # What changed since the last save: member keys, note keys.
         self._dirty_invites: set[str] = set()
         self._dirty_notes: set[str] = set()

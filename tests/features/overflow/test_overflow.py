@@ -15,6 +15,7 @@ from bot.compose import open_engine
 from bot.config import parse_config
 from bot.core.actions import (
     Action,
+    CheckBotRights,
     CloneGroup,
     CreateInvite,
     SendDirect,
@@ -83,9 +84,17 @@ def now(e: Engine) -> object:
     return e.clock.now()
 
 
-async def command(e: Engine, chat: ChatRef, who: UserRef, text: str) -> list[Action]:
+async def command(
+    e: Engine, chat: ChatRef, who: UserRef, text: str, *, lacking: tuple[str, ...] = ()
+) -> list[Action]:
+    """The command's actions, with the platform's part played: asked for the
+    bot's rights (`/pool add`), it reports them, lacking `lacking`."""
     name, *args = text.lstrip("/").split()
-    return await e.handle(CommandIssued(chat, who, 1, name, tuple(args), e.clock.now()))
+    actions = await e.handle(CommandIssued(chat, who, 1, name, tuple(args), e.clock.now()))
+    for check in [a for a in actions if isinstance(a, CheckBotRights)]:
+        actions.remove(check)
+        actions += await e.handle(BotRightsReported(check.chat, lacking, e.clock.now()))
+    return actions
 
 
 async def enter(e: Engine, who: UserRef) -> list[Action]:
@@ -307,12 +316,37 @@ async def test_a_discord_clone_is_asked_for_once_and_becomes_the_entry_when_open
 
 async def test_pool_add_names_the_admin_rights_the_bot_lacks(engine: Engine) -> None:
     missing = ("can_invite_users", "can_pin_messages")
-    await engine.handle(BotRightsReported(group(7), missing, engine.clock.now()))
-    refused = await command(engine, group(7), OWNER, "/pool add")
+    refused = await command(engine, group(7), OWNER, "/pool add", lacking=missing)
     assert refused[0].text == (  # type: ignore[union-attr]
         "I cannot run this group yet: as its administrator I lack Invite users via link, "
         "Pin messages. Grant them, then send /pool add again."
     )
-    await engine.handle(BotRightsReported(group(7), (), engine.clock.now()))
     added = await command(engine, group(7), OWNER, "/pool add")
     assert "now a spare" in added[0].text  # type: ignore[union-attr]
+
+
+async def test_pool_add_waits_for_the_rights_read_for_it(engine: Engine) -> None:
+    at = engine.clock.now()
+    # An old reading (the bot's arrival, say) is not trusted.
+    assert await engine.handle(BotRightsReported(group(7), (), at)) == []
+    asked = await engine.handle(CommandIssued(group(7), OWNER, 5, "pool", ("add",), at))
+    assert asked == [CheckBotRights(group(7))]
+    g7 = engine.kit.directory.groups[group(7).key]
+    assert g7.state == "open"
+
+    [added] = await engine.handle(BotRightsReported(group(7), (), at))
+
+    assert isinstance(added, SendMessage) and added.reply_to == 5
+    assert (
+        added.text == "✅ This group is now a spare; it opens when the others fill up. Spares: 1."
+    )
+    assert g7.state == "spare"
+    # A later reading answers nothing more.
+    assert await engine.handle(BotRightsReported(group(7), (), at)) == []
+
+
+async def test_pool_add_refuses_at_once_what_no_rights_would_fix(engine: Engine) -> None:
+    await command(engine, group(7), OWNER, "/pool add")
+    again = await engine.handle(CommandIssued(group(7), OWNER, 6, "pool", ("add",), START))
+    assert [type(a) for a in again] == [SendMessage]
+    assert "already" in again[0].text  # type: ignore[union-attr]
