@@ -23,14 +23,12 @@ from adapters.discord.gateway import DiscordGateway, Failure, Origin
 from adapters.discord.invites import InviteTracker
 from adapters.gateway import Forward
 from adapters.reconcile import reconcile_forever
-from bot.core.actions import CloneGroup, CreateInvite, GrantRole
+from bot.core.actions import GrantRole
 from bot.core.events import (
     ChatFound,
     ChatRef,
     CommandIssued,
     Event,
-    GroupOpened,
-    InviteCreated,
     MembersCounted,
     MessagePosted,
 )
@@ -60,8 +58,6 @@ class DiscordCommunity:
             client,
             lambda: app.engine.config,
             forward=forward,
-            on_invite=self._invite_created,
-            on_clone=self._clone_opened,
             on_event=self._told,
         )
         self.invites = InviteTracker()
@@ -72,16 +68,6 @@ class DiscordCommunity:
 
     async def _told(self, event: Event) -> None:
         await self.handle(event)
-
-    async def _invite_created(self, action: CreateInvite, link: str) -> None:
-        if action.for_user is not None:
-            now = self.app.clock.now()
-            await self.handle(
-                InviteCreated(action.chat, action.for_user, link, action.purpose, now)
-            )
-
-    async def _clone_opened(self, action: CloneGroup, chat: ChatRef) -> None:
-        await self.handle(GroupOpened(chat, action.title, action.serial, discord.utils.utcnow()))
 
     @property
     def prefix(self) -> str:

@@ -24,7 +24,7 @@ import discord
 from adapters.gateway import Forward, Gateway, Tell, handles, split_text
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, UserRef
+from bot.core.events import BotRightsReported, ChatRef, GroupOpened, InviteCreated, UserRef
 from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
@@ -104,17 +104,10 @@ class DiscordGateway(Gateway):
         forward: Forward | None = None,
         ban_delete_window: timedelta = timedelta(days=1),
         ban_memory: timedelta = timedelta(minutes=1),
-        on_invite: Callable[[act.CreateInvite, str], Awaitable[None]] | None = None,
-        on_clone: Callable[[act.CloneGroup, ChatRef], Awaitable[None]] | None = None,
         on_event: Tell | None = None,
     ) -> None:
         super().__init__(lambda: settings().community.log_chat, forward=forward, on_event=on_event)
         self.client = client
-        # Told about every link made, so referrals can credit joins through it.
-        self._on_invite = on_invite
-        # Told where a clone's members talk (the template channel's copy), so
-        # the core can open it as the next group.
-        self._on_clone = on_clone
         self._settings = settings
         self._ban_window = ban_delete_window
         self._ban_memory = ban_memory.total_seconds()
@@ -423,9 +416,10 @@ class DiscordGateway(Gateway):
         invite = await channel.create_invite(
             max_uses=a.member_limit or 0, max_age=max_age, unique=True, reason=self._audit()
         )
-        if self._on_invite is not None:
-            await self._on_invite(a, invite.url)
         if a.for_user is not None:
+            # Referrals credit joins through a member's own link.
+            now = discord.utils.utcnow()
+            await self.tell(InviteCreated(a.chat, a.for_user, invite.url, a.purpose, now))
             # No public fallback: a single-use link posted in a channel can be
             # taken by anyone who reads it first.
             user = await self.client.fetch_user(int(a.for_user.user_id))
@@ -569,8 +563,11 @@ class DiscordGateway(Gateway):
                 log.info("clone %r: %s channels are not copied", a.title, channel.type)
                 continue
             made.append(copy)
-        if entry is not None and self._on_clone is not None:
-            await self._on_clone(a, ChatRef(PLATFORM, str(entry.id)))
+        if entry is not None:
+            # Where the clone's members talk (the template channel's copy):
+            # the core opens it as the next group.
+            chat = ChatRef(PLATFORM, str(entry.id))
+            await self.tell(GroupOpened(chat, a.title, a.serial, discord.utils.utcnow()))
         channels = " ".join(c.mention for c in made)
         return t(self._locale, "discord.cloned", title=a.title, channels=channels)
 

@@ -44,7 +44,7 @@ from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM, missing_rights
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, UserRef
+from bot.core.events import BotRightsReported, ChatRef, GroupOpened, InviteCreated, UserRef
 from bot.core.i18n import t
 from bot.core.ports import Clock
 
@@ -111,19 +111,13 @@ class TelegramGateway(Gateway):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         chat_name: Callable[[ChatRef], str] | None = None,
-        on_invite: Callable[[act.CreateInvite, str], Awaitable[None]] | None = None,
         provisioner: Provisioner | None = None,
-        on_clone: Callable[[act.CloneGroup, ChatRef], Awaitable[None]] | None = None,
         on_event: Tell | None = None,
     ) -> None:
         super().__init__(lambda: settings().community.log_chat, on_event=on_event)
         self.bot = bot
-        # Makes the next group when the pool is empty (a user account); told
-        # where, the runner opens it in the core.
+        # Makes the next group when the pool is empty (a user account).
         self._provisioner = provisioner
-        self._on_clone = on_clone
-        # Told about every link made, so referrals can credit joins through it.
-        self._on_invite = on_invite
         self._settings = settings
         self.clock = clock
         self.limiter = limiter or RateLimiter()
@@ -458,9 +452,10 @@ class TelegramGateway(Gateway):
             ),
         )
         log.info("invite link for %s: %s", a.chat.chat_id, link.invite_link)
-        if self._on_invite is not None:
-            await self._on_invite(a, link.invite_link)
         if a.for_user is not None:
+            # Referrals credit joins through a member's own link.
+            now = self.clock.now()
+            await self.tell(InviteCreated(a.chat, a.for_user, link.invite_link, a.purpose, now))
             loc = self._settings().community.locale
             text = t(loc, "telegram.invite_dm", group=self._chat_name(a.chat),
                      link=link.invite_link)  # fmt: skip
@@ -568,8 +563,10 @@ class TelegramGateway(Gateway):
         except ProvisionFailed as exc:
             await self._failed("clone", a.template, None, str(exc))
             return
-        if self._on_clone is not None:
-            await self._on_clone(a, ChatRef(PLATFORM, str(chat_id)))
+        # The core opens it (the very next newcomer may go there) and, since
+        # the account made it bare, has it furnished from the template.
+        chat = ChatRef(PLATFORM, str(chat_id))
+        await self.tell(GroupOpened(chat, a.title, a.serial, self.clock.now(), a.template))
 
     # -- reads ---------------------------------------------------------------
 

@@ -64,14 +64,12 @@ from adapters.telegram.translate import (
     translate,
 )
 from bot.config import Locale
-from bot.core.actions import CloneGroup, CreateInvite, pressed
+from bot.core.actions import pressed
 from bot.core.events import (
     BotMembershipChanged,
     ChatRef,
     CommandIssued,
     Event,
-    GroupOpened,
-    InviteCreated,
     MembersCounted,
 )
 from bot.core.i18n import LOCALES
@@ -118,9 +116,7 @@ class TelegramRunner:
             retry=options.retry,
             sleep=options.sleep,
             chat_name=self.chat_name,
-            on_invite=self.invite_created,
             provisioner=options.provisioner,
-            on_clone=self.group_created,
             on_event=self._event,
         )
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
@@ -136,19 +132,6 @@ class TelegramRunner:
             ButtonPressed: self._button,
             PollAnswered: self._poll_answer,
         }
-
-    async def invite_created(self, action: CreateInvite, link: str) -> None:
-        if action.for_user is not None:
-            now = self.app.clock.now()
-            await self._event(
-                InviteCreated(action.chat, action.for_user, link, action.purpose, now)
-            )
-
-    async def group_created(self, action: CloneGroup, chat: ChatRef) -> None:
-        # The core opens it (the very next newcomer may go there) and has it
-        # furnished from the template, as a spare that opens.
-        now = self.app.clock.now()
-        await self._event(GroupOpened(chat, action.title, action.serial, now, action.template))
 
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.kit.directory.groups.get(chat.key)
