@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.gateway import Gateway, Tell, handles
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, UserRef
+from bot.core.events import BotRightsReported, ChatRef, InviteCreated, UserRef
 from bot.core.ports import Clock
 
 # How many of the bot's latest buttons `!press` can still find.
@@ -246,9 +246,12 @@ class ConsoleGateway(Gateway):
     async def _invite(self, a: act.CreateInvite) -> None:
         link = f"https://console.invalid/join/{a.chat.chat_id}/{len(self.outputs)}"
         target = a.for_user.user_id if a.for_user else None
-        if target is not None:
-            self.invites[target] = link
         self._emit(Output("invite", self.group_name(a.chat), target=target, text=link))
+        if a.for_user is not None:
+            self.invites[a.for_user.user_id] = link
+            # Referrals credit joins through a member's own link.
+            now = self.clock.now()
+            await self.tell(InviteCreated(a.chat, a.for_user, link, a.purpose, now))
 
     @handles(act.ApproveJoin)
     async def _approve(self, a: act.ApproveJoin) -> None:

@@ -29,7 +29,7 @@ from adapters.console.script import (
 from adapters.scheduler import ConsoleOutlet, deliver
 from bot.compose import open_engine
 from bot.config import Config
-from bot.core.actions import Action, CreateInvite
+from bot.core.actions import Action
 from bot.core.clock import FakeClock
 from bot.core.config_watch import ConfigWatcher, try_rule
 from bot.core.engine import Engine
@@ -37,7 +37,6 @@ from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
-    InviteCreated,
     MemberJoined,
     MemberLeft,
     MessagePosted,
@@ -275,7 +274,6 @@ class ConsoleSession:
     async def _event(self, event: Event) -> None:
         actions = await self.engine.handle(event)
         await self.gateway.execute(actions)
-        await self._register_invites(actions)
 
     def _clock_target(self, line: MoveClock) -> datetime:
         if line.to_local is not None:
@@ -334,18 +332,6 @@ class ConsoleSession:
         self._watch()
         what = "crashed and restarted" if crash else "restarted"
         self.gateway.outputs.append(Output("restart", None, actor="console", text=what))
-
-    async def _register_invites(self, actions: list[Action]) -> None:
-        """Tell the engine which personal links the platform made, as a
-        platform runner does, so joins through them are attributed."""
-        for a in actions:
-            if isinstance(a, CreateInvite) and a.for_user is not None:
-                link = self.gateway.invites.get(a.for_user.user_id)
-                if link is not None:
-                    now = self.clock.now()
-                    await self.engine.handle(
-                        InviteCreated(a.chat, a.for_user, link, a.purpose, now)
-                    )
 
     def _render(self, o: Output) -> str:
         if self.json_output:
