@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from adapters.app import App
-from bot.core.actions import Action, CloneGroup, SendDirect, SendMessage, SendPoll
+from bot.core.actions import Action, SendDirect, SendMessage, SendPoll, platform_of
 from bot.core.events import TimerFired
 from bot.core.ports import Gateway
 from bot.features.schedule.content import Sendable
@@ -70,14 +70,6 @@ class GatewayOutlet:
 
     async def run(self, actions: Sequence[Action]) -> None:
         await self.gateway.execute(actions)
-
-
-def platform_of(action: Action) -> str:
-    if isinstance(action, SendDirect):
-        return action.user.platform
-    if isinstance(action, CloneGroup):
-        return action.template.platform
-    return action.chat.platform
 
 
 async def route(actions: Sequence[Action], outlets: Mapping[str, Outlet]) -> None:

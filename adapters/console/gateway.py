@@ -233,6 +233,12 @@ class ConsoleGateway(Gateway):
     async def _clone(self, a: act.CloneGroup) -> None:
         self._emit(Output("clone", self.group_name(a.template), text=a.title))
 
+    @handles(act.CountMembers)
+    async def _count(self, a: act.CountMembers) -> None:
+        # The console's members are the ones the core saw join: it has no
+        # count of its own to correct the core's with.
+        return None
+
     @handles(act.CheckBotRights)
     async def _rights(self, a: act.CheckBotRights) -> None:
         # The console's bot may do everything in every group.

@@ -15,7 +15,6 @@ does not own the `App`: whoever built it closes it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,6 @@ class GroupkeeperBot(commands.Bot):
         )
         self.app = app
         self.community = DiscordCommunity(self, app, forward=forward)
-        self._reconciling: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())
@@ -76,14 +74,6 @@ class GroupkeeperBot(commands.Bot):
         for menu in message_menus(self.community):
             self.tree.add_command(menu)
         await self.sync_commands()
-        self._reconciling = asyncio.get_running_loop().create_task(
-            self.community.reconcile_forever()
-        )
-
-    async def close(self) -> None:
-        if self._reconciling is not None:
-            self._reconciling.cancel()
-        await super().close()
 
     async def sync_commands(self) -> None:
         """With `guild_id` configured, commands go to that server only, where

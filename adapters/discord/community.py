@@ -21,33 +21,21 @@ from adapters.app import App
 from adapters.discord import translate
 from adapters.discord.gateway import DiscordGateway, Failure, Origin
 from adapters.discord.invites import InviteTracker
+from adapters.discord.server import cohort_role, main_channel
 from adapters.gateway import Forward
-from adapters.reconcile import reconcile_forever
 from bot.core.actions import GrantRole
 from bot.core.events import (
     ChatFound,
     ChatRef,
     CommandIssued,
     Event,
-    MembersCounted,
     MessagePosted,
 )
 from bot.core.i18n import t
-from bot.core.records import OPEN
 
 log = logging.getLogger(__name__)
 
 Respond = Callable[[str], Awaitable[None]]
-
-
-def cohort_role(channel: Any) -> discord.Role | None:
-    """The role that lets a cloned group's members see its category: named
-    like the category, as the gateway's clone makes them."""
-    category = getattr(channel, "category", None)
-    if category is None:
-        return None
-    role: discord.Role | None = discord.utils.get(category.guild.roles, name=category.name)
-    return role
 
 
 class DiscordCommunity:
@@ -93,20 +81,6 @@ class DiscordCommunity:
             return None
         return await self.gateway.run(actions, origin=origin)
 
-    def home(self, guild: discord.Guild) -> discord.TextChannel | None:
-        """Where joins and leaves are counted and newcomers welcomed when the
-        invite does not say: the server's system channel, else its first text
-        channel the bot may write in."""
-        me = guild.me
-        candidates = [guild.system_channel] if guild.system_channel else []
-        candidates += sorted(guild.text_channels, key=lambda c: (c.position, c.id))
-        for channel in candidates:
-            if channel is not None and me is not None:
-                perms = channel.permissions_for(me)
-                if perms.view_channel and perms.send_messages:
-                    return channel
-        return None
-
     async def found(self, channel: Any, chat: ChatRef, at: datetime) -> None:
         """Show the core a channel, named after it, the first time this
         process sees it (the core would otherwise title its group with the
@@ -117,46 +91,10 @@ class DiscordCommunity:
             return
         self._found.add(chat.key)
         guild = getattr(channel, "guild", None)
-        home = self.home(guild) if isinstance(guild, discord.Guild) else None
+        home = main_channel(guild) if isinstance(guild, discord.Guild) else None
         side = home is not None and home.id != channel.id
         named = replace(chat, title=getattr(channel, "name", "") or "")
         await self.handle(ChatFound(named, at, side))
-
-    def member_counts(self, guild: discord.Guild) -> dict[str, int]:
-        """The members (bots aside) of each open group in the server: a
-        cloned group's are those with its cohort role; the server's main
-        group has everyone else. With several groups and no cohort roles to
-        tell them apart there is no count to give."""
-        cohorts: dict[str, discord.Role] = {}
-        wide: list[str] = []
-        for g in self.app.engine.kit.directory.groups.values():
-            if g.platform != translate.PLATFORM or g.state != OPEN:
-                continue
-            channel = guild.get_channel(int(g.chat_id))
-            if channel is None:
-                continue
-            role = cohort_role(channel)
-            if role is None:
-                wide.append(g.chat_key)
-            else:
-                cohorts[g.chat_key] = role
-        counts = {key: sum(1 for m in role.members if not m.bot) for key, role in cohorts.items()}
-        if len(wide) == 1:
-            placed = {m.id for role in cohorts.values() for m in role.members}
-            counts[wide[0]] = sum(1 for m in guild.members if not m.bot and m.id not in placed)
-        return counts
-
-    async def reconcile(self) -> None:
-        """Hand the core each open group's member count, as Discord has it."""
-        for guild in self.client.guilds:
-            if not self.serves(guild):
-                continue
-            for key, count in self.member_counts(guild).items():
-                await self.handle(MembersCounted(ChatRef.parse(key), count, discord.utils.utcnow()))
-
-    async def reconcile_forever(self) -> None:
-        await self.client.wait_until_ready()
-        await reconcile_forever(self.app.engine, self.reconcile)
 
     # -- events -------------------------------------------------------------
 
@@ -167,7 +105,7 @@ class DiscordCommunity:
             log.warning("guild %s (%s) is not the configured server; ignored", guild.id, guild.name)
             return
         await self.invites.snapshot(guild)
-        home = self.home(guild)
+        home = main_channel(guild)
         if home is not None:
             await self.found(home, translate.chat_ref(home), discord.utils.utcnow())
 
@@ -206,7 +144,7 @@ class DiscordCommunity:
         code, channel_id = await self.invites.joined(member.guild)
         channel = member.guild.get_channel(channel_id) if channel_id else None
         if not isinstance(channel, discord.TextChannel):
-            channel = self.home(member.guild)
+            channel = main_channel(member.guild)
         if channel is None:
             log.warning("no channel to welcome %s in", member.id)
             return
@@ -224,7 +162,7 @@ class DiscordCommunity:
         guild = self.client.get_guild(event.guild_id)
         if guild is None or not self.serves(guild) or event.user.bot:
             return
-        home = self.home(guild)
+        home = main_channel(guild)
         if home is not None:
             chat = translate.chat_ref(home)
             await self.handle(translate.member_left(event.user, chat, discord.utils.utcnow()))

@@ -21,10 +21,18 @@ from typing import Any
 
 import discord
 
+from adapters.discord.server import member_counts
 from adapters.gateway import Forward, Gateway, Tell, handles, split_text
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, GroupOpened, InviteCreated, UserRef
+from bot.core.events import (
+    BotRightsReported,
+    ChatRef,
+    GroupOpened,
+    InviteCreated,
+    MembersCounted,
+    UserRef,
+)
 from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
@@ -249,6 +257,18 @@ class DiscordGateway(Gateway):
         allowed = channel.permissions_for(me)
         missing = tuple(p for p in REQUIRED_PERMISSIONS if not getattr(allowed, p))
         await self.tell(BotRightsReported(a.chat, missing, discord.utils.utcnow()))
+
+    @handles(act.CountMembers, op="count")
+    async def _count(self, a: act.CountMembers) -> None:
+        servers: dict[int, tuple[discord.Guild, list[ChatRef]]] = {}
+        for chat in a.chats:
+            guild = getattr(self.client.get_channel(int(chat.chat_id)), "guild", None)
+            if isinstance(guild, discord.Guild):
+                servers.setdefault(guild.id, (guild, []))[1].append(chat)
+        now = discord.utils.utcnow()
+        for guild, chats in servers.values():
+            for key, count in member_counts(guild, chats).items():
+                await self.tell(MembersCounted(ChatRef.parse(key), count, now))
 
     @handles(act.SendMessage)
     async def _send(self, a: act.SendMessage) -> str | None:
@@ -585,6 +605,8 @@ class DiscordGateway(Gateway):
 def _target(action: act.Action) -> str:
     if isinstance(action, act.CloneGroup):
         return f"<#{action.template.chat_id}>"
+    if isinstance(action, act.CountMembers):
+        return " ".join(f"<#{chat.chat_id}>" for chat in action.chats)
     if isinstance(action, act.SendDirect):
         return f"<@{action.user.user_id}>"
     user = getattr(action, "user", None)

@@ -44,7 +44,14 @@ from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM, missing_rights
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, GroupOpened, InviteCreated, UserRef
+from bot.core.events import (
+    BotRightsReported,
+    ChatRef,
+    GroupOpened,
+    InviteCreated,
+    MembersCounted,
+    UserRef,
+)
 from bot.core.i18n import t
 from bot.core.ports import Clock
 
@@ -568,6 +575,13 @@ class TelegramGateway(Gateway):
         chat = ChatRef(PLATFORM, str(chat_id))
         await self.tell(GroupOpened(chat, a.title, a.serial, self.clock.now(), a.template))
 
+    @handles(act.CountMembers)
+    async def _count(self, a: act.CountMembers) -> None:
+        for chat in a.chats:
+            count = await self.member_count(chat)
+            if count is not None:
+                await self.tell(MembersCounted(chat, count, self.clock.now()))
+
     # -- reads ---------------------------------------------------------------
 
     async def member_count(self, chat: ChatRef) -> int | None:
@@ -591,6 +605,8 @@ def _lane_chat(action: act.Action) -> str:
         return f"dm:{action.user.user_id}"
     if isinstance(action, act.CloneGroup):
         return action.template.key
+    if isinstance(action, act.CountMembers):
+        return "counts"
     return action.chat.key
 
 

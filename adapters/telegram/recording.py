@@ -149,6 +149,11 @@ class RecordingGateway(Gateway):
         # asked (a /pool add) stays unanswered, as it would with Telegram down.
         self.outputs.append(Output("rights", self.where(a.chat), text="(read the bot's rights)"))
 
+    @handles(act.CountMembers)
+    async def _count(self, a: act.CountMembers) -> None:
+        where = " ".join(self.where(chat) for chat in a.chats)
+        self.outputs.append(Output("count", where, text="(read the member counts)"))
+
     @handles(act.CloneGroup)
     async def _clone(self, a: act.CloneGroup) -> None:
         self.outputs.append(

@@ -45,7 +45,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.app import App, build_app
-from adapters.reconcile import reconcile_forever
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.limiter import Limits, RateLimiter
@@ -70,11 +69,10 @@ from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
-    MembersCounted,
 )
 from bot.core.i18n import LOCALES
 from bot.core.ports import Clock
-from bot.core.records import OPEN, SPARE, CursorRecord
+from bot.core.records import CursorRecord
 
 log = logging.getLogger(__name__)
 
@@ -182,23 +180,6 @@ class TelegramRunner:
 
     async def _event(self, event: Event) -> None:
         self.gateway.submit(await self.app.engine.handle(event))
-
-    async def reconcile(self) -> None:
-        """Every open and spare Telegram group's member count, as Telegram
-        counts it, handed to the core (which corrects its own)."""
-        groups = [
-            g
-            for g in self.app.engine.kit.directory.groups.values()
-            if g.platform == "telegram" and g.state in (OPEN, SPARE)
-        ]
-        for group in groups:
-            chat = ChatRef("telegram", group.chat_id)
-            count = await self.gateway.member_count(chat)
-            if count is not None:
-                await self._event(MembersCounted(chat, count, self.app.clock.now()))
-
-    async def reconcile_forever(self) -> None:
-        await reconcile_forever(self.app.engine, self.reconcile)
 
     async def _admins_changed(self, signal: AdminsChanged) -> None:
         self.admins.invalidate(int(signal.chat.chat_id))
@@ -371,12 +352,10 @@ async def running(application: TelegramApplication) -> AsyncIterator[TelegramRun
         await runner.load_cursor()
         await runner.register_commands()
         await application.start()
-        reconciling = asyncio.get_running_loop().create_task(runner.reconcile_forever())
         try:
             await runner.start_updates()
             yield runner
         finally:
-            reconciling.cancel()
             updater = application.updater
             if updater is not None and updater.running:
                 await updater.stop()

@@ -238,6 +238,16 @@ class CheckBotRights:
 
 
 @dataclass(frozen=True, slots=True)
+class CountMembers:
+    """Read these groups' member counts as the platform has them; it reports
+    each back as `MembersCounted`. A platform's groups are asked together:
+    on Discord they share one server's members, told apart by their roles."""
+
+    platform: str
+    chats: tuple[ChatRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CloneGroup:
     """Open the next group of the community from a template group: on Discord a
     category with the template's channels and permission overwrites."""
@@ -268,6 +278,7 @@ Action = (
     | GrantRole
     | RevokeRole
     | CheckBotRights
+    | CountMembers
     | CloneGroup
 )
 
@@ -279,4 +290,6 @@ def platform_of(action: Action) -> str:
         return action.user.platform
     if isinstance(action, CloneGroup):
         return action.template.platform
+    if isinstance(action, CountMembers):
+        return action.platform
     return action.chat.platform

@@ -7,8 +7,10 @@ moderation's rules, then the spam guard and monitors (risk), then points.
 A join: the overflow planner counts and places (one without an entry
 invite owes the gate's captcha), the raid monitor watches, the newcomer's
 name is judged (a refusal ends the join there), then the referral and the
-welcome. The timer: risk's monitors, the economy's reminders, the entry
-gate's deadlines.
+welcome. The timer: the platforms' member counts (overflow), risk's
+monitors, the economy's reminders, the entry gate's deadlines. What the
+platforms report of the bot itself (its membership in a group, a channel
+first seen) goes to presence.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ came in without an entry invite is sent to the gate (see `entry.py`)."""
 
 from __future__ import annotations
 
-from bot.core.actions import Action
+from datetime import datetime, timedelta
+
+from bot.core.actions import Action, CountMembers
+from bot.core.directory import chat_of
 from bot.core.events import (
     BotRightsReported,
     Event,
@@ -19,6 +22,10 @@ from bot.features.overflow.entry import EntryGate
 from bot.features.overflow.planner import Overflow
 from bot.features.overflow.pool import Pool
 
+# The first count comes this soon after start: what changed while the bot
+# was down.
+FIRST_COUNT = timedelta(minutes=1)
+
 
 class OverflowFeature(Base):
     name = "overflow"
@@ -27,6 +34,8 @@ class OverflowFeature(Base):
         self.kit = kit
         self.overflow = overflow
         self.entry = entry
+        # When the platforms next count the groups' members (`tick`).
+        self._count_at = kit.clock.now() + min(FIRST_COUNT, kit.config.groups.reconcile_every)
         self.pool = Pool(kit, overflow)
         self.commands = (*commands.commands.bind(overflow), *commands.pool_commands.bind(self.pool))
 
@@ -49,6 +58,23 @@ class OverflowFeature(Base):
     async def on_leave(self, departure: Departure) -> list[Action]:
         self.overflow.left(departure.member, departure.group)
         return []
+
+    async def tick(self, now: datetime) -> list[Action]:
+        """Joins and leaves missed while the bot was down (or never
+        delivered) would skew the counts for good: now and then, every
+        platform counts its open and spare groups again (`counted` takes
+        each count). The interval is read each time, so a reload applies."""
+        if now < self._count_at:
+            return []
+        self._count_at = now + self.kit.config.groups.reconcile_every
+        overflow = self.overflow
+        platforms = sorted({g.platform for g in self.kit.directory.groups.values()})
+        counts: list[Action] = []
+        for platform in platforms:
+            groups = overflow.groups(platform) + overflow.spares(platform)
+            if groups:
+                counts.append(CountMembers(platform, tuple(chat_of(g) for g in groups)))
+        return counts
 
     async def on_event(self, event: Event) -> list[Action]:
         overflow = self.overflow

@@ -17,6 +17,7 @@ from bot.core.actions import (
     Action,
     CheckBotRights,
     CloneGroup,
+    CountMembers,
     CreateInvite,
     SendDirect,
     SendMessage,
@@ -285,6 +286,32 @@ async def test_the_platforms_count_replaces_ours_and_a_big_drift_is_reported(
     assert log[0] == "ℹ️ -1001 has 5 members by the platform's count, not 2 (+3): corrected."
     assert SetGroupProfile(group(2), "Green #2", "Read /rules.", template=group(1)) in actions
     assert invited_to(await enter(engine, person(2))) == "-1002"
+
+
+async def test_the_platforms_are_asked_to_count_open_and_spare_groups_now_and_then(
+    engine: Engine,
+) -> None:
+    await setup_pool(engine, 1)
+    home = ChatRef("discord", "10")
+    await command(engine, home, DISCORD_OWNER, "/groups")
+    await command(engine, ChatRef("telegram", "-999"), OWNER, "/groups")  # the log chat
+
+    def counts(actions: list[Action]) -> list[Action]:
+        return [a for a in actions if isinstance(a, CountMembers)]
+
+    async def tick(after: timedelta) -> list[Action]:
+        engine.clock.advance(after)  # type: ignore[attr-defined]
+        return counts(await engine.handle(TimerFired("tick", engine.clock.now())))
+
+    assert await tick(timedelta(seconds=59)) == []
+    # A minute after start: what changed while the bot was down.
+    assert await tick(timedelta(seconds=1)) == [
+        CountMembers("discord", (home,)),
+        CountMembers("telegram", (group(1), group(2))),
+    ]
+    # Then every groups.reconcile_every (30 minutes by default).
+    assert await tick(timedelta(minutes=29)) == []
+    assert len(await tick(timedelta(minutes=1))) == 2
 
 
 async def test_a_discord_clone_is_asked_for_once_and_becomes_the_entry_when_opened(

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.console.session import ConsoleSession
-from adapters.scheduler import GatewayOutlet, ScheduleDriver, deliver, fire, job_store_url
+from adapters.scheduler import GatewayOutlet, ScheduleDriver, deliver, fire, job_store_url, route
 from bot.compose import open_engine
 from bot.config import Config, ConfigError, parse_config
 from bot.config.timing import CronTiming, IntervalTiming, OnceTiming, fire_times, parse_cron
-from bot.core.actions import Action, SendDirect, SendMessage
+from bot.core.actions import Action, CountMembers, SendDirect, SendMessage
 from bot.core.clock import FakeClock
 from bot.core.engine import Engine
 from bot.core.events import ChatRef, MessagePosted, UserRef
@@ -375,6 +375,25 @@ def test_job_store_url() -> None:
     assert job_store_url("sqlite+aiosqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
     assert job_store_url("sqlite+aiosqlite:///:memory:") is None
     assert job_store_url("postgresql+asyncpg://u:p@h/db") is None
+
+
+async def test_the_ticks_actions_reach_each_platforms_outlet() -> None:
+    ran: dict[str, list[Action]] = {"telegram": [], "discord": []}
+
+    class Gateway:
+        def __init__(self, platform: str) -> None:
+            self.platform = platform
+
+        async def execute(self, actions: Sequence[Action]) -> None:
+            ran[self.platform].extend(actions)
+
+    count = CountMembers("telegram", (ChatRef("telegram", "-1001"),))
+    dm = SendDirect(UserRef("discord", "7"), "hi")
+    outlets = {p: GatewayOutlet(Gateway(p)) for p in ran}
+
+    await route([count, dm], outlets)
+
+    assert ran == {"telegram": [count], "discord": [dm]}
 
 
 async def test_driver_keeps_wake_ups_in_the_database_and_ticks(
