@@ -189,7 +189,8 @@ class DiscordCommunity:
         self, interaction: discord.Interaction, message: discord.Message, name: str
     ) -> None:
         """A message's context menu: the core's command `name` given in reply
-        to the message, as a press (the core answers the clicker privately);
+        to the message, answered to the clicker alone (a reporter is never
+        pointed out, and the menu is the discreet way for moderators too);
         what it does to the message and its author (deletion, timeout, ban,
         the log channel's alert) happens as for the command typed as a reply."""
         if not self.serves(interaction.guild):

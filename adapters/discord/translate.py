@@ -229,8 +229,8 @@ def message_command(
     """A message's context menu (right-click -> Apps -> Report message) as
     the command given in reply to it: the core finds the message, its author
     and its text in `reply_to`, as it does for `!report` typed as a reply.
-    The interaction's id stands in for the command's message; the click is a
-    press, which the core answers to the clicker."""
+    The interaction's id stands in for the command's message, so the core's
+    answer to it reaches the clicker alone."""
     if interaction.channel is None:
         return None
     return CommandIssued(
@@ -242,7 +242,6 @@ def message_command(
         at,
         ReplyRef(message.id, user_ref(message.author), message.content),
         "/" + name,
-        press=str(interaction.id),
     )
 
 

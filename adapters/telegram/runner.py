@@ -190,7 +190,7 @@ class TelegramRunner:
         chat = signal.chat
         self.admins.invalidate(int(chat.chat_id))
         if not signal.present and signal.was == signal.status:
-            return
+            return  # still out of the group: nothing happened
         count = await self.gateway.member_count(chat) if signal.arrived else None
         await self._event(
             BotMembershipChanged(

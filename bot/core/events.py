@@ -91,9 +91,9 @@ class CommandIssued:
     # The member a command names (a slash command's option, a mention), when
     # the platform resolved it; moderators' commands act on it.
     target: UserRef | None = None
-    # Set when a press issued the command (one of the bot's buttons, a
-    # message's menu entry): the platform's own handle of that press, which
-    # the core answers to the presser alone (`AnswerPress`).
+    # Set when a press on one of the bot's buttons issued the command: the
+    # platform's own handle of that press, which the core answers to the
+    # presser (`AnswerPress`).
     press: str | None = None
 
 

@@ -1,8 +1,8 @@
 """Who sees the answer to a press.
 
-A press (one of the bot's buttons, a message's menu entry) issues its
-command as the member who pressed, so it answers to the same permissions and
-replies as the command typed. Only who sees the reply differs: the presser
+A press on one of the bot's buttons issues its command as the member who
+pressed, so it answers to the same permissions and replies as the command
+typed. Only who sees the reply differs: the presser
 always, privately; a member's reply (a refusal, mostly) is theirs alone,
 while a moderator's is posted too, for the other moderators, as their typed
 command's reply would be.

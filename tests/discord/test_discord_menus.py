@@ -140,6 +140,16 @@ async def test_a_moderators_mark_as_spam_cleans_up_bans_once_and_learns(world: W
     assert answers(result) == [cleaned] and private(result)
 
 
+async def test_a_moderators_menu_answer_is_theirs_alone(world: World) -> None:
+    hello = await world.alice.send(world.general, "Hi all, I build solar inverters in Shenzhen")
+    before = len(world.env.http_requests)
+
+    result = await world.mod.context_menu(world.general, HAM, hello)
+
+    assert answers(result) == [en("spam.ham_learned", name="@alice")] and private(result)
+    assert posted(world, world.general, before) == []
+
+
 async def test_a_members_mark_as_spam_is_refused_privately(world: World) -> None:
     ad = await world.bob.send(world.general, AD)
     # The server shows the entry to Alice (Integrations settings); the core
