@@ -60,6 +60,7 @@ class Engine:
         self._on_leave = having("on_leave")
         self._on_event = having("on_event")
         self._tick = having("tick")
+        self._observe = having("observe")
         self._after = having("after")
         self._words: dict[str, str] = {}
         self._collect_words()
@@ -140,8 +141,11 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Action]:
         actions = await self._handlers.get(type(event), self._other)(event)
-        if self._after:
+        if actions or self._after:
             now = self.kit.clock.now()
+            if actions:
+                for f in self._observe:
+                    f.observe(actions, now)
             for f in self._after:
                 await f.after(actions, now)
         await self.kit.writes.maybe_flush()

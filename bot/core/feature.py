@@ -100,8 +100,13 @@ class Feature(Protocol):
         """At least once a minute, and whenever the console's clock moves."""
         ...
 
+    def observe(self, out: Sequence[Action], now: datetime) -> None:
+        """What an event did, when it did anything, before it leaves: counters
+        and bookkeeping in memory (a removed message's points go back)."""
+        ...
+
     async def after(self, out: Sequence[Action], now: datetime) -> None:
-        """Every event's actions, before they leave (observe, save)."""
+        """Every event, before its actions leave: state to save first."""
         ...
 
     async def stop(self) -> None:
@@ -138,6 +143,9 @@ class Base:
 
     async def tick(self, now: datetime) -> list[Action]:
         return []
+
+    def observe(self, out: Sequence[Action], now: datetime) -> None:
+        return None
 
     async def after(self, out: Sequence[Action], now: datetime) -> None:
         return None

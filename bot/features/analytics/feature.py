@@ -24,9 +24,8 @@ class AnalyticsFeature(Base):
     async def tick(self, now: datetime) -> list[Action]:
         return await self.analytics.tick(now)
 
-    async def after(self, out: Sequence[Action], now: datetime) -> None:
-        if out:
-            self.analytics.observe(out, self.kit.calendar.local_date(now))
+    def observe(self, out: Sequence[Action], now: datetime) -> None:
+        self.analytics.observe(out, self.kit.calendar.local_date(now))
 
     async def stop(self) -> None:
         await self.analytics.flush()

@@ -61,7 +61,7 @@ class PointsFeature(Base):
         author = self.kit.directory.members.get(award.member_key)
         return level_up_actions(self.kit, author, event.chat, award.level_up) if author else []
 
-    async def after(self, out: Sequence[Action], now: datetime) -> None:
+    def observe(self, out: Sequence[Action], now: datetime) -> None:
         """Messages the bot removes earn nothing: their points go back."""
         for a in out:
             if type(a) is DeleteMessage:

@@ -262,7 +262,7 @@ async def test_delete_actions_from_the_engine_reverse_points(
     engine = await started(example_config, memory_store, clock)
     ann = user("ann")
     await engine.handle(MessagePosted(G1, ann, 3, "a perfectly fine message", START))
-    await engine.feature(PointsFeature).after([DeleteMessage(G1, (3,))], START)
+    engine.feature(PointsFeature).observe([DeleteMessage(G1, (3,))], START)
     assert engine.feature(PointsFeature).points.balance("console:ann") == 0
 
 
