@@ -8,6 +8,12 @@ throwaway in-memory database, so a dry run never touches the real one. Bad
 lines are reported with their number and skipped; the exit code is 1 when
 there were any, 0 otherwise. It is the Telegram benchmark too
 (bench/telegram_replay.py).
+
+With `--db` the run keeps its position as the live runner does: the last
+update_id goes with the batch that stores its effects, and a file replayed
+again (after a crash, or to finish it) skips what was stored. The position is
+the replay's own, so a recording replayed into the live database never makes
+the live runner skip Telegram's updates.
 """
 
 from __future__ import annotations
@@ -15,14 +21,16 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from adapters.app import open_store
+from adapters.app import open_store, sql_stores
 from adapters.console.gateway import Output
 from adapters.console.session import render_text
 from adapters.telegram.recording import RecordingGateway
 from adapters.telegram.translate import (
+    PLATFORM,
     AdminsChanged,
     BotStatusChanged,
     ButtonPressed,
@@ -34,8 +42,12 @@ from bot.compose import open_engine
 from bot.config import Config
 from bot.core.clock import FakeClock, SystemClock
 from bot.core.engine import Engine
+from bot.core.events import Event
+from bot.core.records import CursorRecord
 
 THROWAWAY_DB = "sqlite+aiosqlite:///:memory:"
+
+CURSOR = f"{PLATFORM}-replay"
 
 _NO_ADMINS: frozenset[int] = frozenset()
 
@@ -48,6 +60,8 @@ class Replay:
         self.counts: Counter[str] = Counter()
         self.updates = 0
         self.bad = 0
+        # Updates stored by an earlier run into the same database.
+        self.skipped = 0
         self.gateway = RecordingGateway(config.community.log_chat)
         # Admins as the recording shows them (promotions in chat_member updates).
         self.admins: dict[int, frozenset[int]] = {}
@@ -66,6 +80,8 @@ class Replay:
     async def run(self, engine: Engine, clock: FakeClock, lines: TextIO) -> None:
         gateway = self.gateway
         outputs = gateway.outputs
+        community = self.config.community.slug
+        cursor = await engine.kit.store.cursor(community, CURSOR)
         for lineno, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -79,6 +95,12 @@ class Replay:
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 self.error(lineno, _reason(exc))
                 continue
+            update_id = update["update_id"]
+            if isinstance(update_id, int):
+                if cursor is not None and update_id <= cursor:
+                    self.skipped += 1
+                    continue
+                cursor = update_id
             self.updates += 1
             for item in items:
                 if isinstance(item, AdminsChanged):
@@ -97,6 +119,10 @@ class Replay:
                     self.counts[record.kind] += 1
                     self.emit(record)
                 outputs.clear()
+            if isinstance(update_id, int):
+                # After the update's events, as the live runner does: a batch
+                # taken in between never carries the position without them.
+                engine.writes.cursor(CursorRecord(community, CURSOR, update_id))
 
     def _promote(self, change: AdminsChanged) -> None:
         chat_id = int(change.chat.chat_id)
@@ -111,13 +137,34 @@ class Replay:
                 "kind": "summary",
                 "updates": self.updates,
                 "bad_lines": self.bad,
+                "skipped": self.skipped,
                 "actions": counts,
             }
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
             return
         done = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no actions"
         bad = f", {self.bad} bad lines skipped" if self.bad else ""
+        if self.skipped:
+            bad += f", {self.skipped} updates stored by an earlier run skipped"
         self.out.write(f"replayed {self.updates} updates{bad}: {done}\n")
+
+
+def _resumes_at(path: Path, cursor: int) -> datetime | None:
+    """When the first update after the stored position happened: the engine
+    loads that day's counters, as the live bot would have restarting then."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            try:
+                update = json.loads(line)
+                if update["update_id"] <= cursor:
+                    continue
+                items = translate(update)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            for item in items:
+                if isinstance(item, Event):
+                    return item.at
+    return None
 
 
 def _reason(exc: Exception) -> str:
@@ -149,7 +196,15 @@ async def replay_file(
     clock = FakeClock(SystemClock().now())
     replay = Replay(config, out, json_output=json_output)
     try:
-        engine = await open_engine(config, store, clock, background_flush=False)
+        cursor = await store.cursor(config.community.slug, CURSOR)
+        resumed = _resumes_at(path, cursor) if cursor is not None else None
+        if resumed is not None:
+            clock.set(resumed)
+        # Into a database of its own the replay keeps what the live bot keeps
+        # (activity days, spam samples, captchas), so a second run resumes
+        # the first instead of counting its members again.
+        stores = sql_stores(store) if db_url else None
+        engine = await open_engine(config, store, clock, stores=stores, background_flush=False)
         with lines:
             await replay.run(engine, clock, lines)
         await engine.stop()

@@ -52,7 +52,8 @@ class WriteBehind:
         self._members: dict[str, MemberRecord] = {}
         # Counters that do not need to be exact after a crash (last seen,
         # message count, cooldowns guarded by ledger keys) and daily stats are
-        # written every `soft_every` flushes and on shutdown, not per batch.
+        # written every `soft_every` flushes and on shutdown, not per batch,
+        # unless the batch carries a cursor (see `flush`).
         self._soft: dict[str, MemberRecord] = {}
         self._soft_every = soft_every
         self._flushes = 0
@@ -133,8 +134,12 @@ class WriteBehind:
         """Write what is pending; with `everything`, the soft counters too."""
         async with self._lock:
             self._flushes += 1
+            # A batch that moves a platform's cursor takes the soft counters
+            # and daily stats too: the updates it covers are skipped after a
+            # crash, so what they counted is never counted again.
             everything = (
                 everything
+                or bool(self._cursors)
                 or self._flushes % self._soft_every == 0
                 or len(self._soft) >= self._soft_limit
             )

