@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.config import Config, locale_of
 from bot.core.batcher import WriteBehind
 from bot.core.events import ChatRef, UserRef
-from bot.core.records import GroupRecord, MemberRecord, MembershipRecord, Snapshot
+from bot.core.records import LOG, GroupRecord, MemberRecord, MembershipRecord, Snapshot
 
 ROLE_RANK = {"member": 0, "moderator": 1, "owner": 2}
 
@@ -26,15 +26,22 @@ class Directory:
         self._usernames = {
             m.username.lower(): m.key for m in snapshot.members if m.username is not None
         }
-        self._set_staff(config)
+        self._apply(config)
 
     def reconfigure(self, config: Config) -> None:
         self._config = config
-        self._set_staff(config)
+        self._apply(config)
 
-    def _set_staff(self, config: Config) -> None:
+    def _apply(self, config: Config) -> None:
         self._owners = frozenset(config.community.owners)
         self._moderators = frozenset(config.community.moderators)
+        # Older versions registered the log chat as a group on its first post.
+        self._log_chat = config.community.log_chat
+        if self._log_chat is not None:
+            self.groups.pop(self._log_chat, None)
+
+    def is_log_chat(self, chat: ChatRef) -> bool:
+        return chat.key == self._log_chat
 
     def member(self, user: UserRef, now: datetime) -> MemberRecord:
         """The member for a platform user, created on first sight; names kept fresh."""
@@ -100,8 +107,14 @@ class Directory:
         self._writes.member(member, soft=soft)
 
     def group(self, chat: ChatRef, now: datetime, title: str = "") -> GroupRecord:
-        """The group for a chat, registered with the next serial on first sight."""
+        """The group for a chat, registered with the next serial on first sight;
+        the log chat is never registered (a record of the moment, state LOG)."""
         key = chat.key
+        if key == self._log_chat:
+            return GroupRecord(
+                self.community, key, chat.platform, chat.chat_id, title or chat.chat_id,
+                serial=0, capacity=0, state=LOG, created_at=now,
+            )  # fmt: skip
         g = self.groups.get(key)
         if g is None:
             serial = max((x.serial for x in self.groups.values()), default=0) + 1
@@ -124,7 +137,8 @@ class Directory:
         return g
 
     def save_group(self, group: GroupRecord) -> None:
-        self._writes.group(group)
+        if group.state != LOG:
+            self._writes.group(group)
 
     def joined(
         self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None
