@@ -44,7 +44,12 @@ class Directory:
         return chat.key == self._log_chat
 
     def member(self, user: UserRef, now: datetime) -> MemberRecord:
-        """The member for a platform user, created on first sight; names kept fresh."""
+        """The member for a platform user, created on first sight; names kept fresh.
+
+        Adoption: a member first seen anywhere but at their join was there
+        before the bot (or joined unseen), so they join at the time the
+        platform gives, else at an unknown time, which makes them an
+        established member, never a newcomer. `joined` dates a real arrival."""
         key = user.key
         m = self.members.get(key)
         if m is None:
@@ -57,14 +62,17 @@ class Directory:
                 username=user.username,
                 # The platform's language setting until the member picks one.
                 language=locale_of(user.language),
-                joined_at=now,
+                joined_at=user.joined_at,
                 last_seen=now,
             )
             self.members[key] = m
             if user.username:
                 self._usernames[user.username.lower()] = key
             self._writes.member(m)
-        elif (user.name and m.name != user.name) or (user.username and m.username != user.username):
+        elif m.joined_at is None and user.joined_at is not None:
+            m.joined_at = user.joined_at
+            self._writes.member(m)
+        if (user.name and m.name != user.name) or (user.username and m.username != user.username):
             if m.username and m.username.lower() in self._usernames:
                 del self._usernames[m.username.lower()]
             m.name = user.name or m.name
@@ -143,6 +151,11 @@ class Directory:
     def joined(
         self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None
     ) -> None:
+        if member.joined_at is None and member.message_count == 0:
+            # Known so far only from a private chat or a join request, never
+            # from a group: this is their arrival, and they are a newcomer.
+            member.joined_at = now
+            self._writes.member(member)
         group.member_count += 1
         self._writes.group(group)
         self._writes.membership(
