@@ -145,7 +145,7 @@ class Directory:
         return g
 
     def save_group(self, group: GroupRecord) -> None:
-        if group.state != LOG:
+        if group.chat_key != self._log_chat:
             self._writes.group(group)
 
     def joined(

@@ -43,17 +43,22 @@ NEW = UserRef("telegram", "3", "Nat", "nat")
 
 
 @pytest.fixture
-async def engine() -> AsyncIterator[Engine]:
-    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+async def store() -> AsyncIterator[SqlStore]:
+    s = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+async def engine(store: SqlStore) -> AsyncIterator[Engine]:
     e = await open_engine(parse_config(CONFIG), store, FakeClock(START), background_flush=False)
     yield e
     await e.stop()
-    await store.close()
 
 
-async def test_nothing_in_the_log_chat_makes_it_a_group(engine: Engine) -> None:
+async def test_nothing_in_the_log_chat_makes_it_a_group(engine: Engine, store: SqlStore) -> None:
     await engine.handle(BotMembershipChanged(LOG, START, admin=True, members=4))
-    await engine.handle(ChatFound(LOG, START))
+    await engine.handle(ChatFound(LOG, START, side=True))
     await engine.handle(MessagePosted(LOG, MOD, 1, "looks fine to me", START))
     await engine.handle(
         CommandIssued(LOG, MOD, 2, "alerts", (), START, text="gk:alerts", press="p1")
@@ -64,6 +69,9 @@ async def test_nothing_in_the_log_chat_makes_it_a_group(engine: Engine) -> None:
     assert list(groups) == [GROUP.key]
     # The first real group is g1: the log chat spent no number.
     assert groups[GROUP.key].serial == 1
+    await engine.kit.writes.flush(everything=True)
+    stored = await store.load("green-energy", START)
+    assert [g.chat_key for g in stored.groups] == [GROUP.key]
 
 
 async def test_a_log_chat_an_older_version_registered_is_no_group_after_a_restart() -> None:
