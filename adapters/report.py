@@ -64,6 +64,9 @@ def assemble(config: Config, inputs: AnalyticsInputs) -> Report:
     for key in inputs.group_titles:
         split.setdefault(key, AnalyticsInputs(inputs.since, inputs.until))
     split.pop(UNGROUPED, None)
+    # Older versions stored the log chat as a group: it is none.
+    if config.community.log_chat is not None:
+        split.pop(config.community.log_chat, None)
     ordered = sorted(split, key=lambda k: (inputs.group_titles.get(k, k), k))
     return Report(
         config,

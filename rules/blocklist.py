@@ -8,7 +8,10 @@ How an entry matches depends on what it is:
   with digits (`w3chat`), so `ass` spares `class`;
 - anything else (Chinese, links, phrases with punctuation: `加微信`,
   `t.me/joinchat`) matches anywhere in the squashed text, so separators,
-  spaces and look-alike characters inside it do not help;
+  spaces and look-alike characters inside it do not help; but where such an
+  entry mixes Latin with other letters (`加v`), its Latin end must end a word
+  of the message: squashing glues `参加 Vue` into `参加vue`, and a one-letter
+  entry would otherwise punish every Chinese sentence before a Latin word;
 - `*` matches any run of characters; a Latin phrase (`free money`) matches its
   words with anything but letters between them;
 - `re:<pattern>` or `/<pattern>/` is a regular expression on the folded text.
@@ -48,7 +51,7 @@ def regex_entry(word: str) -> str | None:
     return None
 
 
-_SQUASHED, _FOLDED, _LATIN = 0, 1, 2
+_SQUASHED, _FOLDED, _LATIN, _BOUNDED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ class _Needle:
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _LATIN_PHRASE = re.compile(r"[a-z0-9*]+(?: [a-z0-9*]+)*")
 _SQUASH_SAFE = re.compile(r"[^\W_]+")
+_LATIN_CHAR = re.compile(r"[a-z0-9]")
 
 Matches = tuple[Match | None, ...]
 
@@ -125,7 +129,7 @@ class Blocklist:
         else:
             parts = [squash(p) for p in folded.split("*")]
             if "*" not in folded and parts[0]:
-                needles.append((parts[0], _Needle(owner, entry)))
+                needles.append((parts[0], _bounded(owner, entry, parts[0])))
             elif any(parts):
                 pattern = re.compile(".*?".join(re.escape(p) for p in parts if p))
                 self._add(needles, _Needle(owner, entry, pattern), max(parts, key=len))
@@ -184,6 +188,19 @@ class Blocklist:
                     found[owner] = Match(entry, word)
                     filled += 1
         return filled
+
+
+def _bounded(owner: int, entry: str, squashed: str) -> _Needle:
+    """A squashed entry; one that mixes Latin with other letters keeps its
+    Latin ends at the edges of Latin words (`加v` spares `参加 Vue`, `参加v2`),
+    with separators still allowed between its characters (`加 . v`)."""
+    first, last = (_LATIN_CHAR.match(c) is not None for c in (squashed[0], squashed[-1]))
+    if not (first or last) or all(_LATIN_CHAR.match(c) for c in squashed):
+        return _Needle(owner, entry)
+    body = r"[\W_]*".join(re.escape(c) for c in squashed)
+    before = "(?<![a-z0-9])" if first else ""
+    after = "(?![a-z0-9])" if last else ""
+    return _Needle(owner, entry, re.compile(before + body + after), _BOUNDED)
 
 
 def _verify(needle: _Needle, msg: MessageView) -> Match | None:

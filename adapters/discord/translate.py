@@ -66,6 +66,9 @@ def user_ref(user: discord.abc.User, *, locale: str | None = None) -> UserRef:
         is_bot=user.bot,
         is_admin=is_moderator(user),
         language=locale,
+        # Tenure from the server itself: a member the bot first sees long
+        # after they joined is no newcomer.
+        joined_at=user.joined_at if isinstance(user, discord.Member) else None,
     )
 
 

@@ -16,8 +16,8 @@ class _Strict(BaseModel):
 
 
 DEFAULT_STOP_WORDS = (
-    "加微信", "加v", "私聊我", "日赚", "稳赚", "包赚", "躺赚", "刷单", "代开发票", "免费领取",
-    "点击领取", "usdt", "airdrop", "crypto signals", "guaranteed profit", "dm me",
+    "加微信", "加vx", "加v信", "私聊我", "日赚", "稳赚", "包赚", "躺赚", "刷单", "代开发票",
+    "免费领取", "点击领取", "usdt", "airdrop", "crypto signals", "guaranteed profit", "dm me",
     "click here", "earn money fast", "onlyfans", "заработок",
 )  # fmt: skip
 

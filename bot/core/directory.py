@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.config import Config, locale_of
 from bot.core.batcher import WriteBehind
 from bot.core.events import ChatRef, UserRef
-from bot.core.records import GroupRecord, MemberRecord, MembershipRecord, Snapshot
+from bot.core.records import LOG, GroupRecord, MemberRecord, MembershipRecord, Snapshot
 
 ROLE_RANK = {"member": 0, "moderator": 1, "owner": 2}
 
@@ -26,18 +26,30 @@ class Directory:
         self._usernames = {
             m.username.lower(): m.key for m in snapshot.members if m.username is not None
         }
-        self._set_staff(config)
+        self._apply(config)
 
     def reconfigure(self, config: Config) -> None:
         self._config = config
-        self._set_staff(config)
+        self._apply(config)
 
-    def _set_staff(self, config: Config) -> None:
+    def _apply(self, config: Config) -> None:
         self._owners = frozenset(config.community.owners)
         self._moderators = frozenset(config.community.moderators)
+        # Older versions registered the log chat as a group on its first post.
+        self._log_chat = config.community.log_chat
+        if self._log_chat is not None:
+            self.groups.pop(self._log_chat, None)
+
+    def is_log_chat(self, chat: ChatRef) -> bool:
+        return chat.key == self._log_chat
 
     def member(self, user: UserRef, now: datetime) -> MemberRecord:
-        """The member for a platform user, created on first sight; names kept fresh."""
+        """The member for a platform user, created on first sight; names kept fresh.
+
+        Adoption: a member first seen anywhere but at their join was there
+        before the bot (or joined unseen), so they join at the time the
+        platform gives, else at an unknown time, which makes them an
+        established member, never a newcomer. `joined` dates a real arrival."""
         key = user.key
         m = self.members.get(key)
         if m is None:
@@ -50,14 +62,17 @@ class Directory:
                 username=user.username,
                 # The platform's language setting until the member picks one.
                 language=locale_of(user.language),
-                joined_at=now,
+                joined_at=user.joined_at,
                 last_seen=now,
             )
             self.members[key] = m
             if user.username:
                 self._usernames[user.username.lower()] = key
             self._writes.member(m)
-        elif (user.name and m.name != user.name) or (user.username and m.username != user.username):
+        elif m.joined_at is None and user.joined_at is not None:
+            m.joined_at = user.joined_at
+            self._writes.member(m)
+        if (user.name and m.name != user.name) or (user.username and m.username != user.username):
             if m.username and m.username.lower() in self._usernames:
                 del self._usernames[m.username.lower()]
             m.name = user.name or m.name
@@ -100,8 +115,14 @@ class Directory:
         self._writes.member(member, soft=soft)
 
     def group(self, chat: ChatRef, now: datetime, title: str = "") -> GroupRecord:
-        """The group for a chat, registered with the next serial on first sight."""
+        """The group for a chat, registered with the next serial on first sight;
+        the log chat is never registered (a record of the moment, state LOG)."""
         key = chat.key
+        if key == self._log_chat:
+            return GroupRecord(
+                self.community, key, chat.platform, chat.chat_id, title or chat.chat_id,
+                serial=0, capacity=0, state=LOG, created_at=now,
+            )  # fmt: skip
         g = self.groups.get(key)
         if g is None:
             serial = max((x.serial for x in self.groups.values()), default=0) + 1
@@ -124,11 +145,17 @@ class Directory:
         return g
 
     def save_group(self, group: GroupRecord) -> None:
-        self._writes.group(group)
+        if group.chat_key != self._log_chat:
+            self._writes.group(group)
 
     def joined(
         self, member: MemberRecord, group: GroupRecord, now: datetime, invite: str | None
     ) -> None:
+        if member.joined_at is None and member.message_count == 0:
+            # Known so far only from a private chat or a join request, never
+            # from a group: this is their arrival, and they are a newcomer.
+            member.joined_at = now
+            self._writes.member(member)
         group.member_count += 1
         self._writes.group(group)
         self._writes.membership(

@@ -190,6 +190,10 @@ class Engine:
                 for f in self._on_direct:
                     out += await f.on_direct(direct)
             return out
+        if kit.directory.is_log_chat(ev.chat):
+            # The moderators talking among themselves: not a community
+            # message to count, rule on or pay for.
+            return []
         group = kit.directory.group(ev.chat, now, ev.chat.title)
         if not ev.edited:
             member.message_count += 1
@@ -216,7 +220,7 @@ class Engine:
         kit = self.kit
         member = kit.directory.member(ev.sender, ev.at)
         group = None if ev.chat.private else kit.directory.group(ev.chat, ev.at, ev.chat.title)
-        if group is not None:
+        if group is not None and not kit.directory.is_log_chat(ev.chat):
             kit.stats.seen(group.chat_key, kit.calendar.local_date(ev.at), member.key)
         ctx = Context(
             kit=kit,
@@ -239,9 +243,10 @@ class Engine:
         return await command.handler(ctx)
 
     async def _join(self, ev: MemberJoined) -> list[Action]:
-        if ev.member.is_bot:
-            return []
         kit = self.kit
+        # A moderator added to the log chat is no newcomer to the community.
+        if ev.member.is_bot or kit.directory.is_log_chat(ev.chat):
+            return []
         member = kit.directory.member(ev.member, ev.at)
         group = kit.directory.group(ev.chat, ev.at, ev.chat.title)
         kit.directory.joined(member, group, ev.at, ev.invite)
@@ -260,6 +265,8 @@ class Engine:
 
     async def _leave(self, ev: MemberLeft) -> list[Action]:
         kit = self.kit
+        if kit.directory.is_log_chat(ev.chat):
+            return []
         member = kit.directory.member(ev.member, ev.at)
         group = kit.directory.group(ev.chat, ev.at)
         kit.directory.left(member, group, ev.at)

@@ -40,6 +40,9 @@ class UserRef:
     # Set by an adapter that knows the sender administers the chat.
     is_admin: bool = False
     language: str | None = None
+    # When they joined the community, where the platform says (Discord);
+    # the bot's own record keeps what it learns, so it is no part of identity.
+    joined_at: datetime | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:

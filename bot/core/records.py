@@ -36,6 +36,10 @@ class MemberRecord:
 OPEN = "open"
 SPARE = "spare"
 CHANNEL = "channel"
+# The moderators' log chat: never a group of the community. Its record is
+# made up for each event there and never kept, so it takes no serial, no
+# member is placed there and nothing there is counted.
+LOG = "log"
 
 
 @dataclass(slots=True)

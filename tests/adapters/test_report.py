@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from adapters.report import build_report, render_html, write_csv
+from adapters.report import assemble, build_report, render_html, write_csv
 from bot.config import Config
+from bot.features.analytics.metrics import AnalyticsInputs
 from storage.sql_store import SqlStore
 from tests.features.analytics.test_analytics import play_into
 from tests.scenarios.test_scenarios import SCENARIOS, scenario_config
@@ -115,3 +116,14 @@ async def test_the_report_renders_in_a_headless_browser(weeks: SqlStore, tmp_pat
     # The charts' blue lines made it onto the screen.
     blue = (pixels[..., 2] > 0.8) & (pixels[..., 0] < 0.3) & (pixels[..., 1] < 0.6)
     assert blue.sum() > 200
+
+
+def test_a_log_chat_an_older_version_stored_as_a_group_is_not_reported(
+    example_config: Config,
+) -> None:
+    log = example_config.community.log_chat
+    assert log is not None
+    inputs = AnalyticsInputs(
+        date(2026, 1, 5), date(2026, 1, 11), group_titles={log: "Mods", "console:g1": "g1"}
+    )
+    assert list(assemble(example_config, inputs).groups) == ["console:g1"]

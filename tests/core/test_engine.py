@@ -73,7 +73,7 @@ async def test_blocked_word_is_deleted_warned_and_the_ladder_escalates(
     assert any("累计 3 次警告" in line for line in out)
     clock.advance(timedelta(hours=2))
     await console.feed("bob: 代开发票")
-    out = await console.feed("bob: 加v")
+    out = await console.feed("bob: 加vx")
     assert "[g1] bot bans bob" in out
     assert (await console.feed("bob: hello?")) == ["[g1] (bob is banned: not delivered)"]
 

@@ -184,3 +184,32 @@ _SEPARATORS = st.sampled_from([" ", ".", "-", "_", "\u200b", "·", "*"])
 def test_separators_inside_a_chinese_entry_never_evade(sep: list[str], prefix: str) -> None:
     text = prefix + " 加" + sep[0] + "微" + sep[1] + "信"
     assert blocklist_check(BLOCK)(view(text)).hit
+
+
+MIXED = BlocklistRule(id="ads", type="blocklist", words=["加v", "vx号"])
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        # 参加/增加 followed by a word that starts with v: ordinary Chinese.
+        ("明天我去参加 Vue 大会", False),
+        ("欢迎大家参加v2版本的测试", False),
+        ("需要增加 validation 逻辑", False),
+        ("需要增加validation逻辑", False),
+        ("请看 devx号 文档", False),
+        # The entry itself, however it is spread out or decorated.
+        ("加v", True),
+        ("加V：abc12345", True),
+        ("加 v 私聊", True),
+        ("快加v吧", True),
+        ("加.v.", True),
+        ("加ｖ", True),
+        ("我的vx号是多少", True),
+        ("v x 号", True),
+    ],
+)
+def test_a_latin_end_of_a_mixed_entry_does_not_match_inside_a_longer_word(
+    text: str, hit: bool
+) -> None:
+    assert blocklist_check(MIXED)(view(text)).hit is hit

@@ -23,6 +23,11 @@ class Views:
         points = self.points
         level = points.level(points.balance(member.key))[0] if self.kit.rules.uses_level else 0
         joined = member.joined_at
+        started = seen.group.created_at
+        # The bot counted every message of theirs only if it was in the group
+        # when they joined; a member who predates it has posted an unknown
+        # number (0: treated as many), whatever the bot has seen so far.
+        counted = joined is not None and (started is None or joined >= started)
         seen.view = view = MessageView(
             text=ev.text,
             group=seen.group.chat_key,
@@ -31,7 +36,7 @@ class Views:
             role=seen.role,
             level=level,
             member_age=(ev.at - joined).total_seconds() if joined is not None else None,
-            message_count=member.message_count,
+            message_count=member.message_count if counted else 0,
             media=ev.media,
             forwarded=ev.forwarded,
             forward_origin=ev.forward_origin,

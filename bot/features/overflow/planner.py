@@ -138,7 +138,6 @@ class Overflow:
                 and (member.key, m.group_key) not in self._left
                 and g is not None
                 and g.state == OPEN
-                and g.chat_key != self.kit.config.community.log_chat
             ):
                 return g
         return None

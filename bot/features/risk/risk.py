@@ -84,7 +84,7 @@ class Risk:
                 if slowed:
                     return slowed, True
             spam = self.spam
-            verdict = spam.check(view, member, role, ev.at)
+            verdict = spam.check(view, member, role)
             if verdict is not None:
                 actions, flag = spam.act(verdict, ev, member, group)
                 actions += self.monitors.spam_caught(group, ev.at, ev.message_id)

@@ -68,12 +68,7 @@ class Composer:
         self.base = base
 
     def groups(self, post: Post) -> list[GroupRecord]:
-        log_chat = self.kit.config.community.log_chat
-        groups = [
-            g
-            for g in self.kit.directory.groups.values()
-            if g.state not in _SILENT and g.chat_key != log_chat
-        ]
+        groups = [g for g in self.kit.directory.groups.values() if g.state not in _SILENT]
         wanted = post.spec.groups
         if wanted is None:
             return sorted(groups, key=lambda g: g.serial)

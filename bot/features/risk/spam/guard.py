@@ -182,16 +182,17 @@ class SpamGuard:
             self.config = config
             self.detector = Detector(config, self.model)
 
-    def scrutiny(self, member: MemberRecord, role: str, now: datetime) -> bool | None:
+    def scrutiny(self, view: MessageView, member: MemberRecord, role: str) -> bool | None:
         """None: not checked (staff, approved, trusted); True: a newcomer,
-        checked hardest; False: checked for content only."""
+        checked hardest; False: checked for content only. Tenure is the
+        view's: a member who predates the bot is no newcomer."""
         cfg = self.config
         if not cfg.enabled or role != "member" or self.approved(member):
             return None
-        if member.message_count <= cfg.first_messages:
+        if 0 < view.message_count <= cfg.first_messages:
             return True
-        joined = member.joined_at
-        return joined is not None and now - joined < cfg.newcomer
+        age = view.member_age
+        return age is not None and age < cfg.newcomer.total_seconds()
 
     def approved(self, member: MemberRecord) -> bool:
         """After `approve_after` clean messages, or from `trusted_level` on;
@@ -206,10 +207,8 @@ class SpamGuard:
         points = self.points
         return points.level(points.balance(member.key))[0] >= cfg.trusted_level
 
-    def check(
-        self, view: MessageView, member: MemberRecord, role: str, now: datetime
-    ) -> SpamVerdict | None:
-        newcomer = self.scrutiny(member, role, now)
+    def check(self, view: MessageView, member: MemberRecord, role: str) -> SpamVerdict | None:
+        newcomer = self.scrutiny(view, member, role)
         if newcomer is None:
             return None
         verdict = self.detector.check(view, newcomer=newcomer)
