@@ -5,6 +5,11 @@ module: it runs until cancelled, feeding updates into `app.engine` and
 executing the actions through its gateway. Here they start beside the
 schedule driver (`adapters.scheduler`), which fires the engine's "tick" every
 minute and posts scheduled content through each platform once it is up.
+
+SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) stop the process in order:
+each platform's task is cancelled, which makes its runner stop fetching and
+carry out what it has queued (for up to `platforms.shutdown_grace`), then
+the write-behind batch is stored and the process exits 0.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import signal
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from adapters.app import App, build_app, database_url
@@ -66,20 +74,62 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
     app = await build_app(config_path, db_url)
     driver = ScheduleDriver(app, database_url(app.config, db_url), platforms=names)
     router = Router()
+    stop = asyncio.Event()
     try:
         await driver.start()
-        await asyncio.gather(*(_serve(name, app, driver, router) for name in names))
+        with _stopped_by_signals(stop):
+            await _until(stop, [asyncio.create_task(_serve(n, app, driver, router)) for n in names])
     finally:
         await driver.stop()
         await app.close()
     return 0
 
 
+@contextmanager
+def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Without a handler SIGTERM ends the process at once, and whatever the
+    gateways had queued is lost."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+
+    def received(sig: signal.Signals) -> None:
+        log.warning("%s: finishing what is queued, then stopping", sig.name)
+        stop.set()
+        # An owner who signals again wants out now, as without the handler.
+        for s in signals:
+            loop.remove_signal_handler(s)
+
+    for sig in signals:
+        loop.add_signal_handler(sig, received, sig)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+async def _until(stop: asyncio.Event, platforms: list[asyncio.Task[None]]) -> None:
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({stopped, *platforms}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        # A platform shuts down in order when its task is cancelled.
+        for task in platforms:
+            task.cancel()
+        await asyncio.wait(platforms)
+    for task in platforms:
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            raise failure
+
+
 async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
     if name == "telegram":
         from adapters.telegram.runner import application_for, running
 
-        async with running(application_for(app)) as runner:
+        grace = app.config.platforms.shutdown_grace.total_seconds()
+        async with running(application_for(app, drain_timeout=grace)) as runner:
             runner.gateway.forward = router.forward
             router.attach("telegram", runner.gateway)
             driver.attach("telegram", TelegramOutlet(runner.gateway))
