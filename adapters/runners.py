@@ -10,6 +10,10 @@ SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) stop the process in order:
 each platform's task is cancelled, which makes its runner stop fetching and
 carry out what it has queued (for up to `platforms.shutdown_grace`), then
 the write-behind batch is stored and the process exits 0.
+
+Each platform stands on its own: one that cannot be reached is tried again
+with a growing wait while the others serve; one that refuses the bot (a
+wrong token) stays off. The process exits 1 once no platform can run.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from adapters.app import App, build_app, database_url
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
@@ -31,6 +36,9 @@ from bot.core.ports import Gateway
 RUNNERS = {"telegram": "adapters.telegram.runner", "discord": "adapters.discord.runner"}
 # Actions held for a platform still connecting; beyond this the oldest go.
 _HELD = 1000
+# Seconds between a platform's attempts to connect: doubling up to the last.
+_FIRST_RETRY = 1.0
+_LAST_RETRY = 120.0
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +86,16 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
     try:
         await driver.start()
         with _stopped_by_signals(stop):
-            await _until(stop, [asyncio.create_task(_serve(n, app, driver, router)) for n in names])
+            await _until(
+                stop, [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names]
+            )
     finally:
         await driver.stop()
         await app.close()
-    return 0
+    if stop.is_set():
+        return 0
+    log.error("no platform can run: stopping")
+    return 1
 
 
 @contextmanager
@@ -109,19 +122,61 @@ def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
 
 
 async def _until(stop: asyncio.Event, platforms: list[asyncio.Task[None]]) -> None:
+    """Until a signal, or until every platform has given up."""
     stopped = asyncio.create_task(stop.wait())
+    waiting: set[asyncio.Task[None] | asyncio.Task[bool]] = {stopped, *platforms}
     try:
-        await asyncio.wait({stopped, *platforms}, return_when=asyncio.FIRST_COMPLETED)
+        while stopped in waiting and len(waiting) > 1:
+            _, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopped.cancel()
         # A platform shuts down in order when its task is cancelled.
         for task in platforms:
             task.cancel()
         await asyncio.wait(platforms)
-    for task in platforms:
-        failure = None if task.cancelled() else task.exception()
-        if failure is not None:
-            raise failure
+
+
+async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
+    """One platform, connected again after network trouble; returns when it
+    cannot run (its token refused, or a failure no retry mends)."""
+    wait = _FIRST_RETRY
+    while True:
+        try:
+            await _serve(name, app, driver, router)
+            return
+        except Exception as exc:
+            verdict = _verdict(name, exc)
+            if verdict == "refused":
+                log.error("%s stays off: %s", name, exc)
+                return
+            if verdict == "failed":
+                log.exception("%s stays off: it failed to start", name)
+                return
+            reason = str(exc) or type(exc).__name__
+            log.warning("%s: cannot connect (%s): trying again in %.0fs", name, reason, wait)
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, _LAST_RETRY)
+
+
+def _verdict(name: str, exc: Exception) -> Literal["retry", "refused", "failed"]:
+    """Network trouble and a platform's own outage pass, so they are retried;
+    a platform that refuses the bot will refuse it again."""
+    if name == "telegram":
+        from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
+
+        if isinstance(exc, InvalidToken):
+            return "refused"
+        passing = isinstance(exc, NetworkError | RetryAfter) and not isinstance(exc, BadRequest)
+    else:
+        import aiohttp
+        import discord
+
+        if isinstance(exc, discord.LoginFailure | discord.PrivilegedIntentsRequired):
+            return "refused"
+        passing = isinstance(
+            exc, aiohttp.ClientError | discord.GatewayNotFound | discord.DiscordServerError
+        )
+    return "retry" if passing or isinstance(exc, OSError | TimeoutError) else "failed"
 
 
 async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
