@@ -26,7 +26,6 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
 
 from adapters.app import App, build_app, database_url
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
@@ -138,18 +137,18 @@ async def _until(stop: asyncio.Event, platforms: list[asyncio.Task[None]]) -> No
 
 async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
     """One platform, connected again after network trouble; returns when it
-    cannot run (its token refused, or a failure no retry mends)."""
+    cannot run (it refuses the bot, or fails in a way no retry mends)."""
     wait = _FIRST_RETRY
     while True:
         try:
             await _serve(name, app, driver, router)
             return
         except Exception as exc:
-            verdict = _verdict(name, exc)
-            if verdict == "refused":
-                log.error("%s stays off: %s", name, exc)
+            refusal = _refusal(name, exc)
+            if refusal is not None:
+                log.error("%s stays off: %s", name, refusal)
                 return
-            if verdict == "failed":
+            if not _passing(name, exc):
                 log.exception("%s stays off: it failed to start", name)
                 return
             reason = str(exc) or type(exc).__name__
@@ -158,25 +157,34 @@ async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) 
         wait = min(wait * 2, _LAST_RETRY)
 
 
-def _verdict(name: str, exc: Exception) -> Literal["retry", "refused", "failed"]:
-    """Network trouble and a platform's own outage pass, so they are retried;
-    a platform that refuses the bot will refuse it again."""
+def _refusal(name: str, exc: Exception) -> str | None:
+    """Why the platform refuses the bot, when it does: it would again."""
     if name == "telegram":
-        from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
+        from telegram.error import InvalidToken
 
-        if isinstance(exc, InvalidToken):
-            return "refused"
-        passing = isinstance(exc, NetworkError | RetryAfter) and not isinstance(exc, BadRequest)
-    else:
-        import aiohttp
-        import discord
+        # Not PTB's own message: it quotes the token.
+        return "Telegram refused the bot's token" if isinstance(exc, InvalidToken) else None
+    import discord
 
-        if isinstance(exc, discord.LoginFailure | discord.PrivilegedIntentsRequired):
-            return "refused"
-        passing = isinstance(
-            exc, aiohttp.ClientError | discord.GatewayNotFound | discord.DiscordServerError
-        )
-    return "retry" if passing or isinstance(exc, OSError | TimeoutError) else "failed"
+    if isinstance(exc, discord.LoginFailure | discord.PrivilegedIntentsRequired):
+        return str(exc)
+    return None
+
+
+def _passing(name: str, exc: Exception) -> bool:
+    """Network trouble and a platform's own outage pass."""
+    if isinstance(exc, OSError | TimeoutError):
+        return True
+    if name == "telegram":
+        from telegram.error import BadRequest, NetworkError, RetryAfter
+
+        return isinstance(exc, NetworkError | RetryAfter) and not isinstance(exc, BadRequest)
+    import aiohttp
+    import discord
+
+    return isinstance(
+        exc, aiohttp.ClientError | discord.GatewayNotFound | discord.DiscordServerError
+    )
 
 
 async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:

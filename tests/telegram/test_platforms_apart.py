@@ -109,7 +109,8 @@ async def test_the_process_ends_when_no_platform_can_run(
     refusing_discord: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setenv("TELEGRAM_TOKEN", "123456:a-token-Telegram-does-not-know")
+    token = "123456:a-token-Telegram-does-not-know"
+    monkeypatch.setenv("TELEGRAM_TOKEN", token)
     monkeypatch.setenv("GK_TG_BASE_URL", world.base_url)
     discord_at(monkeypatch, refusing_discord)
     caplog.set_level(logging.WARNING, logger=runners.__name__)
@@ -120,6 +121,8 @@ async def test_the_process_ends_when_no_platform_can_run(
 
     assert code == 1
     assert retries(caplog, "telegram") == retries(caplog, "discord") == []
+    assert "telegram stays off: Telegram refused the bot's token" in caplog.messages
+    assert token not in caplog.text
 
 
 async def test_an_unreachable_telegram_is_tried_again_after_discord_refused_the_bot(
@@ -139,9 +142,12 @@ async def test_an_unreachable_telegram_is_tried_again_after_discord_refused_the_
     )
     try:
         # Telegram is not this server: only its waiting is borrowed.
-        await api.wait_for(lambda: retries(caplog, "telegram") or running.done(), 20)
-        assert retries(caplog, "telegram")
-        assert "discord stays off: Improper token has been passed." in caplog.messages
+        refused = "discord stays off: Improper token has been passed."
+        await api.wait_for(
+            lambda: (retries(caplog, "telegram") and refused in caplog.messages) or running.done(),
+            20,
+        )
+        assert retries(caplog, "telegram") and refused in caplog.messages
         assert not running.done()
     finally:
         running.cancel()
