@@ -5,6 +5,15 @@ module: it runs until cancelled, feeding updates into `app.engine` and
 executing the actions through its gateway. Here they start beside the
 schedule driver (`adapters.scheduler`), which fires the engine's "tick" every
 minute and posts scheduled content through each platform once it is up.
+
+SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) stop the process in order:
+each platform's task is cancelled, which makes its runner stop fetching and
+carry out what it has queued (for up to `platforms.shutdown_grace`), then
+the write-behind batch is stored and the process exits 0.
+
+Each platform stands on its own: one that cannot be reached is tried again
+with a growing wait while the others serve; one that refuses the bot (a
+wrong token) stays off. The process exits 1 once no platform can run.
 """
 
 from __future__ import annotations
@@ -12,7 +21,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import signal
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from adapters.app import App, build_app, database_url
@@ -23,6 +35,9 @@ from bot.core.ports import Gateway
 RUNNERS = {"telegram": "adapters.telegram.runner", "discord": "adapters.discord.runner"}
 # Actions held for a platform still connecting; beyond this the oldest go.
 _HELD = 1000
+# Seconds between a platform's attempts to connect: doubling up to the last.
+_FIRST_RETRY = 1.0
+_LAST_RETRY = 120.0
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +81,118 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
     app = await build_app(config_path, db_url)
     driver = ScheduleDriver(app, database_url(app.config, db_url), platforms=names)
     router = Router()
+    stop = asyncio.Event()
     try:
         await driver.start()
-        await asyncio.gather(*(_serve(name, app, driver, router) for name in names))
+        with _stopped_by_signals(stop):
+            await _until(
+                stop, [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names]
+            )
     finally:
         await driver.stop()
         await app.close()
-    return 0
+    if stop.is_set():
+        return 0
+    log.error("no platform can run: stopping")
+    return 1
+
+
+@contextmanager
+def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Without a handler SIGTERM ends the process at once, and whatever the
+    gateways had queued is lost."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+
+    def received(sig: signal.Signals) -> None:
+        log.warning("%s: finishing what is queued, then stopping", sig.name)
+        stop.set()
+        # An owner who signals again wants out now, as without the handler.
+        for s in signals:
+            loop.remove_signal_handler(s)
+
+    for sig in signals:
+        loop.add_signal_handler(sig, received, sig)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+async def _until(stop: asyncio.Event, platforms: list[asyncio.Task[None]]) -> None:
+    """Until a signal, or until every platform has given up."""
+    stopped = asyncio.create_task(stop.wait())
+    waiting: set[asyncio.Task[None] | asyncio.Task[bool]] = {stopped, *platforms}
+    try:
+        while stopped in waiting and len(waiting) > 1:
+            _, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        # A platform shuts down in order when its task is cancelled.
+        for task in platforms:
+            task.cancel()
+        await asyncio.wait(platforms)
+
+
+async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
+    """One platform, connected again after network trouble; returns when it
+    cannot run (it refuses the bot, or fails in a way no retry mends)."""
+    wait = _FIRST_RETRY
+    while True:
+        try:
+            await _serve(name, app, driver, router)
+            return
+        except Exception as exc:
+            refusal = _refusal(name, exc)
+            if refusal is not None:
+                log.error("%s stays off: %s", name, refusal)
+                return
+            if not _passing(name, exc):
+                log.exception("%s stays off: it failed to start", name)
+                return
+            reason = str(exc) or type(exc).__name__
+            log.warning("%s: cannot connect (%s): trying again in %.0fs", name, reason, wait)
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, _LAST_RETRY)
+
+
+def _refusal(name: str, exc: Exception) -> str | None:
+    """Why the platform refuses the bot, when it does: it would again."""
+    if name == "telegram":
+        from telegram.error import InvalidToken
+
+        # Not PTB's own message: it quotes the token.
+        return "Telegram refused the bot's token" if isinstance(exc, InvalidToken) else None
+    import discord
+
+    if isinstance(exc, discord.LoginFailure | discord.PrivilegedIntentsRequired):
+        return str(exc)
+    return None
+
+
+def _passing(name: str, exc: Exception) -> bool:
+    """Network trouble and a platform's own outage pass."""
+    if isinstance(exc, OSError | TimeoutError):
+        return True
+    if name == "telegram":
+        from telegram.error import BadRequest, NetworkError, RetryAfter
+
+        return isinstance(exc, NetworkError | RetryAfter) and not isinstance(exc, BadRequest)
+    import aiohttp
+    import discord
+
+    return isinstance(
+        exc, aiohttp.ClientError | discord.GatewayNotFound | discord.DiscordServerError
+    )
 
 
 async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
     if name == "telegram":
         from adapters.telegram.runner import application_for, running
 
-        async with running(application_for(app)) as runner:
+        grace = app.config.platforms.shutdown_grace.total_seconds()
+        async with running(application_for(app, drain_timeout=grace)) as runner:
             runner.gateway.forward = router.forward
             router.attach("telegram", runner.gateway)
             driver.attach("telegram", TelegramOutlet(runner.gateway))

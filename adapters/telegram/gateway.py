@@ -180,11 +180,13 @@ class TelegramGateway(Gateway):
         flood_wait = 0.0
         network_failures = 0
         policy = self.retry
+        limited = chat_id if message else None
         while True:
-            await self.limiter.acquire(chat_id if message else None)
+            taken = await self.limiter.acquire(limited)
             try:
                 return await fn()
             except RetryAfter as exc:
+                self.limiter.give_back(limited, taken)
                 wait = retry_seconds(exc)
                 flood_wait += wait
                 if flood_wait > policy.max_flood_wait:

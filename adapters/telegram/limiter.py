@@ -4,12 +4,14 @@ without being answered 429.
 Telegram documents about 30 messages per second overall, about one message per
 second in a private chat and 20 messages per minute in a group. Each limit is
 a sliding window: a call waits until every window it belongs to has room,
-then takes a place in all of them at once.
+then takes a place in all of them at once. A call Telegram refuses with a
+429 gives its place back: only what was sent counts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -44,6 +46,11 @@ class Window:
 
     def take(self, now: float) -> None:
         self._stamps.append(now)
+
+    def give_back(self, stamp: float) -> None:
+        # Gone already when the refused call outlasted the window.
+        with contextlib.suppress(ValueError):
+            self._stamps.remove(stamp)
 
     @property
     def idle(self) -> bool:
@@ -83,9 +90,10 @@ class RateLimiter:
         for key in [k for k, w in self._chats.items() if w.wait(now) == 0 and w.idle]:
             del self._chats[key]
 
-    async def acquire(self, chat_id: int | None = None) -> None:
+    async def acquire(self, chat_id: int | None = None) -> float:
         """Wait for a place for one message to `chat_id` (None: a call that
-        only counts against the overall limit)."""
+        only counts against the overall limit). Returns when the place was
+        taken, for `give_back`."""
         windows = [self._overall]
         if chat_id is not None:
             windows.append(self._chat_window(chat_id))
@@ -95,6 +103,15 @@ class RateLimiter:
             if delay <= 0:
                 for w in windows:
                     w.take(now)
-                return
+                return now
             self.waited += delay
             await self._sleep(delay)
+
+    def give_back(self, chat_id: int | None, taken: float) -> None:
+        """A call Telegram refused with a 429 sent nothing: the place it took
+        at `taken` is free again, or a flood-control storm would spend the
+        allowance on refusals."""
+        self._overall.give_back(taken)
+        window = self._chats.get(chat_id) if chat_id is not None else None
+        if window is not None:
+            window.give_back(taken)

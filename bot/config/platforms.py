@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from bot.config.base import Strict
+from rules.schema import Duration
 
 
 class TelegramConfig(Strict):
@@ -40,6 +42,9 @@ class DiscordConfig(Strict):
 class PlatformsConfig(Strict):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    # How long a stop (SIGTERM, Ctrl-C) waits for queued replies and
+    # removals. `docker stop` kills after 10 s: this leaves time to store.
+    shutdown_grace: Duration = timedelta(seconds=8)
 
 
 class DatabaseConfig(Strict):

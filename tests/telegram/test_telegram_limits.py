@@ -192,3 +192,19 @@ async def test_refusals_are_not_retried(config: Config, error: Exception) -> Non
     with pytest.raises(type(error)):
         await gw.call(calls, chat_id=-1, message=False)
     assert time.slept == []
+
+
+async def test_a_send_refused_by_flood_control_does_not_use_the_groups_allowance(
+    config: Config,
+) -> None:
+    time = Time()
+    gw = gateway(config, time)
+    storm = failing(*[RetryAfter(1)] * 10)
+    sent_at: list[float] = []
+    for _ in range(40):
+        await gw.call(storm, chat_id=-1, message=True)
+        sent_at.append(time.now)
+    # Ten refusals a second apart, then the allowance of 20 a minute, whole:
+    # 40 replies in two windows of the group's allowance, not three.
+    assert time.slept == [1.0] * 10 + [60.0]
+    assert sent_at == [1010.0] * 20 + [1070.0] * 20
