@@ -101,3 +101,10 @@ async def test_a_lockdown_without_a_length_lifts_after_the_documented_default(
     (record,) = lockdown.values()
     assert record.lift_at == record.started_at + timedelta(hours=2)
     assert any("2h" in o for o in out)
+
+
+async def test_an_event_past_a_year_ahead_is_refused(console: ConsoleSession) -> None:
+    out = await run_script(console, SETUP + "mia: /event new 9999-12-31 20:00 5 far future")
+    assert "9999-12-31" in out[-1]
+    out = await run_script(console, "bob: /events")
+    assert not any("far future" in o for o in out)
