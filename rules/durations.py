@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-_PART = re.compile(r"(\d+)\s*([smhdw])")
-_WHOLE = re.compile(r"^\s*(?:\d+\s*[smhdw]\s*)+$")
+# ASCII digits only: `\d` also matches other scripts' digits.
+_PART = re.compile(r"([0-9]+)\s*([smhdw])")
+_WHOLE = re.compile(r"^\s*(?:[0-9]+\s*[smhdw]\s*)+$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# A century: longer cannot be added to a date, nor meant.
+_LONGEST = 100 * 366 * 86400
+
+
+class DurationTooLong(ValueError):
+    """Well written, but longer than a date can be moved by."""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -17,6 +24,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _SECONDS[u] for n, u in _PART.findall(text.lower()))
     if seconds <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
+    if seconds > _LONGEST:
+        raise DurationTooLong(f"{text!r} is longer than a century")
     return timedelta(seconds=seconds)
 
 

@@ -224,9 +224,9 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         if media is None:
             return []
         text = ""
-    command = text[:1] == "/"
-    if command and not _for_me(text, me):
-        return []
+    # Another bot's command is chat to us: the rules read it, nothing runs it.
+    for_another_bot = text[:1] == "/" and not _for_me(text, me)
+    command = text[:1] == "/" and not for_another_bot
     if entities and not command:
         text = _with_hidden_links(text, entities)
     ref = chat_ref(chat)
@@ -260,9 +260,10 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     origin = forward_origin(msg) if forwarded else None
     return [
         MessagePosted(
-            ref, sender, mid, text, at, reply, media, forwarded, edited, on_behalf, origin
+            ref, sender, mid, text, at, reply, media, forwarded, edited, on_behalf, origin,
+            for_another_bot,
         )
-    ]
+    ]  # fmt: skip
 
 
 def _mention_entity(entities: list[Json]) -> Json | None:

@@ -26,7 +26,8 @@ S = TypeVar("S")
 
 def parse_command(text: str, prefixes: str = "/") -> tuple[str, tuple[str, ...]] | None:
     """`/mute@groupkeeper_bot 10m spam` -> ("mute", ("10m", "spam"))."""
-    if not text or text[0] not in prefixes or len(text) < 2:
+    # `/ ban` and `/\u3000` are a slash and words, not a command.
+    if not text or text[0] not in prefixes or not text[1:2].strip():
         return None
     head, *args = text[1:].split()
     name = head.partition("@")[0].lower()

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot.config import Config, ConfigError, load_config
 from bot.core.actions import Action, SendMessage
+from bot.core.arguments import Refused
 from bot.core.batcher import WriteBehind
 from bot.core.commands import Command, Context, parse_command, table
 from bot.core.config_watch import reload_command
@@ -172,14 +173,11 @@ class Engine:
             return []
         # An edit never issues a command: editing an old message into /ban must
         # not act twice, or act at all.
-        parsed = None if ev.edited else parse_command(ev.text)
-        if parsed is not None:
-            name, args = parsed
-            return await self._command(
-                CommandIssued(
-                    ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text
-                )
-            )
+        parsed = None if ev.edited or ev.for_another_bot else parse_command(ev.text)
+        # Only our own commands skip the message path; an unknown one (`/加微信
+        # 领资料`) is a message the rules and the spam check read first.
+        if parsed is not None and (ev.chat.private or parsed[0] in self._commands):
+            return await self._command(self._issued(ev, *parsed))
         kit = self.kit
         now = ev.at
         member = kit.directory.member(ev.sender, now)
@@ -202,19 +200,24 @@ class Engine:
             kit.stats.message(group.chat_key, kit.calendar.local_date(now), member.key)
         word = self._words.get(ev.text.strip())
         if word is not None:
-            return await self._command(
-                CommandIssued(
-                    ev.chat, ev.sender, ev.message_id, word, (), now, ev.reply_to, ev.text
-                )
-            )
+            return await self._command(self._issued(ev, word, ()))
         seen = Seen(ev, member, group, kit.directory.role(member, ev.sender))
         actions: list[Action] = []
         for f in self._on_message:
             step = await f.on_message(seen)
             actions += step.actions
             if step.stop:
-                break
+                # A removed message gets no help for the command it named.
+                return actions
+        if parsed is not None:
+            actions += await self._command(self._issued(ev, *parsed))
         return actions
+
+    @staticmethod
+    def _issued(ev: MessagePosted, name: str, args: tuple[str, ...]) -> CommandIssued:
+        return CommandIssued(
+            ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text
+        )
 
     async def _command(self, ev: CommandIssued) -> list[Action]:
         kit = self.kit
@@ -240,7 +243,10 @@ class Engine:
             return [ctx.say(text)]
         if command.staff and not ctx.is_staff:
             return [ctx.reply("mod.not_allowed", command=ev.name)]
-        return await command.handler(ctx)
+        try:
+            return await command.handler(ctx)
+        except Refused as refused:
+            return [ctx.reply(refused.key, **refused.values)]
 
     async def _join(self, ev: MemberJoined) -> list[Action]:
         kit = self.kit

@@ -79,6 +79,9 @@ class MessagePosted:
     # Where a forward comes from: user, hidden_user, chat or channel; None
     # when not forwarded or when the platform does not say.
     forward_origin: str | None = None
+    # A command addressed to another bot (`/start@other_bot`): not ours to
+    # run, but a message like any other, so the rules still read it.
+    for_another_bot: bool = False
 
 
 @dataclass(frozen=True, slots=True)

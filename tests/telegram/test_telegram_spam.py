@@ -129,6 +129,14 @@ async def test_spam_cleans_up_across_groups_bans_and_learns(bot: Bot, tg_db: str
     assert deleted(api, GROUP, again["message_id"])
 
 
+async def test_a_command_for_another_bot_still_meets_the_rules(bot: Bot) -> None:
+    api = bot.api
+    api.post(GROUP, BOB, "hello")
+    spam = api.post(GROUP, BOB, "/start@some_other_bot 加 微 信 领资料")
+    await bot.settle()
+    assert deleted(api, GROUP, spam["message_id"])
+
+
 async def test_a_members_spam_is_refused_and_deletes_nothing(bot: Bot, tg_db: str) -> None:
     api = bot.api
     ad = api.post(GROUP, BOB, AD)

@@ -88,7 +88,7 @@ EXPECTED: dict[str, list[Item]] = {
             at=datetime(2026, 1, 5, 8, 0, 30, tzinfo=UTC),
         )
     ],
-    "command_for_other_bot": [],
+    "command_for_other_bot": [posted(19, BOB, "/ban@other_bot 1d", for_another_bot=True)],
     "command_for_this_bot": [posted(20, BOB, "/checkin@gk_test_bot")],
     "command_with_text_mention": [
         CommandIssued(

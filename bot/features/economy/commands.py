@@ -5,9 +5,10 @@ economy.py, and render through the catalogue."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.actions import Action, CreateInvite, SendDirect, SendMessage
+from bot.core.arguments import Refused, ident, whole
 from bot.core.commands import Context, Registry
 from bot.core.directory import display, user_of
 from bot.core.events import ChatRef
@@ -18,13 +19,13 @@ from bot.features.points.rewards import level_up_actions
 
 commands: Registry[Economy] = Registry()
 
-_AMOUNT = re.compile(r"^\d{1,9}$")
-_CAPACITY = re.compile(r"^(?:max|cap|capacity|名额)=(\d{1,6})$", re.IGNORECASE)
-
-
-def _id(arg: str) -> int | None:
-    arg = arg.lstrip("#")
-    return int(arg) if arg.isdigit() else None
+_CAPACITY = re.compile(r"^(?:max|cap|capacity|名额)=(\S*)$", re.IGNORECASE)
+# Bounds a typo cannot pass: a moderator's extra zeros are refused, not paid.
+MOST_POINTS = 1_000_000
+MOST_SEATS = 100_000
+# Events are planned within a year; a date past it is a typo (and the year
+# 9999 leaves no room to compute a reminder).
+EVENT_HORIZON = timedelta(days=366)
 
 
 def _log(ctx: Context, text: str) -> list[Action]:
@@ -86,9 +87,9 @@ async def redeem(ctx: Context, eco: Economy) -> list[Action]:
 
 
 async def _resolve(ctx: Context, eco: Economy, *, fulfil: bool) -> list[Action]:
-    rid = _id(ctx.event.args[0]) if ctx.event.args else None
-    if rid is None:
+    if not ctx.event.args:
         return [ctx.reply("shop.resolve_usage", command=ctx.event.name)]
+    rid = ident(ctx.event.args[0])
     r = await eco.shop.resolve(rid, ctx.member.key, ctx.now, fulfil=fulfil)
     if r is None:
         return [ctx.reply("shop.no_pending", id=rid)]
@@ -147,18 +148,26 @@ async def event(ctx: Context, eco: Economy) -> list[Action]:
     if not ctx.is_staff:
         return [ctx.reply("mod.not_allowed", command="event new")]
     args.pop(0)
-    if len(args) < 4 or not _AMOUNT.match(args[2]):
+    if len(args) < 4:
         return [ctx.reply("event.usage")]
     starts = _when(ctx, args[0], args[1])
     if starts is None:
         return [ctx.reply("event.bad_time", value=f"{args[0]} {args[1]}")]
     if starts <= ctx.now:
         return [ctx.reply("event.in_past", time=_show_time(ctx, starts))]
-    points = int(args[2])
+    if starts > ctx.now + EVENT_HORIZON:
+        last = _show_time(ctx, ctx.now + EVENT_HORIZON)
+        raise Refused(
+            "args.out_of_range",
+            value=_show_time(ctx, starts),
+            low=_show_time(ctx, ctx.now),
+            high=last,
+        )
+    points = whole(args[2], 0, MOST_POINTS)
     rest = args[3:]
     capacity = None
     if rest and (m := _CAPACITY.match(rest[0])):
-        capacity = int(m.group(1))
+        capacity = whole(m.group(1), 1, MOST_SEATS)
         rest = rest[1:]
     if not rest:
         return [ctx.reply("event.usage")]
@@ -192,9 +201,9 @@ async def events(ctx: Context, eco: Economy) -> list[Action]:
 
 @commands.add("rsvp", "报名")
 async def rsvp(ctx: Context, eco: Economy) -> list[Action]:
-    eid = _id(ctx.event.args[0]) if ctx.event.args else None
-    if eid is None:
+    if not ctx.event.args:
         return [ctx.reply("event.rsvp_usage")]
+    eid = ident(ctx.event.args[0])
     g = eco.gatherings
     refusal = await g.rsvp(eid, ctx.member.key, ctx.now)
     if refusal is not None:
@@ -296,9 +305,9 @@ async def points(ctx: Context, eco: Economy) -> list[Action]:
         if who.startswith("@"):
             return [ctx.reply("mod.unknown_member", who=who)]
         return [ctx.reply("points.usage")]
-    if not args or not _AMOUNT.match(args[0]) or int(args[0]) == 0:
-        return [ctx.reply("points.bad_amount", value=args[0] if args else "")]
-    amount = int(args.pop(0))
+    if not args:
+        return [ctx.reply("points.bad_amount", value="")]
+    amount = whole(args.pop(0), 1, MOST_POINTS)
     why = " ".join(args)
     delta = amount if verb == "give" else -amount
     chat = ctx.event.chat.key

@@ -4,22 +4,25 @@ them with @username; and `/rules` for everyone."""
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.core.actions import Action, SendMessage
+from bot.core.arguments import duration, looks_like_length
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.core.records import MemberRecord
 from bot.features.moderation.enforcement import DEFAULT_MUTE
 from bot.features.moderation.rule_text import rules_text
 from bot.features.moderation.service import ModerationService
-from rules.durations import format_duration, parse_duration
+from rules.durations import format_duration
 
 commands: Registry[ModerationService] = Registry()
 
-_LOOKS_LIKE_DURATION = re.compile(r"^\d")
+# Discord times members out for 28 days at most.
+MUTE_LENGTHS = (timedelta(minutes=1), timedelta(days=28))
+# Telegram reads a ban of over 366 days as forever: write no length for that.
+BAN_LENGTHS = (timedelta(minutes=1), timedelta(days=366))
 
 Body = Callable[[Context, ModerationService], list[Action] | Awaitable[list[Action]]]
 
@@ -74,13 +77,9 @@ def _target(ctx: Context) -> tuple[MemberRecord, list[str]]:
     return member, args
 
 
-def _duration(ctx: Context, args: list[str]) -> timedelta | None:
-    if args and _LOOKS_LIKE_DURATION.match(args[0]):
-        value = args.pop(0)
-        try:
-            return parse_duration(value)
-        except ValueError:
-            raise _Refusal(ctx.reply("mod.bad_duration", value=value)) from None
+def _duration(args: list[str], bounds: tuple[timedelta, timedelta]) -> timedelta | None:
+    if args and looks_like_length(args[0]):
+        return duration(args.pop(0), *bounds)
     return None
 
 
@@ -89,12 +88,17 @@ def _reason_suffix(ctx: Context, reason: str) -> str:
 
 
 def _sanction(
-    ctx: Context, mod: ModerationService, action: str, key: str, *, timed: bool = False
+    ctx: Context,
+    mod: ModerationService,
+    action: str,
+    key: str,
+    *,
+    lengths: tuple[timedelta, timedelta] | None = None,
 ) -> list[Action]:
     member, args = _target(ctx)
-    duration = _duration(ctx, args) if timed else None
+    span = _duration(args, lengths) if lengths else None
     if action == "mute":
-        duration = duration or DEFAULT_MUTE
+        span = span or DEFAULT_MUTE
     reason = " ".join(args)
     _, actions = mod.enforcer.sanction(
         action,
@@ -102,16 +106,16 @@ def _sanction(
         ctx.event.chat,
         ctx.now,
         group=ctx.group,
-        duration=duration,
+        duration=span,
         by=ctx.member,
         reason=reason,
     )
-    if action == "ban" and duration:
+    if action == "ban" and span:
         key = "mod.banned_for"
     text = ctx.text(
         key,
         name=display(member),
-        duration=format_duration(duration) if duration else "",
+        duration=format_duration(span) if span else "",
         reason=_reason_suffix(ctx, reason),
     )
     return [*actions, ctx.say(text, kind="reply")]
@@ -119,7 +123,7 @@ def _sanction(
 
 @moderator_command("mute")
 def mute(ctx: Context, mod: ModerationService) -> list[Action]:
-    return _sanction(ctx, mod, "mute", "mod.muted", timed=True)
+    return _sanction(ctx, mod, "mute", "mod.muted", lengths=MUTE_LENGTHS)
 
 
 @moderator_command("unmute")
@@ -134,7 +138,7 @@ def kick(ctx: Context, mod: ModerationService) -> list[Action]:
 
 @moderator_command("ban")
 def ban(ctx: Context, mod: ModerationService) -> list[Action]:
-    return _sanction(ctx, mod, "ban", "mod.banned", timed=True)
+    return _sanction(ctx, mod, "ban", "mod.banned", lengths=BAN_LENGTHS)
 
 
 @moderator_command("unban")

@@ -10,6 +10,7 @@ the store, with what it recorded.
 from __future__ import annotations
 
 from bot.core.actions import Action
+from bot.core.arguments import ident
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.core.explanations import Explanation
@@ -24,8 +25,8 @@ commands: Registry[Moderation] = Registry()
 async def why(ctx: Context, cases: Moderation) -> list[Action]:
     explanations = ctx.kit.explanations
     ev = ctx.event
-    if ev.args and ev.args[0].lstrip("#").isdigit():
-        case_id = int(ev.args[0].lstrip("#"))
+    if ev.args:
+        case_id = ident(ev.args[0])
         found = explanations.for_case(case_id)
         if found is not None:
             return [ctx.say(_explain(ctx, found))]

@@ -8,13 +8,21 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.actions import Action
+from bot.core.arguments import duration, ident, looks_like_length
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.features.risk.monitors import ack_buttons
 from bot.features.risk.risk import Risk
-from rules.durations import format_duration, parse_duration
+from rules.durations import format_duration
 
 commands: Registry[Risk] = Registry()
+
+# A moderator's /lockdown that names no length (nor does the raid monitor's
+# config) lifts after this, as its usage text says: one forgotten lockdown
+# must not mute every newcomer for Discord's longest timeout.
+DEFAULT_LOCKDOWN = timedelta(hours=2)
+# Newcomers stay muted until it lifts, and Discord times out for 28 days at most.
+LOCKDOWN_LENGTHS = (timedelta(minutes=1), timedelta(days=27))
 
 _SHOWN = 20
 _BUTTONS = 5
@@ -33,9 +41,9 @@ async def ack(ctx: Context, risk: Risk) -> list[Action]:
             return [ctx.reply("risk.ack.none")]
         await risk.acknowledge(waiting, ctx.member, ctx.now)
         return [ctx.reply("risk.ack.all", count=len(waiting), name=display(ctx.member))]
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    if len(args) != 1:
         return [ctx.reply("risk.ack.usage")]
-    alert_id = int(args[0].lstrip("#"))
+    alert_id = ident(args[0])
     alert = risk.monitors.open.get(alert_id)
     if alert is None:
         since = ctx.now - _ACK_LOOKBACK
@@ -83,11 +91,13 @@ async def lockdown(ctx: Context, risk: Risk) -> list[Action]:
     if group is None or group.chat_key == ctx.kit.config.community.log_chat:
         return [ctx.reply("lockdown.in_group")]
     spec = risk.lockdown_spec
+    if ctx.event.args and not looks_like_length(ctx.event.args[0]):
+        return [ctx.reply("lockdown.usage")]
     if ctx.event.args:
-        try:
-            spec = spec.model_copy(update={"lift_after": parse_duration(ctx.event.args[0])})
-        except ValueError:
-            return [ctx.reply("lockdown.usage")]
+        lift_after = duration(ctx.event.args[0], *LOCKDOWN_LENGTHS)
+    else:
+        lift_after = spec.lift_after or DEFAULT_LOCKDOWN
+    spec = spec.model_copy(update={"lift_after": lift_after})
     current = risk.lockdowns.active.get(group.chat_key)
     if current is not None:
         return [ctx.reply("lockdown.already", id=current.id)]
@@ -101,11 +111,10 @@ async def unlock(ctx: Context, risk: Risk) -> list[Action]:
     lockdowns = risk.lockdowns
     args = ctx.event.args
     if args:
-        if not args[0].lstrip("#").isdigit():
-            return [ctx.reply("lockdown.unlock_usage")]
-        found = lockdowns.by_id(int(args[0].lstrip("#")))
+        wanted = ident(args[0])
+        found = lockdowns.by_id(wanted)
         if found is None:
-            return [ctx.reply("lockdown.unknown", id=args[0].lstrip("#"))]
+            return [ctx.reply("lockdown.unknown", id=wanted)]
     else:
         here = lockdowns.active.get(ctx.group.chat_key) if ctx.group is not None else None
         only = list(lockdowns.active.values())

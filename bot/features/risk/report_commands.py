@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.actions import Action
+from bot.core.arguments import ident
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.features.risk.reports import RULE, review_buttons
@@ -84,9 +85,9 @@ async def flags(ctx: Context, risk: Risk) -> list[Action]:
 async def resolve(ctx: Context, risk: Risk) -> list[Action]:
     args = ctx.event.args
     verdict = args[1].lower() if len(args) >= 2 else ""
-    if not args or not args[0].lstrip("#").isdigit() or verdict not in _CONFIRM | _DISMISS:
+    if not args or verdict not in _CONFIRM | _DISMISS:
         return [ctx.reply("flags.resolve_usage")]
-    flag_id = int(args[0].lstrip("#"))
+    flag_id = ident(args[0])
     flag = risk.reports.flags.get(flag_id)
     if flag is None or flag.status not in ("reported", "open"):
         return [ctx.reply("flags.unknown", id=flag_id)]

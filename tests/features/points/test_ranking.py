@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import random
+import sys
+from bisect import bisect_right
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,3 +27,30 @@ def test_rank_matches_a_full_scan(start: list[int], moves: list[tuple[int, int]]
     assert len(index) == len(balances)
     for b in balances:
         assert index.rank(b) == 1 + sum(1 for x in balances if max(x, 0) > max(b, 0))
+
+
+def test_its_size_follows_the_members_not_their_balances() -> None:
+    # A moderator's /points give 999999999 once made one slot per point (8.6 GB).
+    huge = 10**18
+    index = RankIndex([huge, 5, 0])
+    index.move(5, huge * 2)
+    index.add(huge)
+    assert len(index) == 4
+    assert [index.rank(b) for b in (huge * 2, huge, 0, -7)] == [1, 2, 4, 4]
+    assert sys.getsizeof(index) + sum(sys.getsizeof(v) for v in vars(index).values()) < 10_000
+
+
+def test_ranks_hold_across_many_chunks() -> None:
+    rng = random.Random(7)
+    balances = [rng.randint(-10, 3000) for _ in range(9000)]
+    index = RankIndex(balances[:100])
+    for b in balances[100:]:
+        index.add(b)
+    for _ in range(9000):
+        i = rng.randrange(len(balances))
+        after = balances[i] + rng.randint(-400, 400)
+        index.move(balances[i], after)
+        balances[i] = after
+    ordered = sorted(max(b, 0) for b in balances)
+    for b in balances[:500]:
+        assert index.rank(b) == 1 + len(ordered) - bisect_right(ordered, max(b, 0))
