@@ -110,7 +110,7 @@ class DiscordCommunity:
             await self.found(home, translate.chat_ref(home), discord.utils.utcnow())
 
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or not self.serves(message.guild):
+        if message.author.bot or not translate.is_post(message) or not self.serves(message.guild):
             return
         ctx: commands.Context[Any] = await self.client.get_context(message)
         if ctx.valid:
@@ -125,7 +125,12 @@ class DiscordCommunity:
         Discord unfurling a link preview, and an unchanged cached text is no
         edit either."""
         message = update.message
-        if message.author.bot or message.edited_at is None or not self.serves(message.guild):
+        if (
+            message.author.bot
+            or not translate.is_post(message)
+            or message.edited_at is None
+            or not self.serves(message.guild)
+        ):
             return
         if update.cached_message is not None and update.cached_message.content == message.content:
             return

@@ -93,6 +93,14 @@ def _forwarded_text(message: discord.Message) -> str | None:
     return "\n".join(s.content for s in snapshots if s.content)
 
 
+def is_post(message: discord.Message) -> bool:
+    """Whether a member wrote this. Discord's notices ("joined the server.",
+    a pin, a boost, a new thread) come as messages authored by the member they
+    are about; read as posts they would count, earn points and trip the flood
+    rule for something the member never typed."""
+    return not message.is_system()
+
+
 def reply_ref(message: discord.Message) -> ReplyRef | None:
     ref = message.reference
     if ref is None or ref.message_id is None or message.message_snapshots:
