@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from adapters.app import default_config_path, open_store
 from adapters.points_cli import add_parser as add_points_parser
 from adapters.pool_cli import add_parser as add_pool_parser
+from adapters.redaction import config_secrets, configure_logging, database_password, hide_secrets
 from adapters.report import Report
 from adapters.spam_cli import add_parser as add_spam_parser
 from bot.config import Config, ConfigError, load_config
@@ -24,10 +24,8 @@ from bot.config import Config, ConfigError, load_config
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("GROUPKEEPER_LOG", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(os.environ.get("GROUPKEEPER_LOG", "WARNING").upper())
+    hide_secrets([database_password(getattr(args, "db", None))])
     if not getattr(args, "command", None):
         args = parser.parse_args(["run", *(argv or [])])
     try:
@@ -115,12 +113,14 @@ def _parser() -> argparse.ArgumentParser:
 def _load(path: Path | None) -> Config | None:
     path = path or default_config_path()
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         print(f"{path}: invalid config", file=sys.stderr)
         for line in exc.errors:
             print(line, file=sys.stderr)
         return None
+    hide_secrets(config_secrets(config))
+    return config
 
 
 def _check_config(args: argparse.Namespace) -> int:

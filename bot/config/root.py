@@ -89,11 +89,16 @@ class ConfigError(Exception):
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def _substitute(node: Any, path: str, errors: list[str], lines: dict[str, int]) -> Any:
+def _substitute(
+    node: Any, path: str, errors: list[str], lines: dict[str, int], secrets: set[str]
+) -> Any:
+    """`${NAME}` and `${NAME:-default}` from the environment; each value
+    taken is added to `secrets`, since the environment is where tokens and
+    passwords come from."""
     if isinstance(node, dict):
-        return {k: _substitute(v, _join(path, k), errors, lines) for k, v in node.items()}
+        return {k: _substitute(v, _join(path, k), errors, lines, secrets) for k, v in node.items()}
     if isinstance(node, list):
-        return [_substitute(v, _join(path, i), errors, lines) for i, v in enumerate(node)]
+        return [_substitute(v, _join(path, i), errors, lines, secrets) for i, v in enumerate(node)]
     if isinstance(node, str) and "${" in node:
 
         def env(m: re.Match[str]) -> str:
@@ -103,10 +108,22 @@ def _substitute(node: Any, path: str, errors: list[str], lines: dict[str, int]) 
                     _located(path, f"environment variable {m.group(1)} is not set", lines)
                 )
                 return ""
+            if value:
+                secrets.add(value)
             return value if value is not None else (m.group(2) or "")
 
         return _ENV.sub(env, node) or None
     return node
+
+
+def _hidden(reason: str, secrets: set[str]) -> str:
+    """Validators quote the value they refuse, and one from the environment
+    may be a token that check-config would print. Shorter values are no
+    secret (`en`, `30s`) and hiding them would garble the reason."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 6:
+            reason = reason.replace(secret, "${...}")
+    return reason
 
 
 def _join(path: str, key: object) -> str:
@@ -135,7 +152,9 @@ def _located(path: str, reason: str, lines: dict[str, int]) -> str:
     return f"{where}: {reason} (line {line})" if line else f"{where}: {reason}"
 
 
-def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[str]:
+def _errors(
+    exc: ValidationError, data: Any, lines: dict[str, int], secrets: set[str]
+) -> Iterator[str]:
     for err in exc.errors():
         loc = [p for p in err["loc"] if not _is_union_tag(p, data, err["loc"])]
         path = ".".join(str(p) for p in loc)
@@ -154,7 +173,7 @@ def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[
             path, reason = _join(path, located.group(1)), located.group(2)
         elif err["type"] == "missing":
             reason = "is required"
-        yield _located(path, reason, lines)
+        yield _located(path, _hidden(reason, secrets), lines)
 
 
 _PATH_REASON = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)+): (.*)$", re.DOTALL)
@@ -179,11 +198,12 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     if root is not None:
         _line_map(root, "", lines)
     errors: list[str] = []
-    data = _substitute(data, "", errors, lines)
+    secrets: set[str] = set()
+    data = _substitute(data, "", errors, lines, secrets)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        errors.extend(_errors(exc, data, lines))
+        errors.extend(_errors(exc, data, lines, secrets))
         raise ConfigError(tuple(errors)) from None
     if errors:
         raise ConfigError(tuple(errors))

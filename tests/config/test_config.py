@@ -111,3 +111,22 @@ def test_mutes_longer_than_discord_allows_are_refused_when_discord_is_on(
     assert errors_of(text) == ["rules.0.action.mute: Discord timeouts last at most 28d (line 4)"]
     monkeypatch.delenv("GK_TEST_DISCORD")
     assert parse_config(text.replace("${GK_TEST_DISCORD}", "${GK_TEST_DISCORD:-}")).rules
+
+
+def test_check_config_never_echoes_a_value_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A secret put in the wrong variable: the reason names the key, not the value.
+    monkeypatch.setenv("GK_TEST_SECRET", "123456:AAE-not-a-timezone")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "community: {name: T, slug: t, timezone: '${GK_TEST_SECRET}', language: '${GK_TEST_SECRET}'}\n"
+        "rules:\n  - {id: a, type: flood, max: 5, per: '${GK_TEST_SECRET}'}\n"
+    )
+
+    assert main(["check-config", str(bad)]) == 1
+
+    out = capsys.readouterr().out
+    assert "community.timezone: unknown time zone" in out
+    assert "rules.0.per" in out and "community.language" in out
+    assert "123456:AAE-not-a-timezone" not in out

@@ -4,8 +4,8 @@ posts: none counts, scores as spam or earns points."""
 
 from __future__ import annotations
 
-from simcord.enums import MessageType
 from discord_world import World
+from simcord.enums import MessageType
 
 NOTICES = [
     MessageType.NEW_MEMBER,
