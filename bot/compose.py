@@ -5,14 +5,17 @@ core through `open_engine`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Config
+from bot.core.actions import SendMessage
 from bot.core.batcher import WriteBehind
 from bot.core.calendar import Calendar
 from bot.core.directory import Directory
 from bot.core.engine import Engine
 from bot.core.explanations import Explanations
+from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.ports import Clock, Store
 from bot.core.stats import Stats
@@ -56,6 +59,24 @@ async def open_engine(
     base = config_path.parent if config_path is not None else None
     features = await build(kit, snapshot, stores or Stores(), charts=charts, base=base)
     engine = Engine(kit, features, config_path=config_path)
+    writes.on_unstorable = _report_unstorable(engine)
     if background_flush:
         writes.start()
     return engine
+
+
+def _report_unstorable(engine: Engine) -> Callable[[str, BaseException], None]:
+    """The batcher runs outside any event: what it set aside reaches the
+    moderators as a message the engine sends with the next event."""
+
+    def report(what: str, error: BaseException) -> None:
+        kit = engine.kit
+        chat = kit.log_chat
+        if chat is None:
+            return
+        text = t(
+            kit.config.community.locale, "log.unstorable", what=what, error=type(error).__name__
+        )
+        engine.post([SendMessage(chat, text, kind="alert")])
+
+    return report

@@ -11,6 +11,7 @@ from typing import Any, Self
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.records import (
@@ -129,7 +130,13 @@ class SqlStore(EngineStore):
         return int(result.scalar_one())
 
     async def write(self, batch: WriteBatch) -> WriteResult:
-        return await self._writes.write(batch, self._writing)
+        try:
+            return await self._writes.write(batch, self._writing)
+        except (OperationalError, InterfaceError) as exc:
+            # A lock, a lost connection, a full disk: the database, not the
+            # rows. The batcher sets aside rows the store refuses, so it must
+            # be able to tell (the Store port's contract: ConnectionError).
+            raise ConnectionError(f"the database refused the write: {exc.orig or exc}") from exc
 
     async def cursor(self, community: str, platform: str) -> int | None:
         table = CURSORS.table

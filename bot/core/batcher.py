@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from bot.core.ports import Store
 from bot.core.records import (
@@ -40,6 +40,7 @@ class WriteBehind:
         max_batch: int = 500,
         interval: float = 0.1,
         on_duplicates: Callable[[list[LedgerEntry]], None] | None = None,
+        on_unstorable: Callable[[str, BaseException], None] | None = None,
         collect: Callable[[], Iterable[DailyStatsRecord]] | None = None,
         soft_every: int = 50,
         soft_limit: int = 20_000,
@@ -48,6 +49,9 @@ class WriteBehind:
         self._max = max_batch
         self._interval = interval
         self.on_duplicates = on_duplicates
+        # Told of each row the store refused and that was set aside: what it
+        # was (`members console:42`) and why.
+        self.on_unstorable = on_unstorable
         self._collect = collect
         self._members: dict[str, MemberRecord] = {}
         # Counters that do not need to be exact after a crash (last seen,
@@ -146,15 +150,52 @@ class WriteBehind:
             batch = self._take(everything=everything)
             if not len(batch):
                 return
-            try:
-                result = await self._store.write(batch)
-            except BaseException:
-                self._requeue(batch)
-                raise
+            duplicate_keys = await self._write([batch])
             self.batches += 1
             self.rows += len(batch)
-            if result.duplicate_keys and self.on_duplicates:
-                self.on_duplicates(_duplicates(batch.ledger, result.duplicate_keys))
+            if duplicate_keys and self.on_duplicates:
+                self.on_duplicates(_duplicates(batch.ledger, duplicate_keys))
+
+    async def _write(self, parts: list[WriteBatch]) -> frozenset[str]:
+        """Store the parts in order; the ledger keys stored before.
+
+        A part the store refuses for its data is halved until the refused
+        rows stand alone; those are set aside (`on_unstorable`) and the rest
+        is stored, or one bad row would hold back every later batch. A
+        database that cannot be reached (the store raises ConnectionError or
+        another OSError) refuses every row alike: what is not stored yet goes
+        back in the queue and the error is raised.
+        """
+        duplicates: set[str] = set()
+        while parts:
+            part = parts.pop(0)
+            try:
+                result = await self._store.write(part)
+            except Exception as exc:
+                if isinstance(exc, OSError):
+                    self._requeue_all([part, *parts])
+                    raise
+                if len(part) > 1:
+                    parts[:0] = _halves(part)
+                else:
+                    self._set_aside(part, exc)
+                continue
+            except BaseException:
+                self._requeue_all([part, *parts])
+                raise
+            duplicates |= result.duplicate_keys
+        return frozenset(duplicates)
+
+    def _set_aside(self, row: WriteBatch, error: Exception) -> None:
+        what = _describe(row)
+        log.error("write-behind: the store refused %s; set aside: %r", what, error)
+        if self.on_unstorable is not None:
+            self.on_unstorable(what, error)
+
+    def _requeue_all(self, parts: list[WriteBatch]) -> None:
+        # Requeued parts keep their order: each goes in front of the ones after it.
+        for part in reversed(parts):
+            self._requeue(part)
 
     def _requeue(self, batch: WriteBatch) -> None:
         """Put a batch the store refused back in front, so nothing is lost;
@@ -233,6 +274,38 @@ class WriteBehind:
                 await self._task
             self._task = None
         await self.flush(everything=True)
+
+
+def _halves(batch: WriteBatch) -> list[WriteBatch]:
+    """The batch's rows in two batches, in the order the store writes them
+    (a member before the ledger entries that name it)."""
+    rows = [(f.name, row) for f in fields(WriteBatch) for row in getattr(batch, f.name)]
+    middle = len(rows) // 2
+    return [_batch_of(rows[:middle]), _batch_of(rows[middle:])]
+
+
+def _batch_of(rows: list[tuple[str, object]]) -> WriteBatch:
+    batch = WriteBatch()
+    for name, row in rows:
+        getattr(batch, name).append(row)
+    return batch
+
+
+def _describe(row: WriteBatch) -> str:
+    """A one-row batch as moderators can look it up: its table and its key,
+    never the refused text itself (which the log chat would refuse too)."""
+    for f in fields(WriteBatch):
+        for record in getattr(row, f.name):
+            key = next(
+                (
+                    getattr(record, k)
+                    for k in ("key", "chat_key", "member_key", "id", "group_key", "platform")
+                    if hasattr(record, k)
+                ),
+                "",
+            )
+            return f"{f.name} {key}"
+    return "nothing"
 
 
 def _duplicates(entries: list[LedgerEntry], keys: frozenset[str]) -> list[LedgerEntry]:

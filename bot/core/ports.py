@@ -42,7 +42,9 @@ class Store(Protocol):
     async def write(self, batch: WriteBatch) -> WriteResult:
         """Apply a batch in one transaction. Ledger entries whose key exists are
         skipped and reported back; members, groups, warnings and stats are
-        upserted; cases are inserted."""
+        upserted; cases are inserted. A database that cannot take the write
+        (unreachable, locked) raises ConnectionError (or another OSError);
+        any other error is taken to be about the rows."""
         ...
 
     async def memberships(self, community: str, member_key: str) -> list[MembershipRecord]: ...
