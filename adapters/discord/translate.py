@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 
+from adapters.storable import storable
 from bot.core.actions import pressed
 from bot.core.commands import parse_command
 from bot.core.events import (
@@ -61,8 +62,8 @@ def user_ref(user: discord.abc.User, *, locale: str | None = None) -> UserRef:
     return UserRef(
         PLATFORM,
         str(user.id),
-        name=user.display_name,
-        username=user.name,
+        name=storable(user.display_name),
+        username=storable(user.name),
         is_bot=user.bot,
         is_admin=is_moderator(user),
         language=locale,
@@ -90,7 +91,7 @@ def _forwarded_text(message: discord.Message) -> str | None:
     snapshots = message.message_snapshots
     if not snapshots:
         return None
-    return "\n".join(s.content for s in snapshots if s.content)
+    return storable("\n".join(s.content for s in snapshots if s.content))
 
 
 def is_post(message: discord.Message) -> bool:
@@ -107,7 +108,7 @@ def reply_ref(message: discord.Message) -> ReplyRef | None:
         return None
     resolved = ref.resolved
     if isinstance(resolved, discord.Message):
-        return ReplyRef(resolved.id, user_ref(resolved.author), resolved.content)
+        return ReplyRef(resolved.id, user_ref(resolved.author), storable(resolved.content))
     return ReplyRef(ref.message_id)
 
 
@@ -133,7 +134,8 @@ def message_event(
     which parses it the same way on every platform.
     """
     forwarded = _forwarded_text(message)
-    text = message.content if forwarded is None else (message.content or forwarded)
+    content = storable(message.content)
+    text = content if forwarded is None else (content or forwarded)
     at = (message.edited_at if edited else None) or message.created_at
     chat = chat_ref(message.channel)
     sender = user_ref(message.author)
@@ -251,7 +253,7 @@ def message_command(
         name,
         (),
         at,
-        ReplyRef(message.id, user_ref(message.author), message.content),
+        ReplyRef(message.id, user_ref(message.author), storable(message.content)),
         "/" + name,
     )
 

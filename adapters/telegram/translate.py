@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.storable import storable, storable_or_none
 from bot.core.commands import parse_command
 from bot.core.events import (
     ChatRef,
@@ -175,8 +176,8 @@ def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
     return UserRef(
         PLATFORM,
         str(uid),
-        f"{first} {last}" if last else first,
-        user.get("username"),
+        storable(f"{first} {last}" if last else first),
+        storable_or_none(user.get("username")),
         bool(user.get("is_bot", False)),
         uid in admins,
         user.get("language_code"),
@@ -185,7 +186,8 @@ def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
 
 def chat_ref(chat: Json) -> ChatRef:
     private = chat.get("type") == "private"
-    return ChatRef(PLATFORM, str(chat["id"]), private, "" if private else chat.get("title") or "")
+    title = "" if private else storable(chat.get("title") or "")
+    return ChatRef(PLATFORM, str(chat["id"]), private, title)
 
 
 def media_kind(msg: Json) -> str | None:
@@ -224,11 +226,12 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         if media is None:
             return []
         text = ""
+    text = storable(text)
     # Another bot's command is chat to us: the rules read it, nothing runs it.
     for_another_bot = text[:1] == "/" and not _for_me(text, me)
     command = text[:1] == "/" and not for_another_bot
     if entities and not command:
-        text = _with_hidden_links(text, entities)
+        text = storable(_with_hidden_links(text, entities))
     ref = chat_ref(chat)
     at = when(msg["edit_date"] if edited and "edit_date" in msg else msg["date"])
     reply = _reply(msg, admins)
@@ -239,8 +242,8 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         # Anonymous admins post as the group itself; linked channels post as
         # the channel. Neither is a member, so neither is ever punished.
         anonymous_admin = sender_chat.get("id") == chat["id"]
-        sender = UserRef(PLATFORM, str(sender_chat["id"]), sender_chat.get("title") or "", None,
-                         False, anonymous_admin)  # fmt: skip
+        sender = UserRef(PLATFORM, str(sender_chat["id"]), storable(sender_chat.get("title") or ""),
+                         None, False, anonymous_admin)  # fmt: skip
         if anonymous_admin and command and not edited:
             # Anonymous admins moderate too; the engine ignores posts on
             # behalf of a chat, so their commands go to it directly.
@@ -341,7 +344,7 @@ def _reply(msg: Json, admins: Collection[int]) -> ReplyRef | None:
         return None
     frm = original.get("from")
     author = user_ref(frm, admins) if frm is not None and "sender_chat" not in original else None
-    text = original.get("text") or original.get("caption") or ""
+    text = storable(original.get("text") or original.get("caption") or "")
     return ReplyRef(original["message_id"], author, text)
 
 
@@ -384,7 +387,7 @@ def _my_chat_member(cm: Json, me: BotIdentity, admins: Collection[int]) -> list[
     return [
         BotStatusChanged(
             chat_ref(chat),
-            str(chat.get("title") or chat["id"]),
+            storable(str(chat.get("title") or chat["id"])),
             str(new.get("status")),
             str(old.get("status")),
             missing_rights(new),

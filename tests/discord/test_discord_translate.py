@@ -190,3 +190,18 @@ def test_long_texts_are_split_at_line_breaks() -> None:
     chunks = _chunks("\n".join(lines))
     assert all(len(c) <= 2000 for c in chunks)
     assert "\n".join(chunks).splitlines() == lines
+
+
+def test_text_that_cannot_be_stored_is_cleaned_at_the_boundary(
+    parser: OfflineParser, messages: list[dict[str, Any]], core_commands: frozenset[str]
+) -> None:
+    """A lone surrogate (which a JSON string can escape) reaches no database."""
+    payload = deepcopy(messages[0])
+    payload["author"]["global_name"] = "Alice \ud800"
+    payload["author"]["username"] = "alice\udc00"
+    payload["content"] = "hello \udfff"
+
+    event = event_of(parser, payload, core_commands)
+
+    for text in (event.text, event.sender.name, event.sender.username or ""):
+        text.encode("utf-8")

@@ -3,6 +3,7 @@ one table row per payload, with the exact events it must become."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -225,3 +226,33 @@ def test_forward_origin_of_pre_7_0_updates() -> None:
 
 def test_an_update_of_an_unread_kind_is_nothing() -> None:
     assert translate({"update_id": 1, "chosen_inline_result": {"result_id": "x"}}) == []
+
+
+def test_text_that_cannot_be_stored_is_cleaned_at_the_boundary() -> None:
+    """JSON may escape a lone surrogate (`\\ud800`), which no database stores
+    and no platform sends back; NUL is refused by PostgreSQL text columns."""
+    update = json.loads(
+        json.dumps(load_update("reply"))
+        .replace('"Ann"', '"Ann \\ud800"')
+        .replace('"Lee"', '"L\\u0000ee"')
+    )
+    update["message"]["text"] = "hi \ud83d there \udc00"
+    update["message"]["chat"]["title"] = "Group \udfff"
+
+    items = translate(update, me=ME)
+
+    assert items
+    for item in items:
+        for text in _strings(item):
+            text.encode("utf-8")
+            assert "\x00" not in text, text
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if hasattr(value, "__dataclass_fields__"):
+        return [s for f in value.__dataclass_fields__ for s in _strings(getattr(value, f))]
+    if isinstance(value, tuple | list):
+        return [s for v in value for s in _strings(v)]
+    return []
