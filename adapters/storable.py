@@ -19,7 +19,3 @@ def storable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
-
-
-def storable_or_none(text: str | None) -> str | None:
-    return None if text is None else storable(text)

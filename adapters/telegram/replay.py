@@ -36,7 +36,7 @@ from adapters.telegram.translate import (
     ButtonPressed,
     PollAnswered,
     admin_chat,
-    translate,
+    read,
 )
 from bot.compose import open_engine
 from bot.config import Config
@@ -91,8 +91,8 @@ class Replay:
                     raise ValueError("not a Bot API Update (no update_id)")
                 chat_id = admin_chat(update)
                 admins = self.admins.get(chat_id, _NO_ADMINS) if chat_id is not None else _NO_ADMINS
-                items = translate(update, admins=admins)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                items = read(update, admins=admins)
+            except ValueError as exc:
                 self.error(lineno, _reason(exc))
                 continue
             update_id = update["update_id"]
@@ -170,8 +170,6 @@ def _resumes_at(path: Path, cursor: int) -> datetime | None:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"not JSON ({exc.msg} at column {exc.colno})"
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}"
     return str(exc) or type(exc).__name__
 
 

@@ -17,12 +17,13 @@ hide the service messages.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.storable import storable, storable_or_none
+from adapters.storable import storable
 from bot.core.commands import parse_command
 from bot.core.events import (
     ChatRef,
@@ -38,6 +39,8 @@ from bot.core.events import (
 )
 
 PLATFORM = "telegram"
+
+log = logging.getLogger(__name__)
 
 Json = Mapping[str, Any]
 
@@ -141,6 +144,28 @@ Signal = BotStatusChanged | AdminsChanged | ButtonPressed | PollAnswered
 Item = Event | Signal
 
 
+class Unreadable(ValueError):
+    """An update that cannot be read (a field missing or of another type),
+    and why."""
+
+
+def read(
+    update: Json, *, me: BotIdentity | None = None, admins: Collection[int] = _NO_ADMINS
+) -> list[Item]:
+    """`translate`, raising Unreadable for an update it cannot read: the
+    replay reports each such line to the owner."""
+    try:
+        for key, body in update.items():
+            kind = _KINDS.get(key)
+            if kind is not None:
+                return kind(body, me or _UNKNOWN_BOT, admins)
+    except Exception as exc:
+        # The update comes from outside, and a recording or a bridge can
+        # hold anything: whatever breaks on it, the update is what is wrong.
+        raise Unreadable(_unreadable(exc)) from exc
+    return []
+
+
 def translate(
     update: Json, *, me: BotIdentity | None = None, admins: Collection[int] = _NO_ADMINS
 ) -> list[Item]:
@@ -148,46 +173,79 @@ def translate(
 
     `admins` holds the user ids administering the update's chat (see
     `admin_chat`); their messages carry `UserRef.is_admin`.
+
+    An update it cannot read means nothing: it is logged, once, and the
+    updates after it are read as usual.
     """
-    for key, body in update.items():
-        kind = _KINDS.get(key)
-        if kind is not None:
-            return kind(body, me or _UNKNOWN_BOT, admins)
-    return []
+    try:
+        return read(update, me=me, admins=admins)
+    except Unreadable as exc:
+        update_id = update.get("update_id") if isinstance(update, Mapping) else None
+        log.warning("update %r cannot be read (%s); skipped", update_id, exc)
+        return []
 
 
 def admin_chat(update: Json) -> int | None:
-    """The group whose administrators `translate` needs for this update."""
-    msg = update.get("message") or update.get("edited_message")
-    if msg is None:
+    """The group whose administrators `translate` needs for this update;
+    None for an update translate will not read either."""
+    try:
+        msg = update.get("message") or update.get("edited_message")
+        if msg is None:
+            return None
+        chat = msg["chat"]
+        return _int(chat["id"]) if chat.get("type") in _GROUP_TYPES else None
+    except Exception:
         return None
-    chat = msg["chat"]
-    return int(chat["id"]) if chat.get("type") in _GROUP_TYPES else None
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def _int(value: object) -> int:
+    """An id as the Bot API gives it: a JSON integer, nothing else."""
+    if type(value) is not int:
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return storable(value)
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else _str(value)
 
 
 def when(timestamp: int | float) -> datetime:
+    if type(timestamp) not in (int, float):
+        raise TypeError(f"expected a Unix time, got {type(timestamp).__name__}")
     return datetime.fromtimestamp(timestamp, UTC)
 
 
 def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
-    first = user.get("first_name") or ""
-    last = user.get("last_name")
-    uid = user["id"]
+    first = _str(user.get("first_name") or "")
+    last = _optional_str(user.get("last_name"))
+    uid = _int(user["id"])
     return UserRef(
         PLATFORM,
         str(uid),
-        storable(f"{first} {last}" if last else first),
-        storable_or_none(user.get("username")),
+        f"{first} {last}" if last else first,
+        _optional_str(user.get("username")),
         bool(user.get("is_bot", False)),
         uid in admins,
-        user.get("language_code"),
+        _optional_str(user.get("language_code")),
     )
 
 
 def chat_ref(chat: Json) -> ChatRef:
     private = chat.get("type") == "private"
-    title = "" if private else storable(chat.get("title") or "")
-    return ChatRef(PLATFORM, str(chat["id"]), private, title)
+    title = "" if private else _str(chat.get("title") or "")
+    return ChatRef(PLATFORM, str(_int(chat["id"])), private, title)
 
 
 def media_kind(msg: Json) -> str | None:
@@ -226,7 +284,7 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         if media is None:
             return []
         text = ""
-    text = storable(text)
+    text = _str(text)
     # Another bot's command is chat to us: the rules read it, nothing runs it.
     for_another_bot = text[:1] == "/" and not _for_me(text, me)
     command = text[:1] == "/" and not for_another_bot
@@ -237,13 +295,15 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     reply = _reply(msg, admins)
     sender_chat = msg.get("sender_chat")
     forwarded = "forward_origin" in msg or "forward_date" in msg
-    mid = msg["message_id"]
+    mid = _int(msg["message_id"])
     if sender_chat is not None:
         # Anonymous admins post as the group itself; linked channels post as
         # the channel. Neither is a member, so neither is ever punished.
         anonymous_admin = sender_chat.get("id") == chat["id"]
-        sender = UserRef(PLATFORM, str(sender_chat["id"]), storable(sender_chat.get("title") or ""),
-                         None, False, anonymous_admin)  # fmt: skip
+        title = _str(sender_chat.get("title") or "")
+        sender = UserRef(
+            PLATFORM, str(_int(sender_chat["id"])), title, None, False, anonymous_admin
+        )
         if anonymous_admin and command and not edited:
             # Anonymous admins moderate too; the engine ignores posts on
             # behalf of a chat, so their commands go to it directly.
@@ -330,7 +390,7 @@ def _for_me(text: str, me: BotIdentity) -> bool:
 
 def _with_hidden_links(text: str, entities: list[Json]) -> str:
     """A text_link shows one word and hides its URL; the rules must see it."""
-    urls = [e["url"] for e in entities if e.get("type") == "text_link" and e.get("url")]
+    urls = [_str(e["url"]) for e in entities if e.get("type") == "text_link" and e.get("url")]
     return "\n".join([text, *urls]) if urls else text
 
 
@@ -344,8 +404,8 @@ def _reply(msg: Json, admins: Collection[int]) -> ReplyRef | None:
         return None
     frm = original.get("from")
     author = user_ref(frm, admins) if frm is not None and "sender_chat" not in original else None
-    text = storable(original.get("text") or original.get("caption") or "")
-    return ReplyRef(original["message_id"], author, text)
+    text = _str(original.get("text") or original.get("caption") or "")
+    return ReplyRef(_int(original["message_id"]), author, text)
 
 
 def _in_chat(member: Json) -> bool:
@@ -369,7 +429,7 @@ def _chat_member(cm: Json, me: BotIdentity, admins: Collection[int]) -> list[Ite
     was_in, now_in = _in_chat(old), _in_chat(new)
     if now_in and not was_in:
         link = cm.get("invite_link")
-        invite = link.get("invite_link") if link else None
+        invite = _optional_str(link.get("invite_link")) if link else None
         items.append(MemberJoined(ref, member, at, invite, by))
     elif was_in and not now_in:
         items.append(MemberLeft(ref, member, at, by))
@@ -418,7 +478,7 @@ def _join_request(req: Json, me: BotIdentity, admins: Collection[int]) -> list[I
             chat_ref(req["chat"]),
             user_ref(req["from"]),
             when(req["date"]),
-            link.get("invite_link") if link else None,
+            _optional_str(link.get("invite_link")) if link else None,
         )
     ]
 
@@ -444,14 +504,16 @@ def _reaction(body: Json, me: BotIdentity, admins: Collection[int]) -> list[Item
     ref = chat_ref(body["chat"])
     who = user_ref(user, admins)
     at = when(body["date"])
-    return [ReactionAdded(ref, who, body["message_id"], emoji, at) for emoji in added]
+    mid = _int(body["message_id"])
+    return [ReactionAdded(ref, who, mid, emoji, at) for emoji in added]
 
 
 def _callback(query: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
     message = query.get("message")
     chat = chat_ref(message["chat"]) if message is not None else None
-    mid = message.get("message_id") if message is not None else None
-    return [ButtonPressed(str(query["id"]), user_ref(query["from"]), query.get("data"), chat, mid)]
+    mid = _int(message.get("message_id")) if message is not None else None
+    data = _optional_str(query.get("data"))
+    return [ButtonPressed(str(query["id"]), user_ref(query["from"]), data, chat, mid)]
 
 
 def _poll_answer(answer: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
@@ -460,7 +522,7 @@ def _poll_answer(answer: Json, me: BotIdentity, admins: Collection[int]) -> list
         PollAnswered(
             str(answer["poll_id"]),
             user_ref(user) if user is not None else None,
-            tuple(answer.get("option_ids", ())),
+            tuple(_int(i) for i in answer.get("option_ids", ())),
         )
     ]
 

@@ -256,3 +256,34 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, tuple | list):
         return [s for v in value for s in _strings(v)]
     return []
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"update_id": 1, "message": {"message_id": 1, "date": 1767600000}},
+        {
+            "update_id": 2,
+            "message": {"message_id": "1", "date": 1767600000, "chat": {"id": 1}, "text": "hi"},
+        },
+        {"update_id": 3, "callback_query": True},
+        {"update_id": 4, "poll_answer": {"poll_id": "p", "option_ids": 3}},
+        {
+            "update_id": 5,
+            "message_reaction": {
+                "chat": {"id": -1},
+                "user": {"id": 7},
+                "date": 10**30,
+                "message_id": 1,
+                "new_reaction": [{"type": "emoji", "emoji": "👍"}],
+            },
+        },
+        ["not", "an", "update"],
+    ],
+)
+def test_an_update_it_cannot_read_means_nothing_and_is_logged_once(
+    broken: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert translate(broken, me=ME) == []
+    assert admin_chat(broken) is None
+    assert len([r for r in caplog.records if "cannot be read" in r.getMessage()]) == 1
