@@ -158,7 +158,7 @@ def _resumes_at(path: Path, cursor: int) -> datetime | None:
                 update = json.loads(line)
                 if update["update_id"] <= cursor:
                     continue
-                items = translate(update)
+                items = read(update)
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue
             for item in items:
