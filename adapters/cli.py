@@ -252,8 +252,19 @@ def _run(args: argparse.Namespace) -> int:
             run_console(config, args.db, script=None, json_output=False, config_path=path)
         )
     from adapters.runners import run_platforms
+    from adapters.start_failure import StartFailed, malformed
 
-    return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
+    # A token that cannot be one is never sent: it would only be refused, or
+    # leak a typo'd secret to whatever answers.
+    lines = malformed(config, wanted)
+    try:
+        if not lines:
+            return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
+    except StartFailed as exc:
+        lines = [str(exc)]
+    for line in lines:
+        print(f"groupkeeper: {line}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

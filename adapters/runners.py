@@ -17,6 +17,7 @@ from pathlib import Path
 
 from adapters.app import App, build_app, database_url
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
+from adapters.start_failure import explained
 from bot.core.actions import Action, platform_of
 from bot.core.ports import Gateway
 
@@ -68,7 +69,9 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
     router = Router()
     try:
         await driver.start()
-        await asyncio.gather(*(_serve(name, app, driver, router) for name in names))
+        await asyncio.gather(
+            *(explained(app.config, name, _serve(name, app, driver, router)) for name in names)
+        )
     finally:
         await driver.stop()
         await app.close()
