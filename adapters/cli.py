@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from adapters.app import default_config_path, open_store
+from adapters.app import MissingCommunity, default_config_path, open_existing, open_store
 from adapters.points_cli import add_parser as add_points_parser
 from adapters.pool_cli import add_parser as add_pool_parser
 from adapters.report import Report
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except KeyboardInterrupt:
         return 130
-    except (OSError, DBAPIError) as exc:
+    except (OSError, DBAPIError, MissingCommunity) as exc:
         # A file that cannot be written or a database that cannot be reached
         # is the owner's to fix: say which, without a traceback.
         print(f"groupkeeper: {_reason(exc)}", file=sys.stderr)
@@ -172,7 +172,7 @@ def _report(args: argparse.Namespace) -> int:
 async def _read_report(config: Config, db: str | None, days: int, today: date) -> Report:
     from adapters.report import build_report
 
-    store = await open_store(config, db)
+    store = await open_existing(config, db)
     try:
         return await build_report(config, store, days, today)
     finally:

@@ -195,4 +195,21 @@ def load_config(path: str | Path) -> Config:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError((f"(file): cannot read {path}: {exc.strerror}",)) from None
-    return parse_config(text, str(path))
+    # abspath, not resolve: a linked config keeps the folder it is linked from.
+    return _beside(parse_config(text, str(path)), Path(os.path.abspath(path)).parent)
+
+
+# A SQLite file named by a relative path: `sqlite:///gk.db`, any driver.
+_RELATIVE_SQLITE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/|:memory:|file:)(.+)$")
+
+
+def _beside(config: Config, folder: Path) -> Config:
+    """A relative SQLite path names the file beside the config, wherever the
+    command runs: otherwise `report --config ../x.yaml` from another folder
+    opens a new, empty database. (Content folders are resolved the same way
+    where they are read, `bot/features/schedule/content.py`.)"""
+    relative = _RELATIVE_SQLITE.match(config.database.url)
+    if relative is None:
+        return config
+    url = relative.group(1) + str(folder / relative.group(2))
+    return config.model_copy(update={"database": config.database.model_copy(update={"url": url})})
