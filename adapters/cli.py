@@ -123,6 +123,14 @@ def _load(path: Path | None) -> Config | None:
         return None
 
 
+def _warn_without_cjk_font(config: Config) -> None:
+    from adapters.charts import has_cjk_font
+    from bot.core.i18n import t
+
+    if not has_cjk_font():
+        print(f"groupkeeper: {t(config.community.locale, 'startup.no_cjk_font')}", file=sys.stderr)
+
+
 def _check_config(args: argparse.Namespace) -> int:
     path = args.file or default_config_path()
     try:
@@ -162,6 +170,8 @@ def _report(args: argparse.Namespace) -> int:
     from adapters.report import render_html, write_csv
 
     report = asyncio.run(_read_report(config, args.db, args.days, today))
+    if config.community.locale == "zh":
+        _warn_without_cjk_font(config)
     args.out.write_text(render_html(report, config.community.locale), encoding="utf-8")
     print(args.out)
     for path in write_csv(report, args.csv) if args.csv is not None else []:
@@ -193,6 +203,7 @@ def _console(args: argparse.Namespace) -> int:
             print(f"cannot read {args.script}: {exc.strerror}", file=sys.stderr)
             return 1
     path = args.config or default_config_path()
+    _warn_without_cjk_font(config)
     return asyncio.run(
         run_console(config, args.db, script=script, json_output=args.json, config_path=path)
     )
@@ -246,6 +257,7 @@ def _run(args: argparse.Namespace) -> int:
     if not wanted:
         from adapters.console.runner import run_console
 
+        _warn_without_cjk_font(config)
         print("No platform token set: opening the console chat. Type /help; Ctrl-D quits.")
         path = args.config or default_config_path()
         return asyncio.run(
@@ -259,6 +271,7 @@ def _run(args: argparse.Namespace) -> int:
     lines = malformed(config, wanted)
     try:
         if not lines:
+            _warn_without_cjk_font(config)
             return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
     except StartFailed as exc:
         lines = [str(exc)]

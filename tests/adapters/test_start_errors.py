@@ -41,6 +41,14 @@ class _Refuse(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with a Chinese font: its warning is another test's."""
+    from adapters import charts
+
+    monkeypatch.setattr(charts, "has_cjk_font", lambda: True)
+
+
 @pytest.fixture
 def platform() -> Iterator[tuple[str, list[str]]]:
     asked: ClassVar[list[str]] = []
