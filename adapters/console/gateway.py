@@ -80,6 +80,10 @@ class ConsoleGateway(Gateway):
         self._next_id[key] = self._next_id.get(key, 0) + 1
         return self._next_id[key]
 
+    def latest(self, chat: ChatRef) -> int:
+        """The id of the chat's newest message, 0 before the first."""
+        return self._next_id.get(chat.key, 0)
+
     def record_post(self, chat: ChatRef, author: UserRef, text: str) -> int:
         mid = self.new_id(chat)
         self.messages[(chat.key, mid)] = Posted(author, text)

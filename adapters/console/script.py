@@ -148,6 +148,16 @@ def parse_line(line: str) -> Line | None:
     )
 
 
+# What each directive takes, said when it is given without it.
+_USAGE = {
+    "group": "!group g2",
+    "clock": "!clock +1d | +90m | 2026-01-05 09:00",
+    "react": "!react bob 12 👍",
+    "press": "!press mia Confirm #2",
+    **dict.fromkeys(_ROLES, "!{head} alice (roles: !mod, !owner, !member)"),
+}
+
+
 def _directive(words: list[str]) -> Line:
     if not words:
         raise ScriptError("empty directive")
@@ -164,6 +174,8 @@ def _directive(words: list[str]) -> Line:
         return Press(args[0], " ".join(args[1:]))
     if head in ("restart", "crash") and not args:
         return Restart(crash=head == "crash")
+    if head in _USAGE:
+        raise ScriptError("usage: " + _USAGE[head].format(head=head))
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
         "!clock, !react, !press, !restart, !crash, !rule)"

@@ -219,6 +219,8 @@ class ConsoleSession:
             await self._event(TimerFired("tick", self.clock.now()))
         elif isinstance(line, React):
             chat = group_chat(self.group)
+            if not self._exists(chat, line.message_id):
+                return
             await self._event(
                 ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now())
             )
@@ -233,6 +235,8 @@ class ConsoleSession:
         gw = self.gateway
         sender = user(line.user)
         chat = dm_chat(line.user) if line.private else group_chat(line.group or self.group)
+        if line.reply_to is not None and not self._exists(chat, line.reply_to):
+            return
         refusal = gw.can_post(chat, sender)
         if refusal is not None:
             gw.outputs.append(Output("refused", gw.group_name(chat), actor=line.user, text=refusal))
@@ -250,6 +254,18 @@ class ConsoleSession:
                    reply_to=line.reply_to)
         )  # fmt: skip
         await self._event(MessagePosted(chat, sender, mid, line.text, self.clock.now(), reply))
+
+    def _exists(self, chat: ChatRef, message_id: int) -> bool:
+        """A message never posted cannot be reacted or replied to: said, since
+        the platforms would refuse it and a typo would otherwise pass silently.
+        A deleted one can, as on the platforms a moderator's tools see it."""
+        latest = self.gateway.latest(chat)
+        if 0 < message_id <= latest:
+            return True
+        text = f"{self.gateway.group_name(chat)} has no message #{message_id}"
+        text += f" (the latest is #{latest})" if latest else " (nothing posted yet)"
+        self.gateway.outputs.append(Output("error", None, actor="console", text=text))
+        return False
 
     async def _press(self, line: Press) -> None:
         """A button press is the button's command from whoever pressed it, in
