@@ -91,9 +91,14 @@ async def _typed(interactive: bool) -> AsyncIterator[str]:
 
 async def _readable(fd: int) -> None:
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
     try:
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        loop.add_reader(fd, wake)
     except PermissionError:
         return  # a regular file (`console < script.txt`): never blocks
     try:
