@@ -4,6 +4,8 @@ alice: text            alice posts in the current group
 [g2] alice: text       alice posts in group g2
 alice > 12: text       alice replies to message #12
 [dm] alice: text       alice writes to the bot privately
+/help                  a command with no name: the current member's (the last
+                       to post or join; `you` before anyone)
 +alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves
 +bob via alice         bob joins through alice's personal invite link (/invite)
 !group g2              g2 becomes the current group
@@ -37,6 +39,13 @@ class Post:
     group: str | None = None
     reply_to: int | None = None
     private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Bare:
+    """A command typed with no name, as the banner's `Type /help` invites."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,9 @@ class SetRule:
     yaml: str
 
 
-Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
+Line = (
+    Post | Bare | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
+)
 
 _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
 _POST = re.compile(
@@ -122,6 +133,8 @@ def parse_line(line: str) -> Line | None:
         return SetRule(text)
     if line.startswith("!"):
         return _directive(line[1:].split())
+    if line.startswith("/"):
+        return Bare(line)
     m = _MEMBERSHIP.match(line)
     if m:
         if m["sign"] == "+":
@@ -144,7 +157,7 @@ def parse_line(line: str) -> Line | None:
         )
     raise ScriptError(
         f"cannot read {line!r}: expected 'name: text', '[group] name: text', "
-        "'name > 12: text', '+name', '-name' or a !directive"
+        "'name > 12: text', '/command', '+name', '-name' or a !directive"
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from adapters.app import chart_renderer, sql_stores
 from adapters.console.gateway import ConsoleGateway, Output
 from adapters.console.script import (
+    Bare,
     Join,
     Leave,
     Line,
@@ -93,6 +94,8 @@ class ConsoleSession:
             clock, lambda: self.live_config.community.log_chat, on_event=self._event
         )
         self.group = "g1"
+        # Who a line with no name speaks as: the last member to post or join.
+        self.speaker = "you"
         self.config_path = config_path
         # The features' stores outlive the engine: shop, events, referrals,
         # spam samples and the entry gate's state survive !restart like the
@@ -177,7 +180,9 @@ class ConsoleSession:
 
     async def _do(self, line: Line) -> None:
         gw = self.gateway
-        if isinstance(line, Post):
+        if isinstance(line, Bare):
+            await self._post(Post(self.speaker, line.text))
+        elif isinstance(line, Post):
             await self._post(line)
         elif isinstance(line, Join | Leave):
             chat = group_chat(line.group or self.group)
@@ -193,6 +198,7 @@ class ConsoleSession:
                     text = f"{line.via} has no invite link yet (send `{line.via}: /invite` first)"
                     gw.outputs.append(Output("error", None, actor="console", text=text))
                     return
+                self.speaker = line.user
                 via = {"via": line.via} if line.via else {}
                 gw.outputs.append(Output("join", chat.chat_id, actor=line.user, extra=via))
                 await self._event(MemberJoined(chat, who, self.clock.now(), invite))
@@ -248,6 +254,7 @@ class ConsoleSession:
                 reply = ReplyRef(line.reply_to, original.author, original.text)
             else:
                 reply = ReplyRef(line.reply_to)
+        self.speaker = line.user
         mid = gw.record_post(chat, sender, line.text)
         gw.outputs.append(
             Output("post", gw.group_name(chat), actor=line.user, text=line.text, message_id=mid,
