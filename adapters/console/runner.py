@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -41,6 +42,8 @@ async def run_console(
         config_path=config_path,
         # Scripts are reproducible; a live console follows edits to the file.
         watch_config=script is None,
+        # /stats in a terminal: the chart goes where the owner can open it.
+        charts_dir=Path(tempfile.gettempdir()) / "groupkeeper-charts",
     )
     session.on_output = _print_lines
     await session.start()

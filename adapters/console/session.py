@@ -80,6 +80,7 @@ class ConsoleSession:
         config_path: Path | None = None,
         schedule_store: ScheduleStore | None = None,
         watch_config: bool = False,
+        charts_dir: Path | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -91,7 +92,10 @@ class ConsoleSession:
         self.background_flush = background_flush
         # The log chat as configured now: a /reload may move it.
         self.gateway = ConsoleGateway(
-            clock, lambda: self.live_config.community.log_chat, on_event=self._event
+            clock,
+            lambda: self.live_config.community.log_chat,
+            on_event=self._event,
+            charts_dir=charts_dir,
         )
         self.group = "g1"
         # Who a line with no name speaks as: the last member to post or join.
@@ -404,6 +408,8 @@ def _render_line(o: Output) -> str:
             return f"{where} bot {o.kind}s {o.target}"
         case "photo":
             size = f"PNG {o.extra.get('width')}x{o.extra.get('height')}"
+            if "path" in o.extra:
+                size += f", saved as {o.extra['path']}"
             mid = f" #{o.message_id}" if o.message_id is not None else ""
             return f"{where}{mid} bot sends a chart ({size}): {text}"
         case "grant_role":
