@@ -30,3 +30,10 @@ async def test_case_lines_in_english(en_config: Config, store: SqlStore, clock: 
         "[log] bot: Case #1: warned @bob by @mia · spam",
         "[log] bot: Case #2: warned @bob in g1 by @mia · rude",
     ]
+
+
+def test_a_confirmed_flag_sets_the_name_apart() -> None:
+    from bot.core.i18n import t
+
+    done = t("zh", "flags.confirmed", id=1, name="@spammer", action=t("zh", "flags.did.ban"))
+    assert "@spammer 已被封禁" in done
