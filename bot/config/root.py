@@ -171,6 +171,11 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        # Parsed from a string (to keep the quoted line in the message),
+        # PyYAML names it `<unicode string>`: the owner needs the file.
+        for named in (mark, getattr(exc, "context_mark", None)):
+            if named is not None:
+                named.name = source
         where = f" (line {mark.line + 1})" if mark else ""
         raise ConfigError((f"(file): not valid YAML{where}: {exc}",)) from None
     if not isinstance(data, dict):

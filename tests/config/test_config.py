@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot.config import ConfigError, parse_config
+from bot.config import ConfigError, load_config, parse_config
 from tests.conftest import EXAMPLE, ROOT
 
 MINIMAL = "community: {name: Test, slug: test}\n"
@@ -111,3 +111,12 @@ def test_mutes_longer_than_discord_allows_are_refused_when_discord_is_on(
     assert errors_of(text) == ["rules.0.action.mute: Discord timeouts last at most 28d (line 4)"]
     monkeypatch.delenv("GK_TEST_DISCORD")
     assert parse_config(text.replace("${GK_TEST_DISCORD}", "${GK_TEST_DISCORD:-}")).rules
+
+
+def test_a_yaml_error_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "community.yaml"
+    path.write_text("community:\n  name: x\n  bad: : :\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f'in "{path}", line 3' in caught.value.errors[0]
+    assert "<unicode string>" not in caught.value.errors[0]
