@@ -5,16 +5,17 @@ Each section's model lives in its own module beside this one."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
@@ -141,7 +142,7 @@ def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[
         path = ".".join(str(p) for p in loc)
         reason = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            reason = "unknown key"
+            reason = "unknown key" + _did_you_mean(loc)
         elif err["type"] == "union_tag_invalid":
             ctx = err.get("ctx", {})
             reason = f"unknown rule type {ctx.get('tag')!r} (use {ctx.get('expected_tags')})"
@@ -155,6 +156,30 @@ def _errors(exc: ValidationError, data: Any, lines: dict[str, int]) -> Iterator[
         elif err["type"] == "missing":
             reason = "is required"
         yield _located(path, reason, lines)
+
+
+def _did_you_mean(loc: list[int | str]) -> str:
+    """A near miss among the keys allowed there (`point` for `points`)."""
+    model: type[BaseModel] | None = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return ""
+    keys = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The one model a field holds (itself, in a list, a dict or optional);
+    None for a choice of models (a rule's type decides which)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    found = {m for m in map(_model_in, get_args(annotation)) if m is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 _PATH_REASON = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)+): (.*)$", re.DOTALL)

@@ -30,6 +30,8 @@ def test_the_example_passes_check_config(capsys: pytest.CaptureFixture[str]) -> 
     ("yaml_text", "expected"),
     [
         (MINIMAL + "bogus: 1\n", "bogus: unknown key (line 2)"),
+        (MINIMAL + "point: {}\n", "point: unknown key (did you mean `points`?) (line 2)"),
+        ("community: {name: T, slug: t, timezon: UTC}\n", "community.timezon: unknown key (did you mean `timezone`?)"),
         ("community: {name: T, slug: t, timezone: Mars/Base}\n", "community.timezone: unknown time zone 'Mars/Base'"),
         ("community: {name: T, slug: t, language: fr}\n", "community.language: unsupported language 'fr'"),
         (MINIMAL + "rules:\n  - {id: a, type: blocklist, words: ['re:(x']}\n", "rules.0.words: bad regex '(x'"),
