@@ -2,22 +2,31 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
-CONFIG ?= config.example.yaml
+# Running needs the project alone; the checks add the dev tools on top.
+RUNTIME := $(VENV)/.runtime-stamp
+STAMP := $(VENV)/.dev-stamp
+# Empty, the command picks the config as documented: $$GROUPKEEPER_CONFIG,
+# then config.yaml, then config.example.yaml. `make run CONFIG=x.yaml` pins one.
+CONFIG ?=
+CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG))
 
 .PHONY: run test lint typecheck imports pytest bench install clean
 
-run: $(STAMP)
-	$(BIN)/groupkeeper db upgrade --config $(CONFIG)
-	$(BIN)/groupkeeper run --config $(CONFIG)
+run: $(RUNTIME)
+	$(BIN)/groupkeeper db upgrade $(CONFIG_ARG)
+	$(BIN)/groupkeeper run $(CONFIG_ARG)
 
 test: lint typecheck imports pytest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(RUNTIME): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

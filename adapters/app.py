@@ -6,10 +6,13 @@ nothing else reaches for globals.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import make_url
 
 from adapters.charts import MatplotlibCharts
 from bot.compose import open_engine
@@ -71,6 +74,33 @@ class App:
 async def open_store(config: Config, db_url: str | None = None) -> SqlStore:
     """Open the database and apply pending migrations."""
     return await SqlStore.open(database_url(config, db_url))
+
+
+class MissingCommunity(LookupError):
+    """The database holds nothing of this community: reading from it would
+    report zeros as if they were the community's."""
+
+    def __init__(self, url: str, slug: str) -> None:
+        super().__init__(
+            f"{url} holds no community {slug!r}: is this the right database?"
+            " (database.url, --db or GROUPKEEPER_DB; a relative SQLite path is read"
+            " from the config file's folder)"
+        )
+
+
+async def open_existing(config: Config, db_url: str | None = None) -> SqlStore:
+    """The store of a community that has run, for commands that only read
+    it; a SQLite file that is not there is not created."""
+    url = database_url(config, db_url)
+    slug = config.community.slug
+    file = make_url(url).database if url.startswith("sqlite") else None
+    if file and file != ":memory:" and not await asyncio.to_thread(os.path.exists, file):
+        raise MissingCommunity(url, slug)
+    store = await open_store(config, db_url)
+    if not await store.has_community(slug):
+        await store.close()
+        raise MissingCommunity(url, slug)
+    return store
 
 
 async def build_app(

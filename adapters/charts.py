@@ -56,6 +56,16 @@ def _setup() -> None:
                 font_manager.fontManager.addfont(path)
 
 
+def has_cjk_font() -> bool:
+    """Whether matplotlib can draw Chinese: it draws empty boxes silently
+    otherwise, so the owner is told at start and in a Chinese report."""
+    _setup()
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return bool(known & set(FONTS[:-1]))
+
+
 def render_png(chart: Chart) -> bytes:
     """The chart as PNG bytes of exactly `chart.width` x `chart.height` pixels."""
     import matplotlib

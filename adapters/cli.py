@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from adapters.app import default_config_path, open_store
+from adapters.app import MissingCommunity, default_config_path, open_existing, open_store
 from adapters.points_cli import add_parser as add_points_parser
 from adapters.pool_cli import add_parser as add_pool_parser
 from adapters.redaction import config_secrets, configure_logging, database_password, hide_secrets
@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except KeyboardInterrupt:
         return 130
-    except (OSError, DBAPIError) as exc:
+    except (OSError, DBAPIError, MissingCommunity) as exc:
         # A file that cannot be written or a database that cannot be reached
         # is the owner's to fix: say which, without a traceback.
         print(f"groupkeeper: {_reason(exc)}", file=sys.stderr)
@@ -123,6 +123,14 @@ def _load(path: Path | None) -> Config | None:
     return config
 
 
+def _warn_without_cjk_font(config: Config) -> None:
+    from adapters.charts import has_cjk_font
+    from bot.core.i18n import t
+
+    if not has_cjk_font():
+        print(f"groupkeeper: {t(config.community.locale, 'startup.no_cjk_font')}", file=sys.stderr)
+
+
 def _check_config(args: argparse.Namespace) -> int:
     path = args.file or default_config_path()
     try:
@@ -162,6 +170,8 @@ def _report(args: argparse.Namespace) -> int:
     from adapters.report import render_html, write_csv
 
     report = asyncio.run(_read_report(config, args.db, args.days, today))
+    if config.community.locale == "zh":
+        _warn_without_cjk_font(config)
     args.out.write_text(render_html(report, config.community.locale), encoding="utf-8")
     print(args.out)
     for path in write_csv(report, args.csv) if args.csv is not None else []:
@@ -172,7 +182,7 @@ def _report(args: argparse.Namespace) -> int:
 async def _read_report(config: Config, db: str | None, days: int, today: date) -> Report:
     from adapters.report import build_report
 
-    store = await open_store(config, db)
+    store = await open_existing(config, db)
     try:
         return await build_report(config, store, days, today)
     finally:
@@ -193,6 +203,7 @@ def _console(args: argparse.Namespace) -> int:
             print(f"cannot read {args.script}: {exc.strerror}", file=sys.stderr)
             return 1
     path = args.config or default_config_path()
+    _warn_without_cjk_font(config)
     return asyncio.run(
         run_console(config, args.db, script=script, json_output=args.json, config_path=path)
     )
@@ -246,14 +257,24 @@ def _run(args: argparse.Namespace) -> int:
     if not wanted:
         from adapters.console.runner import run_console
 
+        _warn_without_cjk_font(config)
         print("No platform token set: opening the console chat. Type /help; Ctrl-D quits.")
         path = args.config or default_config_path()
         return asyncio.run(
             run_console(config, args.db, script=None, json_output=False, config_path=path)
         )
     from adapters.runners import run_platforms
+    from adapters.start_failure import malformed
 
-    return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
+    # A token that cannot be one is never sent: it would only be refused, or
+    # leak a typo'd secret to whatever answers.
+    lines = malformed(config, wanted)
+    if not lines:
+        _warn_without_cjk_font(config)
+        return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
+    for line in lines:
+        print(f"groupkeeper: {line}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

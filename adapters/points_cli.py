@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.app import open_store
+from adapters.app import open_existing, open_store
 from bot.config import Config
 from bot.core.records import LedgerEntry
 from storage.economy_store import SqlEconomyStore
@@ -54,7 +54,7 @@ def _export(args: argparse.Namespace, load: Callable[[Path | None], Config | Non
 
 async def export_csv(config: Config, db_url: str | None) -> str:
     slug = config.community.slug
-    store = await open_store(config, db_url)
+    store = await open_existing(config, db_url)
     try:
         balances = await SqlEconomyStore(store.engine).balances(slug)
         snapshot = await store.load(slug, datetime.now(UTC))

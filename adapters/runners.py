@@ -29,6 +29,7 @@ from pathlib import Path
 
 from adapters.app import App, build_app, database_url
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
+from adapters.start_failure import owners_line
 from bot.core.actions import Action, platform_of
 from bot.core.ports import Gateway
 
@@ -146,7 +147,8 @@ async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) 
         except Exception as exc:
             refusal = _refusal(name, exc)
             if refusal is not None:
-                log.error("%s stays off: %s", name, refusal)
+                # The owner's line (what to check, where) when there is one.
+                log.error("%s stays off: %s", name, owners_line(app.config, name, exc) or refusal)
                 return
             if not _passing(name, exc):
                 log.exception("%s stays off: it failed to start", name)

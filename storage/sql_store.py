@@ -77,6 +77,13 @@ class SqlStore(EngineStore):
         async with self._writing() as connection:
             await connection.execute(statement)
 
+    async def has_community(self, slug: str) -> bool:
+        async with self._reading() as connection:
+            found = await connection.scalar(
+                select(COMMUNITIES.c.slug).where(COMMUNITIES.c.slug == slug)
+            )
+        return found is not None
+
     async def load(self, community: str, day_start: datetime) -> Snapshot:
         ledger = LEDGER.table.c
         per_member = select(ledger.member_key, func.sum(ledger.delta)).where(

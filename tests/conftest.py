@@ -3,6 +3,7 @@ a console session to drive the bot the way owners do."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,21 @@ async def store(db_url: str) -> AsyncIterator[SqlStore]:
     s = await SqlStore.open(db_url)
     yield s
     await s.close()
+
+
+@pytest.fixture
+def community_db(db_url: str, example_config: Config) -> str:
+    """A database the example community has run on, with nothing in it yet:
+    the commands that only read refuse one that never held it."""
+
+    async def create() -> None:
+        s = await SqlStore.open(db_url)
+        c = example_config.community
+        await s.ensure_community(c.slug, c.name, c.timezone)
+        await s.close()
+
+    asyncio.run(create())
+    return db_url
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ ends, banned members cannot post at all, message ids count up per chat.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from adapters.gateway import Gateway, Tell, handles
@@ -55,10 +57,17 @@ class Posted:
 
 class ConsoleGateway(Gateway):
     def __init__(
-        self, clock: Clock, log_chat: Callable[[], str | None], *, on_event: Tell | None = None
+        self,
+        clock: Clock,
+        log_chat: Callable[[], str | None],
+        *,
+        on_event: Tell | None = None,
+        charts_dir: Path | None = None,
     ) -> None:
         super().__init__(log_chat, on_event=on_event)
         self.clock = clock
+        # Where charts are saved for the owner to open; None: only described.
+        self.charts_dir = charts_dir
         self.outputs: list[Output] = []
         self.messages: dict[tuple[str, int], Posted] = {}
         # The latest personal invite link per member (user id).
@@ -79,6 +88,10 @@ class ConsoleGateway(Gateway):
         key = chat.key
         self._next_id[key] = self._next_id.get(key, 0) + 1
         return self._next_id[key]
+
+    def latest(self, chat: ChatRef) -> int:
+        """The id of the chat's newest message, 0 before the first."""
+        return self._next_id.get(chat.key, 0)
 
     def record_post(self, chat: ChatRef, author: UserRef, text: str) -> int:
         mid = self.new_id(chat)
@@ -155,9 +168,13 @@ class ConsoleGateway(Gateway):
         mid = self.record_post(
             a.chat, UserRef("console", "bot", "bot", "bot", is_bot=True), a.caption
         )
+        extra: dict[str, Any] = {"width": width, "height": height}
+        if self.charts_dir is not None:
+            name = f"{a.chat.chat_id.replace(':', '-')}-{self.clock.now():%Y%m%d-%H%M%S}-{mid}.png"
+            extra["path"] = str(await asyncio.to_thread(_save, self.charts_dir / name, a.png))
         self._emit(
             Output("photo", self.group_name(a.chat), text=a.caption, message_id=mid,
-                   reply_to=a.reply_to, extra={"width": width, "height": height})
+                   reply_to=a.reply_to, extra=extra)
         )  # fmt: skip
 
     @handles(act.SendDirect)
@@ -281,6 +298,12 @@ class ConsoleGateway(Gateway):
         self._emit(
             Output("profile", self.group_name(a.chat), text=a.title or a.description, extra=extra)
         )
+
+
+def _save(path: Path, png: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return path
 
 
 def png_size(png: bytes) -> tuple[int, int]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from adapters.app import console_clock, open_store, script_clock
@@ -39,6 +42,8 @@ async def run_console(
         config_path=config_path,
         # Scripts are reproducible; a live console follows edits to the file.
         watch_config=script is None,
+        # /stats in a terminal: the chart goes where the owner can open it.
+        charts_dir=Path(tempfile.gettempdir()) / "groupkeeper-charts",
     )
     session.on_output = _print_lines
     await session.start()
@@ -51,10 +56,7 @@ async def run_console(
             if interactive:
                 print(PROMPT_HELP.format(name=config.community.name))
             n = 0
-            while True:
-                typed = await asyncio.to_thread(_read, interactive)
-                if typed is None:
-                    break
+            async for typed in _typed(interactive):
                 n += 1
                 for out in await session.feed(typed, n):
                     print(out, flush=True)
@@ -69,8 +71,40 @@ def _print_lines(lines: list[str]) -> None:
         print(line, flush=True)
 
 
-def _read(interactive: bool) -> str | None:
+async def _typed(interactive: bool) -> AsyncIterator[str]:
+    """The lines typed, read by the event loop itself: a Ctrl-C cancels the
+    wait like any other, where a thread blocked in input() would keep the
+    process (and stdin's lock) until one more line came."""
+    fd = sys.stdin.fileno()
+    pending = b""
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        while b"\n" not in pending:
+            await _readable(fd)
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                if pending:
+                    yield pending.decode("utf-8", errors="replace")
+                return
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        yield line.decode("utf-8", errors="replace").rstrip("\r")
+
+
+async def _readable(fd: int) -> None:
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
     try:
-        return input("> " if interactive else "")
-    except EOFError:
-        return None
+        loop.add_reader(fd, wake)
+    except PermissionError:
+        return  # a regular file (`console < script.txt`): never blocks
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)

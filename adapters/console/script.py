@@ -4,6 +4,8 @@ alice: text            alice posts in the current group
 [g2] alice: text       alice posts in group g2
 alice > 12: text       alice replies to message #12
 [dm] alice: text       alice writes to the bot privately
+/help                  a command with no name: the current member's (the last
+                       to post or join; `you` before anyone)
 +alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves
 +bob via alice         bob joins through alice's personal invite link (/invite)
 !group g2              g2 becomes the current group
@@ -37,6 +39,13 @@ class Post:
     group: str | None = None
     reply_to: int | None = None
     private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Bare:
+    """A command typed with no name, as the banner's `Type /help` invites."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,9 @@ class SetRule:
     yaml: str
 
 
-Line = Post | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
+Line = (
+    Post | Bare | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
+)
 
 _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
 _POST = re.compile(
@@ -122,6 +133,8 @@ def parse_line(line: str) -> Line | None:
         return SetRule(text)
     if line.startswith("!"):
         return _directive(line[1:].split())
+    if line.startswith("/"):
+        return Bare(line)
     m = _MEMBERSHIP.match(line)
     if m:
         if m["sign"] == "+":
@@ -144,8 +157,18 @@ def parse_line(line: str) -> Line | None:
         )
     raise ScriptError(
         f"cannot read {line!r}: expected 'name: text', '[group] name: text', "
-        "'name > 12: text', '+name', '-name' or a !directive"
+        "'name > 12: text', '/command', '+name', '-name' or a !directive"
     )
+
+
+# What each directive takes, said when it is given without it.
+_USAGE = {
+    "group": "!group g2",
+    "clock": "!clock +1d | +90m | 2026-01-05 09:00",
+    "react": "!react bob 12 👍",
+    "press": "!press mia Confirm #2",
+    **dict.fromkeys(_ROLES, "!{head} alice (roles: !mod, !owner, !member)"),
+}
 
 
 def _directive(words: list[str]) -> Line:
@@ -164,6 +187,8 @@ def _directive(words: list[str]) -> Line:
         return Press(args[0], " ".join(args[1:]))
     if head in ("restart", "crash") and not args:
         return Restart(crash=head == "crash")
+    if head in _USAGE:
+        raise ScriptError("usage: " + _USAGE[head].format(head=head))
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
         "!clock, !react, !press, !restart, !crash, !rule)"

@@ -12,6 +12,7 @@ from pathlib import Path
 from adapters.app import chart_renderer, sql_stores
 from adapters.console.gateway import ConsoleGateway, Output
 from adapters.console.script import (
+    Bare,
     Join,
     Leave,
     Line,
@@ -79,6 +80,7 @@ class ConsoleSession:
         config_path: Path | None = None,
         schedule_store: ScheduleStore | None = None,
         watch_config: bool = False,
+        charts_dir: Path | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -90,9 +92,14 @@ class ConsoleSession:
         self.background_flush = background_flush
         # The log chat as configured now: a /reload may move it.
         self.gateway = ConsoleGateway(
-            clock, lambda: self.live_config.community.log_chat, on_event=self._event
+            clock,
+            lambda: self.live_config.community.log_chat,
+            on_event=self._event,
+            charts_dir=charts_dir,
         )
         self.group = "g1"
+        # Who a line with no name speaks as: the last member to post or join.
+        self.speaker = "you"
         self.config_path = config_path
         # The features' stores outlive the engine: shop, events, referrals,
         # spam samples and the entry gate's state survive !restart like the
@@ -177,7 +184,9 @@ class ConsoleSession:
 
     async def _do(self, line: Line) -> None:
         gw = self.gateway
-        if isinstance(line, Post):
+        if isinstance(line, Bare):
+            await self._post(Post(self.speaker, line.text))
+        elif isinstance(line, Post):
             await self._post(line)
         elif isinstance(line, Join | Leave):
             chat = group_chat(line.group or self.group)
@@ -193,6 +202,7 @@ class ConsoleSession:
                     text = f"{line.via} has no invite link yet (send `{line.via}: /invite` first)"
                     gw.outputs.append(Output("error", None, actor="console", text=text))
                     return
+                self.speaker = line.user
                 via = {"via": line.via} if line.via else {}
                 gw.outputs.append(Output("join", chat.chat_id, actor=line.user, extra=via))
                 await self._event(MemberJoined(chat, who, self.clock.now(), invite))
@@ -219,6 +229,8 @@ class ConsoleSession:
             await self._event(TimerFired("tick", self.clock.now()))
         elif isinstance(line, React):
             chat = group_chat(self.group)
+            if not self._exists(chat, line.message_id):
+                return
             await self._event(
                 ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now())
             )
@@ -233,6 +245,8 @@ class ConsoleSession:
         gw = self.gateway
         sender = user(line.user)
         chat = dm_chat(line.user) if line.private else group_chat(line.group or self.group)
+        if line.reply_to is not None and not self._exists(chat, line.reply_to):
+            return
         refusal = gw.can_post(chat, sender)
         if refusal is not None:
             gw.outputs.append(Output("refused", gw.group_name(chat), actor=line.user, text=refusal))
@@ -244,12 +258,25 @@ class ConsoleSession:
                 reply = ReplyRef(line.reply_to, original.author, original.text)
             else:
                 reply = ReplyRef(line.reply_to)
+        self.speaker = line.user
         mid = gw.record_post(chat, sender, line.text)
         gw.outputs.append(
             Output("post", gw.group_name(chat), actor=line.user, text=line.text, message_id=mid,
                    reply_to=line.reply_to)
         )  # fmt: skip
         await self._event(MessagePosted(chat, sender, mid, line.text, self.clock.now(), reply))
+
+    def _exists(self, chat: ChatRef, message_id: int) -> bool:
+        """A message never posted cannot be reacted or replied to: said, since
+        the platforms would refuse it and a typo would otherwise pass silently.
+        A deleted one can, as on the platforms a moderator's tools see it."""
+        latest = self.gateway.latest(chat)
+        if 0 < message_id <= latest:
+            return True
+        text = f"{self.gateway.group_name(chat)} has no message #{message_id}"
+        text += f" (the latest is #{latest})" if latest else " (nothing posted yet)"
+        self.gateway.outputs.append(Output("error", None, actor="console", text=text))
+        return False
 
     async def _press(self, line: Press) -> None:
         """A button press is the button's command from whoever pressed it, in
@@ -381,6 +408,8 @@ def _render_line(o: Output) -> str:
             return f"{where} bot {o.kind}s {o.target}"
         case "photo":
             size = f"PNG {o.extra.get('width')}x{o.extra.get('height')}"
+            if "path" in o.extra:
+                size += f", saved as {o.extra['path']}"
             mid = f" #{o.message_id}" if o.message_id is not None else ""
             return f"{where}{mid} bot sends a chart ({size}): {text}"
         case "grant_role":

@@ -129,6 +129,9 @@ def build_bot(
     """The bot for an already started `App`, not connected. `sharded`
     overrides `platforms.discord.sharded`; `shard_count` pins the number of
     shards (Discord recommends one when it is None)."""
+    # The bot never joins voice: the library's warnings that voice extras are
+    # missing would only bury the owner's start-up lines.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     use_shards = app.config.platforms.discord.sharded if sharded is None else sharded
     if use_shards:
         return ShardedGroupkeeperBot(app, forward=forward, shard_count=shard_count)

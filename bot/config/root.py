@@ -5,16 +5,17 @@ Each section's model lives in its own module beside this one."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
@@ -160,7 +161,7 @@ def _errors(
         path = ".".join(str(p) for p in loc)
         reason = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            reason = "unknown key"
+            reason = "unknown key" + _did_you_mean(loc)
         elif err["type"] == "union_tag_invalid":
             ctx = err.get("ctx", {})
             reason = f"unknown rule type {ctx.get('tag')!r} (use {ctx.get('expected_tags')})"
@@ -174,6 +175,30 @@ def _errors(
         elif err["type"] == "missing":
             reason = "is required"
         yield _located(path, _hidden(reason, secrets), lines)
+
+
+def _did_you_mean(loc: list[int | str]) -> str:
+    """A near miss among the keys allowed there (`point` for `points`)."""
+    model: type[BaseModel] | None = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return ""
+    keys = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The one model a field holds (itself, in a list, a dict or optional);
+    None for a choice of models (a rule's type decides which)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    found = {m for m in map(_model_in, get_args(annotation)) if m is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 _PATH_REASON = re.compile(r"^([a-z_]+(?:\.[a-z0-9_]+)+): (.*)$", re.DOTALL)
@@ -190,6 +215,11 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        # Parsed from a string (to keep the quoted line in the message),
+        # PyYAML names it `<unicode string>`: the owner needs the file.
+        for named in (mark, getattr(exc, "context_mark", None)):
+            if named is not None:
+                named.name = source
         where = f" (line {mark.line + 1})" if mark else ""
         raise ConfigError((f"(file): not valid YAML{where}: {exc}",)) from None
     if not isinstance(data, dict):
@@ -215,4 +245,21 @@ def load_config(path: str | Path) -> Config:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError((f"(file): cannot read {path}: {exc.strerror}",)) from None
-    return parse_config(text, str(path))
+    # abspath, not resolve: a linked config keeps the folder it is linked from.
+    return _beside(parse_config(text, str(path)), Path(os.path.abspath(path)).parent)
+
+
+# A SQLite file named by a relative path: `sqlite:///gk.db`, any driver.
+_RELATIVE_SQLITE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/|:memory:|file:)(.+)$")
+
+
+def _beside(config: Config, folder: Path) -> Config:
+    """A relative SQLite path names the file beside the config, wherever the
+    command runs: otherwise `report --config ../x.yaml` from another folder
+    opens a new, empty database. (Content folders are resolved the same way
+    where they are read, `bot/features/schedule/content.py`.)"""
+    relative = _RELATIVE_SQLITE.match(config.database.url)
+    if relative is None:
+        return config
+    url = relative.group(1) + str(folder / relative.group(2))
+    return config.model_copy(update={"database": config.database.model_copy(update={"url": url})})

@@ -11,11 +11,10 @@ from tests.conftest import EXAMPLE
 
 
 def test_a_report_to_a_missing_folder_names_the_path(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], community_db: str
 ) -> None:
     out = tmp_path / "missing" / "report.html"
-    code = main(["report", "--config", str(EXAMPLE), "--db", "sqlite+aiosqlite:///:memory:",
-                 "--out", str(out)])  # fmt: skip
+    code = main(["report", "--config", str(EXAMPLE), "--db", community_db, "--out", str(out)])
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("groupkeeper: ") and str(out) in err and "Traceback" not in err

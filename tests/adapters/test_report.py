@@ -71,9 +71,9 @@ async def test_csv_tables(weeks: SqlStore, tmp_path: Path) -> None:
 
 
 def test_the_command_line_writes_the_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], community_db: str
 ) -> None:
-    db = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    db = community_db
     out = tmp_path / "report.html"
     code = main(
         ["report", "--db", db, "--days", "7", "--out", str(out), "--csv", str(tmp_path / "t")]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot.config import ConfigError, parse_config
+from bot.config import ConfigError, load_config, parse_config
 from tests.conftest import EXAMPLE, ROOT
 
 MINIMAL = "community: {name: Test, slug: test}\n"
@@ -30,6 +30,8 @@ def test_the_example_passes_check_config(capsys: pytest.CaptureFixture[str]) -> 
     ("yaml_text", "expected"),
     [
         (MINIMAL + "bogus: 1\n", "bogus: unknown key (line 2)"),
+        (MINIMAL + "point: {}\n", "point: unknown key (did you mean `points`?) (line 2)"),
+        ("community: {name: T, slug: t, timezon: UTC}\n", "community.timezon: unknown key (did you mean `timezone`?)"),
         ("community: {name: T, slug: t, timezone: Mars/Base}\n", "community.timezone: unknown time zone 'Mars/Base'"),
         ("community: {name: T, slug: t, language: fr}\n", "community.language: unsupported language 'fr'"),
         (MINIMAL + "rules:\n  - {id: a, type: blocklist, words: ['re:(x']}\n", "rules.0.words: bad regex '(x'"),
@@ -130,3 +132,12 @@ def test_check_config_never_echoes_a_value_from_the_environment(
     assert "community.timezone: unknown time zone" in out
     assert "rules.0.per" in out and "community.language" in out
     assert "123456:AAE-not-a-timezone" not in out
+
+
+def test_a_yaml_error_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "community.yaml"
+    path.write_text("community:\n  name: x\n  bad: : :\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f'in "{path}", line 3' in caught.value.errors[0]
+    assert "<unicode string>" not in caught.value.errors[0]

@@ -48,8 +48,9 @@ class Enforcer:
             case=case.id,
             action=t(loc, f"actions.{case.action}"),
             name=display(member),
-            group=group.title if group else "-",
-            by=display(by) if by else t(loc, "log.bot"),
+            # A case started in a private chat (/warn @name) is in no group.
+            where=t(loc, "log.case_where", group=group.title) if group else "",
+            by=t(loc, "log.by", name=display(by)) if by else t(loc, "log.bot"),
             rule=t(loc, "log.case_rule", rule=case.rule) if case.rule else "",
             details=t(loc, "log.case_details", details=case.details or case.reason)
             if (case.details or case.reason)
