@@ -205,7 +205,8 @@ class Engine:
         actions: list[Action] = []
         for f in self._on_message:
             step = await f.on_message(seen)
-            actions += step.actions
+            if step.actions:
+                actions += step.actions
             if step.stop:
                 # A removed message gets no help for the command it named.
                 return actions

@@ -240,7 +240,11 @@ class _Window:
 
 
 class FakeBotApi:
-    def __init__(self, token: str = "123456:TEST-token", limits: ServerLimits | None = None):
+    def __init__(
+        self,
+        token: str = "123456:TEST-token-made-to-look-like-a-real-one",
+        limits: ServerLimits | None = None,
+    ):
         self.token = token
         self.limits = limits or ServerLimits()
         self.me = {

@@ -135,7 +135,7 @@ async def test_an_unreachable_telegram_is_tried_again_after_discord_refused_the_
     refusing_discord: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setenv("TELEGRAM_TOKEN", "123456:TEST-token")
+    monkeypatch.setenv("TELEGRAM_TOKEN", "123456:TEST-token-made-to-look-like-a-real-one")
     monkeypatch.setenv("GK_TG_BASE_URL", f"http://127.0.0.1:{closed_port()}/bot")
     discord_at(monkeypatch, refusing_discord)
     caplog.set_level(logging.WARNING, logger=runners.__name__)

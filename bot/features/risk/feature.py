@@ -10,7 +10,7 @@ from bot.config import Config
 from bot.core.actions import Action
 from bot.core.commands import Context
 from bot.core.directory import display
-from bot.core.feature import Arrival, Base, Departure, Seen, Step
+from bot.core.feature import PASS, Arrival, Base, Departure, Seen, Step
 from bot.core.records import MemberRecord
 from bot.features.risk import commands, report_commands
 from bot.features.risk.risk import Risk
@@ -38,6 +38,8 @@ class RiskFeature(Base):
         actions, removed = await self.risk.on_message(
             seen.event, seen.member, seen.group, seen.role, self._view(seen)
         )
+        if not actions and not removed:
+            return PASS
         return Step(actions, stop=removed)
 
     async def on_join(self, arrival: Arrival) -> Step:
