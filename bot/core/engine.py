@@ -9,12 +9,11 @@ batcher. It never touches a platform or a database driver.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config
 from bot.core.actions import Action, SendMessage
 from bot.core.arguments import Refused
 from bot.core.batcher import WriteBehind
@@ -33,8 +32,6 @@ from bot.core.kit import Kit
 from bot.core.ports import Clock
 from bot.core.presses import answer_press
 from rules.evaluate import RuleSet
-
-log = logging.getLogger(__name__)
 
 F = TypeVar("F")
 
@@ -123,19 +120,6 @@ class Engine:
         for f in self.features:
             f.configure(config)
         self._collect_words()
-
-    def reload_file(self) -> tuple[str, ...]:
-        """Read the config file again. On any error the running config stays
-        and the errors (`path.to.key: reason`) are returned."""
-        if self.config_path is None:
-            return ("(file): this bot was not started from a config file",)
-        try:
-            config = load_config(self.config_path)
-        except ConfigError as exc:
-            log.warning("config %s rejected, keeping the last good one:\n%s", self.config_path, exc)
-            return exc.errors
-        self.reload(config)
-        return ()
 
     def _collect_words(self) -> None:
         self._words = {w: name for f in self.features for w, name in f.words().items()}
