@@ -79,7 +79,7 @@ async def act(dash: Dashboard, request: Request, who: Viewer) -> Response:
         return missing()
     if kind == "flags" and verb in ("confirm", "dismiss"):
         flag = risk.reports.flags.get(item)
-        if flag is None:
+        if flag is None or flag not in risk.reports.waiting():
             return missing()
         answer = await issue(dash, who, ChatRef.parse(flag.group_key), "resolve",
                              [str(item), verb])  # fmt: skip
