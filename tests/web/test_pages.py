@@ -205,3 +205,10 @@ def test_other_parts_of_the_bot_can_mount_routes(web: Web) -> None:
 
     web.dash.mount([Route("/healthz", health)])
     assert web.client.get("/healthz").text == "ok"
+
+
+def test_overview_counts_todays_active_members(web: Web) -> None:
+    web.say("eve: hello", "bob: hi")
+    web.login_telegram(OWNER)
+    page = web.client.get("/").text
+    assert "<b>2</b><span>DAU</span>" in page
