@@ -110,7 +110,7 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
 def _dashboard(app: App, config_path: Path, router: Router) -> Dashboard | None:
     """The web dashboard beside the platforms, when the config enables it:
     its commands' actions go out through the router like any platform's."""
-    if not app.config.dashboard.enabled:
+    if not app.config.dashboard.serves(console=False):
         return None
     from adapters.web import start
     from adapters.web.bridge import EngineBot

@@ -1,7 +1,7 @@
 """`dashboard:` the owners' and moderators' web dashboard the bot serves.
 
-Off unless `enabled`; it listens on loopback by default, so it is only
-reachable through a reverse proxy that adds HTTPS (README, "Dashboard")."""
+It listens on loopback by default, so it is only reachable through a
+reverse proxy that adds HTTPS (README, "Dashboard")."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ class DiscordLogin(Strict):
 
 
 class DashboardConfig(Strict):
-    enabled: bool = False
+    # Unset: served beside the interactive console (`make run` without a
+    # token, to try it), not beside the platforms until set to true.
+    enabled: bool | None = None
     listen: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     # The address members' browsers use (behind the proxy), e.g.
@@ -45,3 +47,6 @@ class DashboardConfig(Strict):
         if url and not url.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http:// for a local test)")
         return url.rstrip("/") + "/" if url else url
+
+    def serves(self, *, console: bool) -> bool:
+        return self.enabled if self.enabled is not None else console
