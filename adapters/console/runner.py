@@ -48,7 +48,7 @@ async def run_console(
     session.on_output = _print_lines
     await session.start()
     dashboard = None
-    if script is None and config.dashboard.serves(console=True):
+    if script is None and config.dashboard.serves(console=interactive):
         # Owners try the dashboard on the console's community.
         from adapters.web import start
         from adapters.web.bridge import ConsoleBot

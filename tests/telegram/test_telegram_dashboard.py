@@ -67,8 +67,12 @@ async def test_an_owner_mutes_a_member_from_the_dashboard(
             assert found is not None
             done = await web.post(
                 f"{member}/mute",
-                data={"csrf": found.group(1), "group": f"telegram:{GROUP}", "length": "10m",
-                      "reason": "cool off"},  # fmt: skip
+                data={
+                    "csrf": found.group(1),
+                    "group": f"telegram:{GROUP}",
+                    "length": "10m",
+                    "reason": "cool off",
+                },
                 follow_redirects=True,
             )
             assert done.status_code == 200

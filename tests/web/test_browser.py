@@ -159,10 +159,12 @@ def wait_text(driver: Any, css: str, text: str) -> None:
         WebDriverWait(driver, 15).until(
             ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
         )
-    except Exception:
+    except Exception as exc:
         logs = driver.get_log("browser") if hasattr(driver, "get_log") else []
         body = driver.find_element(By.TAG_NAME, "body").text
-        raise AssertionError(f"{text!r} not in {css}: page:\n{body[:2000]}\nconsole: {logs}")
+        raise AssertionError(
+            f"{text!r} not in {css}: page:\n{body[:2000]}\nconsole: {logs}"
+        ) from exc
 
 
 def set_editor(driver: Any, text: str) -> None:
@@ -197,7 +199,9 @@ def test_owner_confirms_a_flag_and_edits_a_rule(served: Served, browser: Any) ->
 
     browser.get(f"{served.base}/config")
     original = served.path.read_text()
-    broken = original.replace("rules:\n", "rules:\n  - {id: no-shout, type: blocklist, words: 5}\n", 1)
+    broken = original.replace(
+        "rules:\n", "rules:\n  - {id: no-shout, type: blocklist, words: 5}\n", 1
+    )
     set_editor(browser, broken)
     wait_text(browser, "#check", "rules.0.words")
     assert browser.find_elements(By.CSS_SELECTOR, "pre.yaml .line.error")
@@ -209,7 +213,9 @@ def test_owner_confirms_a_flag_and_edits_a_rule(served: Served, browser: Any) ->
 
     browser.get(f"{served.base}/config")
     fixed = original.replace(
-        "rules:\n", "rules:\n  - {id: no-shout, type: blocklist, words: [SHOUTING], action: delete}\n", 1
+        "rules:\n",
+        "rules:\n  - {id: no-shout, type: blocklist, words: [SHOUTING], action: delete}\n",
+        1,
     )
     set_editor(browser, fixed)
     wait_text(browser, "#check", "The file is valid")
@@ -222,10 +228,12 @@ def test_owner_confirms_a_flag_and_edits_a_rule(served: Served, browser: Any) ->
     assert any("deletes" in line and "no-shout" in line for line in out)
 
 
-def test_every_page_in_both_languages(
-    served: Served, browser: Any, tmp_path: Path
-) -> None:
-    served.say("eve: hello there", "eve: /checkin", "+zoe", "zoe: hi all", "bob: hey")
+def test_every_page_in_both_languages(served: Served, browser: Any, tmp_path: Path) -> None:
+    served.say(
+        "eve: hello there", "eve: /checkin", "+zoe", "zoe: hi all", "bob: hey",
+        "zed: you are all idiots and this group is garbage",
+        "bob > 6: /report insults", "carol > 6: /report", "dan > 6: /report",
+    )  # fmt: skip
     folder = shots_dir(tmp_path)
     login(browser, served.base)
     for lang in ("en", "zh"):

@@ -25,7 +25,7 @@ def test_overview_lists_groups_entry_and_risk(web: Web) -> None:
     assert "<td>g1</td>" in page
     assert "console: the entry link sends newcomers to g1" in page
     assert "<svg" in page  # joins and leaves sparklines
-    assert 'flags to review' in page
+    assert "flags to review" in page
 
 
 def test_confirming_a_flag_bans_through_the_engine(web: Web) -> None:
@@ -152,7 +152,11 @@ def test_config_check_try_and_save(web: Web) -> None:
     refused = web.post("/config/save", {"text": bad, "base": _base(web)}, follow=False)
     assert refused.status_code == 422 and "Not saved" in refused.text
     assert web.path.read_text() == text
-    shout = text.replace("rules:\n", "rules:\n  - {id: no-shout, type: blocklist, words: [SHOUTING], action: delete}\n", 1)
+    shout = text.replace(
+        "rules:\n",
+        "rules:\n  - {id: no-shout, type: blocklist, words: [SHOUTING], action: delete}\n",
+        1,
+    )
     tried = web.post("/config/try", {"text": shout, "message": "STOP SHOUTING"}).text
     assert "no-shout" in tried and "edited above" in tried
     assert "No rule fires" in web.post("/config/try", {"text": text, "message": "hello"}).text
