@@ -137,8 +137,12 @@ class Dashboard:
             return t(loc, f"web.{key}", **v)
 
         flash = sess.read_flash(request, self.signer) if who is not None else None
+        def catalogue(key: str, /, **v: Any) -> str:
+            return t(loc, key, **v)
+
         page = self.templates.get_template(template).render(
             t=text,
+            cat=catalogue,
             locale=loc,
             who=who,
             csrf=sess.csrf_token(self.signer, who) if who is not None else "",
