@@ -3,8 +3,10 @@ for a chosen period and group, and its tables as CSV downloads."""
 
 from __future__ import annotations
 
+import asyncio
 import csv as csvlib
 import io
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,17 +32,30 @@ def _period(request: Request) -> int:
     return int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
 
 
+# A report is computed at most once a minute per period: its cost grows with
+# the members active in the period (about a second for 20,000).
+FRESH = 60.0
+
+
 async def report(dash: Dashboard, days: int) -> Report:
     """`groupkeeper report`'s numbers, read through the running analytics
-    service: its counters still in memory count too."""
+    service (its counters still in memory count too), computed in a worker
+    thread so the bot's loop goes on handling messages meanwhile."""
     engine = dash.bot.engine
-    await engine.writes.flush(everything=True)
     today = engine.kit.calendar.local_date(engine.clock.now())
+    kept = dash.reports.get(days)
+    if kept is not None and kept[0] == today and time.monotonic() - kept[1] < FRESH:
+        return kept[2]
+    await engine.writes.flush(everything=True)
     found = engine.find(AnalyticsFeature)
     if found is None:
-        return await build_report(engine.config, dash.bot.store, days, today)
-    since = today - timedelta(days=days - 1)
-    return assemble(engine.config, await found.analytics.inputs(since, today))
+        made = await build_report(engine.config, dash.bot.store, days, today)
+    else:
+        since = today - timedelta(days=days - 1)
+        inputs = await found.analytics.inputs(since, today)
+        made = await asyncio.to_thread(assemble, engine.config, inputs)
+    dash.reports[days] = (today, time.monotonic(), made)
+    return made
 
 
 def scope(rep: Report, group: str) -> tuple[str, Metrics]:

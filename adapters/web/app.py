@@ -15,8 +15,9 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -33,6 +34,9 @@ from adapters.web.security import LoginLinks, RateLimit, Signer
 from bot.config import Config, Locale
 from bot.config.dashboard import DashboardConfig
 from bot.core.i18n import t
+
+if TYPE_CHECKING:
+    from adapters.report import Report
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ class Dashboard:
         )
         self.app = Starlette(routes=self._routes())
         self.app.add_middleware(_Headers)
+        # Reports by period: (local day, when made, the report); see analytics_page.
+        self.reports: dict[int, tuple[date, float, Report]] = {}
         # Set by `adapters.web.start` while it serves.
         self.task: asyncio.Task[None] | None = None
 
@@ -137,6 +143,7 @@ class Dashboard:
             return t(loc, f"web.{key}", **v)
 
         flash = sess.read_flash(request, self.signer) if who is not None else None
+
         def catalogue(key: str, /, **v: Any) -> str:
             return t(loc, key, **v)
 
