@@ -7,6 +7,7 @@ reloaded as `/reload` would."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,11 +19,12 @@ from starlette.responses import Response
 from adapters.web import config_file as cf
 from adapters.web.session import Viewer
 from adapters.web.views import risk_of
-from bot.config import Config, parse_config
+from bot.config import Config, ConfigError, parse_config
 from bot.core.config_watch import reload_from_file
 from bot.core.i18n import t
 from bot.features.moderation.rule_trial import run_tests
 from bot.features.risk.spam.checks import Detector
+from bot.features.risk.spam.model import SpamModel
 from rules.message import MessageView
 
 if TYPE_CHECKING:
@@ -43,16 +45,27 @@ async def show(dash: Dashboard, request: Request, who: Viewer) -> Response:
     secrets = cf.plain_secrets(text)
     if secrets:
         return dash.render(request, "config.html", who, text=None, secrets=secrets, **_empty())
-    errors = cf.errors_of(text, str(path))
+    errors, lines = await _checked(text, str(path))
     return dash.render(
         request, "config.html", who, text=text, secrets=[], errors=errors,
-        lines=cf.highlight(text, cf.error_lines(errors)), base=cf.digest(text),
+        lines=lines, base=cf.digest(text),
         versions=await asyncio.to_thread(cf.versions, path), file=path.name,
     )  # fmt: skip
 
 
 def _empty() -> dict[str, Any]:
     return {"errors": (), "lines": [], "base": "", "versions": [], "file": ""}
+
+
+async def _checked(text: str, source: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """Validated and highlighted in a worker thread: a large file takes
+    a tenth of a second, which the bot's loop must not wait through."""
+
+    def work() -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        errors = cf.errors_of(text, source)
+        return errors, cf.highlight(text, cf.error_lines(errors))
+
+    return await asyncio.to_thread(work)
 
 
 async def _text(request: Request) -> str:
@@ -65,9 +78,8 @@ async def check(dash: Dashboard, request: Request, who: Viewer) -> Response:
     """The live check: the errors and the marked lines, as a fragment."""
     text = await _text(request)
     path = _path(dash)
-    errors = cf.errors_of(text, str(path or "config.yaml"))
-    return dash.render(request, "config_check.html", who, errors=errors,
-                       lines=cf.highlight(text, cf.error_lines(errors)))  # fmt: skip
+    errors, lines = await _checked(text, str(path or "config.yaml"))
+    return dash.render(request, "config_check.html", who, errors=errors, lines=lines)
 
 
 async def trial(dash: Dashboard, request: Request, who: Viewer) -> Response:
@@ -77,28 +89,38 @@ async def trial(dash: Dashboard, request: Request, who: Viewer) -> Response:
     message = str(form.get("message", ""))[:4000]
     newcomer = form.get("newcomer") == "on"
     text = str(form.get("text", ""))[:MOST]
-    config = dash.bot.engine.config
-    edited = False
-    if text:
-        try:
-            config = parse_config(text, "edited")
-            edited = True
-        except Exception:
-            edited = False
-    outcome = run_tests(config, [f"-\t{message}"], newcomer=newcomer)[0] if message else None
-    spam = _spam(dash, config, message, newcomer) if message else []
+    running = dash.bot.engine.config
+    risk = risk_of(dash.bot.engine)
+    model = risk.spam.model if risk is not None else None
+
+    def work() -> tuple[Config, bool, tuple[str, ...], str]:
+        config, edited = running, False
+        if text:
+            with contextlib.suppress(ConfigError):
+                config, edited = parse_config(text, "edited"), True
+        if not message:
+            return config, edited, (), ""
+        outcome = run_tests(config, [f"-\t{message}"], newcomer=newcomer)[0]
+        return config, edited, outcome.fired, outcome.details
+
+    # Compiling an edited file's rules takes a while: not on the bot's loop.
+    config, edited, fired, details = await asyncio.to_thread(work)
+    # The spam model learns on the loop: it is read there too (microseconds).
+    spam = _spam(config, model, message, newcomer) if message else []
     return dash.render(
         request, "config_trial.html", who, message=message, edited=edited,
-        fired=list(outcome.fired) if outcome else [], details=outcome.details if outcome else "",
-        spam=spam,
+        fired=list(fired), details=details, spam=spam,
     )  # fmt: skip
 
 
-def _spam(dash: Dashboard, config: Config, message: str, newcomer: bool) -> list[dict[str, str]]:
-    risk = risk_of(dash.bot.engine)
-    if risk is None or not config.risk.spam.enabled:
+def _spam(
+    config: Config, model: SpamModel | None, message: str, newcomer: bool
+) -> list[dict[str, str]]:
+    """The spam checks' verdict as the running model sees it, checked the
+    hardest way (a newcomer) or as for an established member."""
+    if model is None or not config.risk.spam.enabled:
         return []
-    detector = Detector(config.risk.spam, risk.spam.model)
+    detector = Detector(config.risk.spam, model)
     view = MessageView(
         text=message,
         group="test:trial",
@@ -120,7 +142,7 @@ async def save(dash: Dashboard, request: Request, who: Viewer) -> Response:
     text = str(form.get("text", ""))[:MOST].replace("\r\n", "\n")
     base = str(form.get("base", ""))
     current = await asyncio.to_thread(path.read_text, encoding="utf-8")
-    errors = cf.errors_of(text, str(path))
+    errors, lines = await _checked(text, str(path))
     refusal = None
     if errors:
         refusal = t(loc, "web.config.refused", count=len(errors))
@@ -132,7 +154,7 @@ async def save(dash: Dashboard, request: Request, who: Viewer) -> Response:
         # The running config and the file stay as they were.
         return dash.render(
             request, "config.html", who, 422, text=text, secrets=[], errors=errors,
-            lines=cf.highlight(text, cf.error_lines(errors)), base=base,
+            lines=lines, base=base,
             versions=await asyncio.to_thread(cf.versions, path), file=path.name,
             refusal=refusal,
         )  # fmt: skip
