@@ -102,7 +102,10 @@ class Dashboard:
 
     def base_url(self) -> str:
         cfg = self.settings
-        return cfg.public_url or f"http://{cfg.listen}:{cfg.port}/"
+        # Listening on every address: the link names this machine's loopback.
+        host = "127.0.0.1" if cfg.listen in ("0.0.0.0", "::", "") else cfg.listen
+        host = f"[{host}]" if ":" in host else host
+        return cfg.public_url or f"http://{host}:{cfg.port}/"
 
     def login_link(self) -> str:
         """A new one-time login link (the console prints one at start)."""
