@@ -80,6 +80,9 @@ class Dashboard:
         )
         self.app = Starlette(routes=self._routes())
         self.app.add_middleware(_Headers)
+        # Sessions ended by their owner: a copied cookie opens nothing after
+        # a log-out (kept in memory; a restart with a random key ends all).
+        self.logged_out: set[str] = set()
         # Reports by period: (local day, when made, the report); see analytics_page.
         self.reports: dict[int, tuple[date, float, Report]] = {}
         # Set by `adapters.web.start` while it serves.
@@ -181,7 +184,8 @@ class Dashboard:
         sess.set_cookie(response, request, self.settings.public_url, name, value, age)
 
     def viewer(self, request: Request) -> sess.Viewer | None:
-        return sess.viewer(request, self.signer, self.bot.engine)
+        who = sess.viewer(request, self.signer, self.bot.engine)
+        return None if who is None or who.sid in self.logged_out else who
 
     def refuse(self, request: Request, who: sess.Viewer | None, status: int) -> Response:
         key = {

@@ -105,6 +105,8 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
         who = dash.viewer(request)
         if who is not None and not await sess.csrf_ok(request, dash.signer, who):
             return dash.refuse(request, who, 400)
+        if who is not None:
+            dash.logged_out.add(who.sid)
         response = RedirectResponse("/login", 303)
         response.delete_cookie(sess.SESSION, path="/")
         return response

@@ -264,3 +264,15 @@ def test_a_config_with_a_secret_written_in_it_is_not_shown(web: Web) -> None:
     page = web.client.get("/config").text
     assert TOKEN not in page
     assert "platforms.telegram.token" in page
+
+
+def test_logging_out_ends_the_session(web: Web) -> None:
+    web.login_telegram(OWNER)
+    assert web.client.get("/", follow_redirects=False).status_code == 200
+    copied = web.client.cookies[SESSION]
+    r = web.post("/logout", follow=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert web.client.get("/", follow_redirects=False).status_code == 303
+    # A copy of the cookie taken before opens nothing either.
+    web.client.cookies.set(SESSION, copied)
+    assert web.client.get("/", follow_redirects=False).status_code == 303
