@@ -205,14 +205,10 @@ class Overflow:
         return self.prepare(group.platform, now)
 
     def seen(self, member: MemberRecord, group: GroupRecord) -> None:
-        """The member posts in the group: they have a place there, whether
-        or not the bot saw them join (members from before the bot, a join
-        missed while it was down). The platform's count has them already."""
-        seats = self.seats.get(member.key)
-        if seats is None:
-            seats = self.seats[member.key] = set()
-        if group.chat_key not in seats:
-            seats.add(group.chat_key)
+        """The member posts in the group: a place there, joined before the bot
+        or not (the platform's count has them already)."""
+        if group.chat_key not in self.seats.get(member.key, ()):
+            self.seats.setdefault(member.key, set()).add(group.chat_key)
             self._left.discard((member.key, group.chat_key))
 
     def left(self, member: MemberRecord, group: GroupRecord) -> None:
