@@ -177,15 +177,15 @@ class Engine:
                     out += await f.on_direct(direct)
             return out
         if kit.directory.is_log_chat(ev.chat):
-            # The moderators talking among themselves: not a community
-            # message to count, rule on or pay for.
+            # The moderators among themselves: nothing to count, rule on or pay.
             return []
         group = kit.directory.group(ev.chat, now, ev.chat.title)
+        first = False
         if not ev.edited:
             member.message_count += 1
             member.last_seen = now
             kit.directory.touch(member, soft=True)
-            kit.stats.message(group.chat_key, kit.calendar.local_date(now), member.key)
+            first = kit.stats.message(group.chat_key, kit.calendar.local_date(now), member.key)
         word = self._words.get(ev.text.strip())
         if word is not None:
             return await self._command(issued(ev, word, ()))
@@ -196,7 +196,9 @@ class Engine:
             if step.actions:
                 actions += step.actions
             if step.stop:
-                # A removed message gets no help for the command it named.
+                # Removed: no help for its command, its author not active.
+                if first:
+                    kit.stats.removed(group.chat_key, kit.calendar.local_date(now), member.key)
                 return actions
         if parsed is not None:
             actions += await self._command(issued(ev, *parsed))
