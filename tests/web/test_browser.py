@@ -203,7 +203,7 @@ def test_owner_confirms_a_flag_and_edits_a_rule(served: Served, browser: Any) ->
         "rules:\n", "rules:\n  - {id: no-shout, type: blocklist, words: 5}\n", 1
     )
     set_editor(browser, broken)
-    wait_text(browser, "#check", "rules.0.words")
+    wait_text(browser, "#check", "rules.1.words")
     assert browser.find_elements(By.CSS_SELECTOR, "pre.yaml .line.error")
     browser.find_element(By.ID, "save").click()
     wait_text(browser, "#refusal", "Not saved")
