@@ -92,7 +92,10 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
         await driver.start()
         with _stopped_by_signals(stop):
             await _until(
-                stop, [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names]
+                stop,
+                [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names],
+                driver,
+                app.config.platforms.shutdown_grace.total_seconds(),
             )
     finally:
         if dashboard is not None:
@@ -146,8 +149,12 @@ def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
-async def _until(stop: asyncio.Event, platforms: list[asyncio.Task[None]]) -> None:
-    """Until a signal, or until every platform has given up."""
+async def _until(
+    stop: asyncio.Event, platforms: list[asyncio.Task[None]], driver: ScheduleDriver, grace: float
+) -> None:
+    """Until a signal, or until every platform has given up. A stop lets
+    the scheduled work running finish first (its posts go through the
+    platforms), then each platform drains its queue."""
     stopped = asyncio.create_task(stop.wait())
     waiting: set[asyncio.Task[None] | asyncio.Task[bool]] = {stopped, *platforms}
     try:
@@ -155,6 +162,7 @@ async def _until(stop: asyncio.Event, platforms: list[asyncio.Task[None]]) -> No
             _, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopped.cancel()
+        await driver.drain(grace)
         # A platform shuts down in order when its task is cancelled.
         for task in platforms:
             task.cancel()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
@@ -157,6 +157,9 @@ class ScheduleDriver:
         self._lock = asyncio.Lock()
         self._store_url = job_store_url(database_url)
         self._scheduler: Any = None
+        # The ticks and posts running now: a stop lets them finish.
+        self._busy: set[asyncio.Task[Any]] = set()
+        self._stopping = False
 
     @property
     def community(self) -> str:
@@ -207,22 +210,68 @@ class ScheduleDriver:
         if _DRIVERS.get(self.community) is self:
             del _DRIVERS[self.community]
 
+    async def drain(self, within: float) -> None:
+        """No new tick or post from now on; the ones running finish, for up
+        to `within` seconds (a post held by flood control is then given up:
+        its run stays claimed, so it is not posted twice)."""
+        self._stopping = True
+        if self._scheduler is not None:
+            self._scheduler.pause()
+        busy = set(self._busy)
+        if not busy:
+            return
+        _, late = await asyncio.wait(busy, timeout=within)
+        if late:
+            log.error("Scheduled work did not finish within the drain timeout: stopped")
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late)
+
     async def tick(self) -> None:
         """Once a minute: the engine's periodic duties, then anything due."""
+        await self._guarded(self._tick)
+
+    async def _tick(self) -> None:
         engine = self.app.engine
         if self.ready:
             actions = await engine.handle(TimerFired("tick", self.app.clock.now()))
             await route(actions, self.outlets)
-        await self.run_due()
+        await self._run_due()
         self.sync_jobs()
 
     async def run_due(self) -> int:
+        sent = 0
+
+        async def run() -> None:
+            nonlocal sent
+            sent = await self._run_due()
+
+        await self._guarded(run)
+        return sent
+
+    async def _run_due(self) -> int:
         schedule = self.schedule
         if schedule is None or not self.ready:
             return 0
         async with self._lock:
             deliveries = await schedule.due(self.app.clock.now())
             return await deliver(schedule, deliveries, self.outlets)
+
+    async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` as one of the busy tasks `drain` waits for; cut short
+        by `drain`, it ends quietly."""
+        if self._stopping:
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._busy.add(task)
+        try:
+            await work()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+        finally:
+            self._busy.discard(task)
 
     def sync_jobs(self) -> None:
         """One wake-up per active post at its next fire time; none for the rest."""

@@ -268,6 +268,7 @@ class FakeBotApi:
         self.webhook_rejections = 0
         self.calls: list[Call] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # method -> [calls left, retry_after, chat_id or 0 for any chat]
         self.floods: dict[str, list[int]] = {}
         self.answered_queries: set[str] = set()
         self._queries: set[str] = set()
@@ -557,9 +558,10 @@ class FakeBotApi:
         before confirming them: Telegram sends them again."""
         self.confirmed_below = min(self.confirmed_below, update_id)
 
-    def flood(self, method: str, times: int, retry_after: int = 1) -> None:
-        """The next `times` calls of `method` are answered 429."""
-        self.floods[method] = [times, retry_after]
+    def flood(self, method: str, times: int, retry_after: int = 1, chat_id: int = 0) -> None:
+        """The next `times` calls of `method` (to `chat_id` only, if given)
+        are answered 429."""
+        self.floods[method] = [times, retry_after, chat_id]
 
     def set_photo(self, chat_id: int, image: bytes) -> None:
         """The group's photo changes (an owner set it in the app)."""
@@ -676,14 +678,14 @@ class FakeBotApi:
 
     def _check_flood(self, method: str, params: dict[str, Any]) -> None:
         flood = self.floods.get(method)
-        if flood and flood[0] > 0:
+        if flood and flood[0] > 0 and flood[2] in (0, _int(params, "chat_id", required=False)):
             flood[0] -= 1
             raise _too_many(flood[1])
         if method not in ("sendMessage", "sendPoll"):
             return
+        chat_id = _int(params, "chat_id", required=False)
         now = time.monotonic()
         windows = [self._overall]
-        chat_id = _int(params, "chat_id", required=False)
         if chat_id is not None and chat_id < 0:
             window = self._windows.get(chat_id)
             if window is None:

@@ -10,13 +10,14 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from storage.sql_store import SqlStore
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, CONFIG, GROUP, MOD, OWNER
+from tests.telegram.harness import ANN, BOB, CONFIG, GROUP, LOG_CHAT, MOD, OWNER
 
 MEMBERS = (ANN, BOB, MOD, OWNER)
 
@@ -63,7 +64,7 @@ async def test_a_stop_signal_sends_every_queued_reply_and_stores_every_point(
     process = await start_run(api, CONFIG, db_url, tmp_path)
     # The first reply is held back a second by flood control, the others
     # queue behind it in the group's lane: the signal finds them waiting.
-    api.flood("sendMessage", times=1, retry_after=1)
+    api.flood("sendMessage", times=1, retry_after=1, chat_id=GROUP)
     for member in MEMBERS:
         api.post(GROUP, member, "/checkin")
     await api.wait_for(lambda: api.refused("sendMessage"), 10, "the first reply's 429")
@@ -79,7 +80,7 @@ async def test_a_stop_signal_sends_every_queued_reply_and_stores_every_point(
 async def test_the_grace_period_bounds_the_wait(world: FakeBotApi, tmp_path: Path) -> None:
     api, db_url = world, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
     process = await start_run(api, with_grace(tmp_path, "1s"), db_url, tmp_path)
-    api.flood("sendMessage", times=1, retry_after=60)
+    api.flood("sendMessage", times=1, retry_after=60, chat_id=GROUP)
     api.post(GROUP, ANN, "/checkin")
     await api.wait_for(lambda: api.refused("sendMessage"), 10, "the reply's 429")
 
@@ -92,3 +93,28 @@ async def test_the_grace_period_bounds_the_wait(world: FakeBotApi, tmp_path: Pat
     assert "did not finish within" in err.decode()
     # The reply is lost to the flood wait, the point it announced is not.
     assert await checkins(db_url) == 1
+
+
+async def test_a_stop_during_a_scheduled_post_held_by_flood_control_ends_quietly(
+    world: FakeBotApi, tmp_path: Path
+) -> None:
+    """The daily risk summary goes to the log chat from the scheduler's tick,
+    not from a chat lane: the stop waits for it within the grace period too,
+    then gives it up without a traceback."""
+    api, db_url = world, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
+    config = with_grace(tmp_path, "1s")
+    now = datetime.now(UTC)
+    with config.open("a", encoding="utf-8") as f:
+        f.write(f"\nrisk:\n  monitors:\n    daily_summary: '{now:%H:%M}'\n")
+    api.flood("sendMessage", times=1, retry_after=60, chat_id=LOG_CHAT)
+    process = await start_run(api, config, db_url, tmp_path)
+    await api.wait_for(lambda: api.refused("sendMessage"), 10, "the summary's 429")
+
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(process.communicate(), 20)
+
+    assert process.returncode == 0, err.decode()
+    assert time.monotonic() - started < 10
+    assert "Scheduled work did not finish within" in err.decode()
+    assert "Traceback" not in err.decode()
