@@ -18,6 +18,7 @@ from pathlib import Path
 
 from adapters.app import open_store
 from bot.config import Config
+from bot.config.risk import SpamConfig
 from bot.features.risk.records import SpamSampleRecord
 from bot.features.risk.spam.evaluate import evaluate
 from bot.features.risk.spam.model import SPAM, parse_samples
@@ -41,6 +42,11 @@ def add_parser(
     ev.add_argument("--config", type=Path, default=None, help="community YAML (its risk.spam)")
     ev.add_argument("--newcomer", action="store_true", help="as posted by newcomers")
     ev.add_argument("--json", action="store_true", help="one JSON object")
+    ev.add_argument(
+        "--max-fpr", type=float, default=None,
+        help="risk.spam.max_false_positive_rate (and the newcomers') for this run",
+    )  # fmt: skip
+    ev.add_argument("--mistakes", action="store_true", help="list the texts it got wrong")
     ev.set_defaults(func=lambda args: _eval(args, load))
 
 
@@ -89,9 +95,17 @@ def _eval(args: argparse.Namespace, load: Callable[[Path | None], Config | None]
         if config is None:
             return 1
         spam_config = config.risk.spam
+    if args.max_fpr is not None:
+        if not 0 < args.max_fpr < 0.5:
+            print("--max-fpr: a rate above 0 and below 0.5, such as 0.005", file=sys.stderr)
+            return 1
+        spam_config = (spam_config or SpamConfig()).model_copy(
+            update={"max_false_positive_rate": args.max_fpr,
+                    "newcomer_false_positive_rate": args.max_fpr}
+        )  # fmt: skip
     result = evaluate(train, test, spam_config, newcomer=args.newcomer)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
-        print(result.render())
+        print(result.render(args.mistakes))
     return 0

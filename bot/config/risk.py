@@ -24,11 +24,15 @@ DEFAULT_STOP_WORDS = (
 
 class SpamConfig(_Strict):
     enabled: bool = True
-    # Naive Bayes probability from which a message is spam; newcomers (joined
-    # within `newcomer`, or within their first `first_messages`) face the
-    # lower `newcomer_threshold` and the meta checks too.
-    threshold: float = Field(default=0.95, gt=0, le=1)
-    newcomer_threshold: float = Field(default=0.9, gt=0, le=1)
+    # The share of ordinary chat the detector may flag, measured on held-out
+    # samples when the model is fitted: its thresholds follow from these.
+    # Newcomers (joined within `newcomer`, or within their first
+    # `first_messages`) send most spam and face the meta checks too.
+    max_false_positive_rate: float = Field(default=0.005, gt=0, lt=0.5)
+    newcomer_false_positive_rate: float = Field(default=0.01, gt=0, lt=0.5)
+    # A fixed spam probability instead of the calibrated threshold.
+    threshold: float | None = Field(default=None, gt=0, lt=1)
+    newcomer_threshold: float | None = Field(default=None, gt=0, lt=1)
     newcomer: Duration = timedelta(hours=24)
     first_messages: int = Field(default=3, ge=0)
     # Members are no longer checked after this many clean messages, nor from

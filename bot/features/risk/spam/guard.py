@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from importlib import resources
 
 from bot.config.risk import SpamConfig
 from bot.core.actions import Action, BanMember, DeleteMessage, SendMessage
@@ -35,7 +34,8 @@ from bot.features.risk.records import (
     SpamSnapshot,
 )
 from bot.features.risk.spam.checks import Detector, SpamVerdict
-from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples
+from bot.features.risk.spam.model import HAM, SPAM, SpamModel
+from bot.features.risk.spam.training import shipped_model
 from bot.features.risk.store import SpamStore
 from rules.message import MessageView
 
@@ -43,14 +43,6 @@ RULE = "spam"
 # Recent messages kept per member, and members kept (two generations).
 _PER_MEMBER = 30
 _MEMBERS = 20_000
-
-
-def default_samples() -> list[tuple[str, str]]:
-    """The samples shipped with groupkeeper (Chinese and English, written
-    for it): `bot/data/spam_samples.tsv`."""
-    text = resources.files("bot").joinpath("data/spam_samples.tsv").read_text("utf-8")
-    samples, _ = parse_samples(text.splitlines())
-    return samples
 
 
 class MemorySpamStore:
@@ -160,9 +152,7 @@ class SpamGuard:
         self.store = store
         # Trusted from a level on.
         self.points = points
-        self.model = SpamModel()
-        if config.default_samples:
-            self.model.learn_all(default_samples())
+        self.model = shipped_model().copy() if config.default_samples else SpamModel()
         self.model.learn_all((x.label, x.text) for x in snapshot.samples)
         self.config = config
         self.detector = Detector(config, self.model)
@@ -177,7 +167,8 @@ class SpamGuard:
         self.enforcer = enforcer
 
     def configure(self, config: SpamConfig) -> None:
-        """A reload: the checks are rebuilt, the model is kept."""
+        """A reload: the checks and thresholds are rebuilt, the model is
+        kept (what moderators taught it included)."""
         if config != self.config:
             self.config = config
             self.detector = Detector(config, self.model)
