@@ -37,7 +37,9 @@ def add_parser(
     train.add_argument("file", type=Path, help="TSV: spam or ham <TAB> message text")
     train.set_defaults(func=lambda args: _train(args, load))
     ev = ssub.add_parser("eval", help="train on one file, test on another, print the figures")
-    ev.add_argument("--train", type=Path, required=True, help="TSV to learn from")
+    ev.add_argument(
+        "--train", type=Path, required=True, nargs="+", help="TSV files to learn from"
+    )
     ev.add_argument("--test", type=Path, required=True, help="TSV to measure on")
     ev.add_argument("--config", type=Path, default=None, help="community YAML (its risk.spam)")
     ev.add_argument("--newcomer", action="store_true", help="as posted by newcomers")
@@ -86,9 +88,10 @@ def _train(args: argparse.Namespace, load: Callable[[Path | None], Config | None
 
 
 def _eval(args: argparse.Namespace, load: Callable[[Path | None], Config | None]) -> int:
-    train, test = _read(args.train), _read(args.test)
-    if train is None or test is None:
+    parts, test = [_read(p) for p in args.train], _read(args.test)
+    if test is None or any(p is None for p in parts):
         return 1
+    train = [s for part in parts if part is not None for s in part]
     spam_config = None
     if args.config is not None:
         config = load(args.config)

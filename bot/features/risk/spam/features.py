@@ -2,7 +2,8 @@
 strings, made once per message and shared by every check that needs it.
 
 Three kinds, each cheap to make in Python:
-- character 1-4-grams of the folded text (look-alike, full-width and styled
+- character 1-4-grams of the folded text (single characters outside
+  ASCII only) (look-alike, full-width and styled
   letters already folded by `rules.normalize.fold`), digits written as `0`
   so that a phone number or a QQ number is a shape, not a value;
 - word 1-2-grams of the Latin and Cyrillic words (`w:` prefix), numbers as
@@ -96,7 +97,10 @@ def grams(folded: str) -> list[str]:
     short = folded[:MAX_CHARS]
     s = f" {_SPACES.sub(' ', short[:GRAM_CHARS].translate(_DIGIT)).strip()} "
     n = len(s)
-    out = [s[i : i + k] for k in range(1, _GRAMS + 1) for i in range(n - k + 1)]
+    # Single characters count only outside ASCII (a Chinese character is a
+    # word; a comma or a Latin letter says nothing).
+    out = [c for c in s if c > "\x7f"]
+    out += [s[i : i + k] for k in range(2, _GRAMS + 1) for i in range(n - k + 1)]
     words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in _WORD.findall(short)]
     if words:
         out.extend(["w:" + w for w in words])
