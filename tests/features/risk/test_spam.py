@@ -67,7 +67,7 @@ def small_model() -> SpamModel:
 @pytest.mark.parametrize(
     ("text", "present", "absent"),
     [
-        ("加微信领资料", {"加微", "微信", "加微信", "加微信领", "#len1"}, set()),
+        ("加微信领资料", {"加微", "微信", "加微信", "加微信领"}, set()),
         ("Earn MONEY fast", {"w:earn", "w:money", "w:earn money", "w:money fast"}, {"w:Earn"}),
         ("see https://t.me/+abc now", {"#link", "#invite", "host:t.me", "tld:me", "w:see"}, set()),
         ("call 138 1234 5678", {"#phone", "w:call", "w:#n3", "w:#n4"}, {"w:1234"}),
@@ -322,7 +322,7 @@ async def test_spam_command_learns_at_once_and_the_sample_survives_a_restart(
     config: Config, store: SqlStore, clock: FakeClock
 ) -> None:
     moderator = UserRef("telegram", "1002", "mod", "mod")
-    text = "Quiet tonight. Our tool sends bulk direct messages to every member"
+    text = "Quiet tonight. Selling the member list of this group, ask me"
     engine = await engine_for(config, store, clock)
     sly = user(8)
     for i in range(11):

@@ -186,11 +186,42 @@ def similarity_check(model: SpamModel, threshold: float) -> SpamCheck:
     return check
 
 
-def _readable(feature: str) -> str:
-    """A feature as a moderator can read it in `/why`."""
+_NAMED = {
+    "#link": "link", "#links": "links", "#invite": "invite link", "#shortener": "short link",
+    "#handle": "@handle", "#phone": "phone number", "#mixed_script": "mixed-script word",
+    "#styled": "styled letters", "#long": "long text", "#tail_link": "link far down",
+    "#emoji1": "emoji", "#emoji2": "emoji", "#emoji3": "many emoji",
+}  # fmt: skip
+
+
+def _readable(feature: str) -> str | None:
+    """A feature as a moderator can read it in `/why`: words, hosts,
+    handles, the named structural tokens, and character n-grams with a
+    Chinese (or other non-Latin) pair in them; None for the rest."""
+    if feature.startswith("w:#n"):
+        return f"{feature[4:]}-digit number"
     if feature.startswith("w:"):
         return feature[2:]
-    return feature.strip() or feature
+    if feature.startswith(("host:", "@")):
+        return feature
+    if feature.startswith("#"):
+        return _NAMED.get(feature)
+    core = feature.strip(" ,.!?:;()'\"-~")
+    if len(core) >= 2 and not core.isascii():
+        return core
+    return None
+
+
+def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
+    """The readable features that pushed hardest towards spam."""
+    out: list[str] = []
+    for feature, _ in model.linear.contributions(found, len(found)):
+        shown = _readable(feature)
+        if shown and shown not in out and not any(shown in o for o in out):
+            out.append(shown)
+            if len(out) == n:
+                break
+    return out
 
 
 def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> SpamCheck:
@@ -207,7 +238,7 @@ def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> Spa
         margin = linear.margin(found)
         if margin < (newcomer_margin if newcomer else regular):
             return miss
-        words = ", ".join(_readable(f) for f, _ in linear.contributions(found))
+        words = ", ".join(explain(model, found))
         pct = f"{sigmoid(margin):.0%}"
         return _hit(name, "spam_model", f"spam score {pct} ({words})", p=pct, words=words)
 

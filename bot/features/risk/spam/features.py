@@ -10,7 +10,7 @@ Three kinds, each cheap to make in Python:
   their length (`#n5`: the short codes of premium-rate SMS);
 - structural tokens (`#` prefix): links, their hosts and kinds, handles,
   phone numbers, emoji, letters mixed from two scripts in one word, styled
-  Unicode letters, length.
+  Unicode letters.
 
 Only the first `MAX_CHARS` characters are read for words, the first
 `GRAM_CHARS` for character n-grams (a 10k-character
@@ -41,7 +41,6 @@ _LATIN = re.compile(r"[a-zA-Z]")
 _MIXED_WORD = re.compile(r"(?=\w*[\u0400-\u04ff])(?=\w*[a-zA-Z])\w+")
 _CURRENCY = re.compile(r"[$€£¥₽₿]|\b\d+\s?(?:usd|usdt|eur|rmb|btc|eth|руб|р\b|p/min|p/msg)")
 _EMOJI_STEPS = (1, 3, 6)
-_LENGTH_STEPS = (4, 12, 40, 120, 400)
 
 
 def _step(n: int, steps: tuple[int, ...]) -> int:
@@ -59,7 +58,9 @@ def structure(
 ) -> list[str]:
     """The structural tokens of a whole message (links, handles and phone
     numbers as the rule engine found them in the folded text)."""
-    out = [f"#len{_step(len(text), _LENGTH_STEPS)}"]
+    # No length token: the samples' lengths say more about who wrote them
+    # than about spam (it learned "long is spam" from the shipped samples).
+    out: list[str] = []
     if links:
         out.append("#link")
         if len(links) > 1:
@@ -97,8 +98,8 @@ def grams(folded: str) -> list[str]:
     short = folded[:MAX_CHARS]
     s = f" {_SPACES.sub(' ', short[:GRAM_CHARS].translate(_DIGIT)).strip()} "
     n = len(s)
-    # Single characters count only outside ASCII (a Chinese character is a
-    # word; a comma or a Latin letter says nothing).
+    # Single characters count only outside ASCII: a Chinese character is a
+    # word, a comma or a Latin letter says nothing.
     out = [c for c in s if c > "\x7f"]
     out += [s[i : i + k] for k in range(2, _GRAMS + 1) for i in range(n - k + 1)]
     words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in _WORD.findall(short)]

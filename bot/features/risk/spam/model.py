@@ -26,7 +26,7 @@ def distinctive(found: Iterable[str]) -> frozenset[str]:
     """The features that make two texts alike: character 3- and 4-grams,
     words and structural tokens (single characters and pairs are in most
     texts and would make every known sample look a little alike)."""
-    return frozenset(f for f in found if len(f) > 2 and not f.startswith("#len"))
+    return frozenset(f for f in found if len(f) > 2)
 
 
 class SimilarityIndex:
