@@ -37,9 +37,7 @@ def add_parser(
     train.add_argument("file", type=Path, help="TSV: spam or ham <TAB> message text")
     train.set_defaults(func=lambda args: _train(args, load))
     ev = ssub.add_parser("eval", help="train on one file, test on another, print the figures")
-    ev.add_argument(
-        "--train", type=Path, required=True, nargs="+", help="TSV files to learn from"
-    )
+    ev.add_argument("--train", type=Path, required=True, nargs="+", help="TSV files to learn from")
     ev.add_argument("--test", type=Path, required=True, help="TSV to measure on")
     ev.add_argument("--config", type=Path, default=None, help="community YAML (its risk.spam)")
     ev.add_argument("--newcomer", action="store_true", help="as posted by newcomers")

@@ -22,6 +22,21 @@ DEFAULT_STOP_WORDS = (
 )  # fmt: skip
 
 
+class OcrConfig(_Strict):
+    """Text in pictures (OCR with Tesseract, where the machine has it): the
+    caption and the picture's text are checked together."""
+
+    enabled: bool = True
+    # Whose pictures are read: newcomers only, every member the detector
+    # checks (not yet approved), or every member but staff.
+    who: Literal["newcomers", "unapproved", "everyone"] = "newcomers"
+    # Larger pictures are not downloaded.
+    max_bytes: int = Field(default=5_000_000, ge=10_000, le=50_000_000)
+    timeout: Duration = timedelta(seconds=20)
+    # Tesseract's language packs (Debian: tesseract-ocr-chi-sim, -rus).
+    languages: list[str] = Field(default_factory=lambda: ["chi_sim", "eng", "rus"], min_length=1)
+
+
 class SpamConfig(_Strict):
     enabled: bool = True
     # The share of ordinary chat the detector may flag, measured on held-out
@@ -60,6 +75,7 @@ class SpamConfig(_Strict):
     learn: bool = True
     # Start from the samples shipped with groupkeeper.
     default_samples: bool = True
+    ocr: OcrConfig = Field(default_factory=OcrConfig)
 
 
 class ReportsConfig(_Strict):

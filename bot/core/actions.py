@@ -257,6 +257,22 @@ class CloneGroup:
     serial: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReadImage:
+    """Read the text in a message's picture (`MessagePosted.image`) with OCR,
+    off the event loop, and report it back as `ImageRead`. A picture larger
+    than `max_bytes` is not downloaded; reading stops after `timeout`
+    seconds. Without an OCR engine on the machine nothing is reported."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    image: str
+    max_bytes: int
+    timeout: float
+    languages: tuple[str, ...]
+
+
 Action = (
     SendMessage
     | AnswerPress
@@ -280,6 +296,7 @@ Action = (
     | CheckBotRights
     | CountMembers
     | CloneGroup
+    | ReadImage
 )
 
 

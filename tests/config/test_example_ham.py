@@ -11,8 +11,8 @@ import pytest
 from bot.config import Config
 from bot.features.moderation.rule_trial import NO_RULE, run_tests
 from bot.features.risk.spam.evaluate import evaluate
-from bot.features.risk.spam.training import shipped_model
 from bot.features.risk.spam.model import HAM
+from bot.features.risk.spam.training import shipped_model
 
 HAM_FILE = Path(__file__).resolve().parent.parent / "data" / "ham.txt"
 

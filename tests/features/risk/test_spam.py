@@ -23,16 +23,14 @@ from bot.features.points.feature import PointsFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.spam.checks import (
     Detector,
-    head,
-)
-from bot.features.risk.spam.checks import features as checks_features
-from bot.features.risk.spam.checks import (
     duplicates_check,
+    head,
     meta_check,
     model_check,
     similarity_check,
     stop_words_check,
 )
+from bot.features.risk.spam.checks import features as checks_features
 from bot.features.risk.spam.features import features
 from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples
 from bot.features.risk.spam.training import fit
@@ -87,9 +85,7 @@ def test_features(text: str, present: set[str], absent: set[str]) -> None:
 
 def test_look_alike_letters_read_as_the_word_they_imitate() -> None:
     plain, disguised = features("Проходят набор"), features("Пpоходят набоp")
-    assert {f for f in plain if f.startswith("w:")} == {
-        f for f in disguised if f.startswith("w:")
-    }
+    assert {f for f in plain if f.startswith("w:")} == {f for f in disguised if f.startswith("w:")}
 
 
 def test_long_messages_are_read_up_to_a_bound() -> None:

@@ -37,7 +37,9 @@ class Calibration:
         if not self.ham:
             return None
         allowed = max(0, math.floor(rate * len(self.ham) + 1e-9) - sum(caught))
-        left = sorted((m for (m, _), c in zip(self.ham, caught, strict=True) if not c), reverse=True)
+        left = sorted(
+            (m for (m, _), c in zip(self.ham, caught, strict=True) if not c), reverse=True
+        )
         if allowed >= len(left):
             return FLOOR
         return max(FLOOR, math.nextafter(left[allowed], math.inf))

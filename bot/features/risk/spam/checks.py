@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 
 from bot.config.risk import SpamConfig
 from bot.features.risk.spam.calibration import logit
-from bot.features.risk.spam.linear import sigmoid
 from bot.features.risk.spam.features import MAX_CHARS, tail
 from bot.features.risk.spam.features import features as message_features
+from bot.features.risk.spam.linear import sigmoid
 from bot.features.risk.spam.model import SpamModel, distinctive
 from rules import detect
 from rules.blocklist import Blocklist

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
 from rules import detect
 from rules.normalize import fold
@@ -105,7 +106,7 @@ def grams(folded: str) -> list[str]:
     words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in _WORD.findall(short)]
     if words:
         out.extend(["w:" + w for w in words])
-        out.extend([f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False)])
+        out.extend([f"w:{a} {b}" for a, b in pairwise(words)])
     return out
 
 

@@ -34,6 +34,7 @@ from bot.features.risk.records import (
     SpamSnapshot,
 )
 from bot.features.risk.spam.checks import Detector, SpamVerdict
+from bot.features.risk.spam.images import Pictures
 from bot.features.risk.spam.model import HAM, SPAM, SpamModel
 from bot.features.risk.spam.training import shipped_model
 from bot.features.risk.store import SpamStore
@@ -157,6 +158,7 @@ class SpamGuard:
         self.config = config
         self.detector = Detector(config, self.model)
         self.recent = RecentMessages()
+        self.pictures = Pictures()
         # Members caught once are checked again whatever their count says.
         self.suspects: set[str] = set()
         # The text each member was punished for as spam: an unban teaches

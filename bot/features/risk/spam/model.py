@@ -120,9 +120,7 @@ class SpamModel:
     def copy(self) -> SpamModel:
         """A model to teach without touching this one (the shipped model is
         shared by every community of the process)."""
-        return SpamModel(
-            self.linear.copy(), self.calibration, self.spam_index.copy(), self.samples
-        )
+        return SpamModel(self.linear.copy(), self.calibration, self.spam_index.copy(), self.samples)
 
 
 def parse_samples(lines: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
