@@ -16,6 +16,7 @@ from typing import Any
 
 from adapters.gateway import Gateway, Tell, handles
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
+from adapters.opinions import ask_and_tell, shared_opinions
 from bot.core import actions as act
 from bot.core.events import BotRightsReported, ChatRef, Event, ImageRead, InviteCreated, UserRef
 from bot.core.ports import Clock
@@ -292,6 +293,11 @@ class ConsoleGateway(Gateway):
             Output("poll", self.group_name(a.chat), text=a.question, message_id=mid,
                    extra={"options": list(a.options)})
         )  # fmt: skip
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        """Asked at once, so a script's output keeps its order."""
+        await ask_and_tell(self.tell, shared_opinions(), a, self.clock.now)
 
     @handles(act.ReadImage)
     async def _read_image(self, a: act.ReadImage) -> None:

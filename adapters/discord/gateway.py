@@ -24,6 +24,7 @@ import discord
 from adapters.discord.server import member_counts
 from adapters.gateway import Forward, Gateway, Tell, handles, split_text
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
+from adapters.opinions import ask_and_tell, shared_opinions
 from bot.config import Config
 from bot.core import actions as act
 from bot.core.events import (
@@ -244,6 +245,15 @@ class DiscordGateway(Gateway):
         )
 
     # -- the table ----------------------------------------------------------
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        """A language model, asked beside the queue; CAS lists Telegram
+        accounts only, so a Discord member is not looked up."""
+        if a.service == "cas":
+            return
+        opinions = shared_opinions()
+        opinions.spawn(ask_and_tell(self.tell, opinions, a, discord.utils.utcnow))
 
     @handles(act.ReadImage)
     async def _read_image(self, a: act.ReadImage) -> None:

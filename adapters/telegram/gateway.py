@@ -40,6 +40,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from adapters.gateway import Gateway, Reported, Tell, handles, split_text
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
+from adapters.opinions import ask_and_tell, shared_opinions
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM, missing_rights
@@ -310,6 +311,12 @@ class TelegramGateway(Gateway):
                 await self._do(
                     "send", a.chat, partial(self.bot.send_message, cid, part), message=True
                 )
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        """CAS or a language model, asked beside the queue."""
+        opinions = shared_opinions()
+        opinions.spawn(ask_and_tell(self.tell, opinions, a, self.clock.now))
 
     @handles(act.ReadImage)
     async def _read_image(self, a: act.ReadImage) -> None:

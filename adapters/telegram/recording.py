@@ -166,3 +166,10 @@ class RecordingGateway(Gateway):
         self.outputs.append(
             Output("read", self.where(a.chat), text=f"(read the picture of #{a.message_id})")
         )
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        # A replay asks no one: it would not be the answer of the day.
+        self.outputs.append(
+            Output("opinion", self.where(a.chat), text=f"(ask {a.service} about #{a.message_id})")
+        )

@@ -37,6 +37,41 @@ class OcrConfig(_Strict):
     languages: list[str] = Field(default_factory=lambda: ["chi_sim", "eng", "rus"], min_length=1)
 
 
+class CasConfig(_Strict):
+    """Combot Anti-Spam: a newcomer's account is looked up on their first
+    checked message (cached, with a time limit, beside the message path)."""
+
+    enabled: bool = False
+    url: str = "https://api.cas.chat"
+    timeout: Duration = timedelta(seconds=3)
+
+
+LLM_PROMPT = (
+    "You moderate a community chat. Answer with one word, spam or ham: is the "
+    "following message spam (advertising, scams, solicitation) rather than "
+    "ordinary conversation?"
+)
+
+
+class LlmConfig(_Strict):
+    """A language model's opinion on messages the model scored close below
+    its threshold, through any OpenAI-compatible endpoint (a local
+    llama.cpp or Ollama server works the same)."""
+
+    enabled: bool = False
+    url: str = "http://127.0.0.1:8080/v1"
+    model: str = "gpt-4o-mini"
+    # The environment variable holding the API key (none for a local server).
+    key_env: str = "OPENAI_API_KEY"
+    # Added to the built-in instructions: what this community counts as spam.
+    prompt: str = ""
+    timeout: Duration = timedelta(seconds=10)
+    # Questions per day at most (the community's local day).
+    daily_budget: int = Field(default=200, ge=1)
+    # How far below the threshold (log-odds) a score is uncertain enough to ask.
+    band: float = Field(default=2.0, gt=0, le=10)
+
+
 class SpamConfig(_Strict):
     enabled: bool = True
     # The share of ordinary chat the detector may flag, measured on held-out
@@ -76,6 +111,9 @@ class SpamConfig(_Strict):
     # Start from the samples shipped with groupkeeper.
     default_samples: bool = True
     ocr: OcrConfig = Field(default_factory=OcrConfig)
+    # Second opinions, off by default.
+    cas: CasConfig = Field(default_factory=CasConfig)
+    llm: LlmConfig = Field(default_factory=LlmConfig)
 
 
 class ReportsConfig(_Strict):

@@ -273,6 +273,26 @@ class ReadImage:
     languages: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class AskOpinion:
+    """Ask a second opinion on a message, off the message path, and report
+    it back as `OpinionGiven`: `service` "cas" looks the author up in the
+    Combot Anti-Spam list, "llm" asks an OpenAI-compatible endpoint about
+    `text` (the key is read from the environment variable `key_env`, never
+    carried here). Given up after `timeout` seconds."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    service: str
+    url: str
+    timeout: float
+    text: str = ""
+    model: str = ""
+    prompt: str = ""
+    key_env: str = ""
+
+
 Action = (
     SendMessage
     | AnswerPress
@@ -297,6 +317,7 @@ Action = (
     | CountMembers
     | CloneGroup
     | ReadImage
+    | AskOpinion
 )
 
 

@@ -237,6 +237,20 @@ class ImageRead:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class OpinionGiven:
+    """What a second opinion (`AskOpinion`: CAS, a language model) said of
+    a message's author or text."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    service: str
+    spam: bool
+    details: str
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -252,4 +266,5 @@ Event = (
     | ChatFound
     | InviteCreated
     | ImageRead
+    | OpinionGiven
 )

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.config.risk import LockdownConfig, RiskConfig
 from bot.core.actions import Action, Button, SendMessage
-from bot.core.events import ImageRead, MessagePosted
+from bot.core.events import ImageRead, MessagePosted, OpinionGiven
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
@@ -93,11 +93,11 @@ class Risk:
                     return actions, True
             elif not ev.edited:
                 spam.remember(ev, member)
-                read = spam.pictures.ask(
-                    spam.config.ocr, ev, view, spam.scrutiny(view, member, role)
-                )
+                newcomer = spam.scrutiny(view, member, role)
+                read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
                 if read is not None:
                     actions.append(read)
+                actions += spam.second_opinions(ev, member, view, newcomer)
         actions += self.monitors.on_message(ev, member, group, role, view.folded)
         if self.monitors.pending:
             await self.store_alerts()
@@ -131,6 +131,20 @@ class Risk:
         member = directory.member(ev.sender, ev.at)
         group = directory.group(ev.chat, ev.at)
         actions, _ = await self._caught(with_reason(verdict, ev.text), posted, member, group)
+        return actions
+
+    async def opinion(self, ev: OpinionGiven) -> list[Action]:
+        """A second opinion came back: "spam" removes the message as the
+        detector would have."""
+        found = self.spam.opinions.answer(ev)
+        if found is None:
+            return []
+        asked, verdict = found
+        directory = self.kit.directory
+        member = directory.member(ev.sender, ev.at)
+        group = directory.group(ev.chat, ev.at)
+        self.spam.suspects.add(member.key)
+        actions, _ = await self._caught(verdict, asked.event, member, group)
         return actions
 
     async def member_moved(

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.config.risk import SpamConfig
-from bot.core.actions import Action, BanMember, DeleteMessage, SendMessage
+from bot.core.actions import Action, AskOpinion, BanMember, DeleteMessage, SendMessage
 from bot.core.directory import display, user_of
 from bot.core.events import ChatRef, MessagePosted
 from bot.core.explanations import Explanation
@@ -33,9 +33,10 @@ from bot.features.risk.records import (
     SpamSampleRecord,
     SpamSnapshot,
 )
-from bot.features.risk.spam.checks import Detector, SpamVerdict
+from bot.features.risk.spam.checks import Detector, SpamVerdict, features, head
 from bot.features.risk.spam.images import Pictures
 from bot.features.risk.spam.model import HAM, SPAM, SpamModel
+from bot.features.risk.spam.opinions import Opinions
 from bot.features.risk.spam.training import shipped_model
 from bot.features.risk.store import SpamStore
 from rules.message import MessageView
@@ -159,6 +160,7 @@ class SpamGuard:
         self.detector = Detector(config, self.model)
         self.recent = RecentMessages()
         self.pictures = Pictures()
+        self.opinions = Opinions()
         # Members caught once are checked again whatever their count says.
         self.suspects: set[str] = set()
         # The text each member was punished for as spam: an unban teaches
@@ -206,6 +208,19 @@ class SpamGuard:
             return None
         verdict = self.detector.check(view, newcomer=newcomer)
         return verdict if verdict.spam else None
+
+    def second_opinions(
+        self, ev: MessagePosted, member: MemberRecord, view: MessageView, newcomer: bool | None
+    ) -> list[AskOpinion]:
+        """CAS and language-model questions about a message the detector
+        let through (both off unless configured)."""
+        cfg = self.config
+        if newcomer is None or not (cfg.cas.enabled or cfg.llm.enabled):
+            return []
+        margin = self.model.linear.margin(features(head(view))) if cfg.llm.enabled else 0.0
+        threshold = self.detector.newcomer if newcomer else self.detector.regular
+        today = self.kit.calendar.local_date(ev.at)
+        return self.opinions.ask(cfg, ev, member.key, newcomer, margin, threshold, today)
 
     def remember(self, ev: MessagePosted, member: MemberRecord) -> None:
         self.recent.add(member.key, ev.chat, ev.message_id, ev.at.timestamp(), ev.text)
