@@ -65,7 +65,7 @@ def small_model() -> SpamModel:
 @pytest.mark.parametrize(
     ("text", "present", "absent"),
     [
-        ("加微信领资料", {"加微", "微信", "加微信", "加微信领"}, set()),
+        ("加微信领资料", {"加微", "微信", "加微信", "加微信领", "#len1"}, set()),
         ("Earn MONEY fast", {"w:earn", "w:money", "w:earn money", "w:money fast"}, {"w:Earn"}),
         ("see https://t.me/+abc now", {"#link", "#invite", "host:t.me", "tld:me", "w:see"}, set()),
         ("call 138 1234 5678", {"#phone", "w:call", "w:#n3", "w:#n4"}, {"w:1234"}),

@@ -19,6 +19,7 @@ from adapters.app import script_clock
 from adapters.console.session import ConsoleSession
 from adapters.opinions import Opinions, ask_and_tell
 from bot.config import Config, parse_config
+from bot.config.risk import CasConfig, LlmConfig
 from bot.core.actions import AskOpinion
 from bot.core.events import ChatRef, Event, OpinionGiven, UserRef
 from storage.sql_store import SqlStore
@@ -70,9 +71,12 @@ async def fake() -> AsyncIterator[Fake]:
     await runner.cleanup()
 
 
-def config(extra: str) -> Config:
+def config(**opinions: CasConfig | LlmConfig) -> Config:
+    """The example config in English, with these `risk.spam` opinions."""
     text = EXAMPLE.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
-    return parse_config(text.replace("  spam:\n", "  spam:\n" + extra, 1))
+    base = parse_config(text)
+    spam = base.risk.spam.model_copy(update=opinions)
+    return base.model_copy(update={"risk": base.risk.model_copy(update={"spam": spam})})
 
 
 async def run(cfg: Config, lines: list[str]) -> list[str]:
@@ -88,7 +92,7 @@ async def run(cfg: Config, lines: list[str]) -> list[str]:
 
 async def test_a_newcomer_listed_by_cas_is_removed_and_why_says_so(fake: Fake) -> None:
     fake.listed.add("nick")
-    cfg = config(f"    cas: {{enabled: true, url: '{fake.url}'}}\n")
+    cfg = config(cas=CasConfig(enabled=True, url=fake.url))
     out = await run(
         cfg, ["!mod mia", "+nick", "nick: hello everyone", "nick: still here", "+olga",
               "olga: hello everyone", "mia > 2: /why"],
@@ -107,9 +111,11 @@ async def test_the_language_model_decides_uncertain_messages_within_its_budget(
 ) -> None:
     monkeypatch.setenv("GK_TEST_LLM_KEY", "sk-test")
     cfg = config(
-        f"    llm: {{enabled: true, url: '{fake.url}/v1', model: tiny, band: 10,"
-        " key_env: GK_TEST_LLM_KEY, daily_budget: 2, prompt: 'Selling courses is spam here.'}\n"
-    )
+        llm=LlmConfig(
+            enabled=True, url=f"{fake.url}/v1", model="tiny", band=10, key_env="GK_TEST_LLM_KEY",
+            daily_budget=2, prompt="Selling courses is spam here.",
+        )
+    )  # fmt: skip
     out = await run(
         cfg, ["+nick", "nick: anyone into crypto these days?", "+olga",
               "olga: see you at the meetup", "+pete", "pete: crypto talk later?"],
@@ -128,7 +134,7 @@ async def test_the_language_model_decides_uncertain_messages_within_its_budget(
 
 async def test_second_opinions_are_off_by_default(fake: Fake) -> None:
     fake.listed.add("nick")
-    out = await run(config(""), ["+nick", "nick: anyone into crypto these days?"])
+    out = await run(config(), ["+nick", "nick: anyone into crypto these days?"])
     assert fake.cas_asked == [] and fake.llm_asked == []
     assert not [x for x in out if "deletes" in x]
 

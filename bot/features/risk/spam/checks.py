@@ -190,7 +190,8 @@ _NAMED = {
     "#link": "link", "#links": "links", "#invite": "invite link", "#shortener": "short link",
     "#handle": "@handle", "#phone": "phone number", "#mixed_script": "mixed-script word",
     "#styled": "styled letters", "#long": "long text", "#tail_link": "link far down",
-    "#emoji1": "emoji", "#emoji2": "emoji", "#emoji3": "many emoji",
+    "#emoji1": "emoji", "#emoji2": "emoji", "#emoji3": "many emoji", "#len4": "length",
+    "#len5": "length",
 }  # fmt: skip
 
 

@@ -10,7 +10,7 @@ Three kinds, each cheap to make in Python:
   their length (`#n5`: the short codes of premium-rate SMS);
 - structural tokens (`#` prefix): links, their hosts and kinds, handles,
   phone numbers, emoji, letters mixed from two scripts in one word, styled
-  Unicode letters.
+  Unicode letters, length.
 
 Only the first `MAX_CHARS` characters are read for words, the first
 `GRAM_CHARS` for character n-grams (a 10k-character
@@ -42,6 +42,7 @@ _LATIN = re.compile(r"[a-zA-Z]")
 _MIXED_WORD = re.compile(r"(?=\w*[\u0400-\u04ff])(?=\w*[a-zA-Z])\w+")
 _CURRENCY = re.compile(r"[$€£¥₽₿]|\b\d+\s?(?:usd|usdt|eur|rmb|btc|eth|руб|р\b|p/min|p/msg)")
 _EMOJI_STEPS = (1, 3, 6)
+_LENGTH_STEPS = (4, 12, 40, 120, 400)
 
 
 def _step(n: int, steps: tuple[int, ...]) -> int:
@@ -59,9 +60,7 @@ def structure(
 ) -> list[str]:
     """The structural tokens of a whole message (links, handles and phone
     numbers as the rule engine found them in the folded text)."""
-    # No length token: the samples' lengths say more about who wrote them
-    # than about spam (it learned "long is spam" from the shipped samples).
-    out: list[str] = []
+    out = [f"#len{_step(len(text), _LENGTH_STEPS)}"]
     if links:
         out.append("#link")
         if len(links) > 1:
