@@ -18,6 +18,7 @@ from pathlib import Path
 
 from adapters.app import open_store
 from bot.config import Config
+from bot.config.risk import SpamConfig
 from bot.features.risk.records import SpamSampleRecord
 from bot.features.risk.spam.evaluate import evaluate
 from bot.features.risk.spam.model import SPAM, parse_samples
@@ -36,11 +37,16 @@ def add_parser(
     train.add_argument("file", type=Path, help="TSV: spam or ham <TAB> message text")
     train.set_defaults(func=lambda args: _train(args, load))
     ev = ssub.add_parser("eval", help="train on one file, test on another, print the figures")
-    ev.add_argument("--train", type=Path, required=True, help="TSV to learn from")
+    ev.add_argument("--train", type=Path, required=True, nargs="+", help="TSV files to learn from")
     ev.add_argument("--test", type=Path, required=True, help="TSV to measure on")
     ev.add_argument("--config", type=Path, default=None, help="community YAML (its risk.spam)")
     ev.add_argument("--newcomer", action="store_true", help="as posted by newcomers")
     ev.add_argument("--json", action="store_true", help="one JSON object")
+    ev.add_argument(
+        "--max-fpr", type=float, default=None,
+        help="risk.spam.max_false_positive_rate (and the newcomers') for this run",
+    )  # fmt: skip
+    ev.add_argument("--mistakes", action="store_true", help="list the texts it got wrong")
     ev.set_defaults(func=lambda args: _eval(args, load))
 
 
@@ -80,18 +86,27 @@ def _train(args: argparse.Namespace, load: Callable[[Path | None], Config | None
 
 
 def _eval(args: argparse.Namespace, load: Callable[[Path | None], Config | None]) -> int:
-    train, test = _read(args.train), _read(args.test)
-    if train is None or test is None:
+    parts, test = [_read(p) for p in args.train], _read(args.test)
+    if test is None or any(p is None for p in parts):
         return 1
+    train = [s for part in parts if part is not None for s in part]
     spam_config = None
     if args.config is not None:
         config = load(args.config)
         if config is None:
             return 1
         spam_config = config.risk.spam
+    if args.max_fpr is not None:
+        if not 0 < args.max_fpr < 0.5:
+            print("--max-fpr: a rate above 0 and below 0.5, such as 0.005", file=sys.stderr)
+            return 1
+        spam_config = (spam_config or SpamConfig()).model_copy(
+            update={"max_false_positive_rate": args.max_fpr,
+                    "newcomer_false_positive_rate": args.max_fpr}
+        )  # fmt: skip
     result = evaluate(train, test, spam_config, newcomer=args.newcomer)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
-        print(result.render())
+        print(result.render(args.mistakes))
     return 0

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from adapters.gateway import Gateway, Tell, handles
+from adapters.ocr import TooLarge, read_and_tell, shared_ocr
+from adapters.opinions import ask_and_tell, shared_opinions
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, InviteCreated, UserRef
+from bot.core.events import BotRightsReported, ChatRef, Event, ImageRead, InviteCreated, UserRef
 from bot.core.ports import Clock
 
 # How many of the bot's latest buttons `!press` can still find.
@@ -291,6 +293,36 @@ class ConsoleGateway(Gateway):
             Output("poll", self.group_name(a.chat), text=a.question, message_id=mid,
                    extra={"options": list(a.options)})
         )  # fmt: skip
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        """Asked at once, so a script's output keeps its order."""
+        await ask_and_tell(self.tell, shared_opinions(), a, self.clock.now)
+
+    @handles(act.ReadImage)
+    async def _read_image(self, a: act.ReadImage) -> None:
+        """The console's pictures are files; read at once, so a script's
+        output keeps its order."""
+
+        def load() -> bytes:
+            path = Path(a.image)
+            if path.stat().st_size > a.max_bytes:
+                raise TooLarge(a.image)
+            return path.read_bytes()
+
+        async def fetch() -> bytes:
+            return await asyncio.to_thread(load)
+
+        async def tell(event: Event) -> None:
+            if isinstance(event, ImageRead):
+                read = " ".join(event.text.split())
+                self.outputs.append(
+                    Output("read", self.group_name(a.chat), message_id=a.message_id,
+                           text=f"“{read}”")
+                )  # fmt: skip
+            await self.tell(event)
+
+        await read_and_tell(tell, shared_ocr(), a, fetch, self.clock.now)
 
     @handles(act.SetGroupProfile)
     async def _profile(self, a: act.SetGroupProfile) -> None:

@@ -4,6 +4,7 @@ alice: text            alice posts in the current group
 [g2] alice: text       alice posts in group g2
 alice > 12: text       alice replies to message #12
 [dm] alice: text       alice writes to the bot privately
+alice: [picture p.png] caption   alice posts a photo (a file) with a caption
 /help                  a command with no name: the current member's (the last
                        to post or join; `you` before anyone)
 +alice / +alice [g2]   alice joins;  -alice / -alice [g2]  alice leaves

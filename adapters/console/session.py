@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -66,6 +67,10 @@ def group_chat(name: str) -> ChatRef:
 
 def dm_chat(name: str) -> ChatRef:
     return ChatRef(PLATFORM, f"dm:{name}", private=True)
+
+
+# `alice: [picture path/to/file.png] caption`: a photo with its caption.
+_PICTURE = re.compile(r"^\[picture\s+(?P<path>[^\]]+)\]\s*(?P<caption>.*)$", re.DOTALL)
 
 
 class ConsoleSession:
@@ -305,7 +310,14 @@ class ConsoleSession:
             Output("post", gw.group_name(chat), actor=line.user, text=line.text, message_id=mid,
                    reply_to=line.reply_to)
         )  # fmt: skip
-        await self._event(MessagePosted(chat, sender, mid, line.text, self.clock.now(), reply))
+        text, image = line.text, None
+        picture = _PICTURE.match(text)
+        if picture is not None:
+            image, text = picture["path"], picture["caption"]
+        await self._event(
+            MessagePosted(chat, sender, mid, text, self.clock.now(), reply,
+                          "photo" if image else None, image=image)
+        )  # fmt: skip
 
     def _exists(self, chat: ChatRef, message_id: int) -> bool:
         """A message never posted cannot be reacted or replied to: said, since
@@ -429,6 +441,8 @@ def _render_line(o: Output) -> str:
             return f"[log] bot: {text}"
         case "delete":
             return f"{where} bot deletes #{o.message_id}{rule}"
+        case "read":
+            return f"{where} bot reads the picture of #{o.message_id}: {text}"
         case "mute":
             return f"{where} bot mutes {o.target}{span}{rule}"
         case "unmute" | "unban":

@@ -23,6 +23,8 @@ import discord
 
 from adapters.discord.server import member_counts
 from adapters.gateway import Forward, Gateway, Tell, handles, split_text
+from adapters.ocr import TooLarge, read_and_tell, shared_ocr
+from adapters.opinions import ask_and_tell, shared_opinions
 from bot.config import Config
 from bot.core import actions as act
 from bot.core.events import (
@@ -243,6 +245,31 @@ class DiscordGateway(Gateway):
         )
 
     # -- the table ----------------------------------------------------------
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        """A language model, asked beside the queue; CAS lists Telegram
+        accounts only, so a Discord member is not looked up."""
+        if a.service == "cas":
+            return
+        opinions = shared_opinions()
+        opinions.spawn(ask_and_tell(self.tell, opinions, a, discord.utils.utcnow))
+
+    @handles(act.ReadImage)
+    async def _read_image(self, a: act.ReadImage) -> None:
+        """Download the attachment from the CDN when it is within the size
+        cap, then read it beside the queue (OCR takes seconds)."""
+        size, _, url = a.image.partition(":")
+        http = self.client.http
+
+        async def fetch() -> bytes:
+            if not size.isdigit() or int(size) > a.max_bytes:
+                raise TooLarge(url)
+            return await http.get_from_cdn(url)
+
+        ocr = shared_ocr()
+        if ocr.available:
+            ocr.spawn(read_and_tell(self.tell, ocr, a, fetch, discord.utils.utcnow))
 
     @handles(act.AnswerPress)
     async def _answer(self, a: act.AnswerPress) -> None:

@@ -85,6 +85,15 @@ def media_kind(message: discord.Message) -> str | None:
     return None
 
 
+def picture(message: discord.Message) -> str | None:
+    """The first image attachment as `size:url` (the gateway downloads it
+    from the CDN and keeps to the size cap before it does); None without."""
+    for attachment in message.attachments:
+        if (attachment.content_type or "").startswith("image/"):
+            return f"{attachment.size}:{attachment.url}"
+    return None
+
+
 def _forwarded_text(message: discord.Message) -> str | None:
     """A forward has no content of its own; its snapshot has the text that the
     rules must see, or forwarding would be a way around them."""
@@ -158,6 +167,7 @@ def message_event(
         forwarded=forwarded is not None,
         edited=edited,
         on_behalf_of_chat=message.webhook_id is not None,
+        image=picture(message),
     )
 
 

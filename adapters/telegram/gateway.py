@@ -39,6 +39,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.gateway import Gateway, Reported, Tell, handles, split_text
+from adapters.ocr import TooLarge, read_and_tell, shared_ocr
+from adapters.opinions import ask_and_tell, shared_opinions
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM, missing_rights
@@ -309,6 +311,28 @@ class TelegramGateway(Gateway):
                 await self._do(
                     "send", a.chat, partial(self.bot.send_message, cid, part), message=True
                 )
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        """CAS or a language model, asked beside the queue."""
+        opinions = shared_opinions()
+        opinions.spawn(ask_and_tell(self.tell, opinions, a, self.clock.now))
+
+    @handles(act.ReadImage)
+    async def _read_image(self, a: act.ReadImage) -> None:
+        """Download through getFile under the size cap, then read it beside
+        the queue (OCR takes seconds; the actions after it do not wait)."""
+        bot = self.bot
+
+        async def fetch() -> bytes:
+            file = await bot.get_file(a.image)
+            if file.file_size is not None and file.file_size > a.max_bytes:
+                raise TooLarge(a.image)
+            return bytes(await file.download_as_bytearray())
+
+        ocr = shared_ocr()
+        if ocr.available:
+            ocr.spawn(read_and_tell(self.tell, ocr, a, fetch, self.clock.now))
 
     @handles(act.SendDirect)
     async def _direct(self, a: act.SendDirect) -> None:

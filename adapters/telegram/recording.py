@@ -159,3 +159,17 @@ class RecordingGateway(Gateway):
         self.outputs.append(
             Output("clone", self.where(a.template), text=f"{a.title} (not possible on Telegram)")
         )
+
+    @handles(act.ReadImage)
+    async def _read_image(self, a: act.ReadImage) -> None:
+        # A replay has no Bot API to download the picture from.
+        self.outputs.append(
+            Output("read", self.where(a.chat), text=f"(read the picture of #{a.message_id})")
+        )
+
+    @handles(act.AskOpinion)
+    async def _opinion(self, a: act.AskOpinion) -> None:
+        # A replay asks no one: it would not be the answer of the day.
+        self.outputs.append(
+            Output("opinion", self.where(a.chat), text=f"(ask {a.service} about #{a.message_id})")
+        )

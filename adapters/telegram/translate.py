@@ -255,6 +255,25 @@ def media_kind(msg: Json) -> str | None:
     return None
 
 
+# Pictures are read (OCR) at this size or the nearest below: larger ones
+# cost seconds more and read no better.
+_READ_SIDE = 1600
+
+
+def picture(msg: Json) -> str | None:
+    """The file_id of the message's photo to read, or of an image sent as a
+    file; None without one."""
+    sizes = msg.get("photo")
+    if sizes:
+        fitting = [p for p in sizes if max(p.get("width", 0), p.get("height", 0)) <= _READ_SIDE]
+        chosen = fitting[-1] if fitting else sizes[0]
+        return str(chosen["file_id"])
+    document = msg.get("document")
+    if document and str(document.get("mime_type", "")).startswith("image/"):
+        return str(document["file_id"])
+    return None
+
+
 def forward_origin(msg: Json) -> str | None:
     """How a forwarded message came: user, hidden_user, chat or channel."""
     origin = msg.get("forward_origin")
@@ -310,7 +329,12 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
             issued = _command(ref, sender, mid, text, at, reply, entities, admins)
             if issued is not None:
                 return [issued]
-        return [MessagePosted(ref, sender, mid, text, at, reply, media, forwarded, edited, True)]
+        return [
+            MessagePosted(
+                ref, sender, mid, text, at, reply, media, forwarded, edited, True,
+                image=picture(msg),
+            )
+        ]  # fmt: skip
     frm = msg.get("from")
     if frm is None:
         return []
@@ -324,7 +348,7 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     return [
         MessagePosted(
             ref, sender, mid, text, at, reply, media, forwarded, edited, on_behalf, origin,
-            for_another_bot,
+            for_another_bot, picture(msg),
         )
     ]  # fmt: skip
 

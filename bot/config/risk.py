@@ -22,13 +22,67 @@ DEFAULT_STOP_WORDS = (
 )  # fmt: skip
 
 
+class OcrConfig(_Strict):
+    """Text in pictures (OCR with Tesseract, where the machine has it): the
+    caption and the picture's text are checked together."""
+
+    enabled: bool = True
+    # Whose pictures are read: newcomers only, every member the detector
+    # checks (not yet approved), or every member but staff.
+    who: Literal["newcomers", "unapproved", "everyone"] = "newcomers"
+    # Larger pictures are not downloaded.
+    max_bytes: int = Field(default=5_000_000, ge=10_000, le=50_000_000)
+    timeout: Duration = timedelta(seconds=20)
+    # Tesseract's language packs (Debian: tesseract-ocr-chi-sim, -rus).
+    languages: list[str] = Field(default_factory=lambda: ["chi_sim", "eng", "rus"], min_length=1)
+
+
+class CasConfig(_Strict):
+    """Combot Anti-Spam: a newcomer's account is looked up on their first
+    checked message (cached, with a time limit, beside the message path)."""
+
+    enabled: bool = False
+    url: str = "https://api.cas.chat"
+    timeout: Duration = timedelta(seconds=3)
+
+
+LLM_PROMPT = (
+    "You moderate a community chat. Answer with one word, spam or ham: is the "
+    "following message spam (advertising, scams, solicitation) rather than "
+    "ordinary conversation?"
+)
+
+
+class LlmConfig(_Strict):
+    """A language model's opinion on messages the model scored close below
+    its threshold, through any OpenAI-compatible endpoint (a local
+    llama.cpp or Ollama server works the same)."""
+
+    enabled: bool = False
+    url: str = "http://127.0.0.1:8080/v1"
+    model: str = "gpt-4o-mini"
+    # The environment variable holding the API key (none for a local server).
+    key_env: str = "OPENAI_API_KEY"
+    # Added to the built-in instructions: what this community counts as spam.
+    prompt: str = ""
+    timeout: Duration = timedelta(seconds=10)
+    # Questions per day at most (the community's local day).
+    daily_budget: int = Field(default=200, ge=1)
+    # How far below the threshold (log-odds) a score is uncertain enough to ask.
+    band: float = Field(default=2.0, gt=0, le=10)
+
+
 class SpamConfig(_Strict):
     enabled: bool = True
-    # Naive Bayes probability from which a message is spam; newcomers (joined
-    # within `newcomer`, or within their first `first_messages`) face the
-    # lower `newcomer_threshold` and the meta checks too.
-    threshold: float = Field(default=0.95, gt=0, le=1)
-    newcomer_threshold: float = Field(default=0.9, gt=0, le=1)
+    # The share of ordinary chat the detector may flag, measured on held-out
+    # samples when the model is fitted: its thresholds follow from these.
+    # Newcomers (joined within `newcomer`, or within their first
+    # `first_messages`) send most spam and face the meta checks too.
+    max_false_positive_rate: float = Field(default=0.005, gt=0, lt=0.5)
+    newcomer_false_positive_rate: float = Field(default=0.01, gt=0, lt=0.5)
+    # A fixed spam probability instead of the calibrated threshold.
+    threshold: float | None = Field(default=None, gt=0, lt=1)
+    newcomer_threshold: float | None = Field(default=None, gt=0, lt=1)
     newcomer: Duration = timedelta(hours=24)
     first_messages: int = Field(default=3, ge=0)
     # Members are no longer checked after this many clean messages, nor from
@@ -56,6 +110,10 @@ class SpamConfig(_Strict):
     learn: bool = True
     # Start from the samples shipped with groupkeeper.
     default_samples: bool = True
+    ocr: OcrConfig = Field(default_factory=OcrConfig)
+    # Second opinions, off by default.
+    cas: CasConfig = Field(default_factory=CasConfig)
+    llm: LlmConfig = Field(default_factory=LlmConfig)
 
 
 class ReportsConfig(_Strict):

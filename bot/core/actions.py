@@ -257,6 +257,42 @@ class CloneGroup:
     serial: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReadImage:
+    """Read the text in a message's picture (`MessagePosted.image`) with OCR,
+    off the event loop, and report it back as `ImageRead`. A picture larger
+    than `max_bytes` is not downloaded; reading stops after `timeout`
+    seconds. Without an OCR engine on the machine nothing is reported."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    image: str
+    max_bytes: int
+    timeout: float
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskOpinion:
+    """Ask a second opinion on a message, off the message path, and report
+    it back as `OpinionGiven`: `service` "cas" looks the author up in the
+    Combot Anti-Spam list, "llm" asks an OpenAI-compatible endpoint about
+    `text` (the key is read from the environment variable `key_env`, never
+    carried here). Given up after `timeout` seconds."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    service: str
+    url: str
+    timeout: float
+    text: str = ""
+    model: str = ""
+    prompt: str = ""
+    key_env: str = ""
+
+
 Action = (
     SendMessage
     | AnswerPress
@@ -280,6 +316,8 @@ Action = (
     | CheckBotRights
     | CountMembers
     | CloneGroup
+    | ReadImage
+    | AskOpinion
 )
 
 

@@ -82,6 +82,10 @@ class MessagePosted:
     # A command addressed to another bot (`/start@other_bot`): not ours to
     # run, but a message like any other, so the rules still read it.
     for_another_bot: bool = False
+    # The message's picture as its platform finds it again (a Telegram
+    # file_id, a Discord attachment URL, a console file path), for
+    # `ReadImage`; None without one.
+    image: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +225,32 @@ class InviteCreated:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ImageRead:
+    """The text the platform side read (OCR) in a message's picture, as a
+    `ReadImage` asked; empty when there was none to read."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OpinionGiven:
+    """What a second opinion (`AskOpinion`: CAS, a language model) said of
+    a message's author or text."""
+
+    chat: ChatRef
+    sender: UserRef
+    message_id: int
+    service: str
+    spam: bool
+    details: str
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -235,4 +265,6 @@ Event = (
     | BotMembershipChanged
     | ChatFound
     | InviteCreated
+    | ImageRead
+    | OpinionGiven
 )

@@ -27,6 +27,7 @@ SAMPLES: dict[str, Any] = {
     "str | None": "1h",
     "int": 7,
     "int | None": 12,
+    "float": 2.5,
     "bool": True,
     "bytes": b"\x89PNG\x00\xff",
     "datetime": datetime(2026, 12, 7, 6, 0, tzinfo=UTC),

@@ -15,7 +15,9 @@ import simcord
 from discord_world import CONFIG, World, answers, en
 
 from adapters.discord.client import build_client
+from adapters.ocr import shared_ocr
 from bot.features.risk.feature import RiskFeature
+from tests.pictures import text_picture
 
 AD = "Our team is hiring remote moderators, weekly salary paid in gift cards, apply via the form on my profile"  # fmt: skip
 # Close to AD: nothing the shipped samples catch, only what !spam taught.
@@ -237,3 +239,20 @@ async def test_flags_shows_each_flags_buttons_on_a_row_of_their_own(world: World
         if r.json.get("components")
     ]
     assert buttons(listing) == [review_row(1), review_row(2)]
+
+
+async def test_a_newcomers_advert_in_a_picture_is_read_and_removed(world: World) -> None:
+    erin = await join(world, "erin")
+    frank = await join(world, "frank")
+    advert = text_picture("兼职刷单，日赚五百，加微信私聊", "Earn $500 daily from home, DM me now")
+    ad = await erin.send(world.general, "look", attachments=[("ad.png", advert)])
+    menu = await frank.send(
+        world.general, "", attachments=[("menu.png", text_picture("Lunch menu for Friday"))]
+    )
+    await shared_ocr().settle()
+    await world.env.settle()
+    assert ad.id not in ids(world.general) and deleted(world, world.general, ad.id)
+    assert menu.id in ids(world.general)
+    member = erin.member
+    assert member is not None and member.is_timed_out()
+    assert en("spam.removed_mute", name="@erin") in world.texts(world.general)

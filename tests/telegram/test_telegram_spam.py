@@ -9,10 +9,12 @@ import json
 import time
 from typing import Any
 
+from adapters.ocr import shared_ocr
 from bot.core.i18n import t
 from bot.features.risk.feature import RiskFeature
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
+from tests.pictures import text_picture
 from tests.telegram.fake_bot_api import FakeBotApi, Member
 from tests.telegram.harness import (
     ANN,
@@ -258,3 +260,39 @@ async def test_flags_shows_each_flags_buttons_on_a_row_of_their_own(bot: Bot) ->
 
     [listing] = [p for p in api.called("sendMessage", chat_id=GROUP) if "reply_markup" in p]
     assert keyboard(listing) == [review_keys(1), review_keys(2)]
+
+
+PICTURE_AD = ("兼职刷单，日赚五百，加微信私聊", "Earn $500 daily from home, DM me now")
+
+
+def photo(api: FakeBotApi, file_id: str, data: bytes) -> dict[str, Any]:
+    """A photo message's sizes, the picture served through getFile."""
+    api.files[file_id] = (f"photos/{file_id}.png", data)
+    small = {"file_id": file_id + "-s", "file_unique_id": file_id + "s", "width": 90, "height": 16}
+    size = {"file_id": file_id, "file_unique_id": file_id, "width": 900, "height": 160}
+    return {"photo": [small, size | {"file_size": len(data)}]}
+
+
+async def test_a_newcomers_advert_in_a_picture_is_read_and_removed(bot: Bot) -> None:
+    api = bot.api
+    api.add_user(NEWCOMER, "Nick")
+    api.member_joins(GROUP, NEWCOMER)
+    api.add_user(REPORTER, "Rita")
+    api.member_joins(GROUP, REPORTER)
+    await bot.settle()
+    ad = api.post(
+        GROUP, NEWCOMER, media=photo(api, "ad", text_picture(*PICTURE_AD)), caption="look"
+    )
+    menu = api.post(
+        GROUP, REPORTER, media=photo(api, "menu", text_picture("Lunch menu for Friday"))
+    )
+    await bot.settle()
+    await shared_ocr().settle()
+    await bot.settle()
+    # Both newcomers' pictures came through getFile; only the advert went.
+    assert api.downloads == ["photos/ad.png", "photos/menu.png"]
+    assert deleted(api, GROUP, ad["message_id"])
+    assert not deleted(api, GROUP, menu["message_id"])
+    assert api.member(GROUP, NEWCOMER).status == "restricted"  # type: ignore[union-attr]
+    removed = en("spam.removed_mute", name="Nick")
+    assert removed in api.sent(GROUP)

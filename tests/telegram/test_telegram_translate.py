@@ -55,7 +55,14 @@ def posted(mid: int, sender: UserRef, text: str, **fields: Any) -> MessagePosted
 EXPECTED: dict[str, list[Item]] = {
     "text_message": [posted(11, ANN, HELLO)],
     "caption_with_hidden_link": [
-        posted(12, BOB, "Free gift, click here\nhttps://t.me/joinchat/AAAAAE", media="photo")
+        # The photo to read (OCR) is its one size within 1600 pixels.
+        posted(
+            12,
+            BOB,
+            "Free gift, click here\nhttps://t.me/joinchat/AAAAAE",
+            media="photo",
+            image="AgAD1",
+        )
     ],
     "reply": [posted(13, ZHU, "同意 👍", reply_to=ReplyRef(11, ANN, HELLO))],
     "forward_from_channel": [

@@ -10,6 +10,7 @@ from bot.config import Config
 from bot.core.actions import Action
 from bot.core.commands import Context
 from bot.core.directory import display
+from bot.core.events import Event, ImageRead, OpinionGiven
 from bot.core.feature import PASS, Arrival, Base, Departure, Seen, Step
 from bot.core.records import MemberRecord
 from bot.features.risk import commands, report_commands
@@ -55,6 +56,13 @@ class RiskFeature(Base):
     async def on_leave(self, departure: Departure) -> list[Action]:
         ev = departure.event
         return await self.risk.member_moved(False, departure.member, departure.group, ev.at)
+
+    async def on_event(self, event: Event) -> list[Action]:
+        if type(event) is ImageRead:
+            return await self.risk.image_read(event)
+        if type(event) is OpinionGiven:
+            return await self.risk.opinion(event)
+        return []
 
     async def tick(self, now: datetime) -> list[Action]:
         return await self.risk.tick(now)

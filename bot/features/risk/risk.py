@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.config.risk import LockdownConfig, RiskConfig
 from bot.core.actions import Action, Button, SendMessage
-from bot.core.events import MessagePosted
+from bot.core.events import ImageRead, MessagePosted, OpinionGiven
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
@@ -17,7 +17,9 @@ from bot.features.risk.lockdown import Lockdowns
 from bot.features.risk.monitors import Monitors, ack_buttons
 from bot.features.risk.records import RiskAlertRecord, SpamSnapshot
 from bot.features.risk.reports import Reports
+from bot.features.risk.spam.checks import SpamVerdict
 from bot.features.risk.spam.guard import SpamGuard
+from bot.features.risk.spam.images import with_reason
 from bot.features.risk.store import SpamStore
 from rules.message import MessageView
 
@@ -86,19 +88,64 @@ class Risk:
             spam = self.spam
             verdict = spam.check(view, member, role)
             if verdict is not None:
-                actions, flag = spam.act(verdict, ev, member, group)
-                actions += self.monitors.spam_caught(group, ev.at, ev.message_id)
-                if flag is None:
-                    await self.store_alerts()
+                actions, removed = await self._caught(verdict, ev, member, group)
+                if removed:
                     return actions, True
-                flag = await self.reports.new_flag(flag)
-                actions += self.reports.alert(flag, member, group)
             elif not ev.edited:
                 spam.remember(ev, member)
+                newcomer = spam.scrutiny(view, member, role)
+                read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
+                if read is not None:
+                    actions.append(read)
+                actions += spam.second_opinions(ev, member, view, newcomer)
         actions += self.monitors.on_message(ev, member, group, role, view.folded)
         if self.monitors.pending:
             await self.store_alerts()
         return actions, False
+
+    async def _caught(
+        self, verdict: SpamVerdict, ev: MessagePosted, member: MemberRecord, group: GroupRecord
+    ) -> tuple[list[Action], bool]:
+        """What a detected message gets, and whether it was removed (not
+        when it is only flagged for review)."""
+        actions, flag = self.spam.act(verdict, ev, member, group)
+        actions += self.monitors.spam_caught(group, ev.at, ev.message_id)
+        if flag is None:
+            await self.store_alerts()
+            return actions, True
+        flag = await self.reports.new_flag(flag)
+        actions += self.reports.alert(flag, member, group)
+        return actions, False
+
+    async def image_read(self, ev: ImageRead) -> list[Action]:
+        """The text of a picture the guard asked about: checked with its
+        caption, as the member's standing was when they posted it."""
+        found = self.spam.pictures.answer(ev)
+        if found is None:
+            return []
+        asked, view, posted = found
+        verdict = self.spam.detector.check(view, newcomer=asked.newcomer)
+        if not verdict.spam:
+            return []
+        directory = self.kit.directory
+        member = directory.member(ev.sender, ev.at)
+        group = directory.group(ev.chat, ev.at)
+        actions, _ = await self._caught(with_reason(verdict, ev.text), posted, member, group)
+        return actions
+
+    async def opinion(self, ev: OpinionGiven) -> list[Action]:
+        """A second opinion came back: "spam" removes the message as the
+        detector would have."""
+        found = self.spam.opinions.answer(ev)
+        if found is None:
+            return []
+        asked, verdict = found
+        directory = self.kit.directory
+        member = directory.member(ev.sender, ev.at)
+        group = directory.group(ev.chat, ev.at)
+        self.spam.suspects.add(member.key)
+        actions, _ = await self._caught(verdict, asked.event, member, group)
+        return actions
 
     async def inspect(
         self,

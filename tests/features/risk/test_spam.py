@@ -23,13 +23,17 @@ from bot.features.points.feature import PointsFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.spam.checks import (
     Detector,
-    bayes_check,
     duplicates_check,
+    head,
     meta_check,
+    model_check,
     similarity_check,
     stop_words_check,
 )
-from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples, tokens
+from bot.features.risk.spam.checks import features as checks_features
+from bot.features.risk.spam.features import features
+from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples
+from bot.features.risk.spam.training import fit
 from rules.message import MessageView
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
@@ -46,8 +50,7 @@ def view(text: str = "", **kw: object) -> MessageView:
 
 
 def small_model() -> SpamModel:
-    model = SpamModel()
-    model.learn_all(
+    return fit(
         [
             (SPAM, SPAMMY),
             (SPAM, "Earn $500 a day from home, DM me for details"),
@@ -57,26 +60,43 @@ def small_model() -> SpamModel:
             (HAM, "我们项目下周路演，有投资人朋友可以帮忙引荐吗"),
         ]
     )
-    return model
 
 
 @pytest.mark.parametrize(
     ("text", "present", "absent"),
     [
-        ("加微信领资料", {"加", "微信", "领资", "资料"}, set()),
-        ("Earn MONEY fast", {"earn", "money", "fast"}, {"Earn"}),
-        ("Заработок в интернете", {"заработок", "интернете"}, set()),
-        ("see https://t.me/+abc now", {"#link", "#invite", "host:t.me", "see", "now"}, {"abc"}),
-        ("call 138 1234 5678", {"#phone", "call"}, set()),
+        ("加微信领资料", {"加微", "微信", "加微信", "加微信领", "#len1"}, set()),
+        ("Earn MONEY fast", {"w:earn", "w:money", "w:earn money", "w:money fast"}, {"w:Earn"}),
+        ("see https://t.me/+abc now", {"#link", "#invite", "host:t.me", "tld:me", "w:see"}, set()),
+        ("call 138 1234 5678", {"#phone", "w:call", "w:#n3", "w:#n4"}, {"w:1234"}),
         ("ping @invest_master_pro", {"#handle", "@invest_master_pro"}, set()),
-        ("日赚3000", {"#n4", "日赚"}, {"3000"}),
-        ("🔥🔥🔥 free 💰", {"#emoji", "free"}, set()),
+        ("日赚3000", {"日赚", "赚000", "0000"}, {"3000"}),
+        ("🔥🔥🔥 free 💰", {"#emoji2", "w:free"}, set()),
+        ("Пpоходят набоp", {"#mixed_script"}, set()),
+        ("𝐄𝐚𝐫𝐧 𝐝𝐚𝐢𝐥𝐲", {"#styled", "w:earn", "w:earn daily"}, set()),
+        ("bit.ly/x and a.com", {"#links", "#shortener", "host:bit.ly", "host:a.com"}, set()),
     ],
 )
-def test_tokenizer_features(text: str, present: set[str], absent: set[str]) -> None:
-    found = tokens(text)
+def test_features(text: str, present: set[str], absent: set[str]) -> None:
+    found = features(text)
     assert present <= found
     assert not absent & found
+
+
+def test_look_alike_letters_read_as_the_word_they_imitate() -> None:
+    plain, disguised = features("Проходят набор"), features("Пpоходят набоp")
+    assert {f for f in plain if f.startswith("w:")} == {f for f in disguised if f.startswith("w:")}
+
+
+def test_long_messages_are_read_up_to_a_bound() -> None:
+    long = "项目进展顺利" * 2000
+    view = MessageView(text=long + " t.me/+abc", group="g", sender="s", at=0.0)
+    short = head(view)
+    assert len(short.text) == 1000
+    found = checks_features(short)
+    assert {"#long", "#tail_link"} <= found
+    assert len(found) < 4 * 600
+    assert head(MessageView(text="short", group="g", sender="s", at=0.0)).text == "short"
 
 
 SPAM_CONFIG = SpamConfig()
@@ -148,35 +168,43 @@ def test_duplicates_across_groups_and_members_within_the_window() -> None:
     assert not check(view(text, group="g3", sender="w", at=1004), False).hit  # not a newcomer
 
 
-def test_similarity_and_bayes_follow_what_was_learned() -> None:
+def test_similarity_and_the_model_follow_what_was_learned() -> None:
     model = small_model()
     similar = similarity_check(model, 0.8)
-    bayes = bayes_check(model, 0.95, 0.9)
+    scored = model_check(model, 0.0, 0.0)
     near = view(SPAMMY + "！")
-    assert similar(near, False).hit
-    assert bayes(near, False).hit
-    assert not similar(view(CHAT), False).hit
-    assert not bayes(view(CHAT), True).hit
-    fresh = view("Our tool sends bulk direct messages to every member of your group")
-    assert not similar(fresh, False).hit
-    model.learn(SPAM, "Our tool sends bulk direct messages to every member of your group")
+    assert scored(near, False).hit
+    assert not scored(view(CHAT), False).hit
+    # The index holds what moderators teach, not the training file.
+    assert not similar(near, False).hit
+    fresh = "Our tool sends bulk direct messages to every member of your group"
+    assert not similar(view(fresh), False).hit
+    model.learn(SPAM, fresh)
     assert similar(view("Our tool sends bulk direct messages to every member"), False).hit
 
 
-def test_newcomers_meet_the_lower_bayes_threshold() -> None:
+def test_newcomers_meet_their_own_threshold() -> None:
     model = small_model()
-    check = bayes_check(model, 0.999, 0.5)
-    msg = view("free money, dm me")
-    assert check(msg, True).hit
+    margin = model.linear.margin(features("free money, dm me"))
+    check = model_check(model, margin + 1, margin - 1)
+    assert check(view("free money, dm me"), True).hit
     assert not check(view("free money, dm me"), False).hit
 
 
 def test_the_detector_reports_every_check_that_hit() -> None:
-    detector = Detector(SpamConfig(), small_model())
+    model = small_model()
+    detector = Detector(SpamConfig(threshold=0.5, newcomer_threshold=0.5), model)
     verdict = detector.check(view(SPAMMY), newcomer=True)
     assert verdict.spam
-    assert {r.rule for r in verdict.hits} >= {"stop_words", "similarity", "bayes"}
+    assert {r.rule for r in verdict.hits} >= {"stop_words", "model"}
+    # Similarity runs only when it can change the verdict.
+    assert "similarity" not in {r.rule for r in verdict.results}
     assert not detector.check(view(CHAT), newcomer=True).spam
+    taught = "Quiet tonight. Our tool sends bulk direct messages to every member"
+    model.learn(SPAM, taught)
+    strict = Detector(SpamConfig(threshold=0.999, newcomer_threshold=0.999), model)
+    verdict = strict.check(view(taught + " today"), newcomer=False)
+    assert [r.rule for r in verdict.hits] == ["similarity"]
 
 
 def test_parse_samples_reports_bad_lines() -> None:
@@ -290,7 +318,7 @@ async def test_spam_command_learns_at_once_and_the_sample_survives_a_restart(
     config: Config, store: SqlStore, clock: FakeClock
 ) -> None:
     moderator = UserRef("telegram", "1002", "mod", "mod")
-    text = "Quiet tonight. Our tool sends bulk direct messages to every member"
+    text = "Quiet tonight. Selling the member list of this group, ask me"
     engine = await engine_for(config, store, clock)
     sly = user(8)
     for i in range(11):
@@ -359,15 +387,20 @@ async def test_unbanning_a_member_banned_as_a_spammer_learns_the_text_as_ham(
 
 
 def test_spam_eval_prints_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    train = ROOT / "bot" / "data" / "spam_samples.tsv"
+    train = sorted(str(p) for p in (ROOT / "bot" / "data").glob("spam_*.tsv"))
     test = ROOT / "data" / "spam_test.tsv"
-    assert main(["spam", "eval", "--train", str(train), "--test", str(test), "--json"]) == 0
+    assert main(["spam", "eval", "--train", *train, "--test", str(test), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert figures["tested"] == 60
-    assert figures["true_positives"] + figures["false_negatives"] == 30
-    assert 0.9 <= figures["precision"] <= 1 and 0.9 <= figures["recall"] <= 1
+    assert figures["tested"] == 90
+    assert figures["true_positives"] + figures["false_negatives"] == 45
+    assert 0.9 <= figures["precision"] <= 1 and 0.8 <= figures["recall"] <= 1
     assert figures["false_positive_rate"] <= 0.05
     assert figures["median_us"] > 0
+    # The operating points: a stricter target never flags more.
+    points = [p for p in figures["points"] if p["target"] is not None]
+    assert [p["target"] for p in points] == [0.001, 0.005, 0.01, 0.02, 0.05]
+    rates = [p["threshold"] for p in points]
+    assert rates == sorted(rates, reverse=True)
 
 
 def test_spam_train_stores_the_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,8 +2,10 @@
 (name, hit, details), and the detector that runs the ones a member's standing
 calls for. Pure and in memory; the spam guard acts on what it finds.
 
-Newcomers (recently joined, or within their first messages) face every
-check and a lower Bayes threshold; other members not yet approved face the
+The main score is the linear model's (`model_check`); the named checks
+around it are reasons a moderator can read at once. Newcomers (recently
+joined, or within their first messages) face every check and the
+threshold calibrated for them; other members not yet approved face the
 content checks only. Who is spared altogether is decided before the
 detector runs (`SpamGuard.scrutiny` in guard.py).
 """
@@ -11,10 +13,14 @@ detector runs (`SpamGuard.scrutiny` in guard.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.config.risk import SpamConfig
-from bot.features.risk.spam.model import SpamModel, split_tokens
+from bot.features.risk.spam.calibration import logit
+from bot.features.risk.spam.features import MAX_CHARS, tail
+from bot.features.risk.spam.features import features as message_features
+from bot.features.risk.spam.linear import sigmoid
+from bot.features.risk.spam.model import SpamModel, distinctive
 from rules import detect
 from rules.blocklist import Blocklist
 from rules.checks import CheckResult
@@ -22,20 +28,45 @@ from rules.message import MessageView
 
 SpamCheck = Callable[[MessageView, bool], CheckResult]
 
-_TOKENS = object()
+_FEATURES = object()
+_DISTINCTIVE = object()
+_TAIL = object()
+_NO_TAIL: tuple[str, ...] = ()
 # Shorter texts repeat innocently ("ok", "谢谢").
 _MIN_DUPLICATE = 12
 # Tokens a message needs before similarity means anything.
 _MIN_SIMILAR = 4
 
 
-def features(view: MessageView) -> tuple[frozenset[str], frozenset[str]]:
-    """The message's tokens and its distinctive ones, computed once."""
-    return view.memo(_TOKENS, _tokens)
+def features(view: MessageView) -> frozenset[str]:
+    """The message's features, made once from what the rules found."""
+    return view.memo(_FEATURES, _features)
 
 
-def _tokens(v: MessageView) -> tuple[frozenset[str], frozenset[str]]:
-    return split_tokens(v.text, v.folded, links=v.links, handles=v.handles, phones=v.phones)
+def _features(v: MessageView) -> frozenset[str]:
+    found = message_features(v.text, v.folded, links=v.links, handles=v.handles, phones=v.phones)
+    extra = v.memo(_TAIL, _no_tail)
+    return found.union(extra) if extra else found
+
+
+def _no_tail(v: MessageView) -> tuple[str, ...]:
+    return _NO_TAIL
+
+
+def head(view: MessageView) -> MessageView:
+    """What the detector reads of a message: all of it up to `MAX_CHARS`
+    characters; of a longer one its head, with the tail's structural tokens
+    (a 13k-character paste costs what a 1k one does)."""
+    if len(view.text) <= MAX_CHARS:
+        return view
+    short = replace(view, text=view.text[:MAX_CHARS])
+    rest = tail(view.text)
+    short.memo(_TAIL, lambda v: rest)
+    return short
+
+
+def _distinctive(v: MessageView) -> frozenset[str]:
+    return distinctive(features(v))
 
 
 def _hit(name: str, code: str, details: str, **args: str) -> CheckResult:
@@ -137,11 +168,15 @@ def similarity_check(model: SpamModel, threshold: float) -> SpamCheck:
     name = "similarity"
     miss = CheckResult(name, False)
 
+    index = model.spam_index
+
     def check(view: MessageView, newcomer: bool) -> CheckResult:
-        found = features(view)[1]
+        if not len(index):
+            return miss
+        found = view.memo(_DISTINCTIVE, _distinctive)
         if len(found) < _MIN_SIMILAR:
             return miss
-        score, text = model.spam_index.best(found, threshold)
+        score, text = index.best(found, threshold)
         if not text:
             return miss
         shown = text if len(text) <= 40 else text[:39] + "…"
@@ -151,21 +186,62 @@ def similarity_check(model: SpamModel, threshold: float) -> SpamCheck:
     return check
 
 
-def bayes_check(model: SpamModel, threshold: float, newcomer_threshold: float) -> SpamCheck:
-    """Naive Bayes over the samples; newcomers meet the lower threshold."""
-    name = "bayes"
+_NAMED = {
+    "#link": "link", "#links": "links", "#invite": "invite link", "#shortener": "short link",
+    "#handle": "@handle", "#phone": "phone number", "#mixed_script": "mixed-script word",
+    "#styled": "styled letters", "#long": "long text", "#tail_link": "link far down",
+    "#emoji1": "emoji", "#emoji2": "emoji", "#emoji3": "many emoji", "#len4": "length",
+    "#len5": "length",
+}  # fmt: skip
+
+
+def _readable(feature: str) -> str | None:
+    """A feature as a moderator can read it in `/why`: words, hosts,
+    handles, the named structural tokens, and character n-grams with a
+    Chinese (or other non-Latin) pair in them; None for the rest."""
+    if feature.startswith("w:#n"):
+        return f"{feature[4:]}-digit number"
+    if feature.startswith("w:"):
+        return feature[2:]
+    if feature.startswith(("host:", "@")):
+        return feature
+    if feature.startswith("#"):
+        return _NAMED.get(feature)
+    core = feature.strip(" ,.!?:;()'\"-~")
+    if len(core) >= 2 and not core.isascii():
+        return core
+    return None
+
+
+def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
+    """The readable features that pushed hardest towards spam."""
+    out: list[str] = []
+    for feature, _ in model.linear.contributions(found, len(found)):
+        shown = _readable(feature)
+        if shown and shown not in out and not any(shown in o for o in out):
+            out.append(shown)
+            if len(out) == n:
+                break
+    return out
+
+
+def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> SpamCheck:
+    """The linear model's score against the threshold calibrated for the
+    member's standing (log-odds)."""
+    name = "model"
     miss = CheckResult(name, False)
+    linear = model.linear
 
     def check(view: MessageView, newcomer: bool) -> CheckResult:
-        found = features(view)[0]
+        found = features(view)
         if not found:
             return miss
-        p = model.bayes.probability(found)
-        if p < (newcomer_threshold if newcomer else threshold):
+        margin = linear.margin(found)
+        if margin < (newcomer_margin if newcomer else regular):
             return miss
-        words = ", ".join(model.bayes.evidence(found))
-        pct = f"{p:.0%}"
-        return _hit(name, "spam_bayes", f"spam probability {pct} ({words})", p=pct, words=words)
+        words = ", ".join(explain(model, found))
+        pct = f"{sigmoid(margin):.0%}"
+        return _hit(name, "spam_model", f"spam score {pct} ({words})", p=pct, words=words)
 
     return check
 
@@ -183,20 +259,62 @@ class SpamVerdict:
         return any(r.hit for r in self.results)
 
 
+# Uncalibrated models (no held-out ham: a community that turned the
+# shipped samples off) flag from these probabilities.
+_UNCALIBRATED = (0.95, 0.9)
+
+
+def thresholds(config: SpamConfig, model: SpamModel) -> tuple[float, float]:
+    """The model's thresholds (log-odds) for members not yet approved and
+    for newcomers: fixed by `threshold`/`newcomer_threshold` when set, else
+    the calibration's for each false-positive rate, after the ham that the
+    checks each standing faces catch anyway."""
+    cal = model.calibration
+    others = [
+        stop_words_check(config.stop_words),
+        meta_check(config),
+        similarity_check(model, config.similarity),
+    ]
+    out: list[float] = []
+    for newcomer, fixed, rate, fallback in (
+        (False, config.threshold, config.max_false_positive_rate, _UNCALIBRATED[0]),
+        (True, config.newcomer_threshold, config.newcomer_false_positive_rate, _UNCALIBRATED[1]),
+    ):
+        if fixed is not None:
+            out.append(logit(fixed))
+            continue
+        caught = [
+            any(
+                c(MessageView(text=text, group="calibration", sender="c", at=0.0), newcomer).hit
+                for c in others
+            )
+            for _, text in cal.ham
+        ]
+        found = cal.threshold(rate, caught)
+        out.append(logit(fallback) if found is None else found)
+    return out[0], out[1]
+
+
 class Detector:
     """The checks a config enables, built once; `check` runs them all so that
-    a moderator sees every reason, not only the first."""
+    a moderator sees every reason, except similarity, which runs only when
+    it can change the verdict."""
 
     def __init__(self, config: SpamConfig, model: SpamModel) -> None:
         self.config = config
         self.model = model
+        self.regular, self.newcomer = thresholds(config, model)
         self.checks: list[SpamCheck] = [
             stop_words_check(config.stop_words),
             meta_check(config),
             duplicates_check(config.duplicate_window.total_seconds()),
-            similarity_check(model, config.similarity),
-            bayes_check(model, config.threshold, config.newcomer_threshold),
+            model_check(model, self.regular, self.newcomer),
         ]
+        self.similar = similarity_check(model, config.similarity)
 
     def check(self, view: MessageView, *, newcomer: bool) -> SpamVerdict:
-        return SpamVerdict(tuple(check(view, newcomer) for check in self.checks))
+        view = head(view)
+        results = [check(view, newcomer) for check in self.checks]
+        if not any(r.hit for r in results):
+            results.append(self.similar(view, newcomer))
+        return SpamVerdict(tuple(results))

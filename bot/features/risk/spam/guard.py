@@ -13,10 +13,9 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from importlib import resources
 
 from bot.config.risk import SpamConfig
-from bot.core.actions import Action, BanMember, DeleteMessage, SendMessage
+from bot.core.actions import Action, AskOpinion, BanMember, DeleteMessage, SendMessage
 from bot.core.directory import display, user_of
 from bot.core.events import ChatRef, MessagePosted
 from bot.core.explanations import Explanation
@@ -34,8 +33,11 @@ from bot.features.risk.records import (
     SpamSampleRecord,
     SpamSnapshot,
 )
-from bot.features.risk.spam.checks import Detector, SpamVerdict
-from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples
+from bot.features.risk.spam.checks import Detector, SpamVerdict, features, head
+from bot.features.risk.spam.images import Pictures
+from bot.features.risk.spam.model import HAM, SPAM, SpamModel
+from bot.features.risk.spam.opinions import Opinions
+from bot.features.risk.spam.training import shipped_model
 from bot.features.risk.store import SpamStore
 from rules.message import MessageView
 
@@ -43,14 +45,6 @@ RULE = "spam"
 # Recent messages kept per member, and members kept (two generations).
 _PER_MEMBER = 30
 _MEMBERS = 20_000
-
-
-def default_samples() -> list[tuple[str, str]]:
-    """The samples shipped with groupkeeper (Chinese and English, written
-    for it): `bot/data/spam_samples.tsv`."""
-    text = resources.files("bot").joinpath("data/spam_samples.tsv").read_text("utf-8")
-    samples, _ = parse_samples(text.splitlines())
-    return samples
 
 
 class MemorySpamStore:
@@ -160,13 +154,13 @@ class SpamGuard:
         self.store = store
         # Trusted from a level on.
         self.points = points
-        self.model = SpamModel()
-        if config.default_samples:
-            self.model.learn_all(default_samples())
+        self.model = shipped_model().copy() if config.default_samples else SpamModel()
         self.model.learn_all((x.label, x.text) for x in snapshot.samples)
         self.config = config
         self.detector = Detector(config, self.model)
         self.recent = RecentMessages()
+        self.pictures = Pictures()
+        self.opinions = Opinions()
         # Members caught once are checked again whatever their count says.
         self.suspects: set[str] = set()
         # The text each member was punished for as spam: an unban teaches
@@ -177,7 +171,8 @@ class SpamGuard:
         self.enforcer = enforcer
 
     def configure(self, config: SpamConfig) -> None:
-        """A reload: the checks are rebuilt, the model is kept."""
+        """A reload: the checks and thresholds are rebuilt, the model is
+        kept (what moderators taught it included)."""
         if config != self.config:
             self.config = config
             self.detector = Detector(config, self.model)
@@ -213,6 +208,19 @@ class SpamGuard:
             return None
         verdict = self.detector.check(view, newcomer=newcomer)
         return verdict if verdict.spam else None
+
+    def second_opinions(
+        self, ev: MessagePosted, member: MemberRecord, view: MessageView, newcomer: bool | None
+    ) -> list[AskOpinion]:
+        """CAS and language-model questions about a message the detector
+        let through (both off unless configured)."""
+        cfg = self.config
+        if newcomer is None or not (cfg.cas.enabled or cfg.llm.enabled):
+            return []
+        margin = self.model.linear.margin(features(head(view))) if cfg.llm.enabled else 0.0
+        threshold = self.detector.newcomer if newcomer else self.detector.regular
+        today = self.kit.calendar.local_date(ev.at)
+        return self.opinions.ask(cfg, ev, member.key, newcomer, margin, threshold, today)
 
     def remember(self, ev: MessagePosted, member: MemberRecord) -> None:
         self.recent.add(member.key, ev.chat, ev.message_id, ev.at.timestamp(), ev.text)

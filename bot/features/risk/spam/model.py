@@ -1,171 +1,32 @@
-"""The spam classifier's pure parts: the tokenizer, naive Bayes, and the index
-of known spam for similarity. No I/O: `bot.features.risk.spam.guard` feeds them samples from the
-store and from moderators' `/spam` and `/ham`.
-
-Features are what a spammer cannot easily change all at once: Chinese
-character unigrams and bigrams (Chinese has no spaces, and bigrams catch
-most words), Latin and Cyrillic words, and for links, phone numbers and
-@handles both the thing itself (`host:t.me`) and its kind (`#link`), so a
-new domain still counts as a link.
+"""The spam model's pure parts: the linear classifier with its calibration,
+and the index of known spam for similarity. No I/O: `bot.features.risk.spam.guard`
+feeds them samples from the store and from moderators' `/spam` and `/ham`,
+and `bot.features.risk.spam.training` fits them on a file.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from rules import detect
-from rules.normalize import fold
+from bot.features.risk.spam.calibration import Calibration
+from bot.features.risk.spam.features import features
+from bot.features.risk.spam.linear import LinearModel
 
 SPAM, HAM = "spam", "ham"
 LABELS = (SPAM, HAM)
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
-_DIGITS = re.compile(r"^\d+$")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CYRILLIC_WORD = re.compile(r"^[\u0400-\u04ff]+$")
-_WORDS = re.compile(r"\S+")
+# A moderator's sample is stepped on this many times: one step of a model
+# trained on thousands of messages barely moves it.
+_TEACH_STEPS = 3
 
 
-def _keep_cyrillic(text: str, folded: str) -> str:
-    """The fold reads look-alike Cyrillic letters as Latin (against `wеchat`
-    spelled with a Cyrillic е); a word all in Cyrillic is Russian, and stays."""
-    plain = unicodedata.normalize("NFKC", text).casefold()
-    words = []
-    for word in _WORDS.findall(plain):
-        core = word.strip(".,!?;:()\"'«»—-")
-        words.append(core if core and _CYRILLIC_WORD.match(core) else fold(word))
-    return " ".join(words)
-
-
-_MANY_EMOJI = 3
-
-
-def tokens(
-    text: str,
-    folded: str | None = None,
-    *,
-    links: tuple[str, ...] | None = None,
-    handles: tuple[str, ...] | None = None,
-    phones: tuple[str, ...] | None = None,
-) -> frozenset[str]:
-    """The features of a text, each once. The message path passes what the
-    rules found already (links, handles, phones) rather than look again."""
-    return split_tokens(text, folded, links=links, handles=handles, phones=phones)[0]
-
-
-def split_tokens(
-    text: str,
-    folded: str | None = None,
-    *,
-    links: tuple[str, ...] | None = None,
-    handles: tuple[str, ...] | None = None,
-    phones: tuple[str, ...] | None = None,
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Every feature, and the distinctive ones: all but single Chinese
-    characters, which are in most texts and would make every known sample
-    look a little alike (the bigrams carry the meaning)."""
-    if folded is None:
-        folded = fold(text)
-    out: set[str] = set()
-    unigrams: set[str] = set()
-    if links is None:
-        links = detect.find_links(folded)
-    if links:
-        out.add("#link")
-        for link in links:
-            out.add("host:" + detect.host_of(link).removeprefix("www."))
-            folded = folded.replace(link, " ")
-        if any(detect.is_invite(link) for link in links):
-            out.add("#invite")
-    if handles is None:
-        handles = detect.find_handles(folded)
-    for handle in handles:
-        out.add("#handle")
-        out.add("@" + handle)
-    if phones is None:
-        phones = detect.find_phones(folded)
-    if phones:
-        out.add("#phone")
-    if not text.isascii() and detect.count_emoji(text) >= _MANY_EMOJI:
-        out.add("#emoji")
-    if not text.isascii() and _CYRILLIC.search(text):
-        folded = _keep_cyrillic(text, folded)
-    for cjk, word in _TOKEN.findall(folded):
-        if cjk:
-            unigrams.update(cjk)
-            out.update(cjk[i : i + 2] for i in range(len(cjk) - 1))
-        elif _DIGITS.match(word):
-            # Amounts and codes vary; their length is what repeats (日赚3000).
-            out.add(f"#n{min(len(word), 8)}")
-        elif len(word) > 1:
-            out.add(word)
-    distinctive = frozenset(out)
-    return (distinctive | unigrams if unigrams else distinctive), distinctive
-
-
-class NaiveBayes:
-    """Two-class naive Bayes over token sets, Laplace-smoothed. Tokens seen in
-    neither class carry no evidence and are skipped (a new word is not
-    spammy), so a message with no known token scores the prior."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, dict[str, int]] = {SPAM: {}, HAM: {}}
-        self.docs = {SPAM: 0, HAM: 0}
-        self._totals = {SPAM: 0, HAM: 0}
-        self._weights: dict[str, float] = {}
-        self._vocabulary: set[str] = set()
-
-    def learn(self, label: str, features: Iterable[str]) -> None:
-        counts = self.counts[label]
-        n = 0
-        for token in features:
-            counts[token] = counts.get(token, 0) + 1
-            self._vocabulary.add(token)
-            n += 1
-        self._totals[label] += n
-        self.docs[label] += 1
-        # Learning is rare (moderators teach it): recompute weights lazily.
-        self._weights = {}
-
-    def _weight(self, token: str) -> float:
-        s = self.counts[SPAM].get(token, 0)
-        h = self.counts[HAM].get(token, 0)
-        if not s and not h:
-            return 0.0
-        v = len(self._vocabulary)
-        return math.log((s + 1) / (self._totals[SPAM] + v)) - math.log(
-            (h + 1) / (self._totals[HAM] + v)
-        )
-
-    def probability(self, features: Iterable[str]) -> float:
-        """P(spam | features); 0.5 when nothing has been learned."""
-        spam_docs, ham_docs = self.docs[SPAM], self.docs[HAM]
-        if not spam_docs or not ham_docs:
-            return 0.5
-        weights = self._weights
-        score = math.log(spam_docs / ham_docs)
-        for token in features:
-            w = weights.get(token)
-            if w is None:
-                w = weights[token] = self._weight(token)
-            score += w
-        if score > 30:
-            return 1.0
-        if score < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-score))
-
-    def evidence(self, features: Iterable[str], n: int = 3) -> list[str]:
-        """The tokens that pushed hardest towards spam, for the details."""
-        weights = self._weights
-        weighted = [(weights.get(t) or self._weight(t), t) for t in features]
-        return [t for w, t in sorted(weighted, reverse=True)[:n] if w > 0]
+def distinctive(found: Iterable[str]) -> frozenset[str]:
+    """The features that make two texts alike: character 3- and 4-grams,
+    words and structural tokens (single characters and pairs are in most
+    texts and would make every known sample look a little alike)."""
+    return frozenset(f for f in found if len(f) > 2)
 
 
 class SimilarityIndex:
@@ -183,6 +44,14 @@ class SimilarityIndex:
 
     def __len__(self) -> int:
         return len(self._sets)
+
+    def copy(self) -> SimilarityIndex:
+        other = SimilarityIndex()
+        other._sets = list(self._sets)
+        other._texts = list(self._texts)
+        other._postings = {k: list(v) for k, v in self._postings.items()}
+        other._indexed = set(self._indexed)
+        return other
 
     def add(self, features: frozenset[str], text: str) -> None:
         """`features`: the sample's distinctive tokens (`split_tokens`)."""
@@ -220,24 +89,38 @@ class SimilarityIndex:
 
 @dataclass(slots=True)
 class SpamModel:
-    """Naive Bayes over every sample, and the similarity index over spam."""
+    """The linear classifier, how its scores fall on held-out data, and the
+    similarity index over spam."""
 
-    bayes: NaiveBayes = field(default_factory=NaiveBayes)
+    linear: LinearModel = field(default_factory=LinearModel)
+    calibration: Calibration = field(default_factory=Calibration)
     spam_index: SimilarityIndex = field(default_factory=SimilarityIndex)
     samples: int = 0
 
     def learn(self, label: str, text: str) -> None:
-        features, distinctive = split_tokens(text)
-        if not features:
+        """Teach one sample online (a moderator's `/spam` or `/ham`)."""
+        found = features(text)
+        if not found:
             return
-        self.bayes.learn(label, features)
-        if label == SPAM and distinctive:
-            self.spam_index.add(distinctive, text)
+        for _ in range(_TEACH_STEPS):
+            self.linear.update(found, label == SPAM, 1.0)
+        self.index(label, text, found)
         self.samples += 1
+
+    def index(self, label: str, text: str, found: frozenset[str]) -> None:
+        if label == SPAM:
+            close = distinctive(found)
+            if close:
+                self.spam_index.add(close, text)
 
     def learn_all(self, samples: Iterable[tuple[str, str]]) -> None:
         for label, text in samples:
             self.learn(label, text)
+
+    def copy(self) -> SpamModel:
+        """A model to teach without touching this one (the shipped model is
+        shared by every community of the process)."""
+        return SpamModel(self.linear.copy(), self.calibration, self.spam_index.copy(), self.samples)
 
 
 def parse_samples(lines: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:

@@ -1,0 +1,143 @@
+"""What the linear spam model reads of a message: one list of feature
+strings, made once per message and shared by every check that needs it.
+
+Three kinds, each cheap to make in Python:
+- character 1-4-grams of the folded text (single characters outside
+  ASCII only) (look-alike, full-width and styled
+  letters already folded by `rules.normalize.fold`), digits written as `0`
+  so that a phone number or a QQ number is a shape, not a value;
+- word 1-2-grams of the Latin and Cyrillic words (`w:` prefix), numbers as
+  their length (`#n5`: the short codes of premium-rate SMS);
+- structural tokens (`#` prefix): links, their hosts and kinds, handles,
+  phone numbers, emoji, letters mixed from two scripts in one word, styled
+  Unicode letters, length.
+
+Only the first `MAX_CHARS` characters are read for words, the first
+`GRAM_CHARS` for character n-grams (a 10k-character
+paste costs what a 1k one does); the structural tokens see the whole text,
+as the rule engine found them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import pairwise
+
+from rules import detect
+from rules.normalize import fold
+
+MAX_CHARS = 1000
+# Character n-grams come from the first `GRAM_CHARS` (four features per
+# character: the costliest part); words from all of the first `MAX_CHARS`.
+GRAM_CHARS = 500
+_GRAMS = 4
+_DIGIT = str.maketrans("0123456789", "0000000000")
+_SPACES = re.compile(r"\s+")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[^\W_{_CJK}]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z]")
+# A word written with letters of two scripts: "Пpоходят" with a Latin p.
+_MIXED_WORD = re.compile(r"(?=\w*[\u0400-\u04ff])(?=\w*[a-zA-Z])\w+")
+_CURRENCY = re.compile(r"[$€£¥₽₿]|\b\d+\s?(?:usd|usdt|eur|rmb|btc|eth|руб|р\b|p/min|p/msg)")
+_EMOJI_STEPS = (1, 3, 6)
+_LENGTH_STEPS = (4, 12, 40, 120, 400)
+
+
+def _step(n: int, steps: tuple[int, ...]) -> int:
+    for i, s in enumerate(steps):
+        if n < s:
+            return i
+    return len(steps)
+
+
+def structure(
+    text: str,
+    links: tuple[str, ...],
+    handles: tuple[str, ...],
+    phones: tuple[str, ...],
+) -> list[str]:
+    """The structural tokens of a whole message (links, handles and phone
+    numbers as the rule engine found them in the folded text)."""
+    out = [f"#len{_step(len(text), _LENGTH_STEPS)}"]
+    if links:
+        out.append("#link")
+        if len(links) > 1:
+            out.append("#links")
+        for link in links:
+            host = detect.host_of(link).removeprefix("www.")
+            out.append("host:" + host)
+            if detect.is_invite(link):
+                out.append("#invite")
+            elif detect.is_shortener(host):
+                out.append("#shortener")
+            tld = host.rpartition(".")[2]
+            out.append("tld:" + tld)
+    if handles:
+        out.append("#handle")
+        out.extend("@" + h for h in handles)
+    if phones:
+        out.append("#phone")
+    if not text.isascii():
+        emoji = detect.count_emoji(text)
+        if emoji:
+            out.append(f"#emoji{_step(emoji, _EMOJI_STEPS)}")
+        if _CYRILLIC.search(text) and _LATIN.search(text) and _MIXED_WORD.search(text):
+            out.append("#mixed_script")
+        if not unicodedata.is_normalized("NFKC", text) and any(
+            "\U0001d400" <= c <= "\U0001d7ff" for c in text
+        ):
+            out.append("#styled")
+    return out
+
+
+def grams(folded: str) -> list[str]:
+    """Character 1-4-grams and word 1-2-grams of a folded text (its first
+    `MAX_CHARS` characters)."""
+    short = folded[:MAX_CHARS]
+    s = f" {_SPACES.sub(' ', short[:GRAM_CHARS].translate(_DIGIT)).strip()} "
+    n = len(s)
+    # Single characters count only outside ASCII: a Chinese character is a
+    # word, a comma or a Latin letter says nothing.
+    out = [c for c in s if c > "\x7f"]
+    out += [s[i : i + k] for k in range(2, _GRAMS + 1) for i in range(n - k + 1)]
+    words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in _WORD.findall(short)]
+    if words:
+        out.extend(["w:" + w for w in words])
+        out.extend([f"w:{a} {b}" for a, b in pairwise(words)])
+    return out
+
+
+def tail(text: str) -> tuple[str, ...]:
+    """What the part of a long message past `MAX_CHARS` adds, found with
+    C-speed substring tests only: that it is long, and whether links or
+    handles hide down there."""
+    rest = text[MAX_CHARS:].lower()
+    out = ["#long"]
+    if "://" in rest or "t.me/" in rest or "www." in rest:
+        out.append("#tail_link")
+    if "@" in rest:
+        out.append("#tail_at")
+    return tuple(out)
+
+
+def features(
+    text: str,
+    folded: str | None = None,
+    *,
+    links: tuple[str, ...] | None = None,
+    handles: tuple[str, ...] | None = None,
+    phones: tuple[str, ...] | None = None,
+) -> frozenset[str]:
+    """Every feature of a message, each once. The message path passes what
+    the rules found already (folded text, links, handles, phones)."""
+    if folded is None:
+        folded = fold(text)
+    if links is None:
+        links = detect.find_links(folded)
+    if handles is None:
+        handles = detect.find_handles(folded)
+    if phones is None:
+        phones = detect.find_phones(folded)
+    return frozenset(grams(folded) + structure(text, links, handles, phones))
