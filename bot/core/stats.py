@@ -21,6 +21,8 @@ class Stats:
         }
         self._active: dict[tuple[str, date], set[str]] = {}
         self._dirty: set[tuple[str, date]] = set()
+        # The newest day a row was made for.
+        self._latest: date | None = max((r.day for r in snapshot.stats), default=None)
         # Each member's first activity of the day in a group, not yet stored
         # (analytics takes them on its schedule).
         self.activity: list[ActivityRecord] = []
@@ -30,15 +32,20 @@ class Stats:
         row = self._rows.get(key)
         if row is None:
             row = self._rows[key] = DailyStatsRecord(self._community, group_key, day)
-            # Only the current days are kept: older rows are already stored,
-            # or (dirty) will be with the next batch that collects them.
-            for old in [k for k in self._rows if k[1] < day.fromordinal(day.toordinal() - 1)]:
-                if old in self._dirty:
-                    continue
-                del self._rows[old]
-                self._active.pop(old, None)
+            if self._latest is None or day > self._latest:
+                self._latest = day
+                self._forget_before(day.fromordinal(day.toordinal() - 1))
         self._dirty.add(key)
         return row
+
+    def _forget_before(self, day: date) -> None:
+        """Only the current days are kept: older rows are already stored, or
+        (dirty) will be with the next batch that collects them. Run when a
+        new day starts, not on every new row: events dated in the past (a
+        replay, joins of long ago) would make every row a scan of all."""
+        for old in [k for k in self._rows if k[1] < day and k not in self._dirty]:
+            del self._rows[old]
+            self._active.pop(old, None)
 
     def add(self, group_key: str, day: date, field: str, n: int = 1) -> None:
         if field not in _FIELDS:
