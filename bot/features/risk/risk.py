@@ -95,7 +95,7 @@ class Risk:
                 actions += self.reports.alert(flag, member, group)
             elif not ev.edited:
                 spam.remember(ev, member)
-        actions += self.monitors.on_message(ev, member, group, role, view.folded)
+        actions += self.monitors.on_message(ev, member, group, role, view)
         if self.monitors.pending:
             await self.store_alerts()
         return actions, False
