@@ -126,14 +126,18 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Action]:
         actions = await self._handlers.get(type(event), self._other)(event)
-        if actions or self._after:
+        now = None
+        if actions:
             now = self.kit.clock.now()
-            if actions:
-                for f in self._observe:
-                    f.observe(actions, now)
-            for f in self._after:
-                await f.after(actions, now)
-        await self.kit.writes.maybe_flush()
+            for f in self._observe:
+                f.observe(actions, now)
+        # Awaited only with work to do: most events leave nothing to save.
+        for f in self._after:
+            if f.has_pending():
+                await f.after(actions, now or self.kit.clock.now())
+        writes = self.kit.writes
+        if writes.due():
+            await writes.maybe_flush()
         if self.outbox:
             actions = actions + self._take_outbox(event)
         return actions
