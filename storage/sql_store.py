@@ -40,6 +40,7 @@ from storage.core_tables import (
 from storage.database import create_engine
 from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
+from storage.models import Base
 
 # The ledger reason the engine gives points earned by chatting (capped per day).
 MESSAGE_REASON = "message"
@@ -51,13 +52,16 @@ class SqlStore(EngineStore):
         self._writes = BatchWrites.build(engine.dialect)
 
     @classmethod
-    async def open(cls, url: str | URL) -> Self:
+    async def open(cls, url: str | URL, *, migrate: bool = True) -> Self:
         """Connect and bring the schema up to date, on the engine the store keeps
-        (so an in-memory database is migrated in place)."""
+        (so an in-memory database is migrated in place). Without `migrate`
+        (a throwaway in-memory database, which has no history to migrate),
+        the schema is built from the models, which a test holds equal to the
+        migrations' head, and Alembic is not loaded."""
         engine = create_engine(url)
         try:
             async with engine.begin() as connection:
-                await connection.run_sync(run_upgrade)
+                await connection.run_sync(run_upgrade if migrate else Base.metadata.create_all)
         except BaseException:
             await engine.dispose()
             raise
