@@ -28,7 +28,7 @@ class Directory:
         # sorted again only then.
         self.version = 0
         self._usernames = {
-            m.username.lower(): m.key for m in snapshot.members if m.username is not None
+            _lower(m.username): m.key for m in snapshot.members if m.username is not None
         }
         self._apply(config)
 
@@ -177,6 +177,13 @@ class Directory:
         self._writes.membership(
             MembershipRecord(self.community, member.key, group.chat_key, joined, now)
         )
+
+
+def _lower(name: str) -> str:
+    """The name in lower case, the same string when it is already: a million
+    members' usernames are not held twice."""
+    lower = name.lower()
+    return name if lower == name else lower
 
 
 def user_of(member: MemberRecord) -> UserRef:
