@@ -41,9 +41,17 @@ class Automaton(Generic[T]):
         """The first payload, in text order (where its needle ends), whose
         needle occurs in `text` and that `accept` takes; None when there is
         none."""
-        payloads = self._payloads
-        for needle, _start, _end in self._scan(text, True):
-            for payload in payloads[needle]:
+        for payloads in self.matches(text):
+            for payload in payloads:
                 if accept(payload):
                     return payload
         return None
+
+    def matches(self, text: str) -> list[tuple[T, ...]]:
+        """The payloads of each needle occurrence in `text`, in text order;
+        empty (most messages) without a Python-level step."""
+        found = self._scan(text, True)
+        if not found:
+            return []
+        payloads = self._payloads
+        return [payloads[needle] for needle, _start, _end in found]

@@ -79,7 +79,8 @@ class _Compiled:
         return self.groups is None or group in self.groups or short in self.groups
 
 
-_Plan = tuple[tuple[_Compiled, bool], ...]
+# Each applicable rule with its check, or None where the message skips it.
+_Plan = tuple[tuple[Check | None, _Compiled], ...]
 
 
 class RuleSet:
@@ -170,7 +171,7 @@ class RuleSet:
         rules = cache.get(where)
         if rules is None:
             rules = cache[where] = tuple(
-                (c, not (plain and c.media_only))
+                (None if plain and c.media_only else c.check, c)
                 for c in compiled
                 if c.in_scope(msg.group) and msg.role not in c.exempt_roles
             )
@@ -178,8 +179,8 @@ class RuleSet:
         best: _Compiled | None = None
         best_result: CheckResult | None = None
         dry: list[tuple[_Compiled, CheckResult]] = []
-        for c, runs in rules:
-            if not runs:
+        for check, c in rules:
+            if check is None:
                 results.append(c.miss)
                 continue
             if c.personal and (
@@ -187,7 +188,7 @@ class RuleSet:
                 or (c.min_level is not None and msg.level >= c.min_level)
             ):
                 continue
-            result = c.check(msg)
+            result = check(msg)
             results.append(result)
             if result.hit:
                 if c.rule.dry_run:
