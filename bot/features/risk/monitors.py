@@ -176,6 +176,11 @@ class Monitors:
             stamps.popleft()
         if len(stamps) < spec.count:
             return []
+        # Within the cooldown the alert is not repeated: its evidence, which
+        # grows with a raid, is not gathered on every join of it.
+        last = self._alerted.get((kind, group.chat_key))
+        if last is not None and now - last < self.config.cooldown:
+            return []
         return self.alert(
             kind, "high", group, now, list(dict.fromkeys(m for _, m, _ in stamps if m)),
             names=[w for _, _, w in stamps if w],
