@@ -14,15 +14,19 @@ threshold" is known again without a scan until then.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.core.directory import Directory
 from bot.core.records import OPEN, GroupRecord
-from bot.features.overflow.fill import open_groups, spare_groups
+from bot.features.overflow.fill import first_with_room, open_groups, spare_groups
+
+if TYPE_CHECKING:
+    from bot.core.kit import Kit
 
 
 class GroupOrder:
-    def __init__(self, directory: Directory) -> None:
-        self._directory = directory
+    def __init__(self, kit: Kit) -> None:
+        self._kit = kit
+        self._directory = kit.directory
         self._key: tuple[int, str | None] = (-1, None)
         self._open: dict[str, list[GroupRecord]] = {}
         self._spare: dict[str, list[GroupRecord]] = {}
@@ -33,7 +37,8 @@ class GroupOrder:
         self._reached: dict[str, tuple[int, int]] = {}
         self._freed = 0
 
-    def _check(self, log_chat: str | None) -> None:
+    def _check(self) -> str | None:
+        log_chat = self._kit.config.community.log_chat
         key = (self._directory.version, log_chat)
         if key != self._key:
             self._key = key
@@ -41,10 +46,11 @@ class GroupOrder:
             self._spare.clear()
             self._short.clear()
             self._reached.clear()
+        return log_chat
 
-    def open(self, platform: str, log_chat: str | None) -> list[GroupRecord]:
+    def open(self, platform: str) -> list[GroupRecord]:
         """Lowest serial first; the list is shared: read it, do not change it."""
-        self._check(log_chat)
+        log_chat = self._check()
         groups = self._open.get(platform)
         if groups is None:
             groups = self._open[platform] = open_groups(
@@ -52,27 +58,27 @@ class GroupOrder:
             )
         return groups
 
-    def spares(self, platform: str, log_chat: str | None) -> list[GroupRecord]:
-        self._check(log_chat)
+    def spares(self, platform: str) -> list[GroupRecord]:
+        self._check()
         groups = self._spare.get(platform)
         if groups is None:
             groups = self._spare[platform] = spare_groups(self._directory.groups.values(), platform)
         return groups
 
+    def entry(self, platform: str, held: Callable[[GroupRecord], int]) -> GroupRecord | None:
+        """The lowest serial with room, places `held` by invites counted."""
+        return first_with_room(self.open(platform), held)
+
     def freed(self) -> None:
         """A place came free (a leave, an invite given back or expired)."""
         self._freed += 1
 
-    def all_reached(
-        self,
-        platform: str,
-        log_chat: str | None,
-        threshold: int,
-        fill: Callable[[GroupRecord], int],
-    ) -> bool:
-        """Whether every open group has reached `threshold` (or its capacity,
+    def all_reached(self, platform: str, fill: Callable[[GroupRecord], int]) -> bool:
+        """Whether every open group has reached `prepare_at` (or its capacity,
         when smaller); False when there is none."""
-        groups = self.open(platform, log_chat)
+        cfg = self._kit.config.groups
+        threshold = cfg.prepare_at if cfg.prepare_at is not None else cfg.capacity
+        groups = self.open(platform)
         if not groups:
             return False
         short = self._short.get(platform)

@@ -35,7 +35,6 @@ from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
 from bot.core.records import OPEN, SPARE, GroupRecord, MemberRecord
 from bot.features.moderation.rule_text import rules_text
-from bot.features.overflow.fill import first_with_room
 from bot.features.overflow.order import GroupOrder
 from bot.features.overflow.records import (
     EntryInviteRecord,
@@ -85,7 +84,7 @@ class Overflow:
         # What changed since the last save: member keys, note keys.
         self._dirty_invites: set[str] = set()
         self._dirty_notes: set[str] = set()
-        self._order = GroupOrder(kit.directory)
+        self._order = GroupOrder(kit)
         if saved is not None:
             self._restore(saved)
 
@@ -104,10 +103,10 @@ class Overflow:
 
     def groups(self, platform: str) -> list[GroupRecord]:
         """The community's open groups on a platform, lowest serial first."""
-        return list(self._order.open(platform, self.kit.config.community.log_chat))
+        return list(self._order.open(platform))
 
     def spares(self, platform: str) -> list[GroupRecord]:
-        return list(self._order.spares(platform, self.kit.config.community.log_chat))
+        return list(self._order.spares(platform))
 
     def held(self, group: GroupRecord) -> int:
         return self._held.get(group.chat_key, 0)
@@ -120,9 +119,7 @@ class Overflow:
 
     def entry_group(self, platform: str) -> GroupRecord | None:
         """Where the next newcomer goes: the lowest serial with room."""
-        return first_with_room(
-            self._order.open(platform, self.kit.config.community.log_chat), self.held
-        )
+        return self._order.entry(platform, self.held)
 
     async def seat_of(self, member: MemberRecord) -> GroupRecord | None:
         """An open group the member is in, if any."""
@@ -287,11 +284,9 @@ class Overflow:
     def prepare(self, platform: str, now: datetime) -> list[Action]:
         """Ready the next group once every open group reached `prepare_at`."""
         cfg = self.kit.config.groups
-        log_chat = self.kit.config.community.log_chat
-        threshold = cfg.prepare_at if cfg.prepare_at is not None else cfg.capacity
-        if not self._order.all_reached(platform, log_chat, threshold, self.fill):
+        if not self._order.all_reached(platform, self.fill):
             return []
-        open_groups = self._order.open(platform, log_chat)
+        open_groups = self._order.open(platform)
         serial = max(g.serial for g in open_groups) + 1
         title = cfg.title.replace("{name}", self.kit.config.community.name).replace(
             "{serial}", str(serial)
@@ -352,7 +347,7 @@ class Overflow:
 
     def _warn(self, key: str, platform: str, now: datetime, **values: object) -> list[Action]:
         """Tell the owner once per pool level, not on every newcomer."""
-        level = len(self._order.spares(platform, self.kit.config.community.log_chat))
+        level = len(self._order.spares(platform))
         if self._warned.get((platform, key)) == level:
             return []
         self._warned[(platform, key)] = level
