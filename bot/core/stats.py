@@ -24,8 +24,9 @@ class Stats:
         # The newest day a row was made for.
         self._latest: date | None = max((r.day for r in snapshot.stats), default=None)
         # Each member's first activity of the day in a group, not yet stored
-        # (analytics takes them on its schedule).
-        self.activity: list[ActivityRecord] = []
+        # (analytics takes them on its schedule), in order; a dict, so a
+        # removal finds its record at once.
+        self._activity: dict[ActivityRecord, None] = {}
 
     def _row(self, group_key: str, day: date) -> DailyStatsRecord:
         key = (group_key, day)
@@ -63,7 +64,7 @@ class Stats:
             # After a restart the set holds what the activity table had (see
             # `remember`); activity not stored before a crash is counted again.
             row.active_members += 1
-            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+            self._activity[ActivityRecord(self._community, group_key, member_key, day)] = None
             return True
         return False
 
@@ -72,8 +73,8 @@ class Stats:
         flood): a spammer is no active member. Activity already stored by
         the time of the removal stays."""
         record = ActivityRecord(self._community, group_key, member_key, day)
-        if record in self.activity:
-            self.activity.remove(record)
+        if record in self._activity:
+            del self._activity[record]
             self._active[(group_key, day)].discard(member_key)
             self._row(group_key, day).active_members -= 1
 
@@ -83,7 +84,16 @@ class Stats:
         if member_key not in active:
             active.add(member_key)
             self._row(group_key, day).active_members += 1
-            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+            self._activity[ActivityRecord(self._community, group_key, member_key, day)] = None
+
+    @property
+    def activity(self) -> list[ActivityRecord]:
+        """The activity not stored yet, oldest first."""
+        return list(self._activity)
+
+    @activity.setter
+    def activity(self, rows: list[ActivityRecord]) -> None:
+        self._activity = dict.fromkeys(rows)
 
     def remember(self, rows: list[ActivityRecord]) -> None:
         """Activity already stored for the current days (after a restart)."""
