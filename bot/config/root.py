@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
+from bot.config.dashboard import DashboardConfig
 from bot.config.entry import EntryConfig
 from bot.config.groups import GroupsConfig
 from bot.config.platforms import DatabaseConfig, PlatformsConfig
@@ -43,6 +44,8 @@ class Config(Strict):
     schedule: list[PostSpec] = Field(default_factory=list)
     # Spam detection, members' reports and risk monitors (bot/config/risk.py).
     risk: RiskConfig = Field(default_factory=RiskConfig)
+    # The web dashboard (bot/config/dashboard.py; adapters/web/).
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 
     @field_validator("schedule")
     @classmethod
