@@ -71,9 +71,12 @@ class App:
         await self.store.close()
 
 
-async def open_store(config: Config, db_url: str | None = None) -> SqlStore:
-    """Open the database and apply pending migrations."""
-    return await SqlStore.open(database_url(config, db_url))
+async def open_store(
+    config: Config, db_url: str | None = None, *, migrate: bool = True
+) -> SqlStore:
+    """Open the database and apply pending migrations (`migrate=False`: a
+    throwaway in-memory database, built from the models)."""
+    return await SqlStore.open(database_url(config, db_url), migrate=migrate)
 
 
 class MissingCommunity(LookupError):

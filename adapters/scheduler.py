@@ -26,11 +26,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
 
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from adapters.app import App
@@ -181,6 +176,13 @@ class ScheduleDriver:
         return self._expected <= self.outlets.keys()
 
     async def start(self) -> None:
+        # Imported here: the console, `replay` and `check-config` never start
+        # the driver and need not load APScheduler.
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
         posts: Any = (
             SQLAlchemyJobStore(url=self._store_url, tablename="apscheduler_jobs")
             if self._store_url
@@ -278,6 +280,8 @@ class ScheduleDriver:
         scheduler, schedule = self._scheduler, self.schedule
         if scheduler is None or schedule is None:
             return
+        from apscheduler.triggers.date import DateTrigger
+
         now = self.app.clock.now()
         prefix = f"{self.community}:post:"
         wanted: dict[str, datetime] = {}

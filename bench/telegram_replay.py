@@ -23,7 +23,10 @@ import asyncio
 import gc
 import io
 import json
+import os
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +35,8 @@ from typing import Any
 
 from telegram import Bot, Update
 
-ROOT = Path(__file__).resolve().parent.parent
+# BENCH_TREE: another checkout to measure (an older commit, for before/after).
+ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
 from adapters.telegram.replay import replay_file  # noqa: E402
@@ -222,6 +226,37 @@ def time_replay(config_path: Path, path: Path) -> tuple[float, str]:
     return elapsed, summary
 
 
+# The reference process: Python, PTB imported, every update decoded and parsed.
+PTB_PROCESS = """
+import json, sys
+from telegram import Bot, Update
+bot = Bot("123456:AAbench-reference-token-000000000000")
+with open(sys.argv[1], encoding="utf-8") as lines:
+    for line in lines:
+        Update.de_json(json.loads(line), bot)
+"""
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_processes(config_path: Path, path: Path) -> tuple[float, float]:
+    """CPU seconds of two whole processes, start-up included: PTB parsing
+    the file, and `groupkeeper replay` of it."""
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    c0 = _child_cpu()
+    subprocess.run([sys.executable, "-c", PTB_PROCESS, str(path)], check=True, env=env)
+    ptb = _child_cpu() - c0
+    c0 = _child_cpu()
+    subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "replay", "--config", str(config_path), str(path)],
+        check=True, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return ptb, _child_cpu() - c0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--updates", type=int, default=100_000)
@@ -234,6 +269,7 @@ def main() -> int:
         print(f"{args.updates} updates, {size:.1f} MB, rules from {args.config.name}")
         de_json, with_decode = time_ptb(lines)
         replay, summary = time_replay(args.config, path)
+        ptb_process, replay_process = time_processes(args.config, path)
     n = args.updates
     print(f"ptb Update.de_json:        {de_json:7.2f} s  {n / de_json:9,.0f} updates/s")
     print(f"ptb json.loads + de_json:  {with_decode:7.2f} s  {n / with_decode:9,.0f} updates/s")
@@ -241,6 +277,10 @@ def main() -> int:
     print(f"  {summary}")
     print(f"ratio replay / de_json:               {replay / de_json:5.2f}x (target <= 1.5x)")
     print(f"ratio replay / (json.loads + de_json): {replay / with_decode:5.2f}x")
+    print(
+        f"whole processes, CPU: PTB {ptb_process:.2f} s, `groupkeeper replay` "
+        f"{replay_process:.2f} s: {replay_process / ptb_process:5.2f}x (target <= 1.15x)"
+    )
     return 0
 
 

@@ -155,25 +155,31 @@ class Blocklist:
             if words and not self._word_set.isdisjoint(words):
                 left -= self._first_words(msg, found)
         if left and self._automaton is not None:
-
-            def accept(needle: _Needle) -> bool:
-                nonlocal left
-                if found[needle.owner] is not None:
-                    return False
-                match = _verify(needle, msg)
-                if match is None:
-                    return False
-                found[needle.owner] = match
-                left -= 1
-                # Stop the scan once every list has its answer.
-                return left == 0
-
-            self._automaton.find(msg.squashed, accept)
+            left = self._first_needles(self._automaton.matches(msg.squashed), msg, found, left)
         if left:
             for needle in self._always:
                 if found[needle.owner] is None:
                     found[needle.owner] = _verify(needle, msg)
         return tuple(found)
+
+    @staticmethod
+    def _first_needles(
+        hits: list[tuple[_Needle, ...]], msg: MessageView, found: list[Match | None], left: int
+    ) -> int:
+        """Fill in each list's first needle (in text order) that its check
+        confirms; returns how many lists are still without an answer."""
+        for needles in hits:
+            for needle in needles:
+                if found[needle.owner] is not None:
+                    continue
+                match = _verify(needle, msg)
+                if match is not None:
+                    found[needle.owner] = match
+                    left -= 1
+                    # Stop once every list has its answer.
+                    if not left:
+                        return 0
+        return left
 
     def _first_words(self, msg: MessageView, found: list[Match | None]) -> int:
         """Fill in each list's listed word that comes first in the message;

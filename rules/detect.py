@@ -119,6 +119,13 @@ _PHONE = re.compile(
     # North American style: (555) 123-4567, 555.123.4567.
     r"|(?<!\d)\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)"
 )
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def digit_shapes(folded: str) -> frozenset[str]:
+    return frozenset(f"#n{min(len(run), 8)}" for run in _DIGIT_RUN.findall(folded))
+
+
 _SEVEN_DIGITS = re.compile(r"\d(?:\D{0,3}\d){6}")
 
 

@@ -15,7 +15,10 @@ from rules.checks import Check, CheckResult
 from rules.compiler import STATEFUL, Compiler
 from rules.message import MessageView
 from rules.schema import Rule
+from rules.types.forwards import ForwardsRule
+from rules.types.media import MediaRule
 from rules.types.names import NamesRule
+from rules.types.night_mode import NightModeRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,16 @@ CLEAN = Verdict(())
 _PACE = frozenset({"flood", "duplicates", "slow_mode", "night_mode"})
 
 
+def media_only(rule: Rule) -> bool:
+    """Rules only media or forwards fire: media and forwards rules, and a
+    night mode limited to them."""
+    if isinstance(rule, MediaRule | ForwardsRule):
+        return True
+    if isinstance(rule, NightModeRule):
+        return rule.only is not None and set(rule.only) <= {"media", "forwards"}
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
@@ -56,12 +69,21 @@ class _Compiled:
     severity: int
     # Whether some members are exempt by name or level (checked per message).
     personal: bool
+    # What the check says of a message it passes.
+    miss: CheckResult
+    # Whether plain text (no media, not a forward) can never fire the rule:
+    # such a message skips the check and gets `miss`.
+    media_only: bool
 
     def in_scope(self, group: str) -> bool:
         short = group.partition(":")[2]
         if group in self.not_groups or short in self.not_groups:
             return False
         return self.groups is None or group in self.groups or short in self.groups
+
+
+# Each applicable rule with its check, or None where the message skips it.
+_Plan = tuple[tuple[Check | None, _Compiled], ...]
 
 
 class RuleSet:
@@ -110,6 +132,8 @@ class RuleSet:
                     min_level=exempt.min_level,
                     severity=variant.action.severity,
                     personal=bool(exempt.members) or exempt.min_level is not None,
+                    miss=CheckResult(variant.id, False),
+                    media_only=media_only(variant),
                 )
             )
         self._all: tuple[_Compiled, ...] = tuple(compiled)
@@ -118,11 +142,13 @@ class RuleSet:
         # What a message says, not how often or when it is said: the checks a
         # command's own text goes through.
         self._content = tuple(c for c in self._messages if c.rule.type not in _PACE)
-        self._applicable_content: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
-        # (group, role) -> the rules that apply there: scope and role exemptions
-        # are settled once per group and role, not once per message.
-        self._applicable: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
-        self._applicable_names: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
+        # (group, role, plain text) -> the rules that apply there, each with
+        # whether its check runs: scope, role exemptions and the checks plain
+        # text cannot fire are settled once per group and role, not once per
+        # message.
+        self._applicable_content: dict[tuple[str, str, bool], _Plan] = {}
+        self._applicable: dict[tuple[str, str, bool], _Plan] = {}
+        self._applicable_names: dict[tuple[str, str, bool], _Plan] = {}
         # Levels cost a lookup per message; only compute them when a rule asks.
         self.uses_level = any(c.min_level is not None for c in compiled)
         self.checks_names = bool(self._names)
@@ -151,25 +177,31 @@ class RuleSet:
     def _run(
         msg: MessageView,
         compiled: tuple[_Compiled, ...],
-        cache: dict[tuple[str, str], tuple[_Compiled, ...]],
+        cache: dict[tuple[str, str, bool], _Plan],
     ) -> Verdict:
-        where = (msg.group, msg.role)
+        plain = msg.media is None and not msg.forwarded
+        where = (msg.group, msg.role, plain)
         rules = cache.get(where)
         if rules is None:
             rules = cache[where] = tuple(
-                c for c in compiled if c.in_scope(msg.group) and msg.role not in c.exempt_roles
+                (None if plain and c.media_only else c.check, c)
+                for c in compiled
+                if c.in_scope(msg.group) and msg.role not in c.exempt_roles
             )
         results: list[CheckResult] = []
         best: _Compiled | None = None
         best_result: CheckResult | None = None
         dry: list[tuple[_Compiled, CheckResult]] = []
-        for c in rules:
+        for check, c in rules:
+            if check is None:
+                results.append(c.miss)
+                continue
             if c.personal and (
                 (c.exempt_members is not None and msg.sender in c.exempt_members)
                 or (c.min_level is not None and msg.level >= c.min_level)
             ):
                 continue
-            result = c.check(msg)
+            result = check(msg)
             results.append(result)
             if result.hit:
                 if c.rule.dry_run:

@@ -1,6 +1,14 @@
 """What a check sees of a message: plain values, and the derived forms
 (folded text, links, mentions ...) computed on first use and shared by every
-check that asks for them."""
+check that asks for them.
+
+It is the one text view of a message: the rules, the spam guard and the risk
+monitors read the same instance (moderation builds it once per message, see
+`bot/features/moderation/views.py`), so the text is folded, squashed and
+split into words, hosts, handles, phones and digit shapes once, whoever asks
+first. The spam detector's own tokenizer can take its pieces from here
+(`hosts`, `handles`, `phones`, `digit_shapes`) instead of finding them again.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +50,8 @@ class MessageView:
     _latin: bool | None = field(default=None, init=False, repr=False)
     _words: frozenset[str] | None = field(default=None, init=False, repr=False)
     _links: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _hosts: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+    _shapes: frozenset[str] | None = field(default=None, init=False, repr=False)
     _handles: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _phones: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _mentions: int = field(default=-1, init=False, repr=False)
@@ -119,3 +129,24 @@ class MessageView:
         if self._mentions < 0:
             self._mentions = detect.count_mentions(self.folded) if self.latin else 0
         return self._mentions
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The links' hosts, without `www.`, each once, in order."""
+        if self._hosts is None:
+            links = self.links
+            self._hosts = (
+                tuple(dict.fromkeys(detect.host_of(x).removeprefix("www.") for x in links))
+                if links
+                else ()
+            )
+        return self._hosts
+
+    @property
+    def digit_shapes(self) -> frozenset[str]:
+        """The lengths of the runs of digits, as `#n<length>` (8 for eight or
+        more): amounts and codes vary, their length is what repeats (日赚3000
+        and 日赚5000 share `#n4`)."""
+        if self._shapes is None:
+            self._shapes = detect.digit_shapes(self.folded) if self.latin else _NONE
+        return self._shapes

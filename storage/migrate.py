@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import asyncio
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import URL, Connection
 
 from storage.database import create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where it runs: `check-config`, `--help` and a replay
+# into a throwaway database (built from the models) never load it.
+
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     # The option goes through configparser interpolation, where % is special.
     location = str(resources.files("migrations")).replace("%", "%%")
@@ -27,12 +34,16 @@ def alembic_config() -> Config:
 
 
 def run_upgrade(connection: Connection, revision: str = "head") -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
 
 def run_downgrade(connection: Connection, revision: str) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.downgrade(config, revision)

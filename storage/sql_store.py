@@ -31,7 +31,6 @@ from storage.core_tables import (
     CURSORS,
     GROUPS,
     LEDGER,
-    MEMBERS,
     MEMBERSHIPS,
     OUTBOX,
     STATS,
@@ -42,6 +41,8 @@ from storage.core_tables import (
 from storage.database import create_engine
 from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
+from storage.models import Base
+from storage.snapshot_read import read_balances, read_members
 
 # The ledger reason the engine gives points earned by chatting (capped per day).
 MESSAGE_REASON = "message"
@@ -53,13 +54,16 @@ class SqlStore(EngineStore):
         self._writes = BatchWrites.build(engine.dialect)
 
     @classmethod
-    async def open(cls, url: str | URL) -> Self:
+    async def open(cls, url: str | URL, *, migrate: bool = True) -> Self:
         """Connect and bring the schema up to date, on the engine the store keeps
-        (so an in-memory database is migrated in place)."""
+        (so an in-memory database is migrated in place). Without `migrate`
+        (a throwaway in-memory database, which has no history to migrate),
+        the schema is built from the models, which a test holds equal to the
+        migrations' head, and Alembic is not loaded."""
         engine = create_engine(url)
         try:
             async with engine.begin() as connection:
-                await connection.run_sync(run_upgrade)
+                await connection.run_sync(run_upgrade if migrate else Base.metadata.create_all)
         except BaseException:
             await engine.dispose()
             raise
@@ -88,11 +92,9 @@ class SqlStore(EngineStore):
 
     async def load(self, community: str, day_start: datetime) -> Snapshot:
         ledger = LEDGER.table.c
-        per_member = select(ledger.member_key, func.sum(ledger.delta)).where(
-            ledger.community == community
-        )
         async with self._reading() as connection:
-            members = await self._records(connection, MEMBERS, community)
+            members = await read_members(connection, community)
+            keys = {m.key: m.key for m in members}
             groups = await self._records(connection, GROUPS, community)
             warnings = await self._records(connection, WARNINGS, community, WARNINGS.table.c.active)
             # Yesterday too: day_start is in UTC, and a zone east of UTC starts its
@@ -103,19 +105,18 @@ class SqlStore(EngineStore):
                 community,
                 STATS.table.c.day >= day_start.astimezone(UTC).date() - timedelta(days=1),
             )
-            balances = await connection.execute(per_member.group_by(ledger.member_key))
-            today = await connection.execute(
-                per_member.where(ledger.reason == MESSAGE_REASON, ledger.at >= day_start).group_by(
-                    ledger.member_key
-                )
+            balances = await read_balances(connection, community, keys)
+            today = await read_balances(
+                connection, community, keys, ledger.reason == MESSAGE_REASON, ledger.at >= day_start
             )
+            del keys
             last_case_id = await self._max_id(connection, CASES.table, community)
             last_warning_id = await self._max_id(connection, WARNINGS.table, community)
         return Snapshot(
             members=members,
             groups=groups,
-            balances={key: int(total) for key, total in balances},
-            message_points_today={key: int(total) for key, total in today},
+            balances=balances,
+            message_points_today=today,
             warnings=warnings,
             stats=stats,
             last_case_id=last_case_id,

@@ -191,7 +191,7 @@ async def replay_file(
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
         return 2
-    store = await open_store(config, db_url or THROWAWAY_DB)
+    store = await open_store(config, db_url or THROWAWAY_DB, migrate=db_url is not None)
     # Each update moves the clock to its own date, so windows, streaks and
     # mutes come out as they would have live.
     clock = FakeClock(SystemClock().now())

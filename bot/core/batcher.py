@@ -264,6 +264,10 @@ class WriteBehind:
     def _hard(self) -> int:
         return len(self._ledger) + len(self._members) + len(self._cases) + len(self._outbox)
 
+    def due(self) -> bool:
+        """Whether a batch is full: `maybe_flush` has something to do."""
+        return self._hard() >= self._max
+
     async def maybe_flush(self) -> None:
         """Called after each event. A full batch is written in the background
         (the database works while events go on); only when a second batch fills

@@ -23,8 +23,12 @@ class Directory:
         self._writes = writes
         self.members: dict[str, MemberRecord] = {m.key: m for m in snapshot.members}
         self.groups: dict[str, GroupRecord] = {g.chat_key: g for g in snapshot.groups}
+        # Moves whenever a group is registered or saved (not on a member
+        # count): what is kept sorted by group (the overflow's order) is
+        # sorted again only then.
+        self.version = 0
         self._usernames = {
-            m.username.lower(): m.key for m in snapshot.members if m.username is not None
+            _lower(m.username): m.key for m in snapshot.members if m.username is not None
         }
         self._apply(config)
 
@@ -39,6 +43,7 @@ class Directory:
         self._log_chat = config.community.log_chat
         if self._log_chat is not None:
             self.groups.pop(self._log_chat, None)
+        self.version += 1
 
     def is_log_chat(self, chat: ChatRef) -> bool:
         return chat.key == self._log_chat
@@ -137,15 +142,18 @@ class Directory:
                 created_at=now,
             )
             self.groups[key] = g
+            self.version += 1
             self._writes.group(g)
         elif title and g.title != title:
             # Renamed on the platform (or first seen without a name).
             g.title = title
+            self.version += 1
             self._writes.group(g)
         return g
 
     def save_group(self, group: GroupRecord) -> None:
         if group.chat_key != self._log_chat:
+            self.version += 1
             self._writes.group(group)
 
     def joined(
@@ -169,6 +177,13 @@ class Directory:
         self._writes.membership(
             MembershipRecord(self.community, member.key, group.chat_key, joined, now)
         )
+
+
+def _lower(name: str) -> str:
+    """The name in lower case, the same string when it is already: a million
+    members' usernames are not held twice."""
+    lower = name.lower()
+    return name if lower == name else lower
 
 
 def user_of(member: MemberRecord) -> UserRef:

@@ -128,14 +128,14 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Action]:
         actions = await self._handlers.get(type(event), self._other)(event)
-        if actions or self._after:
-            now = self.kit.clock.now()
-            if actions:
-                for f in self._observe:
-                    f.observe(actions, now)
-            for f in self._after:
+        now = self.kit.clock.now()
+        for f in self._observe if actions else ():
+            f.observe(actions, now)
+        for f in self._after:
+            if f.has_pending():
                 await f.after(actions, now)
-        await self.kit.writes.maybe_flush()
+        if self.kit.writes.due():
+            await self.kit.writes.maybe_flush()
         if self.outbox:
             actions = actions + self._take_outbox(event)
         return actions

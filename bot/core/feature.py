@@ -114,8 +114,14 @@ class Feature(Protocol):
         and bookkeeping in memory (a removed message's points go back)."""
         ...
 
+    def has_pending(self) -> bool:
+        """Whether `after` has anything to do: the engine awaits it only then,
+        not on every event."""
+        ...
+
     async def after(self, out: Sequence[Action], now: datetime) -> None:
-        """Every event, before its actions leave: state to save first."""
+        """Before an event's actions leave, when `has_pending`: state to
+        save first."""
         ...
 
     async def stop(self) -> None:
@@ -158,6 +164,9 @@ class Base:
 
     def observe(self, out: Sequence[Action], now: datetime) -> None:
         return None
+
+    def has_pending(self) -> bool:
+        return True
 
     async def after(self, out: Sequence[Action], now: datetime) -> None:
         return None

@@ -21,24 +21,32 @@ class Stats:
         }
         self._active: dict[tuple[str, date], set[str]] = {}
         self._dirty: set[tuple[str, date]] = set()
+        # The newest day a row was made for.
+        self._latest: date | None = max((r.day for r in snapshot.stats), default=None)
         # Each member's first activity of the day in a group, not yet stored
-        # (analytics takes them on its schedule).
-        self.activity: list[ActivityRecord] = []
+        # (analytics takes them on its schedule), in order; a dict, so a
+        # removal finds its record at once.
+        self._activity: dict[ActivityRecord, None] = {}
 
     def _row(self, group_key: str, day: date) -> DailyStatsRecord:
         key = (group_key, day)
         row = self._rows.get(key)
         if row is None:
             row = self._rows[key] = DailyStatsRecord(self._community, group_key, day)
-            # Only the current days are kept: older rows are already stored,
-            # or (dirty) will be with the next batch that collects them.
-            for old in [k for k in self._rows if k[1] < day.fromordinal(day.toordinal() - 1)]:
-                if old in self._dirty:
-                    continue
-                del self._rows[old]
-                self._active.pop(old, None)
+            if self._latest is None or day > self._latest:
+                self._latest = day
+                self._forget_before(day.fromordinal(day.toordinal() - 1))
         self._dirty.add(key)
         return row
+
+    def _forget_before(self, day: date) -> None:
+        """Only the current days are kept: older rows are already stored, or
+        (dirty) will be with the next batch that collects them. Run when a
+        new day starts, not on every new row: events dated in the past (a
+        replay, joins of long ago) would make every row a scan of all."""
+        for old in [k for k in self._rows if k[1] < day and k not in self._dirty]:
+            del self._rows[old]
+            self._active.pop(old, None)
 
     def add(self, group_key: str, day: date, field: str, n: int = 1) -> None:
         if field not in _FIELDS:
@@ -56,7 +64,7 @@ class Stats:
             # After a restart the set holds what the activity table had (see
             # `remember`); activity not stored before a crash is counted again.
             row.active_members += 1
-            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+            self._activity[ActivityRecord(self._community, group_key, member_key, day)] = None
             return True
         return False
 
@@ -65,8 +73,8 @@ class Stats:
         flood): a spammer is no active member. Activity already stored by
         the time of the removal stays."""
         record = ActivityRecord(self._community, group_key, member_key, day)
-        if record in self.activity:
-            self.activity.remove(record)
+        if record in self._activity:
+            del self._activity[record]
             self._active[(group_key, day)].discard(member_key)
             self._row(group_key, day).active_members -= 1
 
@@ -76,7 +84,16 @@ class Stats:
         if member_key not in active:
             active.add(member_key)
             self._row(group_key, day).active_members += 1
-            self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+            self._activity[ActivityRecord(self._community, group_key, member_key, day)] = None
+
+    @property
+    def activity(self) -> list[ActivityRecord]:
+        """The activity not stored yet, oldest first."""
+        return list(self._activity)
+
+    @activity.setter
+    def activity(self, rows: list[ActivityRecord]) -> None:
+        self._activity = dict.fromkeys(rows)
 
     def remember(self, rows: list[ActivityRecord]) -> None:
         """Activity already stored for the current days (after a restart)."""

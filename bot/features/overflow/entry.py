@@ -322,11 +322,15 @@ class EntryGate:
 
     # -- saving -------------------------------------------------------------
 
+    def has_pending(self) -> bool:
+        """Changes to save, or a save under way (which may hold this event's
+        changes: it is waited for too)."""
+        return bool(self._dirty) or self.overflow.changed or self._saving.locked()
+
     async def save(self, now: datetime) -> None:
         """Write what changed since the last save (the gate's stages, the
         planner's invites and notes) in one transaction."""
-        # A save under way may hold this event's changes: wait for it too.
-        if not self._dirty and not self.overflow.changed and not self._saving.locked():
+        if not self.has_pending():
             return
         async with self._saving:
             changes = OverflowChanges(self.kit.config.community.slug)

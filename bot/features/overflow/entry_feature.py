@@ -41,6 +41,9 @@ class EntryFeature(Base):
     async def tick(self, now: datetime) -> list[Action]:
         return await self.entry.tick(now)
 
+    def has_pending(self) -> bool:
+        return self.entry.has_pending()
+
     async def after(self, out: Sequence[Action], now: datetime) -> None:
         # Saved before the actions leave: an invite never goes out without
         # the place it holds being on record.

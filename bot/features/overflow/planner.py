@@ -35,7 +35,7 @@ from bot.core.events import ChatRef, UserRef
 from bot.core.i18n import t
 from bot.core.records import OPEN, SPARE, GroupRecord, MemberRecord
 from bot.features.moderation.rule_text import rules_text
-from bot.features.overflow.fill import first_with_room, open_groups, spare_groups
+from bot.features.overflow.order import GroupOrder
 from bot.features.overflow.records import (
     EntryInviteRecord,
     OverflowChanges,
@@ -84,6 +84,7 @@ class Overflow:
         # What changed since the last save: member keys, note keys.
         self._dirty_invites: set[str] = set()
         self._dirty_notes: set[str] = set()
+        self._order = GroupOrder(kit)
         if saved is not None:
             self._restore(saved)
 
@@ -102,11 +103,10 @@ class Overflow:
 
     def groups(self, platform: str) -> list[GroupRecord]:
         """The community's open groups on a platform, lowest serial first."""
-        groups = self.kit.directory.groups.values()
-        return open_groups(groups, platform, self.kit.config.community.log_chat)
+        return list(self._order.open(platform))
 
     def spares(self, platform: str) -> list[GroupRecord]:
-        return spare_groups(self.kit.directory.groups.values(), platform)
+        return list(self._order.spares(platform))
 
     def held(self, group: GroupRecord) -> int:
         return self._held.get(group.chat_key, 0)
@@ -119,7 +119,7 @@ class Overflow:
 
     def entry_group(self, platform: str) -> GroupRecord | None:
         """Where the next newcomer goes: the lowest serial with room."""
-        return first_with_room(self.groups(platform), self.held)
+        return self._order.entry(platform, self.held)
 
     async def seat_of(self, member: MemberRecord) -> GroupRecord | None:
         """An open group the member is in, if any."""
@@ -180,6 +180,7 @@ class Overflow:
         old = self.pending.pop(member_key, None)
         if old is not None:
             self._dirty_invites.add(member_key)
+            self._order.freed()
             left = self._held.get(old.group_key, 0) - 1
             if left > 0:
                 self._held[old.group_key] = left
@@ -216,6 +217,7 @@ class Overflow:
         if seats is not None:
             seats.discard(group.chat_key)
         self._left.add((member.key, group.chat_key))
+        self._order.freed()
 
     def counted(self, group: GroupRecord, count: int, now: datetime) -> list[Action]:
         """The platform's own member count of a group: it replaces ours. A
@@ -282,10 +284,9 @@ class Overflow:
     def prepare(self, platform: str, now: datetime) -> list[Action]:
         """Ready the next group once every open group reached `prepare_at`."""
         cfg = self.kit.config.groups
-        open_groups = self.groups(platform)
-        threshold = cfg.prepare_at if cfg.prepare_at is not None else cfg.capacity
-        if not open_groups or any(self.fill(g) < min(threshold, g.capacity) for g in open_groups):
+        if not self._order.all_reached(platform, self.fill):
             return []
+        open_groups = self._order.open(platform)
         serial = max(g.serial for g in open_groups) + 1
         title = cfg.title.replace("{name}", self.kit.config.community.name).replace(
             "{serial}", str(serial)
@@ -346,7 +347,7 @@ class Overflow:
 
     def _warn(self, key: str, platform: str, now: datetime, **values: object) -> list[Action]:
         """Tell the owner once per pool level, not on every newcomer."""
-        level = len(self.spares(platform))
+        level = len(self._order.spares(platform))
         if self._warned.get((platform, key)) == level:
             return []
         self._warned[(platform, key)] = level

@@ -18,7 +18,7 @@ from bot.core.batcher import WriteBehind
 from bot.core.calendar import Calendar
 from bot.core.records import LedgerEntry, MemberRecord, Snapshot
 from bot.features.economy.records import EconomySnapshot
-from bot.features.points.ranking import RankIndex
+from bot.features.points.ranking import RankIndex, TopBoard
 from bot.features.points.recent import Recent
 
 # Ledger reasons. Message points carry "message" (the store sums those for the
@@ -94,6 +94,12 @@ class Points:
         # The boards loaded at start belong to the week and month of `loaded_on`.
         self.week: dict[str, int] = dict(economy.week)
         self.month: dict[str, int] = dict(economy.month)
+        # /top reads these rather than sorting every member.
+        self._boards = {
+            "all": TopBoard(self.balances),
+            "week": TopBoard(self.week),
+            "month": TopBoard(self.month),
+        }
         self._week_from = self._month_from = self._period_until = _EPOCH
         self._periods(
             datetime(loaded_on.year, loaded_on.month, loaded_on.day, 12, tzinfo=calendar.tz)
@@ -132,6 +138,7 @@ class Points:
 
     def _set(self, key: str, before: int | None, after: int) -> None:
         self.balances[key] = after
+        self._boards["all"].moved(key, before or 0, after)
         if before is None:
             self._ranks.add(after)
         else:
@@ -141,14 +148,9 @@ class Points:
         self, n: int, period: str = "all", now: datetime | None = None
     ) -> list[tuple[str, int]]:
         """The board for `all` time, this `week` or this `month`."""
-        if period == "all":
-            source = self.balances
-        else:
-            if now is not None and now >= self._period_until:
-                self._periods(now)
-            source = self.week if period == "week" else self.month
-        ranked = sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [(k, b) for k, b in ranked if b > 0][:n]
+        if period != "all" and now is not None and now >= self._period_until:
+            self._periods(now)
+        return self._boards[period].top(n)
 
     def _periods(self, at: datetime) -> None:
         """Move the week and month boards forward to the ones containing `at`."""
@@ -156,8 +158,10 @@ class Points:
         month = self._calendar.month_start(at).astimezone(UTC)
         if self._week_from != _EPOCH and week != self._week_from:
             self.week = {}
+            self._boards["week"].rebind(self.week)
         if self._month_from != _EPOCH and month != self._month_from:
             self.month = {}
+            self._boards["month"].rebind(self.month)
         self._week_from, self._month_from = week, month
         next_week = self._calendar.week_start(week + timedelta(days=7, hours=12)).astimezone(UTC)
         next_month = self._calendar.month_start(month + timedelta(days=32)).astimezone(UTC)
@@ -167,9 +171,13 @@ class Points:
         if at >= self._period_until:
             self._periods(at)
         if at >= self._week_from:
-            self.week[key] = self.week.get(key, 0) + delta
+            before = self.week.get(key, 0)
+            self.week[key] = before + delta
+            self._boards["week"].moved(key, before, before + delta)
         if at >= self._month_from:
-            self.month[key] = self.month.get(key, 0) + delta
+            before = self.month.get(key, 0)
+            self.month[key] = before + delta
+            self._boards["month"].moved(key, before, before + delta)
 
     def award(
         self,

@@ -10,6 +10,7 @@ bisections find a value in O(log n)."""
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 
@@ -67,3 +68,53 @@ class RankIndex:
             return 1
         higher = len(self._chunks[i]) - bisect_right(self._chunks[i], value)
         return 1 + higher + sum(map(len, self._chunks[i + 1 :]))
+
+
+class TopBoard:
+    """The first `size` members of a board (balance high to low, then key),
+    kept up to date as balances move instead of sorting every member on each
+    `/top`: a change is one bisection when it concerns the board, and nothing
+    when it does not. A member on the board who drops may be passed by one
+    who is not: the board is then built again, from the scores, on the next
+    read."""
+
+    def __init__(self, scores: dict[str, int], size: int = 50) -> None:
+        self.size = size
+        self._scores = scores
+        self._board: list[tuple[int, str]] | None = None
+
+    def rebind(self, scores: dict[str, int]) -> None:
+        """A new period's board (a week or month that began)."""
+        self._scores = scores
+        self._board = None
+
+    def top(self, n: int) -> list[tuple[str, int]]:
+        board = self._board
+        if n > self.size:
+            ranked = heapq.nsmallest(n, ((-b, k) for k, b in self._scores.items() if b > 0))
+            return [(k, -b) for b, k in ranked]
+        if board is None:
+            board = self._board = heapq.nsmallest(
+                self.size, ((-b, k) for k, b in self._scores.items())
+            )
+        return [(k, -b) for b, k in board[:n] if b < 0]
+
+    def moved(self, key: str, before: int, after: int) -> None:
+        """`key`'s score went from `before` (0 when it had none) to `after`."""
+        board = self._board
+        if board is None or before == after:
+            return
+        size = self.size
+        old, new = (-before, key), (-after, key)
+        i = bisect_left(board, old)
+        if i < len(board) and board[i] == old:
+            if after < before and len(board) >= size:
+                # It may fall behind members the board does not hold.
+                self._board = None
+                return
+            del board[i]
+            insort(board, new)
+        elif len(board) < size or new < board[-1]:
+            # A board that is not full holds everyone: `key` is new.
+            insort(board, new)
+            del board[size:]

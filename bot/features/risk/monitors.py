@@ -24,7 +24,9 @@ from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
 from bot.features.risk.records import RiskAlertRecord
+from rules.blocklist import Blocklist
 from rules.durations import format_duration
+from rules.message import MessageView
 
 _QUESTION = re.compile(
     r"[?？]\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里"
@@ -45,13 +47,19 @@ class _Question:
     text: str
 
 
-def _keyword_pattern(words: list[str]) -> re.Pattern[str] | None:
-    parts = [
-        rf"\b{re.escape(w.casefold())}\b" if w.isascii() else re.escape(w.casefold())
-        for w in words
-        if w.strip()
-    ]
-    return re.compile("|".join(parts)) if parts else None
+def _keyword_list(words: list[str]) -> Blocklist | None:
+    """Watched keywords match the way blocklist entries do, on the message's
+    one text view: a Latin word as a whole word (also spread out or written
+    with digits), anything else through spaces and look-alikes (`退 款`).
+    The view has folded, squashed and split the text for the rules already,
+    so the keywords cost a set intersection and one automaton scan."""
+    kept = [w for w in words if w.strip()]
+    return Blocklist([kept]) if kept else None
+
+
+def _first_keyword(keywords: Blocklist, view: MessageView) -> str | None:
+    found = view.memo(keywords, keywords.search)[0]
+    return found.entry if found is not None else None
 
 
 class Monitors:
@@ -70,7 +78,7 @@ class Monitors:
 
     def configure(self, config: MonitorsConfig) -> None:
         self.config = config
-        self._keywords = _keyword_pattern(config.keywords.words) if config.keywords else None
+        self._keywords = _keyword_list(config.keywords.words) if config.keywords else None
 
     def alert(
         self,
@@ -168,6 +176,11 @@ class Monitors:
             stamps.popleft()
         if len(stamps) < spec.count:
             return []
+        # Within the cooldown the alert is not repeated: its evidence, which
+        # grows with a raid, is not gathered on every join of it.
+        last = self._alerted.get((kind, group.chat_key))
+        if last is not None and now - last < self.config.cooldown:
+            return []
         return self.alert(
             kind, "high", group, now, list(dict.fromkeys(m for _, m, _ in stamps if m)),
             names=[w for _, _, w in stamps if w],
@@ -187,17 +200,22 @@ class Monitors:
         return self._spike("leave_spike", self.config.leave_spike, group, now, 0, display(member))
 
     def on_message(
-        self, ev: MessagePosted, member: MemberRecord, group: GroupRecord, role: str, folded: str
+        self,
+        ev: MessagePosted,
+        member: MemberRecord,
+        group: GroupRecord,
+        role: str,
+        view: MessageView,
     ) -> list[Action]:
         """Keywords, and questions asked and answered."""
         actions: list[Action] = []
-        pattern = self._keywords
-        if pattern is not None and role == "member":
-            m = pattern.search(folded)
-            if m is not None:
+        keywords = self._keywords
+        if keywords is not None and role == "member":
+            word = _first_keyword(keywords, view)
+            if word is not None:
                 actions += self.alert(
                     "keyword", "medium", group, ev.at, [ev.message_id],
-                    word=m.group(), name=display(member), text=_excerpt(ev.text),
+                    word=word, name=display(member), text=_excerpt(ev.text),
                 )  # fmt: skip
         if self.config.unanswered_question is None or ev.edited:
             return actions
@@ -211,7 +229,7 @@ class Monitors:
                 # A moderator speaking without replying most likely answers
                 # the latest question; earlier ones still wait.
                 del pending[next(reversed(pending))]
-        if role == "member" and _QUESTION.search(folded):
+        if role == "member" and _QUESTION.search(view.folded):
             pending = self._questions.setdefault(group.chat_key, {})
             if len(pending) >= _QUESTIONS:
                 del pending[next(iter(pending))]

@@ -98,7 +98,7 @@ class Risk:
                 if read is not None:
                     actions.append(read)
                 actions += spam.second_opinions(ev, member, view, newcomer)
-        actions += self.monitors.on_message(ev, member, group, role, view.folded)
+        actions += self.monitors.on_message(ev, member, group, role, view)
         if self.monitors.pending:
             await self.store_alerts()
         return actions, False

@@ -176,6 +176,22 @@ async def test_keyword_alert_once_per_cooldown_and_unanswered_question(
     assert snapshot.last_alert_id == 2
 
 
+async def test_a_watched_keyword_spread_out_or_glued_is_still_seen(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    engine = await started(config, store, clock)
+    spread = await engine.handle(MessagePosted(GROUP, user(1), 1, "我要 退 . 款!", clock.now()))
+    assert len(alerts(spread)) == 1 and "退款" in alerts(spread)[0]
+    other = ChatRef("telegram", "-100501", title="Other")
+    word = await engine.handle(MessagePosted(other, user(2), 2, "total s.c.a.m here", clock.now()))
+    assert len(alerts(word)) == 1 and "scam" in alerts(word)[0]
+    third = ChatRef("telegram", "-100502", title="Third")
+    # A whole word only: "scamper" is not "scam".
+    assert (
+        alerts(await engine.handle(MessagePosted(third, user(3), 3, "scamper", clock.now()))) == []
+    )
+
+
 def summaries(actions: list[object]) -> list[str]:
     return alerts(actions, "summary")
 
