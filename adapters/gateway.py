@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -84,6 +85,9 @@ class Gateway:
         self.forward = forward
         self.on_event = on_event
         self._unrouted: set[type[Action]] = set()
+        # Actions carried out and failed, by kind: /metrics reads them.
+        self.carried: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
 
     @property
     def log_chat(self) -> str | None:
@@ -108,9 +112,12 @@ class Gateway:
         try:
             await self.dispatch(action)
         except Reported:
-            pass
+            self.failed[type(action).__name__] += 1
         except Exception:
+            self.failed[type(action).__name__] += 1
             log.exception("%s: carrying out %r failed", type(self).__name__, action)
+        else:
+            self.carried[type(action).__name__] += 1
 
     async def dispatch(self, action: Action) -> Any:
         """Hand the action to its handler and return what that returns;

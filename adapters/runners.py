@@ -23,11 +23,12 @@ import importlib
 import logging
 import signal
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from adapters.app import App, build_app, database_url
+from adapters.app import App, database_url
+from adapters.ops.context import platform
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
 from adapters.start_failure import owners_line
 from bot.core.actions import Action, platform_of
@@ -59,6 +60,14 @@ class Router:
         if held:
             asyncio.get_running_loop().create_task(self._deliver(gateway, list(held)))
 
+    def detach(self, platform: str) -> None:
+        self._gateways.pop(platform, None)
+
+    @property
+    def gateways(self) -> dict[str, Gateway]:
+        """The platforms up now, by name (health and metrics read them)."""
+        return dict(self._gateways)
+
     async def forward(self, action: Action) -> None:
         platform = platform_of(action)
         gateway = self._gateways.get(platform)
@@ -79,27 +88,36 @@ class Router:
 
 
 async def run_platforms(config_path: Path, db_url: str | None, names: list[str]) -> int:
-    app = await build_app(config_path, db_url)
+    """One community, owned by this process (`adapters.ops.fleet`)."""
+    from adapters.ops.fleet import Community, run_fleet
+
+    return await run_fleet([Community(Path(config_path), tuple(names))], db_url)
+
+
+async def serve_app(
+    app: App,
+    db_url: str | None,
+    names: Sequence[str],
+    stop: asyncio.Event,
+    router: Router | None = None,
+) -> bool:
+    """Serve a community's platforms until `stop` (True) or until no
+    platform can run (False)."""
     driver = ScheduleDriver(app, database_url(app.config, db_url), platforms=names)
-    router = Router()
-    stop = asyncio.Event()
+    router = router or Router()
     try:
         await driver.start()
-        with _stopped_by_signals(stop):
-            await _until(
-                stop, [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names]
-            )
+        await _until(stop, [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names])
     finally:
         await driver.stop()
-        await app.close()
     if stop.is_set():
-        return 0
+        return True
     log.error("no platform can run: stopping")
-    return 1
+    return False
 
 
 @contextmanager
-def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
+def stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
     """Without a handler SIGTERM ends the process at once, and whatever the
     gateways had queued is lost."""
     loop = asyncio.get_running_loop()
@@ -140,11 +158,13 @@ async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) 
     """One platform, connected again after network trouble; returns when it
     cannot run (it refuses the bot, or fails in a way no retry mends)."""
     wait = _FIRST_RETRY
+    platform.set(name)
     while True:
         try:
             await _serve(name, app, driver, router)
             return
         except Exception as exc:
+            router.detach(name)
             refusal = _refusal(name, exc)
             if refusal is not None:
                 # The owner's line (what to check, where) when there is one.

@@ -135,6 +135,10 @@ class TelegramGateway(Gateway):
         self._lanes: dict[tuple[str, bool], deque[act.Action]] = {}
         self._workers: dict[tuple[str, bool], asyncio.Task[None]] = {}
         self.failures: list[tuple[str, str, int | None, str]] = []
+        # 429s met and the seconds waited for them and for network retries
+        # (/metrics reads them).
+        self.rate_limited = 0
+        self.retry_waited = 0.0
 
     # -- running actions -------------------------------------------------
 
@@ -153,6 +157,14 @@ class TelegramGateway(Gateway):
         """Wait until every submitted action has run (or failed)."""
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    def queued(self) -> dict[str, int]:
+        """Actions waiting, by lane: messages (the per-chat limited ones) and
+        the rest."""
+        depth = {"messages": 0, "other": 0}
+        for (_, messages), lane in list(self._lanes.items()):
+            depth["messages" if messages else "other"] += len(lane)
+        return depth
 
     @property
     def idle(self) -> bool:
@@ -192,6 +204,8 @@ class TelegramGateway(Gateway):
                 if flood_wait > policy.max_flood_wait:
                     raise
                 log.warning("Telegram flood control: waiting %.0fs (chat %s)", wait, chat_id)
+                self.rate_limited += 1
+                self.retry_waited += wait
                 await self._sleep(wait)
             except BadRequest:
                 # A subclass of NetworkError, but retrying cannot help it.
@@ -200,7 +214,9 @@ class TelegramGateway(Gateway):
                 network_failures += 1
                 if network_failures >= policy.network_attempts:
                     raise
-                await self._sleep(policy.backoff * 2 ** (network_failures - 1))
+                backoff = policy.backoff * 2 ** (network_failures - 1)
+                self.retry_waited += backoff
+                await self._sleep(backoff)
 
     async def _do(
         self,
@@ -221,7 +237,10 @@ class TelegramGateway(Gateway):
         self, op: str, chat: ChatRef, case: int | None, exc: TelegramError | str
     ) -> None:
         error = exc if isinstance(exc, str) else exc.message
-        log.warning("Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, error)
+        log.warning(
+            "Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, error,
+            extra={"chat": chat.key, "case": case},
+        )  # fmt: skip
         self.failures.append((op, chat.chat_id, case, error))
         if self.is_log_chat(chat):
             return

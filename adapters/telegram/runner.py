@@ -45,6 +45,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.app import App, build_app
+from adapters.ops.context import handling_update
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway
 from adapters.telegram.limiter import Limits, RateLimiter
@@ -136,7 +137,9 @@ class TelegramRunner:
         return group.title if group is not None and group.title else chat.chat_id
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.handle(update.to_dict())
+        # Log lines written meanwhile carry the update's id (adapters.ops.context).
+        with handling_update(update.update_id):
+            await self.handle(update.to_dict())
 
     async def load_cursor(self) -> None:
         self.cursor = await self.app.store.cursor(self.app.config.community.slug, PLATFORM)

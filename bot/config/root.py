@@ -21,6 +21,7 @@ from bot.config.base import Strict
 from bot.config.community import CommunityConfig
 from bot.config.entry import EntryConfig
 from bot.config.groups import GroupsConfig
+from bot.config.operations import LoggingConfig, MetricsConfig, StandbyConfig
 from bot.config.platforms import DatabaseConfig, PlatformsConfig
 from bot.config.points import PointsConfig
 from bot.config.risk import RiskConfig
@@ -43,6 +44,11 @@ class Config(Strict):
     schedule: list[PostSpec] = Field(default_factory=list)
     # Spam detection, members' reports and risk monitors (bot/config/risk.py).
     risk: RiskConfig = Field(default_factory=RiskConfig)
+    # How the process logs, serves /healthz and /metrics, and shares the
+    # community with standbys (bot/config/operations.py).
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    standby: StandbyConfig = Field(default_factory=StandbyConfig)
 
     @field_validator("schedule")
     @classmethod
