@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import Context, ContextVar, copy_context
 
 from bot.core.events import ChatRef, Event, UserRef
 
@@ -58,3 +58,18 @@ def handling_update(update_id: int | None) -> Iterator[None]:
         yield
     finally:
         update.reset(token)
+
+
+def lane_context(lane: str) -> Context:
+    """For a task that outlives the event that started it (a gateway's lane
+    worker): the community and platform, and the lane's chat, but not the
+    member or update of whichever event happened to start it."""
+
+    def clear() -> None:
+        chat.set(lane if ":" in lane else None)
+        member.set(None)
+        update.set(None)
+
+    context = copy_context()
+    context.run(clear)
+    return context

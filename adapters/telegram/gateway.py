@@ -39,6 +39,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.gateway import Gateway, Reported, Tell, handles, split_text
+from adapters.ops.context import lane_context
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM, missing_rights
@@ -151,7 +152,9 @@ class TelegramGateway(Gateway):
                 lane = self._lanes[key] = deque()
             lane.append(action)
             if key not in self._workers:
-                self._workers[key] = asyncio.get_running_loop().create_task(self._work(key))
+                self._workers[key] = asyncio.get_running_loop().create_task(
+                    self._work(key), context=lane_context(key[0])
+                )
 
     async def drain(self) -> None:
         """Wait until every submitted action has run (or failed)."""
