@@ -12,6 +12,7 @@ gateways.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ from bot.core.records import WriteBatch, WriteResult
 
 if TYPE_CHECKING:
     from adapters.ops.fleet import Served
+
+log = logging.getLogger(__name__)
 
 _ENGINE_BUCKETS = (0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 _ROW_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000)
@@ -93,6 +96,8 @@ class Metrics:
                 last[slug] = time.time()
             started = time.perf_counter()
             with context.handling(event):
+                # One line per event at DEBUG: JSON logs tie it to its ids.
+                log.debug("handling %s", kind)
                 try:
                     return await handle(event)
                 finally:

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.config.platforms import PlatformsConfig
 from tests.ops.processes import ROOT, community_file, wait
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER, populate
@@ -93,7 +94,7 @@ def test_compose_runs_the_bot_beside_postgresql_with_secrets_from_an_env_file() 
     assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?" in text
     assert not re.search(r"TOKEN\s*[:=]\s*\S", text)
     grace = int(bot["stop_grace_period"].rstrip("s"))
-    assert grace > 30  # platforms.shutdown_grace's default
+    assert grace > PlatformsConfig().shutdown_grace.total_seconds()
 
 
 def test_the_systemd_unit_runs_the_folder_and_stops_with_sigterm() -> None:
@@ -105,7 +106,8 @@ def test_the_systemd_unit_runs_the_folder_and_stops_with_sigterm() -> None:
         "groupkeeper run --config-dir /etc/groupkeeper/communities"
     )
     assert service["User"] != "root"
-    assert service["KillSignal"] == "SIGTERM" and int(service["TimeoutStopSec"]) > 30
+    assert service["KillSignal"] == "SIGTERM"
+    assert int(service["TimeoutStopSec"]) > PlatformsConfig().shutdown_grace.total_seconds()
     assert service["Restart"] == "on-failure"
     assert service["EnvironmentFile"] == "/etc/groupkeeper/env"
     analyze = shutil.which("systemd-analyze")
