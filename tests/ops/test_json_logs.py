@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import signal
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,7 @@ def test_a_json_line_carries_the_ids_in_force_and_hides_secrets(captured: Path) 
     event = MemberJoined(
         ChatRef("telegram", "-1001"),
         UserRef("telegram", "42", "Ann"),
-        at=None,  # type: ignore[arg-type]
+        at=datetime.now(UTC),
     )
     token = context.community.set("green")
     try:
