@@ -43,6 +43,7 @@ class StandbyConfig(Strict):
     @field_validator("takeover")
     @classmethod
     def _bounded(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=3) <= value <= timedelta(minutes=10):
-            raise ValueError("must be between 3s and 10m")
+        # Below 5s the keepalives (whole seconds, at least 1) no longer fit.
+        if not timedelta(seconds=5) <= value <= timedelta(minutes=10):
+            raise ValueError("must be between 5s and 10m")
         return value
