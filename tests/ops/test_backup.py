@@ -1,5 +1,5 @@
-"""`groupkeeper db backup FILE` and `db restore FILE`, through the real
-command line: a community that has run (check-ins, a warning's case, a
+"""`groupkeeper db backup FILE` and `db restore FILE`, through the command
+line's `main`: a community that has run (check-ins, a warning's case, a
 scheduled post added, one paused, one sent) is backed up, restored into an
 empty database, and every table reads the same; the bot started on the
 restored database knows the balances and the schedule's state."""
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from adapters.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "tests" / "scenarios" / "schedule_berlin.yaml"
@@ -32,14 +34,26 @@ alice: /checkin
 """
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def console(db: Path, script: str, tmp_path: Path) -> str:
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Done]:
+    """The command line, in this process (it is the same `main`)."""
+
+    def run(*args: str, cwd: Path | None = None) -> Done:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Done(code, out, err)
+
+    return run
+
+
+def console(cli: Callable[..., Done], db: Path, script: str, tmp_path: Path) -> str:
     file = tmp_path / "script.txt"
     file.write_text(script, encoding="utf-8")
     done = cli("console", "--config", str(CONFIG), "--db", f"sqlite:///{db}",
@@ -65,9 +79,11 @@ def tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
         connection.close()
 
 
-def test_a_backup_restored_into_an_empty_database_keeps_everything(tmp_path: Path) -> None:
+def test_a_backup_restored_into_an_empty_database_keeps_everything(
+    cli: Callable[..., Done], tmp_path: Path
+) -> None:
     source, backup, restored = tmp_path / "gk.db", tmp_path / "gk.backup", tmp_path / "new.db"
-    out = console(source, SCRIPT, tmp_path)
+    out = console(cli, source, SCRIPT, tmp_path)
     assert "is paused" in out
     balance = re.findall(r"Balance: (\d+)", out)[-1]
 
@@ -87,14 +103,16 @@ def test_a_backup_restored_into_an_empty_database_keeps_everything(tmp_path: Pat
     assert before["scheduled_posts"]
 
     # The bot on the restored database: the same balance, the post still paused.
-    out = console(restored, "alice: /me\n!mod mia\nmia: /schedule list\n", tmp_path)
+    out = console(cli, restored, "alice: /me\n!mod mia\nmia: /schedule list\n", tmp_path)
     assert f"Points: {balance}" in out, out
     assert "paused" in out
 
 
-def test_restore_refuses_a_database_that_holds_data(tmp_path: Path) -> None:
+def test_restore_refuses_a_database_that_holds_data(
+    cli: Callable[..., Done], tmp_path: Path
+) -> None:
     source, backup = tmp_path / "gk.db", tmp_path / "gk.backup"
-    console(source, "+alice\nalice: /checkin\n", tmp_path)
+    console(cli, source, "+alice\nalice: /checkin\n", tmp_path)
     assert cli("db", "backup", str(backup), "--config", str(CONFIG), "--db",
                f"sqlite:///{source}", cwd=ROOT).returncode == 0  # fmt: skip
 
@@ -109,7 +127,9 @@ def test_restore_refuses_a_database_that_holds_data(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 100])
-def test_restore_refuses_what_is_not_a_backup(tmp_path: Path, content: bytes) -> None:
+def test_restore_refuses_what_is_not_a_backup(
+    cli: Callable[..., Done], tmp_path: Path, content: bytes
+) -> None:
     file = tmp_path / "x.backup"
     file.write_bytes(content)
     done = cli("db", "restore", str(file), "--config", str(CONFIG), "--db",

@@ -5,9 +5,8 @@ same."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from adapters.cli import main
 from tests.storage.conftest import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,11 +34,10 @@ def databases(postgres_server: PostgresServer) -> Iterator[tuple[str, str]]:
         postgres_server.drop_database(name)
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
-    )  # fmt: skip
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The command line's `main`, in this process: the code and stderr."""
+    code = main(list(args))
+    return code, capsys.readouterr().err
 
 
 async def rows(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -55,22 +54,26 @@ async def rows(url: str) -> dict[str, list[tuple[object, ...]]]:
         await engine.dispose()
 
 
-async def test_pg_dump_and_pg_restore_round_trip(
-    postgres_server: PostgresServer, databases: tuple[str, str], tmp_path: Path
+def test_pg_dump_and_pg_restore_round_trip(
+    postgres_server: PostgresServer,
+    databases: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     source, target = databases
-    env = dict(os.environ, PATH=f"{postgres_server.bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{postgres_server.bindir}:{os.environ['PATH']}")
     script = tmp_path / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
-    done = cli("console", "--config", str(CONFIG), "--db", source, "--script", str(script), env=env)
-    assert done.returncode == 0, done.stderr
     backup = tmp_path / "gk.dump"
+    for args in (
+        ["console", "--db", source, "--script", str(script)],
+        ["db", "backup", str(backup), "--db", source],
+        ["db", "restore", str(backup), "--db", target],
+    ):
+        code, err = cli(capsys, *args, "--config", str(CONFIG))
+        assert code == 0, err
 
-    done = cli("db", "backup", str(backup), "--config", str(CONFIG), "--db", source, env=env)
-    assert done.returncode == 0, done.stderr
-    done = cli("db", "restore", str(backup), "--config", str(CONFIG), "--db", target, env=env)
-    assert done.returncode == 0, done.stderr
-
-    before, after = await rows(source), await rows(target)
+    before, after = asyncio.run(rows(source)), asyncio.run(rows(target))
     assert after == before
     assert before["points_ledger"] and before["mod_cases"] and before["scheduled_posts"]
