@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -89,6 +90,12 @@ async def serve_ops(fleet: Fleet, settings: MetricsConfig) -> AsyncIterator[None
     if settings.port is None:
         yield
         return
+    try:
+        # Bound here, so a port in use is the owner's line, not uvicorn's exit.
+        listening = socket.create_server((settings.listen, settings.port))
+    except OSError as exc:
+        where = f"{settings.listen}:{settings.port}"
+        raise OSError(f"metrics.port: cannot listen on {where}: {exc.strerror or exc}") from exc
     config = uvicorn.Config(
         ops_app(fleet),
         host=settings.listen,
@@ -98,13 +105,14 @@ async def serve_ops(fleet: Fleet, settings: MetricsConfig) -> AsyncIterator[None
         lifespan="off",
     )
     server = _Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listening]))
     try:
         yield
     finally:
         server.should_exit = True
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, 5)
+        listening.close()
 
 
 class _Server(uvicorn.Server):

@@ -5,8 +5,10 @@ platform is unreachable."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -55,6 +57,8 @@ async def test_health_and_metrics_after_traffic(api: FakeBotApi, tmp_path: Path)
         api.post(GROUP, ANN, "/checkin")
         api.post(GROUP, BOB, "/checkin")
         api.post(GROUP, ANN, "a message long enough to earn a point")
+        shady = api.post(GROUP, BOB, "cheap followers, write to me")
+        api.post(GROUP, ANN, "/report", reply_to=shady["message_id"])
         await wait(lambda: sum("+10 points" in t for t in api.sent(GROUP)) == 2, 30, "replies")
 
         async def batches() -> float:
@@ -71,7 +75,8 @@ async def test_health_and_metrics_after_traffic(api: FakeBotApi, tmp_path: Path)
     assert status == 200
     assert 0 <= body["communities"]["tg-test"]["last_update_age"] < 60
     c = {"community": "tg-test"}
-    assert value(metrics, "groupkeeper_events_total", kind="MessagePosted", **c) == 3
+    assert value(metrics, "groupkeeper_events_total", kind="MessagePosted", **c) == 5
+    assert value(metrics, "groupkeeper_risk_total", kind="report", **c) == 1
     assert value(metrics, "groupkeeper_engine_seconds_count", **c) >= 3
     assert (
         value(metrics, "groupkeeper_actions_total", platform="telegram", kind="SendMessage", **c)
@@ -110,3 +115,19 @@ async def test_healthz_says_503_while_the_platform_is_unreachable(tmp_path: Path
     assert entry["platforms"] == {"telegram": False}
     assert entry["database"] is True
     assert body["status"] == "down"
+
+
+async def test_a_metrics_port_in_use_is_said_in_the_owners_words(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = community_file(tmp_path, "community.yaml")
+        env = {"TELEGRAM_TOKEN": "123456:TEST-token-made-to-look-like-a-real-one",
+               "GK_METRICS_PORT": str(port)}  # fmt: skip
+        db = f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
+        run = await start(["--config", str(config), "--db", db], env, tmp_path / "run.log")
+        assert await asyncio.wait_for(run.wait(), 60) == 1
+    text = (tmp_path / "run.log").read_text(encoding="utf-8")
+    assert f"metrics.port: cannot listen on 127.0.0.1:{port}" in text
+    assert "Traceback" not in text
