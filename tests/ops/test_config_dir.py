@@ -54,6 +54,11 @@ async def test_one_folder_many_communities_and_a_standby_for_all(
     try:
         both_owned = {"tg-one": "owner", "tg-two": "owner"}
         await wait(lambda: _is(roles(port_a), both_owned), 60, "the first process to own both")
+        await wait(
+            lambda: one.allowed_updates is not None and two.allowed_updates is not None,
+            60,
+            "both bots' first polls",
+        )
         second = await start(args, env | {"GK_METRICS_PORT": str(port_b)}, tmp_path / "b.log")
         await wait(
             lambda: _is(roles(port_b), {"tg-one": "standby", "tg-two": "standby"}),
@@ -63,7 +68,14 @@ async def test_one_folder_many_communities_and_a_standby_for_all(
         # Each community answers through its own bot.
         one.post(GROUP, ANN, "/checkin")
         two.post(GROUP, BOB, "/checkin")
-        await wait(lambda: replies(one) == 1 and replies(two) == 1, 30, "both bots' answers")
+        await wait(
+            lambda: replies(one) == 1 and replies(two) == 1,
+            30,
+            lambda: (
+                f"both bots' answers: {one.sent(GROUP)} {two.sent(GROUP)}; "
+                + (tmp_path / "a.log").read_text(encoding="utf-8")[-3000:]
+            ),
+        )
         assert not any("Bob" in t for t in one.sent(GROUP))
         assert not any("@ann" in t for t in two.sent(GROUP))
 
