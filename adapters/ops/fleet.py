@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,10 @@ class Fleet:
 
     metrics: Metrics = field(default_factory=Metrics)
     served: dict[str, Served] = field(default_factory=dict)
+    # Communities are opened one at a time: on a new database each opening
+    # migrates it, and two migrations at once on one SQLite file would fail
+    # each other ("database is locked") again and again.
+    opening: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.metrics.attach(lambda: list(self.served.values()))
@@ -115,7 +120,8 @@ async def _community(
                 # goes with it, and a standby (or this process) starts afresh.
                 log.exception("community %s: serving it failed", slug)
                 ran = True
-                await asyncio.sleep(_AFTER_FAILURE)
+                # Apart from the other processes that failed with it.
+                await asyncio.sleep(_AFTER_FAILURE * random.uniform(1, 2))
             finally:
                 served.role, served.app, served.router = "stopped", None, None
                 await lock.release()
@@ -131,7 +137,8 @@ async def _community(
 async def _own(
     fleet: Fleet, served: Served, community: Community, db_url: str | None, stop: asyncio.Event
 ) -> bool:
-    app = await build_app(community.path, db_url)
+    async with fleet.opening:
+        app = await build_app(community.path, db_url)
     served.app, served.router = app, Router()
     fleet.metrics.observe(app)
     ended = asyncio.Event()
