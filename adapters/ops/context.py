@@ -1,8 +1,9 @@
 """What is being handled, for the log lines written meanwhile.
 
 Context variables follow asyncio's tasks: the community is set in the task
-that serves it, the platform in each platform's task, and the chat, member
-and update around one event. A log record written anywhere below picks them
+that serves it, the platform in each platform's task, the chat and member
+around one event (`adapters.ops.metrics` wraps the engine) and the update
+around one Telegram update. A log record written anywhere below picks them
 up (`adapters.ops.logs`); a record's own `extra=` wins over them.
 """
 
@@ -11,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import Context, ContextVar, copy_context
-
-from bot.core.events import ChatRef, Event, UserRef
 
 community: ContextVar[str | None] = ContextVar("community", default=None)
 platform: ContextVar[str | None] = ContextVar("platform", default=None)
@@ -33,22 +32,6 @@ def current() -> dict[str, object]:
         "update": update.get(),
     }
     return {k: v for k, v in values.items() if v is not None}
-
-
-@contextmanager
-def handling(event: Event) -> Iterator[None]:
-    """The chat and member of one event, for as long as it is handled."""
-    where = getattr(event, "chat", None)
-    who = getattr(event, "sender", None) or getattr(event, "member", None)
-    tokens = (
-        chat.set(where.key if isinstance(where, ChatRef) else None),
-        member.set(who.key if isinstance(who, UserRef) else None),
-    )
-    try:
-        yield
-    finally:
-        chat.reset(tokens[0])
-        member.reset(tokens[1])
 
 
 @contextmanager

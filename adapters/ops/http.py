@@ -60,7 +60,7 @@ async def health(fleet: Fleet) -> tuple[bool, dict[str, Any]]:
             up = served.gateways()
             entry["platforms"] = {name: name in up for name in served.platforms}
             healthy = healthy and all(entry["platforms"].values())
-            last = fleet.metrics.last_event.get(served.slug)
+            last = fleet.metrics.last_event(served.slug)
             entry["last_update_age"] = None if last is None else round(now - last, 3)
         entry["ok"] = healthy
         ok = ok and healthy

@@ -57,8 +57,10 @@ async def test_one_folder_many_communities_and_a_standby_for_all(
         await wait(
             lambda: one.allowed_updates is not None and two.allowed_updates is not None,
             60,
-            lambda: "both bots' first polls: "
-            + (tmp_path / "a.log").read_text(encoding="utf-8")[-4000:],
+            lambda: (
+                "both bots' first polls: "
+                + (tmp_path / "a.log").read_text(encoding="utf-8")[-4000:]
+            ),
         )
         second = await start(args, env | {"GK_METRICS_PORT": str(port_b)}, tmp_path / "b.log")
         await wait(

@@ -9,7 +9,6 @@ import json
 import logging
 import signal
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ import pytest
 from adapters.ops import context
 from adapters.ops.logs import use_format
 from adapters.redaction import SecretFilter
-from bot.core.events import ChatRef, MemberJoined, UserRef
 from tests.ops.processes import community_file, start, wait
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import ANN, GROUP, populate
@@ -60,19 +58,20 @@ def lines(file: Path) -> list[dict[str, object]]:
 
 def test_a_json_line_carries_the_ids_in_force_and_hides_secrets(captured: Path) -> None:
     log = logging.getLogger("groupkeeper.test")
-    event = MemberJoined(
-        ChatRef("telegram", "-1001"),
-        UserRef("telegram", "42", "Ann"),
-        at=datetime.now(UTC),
-    )
-    token = context.community.set("green")
+    tokens = [
+        context.community.set("green"),
+        context.chat.set("telegram:-1001"),
+        context.member.set("telegram:42"),
+    ]
     try:
-        with context.handling_update(7), context.handling(event):
+        with context.handling_update(7):
             log.warning("calling https://api.telegram.org/bot%s/getMe", TOKEN)
             log.warning("refused", extra={"case": 12, "chat": "telegram:-2002"})
+        context.member.reset(tokens.pop())
+        context.chat.reset(tokens.pop())
         log.error("outside any event")
     finally:
-        context.community.reset(token)
+        context.community.reset(tokens.pop())
 
     first, second, third = lines(captured)
     assert first["community"] == "green" and first["update"] == 7
