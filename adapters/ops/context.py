@@ -35,8 +35,8 @@ def current() -> dict[str, object]:
 
 
 @contextmanager
-def handling_update(update_id: int | None) -> Iterator[None]:
-    token = update.set(update_id)
+def handling_update(update_id: object) -> Iterator[None]:
+    token = update.set(update_id if isinstance(update_id, int) else None)
     try:
         yield
     finally:
