@@ -3,9 +3,10 @@ community against the fake Telegram Bot API. The first owns the community,
 the second stands by without touching Telegram; the owner is killed with
 SIGKILL in the middle of traffic, and the standby takes over within the
 bound, loading what the database holds. Nothing is lost or doubled: every
-check-in is stored once, a second check-in's reply (from the new owner's
-memory) shows the balance the ledger adds up to, every update is handled,
-and no scheduled post went out twice."""
+check-in is announced and stored once, a second check-in's reply (from the
+new owner's memory) shows the balance the ledger adds up to, every update
+is handled, and no scheduled post went out twice. The figures (takeover
+time, updates in flight) are printed with -s."""
 
 from __future__ import annotations
 
@@ -207,7 +208,9 @@ async def test_the_standby_takes_over_a_killed_owner_and_nothing_is_lost_or_doub
             api.post(GROUP, member, "/checkin")
 
         def answers() -> list[str]:
-            return [t for t in api.sent(GROUP)[before:] if "checked in" in t]
+            # (A reply the old owner's outbox had not marked sent may go out
+            # again meanwhile: those say "checked in: +10".)
+            return [t for t in api.sent(GROUP)[before:] if "already checked in" in t]
 
         await wait(
             lambda: len(answers()) >= len(MEMBERS),
@@ -262,16 +265,24 @@ async def test_the_standby_takes_over_a_killed_owner_and_nothing_is_lost_or_doub
     assert '"community": "tg-test"' in text_b and '"update": ' in text_b
     assert api.token not in text_b and api.token not in log_a.read_text(encoding="utf-8")
 
+    # Nothing lost: every member's check-in was announced, by whichever owner
+    # stored it. Updates the old owner had fetched but not confirmed come
+    # again to the new one, which skips those whose effects were stored. What
+    # may come twice is the one reply per chat whose sendMessage had
+    # succeeded when the owner died and whose outbox mark was not yet stored
+    # (docs/operations.md, kill -9): the group is one chat, so one at most.
     in_flight = sum(1 for n in api.deliveries.values() if n > 1)
-    said = sum(1 for t in api.sent(GROUP) if re.search(r"checked in: \+\d+ points", t))
+    said = [t for t in api.sent(GROUP) if re.search(r"checked in: \+\d+ points", t)]
     print(
         f"lock taken {locked:.2f}s and Telegram polled {takeover:.2f}s after the kill;"
         f" updates delivered to both processes: {in_flight};"
-        f" check-ins announced {said}, stored {len(checkins)}"
+        f" check-ins announced {len(said)}, stored {len(checkins)}"
     )
-    if said != len(checkins):
-        # The old owner announced a check-in it had not stored when it died,
-        # and Telegram did not send its update again: polling confirms an
-        # update's offset as soon as it is fetched, before its effects are
-        # stored. Issue 15's confirmation after storing closes this.
-        pytest.xfail(f"{said - len(checkins)} check-in(s) lost with the killed owner")
+    assert len(checkins) == len(MEMBERS)
+    assert {t.split(" checked in")[0] for t in said} == {
+        "✅ @ann",
+        "✅ Bob",
+        "✅ @max_mod",
+        "✅ @olga",
+    }
+    assert len(said) <= len(checkins) + 1
