@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from adapters.app import MissingCommunity, default_config_path, open_existing, open_store
+from adapters.ops.cli import add_backup_parsers, run_config_dir
+from adapters.ops.logs import configure_from
 from adapters.points_cli import add_parser as add_points_parser
 from adapters.pool_cli import add_parser as add_pool_parser
 from adapters.redaction import config_secrets, configure_logging, database_password, hide_secrets
@@ -60,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start the platforms with tokens, else the console")
     common(run)
+    run.add_argument(
+        "--config-dir", type=Path, default=None, help="serve every community file in DIR"
+    )
     run.set_defaults(func=_run)
 
     console = sub.add_parser("console", help="a local simulated chat")
@@ -107,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     up = dbsub.add_parser("upgrade", help="apply pending migrations")
     common(up)
     up.set_defaults(func=_db_upgrade)
+    add_backup_parsers(dbsub, common, _load)
     return p
 
 
@@ -120,6 +126,7 @@ def _load(path: Path | None) -> Config | None:
             print(line, file=sys.stderr)
         return None
     hide_secrets(config_secrets(config))
+    configure_from(config)
     return config
 
 
@@ -242,6 +249,8 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.config_dir is not None:
+        return run_config_dir(args.config_dir, args.db, _load)
     config = _load(args.config)
     if config is None:
         return 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -88,6 +89,9 @@ class Gateway:
         # a shutdown.
         self.on_done: Callable[[Action], Awaitable[None]] | None = None
         self._unrouted: set[type[Action]] = set()
+        # Actions carried out and failed, by kind: /metrics reads them.
+        self.carried: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
 
     @property
     def log_chat(self) -> str | None:
@@ -112,9 +116,12 @@ class Gateway:
         try:
             await self.dispatch(action)
         except Reported:
-            pass
+            self.failed[type(action).__name__] += 1
         except Exception:
+            self.failed[type(action).__name__] += 1
             log.exception("%s: carrying out %r failed", type(self).__name__, action)
+        else:
+            self.carried[type(action).__name__] += 1
         if self.on_done is not None:
             await self.on_done(action)
 

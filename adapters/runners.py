@@ -23,12 +23,13 @@ import importlib
 import logging
 import signal
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adapters.app import App, build_app, database_url
+from adapters.app import App, database_url
+from adapters.ops.context import platform
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
 from adapters.start_failure import owners_line
 from bot.core.actions import Action, platform_of
@@ -42,6 +43,8 @@ _FIRST_RETRY = 1.0
 _LAST_RETRY = 120.0
 
 if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
     from adapters.web import Dashboard
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,14 @@ class Router:
         if held:
             asyncio.get_running_loop().create_task(self._deliver(gateway, list(held)))
 
+    def detach(self, platform: str) -> None:
+        self._gateways.pop(platform, None)
+
+    @property
+    def gateways(self) -> dict[str, Gateway]:
+        """The platforms up now, by name (health and metrics read them)."""
+        return dict(self._gateways)
+
     async def forward(self, action: Action) -> None:
         platform = platform_of(action)
         gateway = self._gateways.get(platform)
@@ -83,34 +94,50 @@ class Router:
 
 
 async def run_platforms(config_path: Path, db_url: str | None, names: list[str]) -> int:
-    app = await build_app(config_path, db_url)
+    """One community, owned by this process (`adapters.ops.fleet`)."""
+    from adapters.ops.fleet import Community, run_fleet
+
+    return await run_fleet([Community(Path(config_path), tuple(names))], db_url)
+
+
+async def serve_app(
+    app: App,
+    db_url: str | None,
+    names: Sequence[str],
+    stop: asyncio.Event,
+    router: Router | None = None,
+    config_path: Path | None = None,
+    routes: Sequence[BaseRoute] = (),
+) -> bool:
+    """Serve a community's platforms until `stop` (True) or until no
+    platform can run (False); with its config file, the dashboard too when
+    the config enables it, with `routes` (health, metrics) mounted on it."""
     driver = ScheduleDriver(app, database_url(app.config, db_url), platforms=names)
-    router = Router()
-    stop = asyncio.Event()
-    dashboard = _dashboard(app, config_path, router)
+    router = router or Router()
+    dashboard = _dashboard(app, config_path, router, routes) if config_path is not None else None
     try:
         await driver.start()
-        with _stopped_by_signals(stop):
-            await _until(
-                stop,
-                [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names],
-                driver,
-                app.config.platforms.shutdown_grace.total_seconds(),
-            )
+        await _until(
+            stop,
+            [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names],
+            driver,
+            app.config.platforms.shutdown_grace.total_seconds(),
+        )
     finally:
         if dashboard is not None:
             from adapters.web import stop as stop_dashboard
 
             await stop_dashboard(dashboard)
         await driver.stop()
-        await app.close()
     if stop.is_set():
-        return 0
+        return True
     log.error("no platform can run: stopping")
-    return 1
+    return False
 
 
-def _dashboard(app: App, config_path: Path, router: Router) -> Dashboard | None:
+def _dashboard(
+    app: App, config_path: Path, router: Router, routes: Sequence[BaseRoute]
+) -> Dashboard | None:
     """The web dashboard beside the platforms, when the config enables it:
     its commands' actions go out through the router like any platform's."""
     if not app.config.dashboard.serves(console=False):
@@ -123,11 +150,11 @@ def _dashboard(app: App, config_path: Path, router: Router) -> Dashboard | None:
             await router.forward(action)
 
     bot = EngineBot(lambda: app.engine, app.store, execute, app.config.platforms.telegram.token)
-    return start(bot, config_path, log.warning)
+    return start(bot, config_path, log.warning, routes)
 
 
 @contextmanager
-def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
+def stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
     """Without a handler SIGTERM ends the process at once, and whatever the
     gateways had queued is lost."""
     loop = asyncio.get_running_loop()
@@ -173,11 +200,13 @@ async def _keep_up(name: str, app: App, driver: ScheduleDriver, router: Router) 
     """One platform, connected again after network trouble; returns when it
     cannot run (it refuses the bot, or fails in a way no retry mends)."""
     wait = _FIRST_RETRY
+    platform.set(name)
     while True:
         try:
             await _serve(name, app, driver, router)
             return
         except Exception as exc:
+            router.detach(name)
             refusal = _refusal(name, exc)
             if refusal is not None:
                 # The owner's line (what to check, where) when there is one.

@@ -41,6 +41,7 @@ from telegram.warnings import PTBDeprecationWarning
 from adapters.gateway import Gateway, Reported, Tell, handles, split_text
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
 from adapters.opinions import ask_and_tell, shared_opinions
+from adapters.ops.context import lane_context
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.provision import Provisioner, ProvisionFailed
 from adapters.telegram.translate import PLATFORM, missing_rights
@@ -137,6 +138,10 @@ class TelegramGateway(Gateway):
         self._lanes: dict[tuple[str, bool], deque[act.Action]] = {}
         self._workers: dict[tuple[str, bool], asyncio.Task[None]] = {}
         self.failures: list[tuple[str, str, int | None, str]] = []
+        # 429s met and the seconds waited for them and for network retries
+        # (/metrics reads them).
+        self.rate_limited = 0
+        self.retry_waited = 0.0
 
     # -- running actions -------------------------------------------------
 
@@ -149,12 +154,22 @@ class TelegramGateway(Gateway):
                 lane = self._lanes[key] = deque()
             lane.append(action)
             if key not in self._workers:
-                self._workers[key] = asyncio.get_running_loop().create_task(self._work(key))
+                self._workers[key] = asyncio.get_running_loop().create_task(
+                    self._work(key), context=lane_context(key[0])
+                )
 
     async def drain(self) -> None:
         """Wait until every submitted action has run (or failed)."""
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    def queued(self) -> dict[str, int]:
+        """Actions waiting, by lane: messages (the per-chat limited ones) and
+        the rest."""
+        depth = {"messages": 0, "other": 0}
+        for (_, messages), lane in list(self._lanes.items()):
+            depth["messages" if messages else "other"] += len(lane)
+        return depth
 
     @property
     def idle(self) -> bool:
@@ -194,6 +209,8 @@ class TelegramGateway(Gateway):
                 if flood_wait > policy.max_flood_wait:
                     raise
                 log.warning("Telegram flood control: waiting %.0fs (chat %s)", wait, chat_id)
+                self.rate_limited += 1
+                self.retry_waited += wait
                 await self._sleep(wait)
             except BadRequest:
                 # A subclass of NetworkError, but retrying cannot help it.
@@ -202,7 +219,9 @@ class TelegramGateway(Gateway):
                 network_failures += 1
                 if network_failures >= policy.network_attempts:
                     raise
-                await self._sleep(policy.backoff * 2 ** (network_failures - 1))
+                backoff = policy.backoff * 2 ** (network_failures - 1)
+                self.retry_waited += backoff
+                await self._sleep(backoff)
 
     async def _do(
         self,
@@ -223,7 +242,10 @@ class TelegramGateway(Gateway):
         self, op: str, chat: ChatRef, case: int | None, exc: TelegramError | str
     ) -> None:
         error = exc if isinstance(exc, str) else exc.message
-        log.warning("Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, error)
+        log.warning(
+            "Telegram refused to %s in %s (case %s): %s", op, chat.chat_id, case, error,
+            extra={"chat": chat.key, "case": case},
+        )  # fmt: skip
         self.failures.append((op, chat.chat_id, case, error))
         if self.is_log_chat(chat):
             return

@@ -45,6 +45,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.app import App, build_app
+from adapters.ops.context import handling_update
 from adapters.outbox import Outbox
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway, retry_seconds
@@ -155,7 +156,8 @@ class TelegramRunner:
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A webhook's update: its actions leave once it is stored."""
-        await self.handle(update.to_dict())
+        with handling_update(update.update_id):
+            await self.handle(update.to_dict())
         await self._store()
 
     async def load_cursor(self) -> None:
@@ -336,7 +338,9 @@ class TelegramRunner:
             wait = _FIRST_WAIT
             for data in updates:
                 if isinstance(data, dict):
-                    await self.handle(data)
+                    # Log lines written meanwhile carry its id (adapters.ops.context).
+                    with handling_update(data.get("update_id")):
+                        await self.handle(data)
             last = [
                 u["update_id"]
                 for u in updates

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from starlette.routing import BaseRoute
 
 from adapters.web.app import Dashboard
 from adapters.web.bridge import Bot
@@ -17,11 +19,19 @@ __all__ = ["Dashboard", "start", "stop"]
 log = logging.getLogger(__name__)
 
 
-def start(bot: Bot, config_path: Path | None, say: Callable[[str], None]) -> Dashboard:
+def start(
+    bot: Bot,
+    config_path: Path | None,
+    say: Callable[[str], None],
+    routes: Sequence[BaseRoute] = (),
+) -> Dashboard:
     """Serve the dashboard in this event loop and tell the operator the
     one-time login link; a port already taken is logged, and the bot runs on
-    without its dashboard."""
+    without its dashboard. `routes` (health, metrics) are served beside it,
+    without a login."""
     dash = Dashboard(bot, config_path)
+    if routes:
+        dash.mount(routes)
     say(f"Dashboard: {dash.login_link()}  (one-time login link)")
     dash.task = asyncio.get_running_loop().create_task(_serve(dash), name="dashboard")
     return dash

@@ -22,6 +22,7 @@ from bot.config.community import CommunityConfig
 from bot.config.dashboard import DashboardConfig
 from bot.config.entry import EntryConfig
 from bot.config.groups import GroupsConfig
+from bot.config.operations import LoggingConfig, MetricsConfig, StandbyConfig
 from bot.config.platforms import DatabaseConfig, PlatformsConfig
 from bot.config.points import PointsConfig
 from bot.config.risk import RiskConfig
@@ -46,6 +47,11 @@ class Config(Strict):
     risk: RiskConfig = Field(default_factory=RiskConfig)
     # The web dashboard (bot/config/dashboard.py; adapters/web/).
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    # How the process logs, serves /healthz and /metrics, and shares the
+    # community with standbys (bot/config/operations.py).
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    standby: StandbyConfig = Field(default_factory=StandbyConfig)
 
     @field_validator("schedule")
     @classmethod

@@ -1,0 +1,80 @@
+"""The community lock on a real PostgreSQL: one owner at a time, a standby
+that gets it when the owner lets go, and an owner that stops the moment its
+session is gone (here ended by the server, as a network cut would), before
+anyone else could hold the lock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import pytest
+
+from adapters.ops.ownership import FileLock, NoLock, PostgresLock, Timing, lock_key, ownership_for
+from tests.storage.conftest import PostgresServer
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+async def test_one_owner_and_a_standby_that_takes_over(pg_url: str) -> None:
+    owner, standby = PostgresLock(pg_url, "green", 5), PostgresLock(pg_url, "green", 5)
+    other = PostgresLock(pg_url, "blue", 5)
+    await owner.acquire()
+    waiting = asyncio.create_task(standby.acquire())
+    await other.acquire()  # another community is its own lock
+    await asyncio.sleep(owner.timing.poll * 3)
+    assert not waiting.done()
+    assert await owner.ping()
+
+    await owner.release()
+    await asyncio.wait_for(waiting, owner.timing.poll * 4)
+    assert not standby.lost.is_set()
+    await standby.release()
+    await other.release()
+
+
+async def test_an_owner_whose_session_ends_stops_before_a_standby_gets_in(pg_url: str) -> None:
+    owner, standby = PostgresLock(pg_url, "green", 5), PostgresLock(pg_url, "green", 5)
+    await owner.acquire()
+    connection = await asyncpg.connect(pg_url.replace("+asyncpg", ""))
+    try:
+        ended = await connection.fetchval(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'groupkeeper lock green'"
+        )
+    finally:
+        await connection.close()
+    assert ended
+    await asyncio.wait_for(owner.lost.wait(), owner.timing.poll * 4)
+    await asyncio.wait_for(standby.acquire(), owner.timing.poll * 4)
+    await owner.release()
+    await standby.release()
+
+
+def test_the_takeover_bound_leaves_room_for_starting() -> None:
+    for takeover in (5.0, 15.0, 600.0):
+        t = Timing.within(takeover)
+        released = t.keepalive_idle + t.keepalive_interval * t.keepalive_count
+        assert released + t.poll < takeover
+        # A cut-off owner gives up (a check every poll, timing out after two
+        # more) before the server lets a standby in.
+        assert 3 * t.poll < released
+    # Stable across processes and versions: other processes must agree on it.
+    assert lock_key("green") == lock_key("green") != lock_key("blue")
+    assert -(2**63) <= lock_key("green") < 2**63
+
+
+def test_each_database_gets_its_kind_of_lock(tmp_path: Path) -> None:
+    assert isinstance(ownership_for("postgresql+asyncpg://u@h/db", "g", 15), PostgresLock)
+    lock = ownership_for(f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", "g", 15)
+    assert isinstance(lock, FileLock) and lock.path == tmp_path / "gk.db.g.owner"
+    assert isinstance(ownership_for("sqlite+aiosqlite:///:memory:", "g", 15), NoLock)
