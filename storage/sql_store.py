@@ -102,6 +102,9 @@ class SqlStore(EngineStore):
                 STATS.table.c.day >= day_start.astimezone(UTC).date() - timedelta(days=1),
             )
             balances = await connection.execute(per_member.group_by(ledger.member_key))
+            lifetime = await connection.execute(
+                per_member.where(ledger.spent.is_(False)).group_by(ledger.member_key)
+            )
             today = await connection.execute(
                 per_member.where(ledger.reason == MESSAGE_REASON, ledger.at >= day_start).group_by(
                     ledger.member_key
@@ -113,6 +116,7 @@ class SqlStore(EngineStore):
             members=members,
             groups=groups,
             balances={key: int(total) for key, total in balances},
+            lifetime={key: int(total) for key, total in lifetime},
             message_points_today={key: int(total) for key, total in today},
             warnings=warnings,
             stats=stats,

@@ -221,6 +221,29 @@ class InviteCreated:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class MessageSent:
+    """The platform's id for a message or poll the core sent with a `ref`."""
+
+    chat: ChatRef
+    message_id: int
+    ref: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PollClosed:
+    """A poll the core closed (`ClosePoll`): votes per option, in the
+    options' order, and how many members voted."""
+
+    chat: ChatRef
+    message_id: int
+    ref: str
+    counts: tuple[int, ...]
+    voters: int
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -235,4 +258,6 @@ Event = (
     | BotMembershipChanged
     | ChatFound
     | InviteCreated
+    | MessageSent
+    | PollClosed
 )

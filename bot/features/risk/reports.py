@@ -12,6 +12,7 @@ its author muted until a moderator decides, and the moderators alerted.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,6 +66,9 @@ class Reports:
         self.dismissed: dict[str, int] = dict(snapshot.dismissed)
         self._last_flag = snapshot.last_flag_id
         self._recent_by: dict[str, deque[float]] = {}
+        # What the reporter's tier makes a report weigh, in reports; the
+        # tiers feature sets it when it is built.
+        self.tier_weight: Callable[[str], float] = _plain
 
     def weight(self, reporter: MemberRecord, role: str) -> int:
         """A report's weight in half reports: staff reports reach the
@@ -73,6 +77,7 @@ class Reports:
             return self.config.threshold * _BASE
         trusted = self.spam.approved(reporter)
         base = self.config.trusted_weight * _BASE if trusted else _BASE
+        base = max(base, round(self.tier_weight(reporter.key) * _BASE))
         return max(0, base - self.dismissed.get(reporter.key, 0))
 
     async def new_flag(self, flag: FlagRecord) -> FlagRecord:
@@ -252,3 +257,7 @@ def review_buttons(loc: Locale, flag_id: int) -> tuple[Button, ...]:
 
 def _excerpt(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(member_key: str) -> float:
+    return 1.0
