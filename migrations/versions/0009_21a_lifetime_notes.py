@@ -1,7 +1,8 @@
 """Lifetime points and the community-operations notes: the ledger marks
 spending (a redemption, its refund) so levels follow the points earned, not
 the balance; existing redemptions and refunds are marked (the backfill).
-Daily stats count poll voters. `feature_notes` keeps seasons, honours, notice pins, polls and feedback.
+Daily stats count poll voters. `feature_notes` keeps seasons, honours,
+notice pins, polls and feedback.
 
 Revision ID: 0009_21a
 Revises: 0008

@@ -6,8 +6,8 @@ no stock counter can drift from the redemptions themselves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 

@@ -27,8 +27,8 @@ async def notice_(ctx: Context, notice: Notice) -> list[Action]:
         lines = [ctx.text("notice.show", text=text or "-")]
         for key, pin in sorted(notice.pins.items()):
             state = "current" if pin.text_hash == h else "old"
-            lines.append(ctx.text(f"notice.pin_{state}", group=key, id=pin.message_id,
-                                  date=ctx.kit.calendar.local_date(pin.posted).isoformat()))  # fmt: skip
+            day = ctx.kit.calendar.local_date(pin.posted).isoformat()
+            lines.append(ctx.text(f"notice.pin_{state}", group=key, id=pin.message_id, date=day))
         return [ctx.say("\n".join(lines))]
     if sub == "set":
         # The text as typed, line breaks kept: everything after `set`.

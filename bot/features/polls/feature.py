@@ -57,7 +57,7 @@ def _listing(ctx: Context, polls: Polls) -> str:
         return ctx.text("polls.none")
     lines = [ctx.text("polls.list_header")]
     for poll in sorted(polls.polls.values(), key=lambda p: -p.id)[:10]:
-        counts, voters = poll.totals()
+        voters = poll.totals()[1]
         lines.append(ctx.text(f"polls.list_{poll.status}", id=poll.id, question=poll.question,
                               voters=voters, groups=len(poll.groups)))  # fmt: skip
     return "\n".join(lines)

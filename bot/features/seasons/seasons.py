@@ -145,7 +145,7 @@ class Seasons:
                 in enumerate(zip(ranked, cfg.prizes.points, strict=False), 1)]  # fmt: skip
         items = [(key, rank, item) for rank, ((key, _), item)
                  in enumerate(zip(ranked, cfg.prizes.items, strict=False), 1)]  # fmt: skip
-        data = {"kind": p.kind, "id": p.id, "start": p.start.isoformat(),
+        data: dict[str, Any] = {"kind": p.kind, "id": p.id, "start": p.start.isoformat(),
                 "end": p.end.isoformat(), "board": [[k, s] for k, s in ranked[: cfg.board]],
                 "honours": honours, "paid": paid, "items": [list(i) for i in items]}  # fmt: skip
         if not await self.store.claim(Note(self.community, _CLOSED, p.key, data, now)):
