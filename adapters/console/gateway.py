@@ -157,10 +157,10 @@ class ConsoleGateway(Gateway):
                 extra=extra,
             )
         )
-        if a.pin:
-            await self._pin(act.PinMessage(a.chat, mid))
         if a.ref:
             await self.tell(MessageSent(a.chat, mid, a.ref, self.clock.now()))
+        if a.pin:
+            await self._pin(act.PinMessage(a.chat, mid))
 
     def _keep_buttons(
         self, chat: ChatRef, message_id: int, buttons: tuple[act.Button, ...]
