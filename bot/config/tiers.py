@@ -25,8 +25,8 @@ class Tier(Strict):
     report_weight: float = Field(default=1.0, ge=0, le=10)
     # Percent off shop prices.
     discount: int = Field(default=0, ge=0, le=90)
-    # Members-only groups (chat keys): only members at this tier or above
-    # may stay in them.
+    # Members-only groups (chat keys): a member below this tier who joins
+    # one is shown out (one who later falls below is not removed).
     groups: list[Ref] = Field(default_factory=list)
 
 

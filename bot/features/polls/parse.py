@@ -43,6 +43,9 @@ def parse_poll(text: str) -> PollRequest:
     lasts: timedelta | None = None
     while (m := _TAIL.search(rest)) is not None:
         word, value = m["word"].lower(), m["value"]
+        if word == "for" and not value[:1].isdigit():
+            # "yes | no, for now": words, not a length.
+            break
         if word == "for" and lasts is None:
             try:
                 lasts = parse_duration(value)

@@ -1,0 +1,76 @@
+"""Tiers: what each one allows (its own and those below it), the shop's
+price, the rules' exemption filled from the tier, and config errors told as
+`path: reason`."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Config, ConfigError, parse_config
+from bot.features.tiers.tiers import Tiers
+from tests.conftest import EXAMPLE
+
+TIERS = """
+tiers:
+  - {level: 1, name: Newcomer}
+  - {level: 2, name: Regular, report_weight: 1.5, discount: 10, slow_mode: true}
+  - {level: 3, name: Core, links: true, discount: 5, groups: ["telegram:-100777"]}
+"""
+
+
+def with_tiers(extra: str = TIERS) -> Config:
+    return parse_config(EXAMPLE.read_text(encoding="utf-8") + extra)
+
+
+class FakePoints:
+    def __init__(self, levels: dict[str, int]) -> None:
+        self.levels = levels
+
+    def level_of(self, key: str) -> int:
+        return self.levels.get(key, 1)
+
+
+def test_a_tier_has_its_own_privileges_and_those_below() -> None:
+    tiers = Tiers(with_tiers(), FakePoints({"core": 3, "reg": 2}))  # type: ignore[arg-type]
+    core = tiers.of("core").privileges
+    assert (core.links, core.slow_mode, core.report_weight, core.discount) == (True, True, 1.5, 10)
+    assert core.groups == {"telegram:-100777"}
+    assert tiers.of("core").following is None
+    newcomer = tiers.of("nobody")
+    assert newcomer.tier is not None and newcomer.tier.name == "Newcomer"
+    assert newcomer.following is not None and newcomer.following.name == "Regular"
+    # 10% off, rounded in the member's favour.
+    assert tiers.price("reg", 45) == 41
+    assert tiers.price("nobody", 45) == 45
+    assert tiers.report_weight("nobody") == 1.0
+    assert tiers.gates == {"telegram:-100777": 3}
+
+
+def test_the_links_rule_skips_the_tier_that_allows_links() -> None:
+    config = with_tiers()
+    links = next(r for r in config.rules if r.id == "links")
+    assert links.exempt.min_level == 3
+    # A rule that names its own level keeps it.
+    own = parse_config(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "    probation: 24h", "    probation: 24h\n    exempt: {min_level: 2}"
+        )
+        + TIERS
+    )
+    assert next(r for r in own.rules if r.id == "links").exempt.min_level == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ("tiers:\n  - {level: 4, name: Legend}\n", "tiers.0.level: points.levels has 3 levels"),
+        ("tiers:\n  - {level: 2, name: A}\n  - {level: 2, name: B}\n", "tier levels must increase"),
+        ("tiers:\n  - {level: 2, name: A, discount: 95}\n", "tiers.0.discount"),
+        ("notice: {refresh: 7d}\n", "give the notice a text or a file"),
+        ("seasons:\n  week: {prizes: {points: [10, 0]}}\n", "prize points must be positive"),
+    ],
+)
+def test_bad_tiers_seasons_and_notices_are_refused_with_the_path(extra: str, said: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        with_tiers(extra)
+    assert said in str(caught.value)
