@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.console.session import ConsoleSession
 from bot.config import Config, ConfigError, parse_config
+from bot.core.clock import FakeClock
 from bot.features.tiers.tiers import Tiers
-from tests.conftest import EXAMPLE
+from storage.sql_store import SqlStore
+from tests.conftest import EXAMPLE, START, run_script
 
 TIERS = """
 tiers:
@@ -74,3 +77,34 @@ def test_bad_tiers_seasons_and_notices_are_refused_with_the_path(extra: str, sai
     with pytest.raises(ConfigError) as caught:
         with_tiers(extra)
     assert said in str(caught.value)
+
+
+async def test_a_tiers_report_weight_hides_a_message_alone(store: SqlStore) -> None:
+    """Three reports hide a message; a level-2 member's counts three times."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
+    # Approved members' reports count once, as everyone's: only the tier weighs.
+    text = text.replace("trusted_weight: 2", "trusted_weight: 1")
+    config = parse_config(text + "tiers:\n  - {level: 2, name: Regular, report_weight: 3}\n")
+    session = ConsoleSession(config, store, FakeClock(START))
+    await session.start()
+    try:
+        out = await run_script(
+            session,
+            """
+!mod mia
++ann
++bob
++cat
+ann: you are all idiots and I will spam you
+mia: /points give @bob 150 helped at the meetup
+cat > 4: /report rude
+bob > 4: /report rude
+""",
+        )
+    finally:
+        await session.close()
+    hidden = [n for n, line in enumerate(out) if "was hidden after members' reports" in line]
+    # cat's report (a newcomer's) hides nothing; bob's (level 2) does.
+    assert len(hidden) == 1
+    assert hidden[0] > next(n for n, line in enumerate(out) if "bob: /report" in line)
+    assert any("bot deletes #4" in line for line in out)
