@@ -29,8 +29,11 @@ log = logging.getLogger(__name__)
 
 REF = "notice:"
 _PIN, _TEXT = "notice_pin", "notice_text"
-# A post the platform has not reported back within this is tried again.
+# A post the platform has not reported back within this is tried again,
+# waiting twice as long after each silent try (a group where the bot may not
+# post is not asked every ten minutes), at most a day.
 _PENDING = timedelta(minutes=10)
+_PENDING_MOST = timedelta(days=1)
 
 
 def digest(text: str) -> str:
@@ -51,8 +54,10 @@ class Notice:
         self.base = base
         self.community = kit.config.community.slug
         self.pins: dict[str, Pin] = {}
-        # Groups whose new notice is on its way: group key -> when sent.
+        # Groups whose new notice is on its way: group key -> when sent, and
+        # how many tries went unanswered.
         self.pending: dict[str, datetime] = {}
+        self._tries: dict[str, int] = {}
         self._chat_text: tuple[str, str] | None = None
         # Set by `refresh`: every group gets the notice again at the next look.
         self._forced: set[str] = set()
@@ -108,8 +113,11 @@ class Notice:
         for group in community_groups(self.kit, cfg.groups):
             key = group.chat_key
             sent = self.pending.get(key)
-            if sent is not None and now - sent < _PENDING:
-                continue
+            if sent is not None:
+                tries = self._tries.get(key, 0)
+                if now - sent < min(_PENDING * 2**tries, _PENDING_MOST):
+                    continue
+                self._tries[key] = tries + 1
             pin = self.pins.get(key)
             fresh = (
                 pin is not None
@@ -128,6 +136,7 @@ class Notice:
         """The platform's id for a notice: keep it, take the old pin down."""
         key = event.chat.key
         self.pending.pop(key, None)
+        self._tries.pop(key, None)
         old = self.pins.get(key)
         h = event.ref.removeprefix(REF)
         self.pins[key] = Pin(event.message_id, h, event.at)
