@@ -1,6 +1,6 @@
 """Issue 21's platform parts on Discord (simcord): the notice's pin replaced
-(never two), a native poll voted on, ended and summed, and feedback answered
-by a direct message."""
+(never two), a native poll voted on, ended and summed, feedback answered by
+a direct message, and a season's honour role granted and passed on."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import discord
 from discord_world import World, answers, en
 
 from bot.config.notice import NoticeConfig
+from bot.config.seasons import Honour, SeasonConfig, SeasonsConfig
+from bot.features.seasons.feature import SeasonsFeature
+from bot.features.seasons.periods import period
 
 
 def notice_on(world: World, text: str) -> None:
@@ -72,3 +75,29 @@ async def test_feedback_is_answered_by_a_direct_message(world: World) -> None:
         question="please add a reading list",
         answer="Good idea: it is in the notice.",
     )
+
+
+async def test_a_seasons_honour_role_is_granted_then_passed_on(world: World) -> None:
+    config = world.app.engine.config
+    honours = [Honour(title="Star of the week", top=1, role="Star of the week")]
+    seasons_config = SeasonsConfig(week=SeasonConfig(honours=honours))
+    world.app.engine.reload(config.model_copy(update={"seasons": seasons_config}))
+    await world.alice.send(world.general, "here is the grid report summary for everyone")
+    seasons = world.app.engine.feature(SeasonsFeature).seasons
+    now = world.env.now()
+    week = period(world.app.engine.kit.calendar, "week", now)
+
+    await world.bot.community.gateway.run(await seasons.close(week, now))
+    await world.env.settle()
+
+    member = world.alice.member
+    assert member is not None and "Star of the week" in [r.name for r in member.roles]
+    [board] = [t for t in world.texts(world.general) if t.startswith("🏆 Week")]
+    assert "@alice" in board and "Star of the week" in board
+
+    # The next week nobody earns anything: the title and its role lapse.
+    following = period(world.app.engine.kit.calendar, "week", week.end)
+    await world.bot.community.gateway.run(await seasons.close(following, following.end))
+    await world.env.settle()
+    member = world.alice.member
+    assert member is not None and "Star of the week" not in [r.name for r in member.roles]
