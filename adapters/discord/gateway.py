@@ -483,9 +483,10 @@ class DiscordGateway(Gateway):
     async def _poll(self, a: act.SendPoll) -> str | None:
         channel = await self._channel(a.chat)
         duration = POLL_DURATION
-        if a.lasts is not None:
+        if a.closes is not None:
             # Whole hours, rounded up: Discord's own end never comes first.
-            hours = -(-int(a.lasts.total_seconds()) // 3600)
+            left = a.closes - discord.utils.utcnow()
+            hours = -(-int(left.total_seconds()) // 3600)
             duration = min(timedelta(hours=max(1, hours)), MAX_POLL_DURATION)
         poll = discord.Poll(a.question, duration, multiple=a.multiple)
         for option in a.options:

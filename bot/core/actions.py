@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.events import ChatRef, UserRef
 
@@ -205,9 +205,9 @@ class SendPoll:
     multiple: bool = False
     # As `SendMessage.ref`: the poll's message id comes back in `MessageSent`.
     ref: str = ""
-    # How long the core keeps it open (it closes it with `ClosePoll`): a
-    # platform that needs a length (Discord) gets one that outlasts it.
-    lasts: timedelta | None = None
+    # When the core closes it (with `ClosePoll`): a platform that needs a
+    # length (Discord) is given one that outlasts it.
+    closes: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

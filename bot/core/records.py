@@ -134,7 +134,7 @@ class DailyStatsRecord:
     attended: int = 0
     invites_issued: int = 0
     invites_used: int = 0
-    # Members who voted in the bot's polls that closed that day (migration 0009_21a).
+    # Members who voted in the bot's polls that closed that day (migration 0010_21a).
     poll_votes: int = 0
 
 

@@ -1,4 +1,4 @@
-"""Small records the community-operations features keep (migration 0009_21a):
+"""Small records the community-operations features keep (migration 0010_21a):
 season archives and honours, notice pins, polls, feedback. Each is a JSON
 document under (community, kind, key); claiming a key is the exactly-once
 point (a season closes once, whatever restarts)."""

@@ -1,6 +1,6 @@
 """SqlNoteStore on SQLite and PostgreSQL: a claim is taken once, notes
 round-trip as JSON, the seasons' ledger read leaves spending out; and
-migration 0009_21a marks the ledger's spending that came before it."""
+migration 0010_21a marks the ledger's spending that came before it."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ async def test_the_season_read_sums_by_reason_without_spending(store: SqlStore) 
 
 
 async def test_the_migration_marks_earlier_spending(database_url: str) -> None:
-    await upgrade_async(database_url, "0008")
+    await upgrade_async(database_url, "0009")
     engine = create_async_engine(database_url)
     try:
         async with engine.begin() as c:

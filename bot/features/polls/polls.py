@@ -111,7 +111,7 @@ class Polls:
         self.polls[poll.id] = poll
         actions: list[Action] = [
             SendPoll(chat_of(g), poll.question, request.options, anonymous=cfg.anonymous,
-                     ref=f"{REF}{poll.id}", lasts=lasts)
+                     ref=f"{REF}{poll.id}", closes=poll.closes)
             for g in groups
         ]  # fmt: skip
         return poll, actions

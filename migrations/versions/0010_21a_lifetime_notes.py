@@ -4,8 +4,8 @@ the balance; existing redemptions and refunds are marked (the backfill).
 Daily stats count poll voters. `feature_notes` keeps seasons, honours,
 notice pins, polls and feedback.
 
-Revision ID: 0009_21a
-Revises: 0008
+Revision ID: 0010_21a
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_21a"
-down_revision: str | None = "0008"
+revision: str = "0010_21a"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
