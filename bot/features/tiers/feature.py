@@ -19,7 +19,8 @@ def _privileges(ctx: Context, standing: Standing) -> str:
     names = standing.privileges.names()
     if not names:
         return ctx.text("tiers.privilege.none")
-    return ", ".join(ctx.text(f"tiers.privilege.{key}", **values) for key, values in names)
+    parts = (ctx.text(f"tiers.privilege.{key}", **values) for key, values in names)
+    return ctx.text("tiers.separator").join(parts)
 
 
 @commands.add("tiers", "等级权益", menu=False)
