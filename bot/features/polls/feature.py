@@ -72,7 +72,7 @@ class PollsFeature(Base):
         self.commands = commands.bind(polls)
 
     async def tick(self, now: datetime) -> list[Action]:
-        return [*self.polls.due(now), *await self.polls.finish_due(now)]
+        return [*await self.polls.due(now), *await self.polls.finish_due(now)]
 
     async def on_event(self, event: Event) -> list[Action]:
         if type(event) is MessageSent and event.ref.startswith(REF):

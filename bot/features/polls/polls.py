@@ -58,6 +58,7 @@ class Poll:
             "results": self.results,
             "voters": self.voters,
             "status": self.status,
+            "closing": self.closing_since.isoformat() if self.closing_since else None,
         }
 
     @classmethod
@@ -69,6 +70,7 @@ class Poll:
             {k: int(v) for k, v in d["messages"].items()},
             {k: [int(x) for x in v] for k, v in d["results"].items()},
             {k: int(v) for k, v in d["voters"].items()}, str(d["status"]),
+            datetime.fromisoformat(d["closing"]) if d.get("closing") else None,
         )  # fmt: skip
 
     def totals(self) -> tuple[list[int], int]:
@@ -127,13 +129,16 @@ class Polls:
         number = ref.removeprefix(REF)
         return self.polls.get(int(number)) if number.isdigit() else None
 
-    def due(self, now: datetime) -> list[Action]:
-        """Close every open poll whose time is up."""
+    async def due(self, now: datetime) -> list[Action]:
+        """Close every open poll whose time is up. The close is noted first:
+        a restart does not ask the platforms again (a poll closed twice is
+        an error there), it waits for their answers or `_CLOSING`."""
         out: list[Action] = []
         for poll in self.polls.values():
             if poll.status != "open" or poll.closes > now or poll.closing_since is not None:
                 continue
             poll.closing_since = now
+            await self._save(poll)
             for key, mid in poll.messages.items():
                 if key not in poll.results:
                     out.append(ClosePoll(ChatRef.parse(key), mid, f"{REF}{poll.id}"))
@@ -162,7 +167,7 @@ class Polls:
     async def close_now(self, poll: Poll, now: datetime) -> list[Action]:
         """A moderator's `/poll close N`: as if its time were up."""
         poll.closes = min(poll.closes, now)
-        return self.due(now)
+        return await self.due(now)
 
     async def _finish(self, poll: Poll, now: datetime) -> list[Action]:
         poll.status = "closed"
