@@ -143,6 +143,7 @@ async def build(
         cases,
         extras=(tiers.me, seasons_feature.me),
         boards={"season": seasons_feature.board, "赛季": seasons_feature.board},
+        badge=seasons.badge,
     )
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
     features: list[Feature] = [

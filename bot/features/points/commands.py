@@ -105,5 +105,6 @@ async def top(ctx: Context, svc: PointsService) -> list[Action]:
     lines = [ctx.text(f"top.header_{period}")]
     for i, (key, points) in enumerate(board, 1):
         m = ctx.kit.directory.members.get(key)
-        lines.append(ctx.text("top.line", rank=i, name=display(m) if m else key, points=points))
+        name = (display(m) if m else key) + s.badge(key)
+        lines.append(ctx.text("top.line", rank=i, name=name, points=points))
     return [ctx.say("\n".join(lines))]

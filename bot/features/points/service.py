@@ -43,3 +43,5 @@ class PointsService:
     warnings: Warnings
     extras: tuple[MeLines, ...] = ()
     boards: Mapping[str, Board] = field(default_factory=dict)
+    # What a member's name carries on the boards (a season's honour title).
+    badge: Callable[[str], str] = field(default=lambda key: "")

@@ -235,6 +235,10 @@ class Seasons:
     def held(self, member_key: str) -> list[Held]:
         return [h[member_key] for h in self.honours.values() if member_key in h]
 
+    def badge(self, member_key: str) -> str:
+        """The honours a member holds, as the boards show them after a name."""
+        return "".join(f" 🏅 {h.title}" for h in self.held(member_key))
+
 
 def _honour(honours: list[Honour], rank: int) -> Honour | None:
     return next((h for h in honours if rank <= h.top), None)
