@@ -53,6 +53,9 @@ class Points:
         self.balances: dict[str, int] = dict(snapshot.balances)
         # Points earned over a lifetime: what levels follow.
         self.lifetime: dict[str, int] = dict(snapshot.lifetime)
+        # Levels lost when a removed message's points went back, with the
+        # group, until the feature's next tick swaps the roles back.
+        self.fallen: list[tuple[str, str, LevelUp]] = []
         self._ranks = RankIndex(self.balances.values())
         self._today_points: dict[str, int] = dict(snapshot.message_points_today)
         economy = economy or EconomySnapshot()
@@ -331,7 +334,9 @@ class Points:
                 generation[where] = member_key
         # The reversal is keyed by the payment's key, so it happens once.
         key = f"unmsg:{group_key}:{message_id}"
-        self.award(member_key, -points, MESSAGE_REMOVED, key, now, group_key)
+        down = self.award(member_key, -points, MESSAGE_REMOVED, key, now, group_key)
+        if down is not None:
+            self.fallen.append((member_key, group_key, down))
         return member_key
 
     def for_reaction(

@@ -4,11 +4,14 @@ price, the rules' exemption filled from the tier, and config errors told as
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from adapters.console.session import ConsoleSession
-from bot.config import Config, ConfigError, parse_config
+from bot.config import Config, ConfigError, load_config, parse_config
 from bot.core.clock import FakeClock
+from bot.features.points.feature import PointsFeature
 from bot.features.tiers.tiers import Tiers
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, START, run_script
@@ -108,3 +111,28 @@ bob > 4: /report rude
     assert len(hidden) == 1
     assert hidden[0] > next(n for n, line in enumerate(out) if "bob: /report" in line)
     assert any("bot deletes #4" in line for line in out)
+
+
+async def test_a_level_lost_to_a_removed_message_takes_its_role_back(store: SqlStore) -> None:
+    path = Path(__file__).parents[2] / "scenarios" / "community_month.yaml"
+    session = ConsoleSession(load_config(path), store, FakeClock(START), config_path=path)
+    await session.start()
+    try:
+        out = await run_script(
+            session,
+            """
+!mod mia
++alice
+mia: /points give @alice 49 welcome
+alice: my first message with a link-free text
+""",
+        )
+        assert any("bot gives alice the role core" in line for line in out)
+        points = session.engine.feature(PointsFeature).points
+        # The message (#4) is removed later: its point goes back, level 3 with it.
+        assert points.take_back("console:g1", 4, START) == "console:alice"
+        out = await run_script(session, "!clock +1m")
+    finally:
+        await session.close()
+    assert any("bot takes the role core from alice" in line for line in out)
+    assert points.level_of("console:alice") == 2
