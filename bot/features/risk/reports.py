@@ -25,6 +25,7 @@ from bot.core.explanations import Explanation
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
+from bot.features.points.rewards import level_up_actions
 from bot.features.risk.records import FlagRecord, ReportRecord, SpamSnapshot
 from bot.features.risk.spam.guard import SpamGuard
 from bot.features.risk.spam.model import HAM, SPAM
@@ -32,6 +33,8 @@ from bot.features.risk.store import SpamStore
 from rules.checks import hit
 
 RULE = "reports"
+# The ledger reason of points paid for a confirmed report.
+REPORT_REWARD = "report"
 # A report's weight, in half reports.
 _BASE = 2
 WAITING = ("reported", "open")
@@ -219,6 +222,7 @@ class Reports:
             await self.spam.learn(
                 SPAM, flag.text, now, source="flag", by=moderator.key, member=flag.member_key
             )
+            actions += self._reward(flag, target_chat, now)
             if member is not None:
                 action = self.config.confirm
                 span = self.config.mute if action == "mute" else None
@@ -253,6 +257,18 @@ class Reports:
         await self.store.save_flag(flag)
         self._by_message.pop((flag.group_key, flag.message_id), None)
         self._reports.pop(flag.id, None)
+        return actions
+
+    def _reward(self, flag: FlagRecord, chat: ChatRef, now: datetime) -> list[Action]:
+        """Points for the members whose reports were right, once per flag."""
+        points = self.config.reward
+        actions: list[Action] = []
+        for reporter in self._reports.get(flag.id, {}) if points else ():
+            key = f"report:{flag.id}:{reporter}"
+            up = self.spam.points.award(reporter, points, REPORT_REWARD, key, now, flag.group_key)
+            member = self.kit.directory.members.get(reporter)
+            if up is not None and member is not None:
+                actions += level_up_actions(self.kit, member, chat, up)
         return actions
 
 
