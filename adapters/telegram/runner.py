@@ -34,7 +34,7 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -183,11 +183,12 @@ class TelegramRunner:
         made: list[Action] | None = [] if update_id is not None else None
         self._made = made
         try:
-            for item in items:
-                try:
-                    await self._signals.get(type(item), self._event)(item)
-                except Exception:
-                    log.exception("handling %s failed", type(item).__name__)
+            with self.app.engine.writes.whole() if len(items) > 1 else nullcontext():
+                for item in items:
+                    try:
+                        await self._signals.get(type(item), self._event)(item)
+                    except Exception:
+                        log.exception("handling %s failed", type(item).__name__)
         finally:
             self._made = None
             self.handled += 1

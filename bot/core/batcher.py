@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 
 from bot.core.ports import Store
@@ -74,6 +74,8 @@ class WriteBehind:
         self.on_stored: Callable[[WriteBatch], None] | None = None
         self._soft_limit = soft_limit
         self._lock = asyncio.Lock()
+        self._holding = 0
+        self._skipped = False
         self._task: asyncio.Task[None] | None = None
         self._inflight: asyncio.Task[None] | None = None
         self.batches = 0
@@ -145,8 +147,30 @@ class WriteBehind:
         self._ledger, self._cases, self._cursors, self._outbox = [], [], {}, {}
         return batch
 
+    @contextlib.contextmanager
+    def whole(self) -> Iterator[None]:
+        """No batch is taken while held: the events of one platform update
+        (several members added at once) reach the database together, with
+        the cursor that marks the update handled, or not at all."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+            if not self._holding and self._skipped:
+                # A flush asked for meanwhile runs now.
+                self._skipped = False
+                inflight = self._inflight
+                if inflight is None or inflight.done():
+                    loop = asyncio.get_running_loop()
+                    self._inflight = loop.create_task(self._flush_logged())
+
     async def flush(self, *, everything: bool = False) -> None:
-        """Write what is pending; with `everything`, the soft counters too."""
+        """Write what is pending; with `everything`, the soft counters too.
+        While an update is held whole, nothing (the next flush takes it)."""
+        if self._holding and not everything:
+            self._skipped = True
+            return
         async with self._lock:
             self._flushes += 1
             # A batch that moves a platform's cursor takes the soft counters
