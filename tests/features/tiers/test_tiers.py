@@ -69,9 +69,9 @@ def test_the_links_rule_skips_the_tier_that_allows_links() -> None:
 @pytest.mark.parametrize(
     ("extra", "said"),
     [
-        ("tiers:\n  - {level: 4, name: Legend}\n", "tiers.0.level: points.levels has 3 levels"),
+        ("tiers:\n  - {level: 4, name: Legend}\n", "tiers.1.level: points.levels has 3 levels"),
         ("tiers:\n  - {level: 2, name: A}\n  - {level: 2, name: B}\n", "tier levels must increase"),
-        ("tiers:\n  - {level: 2, name: A, discount: 95}\n", "tiers.0.discount"),
+        ("tiers:\n  - {level: 2, name: A, discount: 95}\n", "tiers.1.discount"),
         ("notice: {refresh: 7d}\n", "give the notice a text or a file"),
         ("seasons:\n  week: {prizes: {points: [10, 0]}}\n", "prize points must be positive"),
     ],
