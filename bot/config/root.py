@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
+from bot.config.dashboard import DashboardConfig
 from bot.config.entry import EntryConfig
 from bot.config.groups import GroupsConfig
 from bot.config.notice import FeedbackConfig, NoticeConfig, PollsConfig
@@ -46,6 +47,8 @@ class Config(Strict):
     schedule: list[PostSpec] = Field(default_factory=list)
     # Spam detection, members' reports and risk monitors (bot/config/risk.py).
     risk: RiskConfig = Field(default_factory=RiskConfig)
+    # The web dashboard (bot/config/dashboard.py; adapters/web/).
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     # Member tiers by lifetime level and their privileges (bot/config/tiers.py).
     tiers: list[Tier] = Field(default_factory=list)
     # Weekly and monthly seasons, honours and prizes (bot/config/seasons.py).
