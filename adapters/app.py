@@ -26,6 +26,7 @@ from bot.features import Stores
 from bot.features.analytics.store import ChartRenderer
 from storage.analytics_store import SqlAnalyticsStore
 from storage.economy_store import SqlEconomyStore
+from storage.note_store import SqlNoteStore
 from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
 from storage.spam_store import SqlSpamStore
@@ -150,6 +151,7 @@ def sql_stores(store: SqlStore) -> Stores:
         analytics=SqlAnalyticsStore(store.engine),
         schedule=SqlScheduleStore(store.engine),
         overflow=SqlOverflowStore(store.engine),
+        notes=SqlNoteStore(store.engine),
     )
 
 

@@ -106,6 +106,7 @@ class SqlStore(EngineStore):
                 STATS.table.c.day >= day_start.astimezone(UTC).date() - timedelta(days=1),
             )
             balances = await read_balances(connection, community, keys)
+            lifetime = await read_balances(connection, community, keys, ledger.spent.is_(False))
             today = await read_balances(
                 connection, community, keys, ledger.reason == MESSAGE_REASON, ledger.at >= day_start
             )
@@ -116,6 +117,7 @@ class SqlStore(EngineStore):
             members=members,
             groups=groups,
             balances=balances,
+            lifetime=lifetime,
             message_points_today=today,
             warnings=warnings,
             stats=stats,

@@ -18,7 +18,16 @@ from adapters.gateway import Gateway, Tell, handles
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
 from adapters.opinions import ask_and_tell, shared_opinions
 from bot.core import actions as act
-from bot.core.events import BotRightsReported, ChatRef, Event, ImageRead, InviteCreated, UserRef
+from bot.core.events import (
+    BotRightsReported,
+    ChatRef,
+    Event,
+    ImageRead,
+    InviteCreated,
+    MessageSent,
+    PollClosed,
+    UserRef,
+)
 from bot.core.ports import Clock
 
 # How many of the bot's latest buttons `!press` can still find.
@@ -57,6 +66,14 @@ class Posted:
     text: str
 
 
+@dataclass(slots=True)
+class _Poll:
+    options: int
+    multiple: bool
+    # Member id -> the options chosen (from 0).
+    votes: dict[str, set[int]] = field(default_factory=dict)
+
+
 class ConsoleGateway(Gateway):
     def __init__(
         self,
@@ -77,6 +94,8 @@ class ConsoleGateway(Gateway):
         self.muted: dict[tuple[str, str], datetime] = {}
         self.banned: dict[tuple[str, str], datetime | None] = {}
         self._next_id: dict[str, int] = {}
+        # The bot's open polls, (chat key, message id) -> options and votes.
+        self.polls: dict[tuple[str, int], _Poll] = {}
         # The bot's buttons, latest last: (chat, message id, button).
         self.buttons: list[tuple[ChatRef, int, act.Button]] = []
 
@@ -142,6 +161,8 @@ class ConsoleGateway(Gateway):
                 extra=extra,
             )
         )
+        if a.ref:
+            await self.tell(MessageSent(a.chat, mid, a.ref, self.clock.now()))
         if a.pin:
             await self._pin(act.PinMessage(a.chat, mid))
 
@@ -289,10 +310,43 @@ class ConsoleGateway(Gateway):
     @handles(act.SendPoll)
     async def _poll(self, a: act.SendPoll) -> None:
         mid = self.new_id(a.chat)
+        self.polls[(a.chat.key, mid)] = _Poll(len(a.options), a.multiple)
         self._emit(
             Output("poll", self.group_name(a.chat), text=a.question, message_id=mid,
                    extra={"options": list(a.options)})
         )  # fmt: skip
+        if a.ref:
+            await self.tell(MessageSent(a.chat, mid, a.ref, self.clock.now()))
+
+    def vote(self, chat: ChatRef, message_id: int, user_id: str, option: int) -> str | None:
+        """A member's vote (options from 1); why it cannot be cast, or None."""
+        poll = self.polls.get((chat.key, message_id))
+        if poll is None:
+            return f"#{message_id} in {self.group_name(chat)} is not an open poll of the bot's"
+        if not 1 <= option <= poll.options:
+            return f"poll #{message_id} has options 1 to {poll.options}"
+        chosen = poll.votes.setdefault(user_id, set())
+        if not poll.multiple:
+            chosen.clear()
+        chosen.add(option - 1)
+        self._emit(Output("vote", self.group_name(chat), actor=user_id, message_id=message_id,
+                          text=str(option)))  # fmt: skip
+        return None
+
+    @handles(act.ClosePoll)
+    async def _close_poll(self, a: act.ClosePoll) -> None:
+        poll = self.polls.pop((a.chat.key, a.message_id), None)
+        if poll is None:
+            return
+        counts = [0] * poll.options
+        for chosen in poll.votes.values():
+            for i in chosen:
+                counts[i] += 1
+        voters = sum(1 for chosen in poll.votes.values() if chosen)
+        self._emit(Output("close_poll", self.group_name(a.chat), message_id=a.message_id,
+                          text=" ".join(map(str, counts))))  # fmt: skip
+        now = self.clock.now()
+        await self.tell(PollClosed(a.chat, a.message_id, a.ref, tuple(counts), voters, now))
 
     @handles(act.AskOpinion)
     async def _opinion(self, a: act.AskOpinion) -> None:

@@ -13,6 +13,7 @@ alice: [picture p.png] caption   alice posts a photo (a file) with a caption
 !mod alice / !owner alice / !member alice   give a role
 !clock +1d | +90m | 2026-01-05 09:00        move the fake clock
 !react bob 12 👍       bob reacts to #12
+!vote bob 14 2         bob votes for option 2 of the bot's poll #14
 !press mia Confirm #2  mia presses the latest button labelled "Confirm #2"
 !restart               flush, drop all in-memory state, reload from the database
 !crash                 drop all in-memory state without flushing (a crash)
@@ -88,6 +89,15 @@ class React:
 
 
 @dataclass(frozen=True, slots=True)
+class Vote:
+    """A member votes in one of the bot's polls (options counted from 1)."""
+
+    user: str
+    message_id: int
+    option: int
+
+
+@dataclass(frozen=True, slots=True)
 class Press:
     """A member presses the latest of the bot's buttons with this label."""
 
@@ -108,7 +118,18 @@ class SetRule:
 
 
 Line = (
-    Post | Bare | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
+    Post
+    | Bare
+    | Join
+    | Leave
+    | SetGroup
+    | SetRole
+    | MoveClock
+    | React
+    | Vote
+    | Press
+    | Restart
+    | SetRule
 )
 
 _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
@@ -168,6 +189,7 @@ _USAGE = {
     "clock": "!clock +1d | +90m | 2026-01-05 09:00",
     "react": "!react bob 12 👍",
     "press": "!press mia Confirm #2",
+    "vote": "!vote bob 14 2",
     **dict.fromkeys(_ROLES, "!{head} alice (roles: !mod, !owner, !member)"),
 }
 
@@ -184,6 +206,8 @@ def _directive(words: list[str]) -> Line:
         return _clock(" ".join(args))
     if head == "react" and len(args) == 3 and args[1].lstrip("#").isdigit():
         return React(args[0], int(args[1].lstrip("#")), args[2])
+    if head == "vote" and len(args) == 3 and args[1].lstrip("#").isdigit() and args[2].isdigit():
+        return Vote(args[0], int(args[1].lstrip("#")), int(args[2]))
     if head == "press" and len(args) >= 2:
         return Press(args[0], " ".join(args[1:]))
     if head in ("restart", "crash") and not args:
@@ -192,7 +216,7 @@ def _directive(words: list[str]) -> Line:
         raise ScriptError("usage: " + _USAGE[head].format(head=head))
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
-        "!clock, !react, !press, !restart, !crash, !rule)"
+        "!clock, !react, !vote, !press, !restart, !crash, !rule)"
     )
 
 

@@ -26,6 +26,7 @@ from adapters.console.script import (
     SetGroup,
     SetRole,
     SetRule,
+    Vote,
     parse_line,
 )
 from adapters.scheduler import ConsoleOutlet, deliver
@@ -258,12 +259,20 @@ class ConsoleSession:
             await self._event(
                 ReactionAdded(chat, user(line.user), line.message_id, line.emoji, self.clock.now())
             )
+        elif isinstance(line, Vote):
+            self._vote(line)
         elif isinstance(line, Press):
             await self._press(line)
         elif isinstance(line, Restart):
             await self._restart(crash=line.crash)
         elif isinstance(line, SetRule):
             self._set_rule(line.yaml)
+
+    def _vote(self, line: Vote) -> None:
+        chat = group_chat(self.group)
+        problem = self.gateway.vote(chat, line.message_id, line.user, line.option)
+        if problem:
+            self.gateway.outputs.append(Output("error", None, actor="console", text=problem))
 
     def _new_group(self, chat: ChatRef) -> None:
         """A group the console has not spoken in yet becomes one of the
@@ -488,6 +497,10 @@ def _render_line(o: Output) -> str:
             return f"{where} bot unpins #{o.message_id}"
         case "poll":
             return f"{where} #{o.message_id} bot polls: {text} {o.extra.get('options')}"
+        case "vote":
+            return f"{where} {o.actor} votes {text} in poll #{o.message_id}"
+        case "close_poll":
+            return f"{where} bot closes poll #{o.message_id}: {text}"
         case "invite":
             return f"{where} bot invites {o.target or 'anyone'}: {text}"
         case "error":

@@ -33,6 +33,8 @@ from bot.core.events import (
     GroupOpened,
     InviteCreated,
     MembersCounted,
+    MessageSent,
+    PollClosed,
     UserRef,
 )
 from bot.core.i18n import t
@@ -49,6 +51,8 @@ BULK_DELETE_LIMIT = 100
 MAX_ROWS = 5
 MAX_BUTTONS_PER_ROW = 5
 POLL_DURATION = timedelta(hours=24)
+# Discord keeps a poll open for whole hours, at most 32 days.
+MAX_POLL_DURATION = timedelta(hours=768)
 PINS_COPIED = 10
 # What the bot must be allowed in a group's channel, in discord.py's
 # permission names, in the order owners are told about them.
@@ -327,6 +331,9 @@ class DiscordGateway(Gateway):
                 extra["view"] = _buttons(a.buttons)
             sent = await channel.send(chunk, **extra)
             first = sent if first is None else first
+        # Told before the pin: a pin Discord refuses leaves the message sent.
+        if a.ref and first is not None:
+            await self.tell(MessageSent(a.chat, first.id, a.ref, discord.utils.utcnow()))
         if a.pin and first is not None:
             await first.pin(reason=self._audit())
         return None
@@ -502,12 +509,37 @@ class DiscordGateway(Gateway):
     @handles(act.SendPoll)
     async def _poll(self, a: act.SendPoll) -> str | None:
         channel = await self._channel(a.chat)
-        poll = discord.Poll(a.question, POLL_DURATION, multiple=a.multiple)
+        duration = POLL_DURATION
+        if a.closes is not None:
+            # Whole hours, rounded up: Discord's own end never comes first.
+            left = a.closes - discord.utils.utcnow()
+            hours = -(-int(left.total_seconds()) // 3600)
+            duration = min(timedelta(hours=max(1, hours)), MAX_POLL_DURATION)
+        poll = discord.Poll(a.question, duration, multiple=a.multiple)
         for option in a.options:
             poll.add_answer(text=option)
         if a.anonymous:
             log.info("Discord polls show who voted; poll %r is not anonymous", a.question)
-        await channel.send(poll=poll)
+        sent = await channel.send(poll=poll)
+        if a.ref:
+            await self.tell(MessageSent(a.chat, sent.id, a.ref, discord.utils.utcnow()))
+        return None
+
+    @handles(act.ClosePoll)
+    async def _close_poll(self, a: act.ClosePoll) -> str | None:
+        """End the poll now and tell its final counts. Discord counts votes,
+        not voters: for a single-choice poll (the core's) they are the same."""
+        channel = await self._channel(a.chat)
+        message = await channel.fetch_message(a.message_id)
+        poll = message.poll
+        if poll is None:
+            return "not a poll"
+        if not poll.is_finalised():
+            message = await message.end_poll()
+            poll = message.poll or poll
+        counts = tuple(answer.vote_count for answer in poll.answers)
+        now = discord.utils.utcnow()
+        await self.tell(PollClosed(a.chat, a.message_id, a.ref, counts, sum(counts), now))
         return None
 
     @handles(act.SetGroupProfile)

@@ -53,6 +53,8 @@ from bot.core.events import (
     GroupOpened,
     InviteCreated,
     MembersCounted,
+    MessageSent,
+    PollClosed,
     UserRef,
 )
 from bot.core.i18n import t
@@ -286,6 +288,9 @@ class TelegramGateway(Gateway):
                 message=True,
             )
             first = sent.message_id if first is None else first
+        # Told before the pin: a pin Telegram refuses leaves the message sent.
+        if a.ref and first is not None:
+            await self.tell(MessageSent(a.chat, first, a.ref, self.clock.now()))
         if a.pin and first is not None:
             await self._pin(act.PinMessage(a.chat, first))
 
@@ -529,7 +534,7 @@ class TelegramGateway(Gateway):
     @handles(act.SendPoll)
     async def _poll(self, a: act.SendPoll) -> None:
         cid = int(a.chat.chat_id)
-        await self._do(
+        sent = await self._do(
             "poll",
             a.chat,
             lambda: self.bot.send_poll(
@@ -540,6 +545,19 @@ class TelegramGateway(Gateway):
                 allows_multiple_answers=a.multiple,
             ),
             message=True,
+        )
+        if a.ref:
+            await self.tell(MessageSent(a.chat, sent.message_id, a.ref, self.clock.now()))
+
+    @handles(act.ClosePoll)
+    async def _close_poll(self, a: act.ClosePoll) -> None:
+        """stopPoll answers with the poll's final counts."""
+        cid = int(a.chat.chat_id)
+        poll = await self._do("close_poll", a.chat, lambda: self.bot.stop_poll(cid, a.message_id))
+        counts = tuple(o.voter_count for o in poll.options)
+        now = self.clock.now()
+        await self.tell(
+            PollClosed(a.chat, a.message_id, a.ref, counts, poll.total_voter_count, now)
         )
 
     @handles(act.SetGroupProfile)

@@ -128,6 +128,10 @@ class RecordingGateway(Gateway):
             Output("poll", self.where(a.chat), text=a.question, extra={"options": list(a.options)})
         )
 
+    @handles(act.ClosePoll)
+    async def _close_poll(self, a: act.ClosePoll) -> None:
+        self.outputs.append(Output("close_poll", self.where(a.chat), message_id=a.message_id))
+
     @handles(act.SetGroupProfile)
     async def _profile(self, a: act.SetGroupProfile) -> None:
         extra = {"template": self.where(a.template)} if a.template is not None else {}

@@ -129,6 +129,9 @@ class ReportsConfig(_Strict):
     mute: Duration = timedelta(days=1)
     # What /resolve ID confirm does to the member.
     confirm: Literal["ban", "mute", "kick"] = "ban"
+    # Points for each member whose report a moderator confirmed (ledger
+    # reason `report`: seasons can weigh it); 0: none.
+    reward: int = Field(default=0, ge=0, le=1000)
 
 
 class SpikeMonitor(_Strict):

@@ -22,11 +22,14 @@ from bot.config.community import CommunityConfig
 from bot.config.dashboard import DashboardConfig
 from bot.config.entry import EntryConfig
 from bot.config.groups import GroupsConfig
+from bot.config.notice import FeedbackConfig, NoticeConfig, PollsConfig
 from bot.config.operations import LoggingConfig, MetricsConfig, StandbyConfig
 from bot.config.platforms import DatabaseConfig, PlatformsConfig
 from bot.config.points import PointsConfig
 from bot.config.risk import RiskConfig
 from bot.config.schedule import PostSpec, unique_post_ids
+from bot.config.seasons import SeasonsConfig
+from bot.config.tiers import Tier, first_level, ordered_tiers
 from bot.config.welcome import WelcomeConfig
 from rules.schema import RULE_TYPES, Escalation, Rule
 
@@ -52,6 +55,40 @@ class Config(Strict):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     standby: StandbyConfig = Field(default_factory=StandbyConfig)
+    # Member tiers by lifetime level and their privileges (bot/config/tiers.py).
+    tiers: list[Tier] = Field(default_factory=list)
+    # Weekly and monthly seasons, honours and prizes (bot/config/seasons.py).
+    seasons: SeasonsConfig = Field(default_factory=SeasonsConfig)
+    # The pinned announcement (群公告); none when unset.
+    notice: NoticeConfig | None = None
+    polls: PollsConfig = Field(default_factory=PollsConfig)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+
+    @field_validator("tiers")
+    @classmethod
+    def _ordered_tiers(cls, tiers: list[Tier]) -> list[Tier]:
+        return ordered_tiers(tiers)
+
+    @model_validator(mode="after")
+    def _tier_privileges(self) -> Config:
+        """Tiers name levels that exist; their links and slow-mode privileges
+        become the matching rules' `exempt.min_level` (a rule that sets its
+        own keeps it), so the rule engine alone decides."""
+        levels = len(self.points.levels)
+        for i, tier in enumerate(self.tiers):
+            if tier.level > levels:
+                raise ValueError(f"tiers.{i}.level: points.levels has {levels} levels")
+        skips = {"links": first_level(self.tiers, "links"),
+                 "slow_mode": first_level(self.tiers, "slow_mode")}  # fmt: skip
+        rules = list(self.rules)
+        for i, rule in enumerate(rules):
+            level = skips.get(rule.type)
+            if level is not None and rule.exempt.min_level is None:
+                exempt = rule.exempt.model_copy(update={"min_level": level})
+                rules[i] = rule.model_copy(update={"exempt": exempt})
+        if rules != self.rules:
+            object.__setattr__(self, "rules", rules)
+        return self
 
     @field_validator("schedule")
     @classmethod

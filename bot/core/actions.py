@@ -73,6 +73,9 @@ class SendMessage:
     # Pin it once sent, without a notification (its first part when split):
     # the core cannot name a message id before the platform assigns it.
     pin: bool = False
+    # Who wants the message id: the gateway tells `MessageSent` with this ref
+    # (the notice replaces its old pin, a season its board's).
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +203,21 @@ class SendPoll:
     options: tuple[str, ...]
     anonymous: bool = True
     multiple: bool = False
+    # As `SendMessage.ref`: the poll's message id comes back in `MessageSent`.
+    ref: str = ""
+    # When the core closes it (with `ClosePoll`): a platform that needs a
+    # length (Discord) is given one that outlasts it.
+    closes: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePoll:
+    """Stop a poll the bot sent (Telegram stopPoll, Discord's end poll); the
+    gateway tells its final counts as `PollClosed` with `ref`."""
+
+    chat: ChatRef
+    message_id: int
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +328,7 @@ Action = (
     | ApproveJoin
     | DeclineJoin
     | SendPoll
+    | ClosePoll
     | SetGroupProfile
     | GrantRole
     | RevokeRole

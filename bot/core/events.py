@@ -238,6 +238,16 @@ class ImageRead:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageSent:
+    """The platform's id for a message or poll the core sent with a `ref`."""
+
+    chat: ChatRef
+    message_id: int
+    ref: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OpinionGiven:
     """What a second opinion (`AskOpinion`: CAS, a language model) said of
     a message's author or text."""
@@ -248,6 +258,19 @@ class OpinionGiven:
     service: str
     spam: bool
     details: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PollClosed:
+    """A poll the core closed (`ClosePoll`): votes per option, in the
+    options' order, and how many members voted."""
+
+    chat: ChatRef
+    message_id: int
+    ref: str
+    counts: tuple[int, ...]
+    voters: int
     at: datetime
 
 
@@ -267,4 +290,6 @@ Event = (
     | InviteCreated
     | ImageRead
     | OpinionGiven
+    | MessageSent
+    | PollClosed
 )

@@ -78,6 +78,9 @@ class LedgerEntry:
     key: str
     at: datetime
     group_key: str | None = None
+    # Spending (a redemption) or its refund: moves the balance, not the
+    # lifetime points levels follow.
+    spent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ class DailyStatsRecord:
     attended: int = 0
     invites_issued: int = 0
     invites_used: int = 0
+    # Members who voted in the bot's polls that closed that day (migration 0010_21a).
+    poll_votes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +155,8 @@ class Snapshot:
     members: list[MemberRecord] = field(default_factory=list)
     groups: list[GroupRecord] = field(default_factory=list)
     balances: dict[str, int] = field(default_factory=dict)
+    # Points earned over a lifetime (the ledger without spending).
+    lifetime: dict[str, int] = field(default_factory=dict)
     # Points from messages since the start of the community's local day.
     message_points_today: dict[str, int] = field(default_factory=dict)
     warnings: list[WarningRecord] = field(default_factory=list)

@@ -9,7 +9,7 @@ from bot.core.records import ActivityRecord, DailyStatsRecord, Snapshot
 _FIELDS = frozenset(
     {"messages", "joins", "leaves", "checkins", "points_issued", "removed", "warnings"}
     | {"points_spent", "spam_removed", "reports", "alerts", "rsvps", "attended"}
-    | {"invites_issued", "invites_used"}
+    | {"invites_issued", "invites_used", "poll_votes"}
 )
 
 

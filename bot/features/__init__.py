@@ -8,9 +8,11 @@ A join: the overflow planner counts and places (one without an entry
 invite owes the gate's captcha), the raid monitor watches, the newcomer's
 name is judged (a refusal ends the join there), then the referral and the
 welcome. The timer: the platforms' member counts (overflow), risk's
-monitors, the economy's reminders, the entry gate's deadlines. What the
+monitors, the economy's reminders, the entry gate's deadlines, then the
+seasons' closes, the notice's refresh and the polls' closing. What the
 platforms report of the bot itself (its membership in a group, a channel
-first seen) goes to presence.
+first seen) goes to presence. A member below a members-only group's tier is
+shown out (tiers) before points and the welcome.
 """
 
 from __future__ import annotations
@@ -27,11 +29,16 @@ from bot.features.analytics.store import AnalyticsStore, ChartRenderer
 from bot.features.economy.economy import Economy, MemoryEconomyStore, load_economy
 from bot.features.economy.feature import EconomyFeature
 from bot.features.economy.store import EconomyStore
+from bot.features.feedback.feature import FeedbackFeature
+from bot.features.feedback.feedback import FeedbackBox
 from bot.features.moderation.cases import Moderation
 from bot.features.moderation.enforcement import Enforcer
 from bot.features.moderation.feature import ModerationFeature
 from bot.features.moderation.names import NamesFeature
 from bot.features.moderation.views import Views
+from bot.features.notes.store import MemoryNoteStore, NoteStore
+from bot.features.notice.feature import NoticeFeature
+from bot.features.notice.notice import Notice
 from bot.features.overflow.entry import EntryGate
 from bot.features.overflow.entry_feature import EntryFeature
 from bot.features.overflow.feature import OverflowFeature
@@ -40,6 +47,8 @@ from bot.features.overflow.store import OverflowStore
 from bot.features.points.feature import PointsFeature
 from bot.features.points.points import Points
 from bot.features.points.service import PointsService
+from bot.features.polls.feature import PollsFeature
+from bot.features.polls.polls import Polls
 from bot.features.presence.feature import PresenceFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.risk import Risk
@@ -49,7 +58,11 @@ from bot.features.schedule.content import Composer
 from bot.features.schedule.feature import ScheduleFeature
 from bot.features.schedule.schedule import Schedule
 from bot.features.schedule.store import ScheduleStore
+from bot.features.seasons.feature import SeasonsFeature
+from bot.features.seasons.seasons import Seasons
 from bot.features.thanks.feature import ThanksFeature
+from bot.features.tiers.feature import TiersFeature
+from bot.features.tiers.tiers import Tiers
 from bot.features.welcome.feature import WelcomeFeature
 
 
@@ -66,6 +79,8 @@ class Stores:
     schedule: ScheduleStore | None = None
     # Without one the entry gate's captchas and invites live in memory only.
     overflow: OverflowStore | None = None
+    # Seasons, the notice's pins, polls and feedback.
+    notes: NoteStore = field(default_factory=MemoryNoteStore)
 
 
 async def build(
@@ -108,6 +123,28 @@ async def build(
 
     views = Views(kit, points)
     risk = RiskFeature(await Risk.start(kit, stores.spam, enforcer, points), views.of)
+    # Tiers lend their privileges: the shop's price, a report's weight (the
+    # rules read theirs from the config).
+    tiers = TiersFeature(kit, Tiers(config, points))
+    economy.shop.price = tiers.tiers.price
+    risk.risk.reports.tier_weight = tiers.tiers.report_weight
+    seasons = Seasons(kit, stores.notes, points, economy.shop)
+    await seasons.start(now)
+    seasons_feature = SeasonsFeature(kit, seasons)
+    notice = Notice(kit, stores.notes, base or Path.cwd())
+    await notice.start()
+    polls = Polls(kit, stores.notes)
+    await polls.start()
+    feedback = FeedbackBox(kit, stores.notes)
+    await feedback.start()
+    points_service = PointsService(
+        points,
+        economy.shop,
+        cases,
+        extras=(tiers.me, seasons_feature.me),
+        boards={"season": seasons_feature.board, "赛季": seasons_feature.board},
+        badge=seasons.badge,
+    )
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
     features: list[Feature] = [
         moderation,
@@ -115,14 +152,19 @@ async def build(
         OverflowFeature(kit, overflow, entry),
         risk,
         NamesFeature(kit, moderation.verdicts),
-        PointsFeature(kit, PointsService(points, economy.shop, cases)),
+        tiers,
+        PointsFeature(kit, points_service),
         ThanksFeature(kit, points),
         EconomyFeature(kit, economy),
         EntryFeature(kit, entry),
         AnalyticsFeature(kit, analytics),
+        seasons_feature,
+        NoticeFeature(kit, notice),
+        PollsFeature(kit, polls),
+        FeedbackFeature(kit, feedback),
     ]
     if stores.schedule is not None:
-        compose = Composer(kit, points, analytics, base or Path.cwd())
+        compose = Composer(kit, points, analytics, base or Path.cwd(), digest=(feedback.digest,))
         schedule = Schedule(kit, stores.schedule, compose)
         await schedule.start(now)
         features.append(ScheduleFeature(kit, schedule))

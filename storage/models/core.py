@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, LedgerId, community_key
@@ -82,6 +82,9 @@ class PointsEntry(Base):
     key: Mapped[str]
     at: Mapped[datetime]
     group_key: Mapped[str | None]
+    # Spending and its refunds: they move the balance, never the lifetime
+    # points levels follow.
+    spent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ModCase(Base):
@@ -137,6 +140,7 @@ class DailyStats(Base):
     attended: Mapped[int] = mapped_column(server_default="0")
     invites_issued: Mapped[int] = mapped_column(server_default="0")
     invites_used: Mapped[int] = mapped_column(server_default="0")
+    poll_votes: Mapped[int] = mapped_column(server_default="0")
 
 
 class PlatformCursor(Base):

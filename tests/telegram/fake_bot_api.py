@@ -191,6 +191,8 @@ class Chat:
     next_message_id: int = 1
     join_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
     pinned: int | None = None
+    # Every pinned message, oldest first (Telegram keeps several).
+    pins: list[int] = field(default_factory=list)
     started: bool = True
     blocked: bool = False
     # The group photo's file ids (big, small), and the group's default
@@ -1021,7 +1023,46 @@ class FakeBotApi:
         if mid not in chat.messages:
             raise bad("message to pin not found")
         chat.pinned = mid
+        if mid not in chat.pins:
+            chat.pins.append(mid)
         return True
+
+    async def _m_unpinChatMessage(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._rights(
+            chat, "can_pin_messages", "not enough rights to manage pinned messages in the chat"
+        )
+        mid = _int(p, "message_id", required=False)
+        target = mid if mid is not None else chat.pinned
+        if target is None or target not in chat.pins:
+            raise bad("message to unpin not found")
+        chat.pins.remove(target)
+        chat.pinned = chat.pins[-1] if chat.pins else None
+        return True
+
+    def vote(self, chat_id: int, message_id: int, user_id: int, option: int) -> None:
+        """A member votes (options from 0) in one of the bot's open polls."""
+        poll = self.chats[chat_id].messages[message_id]["poll"]
+        if poll["is_closed"]:
+            raise ValueError("the poll is closed")
+        voters = poll.setdefault("_voters", {})
+        before = voters.get(user_id)
+        if before is not None:
+            poll["options"][before]["voter_count"] -= 1
+        voters[user_id] = option
+        poll["options"][option]["voter_count"] += 1
+        poll["total_voter_count"] = len(voters)
+
+    async def _m_stopPoll(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p)
+        message = chat.messages.get(_int(p, "message_id"))
+        if message is None or "poll" not in message:
+            raise bad("message with poll to stop not found")
+        poll = message["poll"]
+        if poll["is_closed"]:
+            raise bad("poll has already been closed")
+        poll["is_closed"] = True
+        return {k: v for k, v in poll.items() if not k.startswith("_")}
 
     async def _m_createChatInviteLink(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(p)

@@ -71,16 +71,17 @@ async def redeem(ctx: Context, eco: Economy) -> list[Action]:
     if done.refusal == "limit":
         return [ctx.reply("shop.limit", name=item.name, limit=item.per_member)]
     if done.refusal == "balance":
-        return [ctx.reply("shop.balance", name=item.name, cost=item.cost, balance=balance)]
+        cost = eco.shop.price(ctx.member.key, item.cost)
+        return [ctx.reply("shop.balance", name=item.name, cost=cost, balance=balance)]
     r = done.redemption
     assert r is not None
     name = display(ctx.member)
     if item.effect is not None:
-        return [ctx.reply(f"shop.effect.{item.effect}", name=name, cost=item.cost, balance=balance)]
+        return [ctx.reply(f"shop.effect.{item.effect}", name=name, cost=r.cost, balance=balance)]
     loc = ctx.kit.config.community.locale
-    note = t(loc, "shop.log", id=r.id, name=name, item=item.name, cost=item.cost)
+    note = t(loc, "shop.log", id=r.id, name=name, item=item.name, cost=r.cost)
     return [
-        ctx.reply("shop.redeemed", id=r.id, name=name, item=item.name, cost=item.cost,
+        ctx.reply("shop.redeemed", id=r.id, name=name, item=item.name, cost=r.cost,
                   balance=balance),
         *_log(ctx, note),
     ]  # fmt: skip

@@ -12,7 +12,8 @@ from typing import Literal
 
 from bot.features.economy.records import GatheringRecord, RsvpRecord
 from bot.features.economy.writer import EconomyWriter
-from bot.features.points.points import LevelUp, Points
+from bot.features.points.outcomes import LevelUp
+from bot.features.points.points import Points
 
 EVENT = "event"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -11,7 +11,8 @@ from datetime import datetime
 from bot.core.records import MemberRecord
 from bot.features.economy.records import InviteRecord, ReferralRecord
 from bot.features.economy.writer import EconomyWriter
-from bot.features.points.points import LevelUp, Points
+from bot.features.points.outcomes import LevelUp
+from bot.features.points.points import Points
 
 REFERRAL = "referral"
 

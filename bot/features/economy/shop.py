@@ -6,6 +6,7 @@ no stock counter can drift from the redemptions themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -42,6 +43,9 @@ class Shop:
         self._commit = commit
         self.redemptions: dict[int, RedemptionRecord] = {r.id: r for r in redemptions}
         self._next_id = max(self.redemptions, default=0) + 1
+        # A member's price for an item's cost (a tier's discount); the tiers
+        # feature sets it when it is built.
+        self.price: Callable[[str, int], int] = _full_price
 
     @property
     def items(self) -> list[ShopItem]:
@@ -72,20 +76,21 @@ class Shop:
             return Redeemed(refusal="sold_out", item=item)
         if item.per_member is not None and self._live(item.id, member_key) >= item.per_member:
             return Redeemed(refusal="limit", item=item)
-        if self._points.balance(member_key) < item.cost:
+        cost = self.price(member_key, item.cost)
+        if self._points.balance(member_key) < cost:
             return Redeemed(refusal="balance", item=item)
         rid = self._next_id
         self._next_id += 1
         # Effects need no moderator: the item is delivered at once.
         status = "fulfilled" if item.effect else "pending"
         record = RedemptionRecord(
-            self._community, rid, item.id, member_key, item.cost, now, status,
+            self._community, rid, item.id, member_key, cost, now, status,
             now if item.effect else None,
         )  # fmt: skip
         # Reserved in memory before the write is awaited, so two redemptions
         # racing for the last item or the same points cannot both pass.
         self.redemptions[rid] = record
-        charge = self._points.entry(member_key, -item.cost, REDEEM, f"redeem:{rid}", now)
+        charge = self._points.entry(member_key, -cost, REDEEM, f"redeem:{rid}", now, spent=True)
         await self._commit([record], [charge], lambda: self.redemptions.pop(rid, None))
         return Redeemed(redemption=record, item=item)
 
@@ -100,7 +105,7 @@ class Shop:
         before = (r.status, r.resolved_at, r.resolved_by)
         r.status, r.resolved_at, r.resolved_by = ("fulfilled" if fulfil else "rejected"), now, by
         entries = [] if fulfil else [
-            self._points.entry(r.member_key, r.cost, REFUND, f"refund:{rid}", now)
+            self._points.entry(r.member_key, r.cost, REFUND, f"refund:{rid}", now, spent=True)
         ]  # fmt: skip
 
         def rollback() -> None:
@@ -108,6 +113,16 @@ class Shop:
 
         await self._commit([r], entries, rollback)
         return r
+
+    async def grant(self, member_key: str, name: str, now: datetime) -> RedemptionRecord:
+        """A prize won (a season's): it waits for a moderator's /fulfill like
+        a redemption, and costs nothing."""
+        rid = self._next_id
+        self._next_id += 1
+        record = RedemptionRecord(self._community, rid, name, member_key, 0, now, "pending")
+        self.redemptions[rid] = record
+        await self._commit([record], [], lambda: self.redemptions.pop(rid, None))
+        return record
 
     def pending(self) -> list[RedemptionRecord]:
         return [r for r in self.redemptions.values() if r.status == "pending"]
@@ -126,3 +141,7 @@ class Shop:
     async def use_freeze(self, r: RedemptionRecord, now: datetime) -> None:
         r.status, r.resolved_at = "used", now
         await self._commit([r])
+
+
+def _full_price(member_key: str, cost: int) -> int:
+    return cost

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from bot.core.records import LedgerEntry
 from bot.features.economy.store import EconomyRow, EconomyStore
-from bot.features.points.points import LevelUp, Points
+from bot.features.points.outcomes import LevelUp
+from bot.features.points.points import Points
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ class Views:
             return seen.view
         ev, member = seen.event, seen.member
         points = self.points
-        level = points.level(points.balance(member.key))[0] if self.kit.rules.uses_level else 0
+        level = points.level_of(member.key) if self.kit.rules.uses_level else 0
         joined = member.joined_at
         started = seen.group.created_at
         # The bot counted every message of theirs only if it was in the group

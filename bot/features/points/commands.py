@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.actions import Action
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
-from bot.features.points.points import Checkin
+from bot.features.points.outcomes import Checkin
 from bot.features.points.rewards import level_up_actions
 from bot.features.points.service import PointsService
 
@@ -63,7 +63,8 @@ def checkin_reply(ctx: Context, svc: PointsService, result: Checkin) -> list[Act
 async def me(ctx: Context, svc: PointsService) -> list[Action]:
     s = svc
     balance = s.points.balance(ctx.member.key)
-    level, lv = s.points.level(balance)
+    earned = s.points.earned(ctx.member.key)
+    level, lv = s.points.level(earned)
     text = ctx.text(
         "me",
         name=display(ctx.member),
@@ -75,9 +76,13 @@ async def me(ctx: Context, svc: PointsService) -> list[Action]:
         streak=ctx.member.streak,
         warnings=len(s.warnings.active(ctx.member.key, ctx.now)),
     )
-    nxt = s.points.next_level(balance)
+    if earned != balance:
+        text += "\n" + ctx.text("me_earned", earned=earned)
+    nxt = s.points.next_level(earned)
     if nxt is not None:
-        text += "\n" + ctx.text("me_next", needed=nxt.min - balance, next_title=nxt.title)
+        text += "\n" + ctx.text("me_next", needed=nxt.min - earned, next_title=nxt.title)
+    for extra in s.extras:
+        text += "".join("\n" + line for line in await extra(ctx))
     return [ctx.say(text)]
 
 
@@ -88,6 +93,9 @@ _PERIODS = {"all": "all", "week": "week", "month": "month", "周": "week", "月"
 async def top(ctx: Context, svc: PointsService) -> list[Action]:
     s = svc
     wanted = ctx.event.args[0].lower() if ctx.event.args else "all"
+    other = s.boards.get(wanted)
+    if other is not None:
+        return await other(ctx, ctx.event.args[1:])
     period = _PERIODS.get(wanted)
     if period is None:
         return [ctx.reply("top.usage")]
@@ -97,5 +105,6 @@ async def top(ctx: Context, svc: PointsService) -> list[Action]:
     lines = [ctx.text(f"top.header_{period}")]
     for i, (key, points) in enumerate(board, 1):
         m = ctx.kit.directory.members.get(key)
-        lines.append(ctx.text("top.line", rank=i, name=display(m) if m else key, points=points))
+        name = (display(m) if m else key) + s.badge(key)
+        lines.append(ctx.text("top.line", rank=i, name=name, points=points))
     return [ctx.say("\n".join(lines))]

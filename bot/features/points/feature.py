@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.core.actions import Action, DeleteMessage
-from bot.core.events import Event, ReactionAdded
+from bot.core.events import ChatRef, Event, ReactionAdded
 from bot.core.feature import PASS, Base, Seen, Step
 from bot.core.kit import Kit
 from bot.features.points import commands
@@ -60,6 +60,16 @@ class PointsFeature(Base):
             return []
         author = self.kit.directory.members.get(award.member_key)
         return level_up_actions(self.kit, author, event.chat, award.level_up) if author else []
+
+    async def tick(self, now: datetime) -> list[Action]:
+        """Roles of levels lost to removed messages (`observe` cannot act)."""
+        fallen, self.points.fallen = self.points.fallen, []
+        actions: list[Action] = []
+        for member_key, group_key, down in fallen:
+            member = self.kit.directory.members.get(member_key)
+            if member is not None:
+                actions += level_up_actions(self.kit, member, ChatRef.parse(group_key), down)
+        return actions
 
     def observe(self, out: Sequence[Action], now: datetime) -> None:
         """Messages the bot removes earn nothing: their points go back."""

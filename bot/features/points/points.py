@@ -3,14 +3,16 @@ levels, and the week/month boards.
 
 Balances live in memory (loaded from the ledger's sums at start); every change
 is an append-only ledger entry with an idempotency key, so replaying an event
-never pays twice.
+never pays twice. Levels follow the points earned over a lifetime (the
+ledger without its `spent` entries), so spending in the shop never costs a
+level; a removed message or a moderator's take can, and the level's role
+goes with it.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.config.points import Level, PointsConfig
@@ -18,6 +20,7 @@ from bot.core.batcher import WriteBehind
 from bot.core.calendar import Calendar
 from bot.core.records import LedgerEntry, MemberRecord, Snapshot
 from bot.features.economy.records import EconomySnapshot
+from bot.features.points.outcomes import Award, Checkin, LevelUp
 from bot.features.points.ranking import RankIndex, TopBoard
 from bot.features.points.recent import Recent
 
@@ -31,35 +34,6 @@ CHECKIN = "checkin"
 # Recent messages remembered for reactions and removals, per generation.
 _RECENT = 50_000
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class LevelUp:
-    level: int
-    title: str
-    role: str | None = None
-    previous_role: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Checkin:
-    already: bool
-    points: int
-    bonus: int
-    streak: int
-    balance: int
-    level_up: LevelUp | None = None
-    # A streak freeze kept the streak across a missed day.
-    froze: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Award:
-    """Points paid to a member other than the one who acted (a reaction's author)."""
-
-    member_key: str
-    points: int
-    level_up: LevelUp | None
 
 
 class Points:
@@ -77,6 +51,11 @@ class Points:
         self._calendar = calendar
         self._writes = writes
         self.balances: dict[str, int] = dict(snapshot.balances)
+        # Points earned over a lifetime: what levels follow.
+        self.lifetime: dict[str, int] = dict(snapshot.lifetime)
+        # Levels lost when a removed message's points went back, with the
+        # group, until the feature's next tick swaps the roles back.
+        self.fallen: list[tuple[str, str, LevelUp]] = []
         self._ranks = RankIndex(self.balances.values())
         self._today_points: dict[str, int] = dict(snapshot.message_points_today)
         economy = economy or EconomySnapshot()
@@ -125,12 +104,20 @@ class Points:
     def balance(self, key: str) -> int:
         return self.balances.get(key, 0)
 
-    def level(self, balance: int) -> tuple[int, Level]:
-        i = bisect_right(self._thresholds, balance) - 1
+    def earned(self, key: str) -> int:
+        """Points earned over a lifetime (spending does not lower it)."""
+        return self.lifetime.get(key, 0)
+
+    def level(self, earned: int) -> tuple[int, Level]:
+        """The level (from 1) and its definition for lifetime points."""
+        i = bisect_right(self._thresholds, earned) - 1
         return i + 1, self._levels[max(i, 0)]
 
-    def next_level(self, balance: int) -> Level | None:
-        i = bisect_right(self._thresholds, balance)
+    def level_of(self, key: str) -> int:
+        return self.level(self.earned(key))[0]
+
+    def next_level(self, earned: int) -> Level | None:
+        i = bisect_right(self._thresholds, earned)
         return self._levels[i] if i < len(self._levels) else None
 
     def rank(self, key: str) -> int:
@@ -203,33 +190,40 @@ class Points:
         key: str,
         at: datetime,
         group_key: str | None = None,
+        *,
+        spent: bool = False,
     ) -> LedgerEntry:
         """A ledger entry for a write the caller makes itself (the economy
-        store's transactions); `applied` puts it in memory once stored."""
-        return LedgerEntry(self._community, member_key, delta, reason, key, at, group_key)
+        store's transactions); `applied` puts it in memory once stored.
+        `spent`: spending or its refund, which moves the balance only."""
+        return LedgerEntry(
+            self._community, member_key, delta, reason, key, at, group_key, spent=spent
+        )
 
     def applied(self, entries: Iterable[LedgerEntry]) -> list[tuple[str, LevelUp]]:
         """Entries the economy store has written: balances follow."""
         ups: list[tuple[str, LevelUp]] = []
         for e in entries:
-            up = self._apply(e.member_key, e.delta, e.at)
+            up = self._apply(e.member_key, e.delta, e.at, e.spent)
             if up is not None:
                 ups.append((e.member_key, up))
         return ups
 
-    def _apply(self, member_key: str, delta: int, at: datetime) -> LevelUp | None:
+    def _apply(
+        self, member_key: str, delta: int, at: datetime, spent: bool = False
+    ) -> LevelUp | None:
         known = self.balances.get(member_key)
-        before = known or 0
-        after = before + delta
-        self._set(member_key, known, after)
+        self._set(member_key, known, (known or 0) + delta)
         self._count(member_key, delta, at)
-        if delta <= 0:
+        if spent or not delta:
             return None
+        before = self.lifetime.get(member_key, 0)
+        after = self.lifetime[member_key] = before + delta
         old_level, old = self.level(before)
         new_level, lv = self.level(after)
-        if new_level <= old_level:
+        if new_level == old_level:
             return None
-        return LevelUp(new_level, lv.title, lv.role, old.role)
+        return LevelUp(new_level, lv.title, lv.role, old.role, down=new_level < old_level)
 
     def checkin(
         self,
@@ -316,7 +310,7 @@ class Points:
         assert m is not None
         factor = m.groups.get(group_key, 1.0)
         if m.levels:
-            factor *= m.levels.get(self.level(self.balance(member_key))[0], 1.0)
+            factor *= m.levels.get(self.level_of(member_key), 1.0)
         if m.windows:
             local = now.astimezone(self._calendar.tz)
             minute = local.hour * 60 + local.minute
@@ -348,7 +342,9 @@ class Points:
                 generation[where] = member_key
         # The reversal is keyed by the payment's key, so it happens once.
         key = f"unmsg:{group_key}:{message_id}"
-        self.award(member_key, -points, MESSAGE_REMOVED, key, now, group_key)
+        down = self.award(member_key, -points, MESSAGE_REMOVED, key, now, group_key)
+        if down is not None:
+            self.fallen.append((member_key, group_key, down))
         return member_key
 
     def for_reaction(
@@ -385,6 +381,8 @@ class Points:
         for e in entries:
             known = self.balances.get(e.member_key)
             self._set(e.member_key, known, (known or 0) - e.delta)
+            if not e.spent:
+                self.lifetime[e.member_key] = self.lifetime.get(e.member_key, 0) - e.delta
             self._count(e.member_key, -e.delta, e.at)
             if e.reason == MESSAGE and e.member_key in self._today_points:
                 self._today_points[e.member_key] -= e.delta

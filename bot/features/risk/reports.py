@@ -12,6 +12,7 @@ its author muted until a moderator decides, and the moderators alerted.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from bot.core.explanations import Explanation
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
+from bot.features.points.rewards import level_up_actions
 from bot.features.risk.records import FlagRecord, ReportRecord, SpamSnapshot
 from bot.features.risk.spam.guard import SpamGuard
 from bot.features.risk.spam.model import HAM, SPAM
@@ -31,6 +33,8 @@ from bot.features.risk.store import SpamStore
 from rules.checks import hit
 
 RULE = "reports"
+# The ledger reason of points paid for a confirmed report.
+REPORT_REWARD = "report"
 # A report's weight, in half reports.
 _BASE = 2
 WAITING = ("reported", "open")
@@ -67,6 +71,9 @@ class Reports:
         self.dismissed: dict[str, int] = dict(snapshot.dismissed)
         self._last_flag = snapshot.last_flag_id
         self._recent_by: dict[str, deque[float]] = {}
+        # What the reporter's tier makes a report weigh, in reports; the
+        # tiers feature sets it when it is built.
+        self.tier_weight: Callable[[str], float] = _plain
 
     def weight(self, reporter: MemberRecord, role: str) -> int:
         """A report's weight in half reports: staff reports reach the
@@ -75,6 +82,7 @@ class Reports:
             return self.config.threshold * _BASE
         trusted = self.spam.approved(reporter)
         base = self.config.trusted_weight * _BASE if trusted else _BASE
+        base = max(base, round(self.tier_weight(reporter.key) * _BASE))
         return max(0, base - self.dismissed.get(reporter.key, 0))
 
     async def new_flag(self, flag: FlagRecord) -> FlagRecord:
@@ -214,6 +222,7 @@ class Reports:
             await self.spam.learn(
                 SPAM, flag.text, now, source="flag", by=moderator.key, member=flag.member_key
             )
+            actions += self._reward(flag, target_chat, now)
             if member is not None:
                 action = self.config.confirm
                 span = self.config.mute if action == "mute" else None
@@ -250,6 +259,18 @@ class Reports:
         self._reports.pop(flag.id, None)
         return actions
 
+    def _reward(self, flag: FlagRecord, chat: ChatRef, now: datetime) -> list[Action]:
+        """Points for the members whose reports were right, once per flag."""
+        points = self.config.reward
+        actions: list[Action] = []
+        for reporter in self._reports.get(flag.id, {}) if points else ():
+            key = f"report:{flag.id}:{reporter}"
+            up = self.spam.points.award(reporter, points, REPORT_REWARD, key, now, flag.group_key)
+            member = self.kit.directory.members.get(reporter)
+            if up is not None and member is not None:
+                actions += level_up_actions(self.kit, member, chat, up)
+        return actions
+
 
 def review_buttons(loc: Locale, flag_id: int) -> tuple[Button, ...]:
     """Confirm and dismiss, as `/resolve ID confirm|dismiss` from whoever
@@ -262,3 +283,7 @@ def review_buttons(loc: Locale, flag_id: int) -> tuple[Button, ...]:
 
 def _excerpt(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(member_key: str) -> float:
+    return 1.0

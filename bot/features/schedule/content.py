@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -58,9 +58,21 @@ class Content:
     pin: bool = False
 
 
+# Another feature's part of the owners' digest (the week's feedback).
+DigestPart = Callable[[Locale, datetime], Awaitable[str]]
+
+
 class Composer:
-    def __init__(self, kit: Kit, points: Points, analytics: Analytics, base: Path) -> None:
+    def __init__(
+        self,
+        kit: Kit,
+        points: Points,
+        analytics: Analytics,
+        base: Path,
+        digest: Sequence[DigestPart] = (),
+    ) -> None:
         self.kit = kit
+        self.digest = tuple(digest)
         # Boards ({top_members}, the leaderboard) and the owners' digest.
         self.points = points
         self.analytics = analytics
@@ -126,6 +138,8 @@ class Composer:
                 loc = self.kit.locale_for(owner)
                 summary = await community_summary(self.kit, self.analytics, loc, at, 7)
                 text = t(loc, "schedule.owner_digest", summary=summary)
+                for part in self.digest:
+                    text += "\n\n" + await part(loc, at)
                 out[key] = (SendDirect(user_of(owner), text), False)
             return out
         content = self._content(post, seq)

@@ -200,7 +200,7 @@ class SpamGuard:
         if cfg.trusted_level is None:
             return False
         points = self.points
-        return points.level(points.balance(member.key))[0] >= cfg.trusted_level
+        return points.level_of(member.key) >= cfg.trusted_level
 
     def check(self, view: MessageView, member: MemberRecord, role: str) -> SpamVerdict | None:
         newcomer = self.scrutiny(view, member, role)
