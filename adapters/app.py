@@ -25,7 +25,9 @@ from bot.core.ports import Clock
 from bot.features import Stores
 from bot.features.analytics.store import ChartRenderer
 from storage.analytics_store import SqlAnalyticsStore
+from storage.appeals_store import SqlAppealsStore, SqlPaymentsStore
 from storage.economy_store import SqlEconomyStore
+from storage.member_data_store import SqlMemberDataStore
 from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
 from storage.spam_store import SqlSpamStore
@@ -147,6 +149,9 @@ def sql_stores(store: SqlStore) -> Stores:
         analytics=SqlAnalyticsStore(store.engine),
         schedule=SqlScheduleStore(store.engine),
         overflow=SqlOverflowStore(store.engine),
+        appeals=SqlAppealsStore(store.engine),
+        payments=SqlPaymentsStore(store.engine),
+        member_data=SqlMemberDataStore(store.engine),
     )
 
 

@@ -13,6 +13,8 @@ alice > 12: text       alice replies to message #12
 !clock +1d | +90m | 2026-01-05 09:00        move the fake clock
 !react bob 12 👍       bob reacts to #12
 !press mia Confirm #2  mia presses the latest button labelled "Confirm #2"
+!pay ann               ann pays the latest invoice the bot sent her (checkout, then payment)
+!checkout ann          ann only confirms it: the payment follows with her next !pay
 !restart               flush, drop all in-memory state, reload from the database
 !crash                 drop all in-memory state without flushing (a crash)
 !rule {id: x, type: caps, dry_run: true}    add a rule (YAML), or replace the one with its id
@@ -95,6 +97,15 @@ class Press:
 
 
 @dataclass(frozen=True, slots=True)
+class Pay:
+    """A member pays the latest invoice the bot sent them; `checkout_only`:
+    the platform asks the bot (the checkout) and the payment comes later."""
+
+    user: str
+    checkout_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Restart:
     crash: bool = False
 
@@ -107,7 +118,18 @@ class SetRule:
 
 
 Line = (
-    Post | Bare | Join | Leave | SetGroup | SetRole | MoveClock | React | Press | Restart | SetRule
+    Post
+    | Bare
+    | Join
+    | Leave
+    | SetGroup
+    | SetRole
+    | MoveClock
+    | React
+    | Press
+    | Pay
+    | Restart
+    | SetRule
 )
 
 _NAME = r"[^\s:>\[\]#!+\-][^\s:>\[\]]*"
@@ -167,6 +189,8 @@ _USAGE = {
     "clock": "!clock +1d | +90m | 2026-01-05 09:00",
     "react": "!react bob 12 👍",
     "press": "!press mia Confirm #2",
+    "pay": "!pay ann",
+    "checkout": "!checkout ann",
     **dict.fromkeys(_ROLES, "!{head} alice (roles: !mod, !owner, !member)"),
 }
 
@@ -185,13 +209,15 @@ def _directive(words: list[str]) -> Line:
         return React(args[0], int(args[1].lstrip("#")), args[2])
     if head == "press" and len(args) >= 2:
         return Press(args[0], " ".join(args[1:]))
+    if head in ("pay", "checkout") and len(args) == 1:
+        return Pay(args[0], checkout_only=head == "checkout")
     if head in ("restart", "crash") and not args:
         return Restart(crash=head == "crash")
     if head in _USAGE:
         raise ScriptError("usage: " + _USAGE[head].format(head=head))
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
-        "!clock, !react, !press, !restart, !crash, !rule)"
+        "!clock, !react, !press, !pay, !checkout, !restart, !crash, !rule)"
     )
 
 

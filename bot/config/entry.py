@@ -17,6 +17,19 @@ class EntryQuestion(Strict):
     answers: list[str] = Field(min_length=1)
 
 
+class FeeConfig(Strict):
+    """An entry fee (入群费): paid before the invite, in Telegram Stars."""
+
+    stars: int = Field(ge=1, le=10000)
+    # What the invoice says; the catalogue's words when not given.
+    title: str | None = Field(default=None, max_length=32)
+    description: str | None = Field(default=None, max_length=255)
+    # Where a fee is asked: platforms that take payments (Telegram's Stars;
+    # the console plays one). On Discord the server's own paid role opens
+    # the entry instead (docs/payments.md).
+    platforms: list[str] = Field(default_factory=lambda: ["telegram"])
+
+
 class EntryConfig(Strict):
     """The entry gate (入群门槛): what a newcomer passes before the invite."""
 
@@ -30,6 +43,8 @@ class EntryConfig(Strict):
     min_points: int = Field(default=0, ge=0)
     # How long a single-use entry invite stays valid (and holds its place).
     invite_ttl: Duration = timedelta(minutes=10)
+    # An entry fee, asked after the captcha and the approval.
+    fee: FeeConfig | None = None
 
     @model_validator(mode="after")
     def _questions(self) -> EntryConfig:
@@ -39,4 +54,6 @@ class EntryConfig(Strict):
 
     @property
     def gated(self) -> bool:
-        return self.captcha != "none" or self.approval or self.min_points > 0
+        return (
+            self.captcha != "none" or self.approval or self.min_points > 0 or self.fee is not None
+        )

@@ -17,10 +17,13 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from bot.config.appeals import AppealsConfig
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
 from bot.config.entry import EntryConfig
+from bot.config.faq import FaqConfig
 from bot.config.groups import GroupsConfig
+from bot.config.mydata import MyDataConfig
 from bot.config.platforms import DatabaseConfig, PlatformsConfig
 from bot.config.points import PointsConfig
 from bot.config.risk import RiskConfig
@@ -43,6 +46,10 @@ class Config(Strict):
     schedule: list[PostSpec] = Field(default_factory=list)
     # Spam detection, members' reports and risk monitors (bot/config/risk.py).
     risk: RiskConfig = Field(default_factory=RiskConfig)
+    # Appeals, FAQ answers, members' own data (issue 21, items 5-7).
+    appeals: AppealsConfig = Field(default_factory=AppealsConfig)
+    faq: FaqConfig = Field(default_factory=FaqConfig)
+    mydata: MyDataConfig = Field(default_factory=MyDataConfig)
 
     @field_validator("schedule")
     @classmethod

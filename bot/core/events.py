@@ -221,6 +221,32 @@ class InviteCreated:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class CheckoutAsked:
+    """A member confirmed a payment the bot billed (`SendInvoice`) and the
+    platform asks whether to take it (Telegram's pre_checkout_query)."""
+
+    user: UserRef
+    query: str
+    payload: str
+    stars: int
+    currency: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentReceived:
+    """The platform took a member's payment (Telegram's successful_payment);
+    `charge` is its id, which a refund names."""
+
+    user: UserRef
+    payload: str
+    stars: int
+    currency: str
+    charge: str
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -235,4 +261,6 @@ Event = (
     | BotMembershipChanged
     | ChatFound
     | InviteCreated
+    | CheckoutAsked
+    | PaymentReceived
 )

@@ -24,14 +24,23 @@ from bot.core.records import Snapshot
 from bot.features.analytics.analytics import Analytics, CountingEconomyStore, MemoryAnalyticsStore
 from bot.features.analytics.feature import AnalyticsFeature
 from bot.features.analytics.store import AnalyticsStore, ChartRenderer
+from bot.features.appeals.feature import AppealsFeature
+from bot.features.appeals.service import Appeals
+from bot.features.appeals.store import AppealsStore, MemoryAppealsStore
 from bot.features.economy.economy import Economy, MemoryEconomyStore, load_economy
 from bot.features.economy.feature import EconomyFeature
 from bot.features.economy.store import EconomyStore
+from bot.features.fee.feature import FeeFeature
+from bot.features.fee.service import EntryFee
+from bot.features.fee.store import MemoryPaymentsStore, PaymentsStore
 from bot.features.moderation.cases import Moderation
 from bot.features.moderation.enforcement import Enforcer
 from bot.features.moderation.feature import ModerationFeature
 from bot.features.moderation.names import NamesFeature
 from bot.features.moderation.views import Views
+from bot.features.mydata.feature import MyDataFeature
+from bot.features.mydata.service import MyData
+from bot.features.mydata.store import MemberDataStore, MemoryMemberDataStore
 from bot.features.overflow.entry import EntryGate
 from bot.features.overflow.entry_feature import EntryFeature
 from bot.features.overflow.feature import OverflowFeature
@@ -66,6 +75,9 @@ class Stores:
     schedule: ScheduleStore | None = None
     # Without one the entry gate's captchas and invites live in memory only.
     overflow: OverflowStore | None = None
+    appeals: AppealsStore = field(default_factory=MemoryAppealsStore)
+    payments: PaymentsStore = field(default_factory=MemoryPaymentsStore)
+    member_data: MemberDataStore = field(default_factory=MemoryMemberDataStore)
 
 
 async def build(
@@ -105,10 +117,20 @@ async def build(
     saved = await stores.overflow.load_overflow(slug) if stores.overflow is not None else None
     overflow = Overflow(kit, saved)
     entry = EntryGate(kit, overflow, points, stores.overflow, saved)
+    fee = EntryFee(kit, stores.payments)
+    entry.fee, fee.gate = fee, entry
 
     views = Views(kit, points)
     risk = RiskFeature(await Risk.start(kit, stores.spam, enforcer, points), views.of)
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
+    appeals = Appeals(
+        kit,
+        stores.appeals,
+        cases,
+        enforcer,
+        await stores.appeals.load_appeals(slug),
+        learn_ham=risk.learn_ham,
+    )
     features: list[Feature] = [
         moderation,
         PresenceFeature(kit),
@@ -119,7 +141,12 @@ async def build(
         ThanksFeature(kit, points),
         EconomyFeature(kit, economy),
         EntryFeature(kit, entry),
+        FeeFeature(kit, fee),
         AnalyticsFeature(kit, analytics),
+        AppealsFeature(kit, appeals),
+        MyDataFeature(
+            kit, MyData(kit, stores.member_data, points, cases, appeals, risk.waiting_flags)
+        ),
     ]
     if stores.schedule is not None:
         compose = Composer(kit, points, analytics, base or Path.cwd())

@@ -23,13 +23,23 @@ async def start(ctx: Context, gate: EntryGate) -> list[Action]:
 
 
 # Each feature's part of /help, in the order members read it.
-HELP_MEMBER = ("help.member", "help.economy", "help.overflow", "help.risk")
+HELP_MEMBER = (
+    "help.member",
+    "help.economy",
+    "help.overflow",
+    "help.risk",
+    "help.appeals",
+    "help.mydata",
+)
 HELP_STAFF = (
     "help.moderator",
     "help.economy_mod",
     "help.risk_mod",
     "help.schedule_mod",
     "help.overflow_mod",
+    "help.appeals_mod",
+    "help.faq_mod",
+    "help.fee_mod",
 )
 
 
