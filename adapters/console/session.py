@@ -476,7 +476,7 @@ def _render_line(o: Output) -> str:
         case "invoice":
             return f"{where} bot sends an invoice: {text}, {o.extra['stars']} ⭐"
         case "checkout":
-            verdict = "takes the payment" if o.extra["ok"] else f"refuses the payment: {text}"
+            verdict = "agrees to the checkout" if o.extra["ok"] else f"refuses the checkout: {text}"
             return f"{where} bot {verdict}"
         case "pay":
             return f"{where} {o.actor} pays {text}"

@@ -30,6 +30,8 @@ from bot.features.appeals.store import AppealsStore, MemoryAppealsStore
 from bot.features.economy.economy import Economy, MemoryEconomyStore, load_economy
 from bot.features.economy.feature import EconomyFeature
 from bot.features.economy.store import EconomyStore
+from bot.features.faq.feature import FaqFeature
+from bot.features.faq.service import Faq
 from bot.features.fee.feature import FeeFeature
 from bot.features.fee.service import EntryFee
 from bot.features.fee.store import MemoryPaymentsStore, PaymentsStore
@@ -131,6 +133,9 @@ async def build(
         await stores.appeals.load_appeals(slug),
         learn_ham=risk.learn_ham,
     )
+    monitors = risk.risk.monitors
+    faq = Faq(kit, base or Path.cwd(), monitors.open.get, monitors.answered)
+    monitors.suggest = faq.suggest
     features: list[Feature] = [
         moderation,
         PresenceFeature(kit),
@@ -139,13 +144,23 @@ async def build(
         NamesFeature(kit, moderation.verdicts),
         PointsFeature(kit, PointsService(points, economy.shop, cases)),
         ThanksFeature(kit, points),
+        FaqFeature(kit, faq),
         EconomyFeature(kit, economy),
         EntryFeature(kit, entry),
         FeeFeature(kit, fee),
         AnalyticsFeature(kit, analytics),
         AppealsFeature(kit, appeals),
         MyDataFeature(
-            kit, MyData(kit, stores.member_data, points, cases, appeals, risk.waiting_flags)
+            kit,
+            MyData(
+                kit,
+                stores.member_data,
+                points,
+                cases,
+                appeals,
+                risk.waiting_flags,
+                flushes=(analytics.flush,),
+            ),
         ),
     ]
     if stores.schedule is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ class MyData:
         cases: Moderation,
         appeals: Appeals,
         waiting_flags: WaitingFlags,
+        flushes: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         self.kit = kit
         self.store = store
@@ -53,6 +54,9 @@ class MyData:
         self.cases = cases
         self.appeals = appeals
         self.waiting_flags = waiting_flags
+        # Features that buffer rows of their own (analytics' active days):
+        # flushed before a copy or an erasure, like the core's batcher.
+        self.flushes = tuple(flushes)
         # Who asked to be forgotten, until when their confirmation counts.
         self.asked: dict[str, datetime] = {}
         self._exported: dict[str, datetime] = {}
@@ -69,7 +73,7 @@ class MyData:
         """Everything stored about the member, as one JSON document."""
         self._exported[member.key] = now
         # Rows still on their way to the database belong in the copy.
-        await self.kit.writes.flush(everything=True)
+        await self._flush()
         slug = self.kit.config.community.slug
         rows = await self.store.export(slug, member.key)
         balance = self.points.balance(member.key)
@@ -144,7 +148,7 @@ class MyData:
         kept, reasons = await self.kept(member, now, loc)
         # Pending writes first: a ledger row written after the erasure would
         # bring back what it erased.
-        await self.kit.writes.flush(everything=True)
+        await self._flush()
         alias = "erased:" + secrets.token_hex(6)
         erased = await self.store.erase(self.kit.config.community.slug, member.key, kept, alias)
         self.points.forget(member.key)
@@ -156,6 +160,11 @@ class MyData:
                 recent[case_id] = replace(case, member_key=alias, message_text="")
         self.kit.directory.forget(member)
         return erased, reasons
+
+    async def _flush(self) -> None:
+        await self.kit.writes.flush(everything=True)
+        for flush in self.flushes:
+            await flush()
 
     def _day(self, at: datetime) -> str:
         return self.kit.calendar.local_date(at).isoformat()

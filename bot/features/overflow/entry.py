@@ -271,8 +271,11 @@ class EntryGate:
     def admit(
         self, member: MemberRecord, user: UserRef, now: datetime, request: ChatRef | None
     ) -> list[Action]:
-        if self.fee is not None and self.fee.applies(user):
-            return self.fee.bill(member, user, request)
+        fee = self.fee
+        # With no place to give, the newcomer is told so rather than billed.
+        room = request is not None or self.overflow.entry_group(user.platform) is not None
+        if fee is not None and fee.applies(user) and room:
+            return fee.bill(member, user, request)
         return self.seat(member, user, now, request)
 
     def seat(
