@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.config.base import Strict
 from rules.schema import Duration
@@ -15,6 +15,10 @@ class EntryQuestion(Strict):
     question: str = Field(min_length=1)
     # Any of these, compared without case and surrounding spaces.
     answers: list[str] = Field(min_length=1)
+
+
+# Where the bot can bill a member itself (the console plays Telegram's Stars).
+PAYING_PLATFORMS = ("telegram", "console")
 
 
 class FeeConfig(Strict):
@@ -28,6 +32,17 @@ class FeeConfig(Strict):
     # the console plays one). On Discord the server's own paid role opens
     # the entry instead (docs/payments.md).
     platforms: list[str] = Field(default_factory=lambda: ["telegram"])
+
+    @field_validator("platforms")
+    @classmethod
+    def _paying(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in PAYING_PLATFORMS:
+                raise ValueError(
+                    f"{name!r} takes no payments from the bot (use {list(PAYING_PLATFORMS)};"
+                    " on Discord a paid role opens the entry, see docs/payments.md)"
+                )
+        return value
 
 
 class EntryConfig(Strict):

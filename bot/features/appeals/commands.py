@@ -22,7 +22,7 @@ _BUTTONS = 3
 async def appeal(ctx: Context, appeals: Appeals) -> list[Action]:
     cfg = ctx.kit.config.appeals
     if not cfg.enabled:
-        return [ctx.reply("appeal.off")]
+        return [ctx.reply("appeal.disabled")]
     if not ctx.event.chat.private:
         # What a member appeals is theirs: it is said to the bot alone.
         return [ctx.reply("appeal.private")]

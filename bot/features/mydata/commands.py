@@ -17,7 +17,7 @@ CONFIRM = ("confirm", "确认")
 @commands.add("mydata", "我的数据", scope="private", menu=True)
 async def mydata(ctx: Context, data: MyData) -> list[Action]:
     if not ctx.kit.config.mydata.enabled:
-        return [ctx.reply("mydata.off")]
+        return [ctx.reply("mydata.disabled")]
     if not ctx.event.chat.private:
         return [ctx.reply("mydata.private")]
     wait = data.export_wait(ctx.member.key, ctx.now)
@@ -32,7 +32,7 @@ async def mydata(ctx: Context, data: MyData) -> list[Action]:
 @commands.add("forgetme", "删除我的数据", scope="private", menu=True)
 async def forgetme(ctx: Context, data: MyData) -> list[Action]:
     if not ctx.kit.config.mydata.enabled:
-        return [ctx.reply("mydata.off")]
+        return [ctx.reply("mydata.disabled")]
     if not ctx.event.chat.private:
         return [ctx.reply("mydata.private")]
     args = [a.lower() for a in ctx.event.args]
