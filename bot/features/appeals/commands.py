@@ -11,6 +11,7 @@ from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.features.appeals.records import PENDING
 from bot.features.appeals.service import Appeals, buttons
+from rules.durations import format_duration
 
 commands: Registry[Appeals] = Registry()
 
@@ -27,7 +28,7 @@ async def appeal(ctx: Context, appeals: Appeals) -> list[Action]:
         # What a member appeals is theirs: it is said to the bot alone.
         return [ctx.reply("appeal.private")]
     if not ctx.event.args:
-        return [ctx.reply("appeal.usage", days=cfg.window.days or 1)]
+        return [ctx.reply("appeal.usage", window=format_duration(cfg.window))]
     key, values, actions = await appeals.file(ctx.member, " ".join(ctx.event.args), ctx.now)
     return [ctx.reply(key, **values), *actions]
 

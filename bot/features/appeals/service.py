@@ -26,7 +26,7 @@ from bot.features.appeals.store import AppealsStore
 from bot.features.moderation.cases import Moderation
 from bot.features.moderation.enforcement import Enforcer
 from bot.features.moderation.verdicts import found
-from rules.durations import parse_duration
+from rules.durations import format_duration, parse_duration
 
 if TYPE_CHECKING:
     from bot.core.kit import Kit
@@ -117,7 +117,7 @@ class Appeals:
             return "appeal.too_soon", {"minutes": minutes}, []
         case = await self.standing(member.key, now)
         if case is None:
-            return "appeal.nothing", {"days": cfg.window.days or 1}, []
+            return "appeal.nothing", {"window": format_duration(cfg.window)}, []
         earlier = self.by_case.get(case.id)
         if earlier is not None:
             status = t(self.kit.locale_for(member), f"appeal.status.{earlier.status}")
