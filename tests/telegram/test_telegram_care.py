@@ -158,7 +158,7 @@ async def test_a_payment_with_no_place_left_is_refunded_and_a_late_checkout_refu
     bot: Bot,
 ) -> None:
     api = await small_paid_community(bot)
-    first, second = NEWCOMERS
+    second = NEWCOMERS[1]
     for uid in NEWCOMERS:
         api.post(uid, uid, "/start join-tg-test")
         await bot.settle()
