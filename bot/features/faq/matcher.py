@@ -6,7 +6,10 @@ neighbouring characters (a single character alone), since Chinese has no
 spaces to split at. The score of a question against a phrasing is the
 cosine of the two word sets (shared / sqrt(len × len)); an entry scores its
 best phrasing. An inverted index from word to phrasings means a message is
-compared only with phrasings sharing a word with it.
+compared only with phrasings sharing a word with it; and when the message
+has words few phrasings use, only with the phrasings holding those: words
+most phrasings share ("how much", "when is") would otherwise make every
+question a comparison with every phrasing (bench/faq.py).
 """
 
 from __future__ import annotations
@@ -59,8 +62,8 @@ def words(text: str) -> frozenset[str]:
 class Matcher:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = list(entries)
-        # Phrasing number -> (entry index, its words).
-        self._phrasings: list[tuple[int, frozenset[str]]] = []
+        # Phrasing number -> (entry index, its words, 1/sqrt(how many)).
+        self._phrasings: list[tuple[int, frozenset[str], float]] = []
         self._index: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
             for q in entry.questions:
@@ -68,23 +71,29 @@ class Matcher:
                 if not ws:
                     continue
                 n = len(self._phrasings)
-                self._phrasings.append((i, ws))
+                self._phrasings.append((i, ws, 1 / math.sqrt(len(ws))))
                 for w in ws:
                     self._index.setdefault(w, []).append(n)
+        # A word in more phrasings than this is common: it finds candidates
+        # only for a message that has no rarer word.
+        self._common = max(8, len(self._phrasings) // 20)
 
     def best(self, text: str, limit: int = 3, floor: float = 0.0) -> list[tuple[float, Entry]]:
         """The best-matching entries scoring at least `floor`, best first."""
         asked = words(text)
         if not asked or not self._index:
             return []
-        shared: dict[int, int] = {}
-        for w in asked:
-            for n in self._index.get(w, ()):
-                shared[n] = shared.get(n, 0) + 1
+        postings = sorted((len(self._index[w]), w) for w in asked if w in self._index)
+        candidates: set[int] = set()
+        for df, w in postings:
+            if df > self._common and candidates:
+                break
+            candidates.update(self._index[w])
         scores: dict[int, float] = {}
-        for n, common in shared.items():
-            entry, ws = self._phrasings[n]
-            score = common / math.sqrt(len(asked) * len(ws))
+        norm = 1 / math.sqrt(len(asked))
+        for n in candidates:
+            entry, ws, inverse = self._phrasings[n]
+            score = len(asked & ws) * norm * inverse
             if score > scores.get(entry, 0.0):
                 scores[entry] = score
         ranked = sorted(
