@@ -19,8 +19,14 @@ class AppealsConfig(Strict):
     every: Duration = timedelta(hours=1)
     # The shortest reason taken, in characters: "please" is no appeal.
     min_length: int = Field(default=10, ge=1, le=500)
+    # Tell a member who is kicked or banned, privately and before the
+    # sanction takes effect, how to appeal (on Discord the message must
+    # leave while they still share the server with the bot). Off by
+    # default: on Telegram the bot cannot write first to a member who never
+    # started it, and each such try is reported to the log chat.
+    notify: bool = False
     # Where a member banned from a Discord server appeals, since Discord
     # lets nobody message a bot they share no server with: a form (the
     # dashboard's, an owner's) or an invite to an appeals server the bot is
-    # in. Told to them in the ban's private notice and in /appeal's help.
+    # in. Told to them in the ban's private notice (`notify`).
     discord_link: str | None = None

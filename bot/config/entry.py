@@ -30,7 +30,7 @@ class FeeConfig(Strict):
     description: str | None = Field(default=None, max_length=255)
     # Where a fee is asked: platforms that take payments (Telegram's Stars;
     # the console plays one). On Discord the server's own paid role opens
-    # the entry instead (docs/payments.md).
+    # the entry instead (docs/members.md).
     platforms: list[str] = Field(default_factory=lambda: ["telegram"])
 
     @field_validator("platforms")
@@ -40,7 +40,7 @@ class FeeConfig(Strict):
             if name not in PAYING_PLATFORMS:
                 raise ValueError(
                     f"{name!r} takes no payments from the bot (use {list(PAYING_PLATFORMS)};"
-                    " on Discord a paid role opens the entry, see docs/payments.md)"
+                    " on Discord a paid role opens the entry, see docs/members.md)"
                 )
         return value
 

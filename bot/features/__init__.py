@@ -133,6 +133,7 @@ async def build(
         await stores.appeals.load_appeals(slug),
         learn_ham=risk.learn_ham,
     )
+    enforcer.notifiers.append(appeals.notify)
     monitors = risk.risk.monitors
     faq = Faq(kit, base or Path.cwd(), monitors.open.get, monitors.answered)
     monitors.suggest = faq.suggest

@@ -2,7 +2,7 @@
 timed out by a moderator appeals by DM, the moderators click Accept under
 the appeal in the log channel and the timeout is lifted; `/mydata` arrives
 as a DM with the JSON file attached. A member banned from the server shares
-no server with the bot and cannot DM it (docs/appeals.md): there the appeal
+no server with the bot and cannot DM it (docs/members.md): there the appeal
 goes through `appeals.discord_link`."""
 
 from __future__ import annotations
@@ -70,3 +70,23 @@ async def test_mydata_arrives_as_a_dm_with_the_file_attached(world: World) -> No
     assert attached.filename.startswith("mydata-") and attached.filename.endswith(".json")
     doc = json.loads(await attached.read())
     assert doc["member"] == world.key(world.alice)
+
+
+async def test_a_member_banned_from_the_server_is_told_where_to_appeal_first(
+    world: World,
+) -> None:
+    engine = world.app.engine
+    config = engine.config
+    appeals = config.appeals.model_copy(
+        update={"notify": True, "discord_link": "https://discord.gg/appeals-green"}
+    )
+    engine.reload(config.model_copy(update={"appeals": appeals}))
+
+    await world.mod.slash(world.general, "ban", member=world.bob)
+
+    assert world.guild.get_ban(world.bob) is not None
+    [notice] = [m.content for m in dms(world.bob)]
+    assert notice == en(
+        "appeal.notice_link", action=en("actions.ban"), where="general", case=1, window="30d",
+        link="https://discord.gg/appeals-green",
+    )  # fmt: skip

@@ -134,6 +134,24 @@ class Appeals:
         self._last_at[member.key] = now
         return "appeal.received", {"id": appeal.id, "case": case.id}, self.alert(appeal, case)
 
+    def notify(self, case: CaseRecord, member: MemberRecord) -> list[Action]:
+        """With `appeals.notify`: a kicked or banned member is told privately,
+        before the sanction leaves, how to appeal (a Discord member banned
+        from the server, where: `appeals.discord_link`)."""
+        cfg = self.kit.config.appeals
+        if not cfg.enabled or not cfg.notify or case.action not in ("kick", "ban"):
+            return []
+        loc = self.kit.locale_for(member)
+        group = self.kit.directory.groups.get(case.group_key or "")
+        where = group.title if group is not None else self.kit.config.community.name
+        window = format_duration(cfg.window)
+        action = t(loc, f"actions.{case.action}")
+        text = t(loc, "appeal.notice", action=action, where=where, case=case.id, window=window)
+        if case.action == "ban" and member.platform == "discord" and cfg.discord_link:
+            text = t(loc, "appeal.notice_link", action=action, where=where, case=case.id,
+                     window=window, link=cfg.discord_link)  # fmt: skip
+        return [SendDirect(user_of(member), text)]
+
     def alert(self, appeal: AppealRecord, case: CaseRecord | None) -> list[Action]:
         chat = self.kit.log_chat
         if chat is None:

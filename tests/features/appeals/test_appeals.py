@@ -128,3 +128,21 @@ mia > 1: /ban rude
 """,
     )
     assert out[-1].endswith(t("zh", "appeal.nothing", window="1h"))
+
+
+async def test_with_notify_a_kicked_member_is_told_how_to_appeal_before_the_kick(
+    console: ConsoleSession,
+) -> None:
+    config = console.engine.config
+    notify = config.appeals.model_copy(update={"notify": True})
+    console.engine.reload(config.model_copy(update={"appeals": notify}))
+    out = await run_script(console, "!mod mia\ndan: hello all\nmia > 1: /kick off topic")
+    notice = t("zh", "appeal.notice", action=t("zh", "actions.kick"), where="g1", case=1,
+               window="30d")  # fmt: skip
+    told = next(i for i, line in enumerate(out) if notice in line)
+    kicked = next(i for i, line in enumerate(out) if "bot kicks dan" in line)
+    assert told < kicked
+    # A mute is no removal: the member still reads the group's notice.
+    out = await run_script(console, "eve: hi\nmia > 4: /mute 1h")
+    assert any("bot mutes eve" in line for line in out)
+    assert not any(line.startswith("[dm eve]") for line in out)
