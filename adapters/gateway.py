@@ -83,6 +83,10 @@ class Gateway:
         self._log_chat = log_chat
         self.forward = forward
         self.on_event = on_event
+        # Told of each action carried out or given up on (the outbox marks
+        # it sent, before the chat's next action goes); not of one cut off by
+        # a shutdown.
+        self.on_done: Callable[[Action], Awaitable[None]] | None = None
         self._unrouted: set[type[Action]] = set()
 
     @property
@@ -111,6 +115,8 @@ class Gateway:
             pass
         except Exception:
             log.exception("%s: carrying out %r failed", type(self).__name__, action)
+        if self.on_done is not None:
+            await self.on_done(action)
 
     async def dispatch(self, action: Action) -> Any:
         """Hand the action to its handler and return what that returns;

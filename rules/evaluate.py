@@ -37,6 +37,9 @@ class Verdict:
 
 
 CLEAN = Verdict(())
+# Rules about how often or when a member posts: a command's own text is not
+# checked against them (a member using the bot's commands is not flooding).
+_PACE = frozenset({"flood", "duplicates", "slow_mode", "night_mode"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,10 @@ class RuleSet:
         self._all: tuple[_Compiled, ...] = tuple(compiled)
         self._messages = tuple(c for c in compiled if not isinstance(c.rule, NamesRule))
         self._names = tuple(c for c in compiled if isinstance(c.rule, NamesRule))
+        # What a message says, not how often or when it is said: the checks a
+        # command's own text goes through.
+        self._content = tuple(c for c in self._messages if c.rule.type not in _PACE)
+        self._applicable_content: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
         # (group, role) -> the rules that apply there: scope and role exemptions
         # are settled once per group and role, not once per message.
         self._applicable: dict[tuple[str, str], tuple[_Compiled, ...]] = {}
@@ -127,6 +134,12 @@ class RuleSet:
         if not self._messages:
             return CLEAN
         return self._run(msg, self._messages, self._applicable)
+
+    def evaluate_content(self, msg: MessageView) -> Verdict:
+        """Only the rules about a message's content (see `_PACE`)."""
+        if not self._content:
+            return CLEAN
+        return self._run(msg, self._content, self._applicable_content)
 
     def evaluate_name(self, msg: MessageView) -> Verdict:
         """`msg.text` is a joining member's name and username."""

@@ -23,6 +23,7 @@ from bot.core.records import (
     LedgerEntry,
     MemberRecord,
     MembershipRecord,
+    OutboxRecord,
     WarningRecord,
     WriteBatch,
     WriteResult,
@@ -34,6 +35,7 @@ from storage.core_tables import (
     LEDGER,
     MEMBERS,
     MEMBERSHIPS,
+    OUTBOX,
     STATS,
     WARNINGS,
 )
@@ -57,6 +59,8 @@ class BatchWrites:
     warnings: BatchStatement[WarningRecord]
     stats: BatchStatement[DailyStatsRecord]
     cursors: BatchStatement[CursorRecord]
+    outbox: BatchStatement[OutboxRecord]
+    sent: BatchStatement[OutboxRecord]
 
     @classmethod
     def build(cls, dialect: Dialect) -> BatchWrites:
@@ -83,6 +87,11 @@ class BatchWrites:
             warnings=batch_statement(sql, convert, WARNINGS, "update"),
             stats=batch_statement(sql, convert, STATS, "update"),
             cursors=batch_statement(sql, convert, CURSORS, "update"),
+            # An action stored again (its event handled again after a crash
+            # cut the event short) keeps its stored row and mark; a row marked
+            # sent replaces the unsent one (and drops its payload).
+            outbox=batch_statement(sql, convert, OUTBOX, "nothing"),
+            sent=batch_statement(sql, convert, OUTBOX, "update"),
         )
 
     async def write(
@@ -106,6 +115,8 @@ class BatchWrites:
         warnings = self.warnings.bind(batch.warnings)
         stats = self.stats.bind(batch.stats)
         cursors = self.cursors.bind(batch.cursors)
+        outbox = self.outbox.bind([o for o in batch.outbox if not o.sent])
+        sent = self.sent.bind([o for o in batch.outbox if o.sent])
         async with writing() as connection:
             await self.groups.execute(connection, groups)
             await self.members.execute(connection, members)
@@ -115,6 +126,8 @@ class BatchWrites:
             await self.warnings.execute(connection, warnings)
             await self.stats.execute(connection, stats)
             await self.cursors.execute(connection, cursors)
+            await self.outbox.execute(connection, outbox)
+            await self.sent.execute(connection, sent)
         return WriteResult(duplicate_keys=frozenset(duplicates))
 
     async def _append_ledger(

@@ -19,6 +19,7 @@ from bot.core.records import (
     LedgerEntry,
     MemberRecord,
     MembershipRecord,
+    OutboxRecord,
     WarningRecord,
 )
 from storage.models.base import Base
@@ -30,6 +31,7 @@ from storage.models.core import (
     Membership,
     MemberWarning,
     ModCase,
+    OutboxRow,
     PlatformCursor,
     PointsEntry,
 )
@@ -68,3 +70,4 @@ CASES = _record_table(ModCase, CaseRecord, ("community", "id"))
 WARNINGS = _record_table(MemberWarning, WarningRecord, ("community", "id"))
 STATS = _record_table(DailyStats, DailyStatsRecord, ("community", "group_key", "day"))
 CURSORS = _record_table(PlatformCursor, CursorRecord, ("community", "platform"))
+OUTBOX = _record_table(OutboxRow, OutboxRecord, ("community", "key"))

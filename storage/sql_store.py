@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -19,6 +19,7 @@ from bot.core.records import (
     DailyStatsRecord,
     LedgerEntry,
     MembershipRecord,
+    OutboxRecord,
     Snapshot,
     WriteBatch,
     WriteResult,
@@ -32,6 +33,7 @@ from storage.core_tables import (
     LEDGER,
     MEMBERS,
     MEMBERSHIPS,
+    OUTBOX,
     STATS,
     WARNINGS,
     R,
@@ -154,6 +156,20 @@ class SqlStore(EngineStore):
                 )
             )
         return None if position is None else int(position)
+
+    async def unsent(self, community: str, platform: str) -> list[OutboxRecord]:
+        table = OUTBOX.table
+        async with self._writing() as connection:
+            # Marks of actions sent have done their work once read here.
+            await connection.execute(
+                delete(table).where(
+                    table.c.community == community, table.c.platform == platform, table.c.sent
+                )
+            )
+            rows = await self._records(
+                connection, OUTBOX, community, table.c.platform == platform, ~table.c.sent
+            )
+        return sorted(rows, key=lambda r: (r.at, r.key))
 
     async def memberships(self, community: str, member_key: str) -> list[MembershipRecord]:
         table = MEMBERSHIPS.table

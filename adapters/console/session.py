@@ -101,6 +101,8 @@ class ConsoleSession:
             charts_dir=charts_dir,
         )
         self.group = "g1"
+        # Groups the console said it opened (`_new_group`).
+        self._announced: set[str] = set()
         # Who a line with no name speaks as: the last member to post or join.
         self.speaker = "you"
         self.config_path = config_path
@@ -196,6 +198,7 @@ class ConsoleSession:
             await self._post(line)
         elif isinstance(line, Join | Leave):
             chat = group_chat(line.group or self.group)
+            self._new_group(chat)
             who = user(line.user)
             if isinstance(line, Join):
                 if gw.can_post(chat, who) == "banned":
@@ -218,6 +221,7 @@ class ConsoleSession:
         elif isinstance(line, SetGroup):
             self.group = line.group
             gw.outputs.append(Output("group", line.group, actor="console"))
+            self._new_group(group_chat(line.group))
         elif isinstance(line, SetRole):
             directory = self.engine.kit.directory
             member = directory.member(user(line.user), self.clock.now())
@@ -249,12 +253,34 @@ class ConsoleSession:
         elif isinstance(line, SetRule):
             self._set_rule(line.yaml)
 
+    def _new_group(self, chat: ChatRef) -> None:
+        """A group the console has not spoken in yet becomes one of the
+        community's groups, the next in the pool, stored like any other: said
+        once, so a typo (`[g9]`) does not open a group unnoticed. The first
+        group (g1) and the log chat go without saying."""
+        kit = self.engine.kit
+        if (
+            chat.private
+            or chat.chat_id == "g1"
+            or chat.key in kit.directory.groups
+            or chat.key in self._announced
+            or kit.directory.is_log_chat(chat)
+        ):
+            return
+        self._announced.add(chat.key)
+        text = (
+            f"{chat.chat_id} is new to the console: a group of the community from now on,"
+            " kept in the database (`groupkeeper pool status` lists it)"
+        )
+        self.gateway.outputs.append(Output("note", None, actor="console", text=text))
+
     async def _post(self, line: Post) -> None:
         gw = self.gateway
         sender = user(line.user)
         chat = dm_chat(line.user) if line.private else group_chat(line.group or self.group)
         if line.reply_to is not None and not self._exists(chat, line.reply_to):
             return
+        self._new_group(chat)
         refusal = gw.can_post(chat, sender)
         if refusal is not None:
             gw.outputs.append(Output("refused", gw.group_name(chat), actor=line.user, text=refusal))

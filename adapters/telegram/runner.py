@@ -34,19 +34,20 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from adapters.app import App, build_app
+from adapters.outbox import Outbox
 from adapters.telegram.admins import AdminCache, fetch_with
-from adapters.telegram.gateway import RetryPolicy, TelegramGateway
+from adapters.telegram.gateway import RetryPolicy, TelegramGateway, retry_seconds
 from adapters.telegram.limiter import Limits, RateLimiter
 from adapters.telegram.menus import command_menus
 from adapters.telegram.provision import Provisioner, provisioner_from_env
@@ -63,7 +64,7 @@ from adapters.telegram.translate import (
     translate,
 )
 from bot.config import Locale
-from bot.core.actions import pressed
+from bot.core.actions import Action, pressed
 from bot.core.events import (
     BotMembershipChanged,
     ChatRef,
@@ -79,6 +80,9 @@ log = logging.getLogger(__name__)
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
 _BOT_DATA_KEY = "groupkeeper"
+# Seconds between attempts when Telegram or the database fails: doubling.
+_FIRST_WAIT = 1.0
+_LAST_WAIT = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,15 @@ class TelegramRunner:
             on_event=self._event,
         )
         self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
+        community = app.config.community.slug
+        self.outbox = Outbox(
+            community, PLATFORM, app.engine.writes, app.store, app.clock, self.gateway.submit
+        )
+        self.gateway.on_done = self.outbox.done
+        # The actions of the update being handled, held for its commit.
+        self._made: list[Action] | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self.me = BotIdentity()
         self.handled = 0
         # The last update_id whose effects are stored (or queued with them):
@@ -131,12 +144,19 @@ class TelegramRunner:
             PollAnswered: self._poll_answer,
         }
 
+    @property
+    def idle(self) -> bool:
+        """Nothing held for a commit, queued or being carried out."""
+        return self.outbox.waiting == 0 and self.gateway.idle
+
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.kit.directory.groups.get(chat.key)
         return group.title if group is not None and group.title else chat.chat_id
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A webhook's update: its actions leave once it is stored."""
         await self.handle(update.to_dict())
+        await self._store()
 
     async def load_cursor(self) -> None:
         self.cursor = await self.app.store.cursor(self.app.config.community.slug, PLATFORM)
@@ -160,26 +180,40 @@ class TelegramRunner:
         except Exception:
             log.exception("cannot read update %s", data.get("update_id"))
             items = []
+        made: list[Action] | None = [] if update_id is not None else None
+        self._made = made
         try:
-            for item in items:
-                try:
-                    await self._signals.get(type(item), self._event)(item)
-                except Exception:
-                    log.exception("handling %s failed", type(item).__name__)
+            with self.app.engine.writes.whole() if len(items) > 1 else nullcontext():
+                for item in items:
+                    try:
+                        await self._signals.get(type(item), self._event)(item)
+                    except Exception:
+                        log.exception("handling %s failed", type(item).__name__)
         finally:
+            self._made = None
             self.handled += 1
-            if update_id is not None:
+            if update_id is not None and made is not None:
+                # The actions and the cursor join the write-behind batch
+                # together (nothing awaited between): one transaction.
+                self.outbox.hold(made, f"{PLATFORM}:{update_id}")
                 self._advance(update_id)
 
     def _advance(self, update_id: int) -> None:
         """The cursor goes with the next batch of writes, in its transaction."""
         self.cursor = update_id
-        writes = self.app.engine.writes
-        if writes is not None:
-            writes.cursor(CursorRecord(self.app.config.community.slug, PLATFORM, update_id))
+        self.app.engine.writes.cursor(
+            CursorRecord(self.app.config.community.slug, PLATFORM, update_id)
+        )
 
     async def _event(self, event: Event) -> None:
-        self.gateway.submit(await self.app.engine.handle(event))
+        actions = await self.app.engine.handle(event)
+        made = self._made
+        if made is not None:
+            made.extend(actions)
+        else:
+            # Not an update's (what the platform answered an action): sent
+            # as soon as it is made.
+            self.gateway.submit(actions)
 
     async def _admins_changed(self, signal: AdminsChanged) -> None:
         self.admins.invalidate(int(signal.chat.chat_id))
@@ -267,12 +301,118 @@ class TelegramRunner:
                 bootstrap_retries=3,
             )
         else:
-            await updater.start_polling(
-                timeout=self.options.poll_timeout,
-                allowed_updates=list(UPDATE_KINDS),
-                bootstrap_retries=3,
-            )
+            # Polling and a webhook exclude each other (PTB's bootstrap does
+            # the same); a refused token or no network fails the start here.
+            await bot.delete_webhook()
+            self._stopping.clear()
+            self._poller = asyncio.get_running_loop().create_task(self._poll())
         log.info("Telegram: @%s is up (%s)", bot.username, cfg.mode)
+
+    async def _poll(self) -> None:
+        """getUpdates, confirming an update to Telegram (the next call's
+        offset) only once its effects and its actions are stored: PTB's own
+        Updater confirms a batch as soon as it has fetched it, so updates
+        fetched before a crash were never handled. Fetched updates are read
+        as JSON, as the replay reads them (no PTB objects made and unmade).
+        Returns when `stop` is called, after the updates in hand are handled
+        and stored; a refused token ends it with InvalidToken."""
+        offset = None if self.cursor is None else self.cursor + 1
+        wait = _FIRST_WAIT
+        while not self._stopping.is_set():
+            try:
+                updates = await self._fetch(offset)
+            except InvalidToken:
+                raise
+            except RetryAfter as exc:
+                await self.options.sleep(retry_seconds(exc))
+                continue
+            except (TelegramError, OSError) as exc:
+                log.warning("Telegram: getUpdates failed (%s): again in %.0fs", exc, wait)
+                await self.options.sleep(wait)
+                wait = min(wait * 2, _LAST_WAIT)
+                continue
+            if updates is None:
+                break  # stopped while waiting
+            wait = _FIRST_WAIT
+            for data in updates:
+                if isinstance(data, dict):
+                    await self.handle(data)
+            last = [
+                u["update_id"]
+                for u in updates
+                if isinstance(u, dict) and isinstance(u.get("update_id"), int)
+            ]
+            if last:
+                await self._store()
+                offset = max(last) + 1
+
+    async def _fetch(self, offset: int | None) -> list[Json] | None:
+        """One long poll; None when `stop` ends the wait."""
+        params: dict[str, Any] = {
+            "timeout": self.options.poll_timeout,
+            "allowed_updates": list(UPDATE_KINDS),
+        }
+        if offset is not None:
+            params["offset"] = offset
+        # Bot._post, not get_updates: that one parses the batch into PTB
+        # objects and raises on one it cannot parse, which would hold the
+        # bot at that offset for good; translate reads the JSON itself.
+        call = asyncio.ensure_future(
+            self.application.bot._post(
+                "getUpdates", params, read_timeout=self.options.poll_timeout + 10
+            )
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({call, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not call.done():
+            call.cancel()
+            return None
+        result = call.result()
+        return result if isinstance(result, list) else []
+
+    async def _store(self) -> None:
+        """Commit what the updates in hand did; until the database takes it
+        the updates stay unconfirmed (Telegram sends them again)."""
+        wait = _FIRST_WAIT
+        while True:
+            try:
+                await self.app.engine.writes.flush()
+                return
+            except Exception as exc:
+                log.error("Telegram: cannot store handled updates (%s): again in %.0fs", exc, wait)
+                await self.options.sleep(wait)
+                wait = min(wait * 2, _LAST_WAIT)
+
+    async def resend(self) -> int:
+        """The actions stored before a restart and never sent."""
+        return await self.outbox.resend()
+
+    async def wait(self) -> None:
+        """Until the bot stops on its own: polling ended by a refused token
+        raises here; a webhook serves until cancelled."""
+        if self._poller is None:
+            await asyncio.Event().wait()
+        else:
+            await asyncio.shield(self._poller)
+
+    async def stop_updates(self) -> None:
+        """Stop fetching; the updates in hand are handled and stored first."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            self._stopping.set()
+            try:
+                await poller
+            except Exception:
+                log.exception("Telegram: polling ended with an error")
+        # Whatever an update made and the batch did not take yet (a webhook's
+        # updates are stored by the background flush) is stored, and sent.
+        await self._store()
 
     async def drain(self) -> None:
         try:
@@ -352,13 +492,12 @@ async def running(application: TelegramApplication) -> AsyncIterator[TelegramRun
         await runner.load_cursor()
         await runner.register_commands()
         await application.start()
+        await runner.resend()
         try:
             await runner.start_updates()
             yield runner
         finally:
-            updater = application.updater
-            if updater is not None and updater.running:
-                await updater.stop()
+            await runner.stop_updates()
             await application.stop()
             await runner.drain()
             if runner.options.provisioner is not None:
@@ -367,5 +506,5 @@ async def running(application: TelegramApplication) -> AsyncIterator[TelegramRun
 
 async def serve(app: App, **options: Any) -> None:
     """Run the bot on Telegram until cancelled."""
-    async with running(application_for(app, **options)):
-        await asyncio.Event().wait()
+    async with running(application_for(app, **options)) as runner:
+        await runner.wait()

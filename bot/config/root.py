@@ -98,22 +98,36 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 def _substitute(
-    node: Any, path: str, errors: list[str], lines: dict[str, int], secrets: set[str]
+    node: Any,
+    path: str,
+    errors: list[str],
+    lines: dict[str, int],
+    secrets: set[str],
+    shown: str = "",
 ) -> Any:
     """`${NAME}` and `${NAME:-default}` from the environment; each value
     taken is added to `secrets`, since the environment is where tokens and
     passwords come from."""
     if isinstance(node, dict):
-        return {k: _substitute(v, _join(path, k), errors, lines, secrets) for k, v in node.items()}
+        return {
+            k: _substitute(v, _join(path, k), errors, lines, secrets, _join(shown, k))
+            for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [_substitute(v, _join(path, i), errors, lines, secrets) for i, v in enumerate(node)]
+        # `shown` counts a list's items as an owner does, from 1.
+        return [
+            _substitute(v, _join(path, i), errors, lines, secrets, _join(shown, i + 1))
+            for i, v in enumerate(node)
+        ]
     if isinstance(node, str) and "${" in node:
 
         def env(m: re.Match[str]) -> str:
             value = os.environ.get(m.group(1))
             if value is None and m.group(2) is None:
                 errors.append(
-                    _located(path, f"environment variable {m.group(1)} is not set", lines)
+                    _located(
+                        path, f"environment variable {m.group(1)} is not set", lines, shown=shown
+                    )
                 )
                 return ""
             if value:
@@ -151,13 +165,35 @@ def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
             _line_map(item, _join(path, i), out)
 
 
-def _located(path: str, reason: str, lines: dict[str, int]) -> str:
+def _located(
+    path: str, reason: str, lines: dict[str, int], data: Any = None, *, shown: str = ""
+) -> str:
     probe = path
     while probe and probe not in lines:
         probe = probe.rpartition(".")[0]
     line = lines.get(probe)
-    where = path or "(top level)"
+    where = shown or _counted(path, data) or "(top level)"
     return f"{where}: {reason} (line {line})" if line else f"{where}: {reason}"
+
+
+def _counted(path: str, data: Any) -> str:
+    """The path as an owner counts the items of a list in the file: the
+    first rule is `rules.1`. A key that is a number (`streak: {3: 5}`)
+    stays as written."""
+    shown: list[str] = []
+    node = data
+    for part in path.split(".") if path else ():
+        if isinstance(node, list) and part.isdigit():
+            index = int(part)
+            shown.append(str(index + 1))
+            node = node[index] if index < len(node) else None
+            continue
+        shown.append(part)
+        if isinstance(node, dict):
+            node = node.get(part, node.get(int(part)) if part.isdigit() else None)
+        else:
+            node = None
+    return ".".join(shown)
 
 
 def _errors(
@@ -181,7 +217,7 @@ def _errors(
             path, reason = _join(path, located.group(1)), located.group(2)
         elif err["type"] == "missing":
             reason = "is required"
-        yield _located(path, _hidden(reason, secrets), lines)
+        yield _located(path, _hidden(reason, secrets), lines, data)
 
 
 def _did_you_mean(loc: list[int | str]) -> str:

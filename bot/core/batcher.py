@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 
 from bot.core.ports import Store
@@ -25,6 +25,7 @@ from bot.core.records import (
     LedgerEntry,
     MemberRecord,
     MembershipRecord,
+    OutboxRecord,
     WarningRecord,
     WriteBatch,
 )
@@ -67,8 +68,14 @@ class WriteBehind:
         self._ledger: list[LedgerEntry] = []
         self._cases: list[CaseRecord] = []
         self._cursors: dict[str, CursorRecord] = {}
+        self._outbox: dict[str, OutboxRecord] = {}
+        # Told of every part of a batch once it is stored (or set aside as
+        # unstorable): the outbox sends the actions stored with it.
+        self.on_stored: Callable[[WriteBatch], None] | None = None
         self._soft_limit = soft_limit
         self._lock = asyncio.Lock()
+        self._holding = 0
+        self._skipped = False
         self._task: asyncio.Task[None] | None = None
         self._inflight: asyncio.Task[None] | None = None
         self.batches = 0
@@ -83,6 +90,7 @@ class WriteBehind:
             + len(self._warnings)
             + len(self._ledger)
             + len(self._cases)
+            + len(self._outbox)
         )
 
     def member(self, record: MemberRecord, *, soft: bool = False) -> None:
@@ -113,6 +121,10 @@ class WriteBehind:
         batch, in its transaction."""
         self._cursors[record.platform] = record
 
+    def outbox(self, record: OutboxRecord) -> None:
+        """An action to store with the next batch, or its mark as sent."""
+        self._outbox[record.key] = record
+
     def _take(self, *, everything: bool) -> WriteBatch:
         # Records are copied: the engine keeps mutating its live objects.
         members = list(self._members.values())
@@ -129,13 +141,36 @@ class WriteBehind:
             warnings=[replace(w) for w in self._warnings.values()],
             stats=[replace(r) for r in collect()] if collect else [],
             cursors=list(self._cursors.values()),
+            outbox=list(self._outbox.values()),
         )
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
-        self._ledger, self._cases, self._cursors = [], [], {}
+        self._ledger, self._cases, self._cursors, self._outbox = [], [], {}, {}
         return batch
 
+    @contextlib.contextmanager
+    def whole(self) -> Iterator[None]:
+        """No batch is taken while held: the events of one platform update
+        (several members added at once) reach the database together, with
+        the cursor that marks the update handled, or not at all."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+            if not self._holding and self._skipped:
+                # A flush asked for meanwhile runs now.
+                self._skipped = False
+                inflight = self._inflight
+                if inflight is None or inflight.done():
+                    loop = asyncio.get_running_loop()
+                    self._inflight = loop.create_task(self._flush_logged())
+
     async def flush(self, *, everything: bool = False) -> None:
-        """Write what is pending; with `everything`, the soft counters too."""
+        """Write what is pending; with `everything`, the soft counters too.
+        While an update is held whole, nothing (the next flush takes it)."""
+        if self._holding and not everything:
+            self._skipped = True
+            return
         async with self._lock:
             self._flushes += 1
             # A batch that moves a platform's cursor takes the soft counters
@@ -184,13 +219,23 @@ class WriteBehind:
                 self._requeue_all([part, *parts])
                 raise
             duplicates |= result.duplicate_keys
+            self._stored(part)
         return frozenset(duplicates)
+
+    def _stored(self, part: WriteBatch) -> None:
+        if self.on_stored is not None and part.outbox:
+            try:
+                self.on_stored(part)
+            except Exception:
+                log.exception("write-behind: handing on what was stored failed")
 
     def _set_aside(self, row: WriteBatch, error: Exception) -> None:
         what = _describe(row)
         log.error("write-behind: the store refused %s; set aside: %r", what, error)
         if self.on_unstorable is not None:
             self.on_unstorable(what, error)
+        # An action that cannot be stored is still sent, without the guarantee.
+        self._stored(row)
 
     def _requeue_all(self, parts: list[WriteBatch]) -> None:
         # Requeued parts keep their order: each goes in front of the ones after it.
@@ -213,9 +258,11 @@ class WriteBehind:
         self._cases = batch.cases + self._cases
         for c in batch.cursors:
             self._cursors.setdefault(c.platform, c)
+        for o in batch.outbox:
+            self._outbox.setdefault(o.key, o)
 
     def _hard(self) -> int:
-        return len(self._ledger) + len(self._members) + len(self._cases)
+        return len(self._ledger) + len(self._members) + len(self._cases) + len(self._outbox)
 
     async def maybe_flush(self) -> None:
         """Called after each event. A full batch is written in the background
@@ -259,7 +306,7 @@ class WriteBehind:
             self._task = None
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
         self._soft = {}
-        self._ledger, self._cases, self._cursors = [], [], {}
+        self._ledger, self._cases, self._cursors, self._outbox = [], [], {}, {}
 
     async def close(self) -> None:
         if self._inflight is not None:

@@ -16,12 +16,17 @@ from typing import Any, Generic, Literal, TypeVar
 
 from bot.config import Locale
 from bot.core.actions import Action, SendMessage
-from bot.core.events import CommandIssued
+from bot.core.events import CommandIssued, MessagePosted
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
 
 S = TypeVar("S")
+
+
+def issued(ev: MessagePosted, name: str, args: tuple[str, ...]) -> CommandIssued:
+    """The command a message issues."""
+    return CommandIssued(ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text)
 
 
 def parse_command(text: str, prefixes: str = "/") -> tuple[str, tuple[str, ...]] | None:

@@ -10,6 +10,7 @@ batcher. It never touches a platform or a database driver.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from bot.config import Config
 from bot.core.actions import Action, SendMessage
 from bot.core.arguments import Refused
 from bot.core.batcher import WriteBehind
-from bot.core.commands import Command, Context, parse_command, table
+from bot.core.commands import Command, Context, issued, parse_command, table
 from bot.core.config_watch import reload_command
 from bot.core.events import (
     CommandIssued,
@@ -53,6 +54,7 @@ class Engine:
             return tuple(f for f in self.features if overrides(f, hook))
 
         self._on_message = having("on_message")
+        self._inspect = having("inspect")
         self._on_direct = having("on_direct")
         self._on_join = having("on_join")
         self._on_leave = having("on_leave")
@@ -158,10 +160,12 @@ class Engine:
         # An edit never issues a command: editing an old message into /ban must
         # not act twice, or act at all.
         parsed = None if ev.edited or ev.for_another_bot else parse_command(ev.text)
-        # Only our own commands skip the message path; an unknown one (`/加微信
-        # 领资料`) is a message the rules and the spam check read first.
+        # Only our own commands skip the message path (what their text says
+        # is still checked); an unknown one (`/加微信 领资料`) is a message the
+        # rules and the spam check read first.
         if parsed is not None and (ev.chat.private or parsed[0] in self._commands):
-            return await self._command(self._issued(ev, *parsed))
+            said, removed = await self._inspected(ev) if parsed[1] else ([], False)
+            return said if removed else said + await self._command(issued(ev, *parsed))
         kit = self.kit
         now = ev.at
         member = kit.directory.member(ev.sender, now)
@@ -173,18 +177,18 @@ class Engine:
                     out += await f.on_direct(direct)
             return out
         if kit.directory.is_log_chat(ev.chat):
-            # The moderators talking among themselves: not a community
-            # message to count, rule on or pay for.
+            # The moderators among themselves: nothing to count, rule on or pay.
             return []
         group = kit.directory.group(ev.chat, now, ev.chat.title)
+        first = False
         if not ev.edited:
             member.message_count += 1
             member.last_seen = now
             kit.directory.touch(member, soft=True)
-            kit.stats.message(group.chat_key, kit.calendar.local_date(now), member.key)
+            first = kit.stats.message(group.chat_key, kit.calendar.local_date(now), member.key)
         word = self._words.get(ev.text.strip())
         if word is not None:
-            return await self._command(self._issued(ev, word, ()))
+            return await self._command(issued(ev, word, ()))
         seen = Seen(ev, member, group, kit.directory.role(member, ev.sender))
         actions: list[Action] = []
         for f in self._on_message:
@@ -192,17 +196,32 @@ class Engine:
             if step.actions:
                 actions += step.actions
             if step.stop:
-                # A removed message gets no help for the command it named.
+                # Removed: no help for its command, its author not active.
+                if first:
+                    kit.stats.removed(group.chat_key, kit.calendar.local_date(now), member.key)
                 return actions
         if parsed is not None:
-            actions += await self._command(self._issued(ev, *parsed))
+            actions += await self._command(issued(ev, *parsed))
         return actions
 
-    @staticmethod
-    def _issued(ev: MessagePosted, name: str, args: tuple[str, ...]) -> CommandIssued:
-        return CommandIssued(
-            ev.chat, ev.sender, ev.message_id, name, args, ev.at, ev.reply_to, ev.text
-        )
+    async def _inspected(self, ev: MessagePosted) -> tuple[list[Action], bool]:
+        """What the checks of content say of a command's own text: their
+        actions, and whether one removed the message."""
+        kit = self.kit
+        if ev.chat.private or kit.directory.is_log_chat(ev.chat):
+            return [], False
+        member = kit.directory.member(ev.sender, ev.at)
+        group = kit.directory.group(ev.chat, ev.at, ev.chat.title)
+        words = ev.text.split(None, 1)
+        text = words[1] if len(words) > 1 else ""
+        seen = Seen(replace(ev, text=text), member, group, kit.directory.role(member, ev.sender))
+        actions: list[Action] = []
+        for f in self._inspect:
+            step = await f.inspect(seen)
+            actions += step.actions
+            if step.stop:
+                return actions, True
+        return actions, False
 
     async def _command(self, ev: CommandIssued) -> list[Action]:
         kit = self.kit

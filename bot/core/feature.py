@@ -85,6 +85,15 @@ class Feature(Protocol):
 
     async def on_message(self, seen: Seen) -> Step: ...
 
+    async def inspect(self, seen: Seen) -> Step:
+        """A command of the bot's that carries text of its own in a group
+        (`/checkin 加微信 领资料`): `seen.event.text` is that text. Checks of
+        what a message says run here (a blocklist, links, spam); not those of
+        how often or when (flood, slow or night mode), not counting or
+        paying. A step that stops removes the message and the command does
+        not run."""
+        ...
+
     async def on_direct(self, direct: Direct) -> list[Action]: ...
 
     async def on_join(self, arrival: Arrival) -> Step: ...
@@ -127,6 +136,9 @@ class Base:
         return None
 
     async def on_message(self, seen: Seen) -> Step:
+        return PASS
+
+    async def inspect(self, seen: Seen) -> Step:
         return PASS
 
     async def on_direct(self, direct: Direct) -> list[Action]:

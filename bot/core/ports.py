@@ -17,6 +17,7 @@ from bot.core.records import (
     DailyStatsRecord,
     LedgerEntry,
     MembershipRecord,
+    OutboxRecord,
     Snapshot,
     WriteBatch,
     WriteResult,
@@ -57,6 +58,11 @@ class Store(Protocol):
 
     async def cursor(self, community: str, platform: str) -> int | None:
         """The position stored with the last batch (see `CursorRecord`)."""
+        ...
+
+    async def unsent(self, community: str, platform: str) -> list[OutboxRecord]:
+        """The platform's actions stored and not yet marked sent, oldest
+        first; the marks of those sent are dropped."""
         ...
 
     async def daily_stats(

@@ -170,6 +170,22 @@ class CursorRecord:
     position: int
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """An action an event produced, stored in the same transaction as the
+    event's effects and sent only once that transaction commits: after a
+    crash the ones not marked `sent` are sent on start (a transactional
+    outbox). `payload` is the action in `bot.core.action_codec`'s JSON; a
+    sent row keeps its key and drops its payload."""
+
+    community: str
+    key: str
+    platform: str
+    payload: str
+    at: datetime
+    sent: bool = False
+
+
 @dataclass(slots=True)
 class WriteBatch:
     """One transaction's worth of writes, in the order the engine made them."""
@@ -182,10 +198,12 @@ class WriteBatch:
     warnings: list[WarningRecord] = field(default_factory=list)
     stats: list[DailyStatsRecord] = field(default_factory=list)
     cursors: list[CursorRecord] = field(default_factory=list)
+    outbox: list[OutboxRecord] = field(default_factory=list)
 
     def __len__(self) -> int:
         return (
             len(self.cursors)
+            + len(self.outbox)
             + len(self.members)
             + len(self.groups)
             + len(self.memberships)

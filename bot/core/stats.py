@@ -46,7 +46,8 @@ class Stats:
         row = self._row(group_key, day)
         setattr(row, field, getattr(row, field) + n)
 
-    def message(self, group_key: str, day: date, member_key: str) -> None:
+    def message(self, group_key: str, day: date, member_key: str) -> bool:
+        """Whether this message made the member active that day."""
         row = self._row(group_key, day)
         row.messages += 1
         active = self._active.setdefault((group_key, day), set())
@@ -56,6 +57,18 @@ class Stats:
             # `remember`); activity not stored before a crash is counted again.
             row.active_members += 1
             self.activity.append(ActivityRecord(self._community, group_key, member_key, day))
+            return True
+        return False
+
+    def removed(self, group_key: str, day: date, member_key: str) -> None:
+        """The message that made the member active was removed (an ad, a
+        flood): a spammer is no active member. Activity already stored by
+        the time of the removal stays."""
+        record = ActivityRecord(self._community, group_key, member_key, day)
+        if record in self.activity:
+            self.activity.remove(record)
+            self._active[(group_key, day)].discard(member_key)
+            self._row(group_key, day).active_members -= 1
 
     def seen(self, group_key: str, day: date, member_key: str) -> None:
         """Activity without a message (a command): counts the member active."""

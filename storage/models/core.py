@@ -148,3 +148,17 @@ class PlatformCursor(Base):
     community: Mapped[str] = community_key()
     platform: Mapped[str] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger)
+
+
+class OutboxRow(Base):
+    """Actions waiting to be sent, stored with the effects of the event that
+    made them (migration 0009); see `bot.core.records.OutboxRecord`."""
+
+    __tablename__ = "outbox"
+
+    community: Mapped[str] = community_key()
+    key: Mapped[str] = mapped_column(primary_key=True)
+    platform: Mapped[str]
+    payload: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    sent: Mapped[bool]

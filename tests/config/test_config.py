@@ -34,11 +34,11 @@ def test_the_example_passes_check_config(capsys: pytest.CaptureFixture[str]) -> 
         ("community: {name: T, slug: t, timezon: UTC}\n", "community.timezon: unknown key (did you mean `timezone`?)"),
         ("community: {name: T, slug: t, timezone: Mars/Base}\n", "community.timezone: unknown time zone 'Mars/Base'"),
         ("community: {name: T, slug: t, language: fr}\n", "community.language: unsupported language 'fr'"),
-        (MINIMAL + "rules:\n  - {id: a, type: blocklist, words: ['re:(x']}\n", "rules.0.words: bad regex '(x'"),
-        (MINIMAL + "rules:\n  - {id: a, type: flood, max: 5, per: 10q}\n", "rules.0.per: '10q' is not a duration"),
-        (MINIMAL + "rules:\n  - {id: a, type: flood, max: five, per: 10s}\n", "rules.0.max: Input should be a valid integer"),
-        (MINIMAL + "rules:\n  - {id: a, type: nope}\n", "rules.0: unknown rule type 'nope'"),
-        (MINIMAL + "rules:\n  - {id: a, type: links, action: explode}\n", "rules.0.action: unknown action 'explode'"),
+        (MINIMAL + "rules:\n  - {id: a, type: blocklist, words: ['re:(x']}\n", "rules.1.words: bad regex '(x'"),
+        (MINIMAL + "rules:\n  - {id: a, type: flood, max: 5, per: 10q}\n", "rules.1.per: '10q' is not a duration"),
+        (MINIMAL + "rules:\n  - {id: a, type: flood, max: five, per: 10s}\n", "rules.1.max: Input should be a valid integer"),
+        (MINIMAL + "rules:\n  - {id: a, type: nope}\n", "rules.1: unknown rule type 'nope'"),
+        (MINIMAL + "rules:\n  - {id: a, type: links, action: explode}\n", "rules.1.action: unknown action 'explode'"),
         (MINIMAL + "points:\n  message: {cooldown: 10}\n", "points.message.cooldown: 10 has no unit"),
         (MINIMAL + "points:\n  levels: [{min: 5, title: x}]\n", "points.levels: the first level must start at min: 0"),
         (MINIMAL + "escalation: {ladder: [{at: 5, do: ban}, {at: 3, do: kick}]}\n", "escalation.ladder: steps must have distinct"),
@@ -59,7 +59,7 @@ def test_all_errors_are_reported_at_once_with_their_lines() -> None:
     )
     assert len(errors) == 2
     assert errors[0].endswith("(line 4)")
-    assert errors[1].startswith("rules.0.per:") and errors[1].endswith("(line 9)")
+    assert errors[1].startswith("rules.1.per:") and errors[1].endswith("(line 9)")
 
 
 def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,7 +93,7 @@ def test_check_config_cli_prints_errors_and_exits_1(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 1
-    assert result.stdout.startswith("rules.0.per: '10q' is not a duration")
+    assert result.stdout.startswith("rules.1.per: '10q' is not a duration")
 
 
 def test_invalid_yaml_is_reported_with_its_line() -> None:
@@ -110,7 +110,7 @@ def test_mutes_longer_than_discord_allows_are_refused_when_discord_is_on(
         + "platforms: {discord: {token: '${GK_TEST_DISCORD}'}}\n"
         + "rules:\n  - {id: f, type: flood, max: 3, per: 1s, action: {mute: 30d}}\n"
     )
-    assert errors_of(text) == ["rules.0.action.mute: Discord timeouts last at most 28d (line 4)"]
+    assert errors_of(text) == ["rules.1.action.mute: Discord timeouts last at most 28d (line 4)"]
     monkeypatch.delenv("GK_TEST_DISCORD")
     assert parse_config(text.replace("${GK_TEST_DISCORD}", "${GK_TEST_DISCORD:-}")).rules
 
@@ -130,7 +130,7 @@ def test_check_config_never_echoes_a_value_from_the_environment(
 
     out = capsys.readouterr().out
     assert "community.timezone: unknown time zone" in out
-    assert "rules.0.per" in out and "community.language" in out
+    assert "rules.1.per" in out and "community.language" in out
     assert "123456:AAE-not-a-timezone" not in out
 
 
@@ -141,3 +141,23 @@ def test_a_yaml_error_names_the_file(tmp_path: Path) -> None:
         load_config(path)
     assert f'in "{path}", line 3' in caught.value.errors[0]
     assert "<unicode string>" not in caught.value.errors[0]
+
+
+def test_list_items_are_counted_from_one_as_in_the_file_and_number_keys_stay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GK_NOT_SET", raising=False)
+    text = (
+        MINIMAL
+        + "points: {checkin: {streak: {3: lots}}}\n"
+        + "community2: x\n"
+        + "rules:\n"
+        + "  - {id: first, type: caps}\n"
+        + "  - {id: second, type: flood, max: 5, per: 10q}\n"
+        + "  - {id: third, type: blocklist, words: ['${GK_NOT_SET}']}\n"
+    )
+    errors = errors_of(text)
+    # The second rule in the file is rules.2; a streak of 3 days stays 3.
+    assert any(e.startswith("rules.2.per: '10q'") for e in errors), errors
+    assert any(e.startswith("rules.3.words.1: environment variable GK_NOT_SET") for e in errors)
+    assert any(e.startswith("points.checkin.streak.3") for e in errors), errors

@@ -217,7 +217,7 @@ async def test_reload_keeps_the_last_good_config(
     await session.feed("!owner olga")
     path.write_text(good.replace("per: 10s", "per: 10q"), encoding="utf-8")
     out = await session.feed("olga: /reload")
-    assert "配置有 1 处错误" in out[-1] and "rules.2.per: '10q' is not a duration" in out[-1]
+    assert "配置有 1 处错误" in out[-1] and "rules.3.per: '10q' is not a duration" in out[-1]
     out = await session.feed("bob: 加微信")
     assert "[g1] bot deletes #3 (rule: no-ads)" in out  # the old rules still run
     path.write_text(good.replace("加微信, ", ""), encoding="utf-8")

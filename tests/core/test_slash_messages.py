@@ -46,3 +46,22 @@ async def test_a_command_for_another_bot_is_a_message_the_rules_see(
 @pytest.mark.parametrize("text", ["/\u3000", "/\u3000ban", "/ ban", "/\u00a0", "/"])
 def test_a_slash_before_blanks_is_no_command(text: str) -> None:
     assert parse_command(text) is None
+
+
+async def test_a_known_command_carrying_spam_is_removed_and_does_not_run(
+    console: ConsoleSession,
+) -> None:
+    out = await run_script(console, "bob: hi\nbob: /checkin 加 微 信 领资料")
+    assert any("bot deletes #2" in o for o in out), out
+    # The check-in did not run: nothing paid for it.
+    assert not any("+10" in o for o in out), out
+    assert console.engine.feature(PointsFeature).points.balance("console:bob") <= 1
+
+
+async def test_commands_in_a_row_are_no_flood(console: ConsoleSession) -> None:
+    """Only what a command says is checked, not how often commands come: a
+    member asking the bot for things is not flooding (the example config
+    mutes after 5 messages in 10 seconds)."""
+    script = "bob: hi\n" + "\n".join(f"bob: /top week {n}" for n in range(8))
+    out = await run_script(console, script)
+    assert not any("bot deletes" in o or "mutes" in o for o in out), out

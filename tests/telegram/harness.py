@@ -84,7 +84,7 @@ class Bot:
             return (
                 all(api.deliveries[u["update_id"]] for u in waiting)
                 and runner.handled + runner.skipped >= delivered
-                and runner.gateway.idle
+                and runner.idle
             )
 
         await api.wait_for(done, within, "the bot to settle")

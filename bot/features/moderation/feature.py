@@ -44,3 +44,9 @@ class ModerationFeature(Base):
         if not verdict.hit:
             return PASS
         return Step(self.verdicts.apply(verdict, seen.event, seen.member, seen.group), stop=True)
+
+    async def inspect(self, seen: Seen) -> Step:
+        verdict = self.kit.rules.evaluate_content(self.views.of(seen))
+        if not verdict.hit:
+            return PASS
+        return Step(self.verdicts.apply(verdict, seen.event, seen.member, seen.group), stop=True)

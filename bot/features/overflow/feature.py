@@ -14,7 +14,7 @@ from bot.core.events import (
     GroupOpened,
     MembersCounted,
 )
-from bot.core.feature import Arrival, Base, Departure, Step
+from bot.core.feature import PASS, Arrival, Base, Departure, Seen, Step
 from bot.core.kit import Kit
 from bot.core.records import OPEN
 from bot.features.overflow import commands
@@ -54,6 +54,10 @@ class OverflowFeature(Base):
         if direct:
             prepared += self.entry.joined_directly(member, ev.member, group, ev.at)
         return Step(prepared)
+
+    async def on_message(self, seen: Seen) -> Step:
+        self.overflow.seen(seen.member, seen.group)
+        return PASS
 
     async def on_leave(self, departure: Departure) -> list[Action]:
         self.overflow.left(departure.member, departure.group)

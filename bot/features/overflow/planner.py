@@ -204,6 +204,13 @@ class Overflow:
         # A direct join (an old link, someone added by hand) fills a place too.
         return self.prepare(group.platform, now)
 
+    def seen(self, member: MemberRecord, group: GroupRecord) -> None:
+        """The member posts in the group: a place there, joined before the bot
+        or not (the platform's count has them already)."""
+        if group.chat_key not in self.seats.get(member.key, ()):
+            self.seats.setdefault(member.key, set()).add(group.chat_key)
+            self._left.discard((member.key, group.chat_key))
+
     def left(self, member: MemberRecord, group: GroupRecord) -> None:
         seats = self.seats.get(member.key)
         if seats is not None:

@@ -234,7 +234,10 @@ class Points:
         """Once per local day. With `can_freeze`, a streak survives exactly one
         missed day (the caller then uses up the member's streak freeze)."""
         today = self._calendar.local_date(now)
-        if member.last_checkin == today:
+        # A check-in dated after today: the clock went back (a restart on a
+        # machine whose clock was behind, the console's own clock). Today
+        # may be paid already, and the streak must not restart: done.
+        if member.last_checkin is not None and member.last_checkin >= today:
             return Checkin(True, 0, 0, member.streak, self.balance(member.key))
         yesterday = today - timedelta(days=1)
         froze = False

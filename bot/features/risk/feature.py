@@ -43,6 +43,12 @@ class RiskFeature(Base):
             return PASS
         return Step(actions, stop=removed)
 
+    async def inspect(self, seen: Seen) -> Step:
+        actions, removed = await self.risk.inspect(
+            seen.event, seen.member, seen.group, seen.role, self._view(seen)
+        )
+        return Step(actions, stop=removed) if actions or removed else PASS
+
     async def on_join(self, arrival: Arrival) -> Step:
         ev = arrival.event
         return Step(await self.risk.member_moved(True, arrival.member, arrival.group, ev.at))

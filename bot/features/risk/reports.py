@@ -20,6 +20,7 @@ from bot.config.risk import ReportsConfig
 from bot.core.actions import Action, Button, DeleteMessage, SendMessage
 from bot.core.directory import display
 from bot.core.events import ChatRef
+from bot.core.explanations import Explanation
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
@@ -27,6 +28,7 @@ from bot.features.risk.records import FlagRecord, ReportRecord, SpamSnapshot
 from bot.features.risk.spam.guard import SpamGuard
 from bot.features.risk.spam.model import HAM, SPAM
 from bot.features.risk.store import SpamStore
+from rules.checks import hit
 
 RULE = "reports"
 # A report's weight, in half reports.
@@ -159,6 +161,14 @@ class Reports:
         )  # fmt: skip
         flag.case_id = case.id
         kit.stats.add(group.chat_key, kit.calendar.local_date(now), "removed")
+        # `/why` in reply to the hidden message finds it like a rule's.
+        count, reasons = str(self.count(flag.id)), flag.reasons or "-"
+        found = hit(RULE, "reported", f"hidden after {count} reports", count=count, reasons=reasons)
+        explanation = Explanation(
+            rule=RULE, rule_type=RULE, action="mute", result=found, text=flag.text[:500],
+            case_id=case.id, member=target.key,
+        )  # fmt: skip
+        kit.explanations.remember(explanation, chat.key, flag.message_id)
         return [
             DeleteMessage(chat, (flag.message_id,), RULE, case.id),
             *acts,

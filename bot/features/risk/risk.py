@@ -100,6 +100,31 @@ class Risk:
             await self.store_alerts()
         return actions, False
 
+    async def inspect(
+        self,
+        ev: MessagePosted,
+        member: MemberRecord,
+        group: GroupRecord,
+        role: str,
+        view: MessageView,
+    ) -> tuple[list[Action], bool]:
+        """A command's own text through the spam guard: the actions, and
+        whether the message was removed (one flagged for review stays, and
+        its command runs)."""
+        if role != "member":
+            return [], False
+        spam = self.spam
+        verdict = spam.check(view, member, role)
+        if verdict is None:
+            return [], False
+        actions, flag = spam.act(verdict, ev, member, group)
+        if flag is not None:
+            flag = await self.reports.new_flag(flag)
+            return actions + self.reports.alert(flag, member, group), False
+        actions += self.monitors.spam_caught(group, ev.at, ev.message_id)
+        await self.store_alerts()
+        return actions, True
+
     async def member_moved(
         self, joined: bool, member: MemberRecord, group: GroupRecord, now: datetime
     ) -> list[Action]:

@@ -11,6 +11,7 @@ import pytest
 from adapters.app import script_clock
 from adapters.charts import render_png
 from adapters.console.session import ConsoleSession
+from bot.config import Config
 from bot.core.records import ActivityRecord, DailyStatsRecord, LedgerEntry, Snapshot, WriteBatch
 from bot.core.stats import Stats
 from bot.features.analytics.analytics import CountingEconomyStore
@@ -183,3 +184,24 @@ def test_the_chart_is_a_png_of_the_requested_size() -> None:
 def test_the_chart_path_keeps_matplotlib_out_of_the_core() -> None:
     core = ROOT / "bot"
     assert not [p.name for p in core.rglob("*.py") if "matplotlib" in p.read_text("utf-8")]
+
+
+async def test_a_member_whose_only_messages_were_removed_is_no_contributor(
+    example_config: Config, store: SqlStore
+) -> None:
+    """An advertiser whose messages the rules removed is not an active
+    member, and not among the report's top contributors."""
+    session = ConsoleSession(example_config, store, script_clock(example_config))
+    await session.start()
+    try:
+        await session.run(["alice: 早上好", "spammer: 加微信 领资料", "spammer: 加微信 看副业"])
+    finally:
+        await session.close()
+    day = script_clock(example_config).now().astimezone(example_config.community.tz).date()
+    inputs = await SqlAnalyticsStore(store.engine).inputs(
+        example_config.community.slug, example_config.community.timezone, day, day
+    )
+    m = compute(inputs)
+    assert [c.name for c in m.top] == ["@alice"]
+    assert {e.day: e.dau for e in m.engagement if e.dau} == {day: 1}
+    assert m.totals["messages"] == 3

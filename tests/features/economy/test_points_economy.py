@@ -480,8 +480,8 @@ async def test_a_join_added_by_a_member_counts_as_their_referral(
     ("yaml_text", "error"),
     [
         ("shop: [{id: a, name: A, cost: 1}, {id: a, name: B, cost: 2}]", "unique"),
-        ("shop: [{id: A!, name: A, cost: 1}]", "shop.0.id"),
-        ("shop: [{id: a, name: A, cost: 1, effect: teleport}]", "shop.0.effect"),
+        ("shop: [{id: A!, name: A, cost: 1}]", "shop.1.id"),
+        ("shop: [{id: a, name: A, cost: 1, effect: teleport}]", "shop.1.effect"),
         ("message: {multipliers: {windows: [{start: '25:00', end: '10:00', factor: 2}]}}", "start"),
         ("referrals: {days: soon}", "referrals.days"),
     ],

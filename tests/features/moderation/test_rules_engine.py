@@ -368,8 +368,8 @@ async def test_a_broken_file_keeps_the_running_rules(
     actions = await watcher.poll()
     text = next(a.text for a in actions if isinstance(a, SendMessage))
     assert text.startswith("❌ community.yaml 已修改，但有 2 处错误；继续使用上一份正确的配置：")
-    assert "rules.2.max: Input should be a valid integer" in text
-    assert "rules.2.per: '10q' is not a duration" in text
+    assert "rules.3.max: Input should be a valid integer" in text
+    assert "rules.3.per: '10q' is not a duration" in text
     assert actions[0].chat == ChatRef.parse("telegram:-1009001")
     # The old rules still run.
     assert "[g1] bot deletes #1 (rule: no-ads)" in await s.feed("bob: 加微信")

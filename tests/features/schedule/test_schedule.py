@@ -113,10 +113,10 @@ def test_config_errors_name_the_post() -> None:
             '  - {id: a, cron: "0 9 * * *", text: x, timezone: Mars/Base}\n'
         )
     text = str(err.value)
-    assert "schedule.0: schedule post 'a': give exactly one of cron, every, at" in text
-    assert "schedule.1.cron: hour: 99 is outside 0-23" in text
-    assert "schedule.2: schedule post 'c': give exactly one of text" in text
-    assert "schedule.3.timezone: unknown time zone 'Mars/Base'" in text
+    assert "schedule.1: schedule post 'a': give exactly one of cron, every, at" in text
+    assert "schedule.2.cron: hour: 99 is outside 0-23" in text
+    assert "schedule.3: schedule post 'c': give exactly one of text" in text
+    assert "schedule.4.timezone: unknown time zone 'Mars/Base'" in text
 
 
 # -- content -------------------------------------------------------------------

@@ -1,0 +1,143 @@
+"""The transactional outbox: an update's replies and removals leave only once
+its effects are stored, and none is lost or sent twice across a crash.
+
+What an update made the engine do (its points, cases, the platform's cursor)
+and the actions it produced go to the database in one transaction: `hold`
+puts the actions in the write-behind batch beside the effects, and the batch's
+commit (`WriteBehind.on_stored`) hands them to the gateway. The gateway tells
+`done` when it has carried one out (or given up on it, reported), and the
+action's mark as sent is committed before that chat's next action goes. On
+start, `resend` sends what was stored and never marked: the actions queued
+when the process died.
+
+What stays open: an action carried out in the moment between the platform's
+answer and the commit of its mark is sent again after a crash in that
+moment: at most one action per chat lane, since a lane waits for the mark
+before its next action. No platform API takes an idempotency key for a
+message, so no bot can close that moment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from bot.core.action_codec import decode, encode
+from bot.core.actions import Action, AnswerPress, CheckBotRights, CountMembers
+from bot.core.batcher import WriteBehind
+from bot.core.ports import Clock, Store
+from bot.core.records import OutboxRecord, WriteBatch
+
+log = logging.getLogger(__name__)
+
+# Not worth a second attempt after a restart: a button press is answered
+# within seconds or never, and reads are made again when needed.
+_PASSING = (AnswerPress, CheckBotRights, CountMembers)
+
+Submit = Callable[[Sequence[Action]], None]
+
+
+class Outbox:
+    def __init__(
+        self,
+        community: str,
+        platform: str,
+        writes: WriteBehind,
+        store: Store,
+        clock: Clock,
+        submit: Submit,
+    ) -> None:
+        self.community = community
+        self.platform = platform
+        self._writes = writes
+        self._store = store
+        self._clock = clock
+        self._submit = submit
+        # Stored with the next batch, sent once it commits: key -> action.
+        self._held: dict[str, tuple[OutboxRecord, Action]] = {}
+        # Handed to the gateway, waiting to be marked sent.
+        self._sending: dict[int, OutboxRecord] = {}
+        chained = writes.on_stored
+
+        def stored(batch: WriteBatch) -> None:
+            if chained is not None:
+                chained(batch)
+            self._stored(batch)
+
+        writes.on_stored = stored
+
+    @property
+    def waiting(self) -> int:
+        """Actions held for a commit or out with the gateway."""
+        return len(self._held) + len(self._sending)
+
+    def hold(self, actions: Sequence[Action], origin: str) -> None:
+        """Store the actions with the effects of what made them (`origin`
+        names it: the same update handled again after a crash gives the same
+        keys, and its actions are stored once). They are this platform's to
+        send, also those for another platform's chat (its gateway forwards
+        them)."""
+        now = self._clock.now()
+        passing: list[Action] = []
+        for index, action in enumerate(actions):
+            if isinstance(action, _PASSING):
+                passing.append(action)
+                continue
+            try:
+                payload = encode(action)
+            except TypeError:
+                log.exception("outbox: %s cannot be stored; sent unguarded", type(action).__name__)
+                passing.append(action)
+                continue
+            key = f"{origin}:{index:04d}"
+            record = OutboxRecord(self.community, key, self.platform, payload, now)
+            self._held[key] = (record, action)
+            self._writes.outbox(record)
+        if passing:
+            self._submit(passing)
+
+    def _stored(self, batch: WriteBatch) -> None:
+        ready: list[Action] = []
+        for record in batch.outbox:
+            held = self._held.pop(record.key, None) if not record.sent else None
+            if held is not None:
+                self._sending[id(held[1])] = held[0]
+                ready.append(held[1])
+        if ready:
+            self._submit(ready)
+
+    async def done(self, action: Action) -> None:
+        """The gateway carried the action out, or gave up on it (and said
+        so): it is not sent again. The mark is committed before the chat's
+        next action goes, in a transaction of its own, so a crash can send
+        again at most the one action per chat whose mark it cut off."""
+        record = self._sending.pop(id(action), None)
+        if record is None:
+            return
+        mark = replace(record, sent=True, payload="")
+        try:
+            await self._store.write(WriteBatch(outbox=[mark]))
+        except Exception as exc:
+            # The next batch takes it instead.
+            log.warning("outbox: marking %s sent failed (%s): left to the batch", record.key, exc)
+            self._writes.outbox(mark)
+
+    async def resend(self) -> int:
+        """Send what was stored and never marked sent; how many."""
+        actions: list[Action] = []
+        for record in await self._store.unsent(self.community, self.platform):
+            try:
+                action = decode(record.payload)
+            except ValueError as exc:
+                log.error("outbox: %s cannot be read back (%s): skipped", record.key, exc)
+                self._writes.outbox(replace(record, sent=True, payload=""))
+                continue
+            self._sending[id(action)] = record
+            actions.append(action)
+        if actions:
+            log.info(
+                "%s: sending %d action(s) stored before the restart", self.platform, len(actions)
+            )
+            self._submit(actions)
+        return len(actions)
