@@ -1,5 +1,5 @@
 """Members' appeals against moderation cases, and entry fees paid
-(migration 0009_21b)."""
+(migration 0010_21b)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Appeals against moderation cases (one per case), and payments members made
 (entry fees in Telegram Stars, with their refunds).
 
-Revision ID: 0009_21b
-Revises: 0008
+Revision ID: 0010_21b
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_21b"
-down_revision: str | None = "0008"
+revision: str = "0010_21b"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
