@@ -15,7 +15,7 @@ names the entry and its phrasings, the body is the answer.
 
 Files with the same id make one entry: an answer per language, every
 phrasing. A file that cannot be read is reported as
-`faq.files.N: name: reason` and the rest still load.
+`faq.files.N: name: reason` (N from 1) and the rest still load.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def load_entries(config: FaqConfig, base: Path, language: Locale) -> tuple[list[
         _merge(entries, Entry(e.id, list(e.questions), dict(e.answer), list(e.keywords)))
     for i, name in enumerate(config.files):
         path = Path(name) if Path(name).is_absolute() else base / name
-        where = f"faq.files.{i}"
+        # Counted from 1, as an owner reads the list (and as check-config says).
+        where = f"faq.files.{i + 1}"
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES)
         elif path.is_file():
@@ -97,7 +98,7 @@ def _read(file: Path, language: Locale) -> list[Entry]:
         try:
             e = FaqEntry.model_validate(item)
         except ValidationError as exc:
-            raise ValueError(f"entry {n}: {_first(exc)}") from exc
+            raise ValueError(f"entry {n + 1}: {_first(exc)}") from exc
         out.append(Entry(e.id, list(e.questions), dict(e.answer), list(e.keywords)))
     return out
 

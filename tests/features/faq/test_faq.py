@@ -95,9 +95,9 @@ def test_files_yaml_and_markdown_merge_by_id_and_report_problems(tmp_path: Path)
     assert by_id["price"].answers == {"en": "It is free.", "zh": "免费。"}
     assert "hours" not in by_id  # its file holds a bad entry: the file is refused whole
     assert problems == [
-        "faq.files.0: empty.md: the answer (the text after the front matter) is empty",
-        "faq.files.0: list.yaml: entry 1: id: an id is 1-24 lowercase letters, digits, - or _",
-        "faq.files.1: missing.yaml: no such file or folder",
+        "faq.files.1: empty.md: the answer (the text after the front matter) is empty",
+        "faq.files.1: list.yaml: entry 2: id: an id is 1-24 lowercase letters, digits, - or _",
+        "faq.files.2: missing.yaml: no such file or folder",
     ]
 
 
@@ -106,7 +106,7 @@ def test_bad_entries_in_the_config_are_refused_with_their_path() -> None:
     with pytest.raises(ConfigError) as refused:
         parse_config(text)
     assert any(
-        e.startswith("faq.entries.1.id: 'checkin' is used twice") for e in refused.value.errors
+        e.startswith("faq.entries.2.id: 'checkin' is used twice") for e in refused.value.errors
     )
 
 
