@@ -97,6 +97,8 @@ def config_secrets(config: Config) -> list[str | None]:
         platforms.telegram.secret_token,
         platforms.discord.token,
         database_password(config.database.url),
+        config.dashboard.secret,
+        config.dashboard.discord.client_secret,
     ]
 
 

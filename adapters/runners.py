@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adapters.app import App, build_app, database_url
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
@@ -39,6 +40,9 @@ _HELD = 1000
 # Seconds between a platform's attempts to connect: doubling up to the last.
 _FIRST_RETRY = 1.0
 _LAST_RETRY = 120.0
+
+if TYPE_CHECKING:
+    from adapters.web import Dashboard
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,7 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
     driver = ScheduleDriver(app, database_url(app.config, db_url), platforms=names)
     router = Router()
     stop = asyncio.Event()
+    dashboard = _dashboard(app, config_path, router)
     try:
         await driver.start()
         with _stopped_by_signals(stop):
@@ -90,12 +95,32 @@ async def run_platforms(config_path: Path, db_url: str | None, names: list[str])
                 stop, [asyncio.create_task(_keep_up(n, app, driver, router)) for n in names]
             )
     finally:
+        if dashboard is not None:
+            from adapters.web import stop as stop_dashboard
+
+            await stop_dashboard(dashboard)
         await driver.stop()
         await app.close()
     if stop.is_set():
         return 0
     log.error("no platform can run: stopping")
     return 1
+
+
+def _dashboard(app: App, config_path: Path, router: Router) -> Dashboard | None:
+    """The web dashboard beside the platforms, when the config enables it:
+    its commands' actions go out through the router like any platform's."""
+    if not app.config.dashboard.serves(console=False):
+        return None
+    from adapters.web import start
+    from adapters.web.bridge import EngineBot
+
+    async def execute(actions: list[Action]) -> None:
+        for action in actions:
+            await router.forward(action)
+
+    bot = EngineBot(lambda: app.engine, app.store, execute, app.config.platforms.telegram.token)
+    return start(bot, config_path, log.warning)
 
 
 @contextmanager

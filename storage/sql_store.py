@@ -190,6 +190,17 @@ class SqlStore(EngineStore):
             row = result.first()
         return None if row is None else CaseRecord(*row)
 
+    async def cases_of(self, community: str, member_key: str, limit: int = 20) -> list[CaseRecord]:
+        table = CASES.table
+        async with self._reading() as connection:
+            result = await connection.execute(
+                CASES.select()
+                .where(table.c.community == community, table.c.member_key == member_key)
+                .order_by(table.c.id.desc())
+                .limit(limit)
+            )
+            return [CaseRecord(*row) for row in result]
+
     async def ledger(self, community: str, member_key: str, limit: int = 20) -> list[LedgerEntry]:
         table = LEDGER.table
         async with self._reading() as connection:

@@ -47,6 +47,13 @@ async def run_console(
     )
     session.on_output = _print_lines
     await session.start()
+    dashboard = None
+    if script is None and config.dashboard.serves(console=interactive):
+        # Owners try the dashboard on the console's community.
+        from adapters.web import start
+        from adapters.web.bridge import ConsoleBot
+
+        dashboard = start(ConsoleBot(session), config_path, lambda line: print(line, flush=True))
     try:
         if lines is not None:
             for n, line in enumerate(lines, 1):
@@ -61,6 +68,10 @@ async def run_console(
                 for out in await session.feed(typed, n):
                     print(out, flush=True)
     finally:
+        if dashboard is not None:
+            from adapters.web import stop
+
+            await stop(dashboard)
         await session.close()
         await store.close()
     return 0

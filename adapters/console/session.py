@@ -170,6 +170,21 @@ class ConsoleSession:
         if self.on_output is not None:
             self.on_output(lines)
 
+    async def from_outside(
+        self, event: Event, sort: Callable[[list[Action]], tuple[list[Action], list[Action]]]
+    ) -> list[Action]:
+        """An event that comes from beside the typed lines (the web
+        dashboard): handled between two lines, what it does printed like a
+        reload's report; `sort` keeps the answers its sender shows itself."""
+        async with self._busy:
+            start = len(self.gateway.outputs)
+            held, send = sort(await self.engine.handle(event))
+            await self.gateway.execute(send)
+            lines = [self._render(o) for o in self.gateway.outputs[start:]]
+        if self.on_output is not None and lines:
+            self.on_output(lines)
+        return held
+
     async def run(self, lines: Iterable[str]) -> list[str]:
         out: list[str] = []
         for n, line in enumerate(lines, 1):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from bot.config.appeals import AppealsConfig
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
+from bot.config.dashboard import DashboardConfig
 from bot.config.entry import EntryConfig
 from bot.config.faq import FaqConfig
 from bot.config.groups import GroupsConfig
@@ -50,6 +51,8 @@ class Config(Strict):
     appeals: AppealsConfig = Field(default_factory=AppealsConfig)
     faq: FaqConfig = Field(default_factory=FaqConfig)
     mydata: MyDataConfig = Field(default_factory=MyDataConfig)
+    # The web dashboard (bot/config/dashboard.py; adapters/web/).
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 
     @field_validator("schedule")
     @classmethod

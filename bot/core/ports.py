@@ -52,6 +52,10 @@ class Store(Protocol):
 
     async def case(self, community: str, case_id: int) -> CaseRecord | None: ...
 
+    async def cases_of(self, community: str, member_key: str, limit: int = 20) -> list[CaseRecord]:
+        """The member's latest cases, newest first (the dashboard's member page)."""
+        ...
+
     async def ledger(self, community: str, member_key: str, limit: int = 20) -> list[LedgerEntry]:
         """The member's latest entries, newest first."""
         ...
