@@ -25,7 +25,9 @@ from bot.core.ports import Clock
 from bot.features import Stores
 from bot.features.analytics.store import ChartRenderer
 from storage.analytics_store import SqlAnalyticsStore
+from storage.appeals_store import SqlAppealsStore, SqlPaymentsStore
 from storage.economy_store import SqlEconomyStore
+from storage.member_data_store import SqlMemberDataStore
 from storage.note_store import SqlNoteStore
 from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
@@ -152,6 +154,9 @@ def sql_stores(store: SqlStore) -> Stores:
         schedule=SqlScheduleStore(store.engine),
         overflow=SqlOverflowStore(store.engine),
         notes=SqlNoteStore(store.engine),
+        appeals=SqlAppealsStore(store.engine),
+        payments=SqlPaymentsStore(store.engine),
+        member_data=SqlMemberDataStore(store.engine),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from adapters.app import MissingCommunity, default_config_path, open_existing, open_store
+from adapters.member_cli import add_parser as add_member_parser
 from adapters.ops.cli import add_backup_parsers, run_config_dir
 from adapters.ops.logs import configure_from
 from adapters.points_cli import add_parser as add_points_parser
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(func=_rules_test)
 
     add_points_parser(sub, common, _load)
+    add_member_parser(sub, common, _load)
     add_spam_parser(sub, common, _load)
     add_pool_parser(sub, common, _load)
 

@@ -8,6 +8,7 @@ ends, banned members cannot post at all, message ids count up per chat.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,6 +92,11 @@ class ConsoleGateway(Gateway):
         self.messages: dict[tuple[str, int], Posted] = {}
         # The latest personal invite link per member (user id).
         self.invites: dict[str, str] = {}
+        # Payments: the latest invoice each member got, checkouts answered
+        # (query -> taken), and the files members were sent (latest each).
+        self.invoices: dict[str, act.SendInvoice] = {}
+        self.checkouts: dict[str, bool] = {}
+        self.files: dict[str, bytes] = {}
         self.muted: dict[tuple[str, str], datetime] = {}
         self.banned: dict[tuple[str, str], datetime | None] = {}
         self._next_id: dict[str, int] = {}
@@ -385,6 +391,36 @@ class ConsoleGateway(Gateway):
             Output("profile", self.group_name(a.chat), text=a.title or a.description, extra=extra)
         )
 
+    def _dm_name(self, user: UserRef) -> str:
+        return self.group_name(ChatRef("console", f"dm:{user.user_id}", private=True))
+
+    @handles(act.SendFile)
+    async def _file(self, a: act.SendFile) -> None:
+        self.files[a.user.user_id] = a.data
+        extra = {"filename": a.filename, "bytes": len(a.data), "sections": _sections(a)}
+        self._emit(Output("file", self._dm_name(a.user), target=a.user.user_id, text=a.caption,
+                          extra=extra))  # fmt: skip
+
+    @handles(act.SendInvoice)
+    async def _invoice(self, a: act.SendInvoice) -> None:
+        self.invoices[a.user.user_id] = a
+        self._emit(
+            Output("invoice", self._dm_name(a.user), target=a.user.user_id, text=a.title,
+                   extra={"stars": a.stars, "payload": a.payload})
+        )  # fmt: skip
+
+    @handles(act.AnswerCheckout)
+    async def _checkout(self, a: act.AnswerCheckout) -> None:
+        self.checkouts[a.query] = a.ok
+        self._emit(
+            Output("checkout", self._dm_name(a.user), target=a.user.user_id, text=a.error,
+                   extra={"ok": a.ok})
+        )  # fmt: skip
+
+    @handles(act.RefundPayment)
+    async def _refund(self, a: act.RefundPayment) -> None:
+        self._emit(Output("refund", self._dm_name(a.user), target=a.user.user_id, text=a.charge))
+
 
 def _save(path: Path, png: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -397,3 +433,15 @@ def png_size(png: bytes) -> tuple[int, int]:
     if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
         return 0, 0
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _sections(a: act.SendFile) -> str:
+    """A JSON file's top-level sections, with how many rows each list holds:
+    enough to see what a member's copy covers without printing it."""
+    if not a.filename.endswith(".json"):
+        return ""
+    try:
+        doc = json.loads(a.data)
+    except ValueError:
+        return "(not JSON)"
+    return ", ".join(f"{k} ({len(v)})" if isinstance(v, list) else k for k, v in doc.items())

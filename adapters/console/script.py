@@ -15,6 +15,8 @@ alice: [picture p.png] caption   alice posts a photo (a file) with a caption
 !react bob 12 👍       bob reacts to #12
 !vote bob 14 2         bob votes for option 2 of the bot's poll #14
 !press mia Confirm #2  mia presses the latest button labelled "Confirm #2"
+!pay ann               ann pays the latest invoice the bot sent her (checkout, then payment)
+!checkout ann          ann only confirms it: the payment follows with her next !pay
 !restart               flush, drop all in-memory state, reload from the database
 !crash                 drop all in-memory state without flushing (a crash)
 !rule {id: x, type: caps, dry_run: true}    add a rule (YAML), or replace the one with its id
@@ -106,6 +108,15 @@ class Press:
 
 
 @dataclass(frozen=True, slots=True)
+class Pay:
+    """A member pays the latest invoice the bot sent them; `checkout_only`:
+    the platform asks the bot (the checkout) and the payment comes later."""
+
+    user: str
+    checkout_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Restart:
     crash: bool = False
 
@@ -128,6 +139,7 @@ Line = (
     | React
     | Vote
     | Press
+    | Pay
     | Restart
     | SetRule
 )
@@ -190,6 +202,8 @@ _USAGE = {
     "react": "!react bob 12 👍",
     "press": "!press mia Confirm #2",
     "vote": "!vote bob 14 2",
+    "pay": "!pay ann",
+    "checkout": "!checkout ann",
     **dict.fromkeys(_ROLES, "!{head} alice (roles: !mod, !owner, !member)"),
 }
 
@@ -210,13 +224,15 @@ def _directive(words: list[str]) -> Line:
         return Vote(args[0], int(args[1].lstrip("#")), int(args[2]))
     if head == "press" and len(args) >= 2:
         return Press(args[0], " ".join(args[1:]))
+    if head in ("pay", "checkout") and len(args) == 1:
+        return Pay(args[0], checkout_only=head == "checkout")
     if head in ("restart", "crash") and not args:
         return Restart(crash=head == "crash")
     if head in _USAGE:
         raise ScriptError("usage: " + _USAGE[head].format(head=head))
     raise ScriptError(
         f"unknown directive !{' '.join(words)} (use !group, !mod, !owner, !member, "
-        "!clock, !react, !vote, !press, !restart, !crash, !rule)"
+        "!clock, !react, !vote, !press, !pay, !checkout, !restart, !crash, !rule)"
     )
 
 

@@ -18,6 +18,7 @@ from adapters.console.script import (
     Leave,
     Line,
     MoveClock,
+    Pay,
     Post,
     Press,
     React,
@@ -38,11 +39,13 @@ from bot.core.config_watch import ConfigWatcher, try_rule
 from bot.core.engine import Engine
 from bot.core.events import (
     ChatRef,
+    CheckoutAsked,
     CommandIssued,
     Event,
     MemberJoined,
     MemberLeft,
     MessagePosted,
+    PaymentReceived,
     ReactionAdded,
     ReplyRef,
     TimerFired,
@@ -126,6 +129,9 @@ class ConsoleSession:
         self._watcher: ConfigWatcher | None = None
         # A reload's report must not land in the middle of a line's output.
         self._busy = asyncio.Lock()
+        self._payments = 0
+        # Checkouts the bot agreed to whose payment has not come yet.
+        self._agreed: dict[str, str] = {}
 
     @property
     def live_config(self) -> Config:
@@ -263,6 +269,8 @@ class ConsoleSession:
             self._vote(line)
         elif isinstance(line, Press):
             await self._press(line)
+        elif isinstance(line, Pay):
+            await self._pay(line)
         elif isinstance(line, Restart):
             await self._restart(crash=line.crash)
         elif isinstance(line, SetRule):
@@ -359,6 +367,32 @@ class ConsoleSession:
             CommandIssued(chat, user(line.user), mid, button.command, button.args,
                           self.clock.now(), text=button.data)
         )  # fmt: skip
+
+    async def _pay(self, line: Pay) -> None:
+        """The member confirms the latest invoice: the platform asks the bot
+        first (the checkout), and takes the payment only if it agreed. A
+        checkout agreed earlier (`!checkout`) is not asked again."""
+        gw = self.gateway
+        invoice = gw.invoices.get(line.user)
+        if invoice is None:
+            text = f"!pay: the bot sent {line.user} no invoice"
+            gw.outputs.append(Output("error", None, actor="console", text=text))
+            return
+        who, now = user(line.user), self.clock.now()
+        query = self._agreed.pop(line.user, None)
+        if query is None:
+            where = gw.group_name(dm_chat(line.user))
+            gw.outputs.append(Output("pay", where, actor=line.user, text=f"{invoice.stars} ⭐"))
+            self._payments += 1
+            query = f"checkout-{self._payments}"
+            await self._event(CheckoutAsked(who, query, invoice.payload, invoice.stars, "XTR", now))
+            if not gw.checkouts.get(query):
+                return
+        if line.checkout_only:
+            self._agreed[line.user] = query
+            return
+        charge = "console-charge-" + query.removeprefix("checkout-")
+        await self._event(PaymentReceived(who, invoice.payload, invoice.stars, "XTR", charge, now))
 
     async def _event(self, event: Event) -> None:
         actions = await self.engine.handle(event)
@@ -503,6 +537,19 @@ def _render_line(o: Output) -> str:
             return f"{where} bot closes poll #{o.message_id}: {text}"
         case "invite":
             return f"{where} bot invites {o.target or 'anyone'}: {text}"
+        case "file":
+            name, size, sections = o.extra["filename"], o.extra["bytes"], o.extra["sections"]
+            listed = f"\n    sections: {sections}" if sections else ""
+            return f"{where} bot sends a file {name} ({size} bytes): {text}{listed}"
+        case "invoice":
+            return f"{where} bot sends an invoice: {text}, {o.extra['stars']} ⭐"
+        case "checkout":
+            verdict = "agrees to the checkout" if o.extra["ok"] else f"refuses the checkout: {text}"
+            return f"{where} bot {verdict}"
+        case "pay":
+            return f"{where} {o.actor} pays {text}"
+        case "refund":
+            return f"{where} bot refunds payment {text}"
         case "error":
             return f"! {text}"
         case "role":

@@ -357,6 +357,20 @@ class DiscordGateway(Gateway):
             await self._send(act.SendMessage(a.fallback_chat, text, buttons=a.buttons))
         return None
 
+    @handles(act.SendFile)
+    async def _file(self, a: act.SendFile) -> str | None:
+        uid = int(a.user.user_id)
+        user = self.client.get_user(uid) or await self.client.fetch_user(uid)
+        attached = discord.File(io.BytesIO(a.data), filename=a.filename)
+        await user.send(a.caption[:MESSAGE_LIMIT] or None, file=attached)
+        return None
+
+    @handles(act.SendInvoice, act.AnswerCheckout, act.RefundPayment, op="payment")
+    async def _payment(self, a: act.SendInvoice | act.AnswerCheckout | act.RefundPayment) -> None:
+        # The config takes no fee on Discord (entry.fee.platforms): a paid
+        # role of the server's own subscription opens the entry instead.
+        log.error("Discord takes no payments from bots; %s skipped", type(a).__name__)
+
     @handles(act.DeleteMessage)
     async def _delete(self, a: act.DeleteMessage) -> str | None:
         channel = await self._channel(a.chat)
@@ -661,12 +675,15 @@ class DiscordGateway(Gateway):
                 await copy.pin()
 
 
+_PRIVATE = (act.SendDirect, act.SendFile, act.SendInvoice, act.AnswerCheckout, act.RefundPayment)
+
+
 def _target(action: act.Action) -> str:
     if isinstance(action, act.CloneGroup):
         return f"<#{action.template.chat_id}>"
     if isinstance(action, act.CountMembers):
         return " ".join(f"<#{chat.chat_id}>" for chat in action.chats)
-    if isinstance(action, act.SendDirect):
+    if isinstance(action, _PRIVATE):
         return f"<@{action.user.user_id}>"
     user = getattr(action, "user", None)
     if isinstance(user, UserRef):

@@ -31,6 +31,8 @@ from telegram import (
     ChatPermissions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
+    LabeledPrice,
     MessageEntity,
     ReplyParameters,
     User,
@@ -80,6 +82,8 @@ _MESSAGE_ACTIONS = (
     act.CreateInvite,
 )
 # Caption limit of a photo, in characters.
+# Telegram Stars' currency code.
+_STARS = "XTR"
 _MAX_CAPTION = 1024
 # answerCallbackQuery shows at most 200 characters.
 _MAX_TOAST = 200
@@ -382,6 +386,61 @@ class TelegramGateway(Gateway):
                 return
         await self._mention(a.fallback_chat, a.user, a.text, a.buttons)
 
+    @handles(act.SendFile)
+    async def _file(self, a: act.SendFile) -> None:
+        # sendDocument as multipart/form-data: PTB uploads bytes as a file.
+        uid = int(a.user.user_id)
+        document = InputFile(a.data, filename=a.filename)
+        caption = a.caption[:_MAX_CAPTION] or None
+        await self._do(
+            "file",
+            ChatRef(PLATFORM, a.user.user_id, private=True),
+            partial(self.bot.send_document, uid, document, caption=caption),
+            message=True,
+        )
+
+    @handles(act.SendInvoice)
+    async def _invoice(self, a: act.SendInvoice) -> None:
+        # Stars: currency XTR, one price, no provider token (Bot API).
+        uid = int(a.user.user_id)
+        await self._do(
+            "invoice",
+            ChatRef(PLATFORM, a.user.user_id, private=True),
+            partial(
+                self.bot.send_invoice,
+                uid,
+                a.title,
+                a.description,
+                a.payload,
+                _STARS,
+                [LabeledPrice(a.title, a.stars)],
+                provider_token="",
+            ),
+            message=True,
+        )
+
+    @handles(act.AnswerCheckout)
+    async def _checkout(self, a: act.AnswerCheckout) -> None:
+        # Telegram waits 10 seconds for the answer: no queue in front of it.
+        await self._do(
+            "checkout",
+            ChatRef(PLATFORM, a.user.user_id, private=True),
+            partial(
+                self.bot.answer_pre_checkout_query,
+                a.query,
+                a.ok,
+                error_message=None if a.ok else a.error[:255] or None,
+            ),
+        )
+
+    @handles(act.RefundPayment)
+    async def _refund(self, a: act.RefundPayment) -> None:
+        await self._do(
+            "refund",
+            ChatRef(PLATFORM, a.user.user_id, private=True),
+            partial(self.bot.refund_star_payment, int(a.user.user_id), a.charge),
+        )
+
     async def _mention(
         self, chat: ChatRef, user: UserRef, text: str, buttons: Sequence[act.Button] = ()
     ) -> None:
@@ -666,8 +725,13 @@ def _not_modified(exc: BadRequest) -> bool:
     return "not_modified" in exc.message.lower().replace(" ", "_")
 
 
+_PRIVATE = (act.SendDirect, act.SendFile, act.SendInvoice, act.AnswerCheckout, act.RefundPayment)
+
+
 def _lane_chat(action: act.Action) -> str:
-    if isinstance(action, act.SendDirect):
+    # What is said to a member privately keeps its order (the fee's words
+    # before its invoice).
+    if isinstance(action, _PRIVATE):
         return f"dm:{action.user.user_id}"
     if isinstance(action, act.CloneGroup):
         return action.template.key

@@ -53,6 +53,33 @@ class RecordingGateway(Gateway):
             Output("dm", f"dm {a.user.user_id}", target=a.user.user_id, text=a.text)
         )
 
+    @handles(act.SendFile)
+    async def _file(self, a: act.SendFile) -> None:
+        self.outputs.append(
+            Output("file", f"dm {a.user.user_id}", target=a.user.user_id, text=a.caption,
+                   extra={"filename": a.filename, "bytes": len(a.data), "sections": ""})
+        )  # fmt: skip
+
+    @handles(act.SendInvoice)
+    async def _invoice(self, a: act.SendInvoice) -> None:
+        self.outputs.append(
+            Output("invoice", f"dm {a.user.user_id}", target=a.user.user_id, text=a.title,
+                   extra={"stars": a.stars, "payload": a.payload})
+        )  # fmt: skip
+
+    @handles(act.AnswerCheckout)
+    async def _checkout(self, a: act.AnswerCheckout) -> None:
+        self.outputs.append(
+            Output("checkout", f"dm {a.user.user_id}", target=a.user.user_id, text=a.error,
+                   extra={"ok": a.ok})
+        )  # fmt: skip
+
+    @handles(act.RefundPayment)
+    async def _refund(self, a: act.RefundPayment) -> None:
+        self.outputs.append(
+            Output("refund", f"dm {a.user.user_id}", target=a.user.user_id, text=a.charge)
+        )
+
     @handles(act.DeleteMessage)
     async def _delete(self, a: act.DeleteMessage) -> None:
         where = self.where(a.chat)

@@ -27,12 +27,14 @@ from adapters.storable import storable
 from bot.core.commands import parse_command
 from bot.core.events import (
     ChatRef,
+    CheckoutAsked,
     CommandIssued,
     Event,
     JoinRequested,
     MemberJoined,
     MemberLeft,
     MessagePosted,
+    PaymentReceived,
     ReactionAdded,
     ReplyRef,
     UserRef,
@@ -293,6 +295,9 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     chat = msg["chat"]
     if chat.get("type") == "channel":
         return []
+    paid = msg.get("successful_payment")
+    if paid is not None and not edited and "from" in msg:
+        return [_payment(paid, user_ref(msg["from"]), when(msg["date"]))]
     text = msg.get("text")
     entities = msg.get("entities")
     if text is None:
@@ -551,6 +556,31 @@ def _poll_answer(answer: Json, me: BotIdentity, admins: Collection[int]) -> list
     ]
 
 
+def _payment(paid: Json, user: UserRef, at: datetime) -> PaymentReceived:
+    return PaymentReceived(
+        user,
+        _str(paid["invoice_payload"]),
+        _int(paid["total_amount"]),
+        _str(paid["currency"]),
+        _str(paid["telegram_payment_charge_id"]),
+        at,
+    )
+
+
+def _checkout(query: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    # A pre-checkout query carries no date: it is answered at once.
+    return [
+        CheckoutAsked(
+            user_ref(query["from"]),
+            _str(query["id"]),
+            _str(query["invoice_payload"]),
+            _int(query["total_amount"]),
+            _str(query["currency"]),
+            datetime.now(UTC),
+        )
+    ]
+
+
 _UNKNOWN_BOT = BotIdentity()
 
 _KINDS: dict[str, Callable[[Json, BotIdentity, Collection[int]], list[Item]]] = {
@@ -562,6 +592,7 @@ _KINDS: dict[str, Callable[[Json, BotIdentity, Collection[int]], list[Item]]] = 
     "message_reaction": _reaction,
     "callback_query": _callback,
     "poll_answer": _poll_answer,
+    "pre_checkout_query": _checkout,
 }
 
 # Every update kind translate reads: named in allowed_updates, since Telegram

@@ -17,11 +17,14 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from bot.config.appeals import AppealsConfig
 from bot.config.base import Strict
 from bot.config.community import CommunityConfig
 from bot.config.dashboard import DashboardConfig
 from bot.config.entry import EntryConfig
+from bot.config.faq import FaqConfig
 from bot.config.groups import GroupsConfig
+from bot.config.mydata import MyDataConfig
 from bot.config.notice import FeedbackConfig, NoticeConfig, PollsConfig
 from bot.config.operations import LoggingConfig, MetricsConfig, StandbyConfig
 from bot.config.platforms import DatabaseConfig, PlatformsConfig
@@ -48,6 +51,10 @@ class Config(Strict):
     schedule: list[PostSpec] = Field(default_factory=list)
     # Spam detection, members' reports and risk monitors (bot/config/risk.py).
     risk: RiskConfig = Field(default_factory=RiskConfig)
+    # Appeals, FAQ answers, members' own data (issue 21, items 5-7).
+    appeals: AppealsConfig = Field(default_factory=AppealsConfig)
+    faq: FaqConfig = Field(default_factory=FaqConfig)
+    mydata: MyDataConfig = Field(default_factory=MyDataConfig)
     # The web dashboard (bot/config/dashboard.py; adapters/web/).
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     # How the process logs, serves /healthz and /metrics, and shares the

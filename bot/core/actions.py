@@ -311,6 +311,49 @@ class AskOpinion:
     key_env: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SendFile:
+    """A file sent to a member privately (`/mydata`): its name, its bytes and
+    a caption under it."""
+
+    user: UserRef
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SendInvoice:
+    """A bill to a member in private: on Telegram a Stars invoice (currency
+    XTR, `stars` of them). `payload` comes back with the payment, so a
+    payment is matched to its purpose even after a restart."""
+
+    user: UserRef
+    title: str
+    description: str
+    payload: str
+    stars: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCheckout:
+    """The answer to a member's checkout (`CheckoutAsked`): go ahead, or
+    refuse with the reason shown to them. It must come within seconds."""
+
+    user: UserRef
+    query: str
+    ok: bool
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPayment:
+    """Give a payment back in full (Telegram's refundStarPayment)."""
+
+    user: UserRef
+    charge: str
+
+
 Action = (
     SendMessage
     | AnswerPress
@@ -337,13 +380,17 @@ Action = (
     | CloneGroup
     | ReadImage
     | AskOpinion
+    | SendFile
+    | SendInvoice
+    | AnswerCheckout
+    | RefundPayment
 )
 
 
 def platform_of(action: Action) -> str:
     """The platform that carries the action out: its chat's, or for a direct
     message its member's (a Discord event may need a Telegram log chat told)."""
-    if isinstance(action, SendDirect):
+    if isinstance(action, SendDirect | SendFile | SendInvoice | AnswerCheckout | RefundPayment):
         return action.user.platform
     if isinstance(action, CloneGroup):
         return action.template.platform

@@ -119,6 +119,17 @@ class Directory:
     def touch(self, member: MemberRecord, *, soft: bool = False) -> None:
         self._writes.member(member, soft=soft)
 
+    def forget(self, member: MemberRecord) -> None:
+        """`/forgetme`: the member's name, language and habits go. The record
+        stays (the platform still shows them in its groups, and the bot sees
+        their name again if they keep talking)."""
+        if member.username:
+            self._usernames.pop(member.username.lower(), None)
+        member.name, member.username, member.language = "", None, None
+        member.message_count, member.streak = 0, 0
+        member.last_checkin = member.last_points_at = member.last_seen = None
+        self._writes.member(member)
+
     def group(self, chat: ChatRef, now: datetime, title: str = "") -> GroupRecord:
         """The group for a chat, registered with the next serial on first sight;
         the log chat is never registered (a record of the moment, state LOG)."""

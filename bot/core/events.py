@@ -238,6 +238,19 @@ class ImageRead:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckoutAsked:
+    """A member confirmed a payment the bot billed (`SendInvoice`) and the
+    platform asks whether to take it (Telegram's pre_checkout_query)."""
+
+    user: UserRef
+    query: str
+    payload: str
+    stars: int
+    currency: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class MessageSent:
     """The platform's id for a message or poll the core sent with a `ref`."""
 
@@ -274,6 +287,19 @@ class PollClosed:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentReceived:
+    """The platform took a member's payment (Telegram's successful_payment);
+    `charge` is its id, which a refund names."""
+
+    user: UserRef
+    payload: str
+    stars: int
+    currency: str
+    charge: str
+    at: datetime
+
+
 Event = (
     MessagePosted
     | CommandIssued
@@ -292,4 +318,6 @@ Event = (
     | OpinionGiven
     | MessageSent
     | PollClosed
+    | CheckoutAsked
+    | PaymentReceived
 )

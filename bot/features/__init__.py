@@ -26,9 +26,17 @@ from bot.core.records import Snapshot
 from bot.features.analytics.analytics import Analytics, CountingEconomyStore, MemoryAnalyticsStore
 from bot.features.analytics.feature import AnalyticsFeature
 from bot.features.analytics.store import AnalyticsStore, ChartRenderer
+from bot.features.appeals.feature import AppealsFeature
+from bot.features.appeals.service import Appeals
+from bot.features.appeals.store import AppealsStore, MemoryAppealsStore
 from bot.features.economy.economy import Economy, MemoryEconomyStore, load_economy
 from bot.features.economy.feature import EconomyFeature
 from bot.features.economy.store import EconomyStore
+from bot.features.faq.feature import FaqFeature
+from bot.features.faq.service import Faq
+from bot.features.fee.feature import FeeFeature
+from bot.features.fee.service import EntryFee
+from bot.features.fee.store import MemoryPaymentsStore, PaymentsStore
 from bot.features.feedback.feature import FeedbackFeature
 from bot.features.feedback.feedback import FeedbackBox
 from bot.features.moderation.cases import Moderation
@@ -36,6 +44,9 @@ from bot.features.moderation.enforcement import Enforcer
 from bot.features.moderation.feature import ModerationFeature
 from bot.features.moderation.names import NamesFeature
 from bot.features.moderation.views import Views
+from bot.features.mydata.feature import MyDataFeature
+from bot.features.mydata.service import MyData
+from bot.features.mydata.store import MemberDataStore, MemoryMemberDataStore
 from bot.features.notes.store import MemoryNoteStore, NoteStore
 from bot.features.notice.feature import NoticeFeature
 from bot.features.notice.notice import Notice
@@ -81,6 +92,9 @@ class Stores:
     overflow: OverflowStore | None = None
     # Seasons, the notice's pins, polls and feedback.
     notes: NoteStore = field(default_factory=MemoryNoteStore)
+    appeals: AppealsStore = field(default_factory=MemoryAppealsStore)
+    payments: PaymentsStore = field(default_factory=MemoryPaymentsStore)
+    member_data: MemberDataStore = field(default_factory=MemoryMemberDataStore)
 
 
 async def build(
@@ -120,6 +134,8 @@ async def build(
     saved = await stores.overflow.load_overflow(slug) if stores.overflow is not None else None
     overflow = Overflow(kit, saved)
     entry = EntryGate(kit, overflow, points, stores.overflow, saved)
+    fee = EntryFee(kit, stores.payments)
+    entry.fee, fee.gate = fee, entry
 
     views = Views(kit, points)
     risk = RiskFeature(await Risk.start(kit, stores.spam, enforcer, points), views.of)
@@ -146,6 +162,18 @@ async def build(
         badge=seasons.badge,
     )
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
+    appeals = Appeals(
+        kit,
+        stores.appeals,
+        cases,
+        enforcer,
+        await stores.appeals.load_appeals(slug),
+        learn_ham=risk.learn_ham,
+    )
+    enforcer.notifiers.append(appeals.notify)
+    monitors = risk.risk.monitors
+    faq = Faq(kit, base or Path.cwd(), monitors.open.get, monitors.answered)
+    monitors.suggest = faq.suggest
     features: list[Feature] = [
         moderation,
         PresenceFeature(kit),
@@ -155,13 +183,28 @@ async def build(
         tiers,
         PointsFeature(kit, points_service),
         ThanksFeature(kit, points),
+        FaqFeature(kit, faq),
         EconomyFeature(kit, economy),
         EntryFeature(kit, entry),
+        FeeFeature(kit, fee),
         AnalyticsFeature(kit, analytics),
         seasons_feature,
         NoticeFeature(kit, notice),
         PollsFeature(kit, polls),
         FeedbackFeature(kit, feedback),
+        AppealsFeature(kit, appeals),
+        MyDataFeature(
+            kit,
+            MyData(
+                kit,
+                stores.member_data,
+                points,
+                cases,
+                appeals,
+                risk.waiting_flags,
+                flushes=(analytics.flush,),
+            ),
+        ),
     ]
     if stores.schedule is not None:
         compose = Composer(kit, points, analytics, base or Path.cwd(), digest=(feedback.digest,))

@@ -6,7 +6,17 @@ imports every one: whoever takes `Base` from here (Alembic's env, the stairway
 test comparing migrations with the models) sees the whole schema.
 """
 
-from storage.models import analytics, core, economy, notes, overflow, risk, schedule
+from storage.models import analytics, appeals, core, economy, notes, overflow, risk, schedule
 from storage.models.base import Base
 
-__all__ = ["Base", "analytics", "core", "economy", "notes", "overflow", "risk", "schedule"]
+__all__ = [
+    "Base",
+    "analytics",
+    "appeals",
+    "core",
+    "economy",
+    "notes",
+    "overflow",
+    "risk",
+    "schedule",
+]

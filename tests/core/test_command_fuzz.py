@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from adapters.console.session import ConsoleSession, dm_chat, group_chat, user
 from bot.config import load_config
-from bot.core.actions import SendDirect, SendMessage, SendPhoto
+from bot.core.actions import SendDirect, SendFile, SendMessage, SendPhoto
 from bot.core.clock import FakeClock
 from bot.core.events import CommandIssued
 from storage.sql_store import SqlStore
@@ -64,7 +64,9 @@ def test_every_command_with_any_arguments_is_answered(tmp_path: Path) -> None:
             issued = CommandIssued(chat, user(who), next(ids), name, tuple(args), clock.now(),
                                    text=text)  # fmt: skip
             actions = runner.run(engine.handle(issued))
-            replies = [a for a in actions if isinstance(a, SendMessage | SendDirect | SendPhoto)]
+            replies = [
+                a for a in actions if isinstance(a, SendMessage | SendDirect | SendPhoto | SendFile)
+            ]
             assert replies, (text, actions)
 
         @settings(

@@ -193,6 +193,15 @@ BODIES: dict[str, st.SearchStrategy[Json]] = {
         {"poll_id": st.text(min_size=1, max_size=10), "option_ids": st.lists(st.integers(0, 9))},
         {"user": users, "voter_chat": group_chats},
     ),
+    "pre_checkout_query": st.fixed_dictionaries(
+        {
+            "id": st.text(min_size=1, max_size=10),
+            "from": users,
+            "currency": st.sampled_from(["XTR", "USD"]),
+            "total_amount": st.integers(1, 10_000),
+            "invoice_payload": st.sampled_from(["entry", "entry:telegram:-1001", "x"]),
+        }
+    ),
 }
 
 

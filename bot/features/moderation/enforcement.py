@@ -4,6 +4,7 @@ reported to the moderators' log chat."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.core.actions import (
@@ -26,6 +27,9 @@ from rules.schema import RuleAction
 
 # A mute that names no duration (a moderator's bare /mute).
 DEFAULT_MUTE = timedelta(hours=1)
+# Told of every sanction before its action leaves (appeals: how to appeal);
+# what it returns goes first.
+Notifier = Callable[[CaseRecord, MemberRecord], list[Action]]
 
 
 class Enforcer:
@@ -35,6 +39,7 @@ class Enforcer:
     def __init__(self, kit: Kit, cases: Moderation) -> None:
         self.kit = kit
         self.cases = cases
+        self.notifiers: list[Notifier] = []
 
     def log(self, case: CaseRecord, member: MemberRecord, by: MemberRecord | None) -> list[Action]:
         chat = self.kit.log_chat
@@ -105,7 +110,8 @@ class Enforcer:
             out = [UnbanMember(chat, user, case.id)]
         else:
             out = []
-        return case, out + self.log(case, member, by)
+        told = [a for notify in self.notifiers for a in notify(case, member)]
+        return case, told + out + self.log(case, member, by)
 
     def warn(
         self,

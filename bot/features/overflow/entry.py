@@ -44,6 +44,7 @@ from bot.features.points.points import Points
 
 if TYPE_CHECKING:
     from bot.core.kit import Kit
+    from bot.features.fee.service import EntryFee
     from bot.features.overflow.planner import Overflow
     from bot.features.overflow.store import OverflowStore
 
@@ -116,6 +117,8 @@ class EntryGate:
         # The entry's minimum points.
         self.points = points
         self.store = store
+        # The entry fee, paid after everything else and before the invite.
+        self.fee: EntryFee | None = None
         self.challenges: dict[str, Challenge] = {}
         self.waiting: dict[str, Waiting] = {}
         # Members who failed the captcha, until when they may try again.
@@ -268,6 +271,17 @@ class EntryGate:
     def admit(
         self, member: MemberRecord, user: UserRef, now: datetime, request: ChatRef | None
     ) -> list[Action]:
+        fee = self.fee
+        # With no place to give, the newcomer is told so rather than billed.
+        room = request is not None or self.overflow.entry_group(user.platform) is not None
+        if fee is not None and fee.applies(user) and room:
+            return fee.bill(member, user, request)
+        return self.seat(member, user, now, request)
+
+    def seat(
+        self, member: MemberRecord, user: UserRef, now: datetime, request: ChatRef | None
+    ) -> list[Action]:
+        """The invite, or the join request approved: all paid and passed."""
         if request is not None:
             group = self.kit.directory.groups.get(request.key)
             if group is not None:

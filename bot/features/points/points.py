@@ -376,6 +376,14 @@ class Points:
         key = f"react:{group_key}:{message_id}:{reactor_key}"
         return Award(author, points, self.award(author, points, REACTION, key, now, group_key))
 
+    def forget(self, key: str) -> None:
+        """`/forgetme` erased the member's ledger: their balance and boards go."""
+        before = self.balances.pop(key, None)
+        if before is not None:
+            self._ranks.remove(before)
+        for board in (self.week, self.month, self._today_points, self._today_reactions):
+            board.pop(key, None)
+
     def undo(self, entries: list[LedgerEntry]) -> None:
         """Take back entries the store already had (a replay after a crash)."""
         for e in entries:

@@ -16,6 +16,7 @@ from bot.core.records import MemberRecord
 from bot.features.risk import commands, report_commands
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam import commands as spam_commands
+from bot.features.risk.spam.model import HAM
 from rules.message import MessageView
 
 
@@ -66,6 +67,16 @@ class RiskFeature(Base):
 
     async def tick(self, now: datetime) -> list[Action]:
         return await self.risk.tick(now)
+
+    def waiting_flags(self, member_key: str) -> list[tuple[int, int | None]]:
+        """The member's flags waiting for review: (flag id, case id)."""
+        return [
+            (f.id, f.case_id) for f in self.risk.reports.waiting() if f.member_key == member_key
+        ]
+
+    async def learn_ham(self, text: str, at: datetime, by: str, member: str) -> bool:
+        """Teach the spam detector a text is not spam (an accepted appeal)."""
+        return await self.risk.spam.learn(HAM, text, at, source="appeal", by=by, member=member)
 
     async def forgive(self, ctx: Context, member: MemberRecord) -> list[Action]:
         """A moderator lifted a ban: a member banned as a spammer teaches the

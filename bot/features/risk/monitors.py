@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -36,6 +37,9 @@ _QUESTION = re.compile(
 # Pending questions kept per group.
 _QUESTIONS = 100
 SEVERITIES = ("low", "medium", "high")
+# Prepared answers an alert about a member's message carries (the FAQ's):
+# (the alert, the message's text, its id, the watched word) -> (lines, buttons).
+Suggest = Callable[[RiskAlertRecord, str, int, str | None], tuple[str, tuple[Button, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class Monitors:
         self.pending: list[RiskAlertRecord] = []
         # Alerts nobody acknowledged yet, by id.
         self.open: dict[int, RiskAlertRecord] = {}
+        # Set when the FAQ feature runs: suggested answers under alerts.
+        self.suggest: Suggest | None = None
 
     def configure(self, config: MonitorsConfig) -> None:
         self.config = config
@@ -90,6 +96,7 @@ class Monitors:
         *,
         repeat: bool = False,
         names: list[str] | None = None,
+        asked: str | None = None,
         **values: str,
     ) -> list[Action]:
         """Raise an alert unless this group had one of its kind within the
@@ -123,9 +130,11 @@ class Monitors:
         chat = self.kit.log_chat
         if chat is None:
             return []
-        return [
-            SendMessage(chat, self.text(record), kind="alert", buttons=ack_buttons(loc, record))
-        ]
+        text, buttons = self.text(record), ack_buttons(loc, record)
+        if asked is not None and self.suggest is not None and evidence:
+            more, offered = self.suggest(record, asked, evidence[-1], values.get("word"))
+            text, buttons = text + more, buttons + offered
+        return [SendMessage(chat, text, kind="alert", buttons=buttons)]
 
     def text(self, alert: RiskAlertRecord) -> str:
         loc = self.kit.config.community.locale
@@ -214,7 +223,7 @@ class Monitors:
             word = _first_keyword(keywords, view)
             if word is not None:
                 actions += self.alert(
-                    "keyword", "medium", group, ev.at, [ev.message_id],
+                    "keyword", "medium", group, ev.at, [ev.message_id], asked=ev.text,
                     word=word, name=display(member), text=_excerpt(ev.text),
                 )  # fmt: skip
         if self.config.unanswered_question is None or ev.edited:
@@ -237,6 +246,12 @@ class Monitors:
                 ev.message_id, member.key, display(member), ev.at, ev.text
             )
         return actions
+
+    def answered(self, group_key: str, message_id: int) -> None:
+        """A question the bot itself answered (the FAQ) waits no longer."""
+        pending = self._questions.get(group_key)
+        if pending is not None:
+            pending.pop(message_id, None)
 
     async def activity_drop(self, now: datetime) -> list[Action]:
         """Once a local day: each group's yesterday against its own baseline."""
@@ -280,7 +295,7 @@ class Monitors:
                 if group is not None:
                     actions += self.alert(
                         "unanswered_question", "medium", group, now, [q.message_id],
-                        repeat=True, name=q.name, after=format_duration(spec.after),
+                        repeat=True, asked=q.text, name=q.name, after=format_duration(spec.after),
                         text=_excerpt(q.text),
                     )  # fmt: skip
         return actions

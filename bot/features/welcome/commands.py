@@ -23,7 +23,15 @@ async def start(ctx: Context, gate: EntryGate) -> list[Action]:
 
 
 # Each feature's part of /help, in the order members read it.
-HELP_MEMBER = ("help.member", "help.economy", "help.community", "help.overflow", "help.risk")
+HELP_MEMBER = (
+    "help.member",
+    "help.economy",
+    "help.community",
+    "help.overflow",
+    "help.risk",
+    "help.appeals",
+    "help.mydata",
+)
 HELP_STAFF = (
     "help.moderator",
     "help.economy_mod",
@@ -31,6 +39,9 @@ HELP_STAFF = (
     "help.schedule_mod",
     "help.overflow_mod",
     "help.community_mod",
+    "help.appeals_mod",
+    "help.faq_mod",
+    "help.fee_mod",
 )
 
 

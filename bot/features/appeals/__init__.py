@@ -1,0 +1,1 @@
+"""Appeals: a sanctioned member asks the moderators, privately, to think again."""

@@ -1,0 +1,1 @@
+"""FAQ answers: owner-written answers to the questions members keep asking."""

@@ -1,0 +1,1 @@
+"""Members' own data: a copy on request (`/mydata`), erasure (`/forgetme`)."""

@@ -1,0 +1,189 @@
+"""`SqlMemberDataStore`: every row about one member (`/mydata`,
+`groupkeeper member export`) and their erasure (`/forgetme`, `groupkeeper
+member erase`), on the same database as `SqlStore`.
+
+Each table that names a member says, here, in which columns and what an
+erasure does with its rows: delete them (only about the member), move them
+to an anonymous alias with their words blanked (the community's numbers
+rest on them), or keep them (what moderators and accounts must keep). A
+table added later that names members belongs in `TABLES` too; a test holds
+every `*_key` column of the schema to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, delete, false, func, not_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.features.mydata.store import Erased, Kept, Rows
+from storage.engine_store import EngineStore
+from storage.models.base import Base
+
+DELETE, ANONYMISE, KEEP, PROFILE = "delete", "anonymise", "keep", "profile"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTable:
+    """Where a table names a member, and what an erasure does there."""
+
+    name: str
+    # The columns holding the member's key; the first is the row's subject.
+    columns: tuple[str, ...]
+    policy: str
+    # Columns of the member's own words, blanked when the row is anonymised.
+    words: tuple[str, ...] = ()
+    # Rows an erasure must leave alone: (kept, table) -> a condition.
+    keep: Callable[[Kept, Table], ColumnElement[bool]] | None = None
+    # The name of the section in the member's copy.
+    section: str = ""
+
+
+def _in(column: Any, ids: frozenset[int]) -> ColumnElement[bool]:
+    return column.in_(sorted(ids)) if ids else false()
+
+
+TABLES: tuple[MemberTable, ...] = (
+    MemberTable("members", ("key",), PROFILE, section="stored_profile"),
+    MemberTable("memberships", ("member_key",), KEEP, section="groups"),
+    MemberTable("points_ledger", ("member_key",), DELETE, section="points_ledger"),
+    MemberTable(
+        "mod_cases",
+        ("member_key",),
+        ANONYMISE,
+        words=("message_text",),
+        keep=lambda k, t: _in(t.c.id, k.cases),
+        section="cases",
+    ),
+    MemberTable(
+        "warnings",
+        ("member_key",),
+        DELETE,
+        keep=lambda k, t: _in(t.c.id, k.warnings),
+        section="warnings",
+    ),
+    MemberTable(
+        "flags",
+        ("member_key",),
+        ANONYMISE,
+        words=("text", "reasons"),
+        keep=lambda k, t: _in(t.c.id, k.flags),
+        section="flags_about_you",
+    ),
+    MemberTable("reports", ("reporter_key",), ANONYMISE, words=("reason",), section="reports_made"),
+    MemberTable("spam_samples", ("member_key",), ANONYMISE, section="spam_samples_of_yours"),
+    MemberTable(
+        "appeals",
+        ("member_key",),
+        DELETE,
+        keep=lambda k, t: _in(t.c.id, k.appeals),
+        section="appeals",
+    ),
+    MemberTable("payments", ("member_key",), KEEP, section="payments"),
+    MemberTable(
+        "shop_redemptions",
+        ("member_key",),
+        ANONYMISE,
+        keep=lambda k, t: t.c.status == "pending",
+        section="redemptions",
+    ),
+    MemberTable("event_rsvps", ("member_key",), ANONYMISE, section="event_rsvps"),
+    MemberTable("referral_invites", ("member_key",), DELETE, section="invite_links"),
+    MemberTable("referrals", ("invitee_key", "inviter_key"), ANONYMISE, section="referrals"),
+    MemberTable("member_activity", ("member_key",), ANONYMISE, section="active_days"),
+    MemberTable("entry_invites", ("member_key",), DELETE, section="entry_invite"),
+    MemberTable("entry_stages", ("member_key",), DELETE, section="entry_stage"),
+)
+# Columns that name a member only as the one who acted on others' rows
+# (a moderator's, a resolver's): not the member's own data.
+ACTORS = frozenset(
+    {
+        "moderator_key", "resolved_by", "acked_by", "started_by", "lifted_by", "created_by",
+        "decided_by", "added_by", "group_key", "request_key", "joined_key", "chat_key",
+    }
+)  # fmt: skip
+# Blanked in the member's row by an erasure (the row stays: roles and places).
+_PROFILE_BLANK: dict[str, Any] = {
+    "name": "", "username": None, "language": None, "message_count": 0, "streak": 0,
+    "last_checkin": None, "last_points_at": None, "last_seen": None,
+}  # fmt: skip
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+class SqlMemberDataStore(EngineStore):
+    async def export(self, community: str, member_key: str) -> dict[str, Rows]:
+        out: dict[str, Rows] = {}
+        async with self._reading() as c:
+            for spec in TABLES:
+                table = _table(spec.name)
+                where = or_(*(table.c[col] == member_key for col in spec.columns))
+                rows = await c.execute(select(table).where(table.c.community == community, where))
+                out[spec.section] = [
+                    {k: _json(v) for k, v in row._mapping.items() if k != "community"}
+                    for row in rows
+                ]
+        return out
+
+    async def erase(self, community: str, member_key: str, kept: Kept, alias: str) -> Erased:
+        erased = Erased()
+        async with self._writing() as c:
+            for spec in TABLES:
+                await self._erase_table(c, spec, community, member_key, kept, alias, erased)
+        return erased
+
+    @staticmethod
+    async def _erase_table(
+        c: AsyncConnection,
+        spec: MemberTable,
+        community: str,
+        member_key: str,
+        kept: Kept,
+        alias: str,
+        erased: Erased,
+    ) -> None:
+        table = _table(spec.name)
+        for column in spec.columns:
+            mine = [table.c.community == community, table.c[column] == member_key]
+            keep = spec.keep(kept, table) if spec.keep is not None else None
+            if spec.policy == KEEP:
+                count = await _count(c, table, mine)
+                _add(erased.kept, spec.name, count)
+                continue
+            if keep is not None:
+                _add(erased.kept, spec.name, await _count(c, table, [*mine, keep]))
+                mine.append(not_(keep))
+            if spec.policy == PROFILE:
+                result = await c.execute(update(table).where(*mine).values(**_PROFILE_BLANK))
+                _add(erased.anonymised, spec.name, result.rowcount)
+            elif spec.policy == DELETE:
+                result = await c.execute(delete(table).where(*mine))
+                _add(erased.deleted, spec.name, result.rowcount)
+            else:
+                values: dict[str, Any] = dict.fromkeys(spec.words, "")
+                nullable = table.c[column].nullable
+                values[column] = None if nullable else alias
+                result = await c.execute(update(table).where(*mine).values(**values))
+                _add(erased.anonymised, spec.name, result.rowcount)
+
+
+async def _count(c: AsyncConnection, table: Table, where: Sequence[ColumnElement[bool]]) -> int:
+    result = await c.execute(select(func.count()).select_from(table).where(*where))
+    return int(result.scalar_one())
+
+
+def _add(into: dict[str, int], name: str, count: int) -> None:
+    if count:
+        into[name] = into.get(name, 0) + count
