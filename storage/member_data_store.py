@@ -12,6 +12,7 @@ every `*_key` column of the schema to it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -98,6 +99,11 @@ TABLES: tuple[MemberTable, ...] = (
     MemberTable("entry_invites", ("member_key",), DELETE, section="entry_invite"),
     MemberTable("entry_stages", ("member_key",), DELETE, section="entry_stage"),
 )
+# Notes (`feature_notes`) whose JSON names a member under "member": what a
+# member wrote there is theirs (feedback); their words are blanked and the
+# note moved to the alias on erasure. Season boards and honours are public
+# rolls of names as posted, not kept per member: they stay.
+NOTE_KINDS: dict[str, tuple[str, ...]] = {"feedback": ("text", "answer")}
 # Columns that name a member only as the one who acted on others' rows
 # (a moderator's, a resolver's): not the member's own data.
 ACTORS = frozenset(
@@ -135,6 +141,8 @@ class SqlMemberDataStore(EngineStore):
                     {k: _json(v) for k, v in row._mapping.items() if k != "community"}
                     for row in rows
                 ]
+            for kind, data in await _notes_of(c, community, member_key):
+                out.setdefault(kind, []).append(data)
         return out
 
     async def erase(self, community: str, member_key: str, kept: Kept, alias: str) -> Erased:
@@ -142,6 +150,7 @@ class SqlMemberDataStore(EngineStore):
         async with self._writing() as c:
             for spec in TABLES:
                 await self._erase_table(c, spec, community, member_key, kept, alias, erased)
+            await _erase_notes(c, community, member_key, alias, erased)
         return erased
 
     @staticmethod
@@ -187,3 +196,46 @@ async def _count(c: AsyncConnection, table: Table, where: Sequence[ColumnElement
 def _add(into: dict[str, int], name: str, count: int) -> None:
     if count:
         into[name] = into.get(name, 0) + count
+
+
+async def _member_notes(
+    c: AsyncConnection, community: str, member_key: str
+) -> list[tuple[str, str, dict[str, Any], datetime]]:
+    """(kind, key, data, at) of the notes naming the member. Notes are few
+    (feedback comes in by the dozen), so they are read and matched here
+    rather than by each database's own JSON functions."""
+    notes = _table("feature_notes").c
+    rows = await c.execute(
+        select(notes.kind, notes.key, notes.data, notes.at).where(
+            notes.community == community, notes.kind.in_(sorted(NOTE_KINDS))
+        )
+    )
+    found = []
+    for kind, key, text, at in rows:
+        data = json.loads(text)
+        if isinstance(data, dict) and data.get("member") == member_key:
+            found.append((kind, key, data, at))
+    return found
+
+
+async def _notes_of(
+    c: AsyncConnection, community: str, member_key: str
+) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (kind, {"id": key, **data, "at": _json(at)})
+        for kind, key, data, at in await _member_notes(c, community, member_key)
+    ]
+
+
+async def _erase_notes(
+    c: AsyncConnection, community: str, member_key: str, alias: str, erased: Erased
+) -> None:
+    notes = _table("feature_notes")
+    for kind, key, data, _ in await _member_notes(c, community, member_key):
+        data.update(dict.fromkeys(NOTE_KINDS[kind], ""), member=alias)
+        await c.execute(
+            update(notes)
+            .where(notes.c.community == community, notes.c.kind == kind, notes.c.key == key)
+            .values(data=json.dumps(data, ensure_ascii=False))
+        )
+        _add(erased.anonymised, "feature_notes", 1)

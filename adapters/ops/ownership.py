@@ -100,6 +100,10 @@ class PostgresLock:
         self._dsn = parsed.render_as_string(hide_password=False)
         self._connection: Any = None
         self._watch: asyncio.Task[None] | None = None
+        # One query at a time on the lock's session: the owner's check and a
+        # /healthz ping would otherwise meet on it ("another operation is in
+        # progress"), and the owner would take that for a lost lock.
+        self._query = asyncio.Lock()
 
     async def _connect(self) -> Any:
         t = self.timing
@@ -140,11 +144,12 @@ class PostgresLock:
         while True:
             await asyncio.sleep(self.timing.poll)
             try:
-                held = await self._connection.fetchval(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                    " AND pid = pg_backend_pid() AND granted",
-                    timeout=self.timing.poll * 2,
-                )
+                async with self._query:
+                    held = await self._connection.fetchval(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                        " AND pid = pg_backend_pid() AND granted",
+                        timeout=self.timing.poll * 2,
+                    )
             except _FAILURES as exc:
                 log.error("community %s: lost the lock (%s): stopping", self.slug, _reason(exc))
                 held = 0
@@ -158,7 +163,8 @@ class PostgresLock:
         if connection is None:
             return False
         try:
-            await connection.fetchval("SELECT 1", timeout=2.0)
+            async with self._query:
+                await connection.fetchval("SELECT 1", timeout=2.0)
         except _FAILURES:
             return False
         return True

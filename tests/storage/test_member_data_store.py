@@ -24,10 +24,12 @@ from bot.core.records import (
 from bot.features.appeals.records import AppealRecord
 from bot.features.fee.records import PaymentRecord
 from bot.features.mydata.store import Kept
+from bot.features.notes.store import Note
 from bot.features.risk.records import FlagRecord, ReportRecord
 from storage.appeals_store import SqlAppealsStore, SqlPaymentsStore
 from storage.member_data_store import ACTORS, TABLES, SqlMemberDataStore
 from storage.models.base import Base
+from storage.note_store import SqlNoteStore
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 
@@ -173,5 +175,36 @@ def test_every_column_naming_a_member_is_covered() -> None:
     }
     # Keys that are not members: the ledger's idempotency key, notes' keys.
     # (An outbox row's key is an action's; a sent row drops its payload.)
-    not_members = {("points_ledger", "key"), ("overflow_notes", "key"), ("outbox", "key")}
+    # Feature notes name members inside their JSON (NOTE_KINDS), not by key.
+    not_members = {
+        ("points_ledger", "key"),
+        ("overflow_notes", "key"),
+        ("outbox", "key"),
+        ("feature_notes", "key"),
+    }
     assert naming - not_members <= covered | {("members", "key")}
+
+
+async def test_feedback_a_member_sent_is_in_their_copy_and_erased_with_them(
+    stores: Stores,
+) -> None:
+    notes = SqlNoteStore(stores.core.engine)
+    await fill(stores)
+    mine = {"member": EVE, "text": "more Rust talks please", "group": None,
+            "answer": "noted!", "answered_by": "telegram:1002"}  # fmt: skip
+    theirs = {"member": BOB, "text": "bob's idea", "group": None,
+              "answer": None, "answered_by": None}  # fmt: skip
+    await notes.claim(Note(GREEN, "feedback", "000001", mine, T0))
+    await notes.claim(Note(GREEN, "feedback", "000002", theirs, T0))
+
+    copy = await stores.data.export(GREEN, EVE)
+    assert [(f["id"], f["text"]) for f in copy["feedback"]] == [("000001", "more Rust talks please")]
+
+    erased = await stores.data.erase(GREEN, EVE, Kept(), "erased:abc")
+
+    assert erased.anonymised["feature_notes"] == 1
+    left = {n.key: n.data for n in await notes.notes(GREEN, "feedback")}
+    assert left["000001"]["member"] == "erased:abc"
+    assert left["000001"]["text"] == "" and left["000001"]["answer"] == ""
+    assert left["000002"] == theirs
+    assert "feedback" not in await stores.data.export(GREEN, EVE)
