@@ -198,7 +198,9 @@ async def test_feedback_a_member_sent_is_in_their_copy_and_erased_with_them(
     await notes.claim(Note(GREEN, "feedback", "000002", theirs, T0))
 
     copy = await stores.data.export(GREEN, EVE)
-    assert [(f["id"], f["text"]) for f in copy["feedback"]] == [("000001", "more Rust talks please")]
+    assert [(f["id"], f["text"]) for f in copy["feedback"]] == [
+        ("000001", "more Rust talks please")
+    ]
 
     erased = await stores.data.erase(GREEN, EVE, Kept(), "erased:abc")
 
