@@ -36,6 +36,7 @@ _NO_TAIL: tuple[str, ...] = ()
 _MIN_DUPLICATE = 12
 # Tokens a message needs before similarity means anything.
 _MIN_SIMILAR = 4
+_SHOWN_MAX = 0.99
 
 
 def features(view: MessageView) -> frozenset[str]:
@@ -216,9 +217,9 @@ def _readable(feature: str) -> str | None:
 def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
     """The readable features that pushed hardest towards spam."""
     out: list[str] = []
-    for feature, _ in model.linear.contributions(found, len(found)):
+    for feature in model.linear.contributions(found):
         shown = _readable(feature)
-        if shown and shown not in out and not any(shown in o for o in out):
+        if shown and shown not in out and not any(shown in o or o in shown for o in out):
             out.append(shown)
             if len(out) == n:
                 break
@@ -240,7 +241,9 @@ def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> Spa
         if margin < (newcomer_margin if newcomer else regular):
             return miss
         words = ", ".join(explain(model, found))
-        pct = f"{sigmoid(margin):.0%}"
+        # Rounded, a margin of 5 log-odds or more would read "100%": a
+        # score is evidence, never certainty.
+        pct = f"{min(sigmoid(margin), _SHOWN_MAX):.0%}"
         return _hit(name, "spam_model", f"spam score {pct} ({words})", p=pct, words=words)
 
     return check
