@@ -203,6 +203,7 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
+                forgets=(seasons.forget,),
             ),
         ),
     ]
