@@ -20,6 +20,7 @@ message, so no bot can close that moment.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 # Not worth a second attempt after a restart: a button press is answered
 # within seconds or never, and reads are made again when needed.
 _PASSING = (AnswerPress, CheckBotRights, CountMembers)
+# How many origins an outbox remembers, to hold an event's actions once when
+# the platform hands the same event over again.
+_REMEMBERED = 10_000
 
 Submit = Callable[[Sequence[Action]], None]
 
@@ -58,6 +62,7 @@ class Outbox:
         self._held: dict[str, tuple[OutboxRecord, Action]] = {}
         # Handed to the gateway, waiting to be marked sent.
         self._sending: dict[int, OutboxRecord] = {}
+        self._origins: OrderedDict[str, None] = OrderedDict()
         chained = writes.on_stored
 
         def stored(batch: WriteBatch) -> None:
@@ -72,12 +77,19 @@ class Outbox:
         """Actions held for a commit or out with the gateway."""
         return len(self._held) + len(self._sending)
 
-    def hold(self, actions: Sequence[Action], origin: str) -> None:
+    def hold(self, actions: Sequence[Action], origin: str) -> bool:
         """Store the actions with the effects of what made them (`origin`
         names it: the same update handled again after a crash gives the same
-        keys, and its actions are stored once). They are this platform's to
-        send, also those for another platform's chat (its gateway forwards
-        them)."""
+        keys, and its actions are stored once; handled again by this process,
+        they are not held again, and False is returned). They are this
+        platform's to send, also those for another platform's chat (its
+        gateway forwards them)."""
+        if origin in self._origins:
+            log.info("outbox: %s was handled before; its actions are not sent again", origin)
+            return False
+        self._origins[origin] = None
+        if len(self._origins) > _REMEMBERED:
+            self._origins.popitem(last=False)
         now = self._clock.now()
         passing: list[Action] = []
         for index, action in enumerate(actions):
@@ -96,6 +108,7 @@ class Outbox:
             self._writes.outbox(record)
         if passing:
             self._submit(passing)
+        return True
 
     def _stored(self, batch: WriteBatch) -> None:
         ready: list[Action] = []
