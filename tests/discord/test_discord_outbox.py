@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from discord_world import CONFIG, World, answers, en
-
 from sqlalchemy import text
 
 from adapters.app import App
