@@ -19,6 +19,7 @@ message, so no bot can close that moment.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -63,6 +64,10 @@ class Outbox:
         # Handed to the gateway, waiting to be marked sent.
         self._sending: dict[int, OutboxRecord] = {}
         self._origins: OrderedDict[str, None] = OrderedDict()
+        # Marks waiting for their commit, and the commit they will join.
+        self._marks: list[OutboxRecord] = []
+        self._round: asyncio.Future[None] | None = None
+        self._marking = False
         chained = writes.on_stored
 
         def stored(batch: WriteBatch) -> None:
@@ -71,6 +76,11 @@ class Outbox:
             self._stored(batch)
 
         writes.on_stored = stored
+
+    @property
+    def held(self) -> int:
+        """Actions waiting for a commit."""
+        return len(self._held)
 
     @property
     def waiting(self) -> int:
@@ -123,18 +133,51 @@ class Outbox:
     async def done(self, action: Action) -> None:
         """The gateway carried the action out, or gave up on it (and said
         so): it is not sent again. The mark is committed before the chat's
-        next action goes, in a transaction of its own, so a crash can send
-        again at most the one action per chat whose mark it cut off."""
+        next action goes, so a crash can send again at most the one action
+        per chat whose mark it cut off. Marks of several chats made while
+        one commit runs share the next (a transaction each would cost more
+        than the actions)."""
         record = self._sending.pop(id(action), None)
         if record is None:
             return
-        mark = replace(record, sent=True, payload="")
+        self._marks.append(replace(record, sent=True, payload=""))
+        if self._round is None:
+            self._round = asyncio.get_running_loop().create_future()
+        joined = self._round
+        if not self._marking:
+            await self._commit_marks()
+        await asyncio.shield(joined)
+
+    async def _commit_marks(self) -> None:
+        """Commit the marks waiting, round after round, until none is left."""
+        self._marking = True
         try:
-            await self._store.write(WriteBatch(outbox=[mark]))
-        except Exception as exc:
-            # The next batch takes it instead.
-            log.warning("outbox: marking %s sent failed (%s): left to the batch", record.key, exc)
-            self._writes.outbox(mark)
+            while self._marks:
+                marks, self._marks = self._marks, []
+                joined, self._round = self._round, None
+                try:
+                    await self._store.write(WriteBatch(outbox=marks))
+                except Exception as exc:
+                    # The next batch takes them instead.
+                    log.warning(
+                        "outbox: marking %d sent failed (%s): left to the batch", len(marks), exc
+                    )
+                    for mark in marks:
+                        self._writes.outbox(mark)
+                finally:
+                    if joined is not None and not joined.done():
+                        joined.set_result(None)
+        finally:
+            self._marking = False
+            if self._marks:
+                # Cut off (a shutdown cancelled the commit): the batch takes
+                # the marks left, and nobody waits for them.
+                for mark in self._marks:
+                    self._writes.outbox(mark)
+                self._marks = []
+                left, self._round = self._round, None
+                if left is not None and not left.done():
+                    left.set_result(None)
 
     async def resend(self) -> int:
         """Send what was stored and never marked sent; how many."""

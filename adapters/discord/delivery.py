@@ -146,15 +146,22 @@ class Delivery:
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
-        if self._flush_delay:
+        """Commit until nothing is held: what events held while a commit
+        was running goes with the next one at once."""
+        while True:
             await asyncio.sleep(self._flush_delay)
-        else:
-            await asyncio.sleep(0)
-        try:
-            await self._writes.flush()
-        except Exception as exc:
-            # The batch stays queued; the background flush or the next event retries.
-            log.error("Discord: storing handled events failed (%s)", exc)
+            batches = self._writes.batches
+            try:
+                await self._writes.flush()
+            except Exception as exc:
+                # The batch stays queued; the background flush or the next
+                # event tries again.
+                log.error("Discord: storing handled events failed (%s)", exc)
+                return
+            # Nothing taken: another platform holds its update whole, and its
+            # release runs the flush.
+            if not self.outbox.held or self._writes.batches == batches:
+                return
 
     async def start(self) -> int:
         """Once per process, when connected: what was stored and not sent
