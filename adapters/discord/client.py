@@ -77,14 +77,24 @@ class GroupkeeperBot(commands.Bot):
 
     async def sync_commands(self) -> None:
         """With `guild_id` configured, commands go to that server only, where
-        Discord shows changes at once; otherwise they are global."""
+        Discord shows changes at once; otherwise they are global. Discord
+        refusing them costs the slash commands only: the bot still answers
+        `!` commands, and the next start registers them again."""
         guild_id = self.app.config.platforms.discord.guild_id
-        if guild_id is None:
-            await self.tree.sync()
-            return
-        guild = discord.Object(guild_id)
-        self.tree.copy_global_to(guild=guild)
-        await self.tree.sync(guild=guild)
+        try:
+            if guild_id is None:
+                await self.tree.sync()
+                return
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            log.error(
+                "Discord: the slash commands could not be registered (%s %s): the bot runs"
+                " with ! commands until the next start registers them",
+                exc.status,
+                exc.text or type(exc).__name__,
+            )
 
     async def on_ready(self) -> None:
         # Once the cache holds the servers: what was stored and never sent
