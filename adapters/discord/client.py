@@ -96,6 +96,19 @@ class GroupkeeperBot(commands.Bot):
                 exc.text or type(exc).__name__,
             )
 
+    async def on_ready(self) -> None:
+        # Once the cache holds the servers: what was stored and never sent
+        # before the restart goes out now (a reconnect sends nothing again).
+        await self.community.delivery.start()
+
+    async def close(self) -> None:
+        """What the events handled so far did is stored and sent (within
+        `platforms.shutdown_grace`) before the connection closes."""
+        if not self.is_closed():
+            grace = self.app.engine.config.platforms.shutdown_grace.total_seconds()
+            await self.community.delivery.stop(grace)
+        await super().close()
+
     async def on_message(self, message: discord.Message) -> None:
         await self.community.on_message(message)
 
