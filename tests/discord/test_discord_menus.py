@@ -15,7 +15,7 @@ from discord_world import World, answers, en
 from bot.core.i18n import t
 from bot.features.risk.feature import RiskFeature
 
-AD = "Our team is hiring remote moderators, weekly salary paid in gift cards, apply via the form on my profile"  # fmt: skip
+AD = "Our team is looking for volunteers to test a new app, small thank-you for each session, form on my profile"  # fmt: skip
 REPORT, SPAM, HAM = en("discord.menus.report"), en("discord.menus.spam"), en("discord.menus.ham")
 
 

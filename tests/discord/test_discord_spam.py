@@ -19,9 +19,9 @@ from adapters.ocr import shared_ocr
 from bot.features.risk.feature import RiskFeature
 from tests.pictures import text_picture
 
-AD = "Our team is hiring remote moderators, weekly salary paid in gift cards, apply via the form on my profile"  # fmt: skip
+AD = "Our team is looking for volunteers to test a new app, small thank-you for each session, form on my profile"  # fmt: skip
 # Close to AD: nothing the shipped samples catch, only what !spam taught.
-AD_AGAIN = "We are hiring remote moderators, weekly salary paid in gift cards, apply through the form on my profile"  # fmt: skip
+AD_AGAIN = "We are looking for volunteers to test a new app, small thank-you for each session, form on my profile"  # fmt: skip
 
 
 def ids(channel: simcord.ChannelHandle) -> list[int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import compress, filterfalse, repeat
 
 from bot.config.risk import SpamConfig
 from bot.features.risk.spam.calibration import logit
@@ -36,6 +37,8 @@ _NO_TAIL: tuple[str, ...] = ()
 _MIN_DUPLICATE = 12
 # Tokens a message needs before similarity means anything.
 _MIN_SIMILAR = 4
+_SHOWN_MAX = 0.99
+_SHOWN_PREFIXES = ("w:", "host:", "@", "#")
 
 
 def features(view: MessageView) -> frozenset[str]:
@@ -215,10 +218,15 @@ def _readable(feature: str) -> str | None:
 
 def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
     """The readable features that pushed hardest towards spam."""
+    # Only these can be shown: words, hosts, handles, named tokens and
+    # non-Latin n-grams; picked at C speed before anything is ranked.
+    names = tuple(found)
+    shown_kinds = compress(names, map(str.startswith, names, repeat(_SHOWN_PREFIXES)))
+    candidates = {*shown_kinds, *filterfalse(str.isascii, names)}
     out: list[str] = []
-    for feature, _ in model.linear.contributions(found, len(found)):
+    for feature in model.linear.contributions(candidates):
         shown = _readable(feature)
-        if shown and shown not in out and not any(shown in o for o in out):
+        if shown and shown not in out and not any(shown in o or o in shown for o in out):
             out.append(shown)
             if len(out) == n:
                 break
@@ -240,7 +248,9 @@ def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> Spa
         if margin < (newcomer_margin if newcomer else regular):
             return miss
         words = ", ".join(explain(model, found))
-        pct = f"{sigmoid(margin):.0%}"
+        # Rounded, a margin of 5 log-odds or more would read "100%": a
+        # score is evidence, never certainty.
+        pct = f"{min(sigmoid(margin), _SHOWN_MAX):.0%}"
         return _hit(name, "spam_model", f"spam score {pct} ({words})", p=pct, words=words)
 
     return check

