@@ -96,7 +96,8 @@ _ACCENTED = re.compile("[" + _char_class(_ACCENT_RANGES) + "]")
 # Greek, Cyrillic and Armenian letters, and the few Latin look-alikes. Only
 # characters of the Basic Multilingual Plane: a class with higher ones is
 # scanned range by range, three times slower. The invisible characters above
-# it are all format characters, which `str.isprintable` finds in C.
+# it are format characters, which `str.isprintable` finds in C, and the
+# variation selectors from U+E0100 (marks, "printable"), which `max` finds.
 _BMP = 0xFFFF
 _SUSPICIOUS = re.compile(
     "["
@@ -108,6 +109,7 @@ _SUSPICIOUS = re.compile(
 _ASTRAL_INVISIBLE = re.compile(
     "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[0] > _BMP)) + "]"
 )
+_SELECTORS = "\U000e0100"
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE = re.compile(
     "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] <= _BMP)) + "]"
@@ -137,7 +139,9 @@ def fold(text: str) -> str:
                 text = text.replace(wide, narrow)
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
-    if _SUSPICIOUS.search(text) or (not text.isprintable() and _ASTRAL_INVISIBLE.search(text)):
+    if _SUSPICIOUS.search(text) or (
+        (not text.isprintable() or max(text) >= _SELECTORS) and _ASTRAL_INVISIBLE.search(text)
+    ):
         if _ACCENTED.search(text):
             text = _MARKS.sub("", text.translate(_DECOMPOSE))
         text = text.translate(_CLEAN)

@@ -19,6 +19,8 @@ TEXT = st.text(st.characters(codec="utf-8", categories=["L", "M", "N", "P", "S",
 @given(text=TEXT)
 @example(text="ἀ")
 @example(text="йод")
+# A variation selector (a mark Python calls printable) splitting a word.
+@example(text="w\U000e0100echat")
 def test_an_accented_letter_elsewhere_changes_nothing_else(text: str) -> None:
     assert fold(f"{text} é") == fold(text) + " e"
 
@@ -28,3 +30,11 @@ def test_an_entry_with_such_a_letter_finds_itself_beside_an_accent() -> None:
         view = MessageView(text=f" {entry} é", group="console:g1", sender="console:m1", at=0.0)
         found = Blocklist([[entry]]).search(view)[0]
         assert found is not None and found.entry == entry
+
+
+def test_a_variation_selector_inside_a_word_does_not_hide_it() -> None:
+    view = MessageView(
+        text="add my w\U000e0100echat", group="console:g1", sender="console:m1", at=0.0
+    )
+    found = Blocklist([["wechat"]]).search(view)[0]
+    assert found is not None and found.entry == "wechat"
