@@ -1,5 +1,5 @@
 """A batch holds copies of the live records, made field by field in order
-(`bot.core.batcher._copier`): equal to `dataclasses.replace`, and cut off
+(`bot.core.copies.copier`): equal to `dataclasses.replace`, and cut off
 from the record the engine goes on changing."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.core.batcher import _copier
+from bot.core.copies import copier
 from bot.core.records import GroupRecord, MemberRecord, MembershipRecord
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -33,7 +33,7 @@ def _filled(cls: type[Any]) -> Any:
 def test_copies_equal_replace_for_every_field_and_stand_apart() -> None:
     for cls in (MemberRecord, GroupRecord, MembershipRecord):
         record = _filled(cls)
-        copy = _copier(cls)(record)
+        copy = copier(cls)(record)
         assert copy == replace(record) == record and copy is not record
         first = fields(cls)[0].name
         setattr(record, first, "changed")
@@ -46,5 +46,5 @@ def test_a_record_with_keyword_only_fields_is_copied_by_replace() -> None:
         a: int
         b: list[int] = field(default_factory=list, kw_only=True)
 
-    assert _copier(Odd) is replace
-    assert _copier(MemberRecord) is not replace
+    assert copier(Odd) is replace
+    assert copier(MemberRecord) is not replace
