@@ -116,7 +116,9 @@ async def erase_member(
             _, reasons = await data.kept(member, clock.now(), loc)
             head = [f"{key}: nothing erased yet (add --yes to erase).", t(loc, "mydata.would_keep")]
             return head + [f"  - {r}" for r in reasons]
-        erased, reasons = await data.forget(member, clock.now(), loc)
+        # Offline, the platforms are not reached: a season role the member
+        # holds is not taken back (the running bot's /forgetme does).
+        erased, reasons, _ = await data.forget(member, clock.now(), loc)
         lines = [f"{key}: erased."]
         lines += [f"  deleted {n} from {table}" for table, n in sorted(erased.deleted.items())]
         lines += [

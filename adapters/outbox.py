@@ -19,7 +19,9 @@ message, so no bot can close that moment.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 # Not worth a second attempt after a restart: a button press is answered
 # within seconds or never, and reads are made again when needed.
 _PASSING = (AnswerPress, CheckBotRights, CountMembers)
+# How many origins an outbox remembers, to hold an event's actions once when
+# the platform hands the same event over again.
+_REMEMBERED = 10_000
 
 Submit = Callable[[Sequence[Action]], None]
 
@@ -58,6 +63,11 @@ class Outbox:
         self._held: dict[str, tuple[OutboxRecord, Action]] = {}
         # Handed to the gateway, waiting to be marked sent.
         self._sending: dict[int, OutboxRecord] = {}
+        self._origins: OrderedDict[str, None] = OrderedDict()
+        # Marks waiting for their commit, and the commit they will join.
+        self._marks: list[OutboxRecord] = []
+        self._round: asyncio.Future[None] | None = None
+        self._marking = False
         chained = writes.on_stored
 
         def stored(batch: WriteBatch) -> None:
@@ -68,16 +78,28 @@ class Outbox:
         writes.on_stored = stored
 
     @property
+    def held(self) -> int:
+        """Actions waiting for a commit."""
+        return len(self._held)
+
+    @property
     def waiting(self) -> int:
         """Actions held for a commit or out with the gateway."""
         return len(self._held) + len(self._sending)
 
-    def hold(self, actions: Sequence[Action], origin: str) -> None:
+    def hold(self, actions: Sequence[Action], origin: str) -> bool:
         """Store the actions with the effects of what made them (`origin`
         names it: the same update handled again after a crash gives the same
-        keys, and its actions are stored once). They are this platform's to
-        send, also those for another platform's chat (its gateway forwards
-        them)."""
+        keys, and its actions are stored once; handled again by this process,
+        they are not held again, and False is returned). They are this
+        platform's to send, also those for another platform's chat (its
+        gateway forwards them)."""
+        if origin in self._origins:
+            log.info("outbox: %s was handled before; its actions are not sent again", origin)
+            return False
+        self._origins[origin] = None
+        if len(self._origins) > _REMEMBERED:
+            self._origins.popitem(last=False)
         now = self._clock.now()
         passing: list[Action] = []
         for index, action in enumerate(actions):
@@ -96,6 +118,7 @@ class Outbox:
             self._writes.outbox(record)
         if passing:
             self._submit(passing)
+        return True
 
     def _stored(self, batch: WriteBatch) -> None:
         ready: list[Action] = []
@@ -110,18 +133,51 @@ class Outbox:
     async def done(self, action: Action) -> None:
         """The gateway carried the action out, or gave up on it (and said
         so): it is not sent again. The mark is committed before the chat's
-        next action goes, in a transaction of its own, so a crash can send
-        again at most the one action per chat whose mark it cut off."""
+        next action goes, so a crash can send again at most the one action
+        per chat whose mark it cut off. Marks of several chats made while
+        one commit runs share the next (a transaction each would cost more
+        than the actions)."""
         record = self._sending.pop(id(action), None)
         if record is None:
             return
-        mark = replace(record, sent=True, payload="")
+        self._marks.append(replace(record, sent=True, payload=""))
+        if self._round is None:
+            self._round = asyncio.get_running_loop().create_future()
+        joined = self._round
+        if not self._marking:
+            await self._commit_marks()
+        await asyncio.shield(joined)
+
+    async def _commit_marks(self) -> None:
+        """Commit the marks waiting, round after round, until none is left."""
+        self._marking = True
         try:
-            await self._store.write(WriteBatch(outbox=[mark]))
-        except Exception as exc:
-            # The next batch takes it instead.
-            log.warning("outbox: marking %s sent failed (%s): left to the batch", record.key, exc)
-            self._writes.outbox(mark)
+            while self._marks:
+                marks, self._marks = self._marks, []
+                joined, self._round = self._round, None
+                try:
+                    await self._store.write(WriteBatch(outbox=marks))
+                except Exception as exc:
+                    # The next batch takes them instead.
+                    log.warning(
+                        "outbox: marking %d sent failed (%s): left to the batch", len(marks), exc
+                    )
+                    for mark in marks:
+                        self._writes.outbox(mark)
+                finally:
+                    if joined is not None and not joined.done():
+                        joined.set_result(None)
+        finally:
+            self._marking = False
+            if self._marks:
+                # Cut off (a shutdown cancelled the commit): the batch takes
+                # the marks left, and nobody waits for them.
+                for mark in self._marks:
+                    self._writes.outbox(mark)
+                self._marks = []
+                left, self._round = self._round, None
+                if left is not None and not left.done():
+                    left.set_result(None)
 
     async def resend(self) -> int:
         """Send what was stored and never marked sent; how many."""

@@ -20,6 +20,7 @@ from typing import Any
 
 from adapters.app import open_store
 from bot.config import Config
+from bot.config.tiers import members_only
 from bot.core.i18n import t
 from bot.core.records import GroupRecord
 from bot.features.overflow.commands import fill_lines
@@ -46,6 +47,8 @@ class PoolStatus:
     # group key -> places held by unused entry invites
     held: dict[str, int]
     log_chat: str | None
+    # Members-only groups (a tier's): listed, never where newcomers go.
+    closed: frozenset[str] = frozenset()
 
     def platforms(self) -> list[str]:
         return sorted({g.platform for g in self.groups if g.state in ("open", "spare")})
@@ -63,7 +66,7 @@ async def read_status(config: Config, db_url: str | None, now: datetime) -> Pool
     for invite in saved.invites:
         if invite.expires_at > now:
             held[invite.group_key] = held.get(invite.group_key, 0) + 1
-    return PoolStatus(snapshot.groups, held, config.community.log_chat)
+    return PoolStatus(snapshot.groups, held, config.community.log_chat, members_only(config.tiers))
 
 
 def render(status: PoolStatus, config: Config) -> str:
@@ -77,7 +80,7 @@ def render(status: PoolStatus, config: Config) -> str:
         shown = open_groups(status.groups, platform, status.log_chat)
         spares = spare_groups(status.groups, platform)
         lines.append(f"[{platform}]")
-        lines += fill_lines(loc, shown, held, first_with_room(shown, held))
+        lines += fill_lines(loc, shown, held, first_with_room(shown, held, status.closed))
         lines.append(t(loc, "overflow.groups_spares", count=len(spares)))
         lines += [f"  {t(loc, 'overflow.pool_line', title=g.title)} ({g.chat_key})" for g in spares]
     if not status.platforms():
@@ -92,7 +95,7 @@ def as_json(status: PoolStatus) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for platform in status.platforms():
         shown = open_groups(status.groups, platform, status.log_chat)
-        entry = first_with_room(shown, held)
+        entry = first_with_room(shown, held, status.closed)
         out[platform] = {
             "groups": [
                 {

@@ -65,17 +65,32 @@ def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
     return "".join(f"{chr(lo)}-{chr(hi)}" if hi > lo else chr(lo) for lo, hi in ranges)
 
 
-_ACCENT_RANGES = (
-    # Latin-1 letters, Latin Extended-A/B, IPA, Latin Extended Additional:
-    # precomposed accented letters that decompose to a base and a mark.
-    (0xC0, 0x24F), (0x1E00, 0x1EFF),
-    # Combining marks used on Latin letters (and stacked into "zalgo" text).
-    (0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),
-)  # fmt: skip
-_MARKS = re.compile(
-    "[" + _char_class(((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
-                       (0xFE20, 0xFE2F))) + "]+"
-)  # fmt: skip
+# Precomposed letters that decompose to a base and marks: Latin-1 letters,
+# Latin Extended-A/B, IPA, Latin Extended Additional, Greek Extended ("ἀ" is
+# "α" under a breathing mark, and so a look-alike of "a").
+_LETTER_RANGES = ((0xC0, 0x24F), (0x1E00, 0x1EFF), (0x1F00, 0x1FFF))
+# Combining marks used on Latin letters (and stacked into "zalgo" text).
+_MARK_RANGES = ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
+                (0xFE20, 0xFE2F))  # fmt: skip
+_ACCENT_RANGES = _LETTER_RANGES + _MARK_RANGES
+_MARKS = re.compile("[" + _char_class(_MARK_RANGES) + "]+")
+
+
+def _bare(ch: str) -> str:
+    return _MARKS.sub("", unicodedata.normalize("NFKD", ch))
+
+
+# Each accented letter to its bare letters, letter by letter: a letter folds
+# the same whatever else the message holds (a whole-text decomposition
+# would also strip "й" to "и", but only in a message that has an "é").
+_DECOMPOSE = str.maketrans(
+    {
+        cp: _bare(chr(cp))
+        for lo, hi in _LETTER_RANGES
+        for cp in range(lo, hi + 1)
+        if _bare(chr(cp)) != chr(cp)
+    }
+)
 _ACCENTED = re.compile("[" + _char_class(_ACCENT_RANGES) + "]")
 # Anything the slow path handles: invisible characters, accents and marks,
 # Greek, Cyrillic and Armenian letters, and the few Latin look-alikes. Only
@@ -124,8 +139,7 @@ def fold(text: str) -> str:
     text = text.casefold()
     if _SUSPICIOUS.search(text) or (not text.isprintable() and _ASTRAL_INVISIBLE.search(text)):
         if _ACCENTED.search(text):
-            decomposed = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-            text = unicodedata.normalize("NFC", decomposed)
+            text = _MARKS.sub("", text.translate(_DECOMPOSE))
         text = text.translate(_CLEAN)
     return text
 

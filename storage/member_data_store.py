@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Table, delete, false, func, not_, or_, sel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features.mydata.store import Erased, Kept, Rows
+from bot.features.seasons.places import season_alias, season_place
 from storage.engine_store import EngineStore
 from storage.models.base import Base
 
@@ -101,9 +102,13 @@ TABLES: tuple[MemberTable, ...] = (
 )
 # Notes (`feature_notes`) whose JSON names a member under "member": what a
 # member wrote there is theirs (feedback); their words are blanked and the
-# note moved to the alias on erasure. Season boards and honours are public
-# rolls of names as posted, not kept per member: they stay.
+# note moved to the alias on erasure.
 NOTE_KINDS: dict[str, tuple[str, ...]] = {"feedback": ("text", "answer")}
+# Closed seasons (bot/features/seasons) name members by key on the board, in
+# the honours and the prizes: a member's places are in their copy, and an
+# erasure moves them to the alias (the board keeps its ranks and scores; the
+# name goes, as it does from every other row the community's numbers keep).
+SEASON = "season"
 # Columns that name a member only as the one who acted on others' rows
 # (a moderator's, a resolver's): not the member's own data.
 ACTORS = frozenset(
@@ -143,6 +148,9 @@ class SqlMemberDataStore(EngineStore):
                 ]
             for kind, data in await _notes_of(c, community, member_key):
                 out.setdefault(kind, []).append(data)
+            places = await _season_places(c, community, member_key)
+            if places:
+                out["season_boards"] = places
         return out
 
     async def erase(self, community: str, member_key: str, kept: Kept, alias: str) -> Erased:
@@ -151,6 +159,7 @@ class SqlMemberDataStore(EngineStore):
             for spec in TABLES:
                 await self._erase_table(c, spec, community, member_key, kept, alias, erased)
             await _erase_notes(c, community, member_key, alias, erased)
+            await _erase_season_places(c, community, member_key, alias, erased)
         return erased
 
     @staticmethod
@@ -236,6 +245,40 @@ async def _erase_notes(
         await c.execute(
             update(notes)
             .where(notes.c.community == community, notes.c.kind == kind, notes.c.key == key)
+            .values(data=json.dumps(data, ensure_ascii=False))
+        )
+        _add(erased.anonymised, "feature_notes", 1)
+
+
+async def _seasons(c: AsyncConnection, community: str) -> list[tuple[str, dict[str, Any]]]:
+    """(key, data) of every closed season, oldest key first: a few a month."""
+    notes = _table("feature_notes").c
+    rows = await c.execute(
+        select(notes.key, notes.data)
+        .where(notes.community == community, notes.kind == SEASON)
+        .order_by(notes.key)
+    )
+    return [(key, json.loads(text)) for key, text in rows]
+
+
+async def _season_places(
+    c: AsyncConnection, community: str, member_key: str
+) -> list[dict[str, Any]]:
+    places = (season_place(data, member_key) for _, data in await _seasons(c, community))
+    return [p for p in places if p is not None]
+
+
+async def _erase_season_places(
+    c: AsyncConnection, community: str, member_key: str, alias: str, erased: Erased
+) -> None:
+    notes = _table("feature_notes")
+    for key, data in await _seasons(c, community):
+        if season_place(data, member_key) is None:
+            continue
+        season_alias(data, member_key, alias)
+        await c.execute(
+            update(notes)
+            .where(notes.c.community == community, notes.c.kind == SEASON, notes.c.key == key)
             .values(data=json.dumps(data, ensure_ascii=False))
         )
         _add(erased.anonymised, "feature_notes", 1)

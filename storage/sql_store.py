@@ -6,6 +6,7 @@ batches go through `storage.batch_writes`, in the driver's own SQL.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 
@@ -52,6 +53,11 @@ class SqlStore(EngineStore):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writes = BatchWrites.build(engine.dialect)
+        # SQLite takes one writer at a time, and a transaction that read
+        # before writing fails at once ("database is locked", busy_timeout
+        # does not wait for it) when another commit came in between: a batch
+        # beside the outbox's marks. Writes of this process take turns.
+        self._one_writer = asyncio.Lock() if self._dialect == "sqlite" else None
 
     @classmethod
     async def open(cls, url: str | URL, *, migrate: bool = True) -> Self:
@@ -143,7 +149,10 @@ class SqlStore(EngineStore):
 
     async def write(self, batch: WriteBatch) -> WriteResult:
         try:
-            return await self._writes.write(batch, self._writing)
+            if self._one_writer is None:
+                return await self._writes.write(batch, self._writing)
+            async with self._one_writer:
+                return await self._writes.write(batch, self._writing)
         except (OperationalError, InterfaceError) as exc:
             # A lock, a lost connection, a full disk: the database, not the
             # rows. The batcher sets aside rows the store refuses, so it must

@@ -77,14 +77,37 @@ class GroupkeeperBot(commands.Bot):
 
     async def sync_commands(self) -> None:
         """With `guild_id` configured, commands go to that server only, where
-        Discord shows changes at once; otherwise they are global."""
+        Discord shows changes at once; otherwise they are global. Discord
+        refusing them costs the slash commands only: the bot still answers
+        `!` commands, and the next start registers them again."""
         guild_id = self.app.config.platforms.discord.guild_id
-        if guild_id is None:
-            await self.tree.sync()
-            return
-        guild = discord.Object(guild_id)
-        self.tree.copy_global_to(guild=guild)
-        await self.tree.sync(guild=guild)
+        try:
+            if guild_id is None:
+                await self.tree.sync()
+                return
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            log.error(
+                "Discord: the slash commands could not be registered (%s %s): the bot runs"
+                " with ! commands until the next start registers them",
+                exc.status,
+                exc.text or type(exc).__name__,
+            )
+
+    async def on_ready(self) -> None:
+        # Once the cache holds the servers: what was stored and never sent
+        # before the restart goes out now (a reconnect sends nothing again).
+        await self.community.delivery.start()
+
+    async def close(self) -> None:
+        """What the events handled so far did is stored and sent (within
+        `platforms.shutdown_grace`) before the connection closes."""
+        if not self.is_closed():
+            grace = self.app.engine.config.platforms.shutdown_grace.total_seconds()
+            await self.community.delivery.stop(grace)
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         await self.community.on_message(message)

@@ -3,7 +3,10 @@ decision, the gateway's calls out.
 
 The client (`adapters.discord.client`) forwards each discord.py event here;
 this class translates it, asks the engine, and hands the actions to the
-gateway. Nothing here decides anything: that is the engine's job.
+outbox (`adapters.discord.delivery`), which sends them once the event's
+effects are stored. Each event is named by what Discord identifies it with
+(`origin`): the same event handled again holds its actions once. Nothing
+here decides anything: that is the engine's job.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ import discord
 from discord.ext import commands
 
 from adapters.app import App
-from adapters.discord import translate
+from adapters.discord import origins, translate
+from adapters.discord.delivery import Delivery
 from adapters.discord.gateway import DiscordGateway, Failure, Origin
 from adapters.discord.invites import InviteTracker
 from adapters.discord.server import cohort_role, main_channel
 from adapters.gateway import Forward
-from bot.core.actions import GrantRole
+from bot.core.actions import Action, GrantRole
 from bot.core.events import (
     ChatFound,
     ChatRef,
@@ -48,6 +52,9 @@ class DiscordCommunity:
             forward=forward,
             on_event=self._told,
         )
+        self.delivery = Delivery(
+            app.config.community.slug, self.gateway, app.engine.writes, app.store, app.clock
+        )
         self.invites = InviteTracker()
         # Every command name (and alias) the core answers.
         self._known = frozenset(app.engine.commands())
@@ -71,15 +78,35 @@ class DiscordCommunity:
         configured = self.app.engine.config.platforms.discord.guild_id
         return guild is None or configured is None or guild.id == configured
 
-    async def handle(self, event: Event, *, origin: Origin | None = None) -> list[Failure] | None:
-        """The engine's actions for the event, carried out. None when the
-        engine itself failed (logged): a bad event must not stop the bot."""
+    async def _decide(self, event: Event) -> list[Action] | None:
+        """The engine's actions for the event; None when the engine itself
+        failed (logged): a bad event must not stop the bot."""
         try:
-            actions = await self.app.engine.handle(event)
+            return await self.app.engine.handle(event)
         except Exception:
             log.exception("the engine failed on %s", type(event).__name__)
             return None
-        return await self.gateway.run(actions, origin=origin)
+
+    async def handle(self, event: Event, origin: str | None = None) -> None:
+        """The event's actions, sent once its effects are stored. Without an
+        origin (what Discord answered an action: a message's id, the bot's
+        rights) the event is not Discord's own, and its actions go out as
+        soon as they are made."""
+        actions = await self._decide(event)
+        if actions is None:
+            return
+        if origin is None:
+            self.gateway.submit(actions)
+        else:
+            self.delivery.hold(actions, origin)
+
+    async def command_done(self, event: Event, origin: str, answer: Origin) -> list[Failure] | None:
+        """A command's actions, stored, then carried out with its answer in
+        place; what failed, or None when the engine failed."""
+        actions = await self._decide(event)
+        if actions is None:
+            return None
+        return await self.delivery.answer(actions, origin, answer)
 
     async def found(self, channel: Any, chat: ChatRef, at: datetime) -> None:
         """Show the core a channel, named after it, the first time this
@@ -94,7 +121,7 @@ class DiscordCommunity:
         home = main_channel(guild) if isinstance(guild, discord.Guild) else None
         side = home is not None and home.id != channel.id
         named = replace(chat, title=getattr(channel, "name", "") or "")
-        await self.handle(ChatFound(named, at, side))
+        await self.handle(ChatFound(named, at, side), origins.found(chat, at))
 
     # -- events -------------------------------------------------------------
 
@@ -118,7 +145,7 @@ class DiscordCommunity:
             return
         event = translate.message_event(message, prefix=self.prefix, commands=self._known)
         await self.found(message.channel, event.chat, event.at)
-        await self.handle(event)
+        await self.handle(event, origins.message(message))
 
     async def on_edit(self, update: discord.RawMessageUpdateEvent) -> None:
         """Edits are re-checked by the rules. Updates without an edit time are
@@ -140,7 +167,7 @@ class DiscordCommunity:
         # The core would run a message edited into "/command" as a command:
         # an edit must not issue (or repeat) one, so those are left alone.
         if isinstance(event, MessagePosted) and not event.text.startswith("/"):
-            await self.handle(event)
+            await self.handle(event, origins.edit(message))
 
     async def on_join(self, member: discord.Member) -> None:
         if not self.serves(member.guild):
@@ -156,12 +183,13 @@ class DiscordCommunity:
         at = member.joined_at or discord.utils.utcnow()
         chat = translate.chat_ref(channel)
         await self.found(channel, chat, at)
+        origin = origins.join(member, at)
         cohort = cohort_role(channel)
         if cohort is not None and cohort not in member.roles:
             # Their invite leads into a cloned group: its role lets them see it.
             who = translate.user_ref(member)
-            await self.gateway.run([GrantRole(chat, who, str(cohort.id))])
-        await self.handle(translate.member_joined(member, chat, at, code))
+            self.delivery.hold([GrantRole(chat, who, str(cohort.id))], f"{origin}:cohort")
+        await self.handle(translate.member_joined(member, chat, at, code), origin)
 
     async def on_leave(self, event: discord.RawMemberRemoveEvent) -> None:
         guild = self.client.get_guild(event.guild_id)
@@ -170,7 +198,8 @@ class DiscordCommunity:
         home = main_channel(guild)
         if home is not None:
             chat = translate.chat_ref(home)
-            await self.handle(translate.member_left(event.user, chat, discord.utils.utcnow()))
+            at = discord.utils.utcnow()
+            await self.handle(translate.member_left(event.user, chat, at), origins.leave(event, at))
 
     async def on_reaction(self, event: discord.RawReactionActionEvent) -> None:
         guild = self.client.get_guild(event.guild_id) if event.guild_id else None
@@ -179,7 +208,7 @@ class DiscordCommunity:
         user = event.member or self.client.get_user(event.user_id)
         ev = translate.reaction_added(event, user, discord.utils.utcnow())
         if ev is not None:
-            await self.handle(ev)
+            await self.handle(ev, origins.reaction(event))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons and selects the bot posted; slash commands are the command
@@ -212,7 +241,7 @@ class DiscordCommunity:
         async def respond(text: str) -> None:
             await interaction.followup.send(text, ephemeral=True)
 
-        await self._answer(event, respond, interactive=True)
+        await self._answer(event, origins.interaction(interaction), respond, interactive=True)
 
     async def command(
         self,
@@ -261,9 +290,12 @@ class DiscordCommunity:
             else:
                 await ctx.reply(message, mention_author=False)
 
-        await self._answer(event, respond, interactive=interaction is not None)
+        origin = origins.interaction(interaction) if interaction else origins.message(ctx.message)
+        await self._answer(event, origin, respond, interactive=interaction is not None)
 
-    async def _answer(self, event: CommandIssued, respond: Respond, *, interactive: bool) -> None:
+    async def _answer(
+        self, event: CommandIssued, origin: str, respond: Respond, *, interactive: bool
+    ) -> None:
         answered = False
 
         async def tracked(text: str) -> None:
@@ -271,8 +303,8 @@ class DiscordCommunity:
             answered = True
             await respond(text)
 
-        origin = Origin(event.chat, event.message_id, tracked, event.press)
-        failures = await self.handle(event, origin=origin)
+        answer = Origin(event.chat, event.message_id, tracked, event.press)
+        failures = await self.command_done(event, origin, answer)
         try:
             if failures is None:
                 await tracked(t(self._locale, "discord.error"))

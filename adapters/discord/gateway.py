@@ -21,6 +21,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.lanes import Lanes
 from adapters.discord.server import member_counts
 from adapters.gateway import Forward, Gateway, Tell, handles, split_text
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
@@ -128,6 +129,7 @@ class DiscordGateway(Gateway):
         # (server, user) -> when the bot banned them and how many seconds of
         # their messages the ban purged.
         self._banned: dict[tuple[int, int], tuple[float, int]] = {}
+        self._lanes = Lanes(self.run)
 
     @property
     def _locale(self) -> Any:
@@ -136,44 +138,63 @@ class DiscordGateway(Gateway):
     async def execute(self, actions: Sequence[act.Action]) -> None:
         await self.run(actions)
 
+    def submit(self, actions: Sequence[act.Action]) -> None:
+        """Carry the actions out in the background, in order per channel."""
+        self._lanes.submit(actions)
+
+    async def drain(self) -> None:
+        """Until everything submitted has been carried out (or failed)."""
+        await self._lanes.drain()
+
+    @property
+    def idle(self) -> bool:
+        return self._lanes.idle
+
     async def run(
         self, actions: Sequence[act.Action], *, origin: Origin | None = None
     ) -> list[Failure]:
         """Carry the actions out in order; return what failed (already
-        logged and reported)."""
+        logged and reported). `on_done` hears of each before the next goes."""
         failures: list[Failure] = []
         notes: list[str] = []
         for action in actions:
-            try:
-                if origin is not None and origin.answers(action):
-                    assert isinstance(action, act.SendMessage | act.AnswerPress)
-                    if action.text:
-                        await self._respond(origin, action.text)
-                    continue
-                note = await self.dispatch(action)
-            except Refused as refusal:
-                failures.append(Failure(action, str(refusal)))
-            except discord.Forbidden as exc:
-                failures.append(
-                    Failure(action, f"{t(self._locale, 'discord.forbidden')} ({exc.text})")
-                )
-            except discord.NotFound as exc:
-                # The message was already deleted, the member already left:
-                # nothing is left to do and nothing worth a moderator's time.
-                log.info("%s: target gone (%s)", type(action).__name__, exc.text)
-            except discord.HTTPException as exc:
-                failures.append(Failure(action, f"{exc.status} {exc.text}"))
-            except Exception as exc:
-                # A bug in one handler must not cost the actions after it.
-                log.exception("carrying out %s failed", type(action).__name__)
-                failures.append(Failure(action, type(exc).__name__))
-            else:
-                if note:
-                    notes.append(note)
+            note = await self._carry(action, origin, failures)
+            if note:
+                notes.append(note)
+            if self.on_done is not None:
+                await self.on_done(action)
         for failure in failures:
             log.warning("Discord refused %s: %s", failure.action, failure.reason)
         await self._report(failures, notes)
         return failures
+
+    async def _carry(
+        self, action: act.Action, origin: Origin | None, failures: list[Failure]
+    ) -> str | None:
+        """One action; its failure joins `failures`, its note is returned."""
+        note = None
+        try:
+            if origin is not None and origin.answers(action):
+                assert isinstance(action, act.SendMessage | act.AnswerPress)
+                if action.text:
+                    await self._respond(origin, action.text)
+            else:
+                note = await self.dispatch(action)
+        except Refused as refusal:
+            failures.append(Failure(action, str(refusal)))
+        except discord.Forbidden as exc:
+            failures.append(Failure(action, f"{t(self._locale, 'discord.forbidden')} ({exc.text})"))
+        except discord.NotFound as exc:
+            # The message was already deleted, the member already left:
+            # nothing is left to do and nothing worth a moderator's time.
+            log.info("%s: target gone (%s)", type(action).__name__, exc.text)
+        except discord.HTTPException as exc:
+            failures.append(Failure(action, f"{exc.status} {exc.text}"))
+        except Exception as exc:
+            # A bug in one handler must not cost the actions after it.
+            log.exception("carrying out %s failed", type(action).__name__)
+            failures.append(Failure(action, type(exc).__name__))
+        return note
 
     async def _respond(self, origin: Origin, text: str) -> None:
         for chunk in _chunks(text):

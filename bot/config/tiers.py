@@ -37,6 +37,12 @@ def ordered_tiers(tiers: list[Tier]) -> list[Tier]:
     return tiers
 
 
+def members_only(tiers: list[Tier]) -> frozenset[str]:
+    """The chat keys of every tier's members-only groups: no newcomer is
+    sent to one (its tier would show them out at once)."""
+    return frozenset(g for t in tiers for g in t.groups)
+
+
 def first_level(tiers: list[Tier], privilege: str) -> int | None:
     """The lowest level whose tier has the switch on (they stay on above)."""
     return next((t.level for t in tiers if getattr(t, privilege)), None)

@@ -135,6 +135,7 @@ async def build(
     overflow = Overflow(kit, saved)
     entry = EntryGate(kit, overflow, points, stores.overflow, saved)
     fee = EntryFee(kit, stores.payments)
+    await fee.start()
     entry.fee, fee.gate = fee, entry
 
     views = Views(kit, points)
@@ -203,6 +204,7 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
+                forgets=(seasons.forget,),
             ),
         ),
     ]

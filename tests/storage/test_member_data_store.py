@@ -210,3 +210,45 @@ async def test_feedback_a_member_sent_is_in_their_copy_and_erased_with_them(
     assert left["000001"]["text"] == "" and left["000001"]["answer"] == ""
     assert left["000002"] == theirs
     assert "feedback" not in await stores.data.export(GREEN, EVE)
+
+
+async def test_season_boards_naming_the_member_are_in_their_copy_and_lose_the_name(
+    stores: Stores,
+) -> None:
+    """A closed season keeps its board, honours and prizes by member key:
+    the member's places are theirs to read, and an erasure moves them to
+    the alias (the board keeps its ranks and scores, not the name)."""
+    notes = SqlNoteStore(stores.core.engine)
+    await fill(stores)
+    week = {"kind": "week", "id": "2026-W02", "start": "s", "end": "e",
+            "board": [[BOB, 9], [EVE, 6]],
+            "honours": {BOB: {"title": "Star", "rank": 1, "role": "star"},
+                        EVE: {"title": "Active", "rank": 2, "role": None}},
+            "paid": [[BOB, 1, 30], [EVE, 2, 10]], "items": [[EVE, 2, "A book"]],
+            "settled": True}  # fmt: skip
+    quiet = {"kind": "month", "id": "2026-01", "start": "s", "end": "e", "board": [[BOB, 3]],
+             "honours": {}, "paid": [], "items": []}  # fmt: skip
+    await notes.claim(Note(GREEN, "season", "week:2026-W02", week, T0))
+    await notes.claim(Note(GREEN, "season", "month:2026-01", quiet, T0))
+
+    copy = await stores.data.export(GREEN, EVE)
+    assert copy["season_boards"] == [
+        {"season": "2026-W02", "kind": "week", "rank": 2, "score": 6, "honour": "Active",
+         "prize_points": 10, "prize_item": "A book"}
+    ]  # fmt: skip
+    assert [s["season"] for s in (await stores.data.export(GREEN, BOB))["season_boards"]] == [
+        "2026-01",
+        "2026-W02",
+    ]
+
+    erased = await stores.data.erase(GREEN, EVE, Kept(), "erased:abc")
+
+    assert erased.anonymised["feature_notes"] == 1
+    left = {n.key: n.data for n in await notes.notes(GREEN, "season")}
+    after = left["week:2026-W02"]
+    assert after["board"] == [[BOB, 9], ["erased:abc", 6]]
+    assert set(after["honours"]) == {BOB, "erased:abc"}
+    assert after["paid"] == [[BOB, 1, 30], ["erased:abc", 2, 10]]
+    assert after["items"] == [["erased:abc", 2, "A book"]]
+    assert left["month:2026-01"] == quiet
+    assert "season_boards" not in await stores.data.export(GREEN, EVE)

@@ -104,8 +104,8 @@ async def test_a_stop_during_a_scheduled_post_held_by_flood_control_ends_quietly
     api, db_url = world, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
     config = with_grace(tmp_path, "1s")
     now = datetime.now(UTC)
-    with config.open("a", encoding="utf-8") as f:
-        f.write(f"\nrisk:\n  monitors:\n    daily_summary: '{now:%H:%M}'\n")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("daily_summary: null", f"daily_summary: '{now:%H:%M}'"))
     api.flood("sendMessage", times=1, retry_after=60, chat_id=LOG_CHAT)
     process = await start_run(api, config, db_url, tmp_path)
     await api.wait_for(lambda: api.refused("sendMessage"), 10, "the summary's 429")

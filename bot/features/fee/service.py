@@ -9,6 +9,10 @@ last place went between checkout and payment, the payment is refunded in
 full. A payment is recorded, keyed by its charge id, before its invite
 leaves: one reported twice (a redelivered update) is acted on once.
 
+The fee is paid once: a member whose entry payment is on record (paid, not
+refunded) who comes back (gone and back, or a ban lifted on appeal) is let
+through without a second invoice.
+
 The invoice's payload says what it pays for (`entry`, or `entry:<chat>` for a
 join request to that group), so a payment made after a restart, or days
 after the invoice, still finds its purpose.
@@ -16,7 +20,7 @@ after the invoice, still finds its purpose.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.actions import (
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 
 PURPOSE = "entry"
 STARS = "XTR"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Gate(Protocol):
@@ -57,10 +62,28 @@ class EntryFee:
         self.store = store
         # The gate it guards; `build` wires the two together.
         self.gate: Gate | None = None
+        # member key -> when their entry payment (kept, not refunded) was made.
+        self.paid_by: dict[str, datetime] = {}
+
+    async def start(self) -> None:
+        """Who has paid already: a few rows per member, read once."""
+        slug = self.kit.config.community.slug
+        for p in await self.store.payments(slug, _EPOCH):
+            if p.status == PAID and p.purpose == PURPOSE:
+                self.paid_by.setdefault(p.member_key, p.at)
 
     def applies(self, user: UserRef) -> bool:
         fee = self.kit.config.entry.fee
         return fee is not None and user.platform in fee.platforms
+
+    def on_record(self, member: MemberRecord, user: UserRef) -> list[Action] | None:
+        """The member paid before (None: they did not): told so, not billed."""
+        at = self.paid_by.get(member.key)
+        if at is None:
+            return None
+        day = self.kit.calendar.local_date(at).isoformat()
+        text = t(self.kit.locale_for(member), "fee.on_record", date=day)
+        return [SendDirect(user, text)]
 
     def bill(
         self, member: MemberRecord, user: UserRef, request: ChatRef | None = None
@@ -132,10 +155,12 @@ class EntryFee:
                 ]
             payment.group_key = group.chat_key
             await self.store.save_payment(payment)
+            self.paid_by.setdefault(member.key, ev.at)
             thanks = SendDirect(ev.user, t(loc, "fee.thanks", stars=ev.stars))
             return [thanks, *gate.seat(member, ev.user, ev.at, None)]
         payment.group_key = request.key
         await self.store.save_payment(payment)
+        self.paid_by.setdefault(member.key, ev.at)
         return [
             SendDirect(ev.user, t(loc, "fee.thanks", stars=ev.stars)),
             *gate.seat(member, ev.user, ev.at, request),

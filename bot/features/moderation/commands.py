@@ -57,6 +57,10 @@ def _named(ctx: Context) -> tuple[MemberRecord, list[str]]:
     if ctx.event.target is not None:
         member = ctx.kit.directory.member(ctx.event.target, ctx.now)
     elif reply is not None and reply.sender is not None:
+        if reply.sender.is_bot:
+            # A moderator who replied to the wrong message (the bot's own
+            # notice under the member's): nothing is done, and they hear why.
+            raise _Refusal(ctx.reply("mod.not_a_member", command=ctx.event.name))
         member = ctx.kit.directory.member(reply.sender, ctx.now)
     elif args and (args[0].startswith("@") or ":" in args[0]):
         who = args.pop(0)

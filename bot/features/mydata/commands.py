@@ -42,12 +42,12 @@ async def forgetme(ctx: Context, data: MyData) -> list[Action]:
         if until is None or until < ctx.now:
             data.asked.pop(key, None)
             return [ctx.reply("mydata.confirm_first")]
-        erased, reasons = await data.forget(ctx.member, ctx.now, ctx.locale)
+        erased, reasons, follow = await data.forget(ctx.member, ctx.now, ctx.locale)
         done = sum(erased.deleted.values()) + sum(erased.anonymised.values())
         lines = [ctx.text("mydata.erased", count=done), ctx.text("mydata.kept_head")]
         lines += [f"• {r}" for r in reasons]
         lines.append(ctx.text("mydata.after"))
-        return [ctx.say("\n".join(lines))]
+        return [ctx.say("\n".join(lines)), *follow]
     within = ctx.kit.config.mydata.confirm_within
     data.asked[key] = ctx.now + within
     _, reasons = await data.kept(ctx.member, ctx.now, ctx.locale)

@@ -21,12 +21,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Locale
+from bot.core.actions import Action
 from bot.core.i18n import t
 from bot.core.records import MemberRecord
 from bot.features.appeals.records import PENDING
 from bot.features.appeals.service import Appeals
 from bot.features.moderation.cases import Moderation
-from bot.features.mydata.store import Erased, Kept, MemberDataStore
+from bot.features.mydata.store import ERASED, Erased, Kept, MemberDataStore
 from bot.features.points.points import Points
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Flags about a member still waiting for review: (flag id, its case id).
 WaitingFlags = Callable[[str], list[tuple[int, int | None]]]
+# (member key, alias) -> what follows on the platforms (a season role taken back).
+Forget = Callable[[str, str], list[Action]]
 
 
 class MyData:
@@ -47,6 +50,7 @@ class MyData:
         appeals: Appeals,
         waiting_flags: WaitingFlags,
         flushes: Sequence[Callable[[], Awaitable[None]]] = (),
+        forgets: Sequence[Forget] = (),
     ) -> None:
         self.kit = kit
         self.store = store
@@ -57,6 +61,9 @@ class MyData:
         # Features that buffer rows of their own (analytics' active days):
         # flushed before a copy or an erasure, like the core's batcher.
         self.flushes = tuple(flushes)
+        # Features that hold rows about members in memory (the seasons'
+        # archive): told the member's key and alias after an erasure.
+        self.forgets = tuple(forgets)
         # Who asked to be forgotten, until when their confirmation counts.
         self.asked: dict[str, datetime] = {}
         self._exported: dict[str, datetime] = {}
@@ -141,15 +148,15 @@ class MyData:
 
     async def forget(
         self, member: MemberRecord, now: datetime, loc: Locale
-    ) -> tuple[Erased, list[str]]:
+    ) -> tuple[Erased, list[str], list[Action]]:
         """Erase the member's personal data now; (what was done, what was
-        kept and why)."""
+        kept and why, what the platforms must do: a season's role taken back)."""
         self.asked.pop(member.key, None)
         kept, reasons = await self.kept(member, now, loc)
         # Pending writes first: a ledger row written after the erasure would
         # bring back what it erased.
         await self._flush()
-        alias = "erased:" + secrets.token_hex(6)
+        alias = ERASED + secrets.token_hex(6)
         erased = await self.store.erase(self.kit.config.community.slug, member.key, kept, alias)
         self.points.forget(member.key)
         self.appeals.forget(member.key, set(kept.appeals))
@@ -158,8 +165,9 @@ class MyData:
         for case_id, case in list(recent.items()):
             if case.member_key == member.key and case_id not in kept.cases:
                 recent[case_id] = replace(case, member_key=alias, message_text="")
+        actions = [a for forget in self.forgets for a in forget(member.key, alias)]
         self.kit.directory.forget(member)
-        return erased, reasons
+        return erased, reasons, actions
 
     async def _flush(self) -> None:
         await self.kit.writes.flush(everything=True)

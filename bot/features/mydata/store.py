@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 # One table's rows about the member, each a dict of JSON-ready values.
 Rows = list[dict[str, Any]]
+# How the anonymous key an erasure moves a member's rows to begins.
+ERASED = "erased:"
 
 
 @dataclass(frozen=True, slots=True)

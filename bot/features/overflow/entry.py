@@ -275,7 +275,10 @@ class EntryGate:
         # With no place to give, the newcomer is told so rather than billed.
         room = request is not None or self.overflow.entry_group(user.platform) is not None
         if fee is not None and fee.applies(user) and room:
-            return fee.bill(member, user, request)
+            told = fee.on_record(member, user)
+            if told is None:
+                return fee.bill(member, user, request)
+            return told + self.seat(member, user, now, request)
         return self.seat(member, user, now, request)
 
     def seat(

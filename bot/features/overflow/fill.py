@@ -30,11 +30,14 @@ def spare_groups(groups: Iterable[GroupRecord], platform: str) -> list[GroupReco
 
 
 def first_with_room(
-    groups: Iterable[GroupRecord], held: Callable[[GroupRecord], int]
+    groups: Iterable[GroupRecord],
+    held: Callable[[GroupRecord], int],
+    closed: frozenset[str] = frozenset(),
 ) -> GroupRecord | None:
     """Where the next newcomer goes: the first group (lowest serial) whose
-    members and held invites leave room."""
+    members and held invites leave room; `closed` groups (members-only, a
+    tier's) take no newcomer, room or not."""
     for g in groups:
-        if g.member_count + held(g) < g.capacity:
+        if g.member_count + held(g) < g.capacity and g.chat_key not in closed:
             return g
     return None

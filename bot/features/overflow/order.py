@@ -5,7 +5,9 @@ whether the next must be readied. Joins cost the same at 10,000 members as
 at 200,000.
 
 The order holds until the directory registers or saves a group (its state,
-serial or capacity changed: `Directory.version` moves). Fill only grows
+serial or capacity changed: `Directory.version` moves) or a reload brings
+other tiers. A tier's members-only groups are open and listed, but take no
+newcomer and never hold up readying the next group. Fill only grows
 between joins except where the planner frees a place (a leave, an invite
 given back); it says so with `freed`, so "every group has reached the
 threshold" is known again without a scan until then.
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.config.tiers import Tier, members_only
 from bot.core.records import OPEN, GroupRecord
 from bot.features.overflow.fill import first_with_room, open_groups, spare_groups
 
@@ -28,6 +31,9 @@ class GroupOrder:
         self._kit = kit
         self._directory = kit.directory
         self._key: tuple[int, str | None] = (-1, None)
+        self._tiers: list[Tier] | None = None
+        # Members-only groups: no newcomer goes there.
+        self.closed: frozenset[str] = frozenset()
         self._open: dict[str, list[GroupRecord]] = {}
         self._spare: dict[str, list[GroupRecord]] = {}
         # platform -> an open group found short of the threshold.
@@ -38,10 +44,13 @@ class GroupOrder:
         self._freed = 0
 
     def _check(self) -> str | None:
-        log_chat = self._kit.config.community.log_chat
+        config = self._kit.config
+        log_chat = config.community.log_chat
         key = (self._directory.version, log_chat)
-        if key != self._key:
+        if key != self._key or config.tiers is not self._tiers:
             self._key = key
+            self._tiers = config.tiers
+            self.closed = members_only(config.tiers)
             self._open.clear()
             self._spare.clear()
             self._short.clear()
@@ -67,15 +76,23 @@ class GroupOrder:
 
     def entry(self, platform: str, held: Callable[[GroupRecord], int]) -> GroupRecord | None:
         """The lowest serial with room, places `held` by invites counted."""
-        return first_with_room(self.open(platform), held)
+        groups = self.open(platform)
+        return first_with_room(groups, held, self.closed)
+
+    def template(self, platform: str) -> GroupRecord:
+        """The first open group newcomers go to: the next group is made like
+        it (a members-only group's profile is not for newcomers). There is
+        an open group: the caller has one."""
+        groups = self.open(platform)
+        return next((g for g in groups if g.chat_key not in self.closed), groups[0])
 
     def freed(self) -> None:
         """A place came free (a leave, an invite given back or expired)."""
         self._freed += 1
 
     def all_reached(self, platform: str, fill: Callable[[GroupRecord], int]) -> bool:
-        """Whether every open group has reached `prepare_at` (or its capacity,
-        when smaller); False when there is none."""
+        """Whether every open group newcomers can go to has reached
+        `prepare_at` (or its capacity, when smaller); False when there is none."""
         cfg = self._kit.config.groups
         threshold = cfg.prepare_at if cfg.prepare_at is not None else cfg.capacity
         groups = self.open(platform)
@@ -90,9 +107,16 @@ class GroupOrder:
             return False
         if self._reached.get(platform) == (self._freed, threshold):
             return True
+        closed = self.closed
+        seen = False
         for g in groups:
+            if g.chat_key in closed:
+                continue
+            seen = True
             if fill(g) < min(threshold, g.capacity):
                 self._short[platform] = g
                 return False
+        if not seen:
+            return False
         self._reached[platform] = (self._freed, threshold)
         return True

@@ -294,7 +294,7 @@ class Overflow:
         spares = self.spares(platform)
         if not spares:
             if self._clones(platform):
-                return self._clone(platform, open_groups[0], title, serial, now)
+                return self._clone(platform, self._order.template(platform), title, serial, now)
             return self._warn("overflow.pool_empty", platform, now)
         group = spares[0]
         group.state = OPEN
@@ -303,7 +303,7 @@ class Overflow:
         group.capacity = cfg.capacity
         self.kit.directory.save_group(group)
         # The first group is the template, as for a clone.
-        template = ChatRef(platform, open_groups[0].chat_id)
+        template = ChatRef(platform, self._order.template(platform).chat_id)
         actions = self._furnish(group, template, title)
         actions += self._log("overflow.ready", title=title, serial=serial)
         left = len(spares) - 1

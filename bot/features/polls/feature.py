@@ -36,7 +36,10 @@ async def poll_(ctx: Context, polls: Polls) -> list[Action]:
             return [ctx.reply("polls.no_such", id=args[1])]
         return [ctx.reply("polls.closing", id=poll.id), *await polls.close_now(poll, ctx.now)]
     try:
-        request = parse_poll(_after_command(ctx.event.text))
+        request = parse_poll(
+            _after_command(ctx.event.text),
+            lambda name: bool(community_groups(ctx.kit, [name])),
+        )
     except PollError as exc:
         return [ctx.reply(exc.key, **exc.values)]
     wanted = request.groups

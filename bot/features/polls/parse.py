@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,8 +37,10 @@ class PollRequest:
     lasts: timedelta | None
 
 
-def parse_poll(text: str) -> PollRequest:
-    """`text` is what follows the command word."""
+def parse_poll(text: str, is_group: Callable[[str], bool] | None = None) -> PollRequest:
+    """`text` is what follows the command word. With `is_group`, a last
+    `in X` naming no group is words of the last option ("Made in China"),
+    not a place to send the poll."""
     rest = text.strip()
     groups: tuple[str, ...] | None = None
     lasts: timedelta | None = None
@@ -52,7 +55,13 @@ def parse_poll(text: str) -> PollRequest:
             except ValueError:
                 raise PollError("polls.bad_duration", value=value) from None
         elif word == "in" and groups is None:
-            groups = () if value.lower() == "all" else tuple(v for v in value.split(",") if v)
+            names = tuple(v for v in value.split(",") if v)
+            if value.lower() == "all":
+                groups = ()
+            elif is_group is not None and not any(map(is_group, names)):
+                break
+            else:
+                groups = names
         else:
             break
         rest = rest[: m.start()].rstrip()

@@ -86,7 +86,13 @@ class Reports:
         return max(0, base - self.dismissed.get(reporter.key, 0))
 
     async def new_flag(self, flag: FlagRecord) -> FlagRecord:
-        """Number a flag, keep it in the queue and store it."""
+        """Number a flag, keep it in the queue and store it. A message already
+        waiting in the queue keeps its flag: the same update handled again
+        after a crash (flags are stored at once, outside the lost batch), or
+        an edit flagged again, is not queued twice."""
+        known = self._by_message.get((flag.group_key, flag.message_id))
+        if known is not None and known in self.flags:
+            return self.flags[known]
         self._last_flag += 1
         flag.id = self._last_flag
         self.flags[flag.id] = flag

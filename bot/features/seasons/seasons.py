@@ -28,10 +28,12 @@ from bot.core.events import MessageSent
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.features.economy.shop import Shop
+from bot.features.mydata.store import ERASED
 from bot.features.notes.groups import community_groups
 from bot.features.notes.store import Note, NoteStore
 from bot.features.points.points import Points
 from bot.features.seasons.periods import KINDS, Period, period
+from bot.features.seasons.places import season_alias, season_place
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +208,7 @@ class Seasons:
         prizes = {key: amount for key, _, amount in data.get("paid", [])}
         items = {key: item for key, _, item in data.get("items", [])}
         for rank, (key, score) in enumerate(data["board"], 1):
-            member = self.kit.directory.members.get(key)
-            line = t(loc, "seasons.line", rank=rank, name=display(member) if member else key,
-                     score=score)  # fmt: skip
+            line = t(loc, "seasons.line", rank=rank, name=self._name(key, loc), score=score)
             h = data["honours"].get(key)
             if h is not None:
                 line += " · 🏅 " + h["title"]
@@ -218,6 +218,12 @@ class Seasons:
                 line += " · 🎁 " + items[key]
             lines.append(line)
         return "\n".join(lines)
+
+    def _name(self, key: str, loc: Any) -> str:
+        member = self.kit.directory.members.get(key)
+        if member is not None:
+            return display(member)
+        return t(loc, "seasons.former_member") if key.startswith(ERASED) else key
 
     async def pinned(self, event: MessageSent) -> list[Action]:
         """A board is up: the previous season's board of that kind comes down."""
@@ -231,6 +237,24 @@ class Seasons:
         if old is None or old == event.message_id or cfg is None or not cfg.pin:
             return []
         return [UnpinMessage(event.chat, old)]
+
+    def forget(self, member_key: str, alias: str) -> list[Action]:
+        """The member was erased (the store moved their places to `alias`):
+        the archive in memory follows, and a role an honour gave is taken
+        back now, since no later close can find them under the alias."""
+        for data in self.archive.values():
+            if season_place(data, member_key) is not None:
+                season_alias(data, member_key, alias)
+        out: list[Action] = []
+        groups = community_groups(self.kit)
+        for holders in self.honours.values():
+            held = holders.pop(member_key, None)
+            if held is None:
+                continue
+            holders[alias] = held
+            if held.role:
+                out += self._role(member_key, held.role, groups, grant=False)
+        return out
 
     def held(self, member_key: str) -> list[Held]:
         return [h[member_key] for h in self.honours.values() if member_key in h]

@@ -87,3 +87,25 @@ def test_a_fee_on_a_platform_that_takes_no_payment_is_refused() -> None:
     with pytest.raises(ConfigError) as refused:
         parse_config(text)
     assert refused.value.errors[0].startswith("entry.fee.platforms: 'discord' takes no payments")
+
+
+async def test_a_member_who_paid_comes_back_without_paying_again(
+    gate: ConsoleSession, store: SqlStore
+) -> None:
+    """Banned, the ban lifted on appeal (or simply gone and back): the entry
+    fee on record is not asked again, across a restart too. A refunded
+    payment is not on record."""
+    await gate.run(["[dm] ann: /start join-green-energy"])
+    challenge = gate.engine.feature(EntryFeature).entry.challenges["console:ann"]
+    await gate.run([f"[dm] ann: {next(iter(challenge.answers))}", "!pay ann", "+ann [g1]"])
+    await gate.run(["-ann [g1]", "!restart"])
+
+    back = await gate.run(["[dm] ann: /start join-green-energy"])
+    challenge = gate.engine.feature(EntryFeature).entry.challenges["console:ann"]
+    back += await gate.run([f"[dm] ann: {next(iter(challenge.answers))}"])
+
+    assert not any("invoice" in line for line in back), back
+    assert any(line.startswith("[g1] bot invites ann") for line in back), back
+    assert any("paid the entry fee already" in line for line in back), back
+    rows = await gate.engine.feature(FeeFeature).fee.store.payments("green-energy", START)
+    assert [p.member_key for p in rows] == ["console:ann"]

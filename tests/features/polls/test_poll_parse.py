@@ -41,3 +41,19 @@ def test_poll_commands_read_as_moderators_mean_them(
         assert caught.value.key == expected
     else:
         assert parse_poll(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ('"Where from?" Made in China | Made in USA',
+         PollRequest("Where from?", ("Made in China", "Made in USA"), None, None)),
+        ('"Where?" Online | Berlin in g1', PollRequest("Where?", ("Online", "Berlin"), ("g1",), None)),
+        ('"Where?" Online | Made in g2 in all',
+         PollRequest("Where?", ("Online", "Made in g2"), (), None)),
+    ],
+)  # fmt: skip
+def test_in_names_groups_only_when_one_of_them_is_a_group(
+    typed: str, expected: PollRequest
+) -> None:
+    assert parse_poll(typed, lambda name: name in ("g1", "g2")) == expected

@@ -23,6 +23,7 @@ from bot.core.events import (
 )
 from bot.features import Stores
 from bot.features.risk.feature import RiskFeature
+from bot.features.risk.records import FlagRecord
 from storage.spam_store import SqlSpamStore
 from storage.sql_store import SqlStore
 from tests.conftest import EXAMPLE, START
@@ -271,3 +272,40 @@ async def test_a_raid_lockdown_survives_a_restart_and_lifting_it_unmutes_everyon
     assert not any(isinstance(a, DeleteMessage) for a in after)
     stored = await SqlSpamStore(store.engine).load_spam(config.community.slug)
     assert stored.lockdowns == [] and stored.last_lockdown_id == 1
+
+
+async def test_a_flagged_message_handled_again_after_a_crash_is_flagged_once(
+    config: Config, store: SqlStore, clock: FakeClock
+) -> None:
+    """A platform sends an update again when the bot died before confirming
+    it: the spam guard's flag for that message is not queued twice (the
+    flag is stored at once, outside the batch the crash lost)."""
+    config = parse_config(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "    action: delete_and_mute             #", "    action: flag  #", 1
+        )
+    )
+    assert config.risk.spam.action == "flag"
+    spam = "兼职刷单日结，日赚五百，有意私聊我"
+    newcomer = user(77)
+    joined = await started(config, store, clock)
+    await joined.handle(MemberJoined(GROUP, newcomer, clock.now()))
+    await joined.writes.flush()
+    clock.advance(timedelta(minutes=1))
+
+    crashed = await started(config, store, clock)
+    await crashed.handle(MessagePosted(GROUP, newcomer, 5, spam, clock.now()))
+    assert [f.message_id for f in waiting(crashed)] == [5]
+    # Killed here: the batch is lost, the update comes again.
+    again = await started(config, store, clock)
+    await again.handle(MessagePosted(GROUP, newcomer, 5, spam, clock.now()))
+    await again.writes.flush()
+
+    assert [f.message_id for f in waiting(again)] == [5]
+    assert [f.message_id for f in waiting(await started(config, store, clock))] == [5]
+
+
+def waiting(engine: Engine) -> list[FlagRecord]:
+    risk = engine.find(RiskFeature)
+    assert risk is not None
+    return risk.risk.reports.waiting()
