@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 
+from bot.core.copies import copy_group, copy_member, copy_membership
 from bot.core.ports import Store
 from bot.core.records import (
     CaseRecord,
@@ -43,8 +45,9 @@ class WriteBehind:
         on_duplicates: Callable[[list[LedgerEntry]], None] | None = None,
         on_unstorable: Callable[[str, BaseException], None] | None = None,
         collect: Callable[[], Iterable[DailyStatsRecord]] | None = None,
-        soft_every: int = 50,
+        soft_interval: float = 30.0,
         soft_limit: int = 20_000,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._max = max_batch
@@ -57,11 +60,15 @@ class WriteBehind:
         self._members: dict[str, MemberRecord] = {}
         # Counters that do not need to be exact after a crash (last seen,
         # message count, cooldowns guarded by ledger keys) and daily stats are
-        # written every `soft_every` flushes and on shutdown, not per batch,
-        # unless the batch carries a cursor (see `flush`).
+        # written every `soft_interval` seconds and on shutdown, not per batch,
+        # unless the batch carries a cursor (see `flush`). By time, not by a
+        # count of flushes: under load a member who keeps talking is one row
+        # per interval, not one per few batches (a count of 50 flushes came
+        # round every second or two at full speed).
         self._soft: dict[str, MemberRecord] = {}
-        self._soft_every = soft_every
-        self._flushes = 0
+        self._soft_interval = soft_interval
+        self._monotonic = monotonic
+        self._soft_at = monotonic()
         self._groups: dict[str, GroupRecord] = {}
         self._memberships: dict[tuple[str, str], MembershipRecord] = {}
         self._warnings: dict[int, WarningRecord] = {}
@@ -133,9 +140,9 @@ class WriteBehind:
             members += self._soft.values()
             self._soft = {}
         batch = WriteBatch(
-            members=[replace(m) for m in members],
-            groups=[replace(g) for g in self._groups.values()],
-            memberships=[replace(m) for m in self._memberships.values()],
+            members=[copy_member(m) for m in members],
+            groups=[copy_group(g) for g in self._groups.values()],
+            memberships=[copy_membership(m) for m in self._memberships.values()],
             ledger=self._ledger,
             cases=self._cases,
             warnings=[replace(w) for w in self._warnings.values()],
@@ -172,16 +179,18 @@ class WriteBehind:
             self._skipped = True
             return
         async with self._lock:
-            self._flushes += 1
             # A batch that moves a platform's cursor takes the soft counters
             # and daily stats too: the updates it covers are skipped after a
             # crash, so what they counted is never counted again.
+            now = self._monotonic()
             everything = (
                 everything
                 or bool(self._cursors)
-                or self._flushes % self._soft_every == 0
+                or now - self._soft_at >= self._soft_interval
                 or len(self._soft) >= self._soft_limit
             )
+            if everything:
+                self._soft_at = now
             batch = self._take(everything=everything)
             if not len(batch):
                 return

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from bot.features.faq.entries import Entry
+from rules.cues import Cues
 
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff\uf900-\ufaff]+")
 _STOP_WORDS = (
@@ -29,15 +30,18 @@ _STOP_WORDS = (
 )
 _STOP = frozenset(_STOP_WORDS.split())
 _STOP_CJK = frozenset("的了吗呢吧啊是我你他她它们在有和就都也还请问")
-# Questions, in either language: a question mark, or a question word.
-_QUESTION = re.compile(
-    r"[?？]|吗|呢|怎么|如何|为什么|什么|多少|哪|几|能不能|可不可以|有没有|是不是"
-    r"|\b(?:how|what|why|when|where|which|who|can|could|is there|are there|does|do)\b"
+# Questions, in either language: a question mark, or a question word. Split
+# for speed (see rules.cues): the same as one search for
+# `[?？]|吗|...|是不是|\b(?:how|...|do)\b`.
+_QUESTION = Cues(
+    r"\?|？|吗|呢|怎么|如何|为什么|什么|多少|哪|几|能不能|可不可以|有没有|是不是",
+    r"\b(?:how|what|why|when|where|which|who|can|could|is there|are there|does|do)\b",
+    r"how|what|why|when|where|which|who|can|could|is there|are there|does|do",
 )
 
 
 def is_question(folded: str) -> bool:
-    return _QUESTION.search(folded) is not None
+    return _QUESTION.found(folded)
 
 
 def fold(text: str) -> str:

@@ -10,7 +10,6 @@ and is not repeated for the same group within `cooldown`.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +25,17 @@ from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
 from bot.features.risk.records import RiskAlertRecord
 from rules.blocklist import Blocklist
+from rules.cues import Cues
 from rules.durations import format_duration
 from rules.message import MessageView
 
-_QUESTION = re.compile(
-    r"[?？]\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里"
-    r"|\b(?:how (?:do|can|much|long)|why (?:is|does|do|did)|when (?:is|will|does)|"
-    r"where (?:is|can)|can i|is there|does anyone)\b"
+# A question: a mark at the end, a question word. Split for speed (see
+# rules.cues): the same as one search for `[?？]\s*$|吗...|哪里|\b(?:how ...)\b`.
+_QUESTION = Cues(
+    r"\?\s*$|？\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里",
+    r"\b(?:how (?:do|can|much|long)|why (?:is|does|do|did)|when (?:is|will|does)|"
+    r"where (?:is|can)|can i|is there|does anyone)\b",
+    r"how |why |when |where |can i|is there|does anyone",
 )
 # Pending questions kept per group.
 _QUESTIONS = 100
@@ -238,7 +241,7 @@ class Monitors:
                 # A moderator speaking without replying most likely answers
                 # the latest question; earlier ones still wait.
                 del pending[next(reversed(pending))]
-        if role == "member" and _QUESTION.search(view.folded):
+        if role == "member" and _QUESTION.found(view.folded):
             pending = self._questions.setdefault(group.chat_key, {})
             if len(pending) >= _QUESTIONS:
                 del pending[next(iter(pending))]
