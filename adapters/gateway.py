@@ -16,7 +16,18 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
-from bot.core.actions import Action, SendMessage, platform_of
+from bot.core.actions import (
+    Action,
+    AnswerCheckout,
+    CloneGroup,
+    CountMembers,
+    RefundPayment,
+    SendDirect,
+    SendFile,
+    SendInvoice,
+    SendMessage,
+    platform_of,
+)
 from bot.core.events import ChatRef, Event
 
 log = logging.getLogger(__name__)
@@ -50,6 +61,24 @@ def handles(*kinds: type[Action], op: str | None = None) -> Callable[[H], H]:
         return method
 
     return mark
+
+
+# Said to a member privately: their own lane, so the words before a file or
+# an invoice keep their order whichever chat the event came from.
+PRIVATE = (SendDirect, SendFile, SendInvoice, AnswerCheckout, RefundPayment)
+
+
+def lane_of(action: Action) -> str:
+    """The queue an action waits in: one per chat (per member for what is
+    said privately, per template for a clone), so each keeps its order."""
+    if isinstance(action, PRIVATE):
+        return f"dm:{action.user.key}"
+    if isinstance(action, CloneGroup):
+        return action.template.key
+    if isinstance(action, CountMembers):
+        return "counts"
+    chat = getattr(action, "chat", None)
+    return chat.key if isinstance(chat, ChatRef) else type(action).__name__
 
 
 class Gateway:

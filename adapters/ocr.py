@@ -18,6 +18,7 @@ import os
 import shutil
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from bot.core.actions import ReadImage
@@ -105,15 +106,10 @@ class Ocr:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
 
-_shared: Ocr | None = None
-
-
+@cache
 def shared_ocr() -> Ocr:
     """The process's OCR (where Tesseract is, and its languages, found once)."""
-    global _shared
-    if _shared is None:
-        _shared = Ocr()
-    return _shared
+    return Ocr()
 
 
 async def read_and_tell(

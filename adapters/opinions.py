@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import aiohttp
@@ -113,14 +114,10 @@ async def _get_json(url: str, params: dict[str, str], limit: float) -> dict[str,
     return body if isinstance(body, dict) else None
 
 
-_shared: Opinions | None = None
-
-
+@cache
 def shared_opinions() -> Opinions:
-    global _shared
-    if _shared is None:
-        _shared = Opinions()
-    return _shared
+    """The process's one Opinions, made on first use."""
+    return Opinions()
 
 
 async def ask_and_tell(

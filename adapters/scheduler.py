@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import make_url
 
@@ -36,6 +36,7 @@ from bot.features.schedule.content import Sendable
 from bot.features.schedule.feature import ScheduleFeature
 from bot.features.schedule.schedule import Delivery, Schedule
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60.0
@@ -231,7 +232,7 @@ class ScheduleDriver:
 
     async def tick(self) -> None:
         """Once a minute: the engine's periodic duties, then anything due."""
-        await self._guarded(self._tick)
+        await self._guarded(self._tick, None)
 
     async def _tick(self) -> None:
         engine = self.app.engine
@@ -242,14 +243,7 @@ class ScheduleDriver:
         self.sync_jobs()
 
     async def run_due(self) -> int:
-        sent = 0
-
-        async def run() -> None:
-            nonlocal sent
-            sent = await self._run_due()
-
-        await self._guarded(run)
-        return sent
+        return await self._guarded(self._run_due, 0)
 
     async def _run_due(self) -> int:
         schedule = self.schedule
@@ -259,19 +253,24 @@ class ScheduleDriver:
             deliveries = await schedule.due(self.app.clock.now())
             return await deliver(schedule, deliveries, self.outlets)
 
-    async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
+    def _draining(self) -> bool:
+        return self._stopping
+
+    async def _guarded(self, work: Callable[[], Awaitable[T]], stopped: T) -> T:
         """Run `work` as one of the busy tasks `drain` waits for; cut short
-        by `drain`, it ends quietly."""
+        by `drain` (or asked for after it), it ends quietly with `stopped`."""
         if self._stopping:
-            return
+            return stopped
         task = asyncio.current_task()
         assert task is not None
         self._busy.add(task)
         try:
-            await work()
+            return await work()
         except asyncio.CancelledError:
-            if not self._stopping:
+            # Read again: `drain` may have begun while the work ran.
+            if not self._draining():
                 raise
+            return stopped
         finally:
             self._busy.discard(task)
 

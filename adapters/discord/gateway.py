@@ -23,7 +23,7 @@ import discord
 
 from adapters.discord.lanes import Lanes
 from adapters.discord.server import member_counts
-from adapters.gateway import Forward, Gateway, Tell, handles, split_text
+from adapters.gateway import PRIVATE, Forward, Gateway, Tell, handles, split_text
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
 from adapters.opinions import ask_and_tell, shared_opinions
 from bot.config import Config
@@ -696,15 +696,12 @@ class DiscordGateway(Gateway):
                 await copy.pin()
 
 
-_PRIVATE = (act.SendDirect, act.SendFile, act.SendInvoice, act.AnswerCheckout, act.RefundPayment)
-
-
 def _target(action: act.Action) -> str:
     if isinstance(action, act.CloneGroup):
         return f"<#{action.template.chat_id}>"
     if isinstance(action, act.CountMembers):
         return " ".join(f"<#{chat.chat_id}>" for chat in action.chats)
-    if isinstance(action, _PRIVATE):
+    if isinstance(action, PRIVATE):
         return f"<@{action.user.user_id}>"
     user = getattr(action, "user", None)
     if isinstance(user, UserRef):

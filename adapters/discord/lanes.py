@@ -15,27 +15,12 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
+from adapters.gateway import lane_of
 from bot.core import actions as act
-from bot.core.events import ChatRef
 
 log = logging.getLogger(__name__)
 
 Carry = Callable[[list[act.Action]], Awaitable[object]]
-
-# Said to a member privately: their own lane, so the words before a file or
-# an invite keep their order whichever channel the event came from.
-_PRIVATE = (act.SendDirect, act.SendFile, act.SendInvoice, act.AnswerCheckout, act.RefundPayment)
-
-
-def lane_of(action: act.Action) -> str:
-    if isinstance(action, _PRIVATE):
-        return f"dm:{action.user.key}"
-    if isinstance(action, act.CloneGroup):
-        return action.template.key
-    if isinstance(action, act.CountMembers):
-        return "counts"
-    chat = getattr(action, "chat", None)
-    return chat.key if isinstance(chat, ChatRef) else type(action).__name__
 
 
 class Lanes:

@@ -67,20 +67,25 @@ def _sqlite_path(url: URL) -> Path:
     return Path(url.database)
 
 
-def _sqlite_backup(source: Path, file: Path) -> Outcome:
-    if not source.is_file():
-        raise BackupError(f"{source}: no such database")
-    if file.exists():
-        raise BackupError(f"{file} exists: choose a new file (a backup never overwrites one)")
+def _copy(source: Path, target: Path) -> None:
+    """SQLite's online backup API, the source opened read-only."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(file)
+        dst = sqlite3.connect(target)
         try:
             src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
+
+
+def _sqlite_backup(source: Path, file: Path) -> Outcome:
+    if not source.is_file():
+        raise BackupError(f"{source}: no such database")
+    if file.exists():
+        raise BackupError(f"{file} exists: choose a new file (a backup never overwrites one)")
+    _copy(source, file)
     return Outcome(f"backed up {source} to {file}")
 
 
@@ -91,15 +96,7 @@ def _sqlite_restore(file: Path, target: Path) -> Outcome:
             f"{target} already holds data: restore into a new, empty database"
             " (a restore never mixes two histories)"
         )
-    src = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy(file, target)
     return Outcome(f"restored {file} into {target}")
 
 

@@ -40,7 +40,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.gateway import Gateway, Reported, Tell, handles, split_text
+from adapters.gateway import Gateway, Reported, Tell, handles, lane_of, split_text
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
 from adapters.opinions import ask_and_tell, shared_opinions
 from adapters.ops.context import lane_context
@@ -154,7 +154,7 @@ class TelegramGateway(Gateway):
     def submit(self, actions: Sequence[act.Action]) -> None:
         """Queue actions to run in the background, in order per chat and lane."""
         for action in actions:
-            key = (_lane_chat(action), isinstance(action, _MESSAGE_ACTIONS))
+            key = (lane_of(action), isinstance(action, _MESSAGE_ACTIONS))
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = deque()
@@ -723,21 +723,6 @@ class TelegramGateway(Gateway):
 def _not_modified(exc: BadRequest) -> bool:
     """Telegram refuses a change to what is already so (CHAT_NOT_MODIFIED)."""
     return "not_modified" in exc.message.lower().replace(" ", "_")
-
-
-_PRIVATE = (act.SendDirect, act.SendFile, act.SendInvoice, act.AnswerCheckout, act.RefundPayment)
-
-
-def _lane_chat(action: act.Action) -> str:
-    # What is said to a member privately keeps its order (the fee's words
-    # before its invoice).
-    if isinstance(action, _PRIVATE):
-        return f"dm:{action.user.user_id}"
-    if isinstance(action, act.CloneGroup):
-        return action.template.key
-    if isinstance(action, act.CountMembers):
-        return "counts"
-    return action.chat.key
 
 
 def _keyboard(buttons: Sequence[act.Button]) -> InlineKeyboardMarkup | None:

@@ -24,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -33,18 +32,10 @@ import yaml
 from bot.config.platforms import PlatformsConfig
 from tests.ops.processes import ROOT, community_file, wait
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER, populate
+from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 BASE = os.environ.get("GROUPKEEPER_DOCKER_BASE", "python:3.12-slim-bookworm")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield populate(server)
-    await server.stop()
 
 
 def stages() -> list[str]:

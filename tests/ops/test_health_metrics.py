@@ -9,22 +9,11 @@ import asyncio
 import re
 import signal
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.ops.processes import community_file, free_port, get, health, start, wait
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, GROUP, populate
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield populate(server)
-    await server.stop()
+from tests.telegram.harness import ANN, BOB, GROUP
 
 
 def value(metrics: str, name: str, **labels: str) -> float:

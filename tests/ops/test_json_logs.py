@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +18,9 @@ from adapters.ops.logs import use_format
 from adapters.redaction import SecretFilter
 from tests.ops.processes import community_file, start, wait
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, GROUP, populate
+from tests.telegram.harness import ANN, GROUP
 
 TOKEN = "123456:TEST-token-made-to-look-like-a-real-one"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield populate(server)
-    await server.stop()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from storage.core_tables import LEDGER
 from storage.models.schedule import PostRun
 from storage.sql_store import SqlStore
+from tests.ops.processes import wait
 from tests.storage.conftest import PostgresServer
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import ANN, BOB, CONFIG, GROUP, MOD, OWNER, populate
@@ -111,20 +112,6 @@ async def start(api: FakeBotApi, config: Path, db: str, port: int, log: Path) ->
         sys.executable, "-m", "adapters.cli", "run", "--config", str(config), "--db", db,
         env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"),
     )  # fmt: skip
-
-
-async def wait(predicate: Any, within: float, what: str) -> None:
-    """Until `predicate()` (a value, or a coroutine giving one) holds."""
-    deadline = time.monotonic() + within
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what() if callable(what) else what}")
-        await asyncio.sleep(0.05)
 
 
 async def stored(db: str) -> dict[str, Any]:

@@ -1,0 +1,19 @@
+"""The fake Bot API with the Telegram tests' groups and members, for the
+tests that run groupkeeper as a service against it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.harness import populate
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield populate(server)
+    await server.stop()
