@@ -14,16 +14,20 @@ recall at 0.5% false positives went from 0.74 to 0.81 on the development
 corpus's test file and from 0.41 to 0.61 on the shipped samples
 cross-validated, where binary inputs and naive-Bayes ratios did less.
 
-Scoring is one dictionary lookup per feature: `weights` holds only the
-non-zero weights, already multiplied by their feature's idf, recomputed
-for the features an update touched.
+Scoring reads only the features that have a weight: `weights` holds only
+the non-zero weights, already multiplied by their feature's idf,
+recomputed for the features an update touched, and `scored` their names as
+a set, so one C-level set intersection finds a message's weighted
+features (about half of its few hundred) instead of a dictionary lookup
+per feature; `weights` and `scored` change together, in `fit` and `update`
+only.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from itertools import compress, repeat
 
@@ -68,13 +72,15 @@ def sigmoid(x: float) -> float:
 
 
 class LinearModel:
-    """Weights by feature (times the feature's idf); `z` and `n` are FTRL's
-    state over the weights before that product, kept so learning can go on;
-    `values` the idf of each feature the fit saw, `unseen` that of any other."""
+    """Weights by feature (times the feature's idf) and the set of their
+    names (`scored`); `z` and `n` are FTRL's state over the weights before
+    that product, kept so learning can go on; `values` the idf of each
+    feature the fit saw, `unseen` that of any other."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.weights: dict[str, float] = {}
+        self.scored: set[str] = set()
         self.z: dict[str, float] = {}
         self.n: dict[str, float] = {}
         self.values: dict[str, float] = {}
@@ -83,17 +89,19 @@ class LinearModel:
     def copy(self) -> LinearModel:
         other = LinearModel(self.settings)
         other.weights, other.z, other.n = dict(self.weights), dict(self.z), dict(self.n)
+        other.scored = set(self.scored)
         # Fixed after the fit: shared, not copied.
         other.values, other.unseen = self.values, self.unseen
         return other
 
-    def margin(self, features: Sequence[str] | frozenset[str]) -> float:
-        """The log-odds of spam."""
-        get = self.weights.get
-        total = sum(filter(None, map(get, features)))
-        return self.weights.get(BIAS, 0.0) + total * _scale(len(features))
+    def margin(self, features: Set[str]) -> float:
+        """The log-odds of spam: the weights of the features that have one,
+        summed, on the scale of the number of features."""
+        weights = self.weights
+        total = sum(map(weights.__getitem__, self.scored.intersection(features)))
+        return weights.get(BIAS, 0.0) + total * _scale(len(features))
 
-    def probability(self, features: Sequence[str] | frozenset[str]) -> float:
+    def probability(self, features: Set[str]) -> float:
         return sigmoid(self.margin(features))
 
     def contributions(self, features: Iterable[str]) -> list[str]:
@@ -105,13 +113,14 @@ class LinearModel:
         positive = compress(names, map((0.0).__lt__, map(get, names, repeat(0.0))))
         return sorted(positive, key=self.weights.__getitem__, reverse=True)
 
-    def update(self, features: Sequence[str] | frozenset[str], spam: bool, weight: float) -> None:
+    def update(self, features: Set[str], spam: bool, weight: float) -> None:
         """One FTRL step on one labelled message."""
         s = self.settings
         x = _scale(len(features))
         p = sigmoid(self.margin(features))
         g = (p - (1.0 if spam else 0.0)) * weight
         z, n, weights, values, unseen = self.z, self.n, self.weights, self.values, self.unseen
+        scored = self.scored
         alpha, beta, l1, l2 = s.alpha, s.beta, s.l1, s.l2
         for f in (BIAS, *features):
             v = 1.0 if f == BIAS else values.get(f, unseen)
@@ -125,9 +134,11 @@ class LinearModel:
             shrink = 0.0 if f == BIAS else l1
             if abs(zi) <= shrink:
                 weights.pop(f, None)
+                scored.discard(f)
             else:
                 sign = 1.0 if zi > 0 else -1.0
                 weights[f] = -(zi - sign * shrink) / ((beta + math.sqrt(n2)) / alpha + l2) * v
+                scored.add(f)
 
     def fit(self, rows: Sequence[tuple[frozenset[str], bool]]) -> None:
         """Several shuffled passes, each class weighted by the other's share
@@ -182,3 +193,4 @@ class LinearModel:
         self.z = dict(zip(names, z.tolist(), strict=True))
         self.n = dict(zip(names, n.tolist(), strict=True))
         self.weights = {f: wv for f, wv in zip(names, (w * v).tolist(), strict=True) if wv}
+        self.scored = set(self.weights)
