@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import chain
 from operator import add
@@ -43,15 +44,10 @@ _LATIN = re.compile(r"[a-zA-Z]")
 # A word written with letters of two scripts: "Пpоходят" with a Latin p.
 _MIXED_WORD = re.compile(r"(?=\w*[\u0400-\u04ff])(?=\w*[a-zA-Z])\w+")
 _CURRENCY = re.compile(r"[$€£¥₽₿]|\b\d+\s?(?:usd|usdt|eur|rmb|btc|eth|руб|р\b|p/min|p/msg)")
+# A count falls in the step `bisect_right(steps, count)`: 0 below the first.
 _EMOJI_STEPS = (1, 3, 6)
 _LENGTH_STEPS = (4, 12, 40, 120, 400)
-
-
-def _step(n: int, steps: tuple[int, ...]) -> int:
-    for i, s in enumerate(steps):
-        if n < s:
-            return i
-    return len(steps)
+_LENGTHS = tuple(f"#len{i}" for i in range(len(_LENGTH_STEPS) + 1))
 
 
 def structure(
@@ -62,7 +58,7 @@ def structure(
 ) -> list[str]:
     """The structural tokens of a whole message (links, handles and phone
     numbers as the rule engine found them in the folded text)."""
-    out = [f"#len{_step(len(text), _LENGTH_STEPS)}"]
+    out = [_LENGTHS[bisect_right(_LENGTH_STEPS, len(text))]]
     if links:
         out.append("#link")
         if len(links) > 1:
@@ -84,7 +80,7 @@ def structure(
     if not text.isascii():
         emoji = detect.count_emoji(text)
         if emoji:
-            out.append(f"#emoji{_step(emoji, _EMOJI_STEPS)}")
+            out.append(f"#emoji{bisect_right(_EMOJI_STEPS, emoji)}")
         if _CYRILLIC.search(text) and _LATIN.search(text) and _MIXED_WORD.search(text):
             out.append("#mixed_script")
         if not unicodedata.is_normalized("NFKC", text) and any(
@@ -112,10 +108,11 @@ def grams(folded: str) -> Iterator[str]:
     # No letter of the words is a digit (most messages): no word is a number.
     if words and not "".join(words).isalpha():
         words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in words]
+    # Single characters count only outside ASCII: a Chinese character is a
+    # word, a comma or a Latin letter says nothing.
+    single = () if s.isascii() else set(s).difference(_ASCII)
     return chain(
-        # Single characters count only outside ASCII: a Chinese character
-        # is a word, a comma or a Latin letter says nothing.
-        set(s).difference(_ASCII),
+        single,
         pairs,
         map(add, pairs, s[2:]),
         map(add, pairs, pairs[2:]),
