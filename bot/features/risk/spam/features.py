@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from operator import add
 
@@ -103,18 +103,25 @@ def grams(folded: str) -> Iterator[str]:
     if _NONZERO.search(head):
         head = _NONZERO.sub("0", head)
     s = f" {' '.join(head.split())} "
-    pairs = list(map(add, s, s[1:]))
+    # Python makes a new string for each character of a text past Latin-1
+    # every time it is read: read it once. Single characters count only
+    # outside ASCII: a Chinese character is a word, a comma or a Latin
+    # letter says nothing.
+    if s.isascii():
+        chars: str | list[str] = s
+        single: Iterable[str] = ()
+    else:
+        chars = list(s)
+        single = set(chars).difference(_ASCII)
+    pairs = list(map(add, chars, chars[1:]))
     words = _WORD.findall(short)
     # No letter of the words is a digit (most messages): no word is a number.
     if words and not "".join(words).isalpha():
         words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in words]
-    # Single characters count only outside ASCII: a Chinese character is a
-    # word, a comma or a Latin letter says nothing.
-    single = () if s.isascii() else set(s).difference(_ASCII)
     return chain(
         single,
         pairs,
-        map(add, pairs, s[2:]),
+        map(add, pairs, chars[2:]),
         map(add, pairs, pairs[2:]),
         map("w:".__add__, words),
         map("w:{} {}".format, words, words[1:]),
