@@ -27,11 +27,13 @@ of --rounds:
               parse and no translate: the core's own share;
   full        parse + translate + `Engine.handle` up to the list of actions
               (not carried out), the last batch written included;
-  bot         what the running bot does per message (`DiscordCommunity`:
+  bot         what the running bot does per event (`DiscordCommunity`:
               the command check, the outbox holding each event's actions
               with its batch, commits, each action marked sent by a platform
               that answers at once): the full path plus the adapter's own
-              delivery;
+              delivery, each event's commits and sends finished before the
+              next event arrives (a server whose messages come further apart
+              than a commit takes: nearly all of them);
   ratio       each / parse: how much the bot adds on top of discord.py.
 No network and no token: the parser runs offline (adapters.discord.payloads).
 BENCH_TREE=<checkout> measures another checkout (before/after).
@@ -383,6 +385,15 @@ async def time_full(mix: Mix, db: str) -> tuple[float, int]:
         await app.close()
 
 
+async def quiet(running: set[asyncio.Task[Any]]) -> None:
+    """Until the tasks an event set off (its commit, its sends, their marks)
+    are done, `running` (the app's own, such as the config watcher) aside:
+    the next event arrives after them, as on any server whose messages come
+    further apart than a commit takes."""
+    while others := asyncio.all_tasks() - running:
+        await asyncio.wait(others)
+
+
 async def time_bot(mix: Mix, db: str) -> float:
     """Messages through the running bot's own handler: `DiscordCommunity.on_message`
     (the prefix-command check, the channel's first sighting, the outbox),
@@ -402,6 +413,7 @@ async def time_bot(mix: Mix, db: str) -> float:
     # The command check reads the bot's own user (set at login otherwise).
     bot._connection.user = feed.parser.state.user
     engine = app.engine
+    running = asyncio.all_tasks()
     try:
         gc.collect()
         began = time.process_time()
@@ -420,8 +432,7 @@ async def time_bot(mix: Mix, db: str) -> float:
                     else translate.member_left(obj.user, feed.home, START)
                 )
                 await community.handle(kind_event)
-            # The gateway's events arrive one by one: the loop is free between them.
-            await asyncio.sleep(0)
+            await quiet(running)
         await community.delivery.stop(60.0)
         await engine.writes.flush(everything=True)
         return time.process_time() - began
