@@ -97,7 +97,8 @@ _ACCENTED = re.compile("[" + _char_class(_ACCENT_RANGES) + "]")
 # characters of the Basic Multilingual Plane: a class with higher ones is
 # scanned range by range, three times slower. The invisible characters above
 # it are format characters, which `str.isprintable` finds in C, and the
-# variation selectors from U+E0100 (marks, "printable"), which `max` finds.
+# variation selectors from U+E0100 (marks, "printable"), searched beside
+# them.
 _BMP = 0xFFFF
 _SUSPICIOUS = re.compile(
     "["
@@ -109,7 +110,10 @@ _SUSPICIOUS = re.compile(
 _ASTRAL_INVISIBLE = re.compile(
     "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[0] > _BMP)) + "]"
 )
-_SELECTORS = "\U000e0100"
+# The one printable range of them: the variation selectors from U+E0100.
+# With it the class is still searched in one C pass (a scan with `max`
+# built a string object for every character of a Chinese text).
+_SUSPICIOUS_OR_SELECTOR = re.compile(_SUSPICIOUS.pattern[:-1] + "\U000e0100-\U000e01ef]")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE = re.compile(
     "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] <= _BMP)) + "]"
@@ -139,8 +143,8 @@ def fold(text: str) -> str:
                 text = text.replace(wide, narrow)
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
-    if _SUSPICIOUS.search(text) or (
-        (not text.isprintable() or max(text) >= _SELECTORS) and _ASTRAL_INVISIBLE.search(text)
+    if _SUSPICIOUS_OR_SELECTOR.search(text) or (
+        not text.isprintable() and _ASTRAL_INVISIBLE.search(text)
     ):
         if _ACCENTED.search(text):
             text = _MARKS.sub("", text.translate(_DECOMPOSE))

@@ -4,7 +4,7 @@ text, and with `raid`, the same text from several members."""
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import timedelta
 from typing import Literal
 
@@ -118,7 +118,7 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     limit, ratio, min_length = rule.max, rule.similarity, rule.min_length
     per = rule.per.total_seconds()
     within = format_duration(rule.per)
-    history: dict[str, deque[tuple[float, str]]] = {}
+    history: OrderedDict[str, deque[tuple[float, str]]] = OrderedDict()
     raid = rule.raid
     raid_members = raid.members if raid else 0
     raid_per = raid.per.total_seconds() if raid else 0.0
@@ -126,7 +126,7 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     raid_min = raid.min_length if raid else 0
     # The beginning and the end of a text (a raid varies one or the other)
     # -> (last seen, member -> when they posted it).
-    seen: dict[str, tuple[float, dict[str, float]]] = {}
+    seen: OrderedDict[str, tuple[float, dict[str, float]]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
@@ -149,10 +149,11 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
             return miss
         now, sender = msg.at, msg.sender
         horizon = now - per
-        past = history.pop(sender, None)
+        past = history.get(sender)
         if past is None:
-            past = deque(maxlen=_HISTORY)
-        history[sender] = past
+            past = history[sender] = deque(maxlen=_HISTORY)
+        else:
+            history.move_to_end(sender)
         while past and past[0][0] <= horizon:
             past.popleft()
         repeats = 1 + repeats_of(text, past) if past else 1
@@ -175,8 +176,12 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
         horizon = now - raid_per
         most = 0
         for key in (text[:32], text[-32:]) if len(text) > 32 else (text,):
-            entry = seen.pop(key, None)
-            posters = entry[1] if entry is not None else {}
+            entry = seen.get(key)
+            if entry is None:
+                posters: dict[str, float] = {}
+            else:
+                posters = entry[1]
+                seen.move_to_end(key)
             posters[sender] = now
             if len(posters) >= raid_members:
                 for member, at in list(posters.items()):

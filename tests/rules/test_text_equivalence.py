@@ -1,0 +1,53 @@
+"""The text forms rules read (fold, squash, Latin words, spread-out letters)
+were rewritten for speed; they must give exactly what they gave before, kept
+in `tests/rules/reference_normalize.py`, for any text: Chinese, look-alike
+letters, accents, full-width forms, spacing and invisible-character tricks,
+emoji sequences."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from rules import normalize
+from tests.rules import reference_normalize as reference
+
+# Characters each path of the fold and the word finders reacts to.
+TRICKY = (
+    "加微信代开发票，。！？：；（）、…～\u3000"  # Chinese and its full-width punctuation
+    "abcwechatWECHATxyz0123456789 .-_@$/:"  # Latin, digits, separators, l33t signs
+    "ａｂｃＷＥＣＨＡＴ０１２３．＠"  # full-width Latin
+    "аеорсхуАЕОРСвмнтѕіјԁ"  # Cyrillic look-alikes
+    "αβεικνορτυχωἀ"  # Greek look-alikes
+    "օսցհ"  # Armenian
+    "éèüñçøÅǅßẞİıɡɑʏйё"  # accents, title case, special case folds
+    "\u0301\u0308\u20d0\ufe20"  # combining marks
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202e\u180e\u3164"  # invisible
+    "\ufe0f\U000e0100\U000e01ef\U000e0041\U0001d173"  # selectors, tags, musical
+    "\x00\x07\x1b\x7f\x85\t\n\r"  # controls
+    "😀🔥👍❤👨\U0001f1e8\U0001f1f3\U0001f3fb™①㈱ﬁ"  # emoji, compatibility forms
+)
+TEXT = st.one_of(
+    st.text(st.sampled_from(TRICKY), max_size=60),
+    st.text(max_size=40),
+    st.lists(
+        st.sampled_from(["w e c h a t", "w.e.c.h.a.t", "加 微 信", "t.me", "w3ch@t", "a b"]),
+        max_size=5,
+    ).map(" ".join),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=TEXT)
+@example(text="w\U000e0100echat")
+@example(text="请加 微 信，谢谢！")
+@example(text="\U000e0041spam")
+@example(text="ok\u200b\U000e0100")
+def test_the_fold_is_the_reference_fold(text: str) -> None:
+    folded = normalize.fold(text)
+    assert folded == reference.fold(text)
+    assert normalize.fold_spaced(text) == reference.fold_spaced(text)
+    assert normalize.squash(folded) == reference.squash(folded)
+    assert normalize.has_latin(folded) == reference.has_latin(folded)
+    assert normalize.despread(folded) == reference.despread(folded)
+    assert normalize.latin_words(folded) == reference.latin_words(folded)
