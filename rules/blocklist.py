@@ -151,7 +151,7 @@ class Blocklist:
         found: list[Match | None] = list(self._none)
         left = self._size
         if self._word_set:
-            words = msg.words
+            words = msg.word_list
             if words and not self._word_set.isdisjoint(words):
                 left -= self._first_words(msg, found)
         if left and self._automaton is not None:
@@ -186,7 +186,9 @@ class Blocklist:
         returns how many lists got one."""
         text = msg.despread
         end = len(text) + 1
-        hits = sorted(self._word_set & msg.words, key=lambda w: (text.find(w) % end, w))
+        hits = sorted(
+            self._word_set.intersection(msg.word_list), key=lambda w: (text.find(w) % end, w)
+        )
         filled = 0
         for word in hits:
             for owner, entry in self._words[word]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from rules import detect
-from rules.normalize import despread, fold, fold_spaced, has_latin, latin_words, squash
+from rules.normalize import despread, fold, fold_spaced, has_latin, latin_word_list, squash
 
 T = TypeVar("T")
 _NONE: frozenset[str] = frozenset()
@@ -49,6 +49,7 @@ class MessageView:
     _despread: str | None = field(default=None, init=False, repr=False)
     _latin: bool | None = field(default=None, init=False, repr=False)
     _words: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _word_list: list[str] | None = field(default=None, init=False, repr=False)
     _links: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _hosts: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _shapes: frozenset[str] | None = field(default=None, init=False, repr=False)
@@ -98,12 +99,20 @@ class MessageView:
     def words(self) -> frozenset[str]:
         """Latin words, for whole-word matching."""
         if self._words is None:
-            words = latin_words(self.folded) if self.latin else _NONE
+            self._words = frozenset(self.word_list)
+        return self._words
+
+    @property
+    def word_list(self) -> list[str]:
+        """`words` as a list, a word possibly more than once: what looking
+        them up in a set needs, without a set built for every message."""
+        if self._word_list is None:
+            words = latin_word_list(self.folded) if self.latin else []
             spaced = fold_spaced(self.text)
             if spaced is not None:
-                words |= latin_words(spaced)
-            self._words = words
-        return self._words
+                words = [*words, *latin_word_list(spaced)]
+            self._word_list = words
+        return self._word_list
 
     @property
     def links(self) -> tuple[str, ...]:

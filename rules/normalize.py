@@ -19,6 +19,8 @@ import unicodedata
 # Full-width punctuation that Chinese text is full of. NFKC maps each to its
 # ASCII form; replacing them first keeps NFKC on its fast "already normal"
 # path for ordinary Chinese messages (about 50 times faster).
+_ASCII_NOT_ALNUM_BYTES = bytes(b for b in range(128) if not chr(b).isalnum())
+
 _COMMON_WIDE = (
     ("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
     ("）", ")"), ("\u3000", " "), ("…", "..."), ("～", "~"),
@@ -153,15 +155,13 @@ def fold(text: str) -> str:
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
-# For ASCII text a deleting table beats the regular expression.
-_ASCII_NOT_ALNUM = str.maketrans(
-    "", "", "".join(c for c in map(chr, range(128)) if not c.isalnum())
-)
 
 
 def squash(folded: str) -> str:
     if folded.isascii():
-        return folded.translate(_ASCII_NOT_ALNUM)
+        # Deleting bytes is a C loop; a deleting `str.translate` looks every
+        # character up in the table one by one.
+        return folded.encode("ascii").translate(None, _ASCII_NOT_ALNUM_BYTES).decode("ascii")
     return _NOT_ALNUM.sub("", folded)
 
 
@@ -171,9 +171,6 @@ def squash(folded: str) -> str:
 _SPREAD = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,2}(?:[\W_]{1,3}[a-z0-9]{1,2}(?![a-z0-9])){2,}")
 # Three single letters in a row: rules most texts out, fast.
 _MAYBE_SPREAD = re.compile(r"[a-z0-9][\W_]{1,3}[a-z0-9][\W_]{1,3}[a-z0-9](?![a-z0-9])")
-
-
-_ASCII_NOT_ALNUM_BYTES = bytes(b for b in range(128) if not chr(b).isalnum())
 
 
 def has_latin(folded: str) -> bool:
@@ -194,9 +191,33 @@ def _join_spread(m: re.Match[str]) -> str:
     return m.group()
 
 
+# Bytes of a text encoded to ASCII (anything else a "?"): letters and
+# digits kept, or all as "a"; everything else a space.
+_LATIN_ONLY = bytes(
+    b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for b in range(256)
+)
+_SHAPE = _LATIN_ONLY.translate(bytes(ord("a") if b != 32 else 32 for b in range(256)))
+
+
+# Two single letters in a row, in the shape below.
+_SPREAD_SHAPE = re.compile(rb" a {1,3}a ")
+
+
+def _maybe_spread(folded: str, ascii: bytes | None = None) -> bool:
+    """`_MAYBE_SPREAD.search(folded)`, ruled out first for most texts on the
+    text's shape (its ASCII bytes, letters and digits as "a", anything else
+    a space), where a literal prefix lets the engine skip ahead: a match ends
+    with two single letters, one to three separators apart."""
+    if ascii is None:
+        ascii = folded.encode("ascii", "replace")
+    if _SPREAD_SHAPE.search(ascii.translate(_SHAPE) + b" ") is None:
+        return False
+    return _MAYBE_SPREAD.search(folded) is not None
+
+
 def despread(folded: str) -> str:
     """The folded text with spread-out letters joined: `w.e.c.h.a.t` -> `wechat`."""
-    if not _MAYBE_SPREAD.search(folded):
+    if not _maybe_spread(folded):
         return folded
     return _SPREAD.sub(_join_spread, folded)
 
@@ -217,12 +238,25 @@ def latin_words(folded: str) -> frozenset[str]:
     letters and digits, the letter runs inside them (`wechat123` holds
     `wechat`), "l33t" spellings read back, and every join of neighbouring
     pieces of spread-out text (`on w e c h a t` holds `wechat`)."""
-    runs = _RUN.findall(folded)
+    return frozenset(latin_word_list(folded))
+
+
+def latin_word_list(folded: str) -> list[str]:
+    """`latin_words` as a list, a word possibly more than once: enough to
+    look each up in a set, without building one for the message."""
+    ascii = folded.encode("ascii", "replace")
+    # `_RUN.findall(folded)`, in C without the regular expression engine.
+    runs = ascii.translate(_LATIN_ONLY).decode("ascii").split()
     if not runs:
-        return frozenset()
+        return runs
+    leet = _DIGIT_OR_SIGN.search(folded) is not None and _MIXED.search(folded) is not None
+    # Spread-out text has single letters; most texts have none, told in C.
+    spread = _maybe_spread(folded, ascii)
+    if not leet and not spread:
+        return runs
     words = set(runs)
     # Letters next to digits (or @, $): split them apart, and read "l33t".
-    if _DIGIT_OR_SIGN.search(folded) and _MIXED.search(folded):
+    if leet:
         for run in runs:
             if not run.isalpha() and not run.isdigit():
                 words.update(_LETTERS.findall(run))
@@ -230,8 +264,7 @@ def latin_words(folded: str) -> frozenset[str]:
             plain = run.translate(_LEET)
             words.add(plain)
             words.update(_LETTERS.findall(plain))
-    # Spread-out text has single letters; most texts have none, told in C.
-    if min(map(len, runs)) == 1 and _MAYBE_SPREAD.search(folded):
+    if spread:
         for m in _SPREAD.finditer(folded):
             pieces = _RUN.findall(m.group())
             for start in range(len(pieces)):
@@ -239,4 +272,4 @@ def latin_words(folded: str) -> frozenset[str]:
                 for piece in pieces[start : start + _LONGEST_SPREAD]:
                     joined += piece
                     words.add(joined)
-    return frozenset(words)
+    return list(words)

@@ -29,6 +29,8 @@ TRICKY = (
 )
 TEXT = st.one_of(
     st.text(st.sampled_from(TRICKY), max_size=60),
+    # Single letters and separators: what spread-out text is made of.
+    st.text(st.sampled_from("ab1Z .-_,@$é加\u200b。、"), max_size=30),
     st.text(max_size=40),
     st.lists(
         st.sampled_from(["w e c h a t", "w.e.c.h.a.t", "加 微 信", "t.me", "w3ch@t", "a b"]),
@@ -51,3 +53,4 @@ def test_the_fold_is_the_reference_fold(text: str) -> None:
     assert normalize.has_latin(folded) == reference.has_latin(folded)
     assert normalize.despread(folded) == reference.despread(folded)
     assert normalize.latin_words(folded) == reference.latin_words(folded)
+    assert set(normalize.latin_word_list(folded)) == reference.latin_words(folded)
