@@ -82,8 +82,29 @@ class _Compiled:
         return self.groups is None or group in self.groups or short in self.groups
 
 
-# Each applicable rule with its check, or None where the message skips it.
-_Plan = tuple[tuple[Check | None, _Compiled], ...]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rules that apply to one kind of message (group, role, plain or
+    not): settled once, not once per message."""
+
+    # Each applicable rule with its check, or None where the message skips it.
+    rules: tuple[tuple[Check | None, _Compiled], ...]
+    # The checks that run, in order.
+    run: tuple[tuple[Check, _Compiled], ...]
+    # Whether some of them exempt members by name or level (looked at per message).
+    personal: bool
+    # The verdict of a message no check fires on: every rule's miss.
+    clean: Verdict
+
+    @staticmethod
+    def of(rules: tuple[tuple[Check | None, _Compiled], ...]) -> _Plan:
+        run = tuple((check, c) for check, c in rules if check is not None)
+        return _Plan(
+            rules=rules,
+            run=run,
+            personal=any(c.personal for _, c in run),
+            clean=Verdict(tuple(c.miss for _, c in rules)),
+        )
 
 
 class RuleSet:
@@ -181,37 +202,73 @@ class RuleSet:
     ) -> Verdict:
         plain = msg.media is None and not msg.forwarded
         where = (msg.group, msg.role, plain)
-        rules = cache.get(where)
-        if rules is None:
-            rules = cache[where] = tuple(
-                (None if plain and c.media_only else c.check, c)
-                for c in compiled
-                if c.in_scope(msg.group) and msg.role not in c.exempt_roles
+        plan = cache.get(where)
+        if plan is None:
+            plan = cache[where] = _Plan.of(
+                tuple(
+                    (None if plain and c.media_only else c.check, c)
+                    for c in compiled
+                    if c.in_scope(msg.group) and msg.role not in c.exempt_roles
+                )
             )
-        results: list[CheckResult] = []
-        best: _Compiled | None = None
-        best_result: CheckResult | None = None
-        dry: list[tuple[_Compiled, CheckResult]] = []
-        for check, c in rules:
-            if check is None:
-                results.append(c.miss)
-                continue
-            if c.personal and (
-                (c.exempt_members is not None and msg.sender in c.exempt_members)
-                or (c.min_level is not None and msg.level >= c.min_level)
-            ):
-                continue
+        if plan.personal:
+            return _run_personal(msg, plan)
+        # Most messages fire nothing: the checks run, and the verdict listing
+        # every rule's miss is the plan's own, built once. Results are put
+        # together only when something fires.
+        fired: list[tuple[_Compiled, CheckResult]] | None = None
+        for check, c in plan.run:
             result = check(msg)
-            results.append(result)
             if result.hit:
-                if c.rule.dry_run:
-                    dry.append((c, result))
-                elif best is None or c.severity > best.severity:
-                    best, best_result = c, result
-        if best is None and not dry:
-            return Verdict(tuple(results))
-        if best is None:
-            first = max(dry, key=lambda d: d[0].severity)
-            best, best_result = first
-        dry_runs = tuple((c.rule, r) for c, r in dry if c is not best)
-        return Verdict(tuple(results), best.rule, best_result, dry_runs)
+                if fired is None:
+                    fired = [(c, result)]
+                else:
+                    fired.append((c, result))
+        if fired is None:
+            return plan.clean
+        hits = {id(c): result for c, result in fired}
+        results = tuple(hits.get(id(c), c.miss) for _, c in plan.rules)
+        return _decide(results, fired)
+
+
+def _run_personal(msg: MessageView, plan: _Plan) -> Verdict:
+    """A plan where some rules spare members by name or level: the rules
+    that spare this sender leave no result at all."""
+    results: list[CheckResult] = []
+    fired: list[tuple[_Compiled, CheckResult]] = []
+    for check, c in plan.rules:
+        if check is None:
+            results.append(c.miss)
+            continue
+        if c.personal and (
+            (c.exempt_members is not None and msg.sender in c.exempt_members)
+            or (c.min_level is not None and msg.level >= c.min_level)
+        ):
+            continue
+        result = check(msg)
+        results.append(result)
+        if result.hit:
+            fired.append((c, result))
+    return _decide(tuple(results), fired)
+
+
+def _decide(
+    results: tuple[CheckResult, ...], fired: list[tuple[_Compiled, CheckResult]]
+) -> Verdict:
+    """The strongest action among the rules that fired wins, the rule
+    written first on a tie; a dry run decides only when nothing else fired."""
+    best: _Compiled | None = None
+    best_result: CheckResult | None = None
+    dry: list[tuple[_Compiled, CheckResult]] = []
+    for c, result in fired:
+        if c.rule.dry_run:
+            dry.append((c, result))
+        elif best is None or c.severity > best.severity:
+            best, best_result = c, result
+    if best is None and not dry:
+        return Verdict(results)
+    if best is None:
+        first = max(dry, key=lambda d: d[0].severity)
+        best, best_result = first
+    dry_runs = tuple((c.rule, r) for c, r in dry if c is not best)
+    return Verdict(results, best.rule, best_result, dry_runs)
