@@ -52,15 +52,16 @@ def forget_idle(
     the slots its deleted entries left at the front, thousands of them in a
     busy table between two resizes (up to tens of microseconds a call); an
     OrderedDict keeps a link to its first entry."""
+    popitem = table.popitem
     for _ in range(budget):
         if not table:
             return
-        key, value = table.popitem(last=False)
+        key, value = popitem(False)
         stamp = last(value)
         if stamp is not None and stamp > horizon:
             # Still active: back to the front, where it was.
             table[key] = value
-            table.move_to_end(key, last=False)
+            table.move_to_end(key, False)
             return
 
 

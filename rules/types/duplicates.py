@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Literal
+from operator import itemgetter
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -108,8 +110,8 @@ def _last_of_history(past: deque[tuple[float, str]]) -> float | None:
     return past[-1][0] if past else None
 
 
-def _last_of_raid(entry: tuple[float, dict[str, float]]) -> float:
-    return entry[0]
+# A raid entry is [last seen, member -> when they posted it].
+_last_of_raid: Callable[[list[Any]], float] = itemgetter(0)
 
 
 def duplicates_check(rule: DuplicatesRule) -> Check:
@@ -125,8 +127,8 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     raid_within = format_duration(raid.per) if raid else ""
     raid_min = raid.min_length if raid else 0
     # The beginning and the end of a text (a raid varies one or the other)
-    # -> (last seen, member -> when they posted it).
-    seen: OrderedDict[str, tuple[float, dict[str, float]]] = OrderedDict()
+    # -> [last seen, member -> when they posted it].
+    seen: OrderedDict[str, list[Any]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
@@ -174,21 +176,27 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
 
     def raid_count(text: str, sender: str, now: float) -> int:
         horizon = now - raid_per
-        most = 0
-        for key in (text[:32], text[-32:]) if len(text) > 32 else (text,):
-            entry = seen.get(key)
-            if entry is None:
-                posters: dict[str, float] = {}
-            else:
-                posters = entry[1]
-                seen.move_to_end(key)
-            posters[sender] = now
-            if len(posters) >= raid_members:
-                for member, at in list(posters.items()):
-                    if at <= horizon:
-                        del posters[member]
-            seen[key] = (now, posters)
-            most = max(most, len(posters))
-        return most
+        if len(text) <= 32:
+            return posters(text, sender, now, horizon)
+        head = posters(text[:32], sender, now, horizon)
+        tail = posters(text[-32:], sender, now, horizon)
+        return head if head > tail else tail
+
+    def posters(key: str, sender: str, now: float, horizon: float) -> int:
+        """How many members posted `key` within the raid window, this one
+        included; the entry moves to the end of the table (last active)."""
+        entry = seen.get(key)
+        if entry is None:
+            seen[key] = [now, {sender: now}]
+            return 1
+        seen.move_to_end(key)
+        entry[0] = now
+        members: dict[str, float] = entry[1]
+        members[sender] = now
+        if len(members) >= raid_members:
+            for member, at in list(members.items()):
+                if at <= horizon:
+                    del members[member]
+        return len(members)
 
     return check
