@@ -134,10 +134,25 @@ def fold_spaced(text: str) -> str | None:
     return fold(text.translate(_INVISIBLE_AS_SPACE))
 
 
+# Plain Chinese: unified ideographs, printable ASCII, tab and line breaks,
+# the common full-width punctuation and the two marks NFKC keeps. For such
+# a text NFKC does nothing once the punctuation is narrowed, case folding is
+# ASCII `lower`, and nothing is invisible or a look-alike: the fold is the
+# narrowing and `lower`, found with one C scan instead of five.
+_NOT_PLAIN_CHINESE = re.compile(
+    "[^\u4e00-\u9fff\t\n\r -~、。" + "".join(wide for wide, _ in _COMMON_WIDE) + "]"
+)
+
+
 def fold(text: str) -> str:
     if text.isascii():
         if not text.isprintable() and _ASCII_CONTROL.search(text):
             text = _ASCII_CONTROL.sub("", text)
+        return text.lower()
+    if not _NOT_PLAIN_CHINESE.search(text):
+        for wide, narrow in _COMMON_WIDE:
+            if wide in text:
+                text = text.replace(wide, narrow)
         return text.lower()
     if not unicodedata.is_normalized("NFKC", text):
         for wide, narrow in _COMMON_WIDE:

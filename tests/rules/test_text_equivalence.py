@@ -29,6 +29,11 @@ TRICKY = (
 )
 TEXT = st.one_of(
     st.text(st.sampled_from(TRICKY), max_size=60),
+    # What plain Chinese text is made of, and its neighbours.
+    st.text(
+        st.sampled_from("加微信 Ab1.,\t\n\r、。，！？：；（）\u3000…～\x7f\x85丽\uf900ＡA"),
+        max_size=30,
+    ),
     # Single letters and separators: what spread-out text is made of.
     st.text(st.sampled_from("ab1Z .-_,@$é加\u200b。、"), max_size=30),
     st.text(st.characters(codec=None, categories=None), max_size=40),
@@ -47,6 +52,7 @@ TEXT = st.one_of(
 @example(text="ok\u200b\U000e0100")
 @example(text="a\ud800，b\udc00、c")  # lone surrogates
 @example(text="加微信、代开。发票_x")
+@example(text="请加VX：ABC，谢谢！\t好的…～（）")  # plain Chinese, every mark it may hold
 def test_the_fold_is_the_reference_fold(text: str) -> None:
     folded = normalize.fold(text)
     assert folded == reference.fold(text)
