@@ -148,12 +148,27 @@ class Blocklist:
             self._always.append(needle)
 
     def search(self, msg: MessageView) -> Matches:
-        found: list[Match | None] = list(self._none)
-        left = self._size
         if self._word_set:
             words = msg.word_list
             if words and not self._word_set.isdisjoint(words):
-                left -= self._first_words(msg, found)
+                return self._search(msg, words_hit=True)
+        if self._always:
+            return self._search(msg, words_hit=False)
+        # No listed word and nothing to run on every message: one scan, and
+        # for most messages nothing found, told without building anything.
+        automaton = self._automaton
+        hits = automaton.matches(msg.squashed) if automaton is not None else None
+        if not hits:
+            return self._none
+        found: list[Match | None] = list(self._none)
+        self._first_needles(hits, msg, found, self._size)
+        return tuple(found)
+
+    def _search(self, msg: MessageView, *, words_hit: bool) -> Matches:
+        found: list[Match | None] = list(self._none)
+        left = self._size
+        if words_hit:
+            left -= self._first_words(msg, found)
         if left and self._automaton is not None:
             left = self._first_needles(self._automaton.matches(msg.squashed), msg, found, left)
         if left:

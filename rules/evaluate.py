@@ -16,7 +16,9 @@ from rules.compiler import STATEFUL, Compiler
 from rules.message import MessageView
 from rules.schema import Rule
 from rules.types.forwards import ForwardsRule
+from rules.types.links import LinksRule
 from rules.types.media import MediaRule
+from rules.types.mentions import MentionsRule
 from rules.types.names import NamesRule
 from rules.types.night_mode import NightModeRule
 
@@ -55,6 +57,12 @@ def media_only(rule: Rule) -> bool:
     return False
 
 
+def latin_only(rule: Rule) -> bool:
+    """Rules only a text with an ASCII letter or digit can fire: the view
+    finds links, handles, phone numbers and mentions in such text only."""
+    return isinstance(rule, LinksRule | MentionsRule)
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
@@ -74,6 +82,8 @@ class _Compiled:
     # Whether plain text (no media, not a forward) can never fire the rule:
     # such a message skips the check and gets `miss`.
     media_only: bool
+    # Whether a text without an ASCII letter or digit can never fire it.
+    latin_only: bool
 
     def in_scope(self, group: str) -> bool:
         short = group.partition(":")[2]
@@ -95,15 +105,29 @@ class _Plan:
     personal: bool
     # The verdict of a message no check fires on: every rule's miss.
     clean: Verdict
+    # The plan for a text without an ASCII letter or digit (most Chinese
+    # messages), when it skips more checks; None when it would skip none.
+    not_latin: _Plan | None = None
 
     @staticmethod
-    def of(rules: tuple[tuple[Check | None, _Compiled], ...]) -> _Plan:
+    def of(rules: tuple[tuple[Check | None, _Compiled], ...], *, split: bool = True) -> _Plan:
         run = tuple((check, c) for check, c in rules if check is not None)
+        # A rule that spares some members keeps its check: the sparing
+        # decides whether it has a result at all.
+        skip = split and any(c.latin_only and not c.personal for _, c in run)
         return _Plan(
             rules=rules,
             run=run,
             personal=any(c.personal for _, c in run),
             clean=Verdict(tuple(c.miss for _, c in rules)),
+            not_latin=_Plan.of(
+                tuple(
+                    (None if c.latin_only and not c.personal else check, c) for check, c in rules
+                ),
+                split=False,
+            )
+            if skip
+            else None,
         )
 
 
@@ -155,6 +179,7 @@ class RuleSet:
                     personal=bool(exempt.members) or exempt.min_level is not None,
                     miss=CheckResult(variant.id, False),
                     media_only=media_only(variant),
+                    latin_only=latin_only(variant),
                 )
             )
         self._all: tuple[_Compiled, ...] = tuple(compiled)
@@ -211,6 +236,8 @@ class RuleSet:
                     if c.in_scope(msg.group) and msg.role not in c.exempt_roles
                 )
             )
+        if plan.not_latin is not None and not msg.latin:
+            plan = plan.not_latin
         if plan.personal:
             return _run_personal(msg, plan)
         # Most messages fire nothing: the checks run, and the verdict listing
