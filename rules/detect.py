@@ -149,9 +149,11 @@ _EMOJI = re.compile(
 _EMOJI_HINT = re.compile(f"[{_EMOJI_CHARS}]")
 
 
-def count_emoji(text: str) -> int:
-    """Emoji as people see them: a family or a flag counts once."""
-    if text.isascii():
+def count_emoji(text: str, *, plain: bool = False) -> int:
+    """Emoji as people see them: a family or a flag counts once. A `plain`
+    text (`rules.normalize.is_plain`) has no emoji character, only perhaps
+    Discord's custom ones, which are ASCII."""
+    if plain or text.isascii():
         return len(_EMOJI.findall(text)) if "<" in text else 0
     if not _EMOJI_HINT.search(text) and "<" not in text:
         return 0

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from rules import detect
-from rules.normalize import despread, fold, fold_spaced, has_latin, latin_word_list, squash
+from rules.normalize import (
+    despread,
+    fold_plain,
+    fold_spaced,
+    has_latin,
+    is_plain,
+    latin_word_list,
+    squash,
+)
 
 T = TypeVar("T")
 _NONE: frozenset[str] = frozenset()
@@ -45,6 +53,7 @@ class MessageView:
     # when the platform does not say.
     forward_origin: str | None = None
     _folded: str | None = field(default=None, init=False, repr=False)
+    _plain: bool | None = field(default=None, init=False, repr=False)
     _squashed: str | None = field(default=None, init=False, repr=False)
     _despread: str | None = field(default=None, init=False, repr=False)
     _latin: bool | None = field(default=None, init=False, repr=False)
@@ -56,6 +65,7 @@ class MessageView:
     _handles: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _phones: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _mentions: int = field(default=-1, init=False, repr=False)
+    _emoji: int = field(default=-1, init=False, repr=False)
     _memo: dict[object, Any] | None = field(default=None, init=False, repr=False)
 
     def memo(self, key: object, compute: Callable[[MessageView], T]) -> T:
@@ -72,8 +82,17 @@ class MessageView:
     @property
     def folded(self) -> str:
         if self._folded is None:
-            self._folded = fold(self.text)
+            self._folded, self._plain = fold_plain(self.text)
         return self._folded
+
+    @property
+    def plain(self) -> bool:
+        """Whether the text is only Chinese ideographs, printable ASCII, tabs,
+        line breaks and the common full-width punctuation: then it holds no
+        emoji and no invisible character, which need not be looked for."""
+        if self._plain is None:
+            self._plain = is_plain(self.text)
+        return self._plain
 
     @property
     def squashed(self) -> str:
@@ -108,7 +127,7 @@ class MessageView:
         them up in a set needs, without a set built for every message."""
         if self._word_list is None:
             words = latin_word_list(self.folded) if self.latin else []
-            spaced = fold_spaced(self.text)
+            spaced = None if self.plain else fold_spaced(self.text)
             if spaced is not None:
                 words = [*words, *latin_word_list(spaced)]
             self._word_list = words
@@ -138,6 +157,13 @@ class MessageView:
         if self._mentions < 0:
             self._mentions = detect.count_mentions(self.folded) if self.latin else 0
         return self._mentions
+
+    @property
+    def emoji(self) -> int:
+        """Emoji as people see them (`detect.count_emoji`)."""
+        if self._emoji < 0:
+            self._emoji = detect.count_emoji(self.text, plain=self.plain)
+        return self._emoji
 
     @property
     def hosts(self) -> tuple[str, ...]:

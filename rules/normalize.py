@@ -144,16 +144,32 @@ _NOT_PLAIN_CHINESE = re.compile(
 )
 
 
+def is_plain(text: str) -> bool:
+    """Whether every character of `text` is plain (see `_NOT_PLAIN_CHINESE`):
+    no emoji, invisible or control characters, accents or look-alikes."""
+    return _NOT_PLAIN_CHINESE.search(text) is None
+
+
 def fold(text: str) -> str:
+    return fold_plain(text)[0]
+
+
+def fold_plain(text: str) -> tuple[str, bool]:
+    """The fold, and whether the text is plain (`is_plain`), which the fold
+    finds out on the way."""
     if text.isascii():
         if not text.isprintable() and _ASCII_CONTROL.search(text):
-            text = _ASCII_CONTROL.sub("", text)
-        return text.lower()
+            return _ASCII_CONTROL.sub("", text).lower(), False
+        return text.lower(), True
     if not _NOT_PLAIN_CHINESE.search(text):
         for wide, narrow in _COMMON_WIDE:
             if wide in text:
                 text = text.replace(wide, narrow)
-        return text.lower()
+        return text.lower(), True
+    return _fold_rest(text), False
+
+
+def _fold_rest(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):
         for wide, narrow in _COMMON_WIDE:
             if wide in text:

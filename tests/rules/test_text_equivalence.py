@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rules import normalize
+from rules import detect, normalize
 from tests.rules import reference_normalize as reference
 
 # Characters each path of the fold and the word finders reacts to.
@@ -62,3 +62,18 @@ def test_the_fold_is_the_reference_fold(text: str) -> None:
     assert normalize.despread(folded) == reference.despread(folded)
     assert normalize.latin_words(folded) == reference.latin_words(folded)
     assert set(normalize.latin_word_list(folded)) == reference.latin_words(folded)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXT)
+@example(text="好<:pepe:123>，谢谢")
+@example(text="好\t\n\r，。、")
+def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
+    """A plain text (the fold tells) skips the emoji scan and the second fold
+    with invisible characters as spaces: both would find nothing."""
+    folded, plain = normalize.fold_plain(text)
+    assert folded == reference.fold(text)
+    assert plain == normalize.is_plain(text)
+    assert detect.count_emoji(text, plain=plain) == detect.count_emoji(text)
+    if plain:
+        assert reference.fold_spaced(text) is None
