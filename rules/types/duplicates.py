@@ -71,6 +71,10 @@ def _similar(a: str, b: str, ratio: float) -> bool:
     need = ratio * longest
     if min(la, lb) < need:
         return False
+    # Neither a shared first nor a shared last character: nothing is shared
+    # (most pairs of different texts, told without a slice).
+    if a[0] != b[0] and a[-1] != b[-1]:
+        return False
     prefix = _common_prefix(a, b)
     if prefix >= need:
         return True
@@ -134,15 +138,19 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     miss = CheckResult(rule_id, False)
 
     def repeats_of(text: str, past: deque[tuple[float, str]]) -> int:
+        n = 0
         if ratio >= 1:
-            return sum(1 for _, earlier in past if earlier == text)
+            for _, earlier in past:
+                if earlier == text:
+                    n += 1
+            return n
         shortest, longest = ratio * len(text), len(text) / ratio
-        return sum(
-            1
-            for _, earlier in past
-            if earlier == text
-            or (shortest <= len(earlier) <= longest and _similar(text, earlier, ratio))
-        )
+        for _, earlier in past:
+            if earlier == text or (
+                shortest <= len(earlier) <= longest and _similar(text, earlier, ratio)
+            ):
+                n += 1
+        return n
 
     def check(msg: MessageView) -> CheckResult:
         nonlocal calls
