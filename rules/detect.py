@@ -127,9 +127,14 @@ def digit_shapes(folded: str) -> frozenset[str]:
 
 
 _SEVEN_DIGITS = re.compile(r"\d(?:\D{0,3}\d){6}")
+_NOT_ASCII_DIGIT = bytes(b for b in range(128) if not 48 <= b <= 57)
 
 
 def find_phones(folded: str) -> tuple[str, ...]:
+    # Fewer than seven digits in all (most texts), told in C for ASCII text;
+    # `\d` looks every character's category up.
+    if folded.isascii() and len(folded.encode("ascii").translate(None, _NOT_ASCII_DIGIT)) < 7:
+        return ()
     if not _SEVEN_DIGITS.search(folded):
         return ()
     return tuple(m.group() for m in _PHONE.finditer(folded))

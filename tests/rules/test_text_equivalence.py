@@ -77,3 +77,12 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
     assert detect.count_emoji(text, plain=plain) == detect.count_emoji(text)
     if plain:
         assert reference.fold_spaced(text) is None
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.text(st.sampled_from("0123456789 -+().a٣"), max_size=30) | TEXT)
+@example(text="138-1234-5678")
+@example(text="1 2 3 4 5 6")
+def test_phone_numbers_are_found_as_before(text: str) -> None:
+    folded = normalize.fold(text)
+    assert detect.find_phones(folded) == tuple(m.group() for m in detect._PHONE.finditer(folded))
