@@ -6,10 +6,14 @@ emoji sequences."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rules import detect, normalize
+from rules.blocklist import Blocklist
+from rules.message import MessageView
 from tests.rules import reference_normalize as reference
 
 # Characters each path of the fold and the word finders reacts to.
@@ -86,3 +90,30 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
 def test_phone_numbers_are_found_as_before(text: str) -> None:
     folded = normalize.fold(text)
     assert detect.find_phones(folded) == tuple(m.group() for m in detect._PHONE.finditer(folded))
+
+
+REGEXES = [
+    r"\b[0-9a-z]{3,}@(?:qq|163)\.com",
+    r"\d+\.\d+%",
+    r"加v.{0,3}@",
+    r"free-?coin:",
+    r"a@?b",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    pattern=st.sampled_from(REGEXES),
+    text=st.text(st.sampled_from("abcoqm163@.%:-加vＶ０ 9free"), max_size=40),
+)
+@example(pattern=REGEXES[0], text="abc@qq.com")
+@example(pattern=REGEXES[0], text="abcqq.com")
+def test_a_regular_expression_entry_matches_where_it_matches(pattern: str, text: str) -> None:
+    """Punctuation every match holds is looked for first; the answer is the
+    expression's own on the folded text."""
+    view = MessageView(text, "console:g1", "console:m1", 0.0)
+    found = Blocklist([[f"re:{pattern}"]]).search(view)[0]
+    expected = re.search(pattern, normalize.fold(text), re.IGNORECASE)
+    assert (found is not None) == (expected is not None)
+    if found is not None and expected is not None:
+        assert found.text == expected.group()
