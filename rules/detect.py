@@ -165,9 +165,17 @@ def count_emoji(text: str, *, plain: bool = False) -> int:
     return len(_EMOJI.findall(text))
 
 
-def count_caps(text: str) -> tuple[int, int]:
-    """(capital letters, letters that have a case); (0, 0) without capitals."""
-    if text.lower() == text:
+_ASCII_CAPITAL = re.compile("[A-Z]")
+
+
+def count_caps(text: str, *, plain: bool = False) -> tuple[int, int]:
+    """(capital letters, letters that have a case); (0, 0) without capitals.
+    In a `plain` text (`rules.normalize.is_plain`) the only letters with a
+    case are ASCII ones."""
+    if plain and not text.isascii():
+        if _ASCII_CAPITAL.search(text) is None:
+            return 0, 0
+    elif text.lower() == text:
         return 0, 0
     upper = sum(map(str.isupper, text))
     return upper, upper + sum(map(str.islower, text))

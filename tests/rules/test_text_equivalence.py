@@ -72,6 +72,7 @@ def test_the_fold_is_the_reference_fold(text: str) -> None:
 @given(text=TEXT)
 @example(text="好<:pepe:123>，谢谢")
 @example(text="好\t\n\r，。、")
+@example(text="好 SHOUTING，谢谢")
 def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
     """A plain text (the fold tells) skips the emoji scan and the second fold
     with invisible characters as spaces: both would find nothing."""
@@ -79,6 +80,7 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
     assert folded == reference.fold(text)
     assert plain == normalize.is_plain(text)
     assert detect.count_emoji(text, plain=plain) == detect.count_emoji(text)
+    assert detect.count_caps(text, plain=plain) == detect.count_caps(text)
     if plain:
         assert reference.fold_spaced(text) is None
 
