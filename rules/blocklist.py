@@ -110,8 +110,8 @@ class Blocklist:
             # The text is folded to lower case; a capital in the pattern must
             # not make it miss.
             compiled = re.compile(regex, re.IGNORECASE)
-            needle = _Needle(owner, entry, compiled, _FOLDED, required_marks(regex))
-            self._add(needles, needle, required_literal(regex))
+            found = _Needle(owner, entry, compiled, _FOLDED, required_marks(regex))
+            self._add(needles, found, required_literal(regex))
             return
         folded = " ".join(fold(entry).split())
         if not self._whole_words and "*" not in folded:
