@@ -40,7 +40,7 @@ class WriteBehind:
         self,
         store: Store,
         *,
-        max_batch: int = 500,
+        max_batch: int = 2000,
         interval: float = 0.1,
         on_duplicates: Callable[[list[LedgerEntry]], None] | None = None,
         on_unstorable: Callable[[str, BaseException], None] | None = None,
