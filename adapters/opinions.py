@@ -23,7 +23,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-
 from bot.core.actions import AskOpinion
 from bot.core.events import Event, OpinionGiven
 
