@@ -29,6 +29,12 @@ _SQLITE_PRAGMAS = (
     # up to 16 MB of commits to lose on power loss (not on a crash), which the
     # batcher's replayable, idempotent writes already accept for a batch.
     "PRAGMA wal_autocheckpoint=4000",
+    # A page cache of up to 64 MiB per connection (the default is 2 MiB): the
+    # ledger's and members' indexes of a community of 50,000 stay in memory
+    # instead of being read back from the file on every batch; SQLite's time
+    # per message in bench/engine.py fell by a fifth. Allocated as pages are
+    # used, so a small community pays nothing for it.
+    "PRAGMA cache_size=-65536",
 )
 
 
