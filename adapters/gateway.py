@@ -95,12 +95,15 @@ class Gateway:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        routes = dict(cls.routes)
-        for method in vars(cls).values():
-            mark = getattr(method, _MARK, None)
-            if mark is not None:
-                kinds, op = mark
-                routes.update(dict.fromkeys(kinds, Route(method, op)))
+        # Every class the gateway is made of, the most derived last so its
+        # marks win: a gateway keeps its handlers in mixins by concern.
+        routes: dict[type[Action], Route] = {}
+        for klass in reversed(cls.__mro__):
+            for method in vars(klass).values():
+                mark = getattr(method, _MARK, None)
+                if mark is not None:
+                    kinds, op = mark
+                    routes.update(dict.fromkeys(kinds, Route(method, op)))
         cls.routes = routes
 
     def __init__(

@@ -1,0 +1,100 @@
+"""Telegram handlers that act on members and their messages: deletions
+(in chunks of deleteMessages' 100), mutes, kicks (a short ban lifted at
+once: Telegram has no kick), bans and their lifting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+from telegram import ChatPermissions
+
+from adapters.gateway import handles
+from adapters.telegram.calls import Calls
+from bot.core import actions as act
+
+# deleteMessages takes at most 100 ids per call.
+_DELETE_CHUNK = 100
+
+
+class ModerationCalls(Calls):
+    @handles(act.DeleteMessage)
+    async def _delete(self, a: act.DeleteMessage) -> None:
+        cid = int(a.chat.chat_id)
+        ids = list(a.message_ids)
+        if len(ids) == 1:
+            await self._do(
+                "delete", a.chat, lambda: self.bot.delete_message(cid, ids[0]), case=a.case_id
+            )
+            return
+        for i in range(0, len(ids), _DELETE_CHUNK):
+            chunk = ids[i : i + _DELETE_CHUNK]
+            await self._do(
+                "delete",
+                a.chat,
+                partial(self.bot.delete_messages, cid, chunk),
+                case=a.case_id,
+            )
+
+    @handles(act.MuteMember)
+    async def _mute(self, a: act.MuteMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        until = self._until(a.until)
+        await self._do(
+            "mute",
+            a.chat,
+            lambda: self.bot.restrict_chat_member(
+                cid, uid, ChatPermissions.no_permissions(), until_date=until
+            ),
+            case=a.case_id,
+        )
+
+    @handles(act.UnmuteMember)
+    async def _unmute(self, a: act.UnmuteMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        # Lifting every restriction leaves the group's own defaults in force.
+        await self._do(
+            "unmute",
+            a.chat,
+            lambda: self.bot.restrict_chat_member(cid, uid, ChatPermissions.all_permissions()),
+            case=a.case_id,
+        )
+
+    @handles(act.KickMember)
+    async def _kick(self, a: act.KickMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        # Telegram has no kick: a short ban, lifted at once, lets them rejoin.
+        until = self._until(self.clock.now() + timedelta(minutes=1))
+        await self._do(
+            "kick",
+            a.chat,
+            lambda: self.bot.ban_chat_member(cid, uid, until_date=until),
+            case=a.case_id,
+        )
+        await self._do(
+            "kick",
+            a.chat,
+            lambda: self.bot.unban_chat_member(cid, uid, only_if_banned=True),
+            case=a.case_id,
+        )
+
+    @handles(act.BanMember)
+    async def _ban(self, a: act.BanMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        until = self._until(a.until) if a.until is not None else None
+        await self._do(
+            "ban",
+            a.chat,
+            lambda: self.bot.ban_chat_member(cid, uid, until_date=until),
+            case=a.case_id,
+        )
+
+    @handles(act.UnbanMember)
+    async def _unban(self, a: act.UnbanMember) -> None:
+        cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        await self._do(
+            "unban",
+            a.chat,
+            lambda: self.bot.unban_chat_member(cid, uid, only_if_banned=True),
+            case=a.case_id,
+        )
