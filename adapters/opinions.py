@@ -23,8 +23,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import aiohttp
-
 from bot.core.actions import AskOpinion
 from bot.core.events import Event, OpinionGiven
 
@@ -70,6 +68,8 @@ class Opinions:
                 {"role": "user", "content": a.text},
             ],
         }
+        import aiohttp  # only once an opinion is asked: commands that never ask start faster
+
         try:
             async with (
                 aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=a.timeout)) as session,
@@ -102,6 +102,8 @@ class Opinions:
 
 
 async def _get_json(url: str, params: dict[str, str], limit: float) -> dict[str, Any] | None:
+    import aiohttp
+
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=limit)) as session,

@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.core.actions import SendMessage
 from bot.core.batcher import WriteBehind
 from bot.core.calendar import Calendar
+from bot.core.collector import collector_paused
 from bot.core.directory import Directory
 from bot.core.engine import Engine
 from bot.core.explanations import Explanations
@@ -38,7 +39,8 @@ async def open_engine(
 ) -> Engine:
     """Load the community into memory and start every feature; with
     `background_flush`, pending writes are flushed every `flush_interval`
-    seconds (else by the caller, or once `max_batch` are pending).
+    seconds (else by the caller, or once `max_batch` are pending). The
+    cyclic collector rests while the snapshot loads (`bot.core.collector`).
 
     2,000 rows a batch rather than 500: a batch's commit writes every index
     page it touched once, and the ledger's keys touch pages all over its
@@ -47,24 +49,27 @@ async def open_engine(
     traffic is lighter than that."""
     community = config.community
     await store.ensure_community(community.slug, community.name, community.timezone)
-    calendar = Calendar(community.tz)
-    snapshot = await store.load(community.slug, calendar.day_start(clock.now()))
-    stats = Stats(community.slug, snapshot)
-    writes = WriteBehind(store, max_batch=max_batch, interval=flush_interval, collect=stats.collect)
-    kit = Kit(
-        config=config,
-        rules=RuleSet(config.rules, timezone=community.timezone),
-        clock=clock,
-        store=store,
-        writes=writes,
-        directory=Directory(config, snapshot, writes),
-        stats=stats,
-        calendar=calendar,
-        explanations=Explanations(),
-    )
-    base = config_path.parent if config_path is not None else None
-    features = await build(kit, snapshot, stores or Stores(), charts=charts, base=base)
-    engine = Engine(kit, features, config_path=config_path)
+    with collector_paused():
+        calendar = Calendar(community.tz)
+        snapshot = await store.load(community.slug, calendar.day_start(clock.now()))
+        stats = Stats(community.slug, snapshot)
+        writes = WriteBehind(
+            store, max_batch=max_batch, interval=flush_interval, collect=stats.collect
+        )
+        kit = Kit(
+            config=config,
+            rules=RuleSet(config.rules, timezone=community.timezone),
+            clock=clock,
+            store=store,
+            writes=writes,
+            directory=Directory(config, snapshot, writes),
+            stats=stats,
+            calendar=calendar,
+            explanations=Explanations(),
+        )
+        base = config_path.parent if config_path is not None else None
+        features = await build(kit, snapshot, stores or Stores(), charts=charts, base=base)
+        engine = Engine(kit, features, config_path=config_path)
     writes.on_unstorable = _report_unstorable(engine)
     if background_flush:
         writes.start()

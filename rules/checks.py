@@ -9,6 +9,7 @@ memory inside the compiled check, bounded and pruned as they go.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -40,20 +41,28 @@ V = TypeVar("V")
 
 
 def forget_idle(
-    table: dict[K, V], horizon: float, last: Callable[[V], float | None], budget: int = 16
+    table: OrderedDict[K, V], horizon: float, last: Callable[[V], float | None], budget: int = 16
 ) -> None:
     """Drop up to `budget` entries last active before `horizon` from the
-    front of a dict kept in order of last activity. Called every few messages:
-    bounded work per message, and memory that follows the active members,
-    not every member ever seen."""
+    front of a table kept in order of last activity (`move_to_end` on each
+    use). Called every few messages: bounded work per message, and memory
+    that follows the active members, not every member ever seen.
+
+    An OrderedDict, not a dict: a dict's first entry is found by skipping
+    the slots its deleted entries left at the front, thousands of them in a
+    busy table between two resizes (up to tens of microseconds a call); an
+    OrderedDict keeps a link to its first entry."""
+    popitem = table.popitem
     for _ in range(budget):
         if not table:
             return
-        key = next(iter(table))
-        stamp = last(table[key])
+        key, value = popitem(False)
+        stamp = last(value)
         if stamp is not None and stamp > horizon:
+            # Still active: back to the front, where it was.
+            table[key] = value
+            table.move_to_end(key, False)
             return
-        del table[key]
 
 
 def feature_finder(features: list[Feature]) -> Callable[[MessageView], Feature | None]:

@@ -127,9 +127,14 @@ def digit_shapes(folded: str) -> frozenset[str]:
 
 
 _SEVEN_DIGITS = re.compile(r"\d(?:\D{0,3}\d){6}")
+_NOT_ASCII_DIGIT = bytes(b for b in range(128) if not 48 <= b <= 57)
 
 
 def find_phones(folded: str) -> tuple[str, ...]:
+    # Fewer than seven digits in all (most texts), told in C for ASCII text;
+    # `\d` looks every character's category up.
+    if folded.isascii() and len(folded.encode("ascii").translate(None, _NOT_ASCII_DIGIT)) < 7:
+        return ()
     if not _SEVEN_DIGITS.search(folded):
         return ()
     return tuple(m.group() for m in _PHONE.finditer(folded))
@@ -149,18 +154,28 @@ _EMOJI = re.compile(
 _EMOJI_HINT = re.compile(f"[{_EMOJI_CHARS}]")
 
 
-def count_emoji(text: str) -> int:
-    """Emoji as people see them: a family or a flag counts once."""
-    if text.isascii():
+def count_emoji(text: str, *, plain: bool = False) -> int:
+    """Emoji as people see them: a family or a flag counts once. A `plain`
+    text (`rules.normalize.is_plain`) has no emoji character, only perhaps
+    Discord's custom ones, which are ASCII."""
+    if plain or text.isascii():
         return len(_EMOJI.findall(text)) if "<" in text else 0
     if not _EMOJI_HINT.search(text) and "<" not in text:
         return 0
     return len(_EMOJI.findall(text))
 
 
-def count_caps(text: str) -> tuple[int, int]:
-    """(capital letters, letters that have a case); (0, 0) without capitals."""
-    if text.lower() == text:
+_ASCII_CAPITAL = re.compile("[A-Z]")
+
+
+def count_caps(text: str, *, plain: bool = False) -> tuple[int, int]:
+    """(capital letters, letters that have a case); (0, 0) without capitals.
+    In a `plain` text (`rules.normalize.is_plain`) the only letters with a
+    case are ASCII ones."""
+    if plain and not text.isascii():
+        if _ASCII_CAPITAL.search(text) is None:
+            return 0, 0
+    elif text.lower() == text:
         return 0, 0
     upper = sum(map(str.isupper, text))
     return upper, upper + sum(map(str.islower, text))

@@ -16,7 +16,9 @@ from rules.compiler import STATEFUL, Compiler
 from rules.message import MessageView
 from rules.schema import Rule
 from rules.types.forwards import ForwardsRule
+from rules.types.links import LinksRule
 from rules.types.media import MediaRule
+from rules.types.mentions import MentionsRule
 from rules.types.names import NamesRule
 from rules.types.night_mode import NightModeRule
 
@@ -55,6 +57,12 @@ def media_only(rule: Rule) -> bool:
     return False
 
 
+def latin_only(rule: Rule) -> bool:
+    """Rules only a text with an ASCII letter or digit can fire: the view
+    finds links, handles, phone numbers and mentions in such text only."""
+    return isinstance(rule, LinksRule | MentionsRule)
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
@@ -74,6 +82,8 @@ class _Compiled:
     # Whether plain text (no media, not a forward) can never fire the rule:
     # such a message skips the check and gets `miss`.
     media_only: bool
+    # Whether a text without an ASCII letter or digit can never fire it.
+    latin_only: bool
 
     def in_scope(self, group: str) -> bool:
         short = group.partition(":")[2]
@@ -82,8 +92,43 @@ class _Compiled:
         return self.groups is None or group in self.groups or short in self.groups
 
 
-# Each applicable rule with its check, or None where the message skips it.
-_Plan = tuple[tuple[Check | None, _Compiled], ...]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rules that apply to one kind of message (group, role, plain or
+    not): settled once, not once per message."""
+
+    # Each applicable rule with its check, or None where the message skips it.
+    rules: tuple[tuple[Check | None, _Compiled], ...]
+    # The checks that run, in order.
+    run: tuple[tuple[Check, _Compiled], ...]
+    # Whether some of them exempt members by name or level (looked at per message).
+    personal: bool
+    # The verdict of a message no check fires on: every rule's miss.
+    clean: Verdict
+    # The plan for a text without an ASCII letter or digit (most Chinese
+    # messages), when it skips more checks; None when it would skip none.
+    not_latin: _Plan | None = None
+
+    @staticmethod
+    def of(rules: tuple[tuple[Check | None, _Compiled], ...], *, split: bool = True) -> _Plan:
+        run = tuple((check, c) for check, c in rules if check is not None)
+        # A rule that spares some members keeps its check: the sparing
+        # decides whether it has a result at all.
+        skip = split and any(c.latin_only and not c.personal for _, c in run)
+        return _Plan(
+            rules=rules,
+            run=run,
+            personal=any(c.personal for _, c in run),
+            clean=Verdict(tuple(c.miss for _, c in rules)),
+            not_latin=_Plan.of(
+                tuple(
+                    (None if c.latin_only and not c.personal else check, c) for check, c in rules
+                ),
+                split=False,
+            )
+            if skip
+            else None,
+        )
 
 
 class RuleSet:
@@ -134,6 +179,7 @@ class RuleSet:
                     personal=bool(exempt.members) or exempt.min_level is not None,
                     miss=CheckResult(variant.id, False),
                     media_only=media_only(variant),
+                    latin_only=latin_only(variant),
                 )
             )
         self._all: tuple[_Compiled, ...] = tuple(compiled)
@@ -181,37 +227,75 @@ class RuleSet:
     ) -> Verdict:
         plain = msg.media is None and not msg.forwarded
         where = (msg.group, msg.role, plain)
-        rules = cache.get(where)
-        if rules is None:
-            rules = cache[where] = tuple(
-                (None if plain and c.media_only else c.check, c)
-                for c in compiled
-                if c.in_scope(msg.group) and msg.role not in c.exempt_roles
+        plan = cache.get(where)
+        if plan is None:
+            plan = cache[where] = _Plan.of(
+                tuple(
+                    (None if plain and c.media_only else c.check, c)
+                    for c in compiled
+                    if c.in_scope(msg.group) and msg.role not in c.exempt_roles
+                )
             )
-        results: list[CheckResult] = []
-        best: _Compiled | None = None
-        best_result: CheckResult | None = None
-        dry: list[tuple[_Compiled, CheckResult]] = []
-        for check, c in rules:
-            if check is None:
-                results.append(c.miss)
-                continue
-            if c.personal and (
-                (c.exempt_members is not None and msg.sender in c.exempt_members)
-                or (c.min_level is not None and msg.level >= c.min_level)
-            ):
-                continue
+        if plan.not_latin is not None and not msg.latin:
+            plan = plan.not_latin
+        if plan.personal:
+            return _run_personal(msg, plan)
+        # Most messages fire nothing: the checks run, and the verdict listing
+        # every rule's miss is the plan's own, built once. Results are put
+        # together only when something fires.
+        fired: list[tuple[_Compiled, CheckResult]] | None = None
+        for check, c in plan.run:
             result = check(msg)
-            results.append(result)
             if result.hit:
-                if c.rule.dry_run:
-                    dry.append((c, result))
-                elif best is None or c.severity > best.severity:
-                    best, best_result = c, result
-        if best is None and not dry:
-            return Verdict(tuple(results))
-        if best is None:
-            first = max(dry, key=lambda d: d[0].severity)
-            best, best_result = first
-        dry_runs = tuple((c.rule, r) for c, r in dry if c is not best)
-        return Verdict(tuple(results), best.rule, best_result, dry_runs)
+                if fired is None:
+                    fired = [(c, result)]
+                else:
+                    fired.append((c, result))
+        if fired is None:
+            return plan.clean
+        hits = {id(c): result for c, result in fired}
+        results = tuple(hits.get(id(c), c.miss) for _, c in plan.rules)
+        return _decide(results, fired)
+
+
+def _run_personal(msg: MessageView, plan: _Plan) -> Verdict:
+    """A plan where some rules spare members by name or level: the rules
+    that spare this sender leave no result at all."""
+    results: list[CheckResult] = []
+    fired: list[tuple[_Compiled, CheckResult]] = []
+    for check, c in plan.rules:
+        if check is None:
+            results.append(c.miss)
+            continue
+        if c.personal and (
+            (c.exempt_members is not None and msg.sender in c.exempt_members)
+            or (c.min_level is not None and msg.level >= c.min_level)
+        ):
+            continue
+        result = check(msg)
+        results.append(result)
+        if result.hit:
+            fired.append((c, result))
+    return _decide(tuple(results), fired)
+
+
+def _decide(
+    results: tuple[CheckResult, ...], fired: list[tuple[_Compiled, CheckResult]]
+) -> Verdict:
+    """The strongest action among the rules that fired wins, the rule
+    written first on a tie; a dry run decides only when nothing else fired."""
+    best: _Compiled | None = None
+    best_result: CheckResult | None = None
+    dry: list[tuple[_Compiled, CheckResult]] = []
+    for c, result in fired:
+        if c.rule.dry_run:
+            dry.append((c, result))
+        elif best is None or c.severity > best.severity:
+            best, best_result = c, result
+    if best is None and not dry:
+        return Verdict(results)
+    if best is None:
+        first = max(dry, key=lambda d: d[0].severity)
+        best, best_result = first
+    dry_runs = tuple((c.rule, r) for c, r in dry if c is not best)
+    return Verdict(results, best.rule, best_result, dry_runs)

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from rules import detect
-from rules.normalize import despread, fold, fold_spaced, has_latin, latin_words, squash
+from rules.normalize import (
+    despread,
+    fold_plain,
+    fold_spaced,
+    has_latin,
+    is_plain,
+    latin_word_list,
+    squash,
+)
 
 T = TypeVar("T")
 _NONE: frozenset[str] = frozenset()
@@ -45,16 +53,19 @@ class MessageView:
     # when the platform does not say.
     forward_origin: str | None = None
     _folded: str | None = field(default=None, init=False, repr=False)
+    _plain: bool | None = field(default=None, init=False, repr=False)
     _squashed: str | None = field(default=None, init=False, repr=False)
     _despread: str | None = field(default=None, init=False, repr=False)
     _latin: bool | None = field(default=None, init=False, repr=False)
     _words: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _word_list: list[str] | None = field(default=None, init=False, repr=False)
     _links: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _hosts: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _shapes: frozenset[str] | None = field(default=None, init=False, repr=False)
     _handles: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _phones: tuple[str, ...] | None = field(default=None, init=False, repr=False)
     _mentions: int = field(default=-1, init=False, repr=False)
+    _emoji: int = field(default=-1, init=False, repr=False)
     _memo: dict[object, Any] | None = field(default=None, init=False, repr=False)
 
     def memo(self, key: object, compute: Callable[[MessageView], T]) -> T:
@@ -71,8 +82,17 @@ class MessageView:
     @property
     def folded(self) -> str:
         if self._folded is None:
-            self._folded = fold(self.text)
+            self._folded, self._plain = fold_plain(self.text)
         return self._folded
+
+    @property
+    def plain(self) -> bool:
+        """Whether the text is only Chinese ideographs, printable ASCII, tabs,
+        line breaks and the common full-width punctuation: then it holds no
+        emoji and no invisible character, which need not be looked for."""
+        if self._plain is None:
+            self._plain = is_plain(self.text)
+        return self._plain
 
     @property
     def squashed(self) -> str:
@@ -98,12 +118,20 @@ class MessageView:
     def words(self) -> frozenset[str]:
         """Latin words, for whole-word matching."""
         if self._words is None:
-            words = latin_words(self.folded) if self.latin else _NONE
-            spaced = fold_spaced(self.text)
-            if spaced is not None:
-                words |= latin_words(spaced)
-            self._words = words
+            self._words = frozenset(self.word_list)
         return self._words
+
+    @property
+    def word_list(self) -> list[str]:
+        """`words` as a list, a word possibly more than once: what looking
+        them up in a set needs, without a set built for every message."""
+        if self._word_list is None:
+            words = latin_word_list(self.folded) if self.latin else []
+            spaced = None if self.plain else fold_spaced(self.text)
+            if spaced is not None:
+                words = [*words, *latin_word_list(spaced)]
+            self._word_list = words
+        return self._word_list
 
     @property
     def links(self) -> tuple[str, ...]:
@@ -129,6 +157,13 @@ class MessageView:
         if self._mentions < 0:
             self._mentions = detect.count_mentions(self.folded) if self.latin else 0
         return self._mentions
+
+    @property
+    def emoji(self) -> int:
+        """Emoji as people see them (`detect.count_emoji`)."""
+        if self._emoji < 0:
+            self._emoji = detect.count_emoji(self.text, plain=self.plain)
+        return self._emoji
 
     @property
     def hosts(self) -> tuple[str, ...]:

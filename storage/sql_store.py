@@ -43,7 +43,7 @@ from storage.database import create_engine
 from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
 from storage.models import Base
-from storage.snapshot_read import read_balances, read_members
+from storage.snapshot_read import read_balances, read_members, read_totals
 
 # The ledger reason the engine gives points earned by chatting (capped per day).
 MESSAGE_REASON = "message"
@@ -100,7 +100,6 @@ class SqlStore(EngineStore):
         ledger = LEDGER.table.c
         async with self._reading() as connection:
             members = await read_members(connection, community)
-            keys = {m.key: m.key for m in members}
             groups = await self._records(connection, GROUPS, community)
             warnings = await self._records(connection, WARNINGS, community, WARNINGS.table.c.active)
             # Yesterday too: day_start is in UTC, and a zone east of UTC starts its
@@ -111,16 +110,18 @@ class SqlStore(EngineStore):
                 community,
                 STATS.table.c.day >= day_start.astimezone(UTC).date() - timedelta(days=1),
             )
-            balances = await read_balances(connection, community, keys)
-            lifetime = await read_balances(connection, community, keys, ledger.spent.is_(False))
+            balances, lifetime = await read_totals(connection, community, members)
             today = await read_balances(
-                connection, community, keys, ledger.reason == MESSAGE_REASON, ledger.at >= day_start
+                connection,
+                community,
+                members,
+                ledger.reason == MESSAGE_REASON,
+                ledger.at >= day_start,
             )
-            del keys
             last_case_id = await self._max_id(connection, CASES.table, community)
             last_warning_id = await self._max_id(connection, WARNINGS.table, community)
         return Snapshot(
-            members=members,
+            members=list(members.values()),
             groups=groups,
             balances=balances,
             lifetime=lifetime,
@@ -129,6 +130,7 @@ class SqlStore(EngineStore):
             stats=stats,
             last_case_id=last_case_id,
             last_warning_id=last_warning_id,
+            member_index=members,
         )
 
     @staticmethod

@@ -139,11 +139,16 @@ class DiscordCommunity:
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not translate.is_post(message) or not self.serves(message.guild):
             return
-        ctx: commands.Context[Any] = await self.client.get_context(message)
-        if ctx.valid:
-            await self.client.invoke(ctx)
-            return
-        event = translate.message_event(message, prefix=self.prefix, commands=self._known)
+        prefix = self.prefix
+        # The command prefix is the only way into discord.py's commands (the
+        # bot answers no mention prefix): a message that does not start with
+        # it is not one, and most messages are chat.
+        if message.content.startswith(prefix):
+            ctx: commands.Context[Any] = await self.client.get_context(message)
+            if ctx.valid:
+                await self.client.invoke(ctx)
+                return
+        event = translate.message_event(message, prefix=prefix, commands=self._known)
         await self.found(message.channel, event.chat, event.at)
         await self.handle(event, origins.message(message))
 

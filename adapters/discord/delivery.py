@@ -8,8 +8,12 @@ which carries them out per channel in the background and marks each sent.
 `stop` commits what is held and waits for the channels to empty.
 
 Discord does not send an event again after a crash, so an event's actions
-need not wait for a slow batch: each event asks for a commit as soon as the
-loop is free (`flush_delay`), and events arriving meanwhile share it.
+need not wait for a slow batch: an event that holds actions asks for a
+commit as soon as the loop is free (`flush_delay`), and events arriving
+meanwhile share it. An event that made no action (most messages) asks for
+none: nothing of it waits to be sent, and its effects go with the
+write-behind's batches (a commit per message was most of what the bot paid
+per message on Discord).
 
 A command answers its invoker (for a slash command, the interaction's
 follow-up, within the 15 minutes Discord keeps it open; the interaction
@@ -90,8 +94,11 @@ class Delivery:
 
     def hold(self, actions: Sequence[Action], origin: str) -> None:
         """Store the actions with the effects of the event `origin` names,
-        and send them once stored."""
-        if self.outbox.hold(actions, origin):
+        and send them once stored. A commit is asked for while actions wait
+        for one (this event's, or those a failed commit left): the effects
+        of an event that made none (most messages) otherwise go with the
+        write-behind's own batches, as on every other path."""
+        if self.outbox.hold(actions, origin) and self.outbox.held:
             self._soon()
 
     async def answer(self, actions: Sequence[Action], origin: str, answer: Origin) -> list[Failure]:
@@ -107,7 +114,8 @@ class Delivery:
         try:
             if not self.outbox.hold(actions, origin):
                 return []  # handled before: answered then
-            self._soon()
+            if self.outbox.held:
+                self._soon()
             try:
                 await asyncio.wait_for(claim.complete.wait(), self._answer_within)
             except TimeoutError:

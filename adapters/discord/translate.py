@@ -50,26 +50,56 @@ def _chat(channel_id: int, private: bool) -> ChatRef:
     return ChatRef(PLATFORM, str(channel_id), private=private)
 
 
+# Either right makes a moderator; an administrator (and the owner) has every
+# bit set in `guild_permissions`.
+_MODERATOR = discord.Permissions(administrator=True, manage_messages=True).value
+
+
 def is_moderator(user: discord.abc.User) -> bool:
     """Discord's own moderators: whoever may manage messages (or administers)."""
     if not isinstance(user, discord.Member):
         return False
-    perms = user.guild_permissions
-    return perms.administrator or perms.manage_messages
+    return bool(user.guild_permissions.value & _MODERATOR)
 
 
 def user_ref(user: discord.abc.User, *, locale: str | None = None) -> UserRef:
-    return UserRef(
-        PLATFORM,
-        str(user.id),
-        name=storable(user.display_name),
-        username=storable(user.name),
-        is_bot=user.bot,
-        is_admin=is_moderator(user),
-        language=locale,
+    member = isinstance(user, discord.Member)
+    return _user(
+        user.id,
+        user.display_name,
+        user.name,
+        user.bot,
+        member and is_moderator(user),
+        locale,
         # Tenure from the server itself: a member the bot first sees long
         # after they joined is no newcomer.
-        joined_at=user.joined_at if isinstance(user, discord.Member) else None,
+        user.joined_at if member else None,  # type: ignore[attr-defined]
+    )
+
+
+@lru_cache(maxsize=8192)
+def _user(
+    user_id: int,
+    name: str,
+    username: str,
+    is_bot: bool,
+    is_admin: bool,
+    language: str | None,
+    joined_at: datetime | None,
+) -> UserRef:
+    # Every field is a key: a member renamed, promoted or rejoined gets a
+    # new ref. The people who write are a few thousand at most, and a ref
+    # is immutable: one per person instead of one per message (the text
+    # checks and the frozen dataclass cost more than the lookup).
+    return UserRef(
+        PLATFORM,
+        str(user_id),
+        name=storable(name),
+        username=storable(username),
+        is_bot=is_bot,
+        is_admin=is_admin,
+        language=language,
+        joined_at=joined_at,
     )
 
 

@@ -6,6 +6,7 @@ every change is queued on the write-behind batcher.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.config import Config, locale_of
@@ -21,15 +22,19 @@ class Directory:
         self.community = config.community.slug
         self._config = config
         self._writes = writes
-        self.members: dict[str, MemberRecord] = {m.key: m for m in snapshot.members}
+        index = snapshot.member_index
+        self.members: dict[str, MemberRecord] = (
+            {m.key: m for m in snapshot.members} if index is None else index
+        )
         self.groups: dict[str, GroupRecord] = {g.chat_key: g for g in snapshot.groups}
         # Moves whenever a group is registered or saved (not on a member
         # count): what is kept sorted by group (the overflow's order) is
         # sorted again only then.
         self.version = 0
-        self._usernames = {
-            _lower(m.username): m.key for m in snapshot.members if m.username is not None
-        }
+        self._usernames = _usernames(self.members.values())
+        # Members first seen since the start: the only ones the store can
+        # hold nothing about yet (memberships, say).
+        self._new: set[str] = set()
         self._apply(config)
 
     def reconfigure(self, config: Config) -> None:
@@ -71,6 +76,7 @@ class Directory:
                 last_seen=now,
             )
             self.members[key] = m
+            self._new.add(key)
             if user.username:
                 self._usernames[user.username.lower()] = key
             self._writes.member(m)
@@ -86,6 +92,11 @@ class Directory:
                 self._usernames[m.username.lower()] = key
             self._writes.member(m)
         return m
+
+    def stored_before_start(self, key: str) -> bool:
+        """Whether the member was loaded at start, so the store may hold
+        more of them than the events since have shown."""
+        return key in self.members and key not in self._new
 
     def find(self, who: str) -> MemberRecord | None:
         """A member by `@username`, platform key, or exact display name."""
@@ -190,11 +201,16 @@ class Directory:
         )
 
 
-def _lower(name: str) -> str:
-    """The name in lower case, the same string when it is already: a million
-    members' usernames are not held twice."""
-    lower = name.lower()
-    return name if lower == name else lower
+def _usernames(members: Iterable[MemberRecord]) -> dict[str, str]:
+    """Lower-case username -> member key; a username already in lower case is
+    the same string, so a million members' usernames are not held twice."""
+    found: dict[str, str] = {}
+    for m in members:
+        name = m.username
+        if name is not None:
+            lower = name.lower()
+            found[name if lower == name else lower] = m.key
+    return found
 
 
 def user_of(member: MemberRecord) -> UserRef:

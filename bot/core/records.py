@@ -163,6 +163,9 @@ class Snapshot:
     stats: list[DailyStatsRecord] = field(default_factory=list)
     last_case_id: int = 0
     last_warning_id: int = 0
+    # The same members by key, when the store built that dict as it read
+    # them: the directory adopts it rather than hashing a million keys again.
+    member_index: dict[str, MemberRecord] | None = None
 
 
 @dataclass(frozen=True, slots=True)

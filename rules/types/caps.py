@@ -29,7 +29,7 @@ def caps_check(rule: CapsRule) -> Check:
     miss = CheckResult(rule_id, False)
 
     def check(msg: MessageView) -> CheckResult:
-        upper, cased = detect.count_caps(msg.text)
+        upper, cased = detect.count_caps(msg.text, plain=msg.plain)
         if cased < min_letters or upper <= ratio * cased:
             return miss
         share = f"{round(100 * upper / cased)}%"

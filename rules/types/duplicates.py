@@ -4,9 +4,11 @@ text, and with `raid`, the same text from several members."""
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Literal
+from operator import itemgetter
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -69,6 +71,10 @@ def _similar(a: str, b: str, ratio: float) -> bool:
     need = ratio * longest
     if min(la, lb) < need:
         return False
+    # Neither a shared first nor a shared last character: nothing is shared
+    # (most pairs of different texts, told without a slice).
+    if a[0] != b[0] and a[-1] != b[-1]:
+        return False
     prefix = _common_prefix(a, b)
     if prefix >= need:
         return True
@@ -108,8 +114,8 @@ def _last_of_history(past: deque[tuple[float, str]]) -> float | None:
     return past[-1][0] if past else None
 
 
-def _last_of_raid(entry: tuple[float, dict[str, float]]) -> float:
-    return entry[0]
+# A raid entry is [last seen, member -> when they posted it].
+_last_of_raid: Callable[[list[Any]], float] = itemgetter(0)
 
 
 def duplicates_check(rule: DuplicatesRule) -> Check:
@@ -118,29 +124,33 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     limit, ratio, min_length = rule.max, rule.similarity, rule.min_length
     per = rule.per.total_seconds()
     within = format_duration(rule.per)
-    history: dict[str, deque[tuple[float, str]]] = {}
+    history: OrderedDict[str, deque[tuple[float, str]]] = OrderedDict()
     raid = rule.raid
     raid_members = raid.members if raid else 0
     raid_per = raid.per.total_seconds() if raid else 0.0
     raid_within = format_duration(raid.per) if raid else ""
     raid_min = raid.min_length if raid else 0
     # The beginning and the end of a text (a raid varies one or the other)
-    # -> (last seen, member -> when they posted it).
-    seen: dict[str, tuple[float, dict[str, float]]] = {}
+    # -> [last seen, member -> when they posted it].
+    seen: OrderedDict[str, list[Any]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
 
     def repeats_of(text: str, past: deque[tuple[float, str]]) -> int:
+        n = 0
         if ratio >= 1:
-            return sum(1 for _, earlier in past if earlier == text)
+            for _, earlier in past:
+                if earlier == text:
+                    n += 1
+            return n
         shortest, longest = ratio * len(text), len(text) / ratio
-        return sum(
-            1
-            for _, earlier in past
-            if earlier == text
-            or (shortest <= len(earlier) <= longest and _similar(text, earlier, ratio))
-        )
+        for _, earlier in past:
+            if earlier == text or (
+                shortest <= len(earlier) <= longest and _similar(text, earlier, ratio)
+            ):
+                n += 1
+        return n
 
     def check(msg: MessageView) -> CheckResult:
         nonlocal calls
@@ -149,10 +159,11 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
             return miss
         now, sender = msg.at, msg.sender
         horizon = now - per
-        past = history.pop(sender, None)
+        past = history.get(sender)
         if past is None:
-            past = deque(maxlen=_HISTORY)
-        history[sender] = past
+            past = history[sender] = deque(maxlen=_HISTORY)
+        else:
+            history.move_to_end(sender)
         while past and past[0][0] <= horizon:
             past.popleft()
         repeats = 1 + repeats_of(text, past) if past else 1
@@ -173,17 +184,27 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
 
     def raid_count(text: str, sender: str, now: float) -> int:
         horizon = now - raid_per
-        most = 0
-        for key in (text[:32], text[-32:]) if len(text) > 32 else (text,):
-            entry = seen.pop(key, None)
-            posters = entry[1] if entry is not None else {}
-            posters[sender] = now
-            if len(posters) >= raid_members:
-                for member, at in list(posters.items()):
-                    if at <= horizon:
-                        del posters[member]
-            seen[key] = (now, posters)
-            most = max(most, len(posters))
-        return most
+        if len(text) <= 32:
+            return posters(text, sender, now, horizon)
+        head = posters(text[:32], sender, now, horizon)
+        tail = posters(text[-32:], sender, now, horizon)
+        return head if head > tail else tail
+
+    def posters(key: str, sender: str, now: float, horizon: float) -> int:
+        """How many members posted `key` within the raid window, this one
+        included; the entry moves to the end of the table (last active)."""
+        entry = seen.get(key)
+        if entry is None:
+            seen[key] = [now, {sender: now}]
+            return 1
+        seen.move_to_end(key)
+        entry[0] = now
+        members: dict[str, float] = entry[1]
+        members[sender] = now
+        if len(members) >= raid_members:
+            for member, at in list(members.items()):
+                if at <= horizon:
+                    del members[member]
+        return len(members)
 
     return check

@@ -6,7 +6,6 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from rules import detect
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
 from rules.types.base import RuleBase, Translate
@@ -37,7 +36,7 @@ def emoji_check(rule: EmojiRule) -> Check:
     miss = CheckResult(rule_id, False)
 
     def check(msg: MessageView) -> CheckResult:
-        count = detect.count_emoji(msg.text)
+        count = msg.emoji
         if count == 0:
             return miss
         if limit is not None and count > limit:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import timedelta
 from typing import Literal
 
@@ -35,7 +35,7 @@ def flood_check(rule: FloodRule) -> Check:
     limit = rule.max
     per = rule.per.total_seconds()
     within = format_duration(rule.per)
-    windows: dict[tuple[str, str], deque[float]] = {}
+    windows: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
@@ -43,12 +43,13 @@ def flood_check(rule: FloodRule) -> Check:
     def check(msg: MessageView) -> CheckResult:
         nonlocal calls
         key = (msg.group, msg.sender)
-        window = windows.pop(key, None)
+        window = windows.get(key)
+        # Moved to the end: the table stays in order of last activity, so
+        # idle members are dropped from its front.
         if window is None:
-            window = deque()
-        # Re-inserted at the end: the dict stays in order of last activity,
-        # so idle members are dropped from its front.
-        windows[key] = window
+            window = windows[key] = deque()
+        else:
+            windows.move_to_end(key)
         window.append(msg.at)
         horizon = msg.at - per
         while window[0] <= horizon:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Literal
 
@@ -24,7 +25,7 @@ class SlowModeRule(RuleBase):
 def slow_mode_check(rule: SlowModeRule) -> Check:
     every = rule.every.total_seconds()
     span = format_duration(rule.every)
-    last: dict[tuple[str, str], float] = {}
+    last: OrderedDict[tuple[str, str], float] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
@@ -36,10 +37,11 @@ def slow_mode_check(rule: SlowModeRule) -> Check:
         if previous is not None and msg.at - previous < every:
             wait = format_duration(timedelta(seconds=max(1, round(every - msg.at + previous))))
             return hit(rule_id, "slow", f"one message per {span}", every=span, wait=wait)
-        # Only messages that were let through count; re-inserted at the end so
-        # the dict stays in order of last activity.
-        last.pop(key, None)
+        # Only messages that were let through count; moved to the end so the
+        # table stays in order of last activity.
         last[key] = msg.at
+        if previous is not None:
+            last.move_to_end(key)
         calls += 1
         if not calls & 7:
             forget_idle(last, msg.at - every, float)

@@ -1,6 +1,6 @@
 """`groupkeeper --help`, `check-config` and `replay` start without loading
 what they do not use: discord.py, python-telegram-bot, matplotlib, Alembic,
-APScheduler (start-up time is most of a short command's cost)."""
+APScheduler, aiohttp (start-up time is most of a short command's cost)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import EXAMPLE, ROOT
 
-HEAVY = ("discord", "telegram", "matplotlib", "alembic", "apscheduler")
+HEAVY = ("discord", "telegram", "matplotlib", "alembic", "apscheduler", "aiohttp")
 # Runs the command line in-process, then says which heavy packages it loaded.
 PROBE = """
 import contextlib, io, json, sys

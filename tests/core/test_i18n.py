@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import string
+from importlib import resources
 
 import pytest
+import yaml
 
 from adapters.console.session import ConsoleSession
 from bot.core.i18n import LOCALES, catalogue, t
@@ -77,3 +79,13 @@ async def test_every_command_has_its_description(locale: str, console: ConsoleSe
     known = catalogue(locale)  # type: ignore[arg-type]
     commands = set(console.engine.commands().values())
     assert sorted(c.name for c in commands if not known.get(c.help_key)) == []
+
+
+def test_the_c_parser_reads_every_catalogue_file_as_the_python_one_does() -> None:
+    """The catalogue is read with PyYAML's C parser where it is built; every
+    file must mean the same to the pure-Python parser."""
+    folder = resources.files("bot").joinpath("locales")
+    for f in folder.iterdir():
+        if f.name.endswith(".yaml"):
+            text = f.read_text("utf-8")
+            assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text), f.name

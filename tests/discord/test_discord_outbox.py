@@ -121,6 +121,28 @@ async def test_a_removal_waits_for_its_batch_too(
     assert spam.content not in world.texts(world.general)
 
 
+async def test_only_an_event_with_actions_asks_for_a_commit(world: World) -> None:
+    """Chat that makes no action has nothing to send: its effects (her first
+    message's point) wait for the write-behind's batch instead of a commit
+    of their own (a commit per message was most of what the bot paid per
+    message); a reply still leaves only once its batch, which takes them
+    too, is stored."""
+    writes = world.app.engine.writes
+    batches = writes.batches
+    for chat in ("good morning, everyone", "the grid went down again last night"):
+        await world.alice.send(world.general, chat)
+        await world.env.settle()
+
+    assert writes.batches == batches
+    assert writes.pending > 0
+    message = await world.alice.send(world.general, "/checkin")
+    await world.env.settle()
+    assert writes.batches > batches and writes.pending == 0
+    assert world.texts(world.general).count(checked_in("@alice", balance=11)) == 1
+    rows = dict(await outbox_rows(world.app))
+    assert rows[f"discord:m:{message.id}:0000"] is True
+
+
 async def test_a_slash_command_is_answered_once_its_batch_is_stored(world: World) -> None:
     result = await world.alice.slash(world.general, "checkin")
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from adapters.console.session import ConsoleSession
@@ -205,3 +206,45 @@ def test_text_that_cannot_be_stored_is_cleaned_at_the_boundary(
 
     for text in (event.text, event.sender.name, event.sender.username or ""):
         text.encode("utf-8")
+
+
+MODS = "1456074443980800006"  # guild_create.json's role with Manage Messages
+ADMINS = {"id": "1456074443980800099", "name": "Admins", "permissions": "8", "position": 3}
+
+
+@pytest.mark.parametrize(
+    ("change", "name", "admin", "joined"),
+    [
+        ({}, "Alice", False, "2026-01-01"),
+        ({"member": {"nick": "Ally"}}, "Ally", False, "2026-01-01"),
+        ({"member": {"nick": "Ally", "roles": [MODS]}}, "Ally", True, "2026-01-01"),
+        ({"member": {"roles": [MODS]}}, "Alice", True, "2026-01-01"),
+        ({"member": {"roles": [ADMINS["id"]]}}, "Alice", True, "2026-01-01"),
+        ({"member": {"joined_at": "2026-03-01T00:00:00+00:00"}}, "Alice", False, "2026-03-01"),
+        ({}, "Alice", False, "2026-01-01"),
+    ],
+)
+def test_the_senders_ref_follows_each_message(
+    parser: OfflineParser,
+    messages: list[dict[str, Any]],
+    core_commands: frozenset[str],
+    change: dict[str, dict[str, Any]],
+    name: str,
+    admin: bool,
+    joined: str,
+) -> None:
+    """One ref is kept per person and state: a member renamed, promoted or
+    back after leaving is seen as they are now, message after message, in
+    the order the table runs (the last row is the first again). A new name
+    comes with the member's nick: discord.py keeps the user part (the global
+    name) from its cache until Discord sends a user update."""
+    parser.guild._add_role(discord.Role(guild=parser.guild, state=parser.state, data=ADMINS))  # type: ignore[arg-type]
+    payload = deepcopy(messages[0])
+    for part, fields in change.items():
+        payload[part] |= fields
+
+    sender = event_of(parser, payload, core_commands).sender
+
+    assert sender == UserRef("discord", payload["author"]["id"], name, "alice", is_admin=admin)
+    assert sender.is_admin is admin
+    assert sender.joined_at == datetime.fromisoformat(joined).replace(tzinfo=UTC)

@@ -74,9 +74,6 @@ class Overflow:
         # (earlier ones are read from the store on demand).
         self.seats: dict[str, set[str]] = {}
         self._left: set[tuple[str, str]] = set()
-        # Only members stored before this start can have memberships the
-        # joins seen since do not show: a newcomer costs no database read.
-        self._stored_members = frozenset(kit.directory.members)
         # The spare count the owner was last warned about, per platform and message.
         self._warned: dict[tuple[str, str], int] = {}
         # platform -> (serial, when) of a clone asked for and not open yet.
@@ -128,7 +125,9 @@ class Overflow:
             g = groups.get(key)
             if g is not None and g.state == OPEN:
                 return g
-        if member.key not in self._stored_members:
+        # Only members stored before this start can have memberships the
+        # joins seen since do not show: a newcomer costs no database read.
+        if not self.kit.directory.stored_before_start(member.key):
             return None
         stored = await self.kit.store.memberships(self.kit.config.community.slug, member.key)
         for m in stored:

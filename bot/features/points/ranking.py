@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
+from itertools import repeat
 
 _CHUNK = 2048
 _SPLIT = 2 * _CHUNK
@@ -20,8 +21,11 @@ _SPLIT = 2 * _CHUNK
 
 class RankIndex:
     def __init__(self, balances: Iterable[int] = ()) -> None:
-        # Negative balances (points taken) rank with zero.
-        values = sorted(max(b, 0) for b in balances)
+        # Negative balances (points taken) rank with zero: sorted first,
+        # they lead, and become zeros in place (no Python step per balance).
+        values = sorted(balances)
+        negative = bisect_left(values, 0)
+        values[:negative] = repeat(0, negative)
         self._chunks = [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
         self._maxes = [c[-1] for c in self._chunks]
         self._count = len(values)

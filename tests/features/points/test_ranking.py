@@ -54,3 +54,13 @@ def test_ranks_hold_across_many_chunks() -> None:
     ordered = sorted(max(b, 0) for b in balances)
     for b in balances[:500]:
         assert index.rank(b) == 1 + len(ordered) - bisect_right(ordered, max(b, 0))
+
+
+@given(st.lists(st.integers(min_value=-(10**6), max_value=10**6), max_size=5000))
+@settings(max_examples=60, deadline=None)
+def test_built_from_balances_as_their_clipped_sort(balances: list[int]) -> None:
+    """The index made at start holds the balances sorted with negatives as
+    zero, as the per-balance `max(b, 0)` it replaces did."""
+    index = RankIndex(balances)
+    assert [v for chunk in index._chunks for v in chunk] == sorted(max(b, 0) for b in balances)
+    assert index._maxes == [chunk[-1] for chunk in index._chunks]

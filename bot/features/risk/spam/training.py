@@ -12,6 +12,7 @@ from importlib import resources
 
 from bot.features.risk.spam.calibration import Calibration
 from bot.features.risk.spam.features import features
+from bot.features.risk.spam.kept import kept_fit
 from bot.features.risk.spam.linear import LinearModel, Settings
 from bot.features.risk.spam.model import SPAM, SpamModel, parse_samples
 
@@ -67,6 +68,6 @@ def default_samples() -> list[tuple[str, str]]:
 
 @cache
 def shipped_model() -> SpamModel:
-    """The starting model, fitted once per process; every guard teaches its
-    own copy."""
-    return fit(default_samples())
+    """The starting model, fitted once (kept between runs, `kept.py`); every
+    guard teaches its own copy."""
+    return kept_fit(default_samples(), fit)

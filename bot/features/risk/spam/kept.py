@@ -1,0 +1,95 @@
+"""The shipped model kept between runs, so a start does not fit it again.
+
+Fitting the shipped samples (three folds and the final model, six epochs
+each) costs a second or two of CPU at every start: more than the rest of
+`groupkeeper replay`'s start-up together, and a fifth of loading a million
+members. The fit is deterministic, so its result is kept in the user's
+cache folder under a fingerprint of everything it depends on: the samples,
+the code that turns them into features and weights (this package and
+`rules/`, whose folding the features use), Python's and numpy's versions.
+Any change to one of them is another fingerprint, hence a fresh fit. A
+missing, unreadable or foreign file is fitted again; a folder that cannot
+be written is only not used. `GROUPKEEPER_CACHE` names another folder, or
+turns the cache off when empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+import rules
+from bot.features.risk.spam.model import SpamModel
+
+_PREFIX = "spam-model-"
+_PACKAGES = (Path(__file__).parent, Path(rules.__file__).parent)
+
+
+def cache_folder() -> Path | None:
+    chosen = os.environ.get("GROUPKEEPER_CACHE")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "groupkeeper"
+
+
+def fingerprint(samples: Sequence[tuple[str, str]]) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{sys.version}\0{np.__version__}\0".encode())
+    for package in _PACKAGES:
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(package)}\0".encode())
+                digest.update(path.read_bytes())
+    for label, text in samples:
+        digest.update(f"{label}\0{text}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+def kept_fit(
+    samples: Sequence[tuple[str, str]],
+    fit: Callable[[Sequence[tuple[str, str]]], SpamModel],
+    folder: Path | None = None,
+) -> SpamModel:
+    """`fit(samples)`, read from the cache when an earlier run kept it."""
+    folder = folder or cache_folder()
+    if folder is None:
+        return fit(samples)
+    path = folder / f"{_PREFIX}{fingerprint(samples)}.pickle"
+    try:
+        # Written only by this function, in the user's own folder.
+        kept = pickle.loads(path.read_bytes())
+        if isinstance(kept, SpamModel):
+            return kept
+    except Exception:  # missing, damaged or of another version: fitted again below
+        pass
+    model = fit(samples)
+    _keep(folder, path, model)
+    return model
+
+
+def _keep(folder: Path, path: Path, model: SpamModel) -> None:
+    """Written whole (a temporary file renamed) so a reader never sees half
+    of it; older fits of other code or samples are removed."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False) as tmp:
+            written = Path(tmp.name)
+            try:
+                tmp.write(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+            except BaseException:
+                written.unlink(missing_ok=True)
+                raise
+        os.replace(written, path)
+        for old in folder.glob(f"{_PREFIX}*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return

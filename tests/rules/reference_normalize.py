@@ -1,0 +1,230 @@
+"""The reference `rules.normalize` is held equal to: the fold, squash and
+Latin words as they were before they were tuned for speed (main at
+cfe23bd), kept verbatim so a faster rewrite cannot change what a rule sees.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Full-width punctuation that Chinese text is full of. NFKC maps each to its
+# ASCII form; replacing them first keeps NFKC on its fast "already normal"
+# path for ordinary Chinese messages (about 50 times faster).
+_COMMON_WIDE = (
+    ("，", ","), ("！", "!"), ("？", "?"), ("：", ":"), ("；", ";"), ("（", "("),
+    ("）", ")"), ("\u3000", " "), ("…", "..."), ("～", "~"),
+)  # fmt: skip
+
+# Characters that render as nothing (or nearly) and are used to split words:
+# C0/C1 controls other than tab and line breaks, soft hyphen, combining
+# grapheme joiner, Arabic letter mark, Hangul fillers, Khmer inherent vowels,
+# Mongolian selectors, zero-width space/joiners, direction marks and
+# overrides, word joiner and invisible operators, variation selectors, BOM,
+# interlinear annotations, shorthand format controls, musical format
+# controls, tag characters.
+_INVISIBLE_RANGES = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x34F, 0x34F),
+    (0x61C, 0x61C), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F),
+    (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE007F), (0xE0100, 0xE01EF),
+)  # fmt: skip
+
+# Letters from other scripts that look like Latin ones (after case folding).
+_LOOKALIKES = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h",
+    "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i",
+    "ї": "i", "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y",
+    "ɡ": "g", "ı": "i", "ɑ": "a", "ʏ": "y",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u",
+    "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+    # Armenian
+    "օ": "o", "ս": "u", "ց": "g", "զ": "q", "հ": "h", "ո": "n",
+}  # fmt: skip
+
+_CLEAN = str.maketrans(
+    {
+        **{cp: None for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)},
+        **{ord(k): v for k, v in _LOOKALIKES.items()},
+    }
+)
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(lo)}-{chr(hi)}" if hi > lo else chr(lo) for lo, hi in ranges)
+
+
+# Precomposed letters that decompose to a base and marks: Latin-1 letters,
+# Latin Extended-A/B, IPA, Latin Extended Additional, Greek Extended ("ἀ" is
+# "α" under a breathing mark, and so a look-alike of "a").
+_LETTER_RANGES = ((0xC0, 0x24F), (0x1E00, 0x1EFF), (0x1F00, 0x1FFF))
+# Combining marks used on Latin letters (and stacked into "zalgo" text).
+_MARK_RANGES = ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
+                (0xFE20, 0xFE2F))  # fmt: skip
+_ACCENT_RANGES = _LETTER_RANGES + _MARK_RANGES
+_MARKS = re.compile("[" + _char_class(_MARK_RANGES) + "]+")
+
+
+def _bare(ch: str) -> str:
+    return _MARKS.sub("", unicodedata.normalize("NFKD", ch))
+
+
+# Each accented letter to its bare letters, letter by letter: a letter folds
+# the same whatever else the message holds (a whole-text decomposition
+# would also strip "й" to "и", but only in a message that has an "é").
+_DECOMPOSE = str.maketrans(
+    {
+        cp: _bare(chr(cp))
+        for lo, hi in _LETTER_RANGES
+        for cp in range(lo, hi + 1)
+        if _bare(chr(cp)) != chr(cp)
+    }
+)
+_ACCENTED = re.compile("[" + _char_class(_ACCENT_RANGES) + "]")
+# Anything the slow path handles: invisible characters, accents and marks,
+# Greek, Cyrillic and Armenian letters, and the few Latin look-alikes. Only
+# characters of the Basic Multilingual Plane: a class with higher ones is
+# scanned range by range, three times slower. The invisible characters above
+# it are format characters, which `str.isprintable` finds in C, and the
+# variation selectors from U+E0100 (marks, "printable"), which `max` finds.
+_BMP = 0xFFFF
+_SUSPICIOUS = re.compile(
+    "["
+    + _char_class(
+        (*(r for r in _INVISIBLE_RANGES + _ACCENT_RANGES if r[1] <= _BMP), (0x370, 0x58F))
+    )
+    + "ɡıɑʏ]"
+)
+_ASTRAL_INVISIBLE = re.compile(
+    "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[0] > _BMP)) + "]"
+)
+_SELECTORS = "\U000e0100"
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile(
+    "[" + _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] <= _BMP)) + "]"
+)
+_INVISIBLE_AS_SPACE = str.maketrans(
+    {cp: " " for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)}
+)
+
+
+def fold_spaced(text: str) -> str | None:
+    """The fold with invisible characters read as spaces rather than
+    dropped, when the text has any: `w e c h\u200ba\u200bt` is spread out,
+    not `w e c hat`. None when the text has none."""
+    if text.isprintable() or not _INVISIBLE.search(text):
+        return None
+    return fold(text.translate(_INVISIBLE_AS_SPACE))
+
+
+def fold(text: str) -> str:
+    if text.isascii():
+        if not text.isprintable() and _ASCII_CONTROL.search(text):
+            text = _ASCII_CONTROL.sub("", text)
+        return text.lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        for wide, narrow in _COMMON_WIDE:
+            if wide in text:
+                text = text.replace(wide, narrow)
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    if _SUSPICIOUS.search(text) or (
+        (not text.isprintable() or max(text) >= _SELECTORS) and _ASTRAL_INVISIBLE.search(text)
+    ):
+        if _ACCENTED.search(text):
+            text = _MARKS.sub("", text.translate(_DECOMPOSE))
+        text = text.translate(_CLEAN)
+    return text
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# For ASCII text a deleting table beats the regular expression.
+_ASCII_NOT_ALNUM = str.maketrans(
+    "", "", "".join(c for c in map(chr, range(128)) if not c.isalnum())
+)
+
+
+def squash(folded: str) -> str:
+    if folded.isascii():
+        return folded.translate(_ASCII_NOT_ALNUM)
+    return _NOT_ALNUM.sub("", folded)
+
+
+# Letters or digits spread out with separators: "w.e.c.h.a.t", "w e c h a t",
+# and with a pair here and there ("w e c h at": a zero-width space between
+# "a" and "t" is gone once folded).
+_SPREAD = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,2}(?:[\W_]{1,3}[a-z0-9]{1,2}(?![a-z0-9])){2,}")
+# Three single letters in a row: rules most texts out, fast.
+_MAYBE_SPREAD = re.compile(r"[a-z0-9][\W_]{1,3}[a-z0-9][\W_]{1,3}[a-z0-9](?![a-z0-9])")
+
+
+_ASCII_NOT_ALNUM_BYTES = bytes(b for b in range(128) if not chr(b).isalnum())
+
+
+def has_latin(folded: str) -> bool:
+    """Any ASCII letter or digit: without one, Latin words, links, phone
+    numbers and mentions need not be looked for. (Dropping everything else
+    in C beats a regular expression scanning Chinese text.)"""
+    if folded.isascii():
+        return True
+    return bool(folded.encode("ascii", "ignore").translate(None, _ASCII_NOT_ALNUM_BYTES))
+
+
+def _join_spread(m: re.Match[str]) -> str:
+    runs = _RUN.findall(m.group())
+    # Mostly single letters: spread out. Words of two letters ("is it on")
+    # stay as they are.
+    if 2 * sum(len(r) == 1 for r in runs) > len(runs):
+        return "".join(runs)
+    return m.group()
+
+
+def despread(folded: str) -> str:
+    """The folded text with spread-out letters joined: `w.e.c.h.a.t` -> `wechat`."""
+    if not _MAYBE_SPREAD.search(folded):
+        return folded
+    return _SPREAD.sub(_join_spread, folded)
+
+
+_RUN = re.compile(r"[a-z0-9]+")
+_LETTERS = re.compile(r"[a-z]+")
+# A letter next to a digit, @ or $: the mark of "l33t" spelling (w3chat, c@sino).
+_MIXED = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
+_DIGIT_OR_SIGN = re.compile(r"[0-9@$]")
+_LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
+_LEET = str.maketrans("013457@$", "oieastas")
+# Pieces of spread-out text joined at most (a listed word is rarely longer).
+_LONGEST_SPREAD = 24
+
+
+def latin_words(folded: str) -> frozenset[str]:
+    """The Latin words in a folded text, for whole-word matching: runs of
+    letters and digits, the letter runs inside them (`wechat123` holds
+    `wechat`), "l33t" spellings read back, and every join of neighbouring
+    pieces of spread-out text (`on w e c h a t` holds `wechat`)."""
+    runs = _RUN.findall(folded)
+    if not runs:
+        return frozenset()
+    words = set(runs)
+    # Letters next to digits (or @, $): split them apart, and read "l33t".
+    if _DIGIT_OR_SIGN.search(folded) and _MIXED.search(folded):
+        for run in runs:
+            if not run.isalpha() and not run.isdigit():
+                words.update(_LETTERS.findall(run))
+        for run in _LEET_RUN.findall(folded):
+            plain = run.translate(_LEET)
+            words.add(plain)
+            words.update(_LETTERS.findall(plain))
+    # Spread-out text has single letters; most texts have none, told in C.
+    if min(map(len, runs)) == 1 and _MAYBE_SPREAD.search(folded):
+        for m in _SPREAD.finditer(folded):
+            pieces = _RUN.findall(m.group())
+            for start in range(len(pieces)):
+                joined = ""
+                for piece in pieces[start : start + _LONGEST_SPREAD]:
+                    joined += piece
+                    words.add(joined)
+    return frozenset(words)
