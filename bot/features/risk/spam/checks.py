@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import compress, filterfalse, repeat
+from operator import attrgetter
 
 from bot.config.risk import SpamConfig
 from bot.features.risk.spam.calibration import logit
@@ -39,6 +40,7 @@ _MIN_DUPLICATE = 12
 _MIN_SIMILAR = 4
 _SHOWN_MAX = 0.99
 _SHOWN_PREFIXES = ("w:", "host:", "@", "#")
+_HIT = attrgetter("hit")
 
 
 def features(view: MessageView) -> frozenset[str]:
@@ -266,7 +268,7 @@ class SpamVerdict:
 
     @property
     def spam(self) -> bool:
-        return any(r.hit for r in self.results)
+        return any(map(_HIT, self.results))
 
 
 # Uncalibrated models (no held-out ham: a community that turned the
@@ -325,6 +327,6 @@ class Detector:
     def check(self, view: MessageView, *, newcomer: bool) -> SpamVerdict:
         view = head(view)
         results = [check(view, newcomer) for check in self.checks]
-        if not any(r.hit for r in results):
+        if not any(map(_HIT, results)):
             results.append(self.similar(view, newcomer))
         return SpamVerdict(tuple(results))

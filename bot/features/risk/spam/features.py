@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import pairwise
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from operator import add
 
 from rules import detect
 from rules.normalize import fold
@@ -31,9 +34,9 @@ MAX_CHARS = 1000
 # Character n-grams come from the first `GRAM_CHARS` (four features per
 # character: the costliest part); words from all of the first `MAX_CHARS`.
 GRAM_CHARS = 500
-_GRAMS = 4
-_DIGIT = str.maketrans("0123456789", "0000000000")
-_SPACES = re.compile(r"\s+")
+# Digits are written as 0; a 0 is one already.
+_NONZERO = re.compile("[1-9]")
+_ASCII = frozenset(map(chr, range(128)))
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[^\W_{_CJK}]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -41,15 +44,10 @@ _LATIN = re.compile(r"[a-zA-Z]")
 # A word written with letters of two scripts: "Пpоходят" with a Latin p.
 _MIXED_WORD = re.compile(r"(?=\w*[\u0400-\u04ff])(?=\w*[a-zA-Z])\w+")
 _CURRENCY = re.compile(r"[$€£¥₽₿]|\b\d+\s?(?:usd|usdt|eur|rmb|btc|eth|руб|р\b|p/min|p/msg)")
+# A count falls in the step `bisect_right(steps, count)`: 0 below the first.
 _EMOJI_STEPS = (1, 3, 6)
 _LENGTH_STEPS = (4, 12, 40, 120, 400)
-
-
-def _step(n: int, steps: tuple[int, ...]) -> int:
-    for i, s in enumerate(steps):
-        if n < s:
-            return i
-    return len(steps)
+_LENGTHS = tuple(f"#len{i}" for i in range(len(_LENGTH_STEPS) + 1))
 
 
 def structure(
@@ -60,7 +58,7 @@ def structure(
 ) -> list[str]:
     """The structural tokens of a whole message (links, handles and phone
     numbers as the rule engine found them in the folded text)."""
-    out = [f"#len{_step(len(text), _LENGTH_STEPS)}"]
+    out = [_LENGTHS[bisect_right(_LENGTH_STEPS, len(text))]]
     if links:
         out.append("#link")
         if len(links) > 1:
@@ -82,7 +80,7 @@ def structure(
     if not text.isascii():
         emoji = detect.count_emoji(text)
         if emoji:
-            out.append(f"#emoji{_step(emoji, _EMOJI_STEPS)}")
+            out.append(f"#emoji{bisect_right(_EMOJI_STEPS, emoji)}")
         if _CYRILLIC.search(text) and _LATIN.search(text) and _MIXED_WORD.search(text):
             out.append("#mixed_script")
         if not unicodedata.is_normalized("NFKC", text) and any(
@@ -92,21 +90,42 @@ def structure(
     return out
 
 
-def grams(folded: str) -> list[str]:
+def grams(folded: str) -> Iterator[str]:
     """Character 1-4-grams and word 1-2-grams of a folded text (its first
-    `MAX_CHARS` characters)."""
+    `MAX_CHARS` characters), some of them more than once.
+
+    Made without a Python-level step per n-gram (this is most of what the
+    detector costs a newcomer's message): pairs are each character added
+    to the next by `map`, triples a pair and the character after it,
+    quadruples two pairs; the caller's set keeps each once."""
     short = folded[:MAX_CHARS]
-    s = f" {_SPACES.sub(' ', short[:GRAM_CHARS].translate(_DIGIT)).strip()} "
-    n = len(s)
-    # Single characters count only outside ASCII: a Chinese character is a
-    # word, a comma or a Latin letter says nothing.
-    out = [c for c in s if c > "\x7f"]
-    out += [s[i : i + k] for k in range(2, _GRAMS + 1) for i in range(n - k + 1)]
-    words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in _WORD.findall(short)]
-    if words:
-        out.extend(["w:" + w for w in words])
-        out.extend([f"w:{a} {b}" for a, b in pairwise(words)])
-    return out
+    head = short[:GRAM_CHARS]
+    if _NONZERO.search(head):
+        head = _NONZERO.sub("0", head)
+    s = f" {' '.join(head.split())} "
+    # Python makes a new string for each character of a text past Latin-1
+    # every time it is read: read it once. Single characters count only
+    # outside ASCII: a Chinese character is a word, a comma or a Latin
+    # letter says nothing.
+    if s.isascii():
+        chars: str | list[str] = s
+        single: Iterable[str] = ()
+    else:
+        chars = list(s)
+        single = set(chars).difference(_ASCII)
+    pairs = list(map(add, chars, chars[1:]))
+    words = _WORD.findall(short)
+    # No letter of the words is a digit (most messages): no word is a number.
+    if words and not "".join(words).isalpha():
+        words = [f"#n{min(len(w), 8)}" if w.isdigit() else w for w in words]
+    return chain(
+        single,
+        pairs,
+        map(add, pairs, chars[2:]),
+        map(add, pairs, pairs[2:]),
+        map("w:".__add__, words),
+        map("w:{} {}".format, words, words[1:]),
+    )
 
 
 def tail(text: str) -> tuple[str, ...]:
@@ -140,4 +159,4 @@ def features(
         handles = detect.find_handles(folded)
     if phones is None:
         phones = detect.find_phones(folded)
-    return frozenset(grams(folded) + structure(text, links, handles, phones))
+    return frozenset(chain(grams(folded), structure(text, links, handles, phones)))
