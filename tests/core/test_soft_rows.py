@@ -40,11 +40,16 @@ def _paid(n: int) -> LedgerEntry:
     return LedgerEntry(C, "console:ben", 1, "message", f"msg:g1:{n}", START + timedelta(seconds=n))
 
 
-async def test_soft_fields_wait_for_the_interval_and_a_cursor_or_shutdown() -> None:
+async def _opened() -> tuple[SqlStore, Ticks, WriteBehind]:
+    """A fresh store and a batcher whose soft interval runs on `ticks`."""
     store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
     await store.ensure_community(C, "Green", "UTC")
     ticks = Ticks()
-    writes = WriteBehind(store, soft_interval=30.0, monotonic=ticks)
+    return store, ticks, WriteBehind(store, soft_interval=30.0, monotonic=ticks)
+
+
+async def test_soft_fields_wait_for_the_interval_and_a_cursor_or_shutdown() -> None:
+    store, ticks, writes = await _opened()
     writes.member(_ann(0))
     await writes.flush()
     assert await _stored_count(store) == 0
@@ -76,10 +81,7 @@ async def test_soft_fields_wait_for_the_interval_and_a_cursor_or_shutdown() -> N
 
 
 async def test_a_crash_loses_soft_counts_of_the_interval_and_no_point() -> None:
-    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    await store.ensure_community(C, "Green", "UTC")
-    ticks = Ticks()
-    writes = WriteBehind(store, soft_interval=30.0, monotonic=ticks)
+    store, _, writes = await _opened()
     writes.member(_ann(1))
     await writes.flush()
     writes.member(_ann(2), soft=True)

@@ -8,12 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import populate
+from tests.telegram.harness import populated_api
 
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield populate(server)
-    await server.stop()
+    async with populated_api() as server:
+        yield server

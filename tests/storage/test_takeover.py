@@ -32,7 +32,7 @@ from storage.sql_store import SqlStore
 from tests.ops.processes import wait
 from tests.storage.conftest import PostgresServer
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, CONFIG, GROUP, MOD, OWNER, populate
+from tests.telegram.harness import ANN, BOB, CONFIG, GROUP, MOD, OWNER, populated_api
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "tg-test"
@@ -79,10 +79,8 @@ async def role(port: int) -> str | None:
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield populate(server)
-    await server.stop()
+    async with populated_api() as server:
+        yield server
 
 
 @pytest.fixture

@@ -51,6 +51,18 @@ def populate(api: FakeBotApi) -> FakeBotApi:
     return api
 
 
+@asynccontextmanager
+async def populated_api() -> AsyncIterator[FakeBotApi]:
+    """A running fake Bot API with the tests' groups and members, for the
+    tests that run groupkeeper as a service against it."""
+    server = FakeBotApi()
+    await server.start()
+    try:
+        yield populate(server)
+    finally:
+        await server.stop()
+
+
 @dataclass
 class Sleeps:
     """Stands in for asyncio.sleep in the gateway: records what it was asked
