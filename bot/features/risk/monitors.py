@@ -65,7 +65,8 @@ def _keyword_list(words: list[str]) -> Blocklist | None:
 
 
 def _first_keyword(keywords: Blocklist, view: MessageView) -> str | None:
-    found = view.memo(keywords, keywords.search)[0]
+    # Searched once per message (nothing else asks): no memo to fill.
+    found = keywords.search(view)[0]
     return found.entry if found is not None else None
 
 

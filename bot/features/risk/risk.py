@@ -86,18 +86,21 @@ class Risk:
                 if slowed:
                     return slowed, True
             spam = self.spam
-            verdict = spam.check(view, member, role)
+            newcomer = spam.scrutiny(view, member, role)
+            verdict = spam.verdict(view, newcomer)
             if verdict is not None:
                 actions, removed = await self._caught(verdict, ev, member, group)
                 if removed:
                     return actions, True
             elif not ev.edited:
                 spam.remember(ev, member)
-                newcomer = spam.scrutiny(view, member, role)
-                read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
-                if read is not None:
-                    actions.append(read)
-                actions += spam.second_opinions(ev, member, view, newcomer)
+                # Only a picture is read, and only someone checked is asked about.
+                if ev.image is not None:
+                    read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
+                    if read is not None:
+                        actions.append(read)
+                if newcomer is not None:
+                    actions += spam.second_opinions(ev, member, view, newcomer)
         actions += self.monitors.on_message(ev, member, group, role, view)
         if self.monitors.pending:
             await self.store_alerts()
