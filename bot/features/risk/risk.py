@@ -87,7 +87,7 @@ class Risk:
                     return slowed, True
             spam = self.spam
             newcomer = spam.scrutiny(view, member, role)
-            verdict = spam.verdict(view, newcomer)
+            verdict = spam.verdict(view, newcomer) if newcomer is not None else None
             if verdict is not None:
                 actions, removed = await self._caught(verdict, ev, member, group)
                 if removed:
@@ -99,7 +99,7 @@ class Risk:
                     read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
                     if read is not None:
                         actions.append(read)
-                if newcomer is not None:
+                if newcomer is not None and spam.asks_opinions:
                     actions += spam.second_opinions(ev, member, view, newcomer)
         actions += self.monitors.on_message(ev, member, group, role, view)
         if self.monitors.pending:

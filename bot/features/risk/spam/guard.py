@@ -166,6 +166,8 @@ class SpamGuard:
         self.model.learn_all((x.label, x.text) for x in snapshot.samples)
         self.config = config
         self.detector = Detector(config, self.model)
+        # Whether any second opinion is configured (most communities: none).
+        self.asks_opinions = config.cas.enabled or config.llm.enabled
         self.recent = RecentMessages()
         self.pictures = Pictures()
         self.opinions = Opinions()
@@ -184,6 +186,7 @@ class SpamGuard:
         if config != self.config:
             self.config = config
             self.detector = Detector(config, self.model)
+            self.asks_opinions = config.cas.enabled or config.llm.enabled
 
     def scrutiny(self, view: MessageView, member: MemberRecord, role: str) -> bool | None:
         """None: not checked (staff, approved, trusted); True: a newcomer,
