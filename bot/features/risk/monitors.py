@@ -182,7 +182,10 @@ class Monitors:
         the member that counts, for joins and leaves."""
         if spec is None:
             return []
-        stamps = self._spikes.setdefault((kind, group.chat_key), deque())
+        where = (kind, group.chat_key)
+        stamps = self._spikes.get(where)
+        if stamps is None:
+            stamps = self._spikes[where] = deque()
         stamps.append((now.timestamp(), mid, who))
         horizon = (now - spec.window).timestamp()
         while stamps and stamps[0][0] < horizon:
@@ -191,7 +194,7 @@ class Monitors:
             return []
         # Within the cooldown the alert is not repeated: its evidence, which
         # grows with a raid, is not gathered on every join of it.
-        last = self._alerted.get((kind, group.chat_key))
+        last = self._alerted.get(where)
         if last is not None and now - last < self.config.cooldown:
             return []
         return self.alert(

@@ -183,13 +183,17 @@ class Risk:
         monitors = self.monitors
         if not joined:
             actions = monitors.left(group, member, now)
-            await self.store_alerts()
+            if monitors.pending:
+                await self.store_alerts()
             return actions
         lockdowns = self.lockdowns
         lockdowns.joined(member, group, now)
         actions = monitors.joined(group, member, now)
         if group.chat_key in lockdowns.active:
             actions += await lockdowns.newcomer(member, group, now, self.lockdown_spec)
+        if not monitors.pending:
+            # No alert raised: nothing to store, and no raid to lock down for.
+            return actions
         raid = self.config.monitors.raid
         alert = next(
             (a for a in monitors.pending if a.kind == "raid" and a.group_key == group.chat_key),
