@@ -1,6 +1,7 @@
-"""The messages `/spam` cleans up: `RecentMessages` keeps the events
-themselves in trimmed lists, and must answer exactly as the deques of
-(chat, id, time, text) it replaced (`Reference`, kept here for that), for
+"""The messages `/spam` cleans up: `RecentMessages` keeps (chat, id,
+time, text) in trimmed lists with the event's own time, and must answer
+exactly as the deques with float times it replaced (`Reference`, kept here
+for that), for
 any sequence of messages, lookups and clean-ups; the scenarios of
 tests/telegram/test_telegram_spam.py and tests/discord/test_discord_spam.py
 run it end to end."""
@@ -84,14 +85,12 @@ def test_recent_messages_answer_as_the_tuples_they_replaced(
             old.add(member, chat, mid, at.timestamp(), ev.text)
         elif op == "take":
             since = START + timedelta(seconds=n)
-            got = [
-                (e.chat, e.message_id, e.at.timestamp(), e.text) for e in new.take(member, since)
-            ]
+            got = [(c, m, at.timestamp(), t) for c, m, at, t in new.take(member, since)]
             assert got == old.take(member, since.timestamp())
         else:
             assert new.text(member, chat, n) == old.text(member, chat, n)
     for member in ("m1", "m2", "m3", "m4", "m5"):
-        got = [(e.chat, e.message_id, e.at.timestamp(), e.text) for e in new.of(member)]
+        got = [(c, m, at.timestamp(), t) for c, m, at, t in new.of(member)]
         assert got == list(old.of(member))
 
 
@@ -101,9 +100,9 @@ def test_a_members_messages_are_bounded_and_cleaned_up_within_the_window() -> No
     for i in range(5):
         recent.add("m", MessagePosted(CHATS[i % 2], user, i, f"t{i}", START + timedelta(hours=i)))
     # The three latest only.
-    assert [e.message_id for e in recent.of("m")] == [2, 3, 4]
+    assert [r[1] for r in recent.of("m")] == [2, 3, 4]
     assert recent.text("m", CHATS[1], 3) == "t3" and recent.text("m", CHATS[0], 3) == ""
     taken = recent.take("m", START + timedelta(hours=3))
-    assert [e.message_id for e in taken] == [3, 4]
+    assert [r[1] for r in taken] == [3, 4]
     # Taken is forgotten.
     assert list(recent.of("m")) == []

@@ -96,22 +96,27 @@ class MemorySpamStore:
         self.lockdowns[lockdown.id] = replace(lockdown)
 
 
+# A remembered message: its chat, id, time and text. Not the event itself:
+# that would keep its sender, reply and media alive for the GC to walk.
+Recent = tuple[ChatRef, int, datetime, str]
+
+
 class RecentMessages:
     """Each member's latest messages, bounded: two generations of dicts, the
-    older dropped whole when the newer fills. The events themselves are
-    kept (they exist already), in a list trimmed from the front: a member's
-    first message costs a one-item list, not a deque's block of 64."""
+    older dropped whole when the newer fills. A member's messages are a list
+    trimmed from the front: the first costs a one-item list, not a deque's
+    block of 64."""
 
     def __init__(self, members: int = _MEMBERS, per_member: int = _PER_MEMBER) -> None:
         self._limit = members
         self._per = per_member
-        self._now: dict[str, list[MessagePosted]] = {}
-        self._before: dict[str, list[MessagePosted]] = {}
+        self._now: dict[str, list[Recent]] = {}
+        self._before: dict[str, list[Recent]] = {}
 
     def add(self, member: str, ev: MessagePosted) -> None:
         found = self._now.get(member)
         if found is not None:
-            found.append(ev)
+            found.append((ev.chat, ev.message_id, ev.at, ev.text))
             if len(found) > self._per:
                 del found[0]
             return
@@ -120,14 +125,14 @@ class RecentMessages:
             self._before = self._now
             self._now = {}
         if found is None:
-            self._now[member] = [ev]
+            self._now[member] = [(ev.chat, ev.message_id, ev.at, ev.text)]
             return
         self._now[member] = found
-        found.append(ev)
+        found.append((ev.chat, ev.message_id, ev.at, ev.text))
         if len(found) > self._per:
             del found[0]
 
-    def of(self, member: str) -> Iterator[MessagePosted]:
+    def of(self, member: str) -> Iterator[Recent]:
         """The member's kept messages, newest generation first."""
         for generation in (self._now, self._before):
             found = generation.get(member)
@@ -135,14 +140,14 @@ class RecentMessages:
                 yield from found
 
     def text(self, member: str, chat: ChatRef, message_id: int) -> str:
-        for ev in self.of(member):
-            if ev.message_id == message_id and ev.chat == chat:
-                return ev.text
+        for c, mid, _, text in self.of(member):
+            if mid == message_id and c == chat:
+                return text
         return ""
 
-    def take(self, member: str, since: datetime) -> list[MessagePosted]:
+    def take(self, member: str, since: datetime) -> list[Recent]:
         """The member's messages since `since`, forgotten as they are taken."""
-        taken = [ev for ev in self.of(member) if ev.at >= since]
+        taken = [r for r in self.of(member) if r[2] >= since]
         self._now.pop(member, None)
         self._before.pop(member, None)
         return taken
@@ -343,8 +348,8 @@ class SpamGuard:
         one action per chat, and the chats they were in."""
         since = now - self.config.cleanup
         ids: dict[ChatRef, set[int]] = {chat: {message_id}}
-        for ev in self.recent.take(member.key, since):
-            ids.setdefault(ev.chat, set()).add(ev.message_id)
+        for c, mid, _, _ in self.recent.take(member.key, since):
+            ids.setdefault(c, set()).add(mid)
         deletes = [DeleteMessage(c, tuple(sorted(m)), RULE) for c, m in ids.items()]
         return deletes, set(ids)
 
