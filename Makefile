@@ -21,7 +21,8 @@ test: lint typecheck imports pytest
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME): pyproject.toml | $(BIN)/python
+# The compiled spam scorer is built by the install: an edit of its source rebuilds it.
+$(RUNTIME): pyproject.toml bot/features/risk/spam/_scorer.c | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(RUNTIME)

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from itertools import compress, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat
 from operator import attrgetter
 
 from bot.config.risk import SpamConfig
 from bot.features.risk.spam.calibration import logit
-from bot.features.risk.spam.features import MAX_CHARS, tail
-from bot.features.risk.spam.features import features as message_features
-from bot.features.risk.spam.linear import sigmoid
+from bot.features.risk.spam.features import MAX_CHARS, grams, structure, tail
+from bot.features.risk.spam.linear import LinearModel, sigmoid
 from bot.features.risk.spam.model import SpamModel, distinctive
 from rules import detect
 from rules.blocklist import Blocklist
@@ -31,6 +30,7 @@ from rules.message import MessageView
 SpamCheck = Callable[[MessageView, bool], CheckResult]
 
 _FEATURES = object()
+_TOKENS = object()
 _DISTINCTIVE = object()
 _TAIL = object()
 _NO_TAIL: tuple[str, ...] = ()
@@ -44,14 +44,30 @@ _HIT = attrgetter("hit")
 
 
 def features(view: MessageView) -> frozenset[str]:
-    """The message's features, made once from what the rules found."""
+    """The message's features as strings, made once from what the rules
+    found: for `/why`, the similarity index and training. Scoring does
+    without them where the compiled scorer is built (`margin`)."""
     return view.memo(_FEATURES, _features)
 
 
 def _features(v: MessageView) -> frozenset[str]:
-    found = message_features(v.text, v.folded, links=v.links, handles=v.handles, phones=v.phones)
-    extra = v.memo(_TAIL, _no_tail)
-    return found.union(extra) if extra else found
+    return frozenset(chain(grams(v.folded), v.memo(_TOKENS, _tokens)))
+
+
+def _tokens(v: MessageView) -> list[str]:
+    """The structural tokens (`features.structure`) and a long message's
+    tail's: the features besides the folded text's n-grams and words."""
+    return [*structure(v.text, v.links, v.handles, v.phones), *v.memo(_TAIL, _no_tail)]
+
+
+def margin(linear: LinearModel, view: MessageView) -> float:
+    """The model's log-odds for the message: `linear.margin(features(view))`,
+    computed by the compiled scorer from the folded text without the
+    feature strings where it is built."""
+    table = linear.table()
+    if table is None:
+        return linear.margin(features(view))
+    return table.margin(view.folded, view.memo(_TOKENS, _tokens))
 
 
 def _no_tail(v: MessageView) -> tuple[str, ...]:
@@ -243,16 +259,14 @@ def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> Spa
     linear = model.linear
 
     def check(view: MessageView, newcomer: bool) -> CheckResult:
-        found = features(view)
-        if not found:
+        # A message always has a length token: never without features.
+        score = margin(linear, view)
+        if score < (newcomer_margin if newcomer else regular):
             return miss
-        margin = linear.margin(found)
-        if margin < (newcomer_margin if newcomer else regular):
-            return miss
-        words = ", ".join(explain(model, found))
+        words = ", ".join(explain(model, features(view)))
         # Rounded, a margin of 5 log-odds or more would read "100%": a
         # score is evidence, never certainty.
-        pct = f"{min(sigmoid(margin), _SHOWN_MAX):.0%}"
+        pct = f"{min(sigmoid(score), _SHOWN_MAX):.0%}"
         return _hit(name, "spam_model", f"spam score {pct} ({words})", p=pct, words=words)
 
     return check

@@ -18,7 +18,10 @@ Scoring is one dictionary lookup per feature: `weights` holds only the
 non-zero weights, already multiplied by their feature's idf, recomputed
 for the features an update touched. Most of a message's features have no
 weight, and the dictionary is made so that those lookups are decided
-without reading the weighted features' strings (`_hashed`).
+without reading the weighted features' strings (`_hashed`). Where the
+compiled scorer is built, a message's score skips the strings altogether
+(`native`): `table()` is the weights in its table, made again on first use
+after a fit, a copy, an update or a load.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
+
+from bot.features.risk.spam import native
 
 BIAS = "#bias"
 
@@ -101,6 +106,30 @@ class LinearModel:
         self.n: dict[str, float] = {}
         self.values: dict[str, float] = {}
         self.unseen = 1.0
+        self._table: native.Table | None = None
+        self._fresh = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (the kept model, `kept.py`) without the compiled table:
+        the loading process builds its own, or scores in Python."""
+        state = dict(self.__dict__)
+        state["_table"], state["_fresh"] = None, False
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._changed()
+
+    def table(self) -> native.Table | None:
+        """The weights in the compiled scorer's table; None where the pure
+        path scores (not built, or `GROUPKEEPER_PURE_SPAM`)."""
+        if not self._fresh:
+            self._table = native.table(self.weights, self.weights.get(BIAS, 0.0))
+            self._fresh = True
+        return self._table
+
+    def _changed(self) -> None:
+        self._table, self._fresh = None, False
 
     def copy(self) -> LinearModel:
         other = LinearModel(self.settings)
@@ -150,6 +179,7 @@ class LinearModel:
             else:
                 sign = 1.0 if zi > 0 else -1.0
                 weights[f] = -(zi - sign * shrink) / ((beta + math.sqrt(n2)) / alpha + l2) * v
+        self._changed()
 
     def fit(self, rows: Sequence[tuple[frozenset[str], bool]]) -> None:
         """Several shuffled passes, each class weighted by the other's share
@@ -204,3 +234,4 @@ class LinearModel:
         self.z = dict(zip(names, z.tolist(), strict=True))
         self.n = dict(zip(names, n.tolist(), strict=True))
         self.weights = _hashed({f: wv for f, wv in zip(names, (w * v).tolist(), strict=True) if wv})
+        self._changed()
