@@ -51,12 +51,16 @@ def features(view: MessageView) -> frozenset[str]:
 
 
 def _features(v: MessageView) -> frozenset[str]:
-    return frozenset(chain(grams(v.folded), v.memo(_TOKENS, _tokens)))
+    return frozenset(chain(grams(v.folded), tokens(v)))
+
+
+def tokens(view: MessageView) -> list[str]:
+    """The structural tokens (`features.structure`) and a long message's
+    tail's: the features besides the folded text's n-grams and words."""
+    return view.memo(_TOKENS, _tokens)
 
 
 def _tokens(v: MessageView) -> list[str]:
-    """The structural tokens (`features.structure`) and a long message's
-    tail's: the features besides the folded text's n-grams and words."""
     return [*structure(v.text, v.links, v.handles, v.phones), *v.memo(_TAIL, _no_tail)]
 
 
@@ -67,7 +71,7 @@ def margin(linear: LinearModel, view: MessageView) -> float:
     table = linear.table()
     if table is None:
         return linear.margin(features(view))
-    return table.margin(view.folded, view.memo(_TOKENS, _tokens))
+    return table.margin(view.folded, tokens(view))
 
 
 def _no_tail(v: MessageView) -> tuple[str, ...]:
