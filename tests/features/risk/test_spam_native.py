@@ -13,6 +13,7 @@ run cannot pass on the fallback alone."""
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,6 @@ from hypothesis import strategies as st
 
 from bot.config.risk import SpamConfig
 from bot.features.risk.spam import kept, native
-from bot.features.risk.spam._scorer import GRAM_CHARS, MAX_CHARS, Table, key, keys
 from bot.features.risk.spam.checks import Detector, features, head, margin, tokens
 from bot.features.risk.spam.evaluate import evaluate
 from bot.features.risk.spam.features import features as text_features
@@ -37,10 +37,22 @@ from rules.normalize import fold
 from tests.conftest import ROOT
 from tests.features.risk.test_spam_scorer import ALPHABET, TEXTS, corpora
 
+# Where it is not built, every test here fails saying so (`compiled`).
+with contextlib.suppress(ImportError):
+    from bot.features.risk.spam._scorer import GRAM_CHARS, MAX_CHARS, Table, key, keys
+
+NOT_BUILT = (
+    "bot/features/risk/spam/_scorer.c is not built here: `pip install -e .` (`make`) builds it "
+    "in place, or `make scorer` for a checkout run with another checkout's venv"
+)
+
 
 @pytest.fixture(autouse=True)
 def compiled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Whatever the shell says, these tests choose the path themselves."""
+    """Built, and whatever the shell says, these tests choose the path
+    themselves."""
+    if not native.BUILT:
+        pytest.fail(NOT_BUILT)
     monkeypatch.delenv(native.PURE, raising=False)
     yield
 
@@ -73,10 +85,7 @@ def assert_same(linear: LinearModel, text: str) -> None:
 
 
 def test_the_compiled_scorer_is_built() -> None:
-    assert native.BUILT, (
-        "bot/features/risk/spam/_scorer.c is not built here: `pip install -e .` (or `make`) "
-        "builds it in place"
-    )
+    assert native.BUILT, NOT_BUILT
     assert (MAX_CHARS, GRAM_CHARS) == (1000, 500)
     assert isinstance(shipped_model().copy().linear.table(), Table)
 
