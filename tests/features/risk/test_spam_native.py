@@ -30,6 +30,7 @@ from bot.features.risk.spam.features import features as text_features
 from bot.features.risk.spam.features import structure
 from bot.features.risk.spam.linear import BIAS, LinearModel
 from bot.features.risk.spam.model import HAM, SPAM, SpamModel, parse_samples
+from bot.features.risk.spam.model import distinctive as distinctive_strings
 from bot.features.risk.spam.training import default_samples, fit, shipped_model
 from rules import detect
 from rules.message import MessageView
@@ -39,7 +40,14 @@ from tests.features.risk.test_spam_scorer import ALPHABET, TEXTS, corpora
 
 # Where it is not built, every test here fails saying so (`compiled`).
 with contextlib.suppress(ImportError):
-    from bot.features.risk.spam._scorer import GRAM_CHARS, MAX_CHARS, Table, key, keys
+    from bot.features.risk.spam._scorer import (
+        GRAM_CHARS,
+        MAX_CHARS,
+        Table,
+        distinctive,
+        key,
+        keys,
+    )
 
 NOT_BUILT = (
     "bot/features/risk/spam/_scorer.c is not built here: `pip install -e .` (`make`) builds it "
@@ -74,6 +82,9 @@ def assert_same(linear: LinearModel, text: str) -> None:
     total, n = table.score(view.folded, tokens(view))
     assert n == len(found)
     assert abs(total - sum(linear.weights.get(f, 0.0) for f in found)) <= 1e-9
+    # What the similarity index compares.
+    close = distinctive(view.folded, tokens(view))
+    assert close == {key(f) for f in distinctive_strings(found)}, text
     # The message path, a fresh view: what `model_check` scores.
     assert abs(margin(linear, view_of(text)) - linear.margin(found)) <= 1e-9, text
     # Outside a view too (`features.features`: the whole text's tokens).
@@ -195,23 +206,30 @@ def test_the_fingerprint_leaves_out_the_built_module(
 
 def test_the_pure_path_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """`GROUPKEEPER_PURE_SPAM=1`: no table, the detector scores the feature
-    strings, and every verdict, reason and score reads as the compiled
-    path's."""
-    texts = [t for t in corpora() if len(t) > 3][::4]
-    shipped = shipped_model()
-    compiled = Detector(SpamConfig(), shipped.copy())
+    strings and compares them with moderators' spam, and every verdict,
+    reason and score reads as the compiled path's."""
+    texts = [t for t in corpora() if len(t) > 3]
+    taught = shipped_model().copy()
+    # Moderators' /spam on a tenth of the texts: the similarity index.
+    for text in texts[5::10]:
+        taught.learn(SPAM, text)
+    compiled = Detector(SpamConfig(), taught.copy())
     assert compiled.model.linear.table() is not None
     monkeypatch.setenv(native.PURE, "1")
     assert not native.wanted() and native.table({}, 0.0) is None
-    pure = Detector(SpamConfig(), shipped.copy())
+    pure = Detector(SpamConfig(), taught.copy())
     assert pure.model.linear.table() is None
-    flagged = 0
-    for i, text in enumerate(texts):
-        a = compiled.check(MessageView(text=text, group="g", sender=f"a{i}", at=i), newcomer=True)
-        b = pure.check(MessageView(text=text, group="g", sender=f"b{i}", at=i), newcomer=True)
-        assert a == b, text
-        flagged += any(r.rule == "model" for r in a.hits)
-    assert flagged > 50
+    flagged = similar = 0
+    for i, text in enumerate(texts[::3]):
+        a, b = (MessageView(text=text, group="g", sender=f"{who}{i}", at=i) for who in ("a", "b"))
+        verdict = compiled.check(a, newcomer=True)
+        assert verdict == pure.check(b, newcomer=True), text
+        flagged += any(r.rule == "model" for r in verdict.hits)
+        # Similarity runs only when nothing else hit: asked here for all.
+        close = compiled.similar(a, False)
+        assert close == pure.similar(b, False), text
+        similar += close.hit
+    assert flagged > 50 and similar > 50
     monkeypatch.setenv(native.PURE, "0")
     assert native.wanted()
 

@@ -140,11 +140,14 @@ typedef struct {
     Py_ssize_t n;
     const uint64_t *prefetch; /* the weights' keys, warmed as keys arrive */
     uint64_t prefetch_mask;
+    Py_ssize_t shortest; /* features of fewer code points are left out */
 } Distinct;
 
 static inline void
-add(Distinct *d, uint64_t k)
+add(Distinct *d, uint64_t k, Py_ssize_t length)
 {
+    if (length < d->shortest)
+        return;
     uint64_t i = k & d->mask;
     for (;;) {
         uint64_t s = d->slots[i];
@@ -173,7 +176,8 @@ is_word(Py_UCS4 c)
 /* The number of distinct features of `text` and `tokens`, their keys in
  * `found`. -1 with an exception set on bad input. */
 static Py_ssize_t
-collect(PyObject *text, PyObject *tokens, const uint64_t *prefetch, uint64_t prefetch_mask)
+collect(PyObject *text, PyObject *tokens, const uint64_t *prefetch, uint64_t prefetch_mask,
+        Py_ssize_t shortest)
 {
     if (!PyUnicode_Check(text)) {
         PyErr_SetString(PyExc_TypeError, "the folded text must be a str");
@@ -201,7 +205,7 @@ collect(PyObject *text, PyObject *tokens, const uint64_t *prefetch, uint64_t pre
     while (cap < 2 * bound)
         cap *= 2;
     memset(seen, 0, cap * sizeof(uint64_t));
-    Distinct d = {seen, (uint64_t)cap - 1, 0, prefetch, prefetch_mask};
+    Distinct d = {seen, (uint64_t)cap - 1, 0, prefetch, prefetch_mask, shortest};
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
 
@@ -227,15 +231,15 @@ collect(PyObject *text, PyObject *tokens, const uint64_t *prefetch, uint64_t pre
         Py_UCS4 c = chars[i];
         uint64_t h = step(SEED, c);
         if (c > 127)
-            add(&d, finish(h, 1));
+            add(&d, finish(h, 1), 1);
         h = step(h, chars[i + 1]);
-        add(&d, finish(h, 2));
+        add(&d, finish(h, 2), 2);
         if (i + 2 < n) {
             h = step(h, chars[i + 2]);
-            add(&d, finish(h, 3));
+            add(&d, finish(h, 3), 3);
             if (i + 3 < n) {
                 h = step(h, chars[i + 3]);
-                add(&d, finish(h, 4));
+                add(&d, finish(h, 4), 4);
             }
         }
     }
@@ -274,19 +278,20 @@ collect(PyObject *text, PyObject *tokens, const uint64_t *prefetch, uint64_t pre
                 p = step(p, c);
         }
         states[j] = h;
-        add(&d, finish(h, 2 + shown));
+        add(&d, finish(h, 2 + shown), 2 + shown);
         if (j)
-            add(&d, finish(p, 2 + prev_len + 1 + shown));
+            add(&d, finish(p, 2 + prev_len + 1 + shown), 2 + prev_len + 1 + shown);
         prev_len = shown;
     }
 
     for (Py_ssize_t t = 0; t < ntokens; t++) {
+        PyObject *token = PySequence_Fast_GET_ITEM(fast, t);
         uint64_t k;
-        if (key_of(PySequence_Fast_GET_ITEM(fast, t), &k) < 0) {
+        if (key_of(token, &k) < 0) {
             Py_DECREF(fast);
             return -1;
         }
-        add(&d, k);
+        add(&d, k, PyUnicode_GET_LENGTH(token));
     }
     Py_DECREF(fast);
     return d.n;
@@ -394,7 +399,7 @@ Table_margin(Table *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "margin(folded, tokens) takes two arguments");
         return NULL;
     }
-    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask);
+    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask, 0);
     if (n < 0)
         return NULL;
     double total = weigh(self, n);
@@ -408,7 +413,7 @@ Table_score(Table *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "score(folded, tokens) takes two arguments");
         return NULL;
     }
-    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask);
+    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask, 0);
     if (n < 0)
         return NULL;
     double total = weigh(self, n);
@@ -436,6 +441,7 @@ Table_len(Table *self)
 static PyObject *
 Table_get_bias(Table *self, void *closure)
 {
+    (void)closure;
     return PyFloat_FromDouble(self->bias);
 }
 
@@ -478,6 +484,7 @@ static PyTypeObject TableType = {
 static PyObject *
 scorer_key(PyObject *module, PyObject *name)
 {
+    (void)module;
     uint64_t k;
     if (key_of(name, &k) < 0)
         return NULL;
@@ -485,15 +492,8 @@ scorer_key(PyObject *module, PyObject *name)
 }
 
 static PyObject *
-scorer_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+listed(Py_ssize_t n, int frozen)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "keys(folded, tokens) takes two arguments");
-        return NULL;
-    }
-    Py_ssize_t n = collect(args[0], args[1], NULL, 0);
-    if (n < 0)
-        return NULL;
     PyObject *out = PyList_New(n);
     if (out == NULL)
         return NULL;
@@ -505,13 +505,45 @@ scorer_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         PyList_SET_ITEM(out, i, k);
     }
-    return out;
+    if (!frozen)
+        return out;
+    PyObject *set = PyFrozenSet_New(out);
+    Py_DECREF(out);
+    return set;
+}
+
+static PyObject *
+scorer_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "keys(folded, tokens) takes two arguments");
+        return NULL;
+    }
+    Py_ssize_t n = collect(args[0], args[1], NULL, 0, 0);
+    return n < 0 ? NULL : listed(n, 0);
+}
+
+/* The features that make two texts alike (`model.distinctive`: more than
+ * two code points), as keys, for the similarity index. */
+static PyObject *
+scorer_distinctive(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "distinctive(folded, tokens) takes two arguments");
+        return NULL;
+    }
+    Py_ssize_t n = collect(args[0], args[1], NULL, 0, 3);
+    return n < 0 ? NULL : listed(n, 1);
 }
 
 static PyMethodDef scorer_methods[] = {
     {"key", (PyCFunction)scorer_key, METH_O, "key(name): the 64-bit key of a feature string."},
     {"keys", (PyCFunction)(void (*)(void))scorer_keys, METH_FASTCALL,
      "keys(folded, tokens): the keys of a message's distinct features."},
+    {"distinctive", (PyCFunction)(void (*)(void))scorer_distinctive, METH_FASTCALL,
+     "distinctive(folded, tokens): the keys of its features of three code points or more."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -24,3 +24,7 @@ def key(name: str, /) -> int:
 
 def keys(folded: str, tokens: Sequence[str], /) -> list[int]:
     """The keys of a message's distinct features, each once."""
+
+def distinctive(folded: str, tokens: Sequence[str], /) -> frozenset[int]:
+    """The keys of its distinct features of three code points or more
+    (`model.distinctive`)."""

@@ -18,6 +18,7 @@ from itertools import chain, compress, filterfalse, repeat
 from operator import attrgetter
 
 from bot.config.risk import SpamConfig
+from bot.features.risk.spam import native
 from bot.features.risk.spam.calibration import logit
 from bot.features.risk.spam.features import MAX_CHARS, grams, structure, tail
 from bot.features.risk.spam.linear import LinearModel, sigmoid
@@ -32,6 +33,7 @@ SpamCheck = Callable[[MessageView, bool], CheckResult]
 _FEATURES = object()
 _TOKENS = object()
 _DISTINCTIVE = object()
+_DISTINCTIVE_KEYS = object()
 _TAIL = object()
 _NO_TAIL: tuple[str, ...] = ()
 # Shorter texts repeat innocently ("ok", "谢谢").
@@ -92,6 +94,10 @@ def head(view: MessageView) -> MessageView:
 
 def _distinctive(v: MessageView) -> frozenset[str]:
     return distinctive(features(v))
+
+
+def _distinctive_keys(v: MessageView) -> frozenset[int]:
+    return native.distinctive(v.folded, tokens(v))
 
 
 def _hit(name: str, code: str, details: str, **args: str) -> CheckResult:
@@ -193,15 +199,22 @@ def similarity_check(model: SpamModel, threshold: float) -> SpamCheck:
     name = "similarity"
     miss = CheckResult(name, False)
 
-    index = model.spam_index
+    index, linear = model.spam_index, model.linear
 
     def check(view: MessageView, newcomer: bool) -> CheckResult:
         if not len(index):
             return miss
-        found = view.memo(_DISTINCTIVE, _distinctive)
-        if len(found) < _MIN_SIMILAR:
-            return miss
-        score, text = index.best(found, threshold)
+        # Where the compiled scorer is, the features' keys: no strings.
+        if linear.table() is None:
+            found = view.memo(_DISTINCTIVE, _distinctive)
+            if len(found) < _MIN_SIMILAR:
+                return miss
+            score, text = index.best(found, threshold)
+        else:
+            keys = view.memo(_DISTINCTIVE_KEYS, _distinctive_keys)
+            if len(keys) < _MIN_SIMILAR:
+                return miss
+            score, text = index.keyed().best(keys, threshold)
         if not text:
             return miss
         shown = text if len(text) <= 40 else text[:39] + "…"

@@ -26,14 +26,14 @@ from bot.features.risk.spam.features import GRAM_CHARS, MAX_CHARS
 try:
     from bot.features.risk.spam._scorer import GRAM_CHARS as _GRAM_CHARS
     from bot.features.risk.spam._scorer import MAX_CHARS as _MAX_CHARS
-    from bot.features.risk.spam._scorer import Table
+    from bot.features.risk.spam._scorer import Table, distinctive, key
 except ImportError:  # built without a compiler: the pure path scores
     BUILT = False
 else:
     # Bounds compiled in: a module built from another features.py is not used.
     BUILT = (_MAX_CHARS, _GRAM_CHARS) == (MAX_CHARS, GRAM_CHARS)
 
-__all__ = ["BUILT", "PURE", "Table", "table", "wanted"]
+__all__ = ["BUILT", "PURE", "Table", "distinctive", "key", "table", "wanted"]
 PURE = "GROUPKEEPER_PURE_SPAM"
 
 
