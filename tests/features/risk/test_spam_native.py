@@ -174,6 +174,22 @@ def test_a_moderators_sample_moves_the_compiled_score() -> None:
     assert now == pytest.approx(model.linear.margin(features(view_of(text))), abs=1e-9)
 
 
+def test_the_keyed_index_follows_what_moderators_teach() -> None:
+    """Spam taught after the keyed index was first used is found too."""
+    model = shipped_model().copy()
+    detector = Detector(SpamConfig(), model)
+    first = "summer internship at the wind farm, apply by friday via the portal"
+    second = "会员 群里 每天 发 三次 打卡 截图 给 管理员 领 奖励"
+    model.learn(SPAM, first)
+    hit = detector.similar(view_of(first + "!"), False)
+    assert hit.hit and first[:20] in hit.details
+    assert not detector.similar(view_of(second), False).hit
+    model.learn(SPAM, second)
+    assert len(model.spam_index.keyed()) == len(model.spam_index) == 2
+    hit = detector.similar(view_of(second), False)
+    assert hit.hit and second[:10] in hit.details
+
+
 def test_the_kept_model_is_pickled_without_its_table(tmp_path: Path) -> None:
     samples = [(SPAM, "加微信 领取免费资料"), (SPAM, "casino bonus now"), (HAM, "see you friday")]
     model = kept.kept_fit(samples, fit, tmp_path)

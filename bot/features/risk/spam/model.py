@@ -63,7 +63,6 @@ class SimilarityIndex(Generic[T]):
 
     def add(self, features: frozenset[T], text: str) -> None:
         """`features`: the sample's distinctive tokens (`distinctive`)."""
-        self._keyed = None
         i = len(self._sets)
         self._sets.append(features)
         self._texts.append(text)
@@ -72,14 +71,15 @@ class SimilarityIndex(Generic[T]):
         self._indexed.update(features)
 
     def keyed(self: SimilarityIndex[str]) -> SimilarityIndex[int]:
-        """This index with each feature string as its key (`native.key`):
-        made on first use after a sample is added."""
-        if self._keyed is None:
-            keyed = SimilarityIndex[int]()
-            for found, text in zip(self._sets, self._texts, strict=True):
-                keyed.add(frozenset(map(native.key, found)), text)
-            self._keyed = keyed
-        return self._keyed
+        """This index with each feature string as its key (`native.key`),
+        brought up to date on use (samples are only ever added)."""
+        keyed = self._keyed
+        if keyed is None:
+            keyed = self._keyed = SimilarityIndex[int]()
+        done = len(keyed)
+        for found, text in zip(self._sets[done:], self._texts[done:], strict=True):
+            keyed.add(frozenset(map(native.key, found)), text)
+        return keyed
 
     def best(self, features: frozenset[T], threshold: float) -> tuple[float, str]:
         """The most similar known sample at least `threshold` (cosine) alike,
