@@ -420,6 +420,36 @@ Table_score(Table *self, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(dn)", total, n);
 }
 
+/* The keys of the message's features that push towards spam (a weight
+ * above 0), for `/why`: the strings are looked up only for these. */
+static PyObject *
+Table_positive(Table *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "positive(folded, tokens) takes two arguments");
+        return NULL;
+    }
+    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask, 0);
+    if (n < 0)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t s = slot_of(self, found[i]);
+        if (s < 0 || !(self->values[s] > 0.0))
+            continue;
+        PyObject *k = PyLong_FromUnsignedLongLong(found[i]);
+        if (k == NULL || PyList_Append(out, k) < 0) {
+            Py_XDECREF(k);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(k);
+    }
+    return out;
+}
+
 static PyObject *
 Table_weight(Table *self, PyObject *name)
 {
@@ -450,6 +480,8 @@ static PyMethodDef Table_methods[] = {
      "margin(folded, tokens): the bias plus the features' weights over sqrt(their count)."},
     {"score", (PyCFunction)(void (*)(void))Table_score, METH_FASTCALL,
      "score(folded, tokens): (sum of the features' weights, number of distinct features)."},
+    {"positive", (PyCFunction)(void (*)(void))Table_positive, METH_FASTCALL,
+     "positive(folded, tokens): the keys of the features whose weight is above 0."},
     {"weight", (PyCFunction)Table_weight, METH_O,
      "weight(name): the weight of one feature string, None when it has none."},
     {NULL, NULL, 0, NULL},

@@ -17,6 +17,8 @@ class Table:
         over the square root of their number."""
     def score(self, folded: str, tokens: Sequence[str], /) -> tuple[float, int]:
         """(The sum of the distinct features' weights, their number)."""
+    def positive(self, folded: str, tokens: Sequence[str], /) -> list[int]:
+        """The keys of the distinct features whose weight is above 0."""
     def weight(self, name: str, /) -> float | None: ...
 
 def key(name: str, /) -> int:

@@ -12,7 +12,7 @@ detector runs (`SpamGuard.scrutiny` in guard.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain, compress, filterfalse, repeat
 from operator import attrgetter
@@ -251,7 +251,7 @@ def _readable(feature: str) -> str | None:
     return None
 
 
-def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
+def explain(model: SpamModel, found: Iterable[str], n: int = 3) -> list[str]:
     """The readable features that pushed hardest towards spam."""
     # Only these can be shown: words, hosts, handles, named tokens and
     # non-Latin n-grams; picked at C speed before anything is ranked.
@@ -268,6 +268,16 @@ def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
     return out
 
 
+def reasons(model: SpamModel, view: MessageView) -> list[str]:
+    """`explain` for a flagged message: where the compiled scorer is built,
+    of the strings of its features that push towards spam alone."""
+    table = model.linear.table()
+    if table is None:
+        return explain(model, features(view))
+    named = model.linear.named().get
+    return explain(model, filter(None, map(named, table.positive(view.folded, tokens(view)))))
+
+
 def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> SpamCheck:
     """The linear model's score against the threshold calibrated for the
     member's standing (log-odds)."""
@@ -280,7 +290,7 @@ def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> Spa
         score = margin(linear, view)
         if score < (newcomer_margin if newcomer else regular):
             return miss
-        words = ", ".join(explain(model, features(view)))
+        words = ", ".join(reasons(model, view))
         # Rounded, a margin of 5 log-odds or more would read "100%": a
         # score is evidence, never certainty.
         pct = f"{min(sigmoid(score), _SHOWN_MAX):.0%}"

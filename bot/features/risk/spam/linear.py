@@ -108,12 +108,13 @@ class LinearModel:
         self.unseen = 1.0
         self._table: native.Table | None = None
         self._fresh = False
+        self._named: dict[int, str] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (the kept model, `kept.py`) without the compiled table:
         the loading process builds its own, or scores in Python."""
         state = dict(self.__dict__)
-        state["_table"], state["_fresh"] = None, False
+        state["_table"], state["_fresh"], state["_named"] = None, False, None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -128,8 +129,17 @@ class LinearModel:
             self._fresh = True
         return self._table
 
+    def named(self) -> dict[int, str]:
+        """The features that push towards spam by their compiled key, for
+        naming what `Table.positive` finds (made on the first flagged
+        message after a change)."""
+        if self._named is None:
+            key = native.key
+            self._named = {key(f): f for f, w in self.weights.items() if w > 0.0}
+        return self._named
+
     def _changed(self) -> None:
-        self._table, self._fresh = None, False
+        self._table, self._fresh, self._named = None, False, None
 
     def copy(self) -> LinearModel:
         other = LinearModel(self.settings)
@@ -148,13 +158,14 @@ class LinearModel:
         return sigmoid(self.margin(features))
 
     def contributions(self, features: Iterable[str]) -> list[str]:
-        """The features that pushed towards spam, strongest first, for
-        `/why`. Filtered and sorted at C speed (map, compress, a dict's own
-        `get` as the key): a message has a few hundred features."""
+        """The features that pushed towards spam, strongest first (equal
+        weights in the order of their names: the same `/why` from any path
+        and any process), for `/why`. Filtered at C speed (map, compress):
+        a message has a few hundred features."""
         names = tuple(features)
-        get = self.weights.get
-        positive = compress(names, map((0.0).__lt__, map(get, names, repeat(0.0))))
-        return sorted(positive, key=self.weights.__getitem__, reverse=True)
+        weights = self.weights
+        positive = compress(names, map((0.0).__lt__, map(weights.get, names, repeat(0.0))))
+        return sorted(sorted(positive), key=weights.__getitem__, reverse=True)
 
     def update(self, features: Sequence[str] | frozenset[str], spam: bool, weight: float) -> None:
         """One FTRL step on one labelled message."""
