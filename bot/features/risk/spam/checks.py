@@ -274,7 +274,8 @@ def reasons(model: SpamModel, view: MessageView) -> list[str]:
     table = model.linear.table()
     if table is None:
         return explain(model, features(view))
-    named = model.linear.named().get
+    # Only the features `_readable` can show: the rest would be skipped.
+    named = model.linear.named(_readable).get
     return explain(model, filter(None, map(named, table.positive(view.folded, tokens(view)))))
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any, cast
@@ -129,13 +129,14 @@ class LinearModel:
             self._fresh = True
         return self._table
 
-    def named(self) -> dict[int, str]:
-        """The features that push towards spam by their compiled key, for
-        naming what `Table.positive` finds (made on the first flagged
-        message after a change)."""
+    def named(self, keep: Callable[[str], object]) -> dict[int, str]:
+        """The features that push towards spam and that `keep` keeps, by
+        their compiled key, for naming what `Table.positive` finds; made
+        on the first flagged message after a change, with the `keep` of
+        that call (a model has one: its detector's, `checks.reasons`)."""
         if self._named is None:
             key = native.key
-            self._named = {key(f): f for f, w in self.weights.items() if w > 0.0}
+            self._named = {key(f): f for f, w in self.weights.items() if w > 0.0 and keep(f)}
         return self._named
 
     def _changed(self) -> None:
