@@ -429,12 +429,14 @@ Table_positive(Table *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "positive(folded, tokens) takes two arguments");
         return NULL;
     }
-    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask, 0);
-    if (n < 0)
-        return NULL;
-    PyObject *out = PyList_New(0);
+    PyObject *out = PyList_New(0); /* first: see `listed` */
     if (out == NULL)
         return NULL;
+    Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask, 0);
+    if (n < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t s = slot_of(self, found[i]);
         if (s < 0 || !(self->values[s] > 0.0))
@@ -523,25 +525,26 @@ scorer_key(PyObject *module, PyObject *name)
     return PyLong_FromUnsignedLongLong(k);
 }
 
+/* `found[:n]` appended to `out` as ints. The list exists before the keys
+ * are collected: making one can run the garbage collector, hence Python
+ * code that might score another message into the shared buffers. */
 static PyObject *
-listed(Py_ssize_t n, int frozen)
+listed(PyObject *out, Py_ssize_t n)
 {
-    PyObject *out = PyList_New(n);
-    if (out == NULL)
+    if (n < 0) {
+        Py_DECREF(out);
         return NULL;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *k = PyLong_FromUnsignedLongLong(found[i]);
-        if (k == NULL) {
+        if (k == NULL || PyList_Append(out, k) < 0) {
+            Py_XDECREF(k);
             Py_DECREF(out);
             return NULL;
         }
-        PyList_SET_ITEM(out, i, k);
+        Py_DECREF(k);
     }
-    if (!frozen)
-        return out;
-    PyObject *set = PyFrozenSet_New(out);
-    Py_DECREF(out);
-    return set;
+    return out;
 }
 
 static PyObject *
@@ -552,8 +555,10 @@ scorer_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "keys(folded, tokens) takes two arguments");
         return NULL;
     }
-    Py_ssize_t n = collect(args[0], args[1], NULL, 0, 0);
-    return n < 0 ? NULL : listed(n, 0);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    return listed(out, collect(args[0], args[1], NULL, 0, 0));
 }
 
 /* The features that make two texts alike (`model.distinctive`: more than
@@ -566,8 +571,15 @@ scorer_distinctive(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "distinctive(folded, tokens) takes two arguments");
         return NULL;
     }
-    Py_ssize_t n = collect(args[0], args[1], NULL, 0, 3);
-    return n < 0 ? NULL : listed(n, 1);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    out = listed(out, collect(args[0], args[1], NULL, 0, 3));
+    if (out == NULL)
+        return NULL;
+    PyObject *set = PyFrozenSet_New(out);
+    Py_DECREF(out);
+    return set;
 }
 
 static PyMethodDef scorer_methods[] = {
