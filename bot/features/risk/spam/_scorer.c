@@ -1,8 +1,10 @@
 /* The spam model's score in native code: the message's distinct features
- * as 64-bit keys, their count and the sum of their weights, without a
- * Python string per n-gram (bot/features/risk/spam/native.py uses it;
- * features.py and linear.py are the definition it meets, tested equal in
- * tests/features/risk/test_spam_native.py).
+ * as 64-bit keys, their count and the sum of their weights (`margin`),
+ * without a Python string per n-gram; and, from the same keys, the ones
+ * the similarity index compares (`distinctive`) and the ones `/why` names
+ * (`positive`). bot/features/risk/spam/native.py loads it; features.py,
+ * linear.py and model.py are the definition it meets, tested equal in
+ * tests/features/risk/test_spam_native.py.
  *
  * A feature string's key is `key()` over its code points. The character
  * n-grams, the words and the word pairs are keyed here from the folded
