@@ -4,7 +4,7 @@ text, and with `raid`, the same text from several members."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
 from operator import itemgetter
@@ -110,12 +110,14 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
 _HISTORY = 20
 
 
-def _last_of_history(past: deque[tuple[float, str]]) -> float | None:
+def _last_of_history(past: list[tuple[float, str]]) -> float | None:
     return past[-1][0] if past else None
 
 
-# A raid entry is [last seen, member -> when they posted it].
-_last_of_raid: Callable[[list[Any]], float] = itemgetter(0)
+def _last_of_raid(members: dict[str, float]) -> float | None:
+    """When a raid entry (member -> when they posted it, in the order they
+    last did) was last posted to."""
+    return next(reversed(members.values()), None)
 
 
 def duplicates_check(rule: DuplicatesRule) -> Check:
@@ -124,20 +126,22 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     limit, ratio, min_length = rule.max, rule.similarity, rule.min_length
     per = rule.per.total_seconds()
     within = format_duration(rule.per)
-    history: OrderedDict[str, deque[tuple[float, str]]] = OrderedDict()
+    # Member -> their last texts, oldest first (at most `_HISTORY`; a list,
+    # which costs less to make than a bounded deque and is as quick this short).
+    history: OrderedDict[str, list[tuple[float, str]]] = OrderedDict()
     raid = rule.raid
     raid_members = raid.members if raid else 0
     raid_per = raid.per.total_seconds() if raid else 0.0
     raid_within = format_duration(raid.per) if raid else ""
     raid_min = raid.min_length if raid else 0
     # The beginning and the end of a text (a raid varies one or the other)
-    # -> [last seen, member -> when they posted it].
-    seen: OrderedDict[str, list[Any]] = OrderedDict()
+    # -> member -> when they posted it, the latest last.
+    seen: OrderedDict[str, dict[str, float]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
 
-    def repeats_of(text: str, past: deque[tuple[float, str]]) -> int:
+    def repeats_of(text: str, past: list[tuple[float, str]]) -> int:
         n = 0
         if ratio >= 1:
             for _, earlier in past:
@@ -161,13 +165,19 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
         horizon = now - per
         past = history.get(sender)
         if past is None:
-            past = history[sender] = deque(maxlen=_HISTORY)
+            history[sender] = [(now, text)]
+            repeats = 1
         else:
             history.move_to_end(sender)
-        while past and past[0][0] <= horizon:
-            past.popleft()
-        repeats = 1 + repeats_of(text, past) if past else 1
-        past.append((now, text))
+            while past and past[0][0] <= horizon:
+                del past[0]
+            if past:
+                repeats = 1 + repeats_of(text, past)
+                if len(past) >= _HISTORY:
+                    del past[0]
+            else:
+                repeats = 1
+            past.append((now, text))
         calls += 1
         if not calls & 7:
             forget_idle(history, horizon, _last_of_history)
@@ -193,13 +203,14 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     def posters(key: str, sender: str, now: float, horizon: float) -> int:
         """How many members posted `key` within the raid window, this one
         included; the entry moves to the end of the table (last active)."""
-        entry = seen.get(key)
-        if entry is None:
-            seen[key] = [now, {sender: now}]
+        members = seen.get(key)
+        if members is None:
+            seen[key] = {sender: now}
             return 1
         seen.move_to_end(key)
-        entry[0] = now
-        members: dict[str, float] = entry[1]
+        # Re-inserted, so the last entry is the latest post (`_last_of_raid`).
+        if sender in members:
+            del members[sender]
         members[sender] = now
         if len(members) >= raid_members:
             for member, at in list(members.items()):
