@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable
 from datetime import timedelta
-from operator import itemgetter
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
