@@ -19,12 +19,13 @@ from typing import Any, TypeVar, cast
 from rules import detect
 from rules.normalize import (
     despread,
-    fold_plain,
     fold_spaced,
+    fold_view,
     has_latin,
     is_plain,
     latin_word_list,
     squash,
+    squash_utf8,
 )
 
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class MessageView:
     # when the platform does not say.
     forward_origin: str | None = None
     _folded: str | None = field(default=None, init=False, repr=False)
+    # A plain non-ASCII text's fold as UTF-8, for the squash; None otherwise.
+    _folded_utf8: bytes | None = field(default=None, init=False, repr=False)
     _plain: bool | None = field(default=None, init=False, repr=False)
     _squashed: str | None = field(default=None, init=False, repr=False)
     _despread: str | None = field(default=None, init=False, repr=False)
@@ -82,7 +85,7 @@ class MessageView:
     @property
     def folded(self) -> str:
         if self._folded is None:
-            self._folded, self._plain = fold_plain(self.text)
+            self._folded, self._plain, self._folded_utf8 = fold_view(self.text)
         return self._folded
 
     @property
@@ -97,7 +100,9 @@ class MessageView:
     @property
     def squashed(self) -> str:
         if self._squashed is None:
-            self._squashed = squash(self.folded)
+            folded = self.folded
+            utf8 = self._folded_utf8
+            self._squashed = squash(folded) if utf8 is None else squash_utf8(utf8)
         return self._squashed
 
     @property

@@ -157,16 +157,35 @@ def fold(text: str) -> str:
 def fold_plain(text: str) -> tuple[str, bool]:
     """The fold, and whether the text is plain (`is_plain`), which the fold
     finds out on the way."""
+    folded, plain, _ = fold_view(text)
+    return folded, plain
+
+
+def fold_view(text: str) -> tuple[str, bool, bytes | None]:
+    """`fold_plain`, and for a plain text that is not all ASCII (a Chinese
+    sentence), the fold's UTF-8 bytes, which `squash_utf8` squashes
+    without encoding the text again.
+
+    Such a text is narrowed as before, then encoded (the squash needs the
+    bytes anyway); `bytes.lower` changes its ASCII capitals, the only
+    letters of a plain text that have a case, and the text is decoded
+    again only when there were some (`str.lower` looks up every
+    ideograph's case)."""
     if text.isascii():
         if not text.isprintable() and _ASCII_CONTROL.search(text):
-            return _ASCII_CONTROL.sub("", text).lower(), False
-        return text.lower(), True
+            return _ASCII_CONTROL.sub("", text).lower(), False, None
+        return text.lower(), True, None
     if not _NOT_PLAIN_CHINESE.search(text):
         for wide, narrow in _COMMON_WIDE:
             if wide in text:
                 text = text.replace(wide, narrow)
-        return text.lower(), True
-    return _fold_rest(text), False
+        # A plain text has no surrogate: strict UTF-8 encodes it.
+        data = text.encode()
+        lower = data.lower()
+        if lower == data:
+            return text, True, data
+        return lower.decode(), True, lower
+    return _fold_rest(text), False, None
 
 
 def _fold_rest(text: str) -> str:
@@ -186,6 +205,21 @@ def _fold_rest(text: str) -> str:
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def squash_utf8(folded: bytes) -> str:
+    """`squash` of a plain text's fold, given as its UTF-8 bytes
+    (`fold_view`): the ASCII separators are deleted on the bytes, the two
+    marks NFKC keeps on the text (a three-byte needle is found faster in a
+    string than in bytes). What is left is ideographs and ASCII letters and
+    digits, all alphanumeric (a test holds every ideograph of the plain
+    range to it), so the regular expression is never needed."""
+    rest = folded.translate(None, _ASCII_NOT_ALNUM_BYTES).decode()
+    if "、" in rest:
+        rest = rest.replace("、", "")
+    if "。" in rest:
+        rest = rest.replace("。", "")
+    return rest
 
 
 def squash(folded: str) -> str:

@@ -85,6 +85,36 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
         assert reference.fold_spaced(text) is None
 
 
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXT)
+@example(text="请加 微 信，谢谢！")
+@example(text="好 SHOUTING，谢谢、。")
+@example(text="ＡＢ加")
+def test_a_plain_text_folds_and_squashes_on_its_bytes(text: str) -> None:
+    """A plain non-ASCII text is folded and squashed on its UTF-8 bytes
+    (`fold_view`, `squash_utf8`): the same fold and squash as the
+    reference, and what the view gives."""
+    folded, plain, utf8 = normalize.fold_view(text)
+    assert (folded, plain) == normalize.fold_plain(text)
+    assert folded == reference.fold(text)
+    assert (utf8 is not None) == (plain and not text.isascii())
+    if utf8 is not None:
+        assert utf8 == folded.encode()
+        assert normalize.squash_utf8(utf8) == reference.squash(folded)
+    view = MessageView(text, "telegram:-1", "telegram:1", 0.0)
+    assert view.squashed == reference.squash(reference.fold(text))
+
+
+def test_every_ideograph_of_a_plain_text_is_alphanumeric() -> None:
+    """What `squash_utf8` relies on to skip the regular expression: after
+    the ASCII separators and 、。 go, a plain text holds only letters and
+    digits."""
+    ideographs = "".join(map(chr, range(0x4E00, 0xA000)))
+    assert normalize.is_plain(ideographs)
+    assert ideographs.isalnum()
+    assert not re.search(r"[\W_]", ideographs)
+
+
 @settings(max_examples=600, deadline=None)
 @given(text=st.text(st.sampled_from("0123456789 -+().a٣"), max_size=30) | TEXT)
 @example(text="138-1234-5678")
