@@ -291,9 +291,13 @@ def _maybe_spread(folded: str, ascii: bytes | None = None) -> bool:
     with two single letters, one to three separators apart."""
     if ascii is None:
         ascii = folded.encode("ascii", "replace")
-    if _SPREAD_SHAPE.search(ascii.translate(_SHAPE) + b" ") is None:
+    shape = _SPREAD_SHAPE.search(ascii.translate(_SHAPE) + b" ")
+    if shape is None:
         return False
-    return _MAYBE_SPREAD.search(folded) is not None
+    # Every match has its two single letters where the shape has them (one
+    # byte per character), at most four characters after its start: no
+    # match starts before the first shape's start less three.
+    return _MAYBE_SPREAD.search(folded, max(0, shape.start() - 3)) is not None
 
 
 def despread(folded: str) -> str:
@@ -308,6 +312,7 @@ _LETTERS = re.compile(r"[a-z]+")
 # A letter next to a digit, @ or $: the mark of "l33t" spelling (w3chat, c@sino).
 _MIXED = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _DIGIT_OR_SIGN = re.compile(r"[0-9@$]")
+_NOT_DIGIT_OR_SIGN = bytes(b for b in range(256) if chr(b) not in "0123456789@$")
 _LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
 _LEET = str.maketrans("013457@$", "oieastas")
 # Pieces of spread-out text joined at most (a listed word is rarely longer).
@@ -330,7 +335,9 @@ def latin_word_list(folded: str) -> list[str]:
     runs = ascii.translate(_LATIN_ONLY).decode("ascii").split()
     if not runs:
         return runs
-    leet = _DIGIT_OR_SIGN.search(folded) is not None and _MIXED.search(folded) is not None
+    # `_DIGIT_OR_SIGN.search(folded)`, told by deleting bytes in C (each
+    # character is one byte of `ascii`, "?" when it is not ASCII).
+    leet = bool(ascii.translate(None, _NOT_DIGIT_OR_SIGN)) and _MIXED.search(folded) is not None
     # Spread-out text has single letters; most texts have none, told in C.
     spread = _maybe_spread(folded, ascii)
     if not leet and not spread:
