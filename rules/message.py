@@ -179,7 +179,11 @@ class MessageView:
     def phones(self) -> tuple[str, ...]:
         phones = self._phones
         if phones is None:
-            phones = self._phones = detect.find_phones(self._fold()) if self._latin_of() else ()
+            phones = self._phones = (
+                detect.find_phones(self._fold(), plain=bool(self._plain))
+                if self._latin_of()
+                else ()
+            )
         return phones
 
     @property

@@ -120,8 +120,46 @@ def test_every_ideograph_of_a_plain_text_is_alphanumeric() -> None:
 @example(text="138-1234-5678")
 @example(text="1 2 3 4 5 6")
 def test_phone_numbers_are_found_as_before(text: str) -> None:
-    folded = normalize.fold(text)
-    assert detect.find_phones(folded) == tuple(m.group() for m in detect._PHONE.finditer(folded))
+    folded, plain = normalize.fold_plain(text)
+    found = tuple(m.group() for m in detect._PHONE.finditer(folded))
+    assert detect.find_phones(folded) == found
+    assert detect.find_phones(folded, plain=plain) == found
+    assert detect.find_phones(text) == tuple(m.group() for m in detect._PHONE.finditer(text))
+
+
+def _links_as_before(folded: str) -> tuple[str, ...]:
+    """`detect.find_links` before its one-character checks came first."""
+    if not (
+        "." in folded
+        or "。" in folded
+        or "(" in folded
+        or "[" in folded
+        or "dot" in folded
+        or "点" in folded
+    ):
+        return ()
+    if detect._HIDDEN_HINT.search(folded):
+        folded = detect._HIDDEN_DOT.sub(".", folded)
+    if not detect._LINK_HINT.search(folded):
+        return ()
+    return tuple(m.group() for m in detect._LINK.finditer(folded))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.text(st.sampled_from("ab1 .:/([{}])【】（）。点dotwhtps"), max_size=40)
+    | st.lists(
+        st.sampled_from(["example", "dot", "com", "(dot)", "{dot}", "【点】", "。", "://", "http"]),
+        max_size=6,
+    ).map(" ".join)
+    | TEXT
+)
+@example(text="dot http://localhost/x")
+@example(text="example{dot}com")
+@example(text="example【点】com")
+def test_links_are_found_as_before(text: str) -> None:
+    assert detect.find_links(normalize.fold(text)) == _links_as_before(normalize.fold(text))
+    assert detect.find_links(text) == _links_as_before(text)
 
 
 REGEXES = [
