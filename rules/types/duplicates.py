@@ -49,16 +49,6 @@ class DuplicatesRule(RuleBase):
 _DIGITS = re.compile(r"\d+")
 
 
-def _fingerprint(msg: MessageView) -> str:
-    """The text as duplicates compare it: folded, without spaces, punctuation,
-    emoji or digits (spam varies its numbers)."""
-    squashed = msg.squashed
-    # Letters only (CJK included) is the common case, told in C.
-    if squashed.isalpha() or not _DIGITS.search(squashed):
-        return squashed
-    return _DIGITS.sub("", squashed)
-
-
 def _similar(a: str, b: str, ratio: float) -> bool:
     """Nearly the same: a shared beginning and end cover `ratio` of the longer
     text (so an edit in one place, or a tag added, still counts)."""
@@ -156,7 +146,12 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
 
     def check(msg: MessageView) -> CheckResult:
         nonlocal calls
-        text = _fingerprint(msg)
+        # The text as duplicates compare it: folded, without spaces,
+        # punctuation, emoji or digits (spam varies its numbers). Letters
+        # only (CJK included) is the common case, told in C.
+        text = msg.squashed
+        if not text.isalpha() and _DIGITS.search(text):
+            text = _DIGITS.sub("", text)
         if len(text) < min_length:
             return miss
         now, sender = msg.at, msg.sender
@@ -184,31 +179,40 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
             details = f"the same text {repeats} times within {within}"
             return hit(rule_id, "repeated", details, count=str(repeats), per=within)
         if raid is not None and len(text) >= raid_min:
-            members = raid_count(text, sender, now)
+            # The beginning and the end of the text; a key first seen (most
+            # texts) is entered here, without a call.
+            raid_horizon = now - raid_per
+            key = text if len(text) <= 32 else text[:32]
+            entry = seen.get(key)
+            if entry is None:
+                seen[key] = {sender: now}
+                members = 1
+            else:
+                members = posters(entry, key, sender, now, raid_horizon)
+            if len(text) > 32:
+                key = text[-32:]
+                entry = seen.get(key)
+                if entry is None:
+                    seen[key] = {sender: now}
+                    tail = 1
+                else:
+                    tail = posters(entry, key, sender, now, raid_horizon)
+                if tail > members:
+                    members = tail
             if members >= raid_members:
                 details = f"the same text from {members} members within {raid_within}"
                 return hit(rule_id, "raid", details, count=str(members), per=raid_within)
         return miss
 
-    def raid_count(text: str, sender: str, now: float) -> int:
-        horizon = now - raid_per
-        if len(text) <= 32:
-            return posters(text, sender, now, horizon)
-        head = posters(text[:32], sender, now, horizon)
-        tail = posters(text[-32:], sender, now, horizon)
-        return head if head > tail else tail
-
-    def posters(key: str, sender: str, now: float, horizon: float) -> int:
-        """How many members posted `key` within the raid window, this one
-        included; the entry moves to the end of the table (last active)."""
-        members = seen.get(key)
-        if members is None:
-            seen[key] = {sender: now}
-            return 1
+    def posters(
+        members: dict[str, float], key: str, sender: str, now: float, horizon: float
+    ) -> int:
+        """How many members posted `key` (whose entry is `members`) within
+        the raid window, this one included; the entry moves to the end of the
+        table (last active)."""
         seen.move_to_end(key)
         # Re-inserted, so the last entry is the latest post (`_last_of_raid`).
-        if sender in members:
-            del members[sender]
+        members.pop(sender, None)
         members[sender] = now
         if len(members) >= raid_members:
             for member, at in list(members.items()):
