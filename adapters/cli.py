@@ -22,6 +22,7 @@ from adapters.redaction import config_secrets, configure_logging, database_passw
 from adapters.report import Report
 from adapters.spam_cli import add_parser as add_spam_parser
 from bot.config import Config, ConfigError, load_config
+from bot.core.collector import serving
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,12 +248,14 @@ def _replay(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if config is None:
         return 1
-    return asyncio.run(replay_file(config, args.db, args.file, json_output=args.json))
+    with serving():
+        return asyncio.run(replay_file(config, args.db, args.file, json_output=args.json))
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.config_dir is not None:
-        return run_config_dir(args.config_dir, args.db, _load)
+        with serving():
+            return run_config_dir(args.config_dir, args.db, _load)
     config = _load(args.config)
     if config is None:
         return 1
@@ -282,7 +285,8 @@ def _run(args: argparse.Namespace) -> int:
     lines = malformed(config, wanted)
     if not lines:
         _warn_without_cjk_font(config)
-        return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
+        with serving():
+            return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
     for line in lines:
         print(f"groupkeeper: {line}", file=sys.stderr)
     return 1

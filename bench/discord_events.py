@@ -35,6 +35,9 @@ of --rounds:
               next event arrives (a server whose messages come further apart
               than a commit takes: nearly all of them);
   ratio       each / parse: how much the bot adds on top of discord.py.
+The rows that run the bot do so with the collector tuned as `groupkeeper run`
+tunes it (`bot.core.collector.serving`); the parse rows keep CPython's
+defaults, as a discord.py bot runs.
 No network and no token: the parser runs offline (adapters.discord.payloads).
 BENCH_TREE=<checkout> measures another checkout (before/after).
 Not a test: figures go in the closing notes, not in assertions.
@@ -53,6 +56,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -460,7 +464,7 @@ def measure(mix: Mix, rounds: int, known: frozenset[str], bot: bool) -> None:
     translated = min(time_translated(mix, known) for _ in range(max(rounds, 5)))
 
     def fresh(timing: Callable[[str], Any]) -> Any:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, serving():
             return asyncio.run(timing(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"))
 
     engine = min(fresh(lambda db: time_engine(mix, db)) for _ in range(rounds))
@@ -489,6 +493,17 @@ def measure(mix: Mix, rounds: int, known: frozenset[str], bot: bool) -> None:
     print(
         f"    translate alone {alone:.1f} µs/event; full minus its parts timed apart {apart:.1f} µs"
     )
+
+
+def serving() -> AbstractContextManager[None]:
+    """The collector as `groupkeeper run` sets it, for the rows that run the
+    bot (the parse rows keep CPython's defaults, as a discord.py bot runs);
+    a tree older than that keeps the defaults throughout."""
+    try:
+        from bot.core.collector import serving as tuned
+    except ImportError:
+        return nullcontext()
+    return tuned()
 
 
 async def core_commands() -> frozenset[str]:

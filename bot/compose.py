@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.core.actions import SendMessage
 from bot.core.batcher import WriteBehind
 from bot.core.calendar import Calendar
-from bot.core.collector import collector_paused
+from bot.core.collector import collector_paused, settled
 from bot.core.directory import Directory
 from bot.core.engine import Engine
 from bot.core.explanations import Explanations
@@ -70,6 +70,7 @@ async def open_engine(
         base = config_path.parent if config_path is not None else None
         features = await build(kit, snapshot, stores or Stores(), charts=charts, base=base)
         engine = Engine(kit, features, config_path=config_path)
+    settled()
     writes.on_unstorable = _report_unstorable(engine)
     if background_flush:
         writes.start()

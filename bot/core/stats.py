@@ -56,9 +56,18 @@ class Stats:
 
     def message(self, group_key: str, day: date, member_key: str) -> bool:
         """Whether this message made the member active that day."""
-        row = self._row(group_key, day)
+        key = (group_key, day)
+        row = self._rows.get(key)
+        # Every message comes here: the usual case (the day's row exists)
+        # without a second key or a set made only to be thrown away.
+        if row is None:
+            row = self._row(group_key, day)
+        else:
+            self._dirty.add(key)
         row.messages += 1
-        active = self._active.setdefault((group_key, day), set())
+        active = self._active.get(key)
+        if active is None:
+            active = self._active[key] = set()
         if member_key not in active:
             active.add(member_key)
             # After a restart the set holds what the activity table had (see
