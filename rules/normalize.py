@@ -139,15 +139,18 @@ def fold_spaced(text: str) -> str | None:
 # a text NFKC does nothing once the punctuation is narrowed, case folding is
 # ASCII `lower`, and nothing is invisible or a look-alike: the fold is the
 # narrowing and `lower`, found with one C scan instead of five.
-_NOT_PLAIN_CHINESE = re.compile(
-    "[^\u4e00-\u9fff\t\n\r -~、。" + "".join(wide for wide, _ in _COMMON_WIDE) + "]"
-)
+_PLAIN_CHARS = "\u4e00-\u9fff\t\n\r -~、。" + "".join(wide for wide, _ in _COMMON_WIDE)
+_NOT_PLAIN_CHINESE = re.compile(f"[^{_PLAIN_CHARS}]")
+# The same question asked the other way round: a run of plain characters
+# that is the whole text (the engine counts a class in a tight loop, a
+# third faster than searching for the first character outside it).
+_PLAIN_CHINESE = re.compile(f"[{_PLAIN_CHARS}]*")
 
 
 def is_plain(text: str) -> bool:
     """Whether every character of `text` is plain (see `_NOT_PLAIN_CHINESE`):
     no emoji, invisible or control characters, accents or look-alikes."""
-    return _NOT_PLAIN_CHINESE.search(text) is None
+    return _PLAIN_CHINESE.fullmatch(text) is not None
 
 
 def fold(text: str) -> str:
@@ -175,7 +178,7 @@ def fold_view(text: str) -> tuple[str, bool, bytes | None]:
         if not text.isprintable() and _ASCII_CONTROL.search(text):
             return _ASCII_CONTROL.sub("", text).lower(), False, None
         return text.lower(), True, None
-    if not _NOT_PLAIN_CHINESE.search(text):
+    if _PLAIN_CHINESE.fullmatch(text) is not None:
         for wide, narrow in _COMMON_WIDE:
             if wide in text:
                 text = text.replace(wide, narrow)

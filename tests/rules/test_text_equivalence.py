@@ -79,6 +79,8 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
     folded, plain = normalize.fold_plain(text)
     assert folded == reference.fold(text)
     assert plain == normalize.is_plain(text)
+    # Whole text of plain characters, and no character that is not one.
+    assert plain == (normalize._NOT_PLAIN_CHINESE.search(text) is None)
     assert detect.count_emoji(text, plain=plain) == detect.count_emoji(text)
     assert detect.count_caps(text, plain=plain) == detect.count_caps(text)
     if plain:
