@@ -143,8 +143,9 @@ _PLAIN_CHARS = "\u4e00-\u9fff\t\n\r -~、。" + "".join(wide for wide, _ in _COM
 _NOT_PLAIN_CHINESE = re.compile(f"[^{_PLAIN_CHARS}]")
 # The same question asked the other way round: a run of plain characters
 # that is the whole text (the engine counts a class in a tight loop, a
-# third faster than searching for the first character outside it).
-_PLAIN_CHINESE = re.compile(f"[{_PLAIN_CHARS}]*")
+# third faster than searching for the first character outside it;
+# possessive, so a text that is not plain is not backtracked over).
+_PLAIN_CHINESE = re.compile(f"[{_PLAIN_CHARS}]*+")
 
 
 def is_plain(text: str) -> bool:
