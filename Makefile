@@ -10,7 +10,7 @@ STAMP := $(VENV)/.dev-stamp
 CONFIG ?=
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG))
 
-.PHONY: run test lint typecheck imports pytest bench install clean
+.PHONY: run test lint typecheck imports pytest bench install scorer clean
 
 run: $(RUNTIME)
 	$(BIN)/groupkeeper db upgrade $(CONFIG_ARG)
@@ -21,7 +21,8 @@ test: lint typecheck imports pytest
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME): pyproject.toml | $(BIN)/python
+# The compiled spam scorer is built by the install: an edit of its source rebuilds it.
+$(RUNTIME): pyproject.toml bot/features/risk/spam/_scorer.c | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(RUNTIME)
@@ -31,6 +32,15 @@ $(STAMP): $(RUNTIME)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The compiled spam scorer alone, built in place from pyproject.toml's
+# ext-modules: for a checkout run with another checkout's venv
+# (PYTHONPATH=.), which `pip install -e .` here would take over.
+scorer: | $(BIN)/python
+	$(BIN)/python -c "import tomllib; from setuptools import Distribution, Extension; \
+	exts = tomllib.load(open('pyproject.toml', 'rb'))['tool']['setuptools']['ext-modules']; \
+	d = Distribution({'ext_modules': [Extension(**e) for e in exts]}); \
+	d.get_command_obj('build_ext').inplace = True; d.run_command('build_ext')"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

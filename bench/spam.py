@@ -1,9 +1,14 @@
 """The spam detector alone: µs per message, median and p99, on the held-out
-samples, on generated chat (the engine bench's mix) and on long pastes
-(the worst case), each message a fresh `MessageView` as on the message path,
-with the shipped model.
+samples, on generated chat (the engine bench's mix), on the same chat in a
+community whose moderators taught spam (`/spam` on the held-out spam: the
+similarity check runs on every message the model lets through) and on long
+pastes (the worst case), each message a fresh `MessageView` as on the
+message path, with the shipped model. The first line says which scorer
+ran: the compiled one, or pure Python (not built, or
+`GROUPKEEPER_PURE_SPAM=1`).
 
     .venv/bin/python bench/spam.py [--rounds 20] [--newcomer]
+    BENCH_TREE=<another checkout> .venv/bin/python bench/spam.py   # before/after
 
 Two clocks: wall time, and the thread's CPU time, which leaves out the time
 the process waits for a core (on a shared machine the wall p99 measures the
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -28,12 +34,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# BENCH_TREE: another checkout to measure (an older commit, for before/after).
+ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
 from bot.config.risk import SpamConfig  # noqa: E402
 from bot.features.risk.spam.checks import Detector, stop_words_check  # noqa: E402
-from bot.features.risk.spam.model import parse_samples  # noqa: E402
+from bot.features.risk.spam.model import SPAM, SpamModel, parse_samples  # noqa: E402
 from bot.features.risk.spam.training import default_samples, shipped_model  # noqa: E402
 from rules.message import MessageView  # noqa: E402
 
@@ -95,6 +102,13 @@ def report(name: str, figures: tuple[list[float], list[float]]) -> None:
     )
 
 
+def scorer(model: SpamModel) -> str:
+    """Which scorer the detector runs (a tree older than the compiled one
+    has only the pure-Python path)."""
+    table = getattr(model.linear, "table", None)
+    return "compiled" if table is not None and table() is not None else "pure-Python"
+
+
 def sklearn_reference() -> Check | None:
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-not-found]
@@ -137,17 +151,29 @@ def main() -> None:
     def detect(view: MessageView) -> object:
         return detector.check(view, newcomer=newcomer)
 
+    taught_model = model.copy()
+    for label, text in held_out:
+        if label == SPAM:
+            taught_model.learn(SPAM, text)
+    taught = Detector(config, taught_model)
+
+    def detect_taught(view: MessageView) -> object:
+        return taught.check(view, newcomer=newcomer)
+
     # Warm the caches (regexes, the blocklist) as a running bot has.
     measure(detect, texts + generated + long, 1)
+    measure(detect_taught, generated, 1)
     gc.collect()
     who = "newcomers" if newcomer else "members not yet approved"
     print(
         f"spam detector, shipped model ({model.samples} samples, {len(model.linear.weights):,} "
-        f"weights, fitted in {fitted:.1f} s), {who}:"
+        f"weights, fitted in {fitted:.1f} s), {who}, {scorer(model)} scorer, tree {ROOT}:"
     )
     rounds = args.rounds
     report("held-out samples", measure(detect, texts, rounds))
     report("generated chat", measure(detect, generated, max(1, rounds // 4)))
+    spam = len(taught_model.spam_index)
+    report(f"chat, {spam} spam taught", measure(detect_taught, generated, max(1, rounds // 4)))
     report("long pastes (5k-13k chars)", measure(detect, long, max(1, rounds // 4)))
     print("reference, same messages, same run:")
     report("fold + stop-word scan: held-out", measure(floor, texts, rounds))

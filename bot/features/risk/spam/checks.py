@@ -12,16 +12,16 @@ detector runs (`SpamGuard.scrutiny` in guard.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from itertools import compress, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat
 from operator import attrgetter
 
 from bot.config.risk import SpamConfig
+from bot.features.risk.spam import native
 from bot.features.risk.spam.calibration import logit
-from bot.features.risk.spam.features import MAX_CHARS, tail
-from bot.features.risk.spam.features import features as message_features
-from bot.features.risk.spam.linear import sigmoid
+from bot.features.risk.spam.features import MAX_CHARS, grams, structure, tail
+from bot.features.risk.spam.linear import LinearModel, sigmoid
 from bot.features.risk.spam.model import SpamModel, distinctive
 from rules import detect
 from rules.blocklist import Blocklist
@@ -31,7 +31,9 @@ from rules.message import MessageView
 SpamCheck = Callable[[MessageView, bool], CheckResult]
 
 _FEATURES = object()
+_TOKENS = object()
 _DISTINCTIVE = object()
+_DISTINCTIVE_KEYS = object()
 _TAIL = object()
 _NO_TAIL: tuple[str, ...] = ()
 # Shorter texts repeat innocently ("ok", "谢谢").
@@ -44,14 +46,34 @@ _HIT = attrgetter("hit")
 
 
 def features(view: MessageView) -> frozenset[str]:
-    """The message's features, made once from what the rules found."""
+    """The message's features as strings, made once from what the rules
+    found: for `/why`, the similarity index and training. Scoring does
+    without them where the compiled scorer is built (`margin`)."""
     return view.memo(_FEATURES, _features)
 
 
 def _features(v: MessageView) -> frozenset[str]:
-    found = message_features(v.text, v.folded, links=v.links, handles=v.handles, phones=v.phones)
-    extra = v.memo(_TAIL, _no_tail)
-    return found.union(extra) if extra else found
+    return frozenset(chain(grams(v.folded), tokens(v)))
+
+
+def tokens(view: MessageView) -> list[str]:
+    """The structural tokens (`features.structure`) and a long message's
+    tail's: the features besides the folded text's n-grams and words."""
+    return view.memo(_TOKENS, _tokens)
+
+
+def _tokens(v: MessageView) -> list[str]:
+    return [*structure(v.text, v.links, v.handles, v.phones), *v.memo(_TAIL, _no_tail)]
+
+
+def margin(linear: LinearModel, view: MessageView) -> float:
+    """The model's log-odds for the message: `linear.margin(features(view))`,
+    computed by the compiled scorer from the folded text without the
+    feature strings where it is built."""
+    table = linear.table()
+    if table is None:
+        return linear.margin(features(view))
+    return table.margin(view.folded, tokens(view))
 
 
 def _no_tail(v: MessageView) -> tuple[str, ...]:
@@ -72,6 +94,10 @@ def head(view: MessageView) -> MessageView:
 
 def _distinctive(v: MessageView) -> frozenset[str]:
     return distinctive(features(v))
+
+
+def _distinctive_keys(v: MessageView) -> frozenset[int]:
+    return native.distinctive(v.folded, tokens(v))
 
 
 def _hit(name: str, code: str, details: str, **args: str) -> CheckResult:
@@ -173,15 +199,22 @@ def similarity_check(model: SpamModel, threshold: float) -> SpamCheck:
     name = "similarity"
     miss = CheckResult(name, False)
 
-    index = model.spam_index
+    index, linear = model.spam_index, model.linear
 
     def check(view: MessageView, newcomer: bool) -> CheckResult:
         if not len(index):
             return miss
-        found = view.memo(_DISTINCTIVE, _distinctive)
-        if len(found) < _MIN_SIMILAR:
-            return miss
-        score, text = index.best(found, threshold)
+        # Where the compiled scorer is, the features' keys: no strings.
+        if linear.table() is None:
+            found = view.memo(_DISTINCTIVE, _distinctive)
+            if len(found) < _MIN_SIMILAR:
+                return miss
+            score, text = index.best(found, threshold)
+        else:
+            keys = view.memo(_DISTINCTIVE_KEYS, _distinctive_keys)
+            if len(keys) < _MIN_SIMILAR:
+                return miss
+            score, text = index.keyed().best(keys, threshold)
         if not text:
             return miss
         shown = text if len(text) <= 40 else text[:39] + "…"
@@ -218,7 +251,7 @@ def _readable(feature: str) -> str | None:
     return None
 
 
-def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
+def explain(model: SpamModel, found: Iterable[str], n: int = 3) -> list[str]:
     """The readable features that pushed hardest towards spam."""
     # Only these can be shown: words, hosts, handles, named tokens and
     # non-Latin n-grams; picked at C speed before anything is ranked.
@@ -235,6 +268,17 @@ def explain(model: SpamModel, found: frozenset[str], n: int = 3) -> list[str]:
     return out
 
 
+def reasons(model: SpamModel, view: MessageView) -> list[str]:
+    """`explain` for a flagged message: where the compiled scorer is built,
+    of the strings of its features that push towards spam alone."""
+    table = model.linear.table()
+    if table is None:
+        return explain(model, features(view))
+    # Only the features `_readable` can show: the rest would be skipped.
+    named = model.linear.named(_readable).get
+    return explain(model, filter(None, map(named, table.positive(view.folded, tokens(view)))))
+
+
 def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> SpamCheck:
     """The linear model's score against the threshold calibrated for the
     member's standing (log-odds)."""
@@ -243,16 +287,14 @@ def model_check(model: SpamModel, regular: float, newcomer_margin: float) -> Spa
     linear = model.linear
 
     def check(view: MessageView, newcomer: bool) -> CheckResult:
-        found = features(view)
-        if not found:
+        # A message always has a length token: never without features.
+        score = margin(linear, view)
+        if score < (newcomer_margin if newcomer else regular):
             return miss
-        margin = linear.margin(found)
-        if margin < (newcomer_margin if newcomer else regular):
-            return miss
-        words = ", ".join(explain(model, found))
+        words = ", ".join(reasons(model, view))
         # Rounded, a margin of 5 log-odds or more would read "100%": a
         # score is evidence, never certainty.
-        pct = f"{min(sigmoid(margin), _SHOWN_MAX):.0%}"
+        pct = f"{min(sigmoid(score), _SHOWN_MAX):.0%}"
         return _hit(name, "spam_model", f"spam score {pct} ({words})", p=pct, words=words)
 
     return check

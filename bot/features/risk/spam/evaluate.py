@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from bot.config.risk import SpamConfig
-from bot.features.risk.spam.checks import Detector, features
+from bot.features.risk.spam.checks import Detector, margin
 from bot.features.risk.spam.model import SPAM, SpamModel
 from bot.features.risk.spam.training import fit
 from rules.message import MessageView
@@ -134,7 +134,7 @@ def evaluate(
         others = any(r.hit for r in verdict.results if r.rule != "model")
         if not others and "similarity" not in {r.rule for r in verdict.results}:
             others = detector.similar(view, newcomer).hit
-        scored.append((linear.margin(features(view)), others, label == SPAM))
+        scored.append((margin(linear, view), others, label == SPAM))
     threshold = detector.newcomer if newcomer else detector.regular
     points = [_point(None, 0.0, [(o or m >= 0.0, s) for m, o, s in scored])]
     for target in TARGETS:

@@ -6,7 +6,8 @@ each) costs a second or two of CPU at every start: more than the rest of
 members. The fit is deterministic, so its result is kept in the user's
 cache folder under a fingerprint of everything it depends on: the samples,
 the code that turns them into features and weights (this package and
-`rules/`, whose folding the features use), Python's and numpy's versions.
+`rules/`, whose folding the features use; not the compiled scorer, which
+only scores), Python's and numpy's versions.
 Any change to one of them is another fingerprint, hence a fresh fit. A
 missing, unreadable or foreign file is fitted again; a folder that cannot
 be written is only not used. `GROUPKEEPER_CACHE` names another folder, or
@@ -21,6 +22,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import numpy as np
@@ -40,12 +42,19 @@ def cache_folder() -> Path | None:
     return Path(base) / "groupkeeper"
 
 
+def _compiled(path: Path) -> bool:
+    """A built extension module (the compiled scorer): its source is in the
+    fingerprint, the fit never runs it, and a rebuild or an install without
+    a compiler must not cost a fresh fit."""
+    return path.name.endswith(tuple(EXTENSION_SUFFIXES))
+
+
 def fingerprint(samples: Sequence[tuple[str, str]]) -> str:
     digest = hashlib.sha256()
     digest.update(f"{sys.version}\0{np.__version__}\0".encode())
     for package in _PACKAGES:
         for path in sorted(package.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and not _compiled(path):
                 digest.update(f"{path.relative_to(package)}\0".encode())
                 digest.update(path.read_bytes())
     for label, text in samples:

@@ -18,19 +18,24 @@ Scoring is one dictionary lookup per feature: `weights` holds only the
 non-zero weights, already multiplied by their feature's idf, recomputed
 for the features an update touched. Most of a message's features have no
 weight, and the dictionary is made so that those lookups are decided
-without reading the weighted features' strings (`_hashed`).
+without reading the weighted features' strings (`_hashed`). Where the
+compiled scorer is built, a message's score skips the strings altogether
+(`native`): `table()` is the weights in its table, made again on first use
+after a fit, a copy, an update or a load.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
+
+from bot.features.risk.spam import native
 
 BIAS = "#bias"
 
@@ -101,6 +106,41 @@ class LinearModel:
         self.n: dict[str, float] = {}
         self.values: dict[str, float] = {}
         self.unseen = 1.0
+        self._table: native.Table | None = None
+        self._fresh = False
+        self._named: dict[int, str] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (the kept model, `kept.py`) without the compiled table:
+        the loading process builds its own, or scores in Python."""
+        state = dict(self.__dict__)
+        state["_table"], state["_fresh"], state["_named"] = None, False, None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._changed()
+
+    def table(self) -> native.Table | None:
+        """The weights in the compiled scorer's table; None where the pure
+        path scores (not built, or `GROUPKEEPER_PURE_SPAM`)."""
+        if not self._fresh:
+            self._table = native.table(self.weights, self.weights.get(BIAS, 0.0))
+            self._fresh = True
+        return self._table
+
+    def named(self, keep: Callable[[str], object]) -> dict[int, str]:
+        """The features that push towards spam and that `keep` keeps, by
+        their compiled key, for naming what `Table.positive` finds; made
+        on the first flagged message after a change, with the `keep` of
+        that call (a model has one: its detector's, `checks.reasons`)."""
+        if self._named is None:
+            key = native.key
+            self._named = {key(f): f for f, w in self.weights.items() if w > 0.0 and keep(f)}
+        return self._named
+
+    def _changed(self) -> None:
+        self._table, self._fresh, self._named = None, False, None
 
     def copy(self) -> LinearModel:
         other = LinearModel(self.settings)
@@ -119,13 +159,14 @@ class LinearModel:
         return sigmoid(self.margin(features))
 
     def contributions(self, features: Iterable[str]) -> list[str]:
-        """The features that pushed towards spam, strongest first, for
-        `/why`. Filtered and sorted at C speed (map, compress, a dict's own
-        `get` as the key): a message has a few hundred features."""
+        """The features that pushed towards spam, strongest first (equal
+        weights in the order of their names: the same `/why` from any path
+        and any process), for `/why`. Filtered at C speed (map, compress):
+        a message has a few hundred features."""
         names = tuple(features)
-        get = self.weights.get
-        positive = compress(names, map((0.0).__lt__, map(get, names, repeat(0.0))))
-        return sorted(positive, key=self.weights.__getitem__, reverse=True)
+        weights = self.weights
+        positive = compress(names, map((0.0).__lt__, map(weights.get, names, repeat(0.0))))
+        return sorted(sorted(positive), key=weights.__getitem__, reverse=True)
 
     def update(self, features: Sequence[str] | frozenset[str], spam: bool, weight: float) -> None:
         """One FTRL step on one labelled message."""
@@ -150,6 +191,7 @@ class LinearModel:
             else:
                 sign = 1.0 if zi > 0 else -1.0
                 weights[f] = -(zi - sign * shrink) / ((beta + math.sqrt(n2)) / alpha + l2) * v
+        self._changed()
 
     def fit(self, rows: Sequence[tuple[frozenset[str], bool]]) -> None:
         """Several shuffled passes, each class weighted by the other's share
@@ -204,3 +246,4 @@ class LinearModel:
         self.z = dict(zip(names, z.tolist(), strict=True))
         self.n = dict(zip(names, n.tolist(), strict=True))
         self.weights = _hashed({f: wv for f, wv in zip(names, (w * v).tolist(), strict=True) if wv})
+        self._changed()

@@ -10,13 +10,16 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Generic, TypeVar
 
+from bot.features.risk.spam import native
 from bot.features.risk.spam.calibration import Calibration
 from bot.features.risk.spam.features import features
 from bot.features.risk.spam.linear import LinearModel
 
 SPAM, HAM = "spam", "ham"
 LABELS = (SPAM, HAM)
+T = TypeVar("T", str, int)
 # A moderator's sample is stepped on this many times: one step of a model
 # trained on thousands of messages barely moves it.
 _TEACH_STEPS = 3
@@ -29,32 +32,37 @@ def distinctive(found: Iterable[str]) -> frozenset[str]:
     return frozenset(f for f in found if len(f) > 2)
 
 
-class SimilarityIndex:
+class SimilarityIndex(Generic[T]):
     """Known spam, for cosine similarity on token sets. An inverted index and
     prefix filtering keep it fast: a sample at least `threshold` similar
     shares a token with the message's rarest ones, so only those are
-    looked up, and tokens no spam sample has rule most chat out at once."""
+    looked up, and tokens no spam sample has rule most chat out at once.
+
+    The tokens are feature strings; `keyed()` is the same index over their
+    64-bit keys, for the compiled scorer, which finds a message's
+    distinctive features as keys without making their strings."""
 
     def __init__(self) -> None:
-        self._sets: list[frozenset[str]] = []
+        self._sets: list[frozenset[T]] = []
         self._texts: list[str] = []
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[T, list[int]] = {}
         # The postings' keys as a set: set & set walks the smaller one.
-        self._indexed: set[str] = set()
+        self._indexed: set[T] = set()
+        self._keyed: SimilarityIndex[int] | None = None
 
     def __len__(self) -> int:
         return len(self._sets)
 
-    def copy(self) -> SimilarityIndex:
-        other = SimilarityIndex()
+    def copy(self) -> SimilarityIndex[T]:
+        other = SimilarityIndex[T]()
         other._sets = list(self._sets)
         other._texts = list(self._texts)
         other._postings = {k: list(v) for k, v in self._postings.items()}
         other._indexed = set(self._indexed)
         return other
 
-    def add(self, features: frozenset[str], text: str) -> None:
-        """`features`: the sample's distinctive tokens (`split_tokens`)."""
+    def add(self, features: frozenset[T], text: str) -> None:
+        """`features`: the sample's distinctive tokens (`distinctive`)."""
         i = len(self._sets)
         self._sets.append(features)
         self._texts.append(text)
@@ -62,9 +70,22 @@ class SimilarityIndex:
             self._postings.setdefault(token, []).append(i)
         self._indexed.update(features)
 
-    def best(self, features: frozenset[str], threshold: float) -> tuple[float, str]:
+    def keyed(self: SimilarityIndex[str]) -> SimilarityIndex[int]:
+        """This index with each feature string as its key (`native.key`),
+        brought up to date on use (samples are only ever added)."""
+        keyed = self._keyed
+        if keyed is None:
+            keyed = self._keyed = SimilarityIndex[int]()
+        done = len(keyed)
+        for found, text in zip(self._sets[done:], self._texts[done:], strict=True):
+            keyed.add(frozenset(map(native.key, found)), text)
+        return keyed
+
+    def best(self, features: frozenset[T], threshold: float) -> tuple[float, str]:
         """The most similar known sample at least `threshold` (cosine) alike,
-        and its text; (0.0, "") when there is none."""
+        and its text; (0.0, "") when there is none. Of samples alike as
+        much, the first added: the same whichever of the message's rarest
+        tokens are looked up, so feature strings and their keys agree."""
         n = len(features)
         postings = self._postings
         if not n or not postings:
@@ -77,7 +98,7 @@ class SimilarityIndex:
         probe = n - need + 1 - (n - len(known))
         rarest = sorted(known, key=lambda t: len(postings[t]))[:probe]
         sets, best, score = self._sets, -1, 0.0
-        for i in set(chain.from_iterable(postings[t] for t in rarest)):
+        for i in sorted(set(chain.from_iterable(postings[t] for t in rarest))):
             other = sets[i]
             cosine = len(features & other) / math.sqrt(n * len(other))
             if cosine > score:
@@ -94,7 +115,7 @@ class SpamModel:
 
     linear: LinearModel = field(default_factory=LinearModel)
     calibration: Calibration = field(default_factory=Calibration)
-    spam_index: SimilarityIndex = field(default_factory=SimilarityIndex)
+    spam_index: SimilarityIndex[str] = field(default_factory=SimilarityIndex[str])
     samples: int = 0
 
     def learn(self, label: str, text: str) -> None:
