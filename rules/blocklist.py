@@ -161,7 +161,9 @@ class Blocklist:
         # No listed word and nothing to run on every message: one scan, and
         # for most messages nothing found, told without building anything.
         automaton = self._automaton
-        hits = automaton.matches(msg.squashed) if automaton is not None else None
+        if automaton is None:
+            return self._none
+        hits = automaton.matches(msg.squashed)
         if not hits:
             return self._none
         found: list[Match | None] = list(self._none)

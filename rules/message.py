@@ -19,12 +19,13 @@ from typing import Any, TypeVar, cast
 from rules import detect
 from rules.normalize import (
     despread,
-    fold_plain,
     fold_spaced,
+    fold_view,
     has_latin,
     is_plain,
     latin_word_list,
     squash,
+    squash_utf8,
 )
 
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class MessageView:
     # when the platform does not say.
     forward_origin: str | None = None
     _folded: str | None = field(default=None, init=False, repr=False)
+    # A plain non-ASCII text's fold as UTF-8, for the squash; None otherwise.
+    _folded_utf8: bytes | None = field(default=None, init=False, repr=False)
     _plain: bool | None = field(default=None, init=False, repr=False)
     _squashed: str | None = field(default=None, init=False, repr=False)
     _despread: str | None = field(default=None, init=False, repr=False)
@@ -79,39 +82,61 @@ class MessageView:
         value = memo[key] = compute(self)
         return value
 
+    # The forms below are read about twenty times a message between the
+    # rules, the spam detector and the monitors. A property costs a call
+    # from C each time; so the properties read their own slots first, and
+    # reach each other through plain methods (`_fold`, `_latin_of`), which
+    # the interpreter calls without leaving its loop.
+
+    def _fold(self) -> str:
+        folded = self._folded
+        if folded is None:
+            folded, self._plain, self._folded_utf8 = fold_view(self.text)
+            self._folded = folded
+        return folded
+
+    def _latin_of(self) -> bool:
+        latin = self._latin
+        if latin is None:
+            latin = self._latin = has_latin(self._fold())
+        return latin
+
     @property
     def folded(self) -> str:
-        if self._folded is None:
-            self._folded, self._plain = fold_plain(self.text)
-        return self._folded
+        folded = self._folded
+        return self._fold() if folded is None else folded
 
     @property
     def plain(self) -> bool:
         """Whether the text is only Chinese ideographs, printable ASCII, tabs,
         line breaks and the common full-width punctuation: then it holds no
         emoji and no invisible character, which need not be looked for."""
-        if self._plain is None:
-            self._plain = is_plain(self.text)
-        return self._plain
+        plain = self._plain
+        if plain is None:
+            plain = self._plain = is_plain(self.text)
+        return plain
 
     @property
     def squashed(self) -> str:
-        if self._squashed is None:
-            self._squashed = squash(self.folded)
-        return self._squashed
+        squashed = self._squashed
+        if squashed is None:
+            folded = self._fold()
+            utf8 = self._folded_utf8
+            squashed = self._squashed = squash(folded) if utf8 is None else squash_utf8(utf8)
+        return squashed
 
     @property
     def latin(self) -> bool:
         """Whether the folded text has any ASCII letter or digit."""
-        if self._latin is None:
-            self._latin = has_latin(self.folded)
-        return self._latin
+        latin = self._latin
+        return self._latin_of() if latin is None else latin
 
     @property
     def despread(self) -> str:
         """The folded text with spread-out letters joined (`w e c h a t`)."""
         if self._despread is None:
-            self._despread = despread(self.folded) if self.latin else self.folded
+            folded = self._fold()
+            self._despread = despread(folded) if self._latin_of() else folded
         return self._despread
 
     @property
@@ -125,45 +150,61 @@ class MessageView:
     def word_list(self) -> list[str]:
         """`words` as a list, a word possibly more than once: what looking
         them up in a set needs, without a set built for every message."""
-        if self._word_list is None:
-            words = latin_word_list(self.folded) if self.latin else []
-            spaced = None if self.plain else fold_spaced(self.text)
+        words = self._word_list
+        if words is None:
+            words = latin_word_list(self._fold()) if self._latin_of() else []
+            # `_fold` found out whether the text is plain.
+            spaced = None if self._plain else fold_spaced(self.text)
             if spaced is not None:
                 words = [*words, *latin_word_list(spaced)]
             self._word_list = words
-        return self._word_list
+        return words
 
     @property
     def links(self) -> tuple[str, ...]:
-        if self._links is None:
-            self._links = detect.find_links(self.folded) if self.latin else ()
-        return self._links
+        links = self._links
+        if links is None:
+            links = self._links = detect.find_links(self._fold()) if self._latin_of() else ()
+        return links
 
     @property
     def handles(self) -> tuple[str, ...]:
         """@usernames, without the @."""
-        if self._handles is None:
-            self._handles = detect.find_handles(self.folded) if self.latin else ()
-        return self._handles
+        handles = self._handles
+        if handles is None:
+            handles = self._handles = detect.find_handles(self._fold()) if self._latin_of() else ()
+        return handles
 
     @property
     def phones(self) -> tuple[str, ...]:
-        if self._phones is None:
-            self._phones = detect.find_phones(self.folded) if self.latin else ()
-        return self._phones
+        phones = self._phones
+        if phones is None:
+            phones = self._phones = (
+                detect.find_phones(self._fold(), plain=bool(self._plain))
+                if self._latin_of()
+                else ()
+            )
+        return phones
 
     @property
     def mentions(self) -> int:
-        if self._mentions < 0:
-            self._mentions = detect.count_mentions(self.folded) if self.latin else 0
-        return self._mentions
+        mentions = self._mentions
+        if mentions < 0:
+            mentions = self._mentions = (
+                detect.count_mentions(self._fold()) if self._latin_of() else 0
+            )
+        return mentions
 
     @property
     def emoji(self) -> int:
         """Emoji as people see them (`detect.count_emoji`)."""
-        if self._emoji < 0:
-            self._emoji = detect.count_emoji(self.text, plain=self.plain)
-        return self._emoji
+        emoji = self._emoji
+        if emoji < 0:
+            plain = self._plain
+            if plain is None:
+                plain = self._plain = is_plain(self.text)
+            emoji = self._emoji = detect.count_emoji(self.text, plain=plain)
+        return emoji
 
     @property
     def hosts(self) -> tuple[str, ...]:

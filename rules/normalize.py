@@ -139,15 +139,19 @@ def fold_spaced(text: str) -> str | None:
 # a text NFKC does nothing once the punctuation is narrowed, case folding is
 # ASCII `lower`, and nothing is invisible or a look-alike: the fold is the
 # narrowing and `lower`, found with one C scan instead of five.
-_NOT_PLAIN_CHINESE = re.compile(
-    "[^\u4e00-\u9fff\t\n\r -~、。" + "".join(wide for wide, _ in _COMMON_WIDE) + "]"
-)
+_PLAIN_CHARS = "\u4e00-\u9fff\t\n\r -~、。" + "".join(wide for wide, _ in _COMMON_WIDE)
+_NOT_PLAIN_CHINESE = re.compile(f"[^{_PLAIN_CHARS}]")
+# The same question asked the other way round: a run of plain characters
+# that is the whole text (the engine counts a class in a tight loop, a
+# third faster than searching for the first character outside it;
+# possessive, so a text that is not plain is not backtracked over).
+_PLAIN_CHINESE = re.compile(f"[{_PLAIN_CHARS}]*+")
 
 
 def is_plain(text: str) -> bool:
     """Whether every character of `text` is plain (see `_NOT_PLAIN_CHINESE`):
     no emoji, invisible or control characters, accents or look-alikes."""
-    return _NOT_PLAIN_CHINESE.search(text) is None
+    return _PLAIN_CHINESE.fullmatch(text) is not None
 
 
 def fold(text: str) -> str:
@@ -157,16 +161,35 @@ def fold(text: str) -> str:
 def fold_plain(text: str) -> tuple[str, bool]:
     """The fold, and whether the text is plain (`is_plain`), which the fold
     finds out on the way."""
+    folded, plain, _ = fold_view(text)
+    return folded, plain
+
+
+def fold_view(text: str) -> tuple[str, bool, bytes | None]:
+    """`fold_plain`, and for a plain text that is not all ASCII (a Chinese
+    sentence), the fold's UTF-8 bytes, which `squash_utf8` squashes
+    without encoding the text again.
+
+    Such a text is narrowed as before, then encoded (the squash needs the
+    bytes anyway); `bytes.lower` changes its ASCII capitals, the only
+    letters of a plain text that have a case, and the text is decoded
+    again only when there were some (`str.lower` looks up every
+    ideograph's case)."""
     if text.isascii():
         if not text.isprintable() and _ASCII_CONTROL.search(text):
-            return _ASCII_CONTROL.sub("", text).lower(), False
-        return text.lower(), True
-    if not _NOT_PLAIN_CHINESE.search(text):
+            return _ASCII_CONTROL.sub("", text).lower(), False, None
+        return text.lower(), True, None
+    if _PLAIN_CHINESE.fullmatch(text) is not None:
         for wide, narrow in _COMMON_WIDE:
             if wide in text:
                 text = text.replace(wide, narrow)
-        return text.lower(), True
-    return _fold_rest(text), False
+        # A plain text has no surrogate: strict UTF-8 encodes it.
+        data = text.encode()
+        lower = data.lower()
+        if lower == data:
+            return text, True, data
+        return lower.decode(), True, lower
+    return _fold_rest(text), False, None
 
 
 def _fold_rest(text: str) -> str:
@@ -186,6 +209,21 @@ def _fold_rest(text: str) -> str:
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def squash_utf8(folded: bytes) -> str:
+    """`squash` of a plain text's fold, given as its UTF-8 bytes
+    (`fold_view`): the ASCII separators are deleted on the bytes, the two
+    marks NFKC keeps on the text (a three-byte needle is found faster in a
+    string than in bytes). What is left is ideographs and ASCII letters and
+    digits, all alphanumeric (a test holds every ideograph of the plain
+    range to it), so the regular expression is never needed."""
+    rest = folded.translate(None, _ASCII_NOT_ALNUM_BYTES).decode()
+    if "、" in rest:
+        rest = rest.replace("、", "")
+    if "。" in rest:
+        rest = rest.replace("。", "")
+    return rest
 
 
 def squash(folded: str) -> str:
@@ -257,9 +295,13 @@ def _maybe_spread(folded: str, ascii: bytes | None = None) -> bool:
     with two single letters, one to three separators apart."""
     if ascii is None:
         ascii = folded.encode("ascii", "replace")
-    if _SPREAD_SHAPE.search(ascii.translate(_SHAPE) + b" ") is None:
+    shape = _SPREAD_SHAPE.search(ascii.translate(_SHAPE) + b" ")
+    if shape is None:
         return False
-    return _MAYBE_SPREAD.search(folded) is not None
+    # Every match has its two single letters where the shape has them (one
+    # byte per character), at most four characters after its start: no
+    # match starts before the first shape's start less three.
+    return _MAYBE_SPREAD.search(folded, max(0, shape.start() - 3)) is not None
 
 
 def despread(folded: str) -> str:
@@ -274,6 +316,7 @@ _LETTERS = re.compile(r"[a-z]+")
 # A letter next to a digit, @ or $: the mark of "l33t" spelling (w3chat, c@sino).
 _MIXED = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _DIGIT_OR_SIGN = re.compile(r"[0-9@$]")
+_NOT_DIGIT_OR_SIGN = bytes(b for b in range(256) if chr(b) not in "0123456789@$")
 _LEET_RUN = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
 _LEET = str.maketrans("013457@$", "oieastas")
 # Pieces of spread-out text joined at most (a listed word is rarely longer).
@@ -296,7 +339,9 @@ def latin_word_list(folded: str) -> list[str]:
     runs = ascii.translate(_LATIN_ONLY).decode("ascii").split()
     if not runs:
         return runs
-    leet = _DIGIT_OR_SIGN.search(folded) is not None and _MIXED.search(folded) is not None
+    # `_DIGIT_OR_SIGN.search(folded)`, told by deleting bytes in C (each
+    # character is one byte of `ascii`, "?" when it is not ASCII).
+    leet = bool(ascii.translate(None, _NOT_DIGIT_OR_SIGN)) and _MIXED.search(folded) is not None
     # Spread-out text has single letters; most texts have none, told in C.
     spread = _maybe_spread(folded, ascii)
     if not leet and not spread:

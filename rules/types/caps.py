@@ -29,7 +29,17 @@ def caps_check(rule: CapsRule) -> Check:
     miss = CheckResult(rule_id, False)
 
     def check(msg: MessageView) -> CheckResult:
-        upper, cased = detect.count_caps(msg.text, plain=msg.plain)
+        text = msg.text
+        if text.isascii():
+            upper, cased = detect.count_caps(text)
+        else:
+            plain = msg.plain
+            # A plain text's only letters with a case are ASCII ones; without
+            # an ASCII letter or digit (most Chinese messages; already known,
+            # the blocklist and the plan asked) it has none to count.
+            if plain and not msg.latin:
+                return miss
+            upper, cased = detect.count_caps(text, plain=plain)
         if cased < min_letters or upper <= ratio * cased:
             return miss
         share = f"{round(100 * upper / cased)}%"

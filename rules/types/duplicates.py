@@ -4,11 +4,9 @@ text, and with `raid`, the same text from several members."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections import OrderedDict
 from datetime import timedelta
-from operator import itemgetter
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -49,16 +47,6 @@ class DuplicatesRule(RuleBase):
 
 
 _DIGITS = re.compile(r"\d+")
-
-
-def _fingerprint(msg: MessageView) -> str:
-    """The text as duplicates compare it: folded, without spaces, punctuation,
-    emoji or digits (spam varies its numbers)."""
-    squashed = msg.squashed
-    # Letters only (CJK included) is the common case, told in C.
-    if squashed.isalpha() or not _DIGITS.search(squashed):
-        return squashed
-    return _DIGITS.sub("", squashed)
 
 
 def _similar(a: str, b: str, ratio: float) -> bool:
@@ -110,12 +98,14 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
 _HISTORY = 20
 
 
-def _last_of_history(past: deque[tuple[float, str]]) -> float | None:
+def _last_of_history(past: list[tuple[float, str]]) -> float | None:
     return past[-1][0] if past else None
 
 
-# A raid entry is [last seen, member -> when they posted it].
-_last_of_raid: Callable[[list[Any]], float] = itemgetter(0)
+def _last_of_raid(members: dict[str, float]) -> float | None:
+    """When a raid entry (member -> when they posted it, in the order they
+    last did) was last posted to."""
+    return next(reversed(members.values()), None)
 
 
 def duplicates_check(rule: DuplicatesRule) -> Check:
@@ -124,20 +114,22 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
     limit, ratio, min_length = rule.max, rule.similarity, rule.min_length
     per = rule.per.total_seconds()
     within = format_duration(rule.per)
-    history: OrderedDict[str, deque[tuple[float, str]]] = OrderedDict()
+    # Member -> their last texts, oldest first (at most `_HISTORY`; a list,
+    # which costs less to make than a bounded deque and is as quick this short).
+    history: OrderedDict[str, list[tuple[float, str]]] = OrderedDict()
     raid = rule.raid
     raid_members = raid.members if raid else 0
     raid_per = raid.per.total_seconds() if raid else 0.0
     raid_within = format_duration(raid.per) if raid else ""
     raid_min = raid.min_length if raid else 0
     # The beginning and the end of a text (a raid varies one or the other)
-    # -> [last seen, member -> when they posted it].
-    seen: OrderedDict[str, list[Any]] = OrderedDict()
+    # -> member -> when they posted it, the latest last.
+    seen: OrderedDict[str, dict[str, float]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
 
-    def repeats_of(text: str, past: deque[tuple[float, str]]) -> int:
+    def repeats_of(text: str, past: list[tuple[float, str]]) -> int:
         n = 0
         if ratio >= 1:
             for _, earlier in past:
@@ -154,20 +146,31 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
 
     def check(msg: MessageView) -> CheckResult:
         nonlocal calls
-        text = _fingerprint(msg)
+        # The text as duplicates compare it: folded, without spaces,
+        # punctuation, emoji or digits (spam varies its numbers). Letters
+        # only (CJK included) is the common case, told in C.
+        text = msg.squashed
+        if not text.isalpha() and _DIGITS.search(text):
+            text = _DIGITS.sub("", text)
         if len(text) < min_length:
             return miss
         now, sender = msg.at, msg.sender
         horizon = now - per
         past = history.get(sender)
         if past is None:
-            past = history[sender] = deque(maxlen=_HISTORY)
+            history[sender] = [(now, text)]
+            repeats = 1
         else:
             history.move_to_end(sender)
-        while past and past[0][0] <= horizon:
-            past.popleft()
-        repeats = 1 + repeats_of(text, past) if past else 1
-        past.append((now, text))
+            while past and past[0][0] <= horizon:
+                del past[0]
+            if past:
+                repeats = 1 + repeats_of(text, past)
+                if len(past) >= _HISTORY:
+                    del past[0]
+            else:
+                repeats = 1
+            past.append((now, text))
         calls += 1
         if not calls & 7:
             forget_idle(history, horizon, _last_of_history)
@@ -176,30 +179,40 @@ def duplicates_check(rule: DuplicatesRule) -> Check:
             details = f"the same text {repeats} times within {within}"
             return hit(rule_id, "repeated", details, count=str(repeats), per=within)
         if raid is not None and len(text) >= raid_min:
-            members = raid_count(text, sender, now)
+            # The beginning and the end of the text; a key first seen (most
+            # texts) is entered here, without a call.
+            raid_horizon = now - raid_per
+            key = text if len(text) <= 32 else text[:32]
+            entry = seen.get(key)
+            if entry is None:
+                seen[key] = {sender: now}
+                members = 1
+            else:
+                members = posters(entry, key, sender, now, raid_horizon)
+            if len(text) > 32:
+                key = text[-32:]
+                entry = seen.get(key)
+                if entry is None:
+                    seen[key] = {sender: now}
+                    tail = 1
+                else:
+                    tail = posters(entry, key, sender, now, raid_horizon)
+                if tail > members:
+                    members = tail
             if members >= raid_members:
                 details = f"the same text from {members} members within {raid_within}"
                 return hit(rule_id, "raid", details, count=str(members), per=raid_within)
         return miss
 
-    def raid_count(text: str, sender: str, now: float) -> int:
-        horizon = now - raid_per
-        if len(text) <= 32:
-            return posters(text, sender, now, horizon)
-        head = posters(text[:32], sender, now, horizon)
-        tail = posters(text[-32:], sender, now, horizon)
-        return head if head > tail else tail
-
-    def posters(key: str, sender: str, now: float, horizon: float) -> int:
-        """How many members posted `key` within the raid window, this one
-        included; the entry moves to the end of the table (last active)."""
-        entry = seen.get(key)
-        if entry is None:
-            seen[key] = [now, {sender: now}]
-            return 1
+    def posters(
+        members: dict[str, float], key: str, sender: str, now: float, horizon: float
+    ) -> int:
+        """How many members posted `key` (whose entry is `members`) within
+        the raid window, this one included; the entry moves to the end of the
+        table (last active)."""
         seen.move_to_end(key)
-        entry[0] = now
-        members: dict[str, float] = entry[1]
+        # Re-inserted, so the last entry is the latest post (`_last_of_raid`).
+        members.pop(sender, None)
         members[sender] = now
         if len(members) >= raid_members:
             for member, at in list(members.items()):

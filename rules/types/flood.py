@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Literal
 
@@ -24,7 +24,7 @@ class FloodRule(RuleBase):
         return tr("rules.flood", max=self.max, per=format_duration(self.per))
 
 
-def _last_of_window(window: deque[float]) -> float | None:
+def _last_of_window(window: list[float]) -> float | None:
     return window[-1] if window else None
 
 
@@ -35,7 +35,9 @@ def flood_check(rule: FloodRule) -> Check:
     limit = rule.max
     per = rule.per.total_seconds()
     within = format_duration(rule.per)
-    windows: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+    # (group, member) -> when their recent messages came, oldest first: a
+    # list, cheaper to make than a deque (most windows are one message long).
+    windows: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
     calls = 0
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
@@ -46,14 +48,15 @@ def flood_check(rule: FloodRule) -> Check:
         window = windows.get(key)
         # Moved to the end: the table stays in order of last activity, so
         # idle members are dropped from its front.
+        at = msg.at
+        horizon = at - per
         if window is None:
-            window = windows[key] = deque()
+            window = windows[key] = [at]
         else:
             windows.move_to_end(key)
-        window.append(msg.at)
-        horizon = msg.at - per
-        while window[0] <= horizon:
-            window.popleft()
+            window.append(at)
+            while window[0] <= horizon:
+                del window[0]
         calls += 1
         if not calls & 7:
             forget_idle(windows, horizon, _last_of_window)

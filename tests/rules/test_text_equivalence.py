@@ -79,10 +79,42 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
     folded, plain = normalize.fold_plain(text)
     assert folded == reference.fold(text)
     assert plain == normalize.is_plain(text)
+    # Whole text of plain characters, and no character that is not one.
+    assert plain == (normalize._NOT_PLAIN_CHINESE.search(text) is None)
     assert detect.count_emoji(text, plain=plain) == detect.count_emoji(text)
     assert detect.count_caps(text, plain=plain) == detect.count_caps(text)
     if plain:
         assert reference.fold_spaced(text) is None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXT)
+@example(text="请加 微 信，谢谢！")
+@example(text="好 SHOUTING，谢谢、。")
+@example(text="ＡＢ加")
+def test_a_plain_text_folds_and_squashes_on_its_bytes(text: str) -> None:
+    """A plain non-ASCII text is folded and squashed on its UTF-8 bytes
+    (`fold_view`, `squash_utf8`): the same fold and squash as the
+    reference, and what the view gives."""
+    folded, plain, utf8 = normalize.fold_view(text)
+    assert (folded, plain) == normalize.fold_plain(text)
+    assert folded == reference.fold(text)
+    assert (utf8 is not None) == (plain and not text.isascii())
+    if utf8 is not None:
+        assert utf8 == folded.encode()
+        assert normalize.squash_utf8(utf8) == reference.squash(folded)
+    view = MessageView(text, "telegram:-1", "telegram:1", 0.0)
+    assert view.squashed == reference.squash(reference.fold(text))
+
+
+def test_every_ideograph_of_a_plain_text_is_alphanumeric() -> None:
+    """What `squash_utf8` relies on to skip the regular expression: after
+    the ASCII separators and 、。 go, a plain text holds only letters and
+    digits."""
+    ideographs = "".join(map(chr, range(0x4E00, 0xA000)))
+    assert normalize.is_plain(ideographs)
+    assert ideographs.isalnum()
+    assert not re.search(r"[\W_]", ideographs)
 
 
 @settings(max_examples=600, deadline=None)
@@ -90,8 +122,46 @@ def test_what_a_plain_text_lets_the_view_skip(text: str) -> None:
 @example(text="138-1234-5678")
 @example(text="1 2 3 4 5 6")
 def test_phone_numbers_are_found_as_before(text: str) -> None:
-    folded = normalize.fold(text)
-    assert detect.find_phones(folded) == tuple(m.group() for m in detect._PHONE.finditer(folded))
+    folded, plain = normalize.fold_plain(text)
+    found = tuple(m.group() for m in detect._PHONE.finditer(folded))
+    assert detect.find_phones(folded) == found
+    assert detect.find_phones(folded, plain=plain) == found
+    assert detect.find_phones(text) == tuple(m.group() for m in detect._PHONE.finditer(text))
+
+
+def _links_as_before(folded: str) -> tuple[str, ...]:
+    """`detect.find_links` before its one-character checks came first."""
+    if not (
+        "." in folded
+        or "。" in folded
+        or "(" in folded
+        or "[" in folded
+        or "dot" in folded
+        or "点" in folded
+    ):
+        return ()
+    if detect._HIDDEN_HINT.search(folded):
+        folded = detect._HIDDEN_DOT.sub(".", folded)
+    if not detect._LINK_HINT.search(folded):
+        return ()
+    return tuple(m.group() for m in detect._LINK.finditer(folded))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.text(st.sampled_from("ab1 .:/([{}])【】（）。点dotwhtps"), max_size=40)
+    | st.lists(
+        st.sampled_from(["example", "dot", "com", "(dot)", "{dot}", "【点】", "。", "://", "http"]),
+        max_size=6,
+    ).map(" ".join)
+    | TEXT
+)
+@example(text="dot http://localhost/x")
+@example(text="example{dot}com")
+@example(text="example【点】com")
+def test_links_are_found_as_before(text: str) -> None:
+    assert detect.find_links(normalize.fold(text)) == _links_as_before(normalize.fold(text))
+    assert detect.find_links(text) == _links_as_before(text)
 
 
 REGEXES = [
