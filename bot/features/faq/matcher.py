@@ -33,14 +33,21 @@ _STOP_CJK = frozenset("的了吗呢吧啊是我你他她它们在有和就都也
 # Questions, in either language: a question mark, or a question word. Split
 # for speed (see rules.cues): the same as one search for
 # `[?？]|吗|...|是不是|\b(?:how|...|do)\b`.
+_BOUNDED = r"\b(?:how|what|why|when|where|which|who|can|could|is there|are there|does|do)\b"
+_HINT = r"how|what|why|when|where|which|who|can|could|is there|are there|does|do"
 _QUESTION = Cues(
-    r"\?|？|吗|呢|怎么|如何|为什么|什么|多少|哪|几|能不能|可不可以|有没有|是不是",
-    r"\b(?:how|what|why|when|where|which|who|can|could|is there|are there|does|do)\b",
-    r"how|what|why|when|where|which|who|can|could|is there|are there|does|do",
+    r"\?|？|吗|呢|怎么|如何|为什么|什么|多少|哪|几|能不能|可不可以|有没有|是不是", _BOUNDED, _HINT
 )
+_BOUNDED_RE, _HINT_RE = re.compile(_BOUNDED), re.compile(_HINT)
 
 
 def is_question(folded: str) -> bool:
+    if folded.isascii():
+        # Of the plain cues only the question mark is ASCII: no search for
+        # the Chinese ones in an English message.
+        if "?" in folded:
+            return True
+        return _HINT_RE.search(folded) is not None and _BOUNDED_RE.search(folded) is not None
     return _QUESTION.found(folded)
 
 

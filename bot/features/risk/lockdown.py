@@ -58,7 +58,10 @@ class Lockdowns:
         return next((k for k in self.active.values() if k.id == lockdown_id), None)
 
     def joined(self, member: MemberRecord, group: GroupRecord, now: datetime) -> None:
-        joins = self._joins.setdefault(group.chat_key, deque(maxlen=_JOINS))
+        joins = self._joins.get(group.chat_key)
+        if joins is None:
+            # Not `setdefault`: that would build a deque on every join.
+            joins = self._joins[group.chat_key] = deque(maxlen=_JOINS)
         joins.append((now, member.key))
 
     async def start(

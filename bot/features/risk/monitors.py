@@ -10,6 +10,7 @@ and is not repeated for the same group within `cooldown`.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,12 +32,16 @@ from rules.message import MessageView
 
 # A question: a mark at the end, a question word. Split for speed (see
 # rules.cues): the same as one search for `[?？]\s*$|吗...|哪里|\b(?:how ...)\b`.
-_QUESTION = Cues(
-    r"\?\s*$|？\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里",
-    r"\b(?:how (?:do|can|much|long)|why (?:is|does|do|did)|when (?:is|will|does)|"
-    r"where (?:is|can)|can i|is there|does anyone)\b",
-    r"how |why |when |where |can i|is there|does anyone",
+_PLAIN = (
+    r"\?\s*$|？\s*$|吗\s*[。!！]?\s*$|怎么|如何|为什么|什么时候|多少钱|有没有|能不能|是不是|哪里"
 )
+_BOUNDED = (
+    r"\b(?:how (?:do|can|much|long)|why (?:is|does|do|did)|when (?:is|will|does)|"
+    r"where (?:is|can)|can i|is there|does anyone)\b"
+)
+_HINT = r"how |why |when |where |can i|is there|does anyone"
+_QUESTION = Cues(_PLAIN, _BOUNDED, _HINT)
+_PLAIN_RE, _BOUNDED_RE, _HINT_RE = (re.compile(p) for p in (_PLAIN, _BOUNDED, _HINT))
 # Pending questions kept per group.
 _QUESTIONS = 100
 SEVERITIES = ("low", "medium", "high")
@@ -65,8 +70,21 @@ def _keyword_list(words: list[str]) -> Blocklist | None:
 
 
 def _first_keyword(keywords: Blocklist, view: MessageView) -> str | None:
-    found = view.memo(keywords, keywords.search)[0]
+    # Searched once per message (nothing else asks): no memo to fill.
+    found = keywords.search(view)[0]
     return found.entry if found is not None else None
+
+
+def _asks(view: MessageView) -> bool:
+    """`_QUESTION.found(view.folded)` for less: without a Latin letter or
+    digit only the plain cues can match (the bounded ones are English
+    words), and in an ASCII text of the plain ones only the question mark."""
+    folded = view.folded
+    if not view.latin:
+        return _PLAIN_RE.search(folded) is not None
+    if "?" in folded or not folded.isascii():
+        return _QUESTION.found(folded)
+    return _HINT_RE.search(folded) is not None and _BOUNDED_RE.search(folded) is not None
 
 
 class Monitors:
@@ -181,7 +199,10 @@ class Monitors:
         the member that counts, for joins and leaves."""
         if spec is None:
             return []
-        stamps = self._spikes.setdefault((kind, group.chat_key), deque())
+        where = (kind, group.chat_key)
+        stamps = self._spikes.get(where)
+        if stamps is None:
+            stamps = self._spikes[where] = deque()
         stamps.append((now.timestamp(), mid, who))
         horizon = (now - spec.window).timestamp()
         while stamps and stamps[0][0] < horizon:
@@ -190,7 +211,7 @@ class Monitors:
             return []
         # Within the cooldown the alert is not repeated: its evidence, which
         # grows with a raid, is not gathered on every join of it.
-        last = self._alerted.get((kind, group.chat_key))
+        last = self._alerted.get(where)
         if last is not None and now - last < self.config.cooldown:
             return []
         return self.alert(
@@ -241,7 +262,7 @@ class Monitors:
                 # A moderator speaking without replying most likely answers
                 # the latest question; earlier ones still wait.
                 del pending[next(reversed(pending))]
-        if role == "member" and _QUESTION.found(view.folded):
+        if role == "member" and _asks(view):
             pending = self._questions.setdefault(group.chat_key, {})
             if len(pending) >= _QUESTIONS:
                 del pending[next(iter(pending))]

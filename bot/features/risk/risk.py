@@ -86,18 +86,21 @@ class Risk:
                 if slowed:
                     return slowed, True
             spam = self.spam
-            verdict = spam.check(view, member, role)
+            newcomer = spam.scrutiny(view, member, role)
+            verdict = spam.verdict(view, newcomer) if newcomer is not None else None
             if verdict is not None:
                 actions, removed = await self._caught(verdict, ev, member, group)
                 if removed:
                     return actions, True
             elif not ev.edited:
                 spam.remember(ev, member)
-                newcomer = spam.scrutiny(view, member, role)
-                read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
-                if read is not None:
-                    actions.append(read)
-                actions += spam.second_opinions(ev, member, view, newcomer)
+                # Only a picture is read, and only someone checked is asked about.
+                if ev.image is not None:
+                    read = spam.pictures.ask(spam.config.ocr, ev, view, newcomer)
+                    if read is not None:
+                        actions.append(read)
+                if newcomer is not None and spam.asks_opinions:
+                    actions += spam.second_opinions(ev, member, view, newcomer)
         actions += self.monitors.on_message(ev, member, group, role, view)
         if self.monitors.pending:
             await self.store_alerts()
@@ -180,13 +183,17 @@ class Risk:
         monitors = self.monitors
         if not joined:
             actions = monitors.left(group, member, now)
-            await self.store_alerts()
+            if monitors.pending:
+                await self.store_alerts()
             return actions
         lockdowns = self.lockdowns
         lockdowns.joined(member, group, now)
         actions = monitors.joined(group, member, now)
         if group.chat_key in lockdowns.active:
             actions += await lockdowns.newcomer(member, group, now, self.lockdown_spec)
+        if not monitors.pending:
+            # No alert raised: nothing to store, and no raid to lock down for.
+            return actions
         raid = self.config.monitors.raid
         alert = next(
             (a for a in monitors.pending if a.kind == "raid" and a.group_key == group.chat_key),

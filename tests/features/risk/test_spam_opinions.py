@@ -139,6 +139,27 @@ async def test_second_opinions_are_off_by_default(fake: Fake) -> None:
     assert not [x for x in out if "deletes" in x]
 
 
+async def test_cas_switched_on_by_a_reload_is_asked_at_once(fake: Fake) -> None:
+    """Whether any opinion is configured is read once per config (not per
+    message): a reload that switches CAS on must reach it."""
+    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
+    session = ConsoleSession(config(), store, script_clock(config()))
+    await session.start()
+    try:
+        await session.run(["+nick", "nick: hello everyone"])
+        assert fake.cas_asked == []
+        session.engine.reload(config(cas=CasConfig(enabled=True, url=fake.url)))
+        # Names no other test looks up (the gateway caches CAS answers).
+        await session.run(["+quinn", "quinn: hello everyone"])
+        assert fake.cas_asked == ["quinn"]
+        session.engine.reload(config())
+        await session.run(["+rosa", "rosa: hello everyone"])
+        assert fake.cas_asked == ["quinn"]
+    finally:
+        await session.close()
+        await store.close()
+
+
 CHAT = ChatRef("console", "g1")
 USER = UserRef("telegram", "42", "nick", "nick")
 

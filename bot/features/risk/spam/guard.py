@@ -9,7 +9,6 @@ everything a spammer posted across the community's groups.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -97,30 +96,44 @@ class MemorySpamStore:
         self.lockdowns[lockdown.id] = replace(lockdown)
 
 
-Recent = tuple[ChatRef, int, float, str]
+# A remembered message: its chat, id, time and text. Not the event itself:
+# that would keep its sender, reply and media alive for the GC to walk.
+Recent = tuple[ChatRef, int, datetime, str]
 
 
 class RecentMessages:
-    """Each member's latest messages (chat, id, time, text), bounded: two
-    generations of dicts, the older dropped whole when the newer fills."""
+    """Each member's latest messages, bounded: two generations of dicts, the
+    older dropped whole when the newer fills. A member's messages are a list
+    trimmed from the front: the first costs a one-item list, not a deque's
+    block of 64."""
 
     def __init__(self, members: int = _MEMBERS, per_member: int = _PER_MEMBER) -> None:
         self._limit = members
         self._per = per_member
-        self._now: dict[str, deque[Recent]] = {}
-        self._before: dict[str, deque[Recent]] = {}
+        self._now: dict[str, list[Recent]] = {}
+        self._before: dict[str, list[Recent]] = {}
 
-    def add(self, member: str, chat: ChatRef, message_id: int, at: float, text: str) -> None:
+    def add(self, member: str, ev: MessagePosted) -> None:
         found = self._now.get(member)
+        if found is not None:
+            found.append((ev.chat, ev.message_id, ev.at, ev.text))
+            if len(found) > self._per:
+                del found[0]
+            return
+        found = self._before.pop(member, None)
+        if len(self._now) >= self._limit:
+            self._before = self._now
+            self._now = {}
         if found is None:
-            found = self._before.pop(member, None) or deque(maxlen=self._per)
-            if len(self._now) >= self._limit:
-                self._before = self._now
-                self._now = {}
-            self._now[member] = found
-        found.append((chat, message_id, at, text))
+            self._now[member] = [(ev.chat, ev.message_id, ev.at, ev.text)]
+            return
+        self._now[member] = found
+        found.append((ev.chat, ev.message_id, ev.at, ev.text))
+        if len(found) > self._per:
+            del found[0]
 
     def of(self, member: str) -> Iterator[Recent]:
+        """The member's kept messages, newest generation first."""
         for generation in (self._now, self._before):
             found = generation.get(member)
             if found is not None:
@@ -132,7 +145,7 @@ class RecentMessages:
                 return text
         return ""
 
-    def take(self, member: str, since: float) -> list[Recent]:
+    def take(self, member: str, since: datetime) -> list[Recent]:
         """The member's messages since `since`, forgotten as they are taken."""
         taken = [r for r in self.of(member) if r[2] >= since]
         self._now.pop(member, None)
@@ -158,6 +171,8 @@ class SpamGuard:
         self.model.learn_all((x.label, x.text) for x in snapshot.samples)
         self.config = config
         self.detector = Detector(config, self.model)
+        # Whether any second opinion is configured (most communities: none).
+        self.asks_opinions = config.cas.enabled or config.llm.enabled
         self.recent = RecentMessages()
         self.pictures = Pictures()
         self.opinions = Opinions()
@@ -176,6 +191,7 @@ class SpamGuard:
         if config != self.config:
             self.config = config
             self.detector = Detector(config, self.model)
+            self.asks_opinions = config.cas.enabled or config.llm.enabled
 
     def scrutiny(self, view: MessageView, member: MemberRecord, role: str) -> bool | None:
         """None: not checked (staff, approved, trusted); True: a newcomer,
@@ -203,7 +219,11 @@ class SpamGuard:
         return points.level_of(member.key) >= cfg.trusted_level
 
     def check(self, view: MessageView, member: MemberRecord, role: str) -> SpamVerdict | None:
-        newcomer = self.scrutiny(view, member, role)
+        return self.verdict(view, self.scrutiny(view, member, role))
+
+    def verdict(self, view: MessageView, newcomer: bool | None) -> SpamVerdict | None:
+        """The detector's verdict when it is spam, at the scrutiny given
+        (`scrutiny`'s answer, found once per message by its caller)."""
         if newcomer is None:
             return None
         verdict = self.detector.check(view, newcomer=newcomer)
@@ -223,7 +243,7 @@ class SpamGuard:
         return self.opinions.ask(cfg, ev, member.key, newcomer, margin, threshold, today)
 
     def remember(self, ev: MessagePosted, member: MemberRecord) -> None:
-        self.recent.add(member.key, ev.chat, ev.message_id, ev.at.timestamp(), ev.text)
+        self.recent.add(member.key, ev)
 
     def act(
         self, verdict: SpamVerdict, ev: MessagePosted, member: MemberRecord, group: GroupRecord
@@ -326,7 +346,7 @@ class SpamGuard:
     ) -> tuple[list[DeleteMessage], set[ChatRef]]:
         """Deletions of the message and the member's other recent messages,
         one action per chat, and the chats they were in."""
-        since = (now - self.config.cleanup).timestamp()
+        since = now - self.config.cleanup
         ids: dict[ChatRef, set[int]] = {chat: {message_id}}
         for c, mid, _, _ in self.recent.take(member.key, since):
             ids.setdefault(c, set()).add(mid)
