@@ -32,7 +32,8 @@ from bot.features.risk.records import (
     SpamSampleRecord,
     SpamSnapshot,
 )
-from bot.features.risk.spam.checks import Detector, SpamVerdict, features, head
+from bot.features.risk.spam.checks import Detector, SpamVerdict, head
+from bot.features.risk.spam.checks import margin as spam_margin
 from bot.features.risk.spam.images import Pictures
 from bot.features.risk.spam.model import HAM, SPAM, SpamModel
 from bot.features.risk.spam.opinions import Opinions
@@ -237,7 +238,8 @@ class SpamGuard:
         cfg = self.config
         if newcomer is None or not (cfg.cas.enabled or cfg.llm.enabled):
             return []
-        margin = self.model.linear.margin(features(head(view))) if cfg.llm.enabled else 0.0
+        # The compiled scorer where it is built: no feature strings.
+        margin = spam_margin(self.model.linear, head(view)) if cfg.llm.enabled else 0.0
         threshold = self.detector.newcomer if newcomer else self.detector.regular
         today = self.kit.calendar.local_date(ev.at)
         return self.opinions.ask(cfg, ev, member.key, newcomer, margin, threshold, today)
