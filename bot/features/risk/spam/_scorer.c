@@ -422,6 +422,8 @@ Table_score(Table *self, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(dn)", total, n);
 }
 
+static PyObject *listed(PyObject *out, Py_ssize_t n);
+
 /* The keys of the message's features that push towards spam (a weight
  * above 0), for `/why`: the strings are looked up only for these. */
 static PyObject *
@@ -435,23 +437,16 @@ Table_positive(Table *self, PyObject *const *args, Py_ssize_t nargs)
     if (out == NULL)
         return NULL;
     Py_ssize_t n = collect(args[0], args[1], self->keys, self->mask, 0);
-    if (n < 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
+    if (n < 0)
+        return listed(out, n);
+    /* The positive keys moved to the front of `found`, then listed. */
+    Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t s = slot_of(self, found[i]);
-        if (s < 0 || !(self->values[s] > 0.0))
-            continue;
-        PyObject *k = PyLong_FromUnsignedLongLong(found[i]);
-        if (k == NULL || PyList_Append(out, k) < 0) {
-            Py_XDECREF(k);
-            Py_DECREF(out);
-            return NULL;
-        }
-        Py_DECREF(k);
+        if (s >= 0 && self->values[s] > 0.0)
+            found[kept++] = found[i];
     }
-    return out;
+    return listed(out, kept);
 }
 
 static PyObject *
