@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.core.collector import SERVING_THRESHOLDS, serving
+from tests.adapters.test_lazy_imports import UPDATE
 from tests.conftest import EXAMPLE, ROOT
 
 DEFAULTS = (700, 10, 10)
@@ -39,15 +40,6 @@ with contextlib.redirect_stdout(io.StringIO()):
 print(json.dumps({"code": code, "seen": seen, "after": gc.get_threshold(),
                   "frozen_after": gc.get_freeze_count()}))
 """
-
-UPDATE = {
-    "update_id": 1,
-    "message": {
-        "message_id": 1, "date": 1767600000, "text": "hello",
-        "from": {"id": 5, "is_bot": False, "first_name": "Ann"},
-        "chat": {"id": -1001, "type": "supergroup", "title": "Founders"},
-    },
-}  # fmt: skip
 
 
 def command(*argv: str) -> dict[str, Any]:

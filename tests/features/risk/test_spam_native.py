@@ -24,7 +24,15 @@ from hypothesis import strategies as st
 
 from bot.config.risk import SpamConfig
 from bot.features.risk.spam import kept, native
-from bot.features.risk.spam.checks import Detector, features, head, margin, tokens
+from bot.features.risk.spam.checks import (
+    Detector,
+    explain,
+    features,
+    head,
+    margin,
+    reasons,
+    tokens,
+)
 from bot.features.risk.spam.evaluate import evaluate
 from bot.features.risk.spam.features import features as text_features
 from bot.features.risk.spam.features import structure
@@ -112,6 +120,19 @@ def test_the_corpora_score_alike() -> None:
     pastes = ["项目 进展 顺利 42 " * 900, "🔥 FREE USDT t.me/+abc @promo_bot 138 0013 8000 " * 250]
     for text in pastes:
         assert_same(linear, text)
+
+
+def test_why_names_the_same_reasons_from_the_compiled_keys() -> None:
+    # `/why` on a flagged message: the scorer's positive keys, named, give
+    # what `explain` gives from the feature strings.
+    model = shipped_model()
+    flagged = 0
+    for text in corpora():
+        view = head(MessageView(text=text, group="g", sender="s", at=0.0))
+        expected = explain(model, features(view))
+        assert reasons(model, view) == expected, text
+        flagged += bool(expected)
+    assert flagged > 500
 
 
 def test_the_table_holds_every_weight_under_its_own_key() -> None:
