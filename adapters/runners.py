@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.admins import AdminDesk, PlatformAdmins
 from adapters.app import App, database_url
 from adapters.ops.context import platform
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
@@ -54,20 +55,25 @@ class Router:
     """Actions across platforms: an event on one may need a chat on another
     told (one log chat for a community on Telegram and Discord). Each
     gateway hands what is not its own here; it goes to the gateway of its
-    platform, held until that one is up."""
+    platform, held until that one is up. The dashboard asks the platforms
+    up now who administers their groups (`admins`)."""
 
     def __init__(self) -> None:
         self._gateways: dict[str, Gateway] = {}
         self._held: dict[str, deque[Action]] = {}
+        self.admins = AdminDesk()
 
-    def attach(self, platform: str, gateway: Gateway) -> None:
+    def attach(self, platform: str, gateway: Gateway, admins: PlatformAdmins | None = None) -> None:
         self._gateways[platform] = gateway
+        if admins is not None:
+            self.admins.attach(platform, admins)
         held = self._held.pop(platform, None)
         if held:
             asyncio.get_running_loop().create_task(self._deliver(gateway, list(held)))
 
     def detach(self, platform: str) -> None:
         self._gateways.pop(platform, None)
+        self.admins.detach(platform)
 
     @property
     def gateways(self) -> dict[str, Gateway]:
@@ -149,7 +155,9 @@ def _dashboard(
         for action in actions:
             await router.forward(action)
 
-    bot = EngineBot(lambda: app.engine, app.store, execute, app.config.platforms.telegram.token)
+    bot = EngineBot(
+        lambda: app.engine, app.store, execute, app.config.platforms.telegram.token, router.admins
+    )
     return start(bot, config_path, log.warning, routes)
 
 
@@ -253,15 +261,17 @@ def _passing(name: str, exc: Exception) -> bool:
 
 async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
     if name == "telegram":
+        from adapters.telegram.admins import ChatAdmins
         from adapters.telegram.runner import application_for, running
 
         grace = app.config.platforms.shutdown_grace.total_seconds()
         async with running(application_for(app, drain_timeout=grace)) as runner:
             runner.gateway.forward = router.forward
-            router.attach("telegram", runner.gateway)
+            router.attach("telegram", runner.gateway, ChatAdmins(runner.application.bot))
             driver.attach("telegram", TelegramOutlet(runner.gateway))
             await asyncio.Event().wait()
     elif name == "discord":
+        from adapters.discord.admins import GuildAdmins
         from adapters.discord.client import build_bot
 
         token = app.config.platforms.discord.token
@@ -269,9 +279,12 @@ async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) ->
             raise RuntimeError("platforms.discord.token is empty: set DISCORD_TOKEN")
         bot = build_bot(app, forward=router.forward)
 
+        def guild_id() -> int | None:
+            return app.engine.config.platforms.discord.guild_id
+
         async def attach_when_ready() -> None:
             await bot.wait_until_ready()
-            router.attach("discord", bot.community.gateway)
+            router.attach("discord", bot.community.gateway, GuildAdmins(bot, guild_id))
             driver.attach("discord", GatewayOutlet(bot.community.gateway))
 
         async with bot:
