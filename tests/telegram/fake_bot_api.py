@@ -479,6 +479,9 @@ class FakeBotApi:
     def promote(self, chat_id: int, user_id: int, by: int) -> None:
         self._set_status(self.chats[chat_id], user_id, "administrator", self.users[by])
 
+    def demote(self, chat_id: int, user_id: int, by: int) -> None:
+        self._set_status(self.chats[chat_id], user_id, "member", self.users[by])
+
     def request_join(self, chat_id: int, user_id: int, *, invite_link: str | None = None) -> None:
         chat = self.chats[chat_id]
         body: dict[str, Any] = {
