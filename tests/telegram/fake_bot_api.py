@@ -272,6 +272,8 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         # method -> [calls left, retry_after, chat_id or 0 for any chat]
         self.floods: dict[str, list[int]] = {}
+        # method -> seconds the server waits before answering it
+        self.stalls: dict[str, float] = {}
         self.answered_queries: set[str] = set()
         self._queries: set[str] = set()
         self._invite_serial = 0
@@ -655,6 +657,8 @@ class FakeBotApi:
             call.ok, call.error = False, "Not Found"
             self.calls.append(call)
             return _reply(ApiError(404, "Not Found"))
+        if method in self.stalls:
+            await asyncio.sleep(self.stalls[method])
         try:
             self._check_flood(method, params)
             if method == "getUpdates":

@@ -32,6 +32,7 @@ from tests.telegram.harness import ADMIN, ANN, CONFIG, GROUP, MOD, OWNER, Bot
 from tests.telegram.test_telegram_dashboard import free_port
 
 BASE = "http://127.0.0.1:8080"
+OTHER = -1002222
 
 
 @dataclass
@@ -88,6 +89,7 @@ def asked(api: FakeBotApi, user_id: int) -> list[dict[str, object]]:
 
 async def test_a_group_admin_not_in_the_config_is_a_moderator(site: Site) -> None:
     api = site.bot.api
+    assert "the members of its Discord server" in (await site.web.get("/login")).text
     r = await site.login(ADMIN)
     assert r.status_code == 303 and SESSION in r.cookies
     assert len(asked(api, ADMIN)) == 1
@@ -164,6 +166,31 @@ async def test_telegram_failing_refuses_and_grants_nothing(
     assert "Telegram could not tell whether you administer" in r.text
     assert api.refused("getChatMember")
     assert "could not say whether telegram:1003 administers" in caplog.text
+
+
+async def test_telegram_silent_past_the_timeout_refuses(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admins, "ASK_TIMEOUT", 0.2)
+    site.bot.api.stalls["getChatMember"] = 1.0
+    r = await site.login(ADMIN)
+    assert r.status_code == 503 and SESSION not in r.cookies
+
+
+async def test_one_group_failing_does_not_hide_a_yes_from_another(site: Site) -> None:
+    """Telegram is asked about every group of the community: a yes in one
+    lets the admin in though another could not be asked; a no in the one
+    and a failure in the other is no yes."""
+    api = site.bot.api
+    api.add_group(OTHER, "Second group", owner=OWNER, admins=[ADMIN], members=[ANN])
+    api.post(OTHER, ANN, "hello from the second group")
+    await site.bot.settle()
+    _bot_removed(api)  # GROUP answers 403 from now on
+    assert (await site.login(ADMIN)).status_code == 303
+    assert api.called("getChatMember", chat_id=OTHER, user_id=ADMIN)
+    site.web.cookies.clear()
+    api.demote(OTHER, ADMIN, by=OWNER)
+    assert (await site.login(ADMIN)).status_code == 503
 
 
 async def test_telegram_failing_at_the_recheck_keeps_the_session_but_shows_nothing(
