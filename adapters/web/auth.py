@@ -110,6 +110,7 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
             return dash.refuse(request, who, 400)
         if who is not None:
             dash.logged_out.add(who.sid)
+            dash.grants.drop(who.sid)
         response = RedirectResponse("/login", 303)
         response.delete_cookie(sess.SESSION, path="/")
         return response

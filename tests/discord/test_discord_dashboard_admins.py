@@ -43,7 +43,7 @@ class Site:
     web: httpx.AsyncClient
     clock: Clock
 
-    async def login(self, who: simcord.MemberActor) -> httpx.Response:
+    async def login(self, who: simcord.MemberActor | simcord.UserHandle) -> httpx.Response:
         """Discord's code flow, with Discord's OAuth endpoints faked (the
         bot's own REST calls go to simcord)."""
         transport = httpx.ASGITransport(fake_discord(str(who.id), SECRET, who.name))
@@ -108,6 +108,11 @@ async def test_a_plain_member_is_refused(site: Site) -> None:
     r = await site.login(site.world.alice)
     assert r.status_code == 403 and SESSION not in r.cookies
     assert "Discord does not show you as an admin" in r.text
+    # Someone not in the server at all (Discord answers 404): no either.
+    stranger = site.world.env.create_user("zed")
+    await site.world.env.settle()
+    r = await site.login(stranger)
+    assert r.status_code == 403 and SESSION not in r.cookies
 
 
 async def test_a_demoted_moderator_is_out_once_asked_again(site: Site) -> None:
