@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.admins import AdminDesk, PlatformAdmins
 from adapters.app import App, database_url
 from adapters.ops.context import platform
 from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
@@ -58,19 +59,30 @@ class Router:
     """Actions across platforms: an event on one may need a chat on another
     told (one log chat for a community on Telegram and Discord). Each
     gateway hands what is not its own here; it goes to the gateway of its
-    platform, held until that one is up."""
+    platform, held until that one is up. The dashboard asks the platforms
+    up now who administers their groups (`admins`)."""
 
     def __init__(self) -> None:
         self._gateways: dict[str, Gateway] = {}
         self._outboxes: dict[str, Hold] = {}
         self._held: dict[str, deque[Action]] = {}
+        self.admins = AdminDesk()
 
-    def attach(self, platform: str, gateway: Gateway, outbox: Hold | None = None) -> None:
+    def attach(
+        self,
+        platform: str,
+        gateway: Gateway,
+        outbox: Hold | None = None,
+        admins: PlatformAdmins | None = None,
+    ) -> None:
         """A platform is up; `outbox` stores actions with the next batch and
-        sends them once it commits (`adapters.outbox.Outbox.hold`)."""
+        sends them once it commits (`adapters.outbox.Outbox.hold`); `admins`
+        tells the dashboard who administers its groups."""
         self._gateways[platform] = gateway
         if outbox is not None:
             self._outboxes[platform] = outbox
+        if admins is not None:
+            self.admins.attach(platform, admins)
         held = self._held.pop(platform, None)
         if held:
             asyncio.get_running_loop().create_task(self._deliver(gateway, list(held)))
@@ -78,6 +90,7 @@ class Router:
     def detach(self, platform: str) -> None:
         self._gateways.pop(platform, None)
         self._outboxes.pop(platform, None)
+        self.admins.detach(platform)
 
     async def hold(self, actions: Sequence[Action], origin: str) -> None:
         """Actions that answer no platform's update (a moderator's on the
@@ -179,7 +192,9 @@ def _dashboard(
         # (a 429 holds an action for as long as it says).
         await router.hold(actions, f"dashboard:{uuid.uuid4().hex}")
 
-    bot = EngineBot(lambda: app.engine, app.store, execute, app.config.platforms.telegram.token)
+    bot = EngineBot(
+        lambda: app.engine, app.store, execute, app.config.platforms.telegram.token, router.admins
+    )
     return start(bot, config_path, log.warning, routes)
 
 
@@ -283,15 +298,22 @@ def _passing(name: str, exc: Exception) -> bool:
 
 async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) -> None:
     if name == "telegram":
+        from adapters.telegram.admins import ChatAdmins
         from adapters.telegram.runner import application_for, running
 
         grace = app.config.platforms.shutdown_grace.total_seconds()
         async with running(application_for(app, drain_timeout=grace)) as runner:
             runner.gateway.forward = router.forward
-            router.attach("telegram", runner.gateway, runner.outbox.hold)
+            router.attach(
+                "telegram",
+                runner.gateway,
+                runner.outbox.hold,
+                ChatAdmins(runner.application.bot),
+            )
             driver.attach("telegram", TelegramOutlet(runner.gateway))
             await asyncio.Event().wait()
     elif name == "discord":
+        from adapters.discord.admins import GuildAdmins
         from adapters.discord.client import build_bot
 
         token = app.config.platforms.discord.token
@@ -299,9 +321,17 @@ async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) ->
             raise RuntimeError("platforms.discord.token is empty: set DISCORD_TOKEN")
         bot = build_bot(app, forward=router.forward)
 
+        def guild_id() -> int | None:
+            return app.engine.config.platforms.discord.guild_id
+
         async def attach_when_ready() -> None:
             await bot.wait_until_ready()
-            router.attach("discord", bot.community.gateway, bot.community.delivery.hold)
+            router.attach(
+                "discord",
+                bot.community.gateway,
+                bot.community.delivery.hold,
+                GuildAdmins(bot, guild_id),
+            )
             driver.attach("discord", GatewayOutlet(bot.community.gateway))
 
         async with bot:

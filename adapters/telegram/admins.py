@@ -4,16 +4,21 @@ Kept for a short time so that a busy group costs one call every few minutes,
 and dropped at once when a `chat_member` update shows someone promoted or
 demoted. Owners and moderators named in the config are staff anyway (the
 core's directory knows them); this adds the group's own Telegram admins.
+The dashboard asks the same of one user live (`ChatAdmins`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest, TelegramError
+
+from adapters.admins import AdminsUnknown, Ask, any_yes
+from bot.core.events import ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -63,3 +68,34 @@ class AdminCache:
 
     def invalidate(self, chat_id: int) -> None:
         self._entries.pop(chat_id, None)
+
+
+class ChatAdmins:
+    """The dashboard's question (`adapters.admins.PlatformAdmins`), asked
+    with getChatMember in each group: creator or administrator is a yes.
+
+    Not through `AdminCache`: that one keeps a failed read as "no admins",
+    which is right for a message and wrong here, where a failure must say
+    that Telegram could not answer."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def administers(self, user_id: str, chats: Sequence[ChatRef]) -> bool:
+        user = int(user_id)
+
+        def asking(chat: ChatRef) -> Ask:
+            async def ask() -> bool:
+                try:
+                    member = await self._bot.get_chat_member(int(chat.chat_id), user)
+                except BadRequest as exc:
+                    if "user not found" in exc.message.lower():
+                        return False  # Telegram knows no such user there
+                    raise AdminsUnknown(exc.message) from exc
+                except TelegramError as exc:
+                    raise AdminsUnknown(exc.message) from exc
+                return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+            return ask
+
+        return await any_yes([(chat.key, asking(chat)) for chat in chats])

@@ -28,6 +28,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from adapters.web import admins
 from adapters.web import session as sess
 from adapters.web.bridge import Bot
 from adapters.web.security import LoginLinks, RateLimit, Signer
@@ -83,6 +84,8 @@ class Dashboard:
         # Sessions ended by their owner: a copied cookie opens nothing after
         # a log-out (kept in memory; a restart with a random key ends all).
         self.logged_out: set[str] = set()
+        # Sessions of the platforms' group admins, while their yes holds.
+        self.grants = admins.Grants()
         # Reports by period: (local day, when made, the report); see analytics_page.
         self.reports: dict[int, tuple[date, float, Report]] = {}
         # Set by `adapters.web.start` while it serves.
@@ -184,8 +187,22 @@ class Dashboard:
         sess.set_cookie(response, request, self.settings.public_url, name, value, age)
 
     def viewer(self, request: Request) -> sess.Viewer | None:
+        """Who is looking, with the role the config gives them, or a group
+        admin's while their platform's yes holds."""
         who = sess.viewer(request, self.signer, self.bot.engine)
-        return None if who is None or who.sid in self.logged_out else who
+        if who is None or who.sid in self.logged_out:
+            return None
+        if not who.is_staff and self.settings.platform_admins and self.grants.holds(who.sid):
+            return admins.as_admin(who)
+        return who
+
+    async def staff(self, request: Request) -> sess.Viewer | Response | None:
+        """`viewer`, with a group admin's platform asked again once its yes
+        has run out (a refusal page when it cannot say or says no)."""
+        who = self.viewer(request)
+        if who is None or who.is_staff:
+            return who
+        return await admins.recheck(self, request, who)
 
     def refuse(self, request: Request, who: sess.Viewer | None, status: int) -> Response:
         key = {
@@ -233,7 +250,9 @@ class Dashboard:
         members are refused and see nothing of the community."""
 
         async def endpoint(request: Request) -> Response:
-            who = self.viewer(request)
+            who = await self.staff(request)
+            if isinstance(who, Response):
+                return who
             if who is None:
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
             if not who.is_staff or (owner and not who.is_owner):
@@ -246,7 +265,9 @@ class Dashboard:
         """A change: staff only, and only with the session's CSRF token."""
 
         async def endpoint(request: Request) -> Response:
-            who = self.viewer(request)
+            who = await self.staff(request)
+            if isinstance(who, Response):
+                return who
             if who is None:
                 return self.refuse(request, None, 401)
             if not who.is_staff or (owner and not who.is_owner):

@@ -1,7 +1,8 @@
 """Logging in: Telegram's Login Widget, Discord's OAuth2 code flow and the
 console's one-time link. Each way ends the same: the identity is a member
 key (`telegram:1001`), and only the community's owners and moderators get a
-session. Every attempt counts against the client's login limit."""
+session, with the admins of its groups on the platform they log in with
+(`admins.py`). Every attempt counts against the client's login limit."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.web import admins
 from adapters.web import session as sess
 from adapters.web.security import telegram_login
 
@@ -40,6 +42,7 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
             telegram_bot=cfg.telegram_bot if dash.bot.telegram_token else None,
             telegram_return=f"{dash.base_url()}auth/telegram",
             discord=bool(cfg.discord.client_id and cfg.discord.client_secret),
+            platform_admins=cfg.platform_admins and dash.bot.admins is not None,
         )
 
     async def by_telegram(request: Request) -> Response:
@@ -51,8 +54,8 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
             log.warning("dashboard: a Telegram login with a wrong or stale hash was refused")
             return dash.render(request, "refused.html", None, 403, reason="refused.hash")
         name = " ".join(filter(None, (params.get("first_name"), params.get("last_name"))))
-        return _open(dash, request, f"telegram:{user_id}", name or params.get("username", ""),
-                     "telegram")  # fmt: skip
+        return await _open(dash, request, f"telegram:{user_id}",
+                           name or params.get("username", ""), "telegram")  # fmt: skip
 
     async def to_discord(request: Request) -> Response:
         cfg = dash.settings.discord
@@ -88,7 +91,7 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
             log.warning("dashboard: Discord login failed: %s", type(exc).__name__)
             return dash.render(request, "refused.html", None, 502, reason="refused.discord")
         name = str(user.get("global_name") or user.get("username") or "")
-        response = _open(dash, request, f"discord:{user['id']}", name, "discord")
+        response = await _open(dash, request, f"discord:{user['id']}", name, "discord")
         response.delete_cookie(OAUTH, path="/")
         return response
 
@@ -99,7 +102,7 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
         if not token or not dash.links.use(token, time.time()):
             return dash.render(request, "refused.html", None, 403, reason="refused.link")
         key = sess.link_identity(dash.config)
-        return _open(dash, request, key, key, "link")
+        return await _open(dash, request, key, key, "link")
 
     async def logout(request: Request) -> Response:
         who = dash.viewer(request)
@@ -107,6 +110,7 @@ def routes(dash: Dashboard) -> list[BaseRoute]:
             return dash.refuse(request, who, 400)
         if who is not None:
             dash.logged_out.add(who.sid)
+            dash.grants.drop(who.sid)
         response = RedirectResponse("/login", 303)
         response.delete_cookie(sess.SESSION, path="/")
         return response
@@ -138,16 +142,30 @@ def _allowed(dash: Dashboard, request: Request) -> bool:
     return dash.limit.allow(client, time.time())
 
 
-def _open(dash: Dashboard, request: Request, key: str, name: str, via: str) -> Response:
-    """A session for staff; anyone else is told so and gets none."""
+async def _open(dash: Dashboard, request: Request, key: str, name: str, via: str) -> Response:
+    """A session for staff, and for the admins of the community's groups
+    on the platform they logged in with; anyone else is told so and gets
+    none."""
+    sid = secrets.token_urlsafe(16)
     if sess.role_of(dash.bot.engine, key, via) not in ("owner", "moderator"):
-        log.warning("dashboard: %s logged in through %s but is no moderator", key, via)
-        return dash.render(request, "refused.html", None, 403, reason="refused.role")
-    log.warning("dashboard: %s logged in through %s", key, via)
+        if not admins.eligible(dash, key, via):
+            log.warning("dashboard: %s logged in through %s but is no moderator", key, via)
+            return dash.render(request, "refused.html", None, 403, reason="refused.role")
+        answer = await admins.ask(dash, key)
+        if answer != "yes":
+            why = "no admin of its groups there" if answer == "no" else "the platform cannot say"
+            log.warning("dashboard: %s logged in through %s but is no moderator and %s",
+                        key, via, why)  # fmt: skip
+            return admins.refusal(dash, request, key, answer)
+        dash.grants.grant(sid)
+        log.warning("dashboard: %s logged in through %s as an admin of the community's groups "
+                    "there", key, via)  # fmt: skip
+    else:
+        log.warning("dashboard: %s logged in through %s", key, via)
     response = RedirectResponse("/", 303)
     ttl = int(dash.settings.session_ttl.total_seconds())
     dash.cookie(response, request, sess.SESSION,
-                sess.new_session(dash.signer, key, name, via, ttl), ttl)  # fmt: skip
+                sess.new_session(dash.signer, key, name, via, ttl, sid), ttl)  # fmt: skip
     return response
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from adapters.admins import AdminDesk
 from adapters.console.session import ConsoleSession
 from bot.core.actions import Action
 from bot.core.engine import Engine
@@ -36,6 +37,12 @@ class Bot(Protocol):
         """Checks the Telegram Login Widget's hash; never rendered."""
         ...
 
+    @property
+    def admins(self) -> AdminDesk | None:
+        """Asks the platforms up now who administers their groups; None
+        where no platform runs (the console)."""
+        ...
+
     async def submit(self, event: Event, sort: Sort) -> list[Action]:
         """Run the event through the engine and carry out what `sort`
         sends; returns what it keeps."""
@@ -55,11 +62,13 @@ class EngineBot:
         store: SqlStore,
         execute: Execute,
         telegram_token: str | None = None,
+        admins: AdminDesk | None = None,
     ) -> None:
         self._engine = engine
         self._store = store
         self._execute = execute
         self._token = telegram_token
+        self._admins = admins
 
     @property
     def engine(self) -> Engine:
@@ -72,6 +81,10 @@ class EngineBot:
     @property
     def telegram_token(self) -> str | None:
         return self._token
+
+    @property
+    def admins(self) -> AdminDesk | None:
+        return self._admins
 
     async def submit(self, event: Event, sort: Sort) -> list[Action]:
         held, send = sort(await self.engine.handle(event))
@@ -100,6 +113,10 @@ class ConsoleBot:
     @property
     def telegram_token(self) -> str | None:
         return self.engine.config.platforms.telegram.token
+
+    @property
+    def admins(self) -> AdminDesk | None:
+        return None
 
     async def submit(self, event: Event, sort: Sort) -> list[Action]:
         return await self._session.from_outside(event, sort)

@@ -35,6 +35,9 @@ class Viewer:
     via: str
     sid: str
     role: str
+    # Let in as an admin of one of the community's groups on their platform
+    # (`adapters/web/admins.py`), not by the config: a moderator until asked again.
+    admin: bool = False
 
     @property
     def is_owner(self) -> bool:
@@ -47,9 +50,10 @@ class Viewer:
     def as_user(self) -> UserRef:
         """Who the engine hears a dashboard command from."""
         platform, _, user_id = self.key.partition(":")
-        # The operator is nobody the config names: the platform's admin flag
-        # lets the engine take their moderators' commands.
-        return UserRef(platform, user_id, self.name, is_admin=self.key == OPERATOR)
+        # The operator is nobody the config names, nor is a group's admin:
+        # the platform's admin flag lets the engine take their moderators'
+        # commands, as it does in chat.
+        return UserRef(platform, user_id, self.name, is_admin=self.key == OPERATOR or self.admin)
 
 
 def role_of(engine: Engine, key: str, via: str) -> str:
@@ -72,12 +76,14 @@ def link_identity(config: Config) -> str:
     return owners[0] if owners else OPERATOR
 
 
-def new_session(signer: Signer, key: str, name: str, via: str, ttl: float) -> str:
+def new_session(
+    signer: Signer, key: str, name: str, via: str, ttl: float, sid: str | None = None
+) -> str:
     data = {
         "key": key,
         "name": name,
         "via": via,
-        "sid": secrets.token_urlsafe(16),
+        "sid": sid or secrets.token_urlsafe(16),
         "exp": int(time.time() + ttl),
     }
     return signer.sign(data, SESSION)

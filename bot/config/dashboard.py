@@ -37,6 +37,11 @@ class DashboardConfig(Strict):
     # no Telegram login button.
     telegram_bot: str | None = None
     session_ttl: Duration = timedelta(hours=12)
+    # The platforms' own group admins (Telegram chat administrators,
+    # Discord members who may manage messages) log in as moderators without
+    # being listed in `community.moderators`; the platform is asked at
+    # login and again every few minutes. False: the config's staff only.
+    platform_admins: bool = True
     # Earlier versions of the config file kept beside it when the dashboard saves.
     versions_kept: int = Field(default=20, ge=1, le=1000)
     discord: DiscordLogin = Field(default_factory=DiscordLogin)

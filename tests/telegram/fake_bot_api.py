@@ -272,6 +272,8 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         # method -> [calls left, retry_after, chat_id or 0 for any chat]
         self.floods: dict[str, list[int]] = {}
+        # method -> seconds the server waits before answering it
+        self.stalls: dict[str, float] = {}
         self.answered_queries: set[str] = set()
         self._queries: set[str] = set()
         self._invite_serial = 0
@@ -479,6 +481,9 @@ class FakeBotApi:
     def promote(self, chat_id: int, user_id: int, by: int) -> None:
         self._set_status(self.chats[chat_id], user_id, "administrator", self.users[by])
 
+    def demote(self, chat_id: int, user_id: int, by: int) -> None:
+        self._set_status(self.chats[chat_id], user_id, "member", self.users[by])
+
     def request_join(self, chat_id: int, user_id: int, *, invite_link: str | None = None) -> None:
         chat = self.chats[chat_id]
         body: dict[str, Any] = {
@@ -652,6 +657,8 @@ class FakeBotApi:
             call.ok, call.error = False, "Not Found"
             self.calls.append(call)
             return _reply(ApiError(404, "Not Found"))
+        if method in self.stalls:
+            await asyncio.sleep(self.stalls[method])
         try:
             self._check_flood(method, params)
             if method == "getUpdates":

@@ -10,15 +10,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route
 
 from adapters.web.security import telegram_hash
 from adapters.web.session import SESSION, new_session
 from adapters.web.views import risk_of
 from tests.web.conftest import DISCORD_SECRET, MEMBER, MODERATOR, OWNER, TOKEN, Web
+from tests.web.fake_discord import fake_discord
 
 PAGES = [
     "/",
@@ -191,32 +188,10 @@ def test_login_attempts_are_limited(web: Web) -> None:
     assert web.client.get(path, follow_redirects=False).status_code == 429
 
 
-def fake_discord(user_id: str) -> Starlette:
-    """Discord's token and user endpoints as the code flow uses them."""
-
-    async def token(request: Request) -> JSONResponse:
-        form = await request.form()
-        auth = httpx.BasicAuth("4242", DISCORD_SECRET)
-        expected = next(auth.auth_flow(httpx.Request("GET", "http://x"))).headers["authorization"]
-        if request.headers.get("authorization") != expected or form.get("code") != "good-code":
-            return JSONResponse({"error": "invalid_grant"}, status_code=400)
-        assert form.get("redirect_uri") == "http://127.0.0.1:8080/auth/discord/callback"
-        return JSONResponse({"access_token": "discord-access", "token_type": "Bearer"})
-
-    async def me(request: Request) -> JSONResponse | PlainTextResponse:
-        if request.headers.get("authorization") != "Bearer discord-access":
-            return PlainTextResponse("no", status_code=401)
-        return JSONResponse({"id": user_id, "username": "dana", "global_name": "Dana"})
-
-    return Starlette(
-        routes=[Route("/api/oauth2/token", token, methods=["POST"]), Route("/api/users/@me", me)]
-    )
-
-
 @pytest.mark.parametrize(("user_id", "allowed"), [("2002", True), ("2003", False)])
 def test_discord_oauth_code_flow(web: Web, user_id: str, allowed: bool) -> None:
     web.dash.discord_api = "http://discord.test/api"
-    transport = httpx.ASGITransport(fake_discord(user_id))
+    transport = httpx.ASGITransport(fake_discord(user_id, DISCORD_SECRET))
     web.dash.http = lambda: httpx.AsyncClient(transport=transport)
     r = web.client.get("/auth/discord", follow_redirects=False)
     assert r.status_code == 303
