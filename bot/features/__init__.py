@@ -204,7 +204,7 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
-                forgets=(seasons.forget,),
+                forgets=(seasons.forget, risk.forget),
             ),
         ),
     ]
