@@ -70,7 +70,7 @@ async def _alerts(c: AsyncConnection, *where: ColumnElement[bool]) -> list[RiskA
             (_ALERTS.c.community == _NAMED.c.community) & (_ALERTS.c.id == _NAMED.c.alert_id),
         )
         .where(*where)
-        .order_by(_NAMED.c.alert_id)
+        .order_by(_NAMED.c.alert_id, _NAMED.c.member_key)
     )
     for alert_id, key, shown, quoted in named:
         alert = by_id[alert_id]

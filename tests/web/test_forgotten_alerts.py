@@ -16,6 +16,7 @@ from adapters.web.views import risk_of
 from bot.features.risk.records import RiskAlertRecord
 from bot.features.risk.risk import Risk
 from storage.models.base import Base
+from storage.sql_store import SqlStore
 from tests.conftest import START
 from tests.web.conftest import MODERATOR, Web
 
@@ -49,8 +50,11 @@ def _activity_alias(web: Web) -> str:
     """The alias the rest of the erasure moved eve's rows to."""
     table = Base.metadata.tables["member_activity"]
 
+    store = web.session.store
+    assert isinstance(store, SqlStore)
+
     async def read() -> set[str]:
-        async with web.session.store.engine.connect() as c:
+        async with store.engine.connect() as c:
             rows = await c.execute(select(table.c.member_key).distinct())
             return {key for (key,) in rows}
 

@@ -343,6 +343,7 @@ class Monitors:
         if spec is None:
             return []
         actions: list[Action] = []
+        loc = self.kit.config.community.locale
         for group_key, pending in self._questions.items():
             group = self.kit.directory.groups.get(group_key)
             due = [q for q in pending.values() if now - q.at >= spec.after]
@@ -352,7 +353,7 @@ class Monitors:
                     actions += self.alert(
                         "unanswered_question", "medium", group, now, [q.message_id],
                         repeat=True, asked=q.text, name=q.name, after=format_duration(spec.after),
-                        text=_excerpt(q.text),
+                        text=_excerpt(q.text) or t(loc, "mydata.alert_words"),
                         named=[NamedMember(q.member, q.name, _excerpt(q.text))],
                     )  # fmt: skip
         return actions
