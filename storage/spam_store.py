@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features.risk.records import (
@@ -46,6 +46,8 @@ _LOCKDOWNS: Table = Base.metadata.tables[Lockdown.__tablename__]
 # Unacknowledged alerts older than this are not reminded of after a restart.
 _OPEN_ALERTS = timedelta(days=2)
 _WAITING = ("reported", "open")
+# What changes in a stored alert: its acknowledgement and reminders.
+_FOLLOW_UP = ("acked_at", "acked_by", "reminders", "reminded_at")
 
 
 def _names(record: type[Any]) -> list[str]:
@@ -188,14 +190,23 @@ class SqlSpamStore(EngineStore):
         values = asdict(alert)
         del values["named"]
         async with self._writing() as c:
-            await upsert(c, _ALERTS, ("community", "id"), [values])
-            if alert.named:
-                # Whom it names is written with the alert and never changes
-                # but by an erasure (which rewrites the rows here and the
-                # record the bot holds alike): a later save adds nothing.
-                insert = dialect_insert(c.dialect.name, _NAMED)
+            insert = dialect_insert(c.dialect.name, _ALERTS)
+            added = await c.execute(insert.values(**values).on_conflict_do_nothing())
+            if not added.rowcount:
+                # Stored before: only its acknowledgement and reminders
+                # change. Its texts and whom it names are written once (an
+                # erasure alone rewrites them), so a copy held from before
+                # an erasure (a running bot's, while `groupkeeper member
+                # erase` ran) cannot write a name back.
                 await c.execute(
-                    insert.on_conflict_do_nothing(),
+                    update(_ALERTS)
+                    .where(_ALERTS.c.community == alert.community, _ALERTS.c.id == alert.id)
+                    .values({name: values[name] for name in _FOLLOW_UP})
+                )
+                return
+            if alert.named:
+                await c.execute(
+                    _NAMED.insert(),
                     [
                         {"community": alert.community, "alert_id": alert.id,
                          "member_key": n.key, "shown": n.shown, "quoted": n.quoted}

@@ -145,7 +145,8 @@ async def test_an_erasure_rewrites_every_alert_naming_the_member(stores: Stores)
 
 async def test_an_alert_the_bot_held_is_saved_back_as_erased(stores: Stores) -> None:
     """The bot rewrites its copy of an open alert as the erasure rewrote the
-    row: acknowledging it later writes back no name and no old key."""
+    row, and a save writes only an alert's acknowledgement and reminders:
+    acknowledging it later writes back no name and no old key."""
     await fill(stores)
     held = (await stores.spam.load_spam(GREEN)).open_alerts
     raid = next(a for a in held if a.id == 2)
@@ -159,9 +160,16 @@ async def test_an_alert_the_bot_held_is_saved_back_as_erased(stores: Stores) -> 
         a.acked_at, a.acked_by = T0 + timedelta(hours=1), BOB
         await stores.spam.save_alert(a)
 
+    # A copy from before the erasure (a running bot's, while `groupkeeper
+    # member erase` ran): its acknowledgement counts, its texts do not.
+    stale = next(a for a in held if a.id == 1)
+    stale.acked_at, stale.acked_by = T0 + timedelta(hours=1), BOB
+    await stores.spam.save_alert(stale)
+
     after = await stored(stores)
-    for n in (2, 4):
+    for n in (1, 2, 4):
         assert after[n].acked_by == BOB
         assert "@eve" not in after[n].summary + after[n].evidence
     assert {n.key for n in after[2].named} == {BOB, CARL, ALIAS}
     assert after[4].named == ()
+    assert {n.key for n in after[1].named} == {ALIAS}
