@@ -25,6 +25,7 @@ from bot.features.mydata.store import Erased, Kept, Rows
 from bot.features.seasons.places import season_alias, season_place
 from storage.alert_erasure import alerts_of, erase_alerts, shown_now
 from storage.engine_store import EngineStore
+from storage.lockdown_erasure import erase_lockdowns, lockdowns_of
 from storage.models.base import Base
 
 DELETE, ANONYMISE, KEEP, PROFILE = "delete", "anonymise", "keep", "profile"
@@ -157,6 +158,7 @@ class SqlMemberDataStore(EngineStore):
                 ]
             for kind, data in await _notes_of(c, community, member_key):
                 out.setdefault(kind, []).append(data)
+            out["lockdowns_muted_you"] = await lockdowns_of(c, community, member_key)
             places = await _season_places(c, community, member_key)
             if places:
                 out["season_boards"] = places
@@ -169,6 +171,9 @@ class SqlMemberDataStore(EngineStore):
             shown = await shown_now(c, community, member_key)
             count = await erase_alerts(c, community, member_key, alias, shown)
             _add(erased.anonymised, "risk_alerts", count)
+            done, held = await erase_lockdowns(c, community, member_key, alias, kept.lockdowns)
+            _add(erased.anonymised, "lockdowns", done)
+            _add(erased.kept, "lockdowns", held)
             for spec in TABLES:
                 if spec.policy == ALERTS:
                     continue

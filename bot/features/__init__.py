@@ -205,6 +205,7 @@ async def build(
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
                 forgets=(seasons.forget, risk.forget),
+                muting=risk.muting,
             ),
         ),
     ]

@@ -2,7 +2,8 @@
 holds them; an erasure finds those that recorded the member by key and
 those stored before that record (by how the member is shown), shows the
 alias in their texts instead of the member, removes the member's quoted
-words, and leaves every other member and alert as it was."""
+words, and leaves every other member and alert as it was. Lockdowns that
+muted her name the alias too."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.core.i18n import t
 from bot.core.records import MemberRecord, WriteBatch
 from bot.features.mydata.store import Kept
 from bot.features.risk import alert_names
-from bot.features.risk.records import NamedMember, RiskAlertRecord
+from bot.features.risk.records import LockdownRecord, NamedMember, RiskAlertRecord
 from storage.member_data_store import SqlMemberDataStore
 from storage.models.base import Base
 from storage.spam_store import SqlSpamStore
@@ -173,3 +174,27 @@ async def test_an_alert_the_bot_held_is_saved_back_as_erased(stores: Stores) -> 
     assert {n.key for n in after[2].named} == {BOB, CARL, ALIAS}
     assert after[4].named == ()
     assert {n.key for n in after[1].named} == {ALIAS}
+
+
+async def test_lockdowns_that_muted_the_member_name_the_alias(stores: Stores) -> None:
+    """A lifted lockdown names the alias instead of her; one in force keeps
+    her key beside the alias (lifting it unmutes her) until it lifts."""
+    await fill(stores)
+    held = LockdownRecord(GREEN, 1, "telegram:-1001", T0, None, None, 30, f"{EVE}\n{BOB}")
+    lifted = replace(held, id=2, lifted_at=T0 + timedelta(hours=1))
+    bobs = replace(held, id=3, muted=BOB)
+    for lockdown in (held, lifted, bobs):
+        await stores.spam.save_lockdown(lockdown)
+    assert [m["id"] for m in (await stores.data.export(GREEN, EVE))["lockdowns_muted_you"]] == [
+        1,
+        2,
+    ]
+
+    erased = await stores.data.erase(GREEN, EVE, Kept(lockdowns=frozenset({1})), ALIAS)
+
+    assert erased.anonymised["lockdowns"] == 1 and erased.kept["lockdowns"] == 1
+    table = Base.metadata.tables["lockdowns"]
+    async with stores.core.engine.connect() as c:
+        rows = dict((await c.execute(select(table.c.id, table.c.muted))).all())
+    assert rows == {1: f"{EVE} {ALIAS}\n{BOB}", 2: f"{ALIAS}\n{BOB}", 3: BOB}
+    assert (await stores.data.export(GREEN, EVE))["lockdowns_muted_you"] == []

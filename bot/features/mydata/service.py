@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Flags about a member still waiting for review: (flag id, its case id).
 WaitingFlags = Callable[[str], list[tuple[int, int | None]]]
+# Lockdowns in force that muted a member: their ids.
+Muting = Callable[[str], list[int]]
 # (member key, alias) -> what follows on the platforms (a season role taken back).
 Forget = Callable[[str, str], list[Action]]
 
@@ -51,6 +53,7 @@ class MyData:
         waiting_flags: WaitingFlags,
         flushes: Sequence[Callable[[], Awaitable[None]]] = (),
         forgets: Sequence[Forget] = (),
+        muting: Muting | None = None,
     ) -> None:
         self.kit = kit
         self.store = store
@@ -64,6 +67,7 @@ class MyData:
         # Features that hold rows about members in memory (the seasons'
         # archive): told the member's key and alias after an erasure.
         self.forgets = tuple(forgets)
+        self.muting = muting
         # Who asked to be forgotten, until when their confirmation counts.
         self.asked: dict[str, datetime] = {}
         self._exported: dict[str, datetime] = {}
@@ -136,6 +140,8 @@ class MyData:
             if case_id is not None:
                 case_ids.add(case_id)
             reasons.append(t(loc, "mydata.kept.flag", id=flag_id))
+        lockdowns = self.muting(member.key) if self.muting is not None else []
+        reasons += [t(loc, "mydata.kept.lockdown", id=n) for n in lockdowns]
         reasons.append(t(loc, "mydata.kept.payments"))
         reasons.append(t(loc, "mydata.kept.places"))
         kept = Kept(
@@ -143,6 +149,7 @@ class MyData:
             warnings=frozenset(w.id for w in warnings),
             flags=frozenset(f for f, _ in flags),
             appeals=frozenset(a.id for a in pending),
+            lockdowns=frozenset(lockdowns),
         )
         return kept, reasons
 

@@ -75,6 +75,12 @@ class RiskFeature(Base):
             (f.id, f.case_id) for f in self.risk.reports.waiting() if f.member_key == member_key
         ]
 
+    def muting(self, member_key: str) -> list[int]:
+        """The lockdowns in force that muted the member (an erasure keeps
+        them: lifting one unmutes whoever it muted)."""
+        active = self.risk.lockdowns.active.values()
+        return sorted(k.id for k in active if member_key in k.muted.split("\n"))
+
     def forget(self, member_key: str, alias: str) -> list[Action]:
         """`/forgetme` (after the stored rows): the alerts, questions and
         joins the monitors hold show the alias too; an alert acknowledged
@@ -86,6 +92,7 @@ class RiskFeature(Base):
             else {member_key.partition(":")[2]}
         )
         self.risk.monitors.forget(member_key, alias, shown)
+        self.risk.lockdowns.forget(member_key, alias)
         return []
 
     async def learn_ham(self, text: str, at: datetime, by: str, member: str) -> bool:
