@@ -4,14 +4,17 @@ then the ledger checked against the balances.
 
     .venv/bin/python bench/points.py [--members 50000] [--days 3] [--messages 100000]
 
-Also times `Points.for_message` alone (the per-message hot path). Prints
-figures; not a test.
+Also times `Points.for_message` alone (the per-message hot path). CPU time
+(process time, the database's thread included): steadier than wall time on a
+shared machine. `BENCH_TREE=<checkout>` measures that checkout (an older
+commit, for before/after, back to back). Prints figures; not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -19,7 +22,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# BENCH_TREE: another checkout to measure (an older commit, for before/after).
+ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
 from bot.compose import open_engine  # noqa: E402
@@ -60,7 +64,7 @@ async def main() -> None:
         mid = 0
         for day in range(args.days):
             day_start = START + timedelta(days=day)
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for i, u in enumerate(users):
                 mid += 1
                 at = day_start + timedelta(seconds=i * 0.5)
@@ -69,10 +73,10 @@ async def main() -> None:
                     await engine.handle(
                         CommandIssued(chats[i % args.groups], u, mid, "checkin", (), at)
                     )
-            t_checkin += time.perf_counter() - t0
+            t_checkin += time.process_time() - t0
             n_checkin += 2 * len(users)
             step = timedelta(seconds=43_200 / args.messages)
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for i in range(args.messages):
                 mid += 1
                 m = rng.randrange(args.members)
@@ -81,7 +85,7 @@ async def main() -> None:
                 await engine.handle(MessagePosted(chat, users[m], mid, "talking about solar", at))
                 if i % 10 == 0:
                     await engine.handle(ReactionAdded(chat, users[m - 1], mid, "👍", at))
-            t_msg += time.perf_counter() - t0
+            t_msg += time.process_time() - t0
             n_msg += args.messages
         await engine.stop()
         writes = engine.writes
@@ -98,11 +102,11 @@ async def main() -> None:
     member = engine.kit.directory.members[users[0].key]
     n = 200_000
     at = START + timedelta(days=args.days + 1)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for i in range(n):
         member.last_points_at = None
         points.for_message(member, "talking about solar", at, "telegram:-1000000", 10_000_000 + i)
-    t_hot = time.perf_counter() - t0
+    t_hot = time.process_time() - t0
 
     print(f"points: {args.members} members, {args.days} days, {args.messages} messages a day")
     print(f"  check-ins: {n_checkin / t_checkin:>9,.0f} /s  ({t_checkin / n_checkin * 1e6:.1f} µs)")

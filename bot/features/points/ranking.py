@@ -60,9 +60,31 @@ class RankIndex:
             del self._chunks[i], self._maxes[i]
 
     def move(self, before: int, after: int) -> None:
-        if max(before, 0) != max(after, 0):
+        old, new = max(before, 0), max(after, 0)
+        if old == new:
+            return
+        # Most moves are a few points (a message, a check-in) and pass no
+        # other balance: the copy of `old` nearest `new` becomes `new` where
+        # it stands, the order kept without shifting a chunk twice.
+        maxes, chunks = self._maxes, self._chunks
+        i = bisect_left(maxes, old)
+        chunk = chunks[i]
+        if new > old:
+            j = bisect_right(chunk, old) - 1
+            if j + 1 < len(chunk):
+                passes = chunk[j + 1] < new
+            else:
+                passes = i + 1 < len(chunks) and chunks[i + 1][0] < new
+        else:
+            j = bisect_left(chunk, old)
+            passes = chunk[j - 1] > new if j else i > 0 and chunks[i - 1][-1] > new
+        if passes:
             self.remove(before)
             self.add(after)
+            return
+        chunk[j] = new
+        if j == len(chunk) - 1:
+            maxes[i] = new
 
     def rank(self, balance: int) -> int:
         """1 + how many members have strictly more."""

@@ -4,6 +4,7 @@ import random
 import sys
 from bisect import bisect_right
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,3 +65,34 @@ def test_built_from_balances_as_their_clipped_sort(balances: list[int]) -> None:
     index = RankIndex(balances)
     assert [v for chunk in index._chunks for v in chunk] == sorted(max(b, 0) for b in balances)
     assert index._maxes == [chunk[-1] for chunk in index._chunks]
+
+
+@pytest.mark.parametrize(("seed", "top"), [(0, 40), (1, 40), (2, 600), (3, 600), (4, 0), (5, 0)])
+def test_small_moves_keep_every_chunk_sorted(seed: int, top: int) -> None:
+    """Points of a message or a check-in move a balance past few others, and
+    among thousands of members many share it: a balance changed in place must
+    leave the chunks in order, across their edges too."""
+    rng = random.Random(seed)
+    # Many members per balance, or (top 0) every balance its own.
+    if top:
+        balances = [rng.randint(-3, top) for _ in range(9000)]
+    else:
+        balances = rng.sample(range(18_000), 9000)
+    index = RankIndex(balances[:10])
+    for b in balances[10:]:
+        index.add(b)
+    assert len(index._chunks) > 2
+    for n in range(6000):
+        who, delta = rng.randrange(len(balances)), rng.randint(-4, 4)
+        index.move(balances[who], balances[who] + delta)
+        balances[who] += delta
+        assert index._maxes == [chunk[-1] for chunk in index._chunks]
+        if n % 100 == 0:
+            assert [v for chunk in index._chunks for v in chunk] == sorted(
+                max(b, 0) for b in balances
+            )
+    assert [v for chunk in index._chunks for v in chunk] == sorted(max(b, 0) for b in balances)
+    assert index._maxes == [chunk[-1] for chunk in index._chunks]
+    ordered = sorted(max(b, 0) for b in balances)
+    for b in set(balances):
+        assert index.rank(b) == 1 + len(ordered) - bisect_right(ordered, max(b, 0))
