@@ -5,9 +5,12 @@ An erasure deletes what is only about the member (their points ledger, the
 invites and captchas of their entry, decided appeals, expired warnings) and
 makes anonymous what the community's numbers rest on (closed cases, reports
 they made, days they were active, RSVPs): those rows move to an alias with
-their words removed. It keeps what moderators must keep, and says why: a
-sanction still in force, a case under appeal or waiting for review, warnings
-in force (the ladder counts them until they expire), payments (refunds and
+their words removed. The moderators' risk alerts and lockdowns that name
+the member show the alias instead, in the database and in what the risk
+feature holds (its `forget`). It keeps what moderators must keep, and says
+why: a sanction still in force, a case under appeal or waiting for review,
+warnings in force (the ladder counts them until they expire), a lockdown in
+force that muted them (lifting it unmutes them), payments (refunds and
 accounts need them), and their places in the groups while they are there.
 """
 
