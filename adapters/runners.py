@@ -22,8 +22,9 @@ import asyncio
 import importlib
 import logging
 import signal
+import uuid
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,9 @@ from adapters.scheduler import GatewayOutlet, ScheduleDriver, TelegramOutlet
 from adapters.start_failure import owners_line
 from bot.core.actions import Action, platform_of
 from bot.core.ports import Gateway
+
+# Stores actions with the next batch and sends them once it commits.
+Hold = Callable[[Sequence[Action], str], object]
 
 RUNNERS = {"telegram": "adapters.telegram.runner", "discord": "adapters.discord.runner"}
 # Actions held for a platform still connecting; beyond this the oldest go.
@@ -58,16 +62,40 @@ class Router:
 
     def __init__(self) -> None:
         self._gateways: dict[str, Gateway] = {}
+        self._outboxes: dict[str, Hold] = {}
         self._held: dict[str, deque[Action]] = {}
 
-    def attach(self, platform: str, gateway: Gateway) -> None:
+    def attach(self, platform: str, gateway: Gateway, outbox: Hold | None = None) -> None:
+        """A platform is up; `outbox` stores actions with the next batch and
+        sends them once it commits (`adapters.outbox.Outbox.hold`)."""
         self._gateways[platform] = gateway
+        if outbox is not None:
+            self._outboxes[platform] = outbox
         held = self._held.pop(platform, None)
         if held:
             asyncio.get_running_loop().create_task(self._deliver(gateway, list(held)))
 
     def detach(self, platform: str) -> None:
         self._gateways.pop(platform, None)
+        self._outboxes.pop(platform, None)
+
+    async def hold(self, actions: Sequence[Action], origin: str) -> None:
+        """Actions that answer no platform's update (a moderator's on the
+        dashboard): stored with the effects of what made them, in the same
+        batch, and sent once it commits, through the outbox of the first
+        action's platform (it forwards the others); after a kill -9, the next
+        process sends them. Without a platform's outbox up yet, they wait in
+        memory for its gateway, as forwarded actions do."""
+        if not actions:
+            return
+        outbox = self._outboxes.get(platform_of(actions[0])) or next(
+            iter(self._outboxes.values()), None
+        )
+        if outbox is not None:
+            outbox(actions, origin)
+            return
+        for action in actions:
+            await self.forward(action)
 
     @property
     def gateways(self) -> dict[str, Gateway]:
@@ -139,15 +167,17 @@ def _dashboard(
     app: App, config_path: Path, router: Router, routes: Sequence[BaseRoute]
 ) -> Dashboard | None:
     """The web dashboard beside the platforms, when the config enables it:
-    its commands' actions go out through the router like any platform's."""
+    its commands' actions go out through a platform's outbox, stored with
+    the case the command recorded, like a platform's own update's."""
     if not app.config.dashboard.serves(console=False):
         return None
     from adapters.web import start
     from adapters.web.bridge import EngineBot
 
     async def execute(actions: list[Action]) -> None:
-        for action in actions:
-            await router.forward(action)
+        # Not awaited out: the moderator's page does not wait for Telegram
+        # (a 429 holds an action for as long as it says).
+        await router.hold(actions, f"dashboard:{uuid.uuid4().hex}")
 
     bot = EngineBot(lambda: app.engine, app.store, execute, app.config.platforms.telegram.token)
     return start(bot, config_path, log.warning, routes)
@@ -258,7 +288,7 @@ async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) ->
         grace = app.config.platforms.shutdown_grace.total_seconds()
         async with running(application_for(app, drain_timeout=grace)) as runner:
             runner.gateway.forward = router.forward
-            router.attach("telegram", runner.gateway)
+            router.attach("telegram", runner.gateway, runner.outbox.hold)
             driver.attach("telegram", TelegramOutlet(runner.gateway))
             await asyncio.Event().wait()
     elif name == "discord":
@@ -271,7 +301,7 @@ async def _serve(name: str, app: App, driver: ScheduleDriver, router: Router) ->
 
         async def attach_when_ready() -> None:
             await bot.wait_until_ready()
-            router.attach("discord", bot.community.gateway)
+            router.attach("discord", bot.community.gateway, bot.community.delivery.hold)
             driver.attach("discord", GatewayOutlet(bot.community.gateway))
 
         async with bot:

@@ -96,3 +96,25 @@ def test_the_folder_follows_the_environment(
     monkeypatch.delenv("GROUPKEEPER_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_folder() == tmp_path / "groupkeeper"
+
+
+def test_a_file_others_could_have_written_is_not_read(tmp_path: Path) -> None:
+    """Unpickling runs what the file says: a kept fit that the group or
+    others may write (a shared folder, a careless chmod), or a link put in
+    its place, is fitted again and written anew, only the user's."""
+    counted = Counted()
+    kept_fit(SAMPLES, counted, tmp_path)
+    (kept,) = tmp_path.iterdir()
+    assert kept.stat().st_mode & 0o077 == 0
+    kept.chmod(0o666)
+    assert same(kept_fit(SAMPLES, counted, tmp_path), fit(SAMPLES))
+    assert counted.fits == 2
+    assert kept.stat().st_mode & 0o022 == 0
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere.pickle"
+    kept.rename(elsewhere)
+    kept.symlink_to(elsewhere)
+    assert same(kept_fit(SAMPLES, counted, tmp_path), fit(SAMPLES))
+    assert counted.fits == 3 and not kept.is_symlink()
+    # The user's own file is read again.
+    kept_fit(SAMPLES, counted, tmp_path)
+    assert counted.fits == 3

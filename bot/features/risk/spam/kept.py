@@ -9,8 +9,10 @@ the code that turns them into features and weights (this package and
 `rules/`, whose folding the features use; not the compiled scorer, which
 only scores), Python's and numpy's versions.
 Any change to one of them is another fingerprint, hence a fresh fit. A
-missing, unreadable or foreign file is fitted again; a folder that cannot
-be written is only not used. `GROUPKEEPER_CACHE` names another folder, or
+missing, unreadable or foreign file is fitted again, and so is one that
+another user could have written (a link, another owner, writable by group
+or others): unpickling runs what the file says. A folder that cannot be
+written is only not used. `GROUPKEEPER_CACHE` names another folder, or
 turns the cache off when empty.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -73,15 +76,34 @@ def kept_fit(
         return fit(samples)
     path = folder / f"{_PREFIX}{fingerprint(samples)}.pickle"
     try:
-        # Written only by this function, in the user's own folder.
-        kept = pickle.loads(path.read_bytes())
+        # Written only by this function, in the user's own folder, and read
+        # only when nobody else could have written it (`_own`): unpickling
+        # runs what the file says.
+        kept = pickle.loads(_own(path))
         if isinstance(kept, SpamModel):
             return kept
-    except Exception:  # missing, damaged or of another version: fitted again below
+    except Exception:  # missing, damaged, foreign or of another version: fitted again below
         pass
     model = fit(samples)
     _keep(folder, path, model)
     return model
+
+
+def _own(path: Path) -> bytes:
+    """The file's bytes if it is a regular file (not a link) of this user's
+    that only this user may write; else OSError. A cache folder that others
+    can write to (a shared /tmp, a mistaken chmod) is then a fresh fit, not
+    someone else's code run by the bot."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+        if not stat.S_ISREG(st.st_mode) or not mine or st.st_mode & 0o022:
+            raise PermissionError(f"{path}: not a file only this user can write")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
 
 
 def _keep(folder: Path, path: Path, model: SpamModel) -> None:
