@@ -23,10 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features.mydata.store import Erased, Kept, Rows
 from bot.features.seasons.places import season_alias, season_place
+from storage.alert_erasure import alerts_of, erase_alerts, shown_now
 from storage.engine_store import EngineStore
+from storage.lockdown_erasure import erase_lockdowns, lockdowns_of
 from storage.models.base import Base
 
 DELETE, ANONYMISE, KEEP, PROFILE = "delete", "anonymise", "keep", "profile"
+# Risk alerts naming the member: their texts rewritten (storage/alert_erasure.py).
+ALERTS = "alerts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,9 @@ TABLES: tuple[MemberTable, ...] = (
         section="flags_about_you",
     ),
     MemberTable("reports", ("reporter_key",), ANONYMISE, words=("reason",), section="reports_made"),
+    # The moderators' alerts keep their meaning; the member's name and words
+    # go from their texts. The member's copy holds them, as it holds flags.
+    MemberTable("risk_alert_members", ("member_key",), ALERTS, section="alerts_about_you"),
     MemberTable("spam_samples", ("member_key",), ANONYMISE, section="spam_samples_of_yours"),
     MemberTable(
         "appeals",
@@ -139,6 +146,9 @@ class SqlMemberDataStore(EngineStore):
         out: dict[str, Rows] = {}
         async with self._reading() as c:
             for spec in TABLES:
+                if spec.policy == ALERTS:
+                    out[spec.section] = await alerts_of(c, community, member_key)
+                    continue
                 table = _table(spec.name)
                 where = or_(*(table.c[col] == member_key for col in spec.columns))
                 rows = await c.execute(select(table).where(table.c.community == community, where))
@@ -148,6 +158,7 @@ class SqlMemberDataStore(EngineStore):
                 ]
             for kind, data in await _notes_of(c, community, member_key):
                 out.setdefault(kind, []).append(data)
+            out["lockdowns_muted_you"] = await lockdowns_of(c, community, member_key)
             places = await _season_places(c, community, member_key)
             if places:
                 out["season_boards"] = places
@@ -156,7 +167,16 @@ class SqlMemberDataStore(EngineStore):
     async def erase(self, community: str, member_key: str, kept: Kept, alias: str) -> Erased:
         erased = Erased()
         async with self._writing() as c:
+            # Before the profile is blanked: older alerts are found by name.
+            shown = await shown_now(c, community, member_key)
+            count = await erase_alerts(c, community, member_key, alias, shown)
+            _add(erased.anonymised, "risk_alerts", count)
+            done, held = await erase_lockdowns(c, community, member_key, alias, kept.lockdowns)
+            _add(erased.anonymised, "lockdowns", done)
+            _add(erased.kept, "lockdowns", held)
             for spec in TABLES:
+                if spec.policy == ALERTS:
+                    continue
                 await self._erase_table(c, spec, community, member_key, kept, alias, erased)
             await _erase_notes(c, community, member_key, alias, erased)
             await _erase_season_places(c, community, member_key, alias, erased)

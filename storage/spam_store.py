@@ -12,11 +12,13 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.features.risk.records import (
     FlagRecord,
     LockdownRecord,
+    NamedMember,
     ReportRecord,
     RiskAlertRecord,
     SpamSampleRecord,
@@ -24,21 +26,58 @@ from bot.features.risk.records import (
 )
 from storage.engine_store import EngineStore, dialect_insert, upsert
 from storage.models.base import Base
-from storage.models.risk import Flag, Lockdown, Report, RiskAlert, RiskSummary, SpamSample
+from storage.models.risk import (
+    Flag,
+    Lockdown,
+    Report,
+    RiskAlert,
+    RiskAlertMember,
+    RiskSummary,
+    SpamSample,
+)
 
 _SAMPLES: Table = Base.metadata.tables[SpamSample.__tablename__]
 _FLAGS: Table = Base.metadata.tables[Flag.__tablename__]
 _REPORTS: Table = Base.metadata.tables[Report.__tablename__]
 _ALERTS: Table = Base.metadata.tables[RiskAlert.__tablename__]
+_NAMED: Table = Base.metadata.tables[RiskAlertMember.__tablename__]
 _SUMMARIES: Table = Base.metadata.tables[RiskSummary.__tablename__]
 _LOCKDOWNS: Table = Base.metadata.tables[Lockdown.__tablename__]
 # Unacknowledged alerts older than this are not reminded of after a restart.
 _OPEN_ALERTS = timedelta(days=2)
 _WAITING = ("reported", "open")
+# What changes in a stored alert: its acknowledgement and reminders.
+_FOLLOW_UP = ("acked_at", "acked_by", "reminders", "reminded_at")
 
 
 def _names(record: type[Any]) -> list[str]:
     return [f.name for f in fields(record)]
+
+
+# An alert's columns: whom it names is a table of its own.
+_ALERT_COLUMNS = [_ALERTS.c[n] for n in _names(RiskAlertRecord) if n != "named"]
+
+
+async def _alerts(c: AsyncConnection, *where: ColumnElement[bool]) -> list[RiskAlertRecord]:
+    """The alerts `where` selects, oldest first, with the members each
+    names (read in one more query, on the same condition)."""
+    rows = await c.execute(select(*_ALERT_COLUMNS).where(*where).order_by(_ALERTS.c.id))
+    by_id = {a.id: a for a in (RiskAlertRecord(*row) for row in rows)}
+    if not by_id:
+        return []
+    named = await c.execute(
+        select(_NAMED.c.alert_id, _NAMED.c.member_key, _NAMED.c.shown, _NAMED.c.quoted)
+        .join(
+            _ALERTS,
+            (_ALERTS.c.community == _NAMED.c.community) & (_ALERTS.c.id == _NAMED.c.alert_id),
+        )
+        .where(*where)
+        .order_by(_NAMED.c.alert_id, _NAMED.c.member_key)
+    )
+    for alert_id, key, shown, quoted in named:
+        alert = by_id[alert_id]
+        alert.named = (*alert.named, NamedMember(key, shown, quoted))
+    return list(by_id.values())
 
 
 class SqlSpamStore(EngineStore):
@@ -93,23 +132,16 @@ class SqlSpamStore(EngineStore):
             last_alert = await c.scalar(
                 select(func.max(_ALERTS.c.id)).where(_ALERTS.c.community == community)
             )
-            alert_cols = [_ALERTS.c[n] for n in _names(RiskAlertRecord)]
             newest = await c.scalar(
                 select(func.max(_ALERTS.c.at)).where(_ALERTS.c.community == community)
             )
             open_alerts = (
-                [
-                    RiskAlertRecord(*row)
-                    for row in await c.execute(
-                        select(*alert_cols)
-                        .where(
-                            _ALERTS.c.community == community,
-                            _ALERTS.c.acked_at.is_(None),
-                            _ALERTS.c.at >= newest - _OPEN_ALERTS,
-                        )
-                        .order_by(_ALERTS.c.id)
-                    )
-                ]
+                await _alerts(
+                    c,
+                    _ALERTS.c.community == community,
+                    _ALERTS.c.acked_at.is_(None),
+                    _ALERTS.c.at >= newest - _OPEN_ALERTS,
+                )
                 if newest is not None
                 else []
             )
@@ -155,17 +187,36 @@ class SqlSpamStore(EngineStore):
             await c.execute(_REPORTS.insert().values(**asdict(report)))
 
     async def save_alert(self, alert: RiskAlertRecord) -> None:
-        await self._save(_ALERTS, asdict(alert))
+        values = asdict(alert)
+        del values["named"]
+        async with self._writing() as c:
+            insert = dialect_insert(c.dialect.name, _ALERTS)
+            added = await c.execute(insert.values(**values).on_conflict_do_nothing())
+            if not added.rowcount:
+                # Stored before: only its acknowledgement and reminders
+                # change. Its texts and whom it names are written once (an
+                # erasure alone rewrites them), so a copy held from before
+                # an erasure (a running bot's, while `groupkeeper member
+                # erase` ran) cannot write a name back.
+                await c.execute(
+                    update(_ALERTS)
+                    .where(_ALERTS.c.community == alert.community, _ALERTS.c.id == alert.id)
+                    .values({name: values[name] for name in _FOLLOW_UP})
+                )
+                return
+            if alert.named:
+                await c.execute(
+                    _NAMED.insert(),
+                    [
+                        {"community": alert.community, "alert_id": alert.id,
+                         "member_key": n.key, "shown": n.shown, "quoted": n.quoted}
+                        for n in alert.named
+                    ],
+                )  # fmt: skip
 
     async def alerts_since(self, community: str, since: datetime) -> list[RiskAlertRecord]:
-        cols = [_ALERTS.c[n] for n in _names(RiskAlertRecord)]
         async with self._reading() as c:
-            rows = await c.execute(
-                select(*cols)
-                .where(_ALERTS.c.community == community, _ALERTS.c.at >= since)
-                .order_by(_ALERTS.c.id)
-            )
-            return [RiskAlertRecord(*row) for row in rows]
+            return await _alerts(c, _ALERTS.c.community == community, _ALERTS.c.at >= since)
 
     async def claim_summary(self, community: str, day: date, at: datetime) -> bool:
         async with self._writing() as c:

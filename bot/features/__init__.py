@@ -204,7 +204,8 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
-                forgets=(seasons.forget,),
+                forgets=(seasons.forget, risk.forget),
+                muting=risk.muting,
             ),
         ),
     ]

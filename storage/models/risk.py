@@ -1,12 +1,13 @@
 """Spam samples, reports and the review queue, risk alerts (migration 0004);
-their acknowledgements, daily risk summaries and lockdowns (migration 0006).
+their acknowledgements, daily risk summaries and lockdowns (migration 0006);
+the members each alert names (migration 0012).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Text
+from sqlalchemy import BigInteger, ForeignKey, ForeignKeyConstraint, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, LedgerId, community_key
@@ -76,6 +77,26 @@ class RiskAlert(Base):
     acked_by: Mapped[str | None]
     reminders: Mapped[int] = mapped_column(server_default="0")
     reminded_at: Mapped[datetime | None]
+
+
+class RiskAlertMember(Base):
+    """A member a risk alert's texts name, and how: an erasure finds the
+    alerts by the member's key (not by searching every text) and replaces
+    `shown` with its alias and removes `quoted`, the member's words."""
+
+    __tablename__ = "risk_alert_members"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["community", "alert_id"], ["risk_alerts.community", "risk_alerts.id"]
+        ),
+        Index(None, "community", "member_key"),
+    )
+
+    community: Mapped[str] = community_key()
+    alert_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    member_key: Mapped[str] = mapped_column(primary_key=True)
+    shown: Mapped[str]
+    quoted: Mapped[str] = mapped_column(Text)
 
 
 class RiskSummary(Base):

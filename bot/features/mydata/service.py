@@ -5,9 +5,12 @@ An erasure deletes what is only about the member (their points ledger, the
 invites and captchas of their entry, decided appeals, expired warnings) and
 makes anonymous what the community's numbers rest on (closed cases, reports
 they made, days they were active, RSVPs): those rows move to an alias with
-their words removed. It keeps what moderators must keep, and says why: a
-sanction still in force, a case under appeal or waiting for review, warnings
-in force (the ladder counts them until they expire), payments (refunds and
+their words removed. The moderators' risk alerts and lockdowns that name
+the member show the alias instead, in the database and in what the risk
+feature holds (its `forget`). It keeps what moderators must keep, and says
+why: a sanction still in force, a case under appeal or waiting for review,
+warnings in force (the ladder counts them until they expire), a lockdown in
+force that muted them (lifting it unmutes them), payments (refunds and
 accounts need them), and their places in the groups while they are there.
 """
 
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Flags about a member still waiting for review: (flag id, its case id).
 WaitingFlags = Callable[[str], list[tuple[int, int | None]]]
+# Lockdowns in force that muted a member: their ids.
+Muting = Callable[[str], list[int]]
 # (member key, alias) -> what follows on the platforms (a season role taken back).
 Forget = Callable[[str, str], list[Action]]
 
@@ -51,6 +56,7 @@ class MyData:
         waiting_flags: WaitingFlags,
         flushes: Sequence[Callable[[], Awaitable[None]]] = (),
         forgets: Sequence[Forget] = (),
+        muting: Muting | None = None,
     ) -> None:
         self.kit = kit
         self.store = store
@@ -64,6 +70,7 @@ class MyData:
         # Features that hold rows about members in memory (the seasons'
         # archive): told the member's key and alias after an erasure.
         self.forgets = tuple(forgets)
+        self.muting = muting
         # Who asked to be forgotten, until when their confirmation counts.
         self.asked: dict[str, datetime] = {}
         self._exported: dict[str, datetime] = {}
@@ -136,6 +143,8 @@ class MyData:
             if case_id is not None:
                 case_ids.add(case_id)
             reasons.append(t(loc, "mydata.kept.flag", id=flag_id))
+        lockdowns = self.muting(member.key) if self.muting is not None else []
+        reasons += [t(loc, "mydata.kept.lockdown", id=n) for n in lockdowns]
         reasons.append(t(loc, "mydata.kept.payments"))
         reasons.append(t(loc, "mydata.kept.places"))
         kept = Kept(
@@ -143,6 +152,7 @@ class MyData:
             warnings=frozenset(w.id for w in warnings),
             flags=frozenset(f for f, _ in flags),
             appeals=frozenset(a.id for a in pending),
+            lockdowns=frozenset(lockdowns),
         )
         return kept, reasons
 

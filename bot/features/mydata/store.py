@@ -22,6 +22,8 @@ class Kept:
     warnings: frozenset[int] = frozenset()
     flags: frozenset[int] = frozenset()
     appeals: frozenset[int] = frozenset()
+    # Lockdowns in force that muted the member: lifting one unmutes them.
+    lockdowns: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)

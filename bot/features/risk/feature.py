@@ -14,6 +14,7 @@ from bot.core.events import Event, ImageRead, OpinionGiven
 from bot.core.feature import PASS, Arrival, Base, Departure, Seen, Step
 from bot.core.records import MemberRecord
 from bot.features.risk import commands, report_commands
+from bot.features.risk.alert_names import shown_as
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam import commands as spam_commands
 from bot.features.risk.spam.model import HAM
@@ -73,6 +74,26 @@ class RiskFeature(Base):
         return [
             (f.id, f.case_id) for f in self.risk.reports.waiting() if f.member_key == member_key
         ]
+
+    def muting(self, member_key: str) -> list[int]:
+        """The lockdowns in force that muted the member (an erasure keeps
+        them: lifting one unmutes whoever it muted)."""
+        active = self.risk.lockdowns.active.values()
+        return sorted(k.id for k in active if member_key in k.muted.split("\n"))
+
+    def forget(self, member_key: str, alias: str) -> list[Action]:
+        """`/forgetme` (after the stored rows): the alerts, questions and
+        joins the monitors hold show the alias too; an alert acknowledged
+        later is written back without the member."""
+        member = self.risk.kit.directory.members.get(member_key)
+        shown = (
+            shown_as(member.name, member.username, member.user_id)
+            if member is not None
+            else {member_key.partition(":")[2]}
+        )
+        self.risk.monitors.forget(member_key, alias, shown)
+        self.risk.lockdowns.forget(member_key, alias)
+        return []
 
     async def learn_ham(self, text: str, at: datetime, by: str, member: str) -> bool:
         """Teach the spam detector a text is not spam (an accepted appeal)."""

@@ -54,6 +54,12 @@ class Lockdowns:
         self._posted: dict[tuple[str, str], datetime] = {}
         self._told: set[tuple[int, str]] = set()
 
+    def forget(self, key: str, alias: str) -> None:
+        """`/forgetme`: the lockdowns in force name the alias beside the
+        member's key, which goes when they lift (as the erasure wrote)."""
+        for lockdown in self.active.values():
+            lockdown.muted = forgotten(lockdown.muted, key, alias)
+
     def by_id(self, lockdown_id: int) -> LockdownRecord | None:
         return next((k for k in self.active.values() if k.id == lockdown_id), None)
 
@@ -167,6 +173,8 @@ class Lockdowns:
     ) -> list[Action]:
         self.active.pop(lockdown.group_key, None)
         lockdown.lifted_at, lockdown.lifted_by = now, by.key if by is not None else None
+        muted = _muted(lockdown)
+        lockdown.muted = _lifted(lockdown.muted)
         await self.store.save_lockdown(lockdown)
         self._posted = {k: v for k, v in self._posted.items() if k[0] != lockdown.group_key}
         self._told = {k for k in self._told if k[0] != lockdown.id}
@@ -175,7 +183,7 @@ class Lockdowns:
         chat = chat_of(group) if group is not None else ChatRef.parse(lockdown.group_key)
         actions: list[Action] = []
         unmuted = 0
-        for key in _muted(lockdown):
+        for key in muted:
             member = kit.directory.members.get(key)
             if member is not None:
                 actions.append(UnmuteMember(chat, user_of(member)))
@@ -205,4 +213,17 @@ class Lockdowns:
 
 
 def _muted(lockdown: LockdownRecord) -> list[str]:
-    return lockdown.muted.split("\n") if lockdown.muted else []
+    """The keys of the members it muted (to unmute when it lifts)."""
+    return [line.split(" ", 1)[0] for line in lockdown.muted.split("\n")] if lockdown.muted else []
+
+
+def forgotten(muted: str, key: str, alias: str) -> str:
+    """`/forgetme` while a lockdown that muted the member lasts: their line
+    becomes `key alias`, the key kept until the lockdown lifts (it must
+    unmute them then), the alias alone after (`_lifted`)."""
+    lines = muted.split("\n") if muted else []
+    return "\n".join(f"{key} {alias}" if line == key else line for line in lines)
+
+
+def _lifted(muted: str) -> str:
+    return "\n".join(line.rsplit(" ", 1)[-1] for line in muted.split("\n")) if muted else muted

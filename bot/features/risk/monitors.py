@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -24,7 +24,8 @@ from bot.core.events import MessagePosted
 from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
-from bot.features.risk.records import RiskAlertRecord
+from bot.features.risk import alert_names
+from bot.features.risk.records import NamedMember, RiskAlertRecord
 from rules.blocklist import Blocklist
 from rules.cues import Cues
 from rules.durations import format_duration
@@ -44,6 +45,8 @@ _QUESTION = Cues(_PLAIN, _BOUNDED, _HINT)
 _PLAIN_RE, _BOUNDED_RE, _HINT_RE = (re.compile(p) for p in (_PLAIN, _BOUNDED, _HINT))
 # Pending questions kept per group.
 _QUESTIONS = 100
+# Members a raid's or a leave spike's evidence names (the latest).
+_SHOWN_NAMES = 8
 SEVERITIES = ("low", "medium", "high")
 # Prepared answers an alert about a member's message carries (the FAQ's):
 # (the alert, the message's text, its id, the watched word) -> (lines, buttons).
@@ -92,7 +95,8 @@ class Monitors:
         self.kit = kit
         self.configure(config)
         self._last_alert = last_alert_id
-        self._spikes: dict[tuple[str, str], deque[tuple[float, int, str]]] = {}
+        # (when, the message that counts, the member who came or went).
+        self._spikes: dict[tuple[str, str], deque[tuple[float, int, NamedMember | None]]] = {}
         self._alerted: dict[tuple[str, str], datetime] = {}
         self._questions: dict[str, dict[int, _Question]] = {}
         self._drop_checked: date | None = None
@@ -116,12 +120,14 @@ class Monitors:
         evidence: list[int],
         *,
         repeat: bool = False,
-        names: list[str] | None = None,
+        named: Sequence[NamedMember] = (),
         asked: str | None = None,
         **values: str,
     ) -> list[Action]:
         """Raise an alert unless this group had one of its kind within the
-        cooldown (`repeat`: every alert counts, one per question)."""
+        cooldown (`repeat`: every alert counts, one per question). `named`:
+        the members its texts name; without message evidence (joins and
+        leaves) they are the evidence, the latest few."""
         where = (kind, group.chat_key)
         if not repeat:
             last = self._alerted.get(where)
@@ -132,7 +138,14 @@ class Monitors:
         loc = self.kit.config.community.locale
         summary = t(loc, f"risk.summary.{kind}", **values)
         # The messages, or for joins and leaves the members (the latest few).
-        shown = ", ".join(f"#{m}" for m in evidence[-5:]) or _names(names or [])
+        shown = ", ".join(f"#{m}" for m in evidence[-5:])
+        if not shown:
+            hidden = len(named) - _SHOWN_NAMES
+            named = named[-_SHOWN_NAMES:]
+            shown = _names([n.shown for n in named], hidden)
+        unique: dict[str, NamedMember] = {}
+        for n in named:
+            unique.setdefault(n.key, n)
         self._last_alert += 1
         self.pending.append(
             RiskAlertRecord(
@@ -144,6 +157,7 @@ class Monitors:
                 group.chat_key,
                 summary,
                 shown,
+                named=tuple(unique.values()),
             )
         )
         record = self.pending[-1]
@@ -171,6 +185,22 @@ class Monitors:
             evidence=alert.evidence or "-",
         )
 
+    def forget(self, key: str, alias: str, shown_now: Collection[str]) -> None:
+        """`/forgetme`: the alerts held here (as the erasure rewrote their
+        rows), the questions still waiting for an answer and the joins and
+        leaves still counted show the alias instead of the member, without
+        their words."""
+        for alert in self.open.values():
+            alert_names.forget(alert, key, alias, shown_now)
+        for pending in self._questions.values():
+            for mid, q in pending.items():
+                if q.member == key:
+                    pending[mid] = _Question(mid, alias, alias, q.at, "")
+        for stamps in self._spikes.values():
+            for i, (at, mid, who) in enumerate(stamps):
+                if who is not None and who.key == key:
+                    stamps[i] = (at, mid, NamedMember(alias, alias))
+
     def due_reminders(self, now: datetime) -> list[RiskAlertRecord]:
         """Unacknowledged alerts whose next reminder is due."""
         spec = self.config.remind
@@ -193,7 +223,7 @@ class Monitors:
         group: GroupRecord,
         now: datetime,
         mid: int,
-        who: str = "",
+        who: MemberRecord | None = None,
     ) -> list[Action]:
         """`mid`: the message that counts (its id is the evidence); `who`:
         the member that counts, for joins and leaves."""
@@ -203,7 +233,8 @@ class Monitors:
         stamps = self._spikes.get(where)
         if stamps is None:
             stamps = self._spikes[where] = deque()
-        stamps.append((now.timestamp(), mid, who))
+        named = NamedMember(who.key, display(who)) if who is not None else None
+        stamps.append((now.timestamp(), mid, named))
         horizon = (now - spec.window).timestamp()
         while stamps and stamps[0][0] < horizon:
             stamps.popleft()
@@ -216,7 +247,7 @@ class Monitors:
             return []
         return self.alert(
             kind, "high", group, now, list(dict.fromkeys(m for _, m, _ in stamps if m)),
-            names=[w for _, _, w in stamps if w],
+            named=[w for _, _, w in stamps if w is not None],
             count=str(len(stamps)), window=format_duration(spec.window),
         )  # fmt: skip
 
@@ -227,10 +258,10 @@ class Monitors:
         return self._spike("report_spike", self.config.report_spike, group, now, message_id)
 
     def joined(self, group: GroupRecord, member: MemberRecord, now: datetime) -> list[Action]:
-        return self._spike("raid", self.config.raid, group, now, 0, display(member))
+        return self._spike("raid", self.config.raid, group, now, 0, member)
 
     def left(self, group: GroupRecord, member: MemberRecord, now: datetime) -> list[Action]:
-        return self._spike("leave_spike", self.config.leave_spike, group, now, 0, display(member))
+        return self._spike("leave_spike", self.config.leave_spike, group, now, 0, member)
 
     def on_message(
         self,
@@ -249,6 +280,7 @@ class Monitors:
                 actions += self.alert(
                     "keyword", "medium", group, ev.at, [ev.message_id], asked=ev.text,
                     word=word, name=display(member), text=_excerpt(ev.text),
+                    named=[NamedMember(member.key, display(member), _excerpt(ev.text))],
                 )  # fmt: skip
         if self.config.unanswered_question is None or ev.edited:
             return actions
@@ -311,6 +343,7 @@ class Monitors:
         if spec is None:
             return []
         actions: list[Action] = []
+        loc = self.kit.config.community.locale
         for group_key, pending in self._questions.items():
             group = self.kit.directory.groups.get(group_key)
             due = [q for q in pending.values() if now - q.at >= spec.after]
@@ -320,7 +353,8 @@ class Monitors:
                     actions += self.alert(
                         "unanswered_question", "medium", group, now, [q.message_id],
                         repeat=True, asked=q.text, name=q.name, after=format_duration(spec.after),
-                        text=_excerpt(q.text),
+                        text=_excerpt(q.text) or t(loc, "mydata.alert_words"),
+                        named=[NamedMember(q.member, q.name, _excerpt(q.text))],
                     )  # fmt: skip
         return actions
 
@@ -329,9 +363,8 @@ def ack_buttons(loc: Locale, alert: RiskAlertRecord) -> tuple[Button, ...]:
     return (Button(t(loc, "risk.button.ack", id=alert.id), "ack", (str(alert.id),)),)
 
 
-def _names(names: list[str], shown: int = 8) -> str:
-    more = len(names) - shown
-    return ", ".join(names[-shown:]) + (f" (+{more})" if more > 0 else "")
+def _names(names: list[str], more: int) -> str:
+    return ", ".join(names) + (f" (+{more})" if more > 0 else "")
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

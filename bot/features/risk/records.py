@@ -56,6 +56,16 @@ class ReportRecord:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class NamedMember:
+    """A member an alert's texts name: their key (an erasure finds the alert
+    by it), how the alert shows them, and the words of theirs it quotes."""
+
+    key: str
+    shown: str
+    quoted: str = ""
+
+
 @dataclass(slots=True)
 class RiskAlertRecord:
     community: str
@@ -73,6 +83,9 @@ class RiskAlertRecord:
     # Reminders posted while nobody acknowledged it, and the latest one.
     reminders: int = 0
     reminded_at: datetime | None = None
+    # The members its summary and evidence name (table risk_alert_members,
+    # migration 0012; none for alerts stored before it).
+    named: tuple[NamedMember, ...] = ()
 
 
 @dataclass(slots=True)
