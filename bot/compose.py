@@ -13,6 +13,7 @@ from bot.core.actions import SendMessage
 from bot.core.batcher import WriteBehind
 from bot.core.calendar import Calendar
 from bot.core.collector import collector_paused, settled
+from bot.core.config_watch import compile_rules
 from bot.core.directory import Directory
 from bot.core.engine import Engine
 from bot.core.explanations import Explanations
@@ -58,7 +59,8 @@ async def open_engine(
         )
         kit = Kit(
             config=config,
-            rules=RuleSet(config.rules, timezone=community.timezone),
+            # Compiled once the features are built, with their word lists.
+            rules=RuleSet(()),
             clock=clock,
             store=store,
             writes=writes,
@@ -70,6 +72,7 @@ async def open_engine(
         base = config_path.parent if config_path is not None else None
         features = await build(kit, snapshot, stores or Stores(), charts=charts, base=base)
         engine = Engine(kit, features, config_path=config_path)
+        kit.rules = compile_rules(config, engine.word_lists)
     settled()
     writes.on_unstorable = _report_unstorable(engine)
     if background_flush:

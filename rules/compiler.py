@@ -3,10 +3,10 @@ share what their checks can share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from rules.blocklist import Blocklist
 from rules.checks import Check
+from rules.lexicon import Lexicon
 from rules.schema import Rule
 from rules.types.blocklist import BlocklistRule, blocklist_check
 from rules.types.caps import caps_check
@@ -46,19 +46,27 @@ STATEFUL = frozenset({"flood", "duplicates", "slow_mode"})
 
 class Compiler:
     """Compiles the rules of one rule set, sharing what checks can share:
-    every blocklist rule becomes one list of a single Blocklist."""
+    every blocklist rule becomes one list of a single Blocklist, which also
+    holds the word lists other features hand the rule set (`lists`, by
+    tag; see `rules.lexicon`)."""
 
-    def __init__(self, rules: Sequence[Rule], timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        timezone: str = "UTC",
+        lists: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.timezone = timezone
-        lists = [r for r in rules if isinstance(r, BlocklistRule)]
-        self._blocklist = Blocklist([r.words for r in lists]) if lists else None
-        self._owner = {id(r): i for i, r in enumerate(lists)}
+        blocklists = [r for r in rules if isinstance(r, BlocklistRule)]
+        self.lexicon = Lexicon([r.words for r in blocklists], lists or {})
+        self._owner = {id(r): i for i, r in enumerate(blocklists)}
 
     def compile(self, rule: Rule) -> Check:
         if isinstance(rule, NightModeRule):
             return night_mode_check(rule, self.timezone)
-        if isinstance(rule, BlocklistRule) and self._blocklist is not None:
-            return blocklist_check(rule, (self._blocklist, self._owner[id(rule)]))
+        blocklist = self.lexicon.blocklist
+        if isinstance(rule, BlocklistRule) and blocklist is not None:
+            return blocklist_check(rule, (blocklist, self._owner[id(rule)]))
         return _FACTORIES[rule.type](rule)
 
 

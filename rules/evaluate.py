@@ -8,11 +8,12 @@ is reported beside it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rules.checks import Check, CheckResult
 from rules.compiler import STATEFUL, Compiler
+from rules.lexicon import Lexicon
 from rules.message import MessageView
 from rules.schema import Rule
 from rules.types.forwards import ForwardsRule
@@ -137,7 +138,10 @@ class RuleSet:
 
     `timezone` is the community's (night mode). With `previous`, checks of
     rules that did not change are taken over with their state, so a reload
-    does not forget flood windows or slow-mode timers."""
+    does not forget flood windows or slow-mode timers.
+
+    `lists`: other features' word lists by tag, searched in the same scan
+    as the blocklist rules (`lexicon`; see `rules.lexicon`)."""
 
     def __init__(
         self,
@@ -145,6 +149,7 @@ class RuleSet:
         *,
         timezone: str = "UTC",
         previous: RuleSet | None = None,
+        lists: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         reuse: dict[str, list[_Compiled]] = {}
         if previous is not None:
@@ -158,7 +163,8 @@ class RuleSet:
             scoped.append((rule, overridden))
             scoped.extend((v, frozenset()) for v in rule.variants)
         scoped = [(r, not_groups) for r, not_groups in scoped if r.enabled]
-        compiler = Compiler([r for r, _ in scoped], timezone)
+        compiler = Compiler([r for r, _ in scoped], timezone, lists)
+        self.lexicon: Lexicon = compiler.lexicon
         compiled: list[_Compiled] = []
         for variant, not_groups in scoped:
             kept = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -48,6 +48,8 @@ class Engine(Protocol):
 
     def reload(self, config: Config, rules: RuleSet | None = None) -> None: ...
 
+    def word_lists(self, config: Config) -> Mapping[str, Sequence[str]]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
@@ -55,11 +57,28 @@ class Compiled:
     rules: RuleSet
 
 
-def load_compiled(path: Path, previous: RuleSet | None = None) -> Compiled:
+WordLists = Callable[[Config], Mapping[str, Sequence[str]]]
+
+
+def compile_rules(
+    config: Config, word_lists: WordLists | None = None, previous: RuleSet | None = None
+) -> RuleSet:
+    """`config`'s rules, with the features' word lists for it compiled into
+    the same automaton (`rules.lexicon`)."""
+    return RuleSet(
+        config.rules,
+        timezone=config.community.timezone,
+        previous=previous,
+        lists=word_lists(config) if word_lists is not None else None,
+    )
+
+
+def load_compiled(
+    path: Path, previous: RuleSet | None = None, word_lists: WordLists | None = None
+) -> Compiled:
     """Read, validate and compile; raises ConfigError. Runs in a thread."""
     config = load_config(path)
-    rules = RuleSet(config.rules, timezone=config.community.timezone, previous=previous)
-    return Compiled(config, rules)
+    return Compiled(config, compile_rules(config, word_lists, previous))
 
 
 async def reload_from_file(engine: Engine) -> tuple[Config | None, tuple[str, ...]]:
@@ -69,7 +88,7 @@ async def reload_from_file(engine: Engine) -> tuple[Config | None, tuple[str, ..
     if path is None:
         return None, ("(file): this bot was not started from a config file",)
     try:
-        compiled = await asyncio.to_thread(load_compiled, path, engine.rules)
+        compiled = await asyncio.to_thread(load_compiled, path, engine.rules, engine.word_lists)
     except ConfigError as exc:
         log.warning("config %s rejected, keeping the last good one:\n%s", path, exc)
         return None, exc.errors

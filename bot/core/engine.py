@@ -19,7 +19,7 @@ from bot.core.actions import Action, SendMessage
 from bot.core.arguments import Refused
 from bot.core.batcher import WriteBehind
 from bot.core.commands import Command, Context, issued, parse_command, table
-from bot.core.config_watch import reload_command
+from bot.core.config_watch import compile_rules, reload_command
 from bot.core.events import (
     CommandIssued,
     Event,
@@ -100,8 +100,7 @@ class Engine:
         return found
 
     def commands(self) -> Mapping[str, Command]:
-        """Every command by each of its names; adapters build menus from it."""
-        return self._commands
+        return self._commands  # by each name; adapters build menus from it
 
     async def stop(self) -> None:
         """Flush everything pending; the store stays open (its owner closes it)."""
@@ -110,18 +109,19 @@ class Engine:
             await f.stop()
 
     def reload(self, config: Config, rules: RuleSet | None = None) -> None:
-        """Swap in a validated config, with its rules compiled already when
-        `rules` is given (`bot.core.config_watch` compiles them in a thread).
-        Rules that did not change keep their state (flood windows)."""
+        """Swap in a validated config, with its rules (and the features' word
+        lists) compiled already when `rules` is given (`config_watch` does it
+        in a thread). Rules that did not change keep their state (flood windows)."""
         kit = self.kit
-        if rules is None:
-            rules = RuleSet(config.rules, timezone=config.community.timezone, previous=kit.rules)
-        kit.rules = rules
+        kit.rules = compile_rules(config, self.word_lists, kit.rules) if rules is None else rules
         kit.config = config
         kit.directory.reconfigure(config)
         for f in self.features:
             f.configure(config)
         self._collect_words()
+
+    def word_lists(self, config: Config) -> dict[str, Sequence[str]]:
+        return {k: v for f in self.features for k, v in f.word_lists(config).items()}
 
     def _collect_words(self) -> None:
         self._words = {w: name for f in self.features for w, name in f.words().items()}

@@ -79,6 +79,13 @@ class Feature(Protocol):
         """Plain messages that issue a command when sent alone ("签到" -> checkin)."""
         ...
 
+    def word_lists(self, config: Config) -> Mapping[str, Sequence[str]]:
+        """Word lists (by tag) the feature searches messages for with
+        `rules.lexicon.Listed`: compiled with the rules' blocklists, so
+        that a message is scanned once for all of them. Called for each
+        config before it is swapped in, off the event loop: pure."""
+        ...
+
     def configure(self, config: Config) -> None:
         """A new validated config was swapped in (`/reload`, the file watcher)."""
         ...
@@ -136,6 +143,9 @@ class Base:
     commands: Sequence[Command] = ()
 
     def words(self) -> Mapping[str, str]:
+        return {}
+
+    def word_lists(self, config: Config) -> Mapping[str, Sequence[str]]:
         return {}
 
     def configure(self, config: Config) -> None:

@@ -3,7 +3,7 @@ warnings, and lockdowns. It sees what the rules let through."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.config import Config
@@ -18,6 +18,7 @@ from bot.features.risk.alert_names import shown_as
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam import commands as spam_commands
 from bot.features.risk.spam.model import HAM
+from bot.features.risk.word_lists import word_lists
 from rules.message import MessageView
 
 
@@ -33,6 +34,9 @@ class RiskFeature(Base):
             *report_commands.commands.bind(risk),
             *commands.commands.bind(risk),
         )
+
+    def word_lists(self, config: Config) -> Mapping[str, Sequence[str]]:
+        return word_lists(config.risk)
 
     def configure(self, config: Config) -> None:
         self.risk.configure(config.risk)

@@ -26,9 +26,10 @@ from bot.core.kit import Kit
 from bot.core.records import GroupRecord, MemberRecord
 from bot.features.risk import alert_names
 from bot.features.risk.records import NamedMember, RiskAlertRecord
-from rules.blocklist import Blocklist
+from bot.features.risk.word_lists import KEYWORDS, keywords
 from rules.cues import Cues
 from rules.durations import format_duration
+from rules.lexicon import Listed
 from rules.message import MessageView
 
 # A question: a mark at the end, a question word. Split for speed (see
@@ -62,20 +63,14 @@ class _Question:
     text: str
 
 
-def _keyword_list(words: list[str]) -> Blocklist | None:
+def _keyword_list(config: MonitorsConfig) -> Listed | None:
     """Watched keywords match the way blocklist entries do, on the message's
     one text view: a Latin word as a whole word (also spread out or written
     with digits), anything else through spaces and look-alikes (`退 款`).
-    The view has folded, squashed and split the text for the rules already,
-    so the keywords cost a set intersection and one automaton scan."""
-    kept = [w for w in words if w.strip()]
-    return Blocklist([kept]) if kept else None
-
-
-def _first_keyword(keywords: Blocklist, view: MessageView) -> str | None:
-    # Searched once per message (nothing else asks): no memo to fill.
-    found = keywords.search(view)[0]
-    return found.entry if found is not None else None
+    They are searched in the rules' own scan of the message (the feature
+    hands them to the rule set: `word_lists`), so they cost an index."""
+    kept = keywords(config)
+    return Listed(KEYWORDS, kept) if kept else None
 
 
 def _asks(view: MessageView) -> bool:
@@ -109,7 +104,7 @@ class Monitors:
 
     def configure(self, config: MonitorsConfig) -> None:
         self.config = config
-        self._keywords = _keyword_list(config.keywords.words) if config.keywords else None
+        self._keywords = _keyword_list(config)
 
     def alert(
         self,
@@ -273,13 +268,13 @@ class Monitors:
     ) -> list[Action]:
         """Keywords, and questions asked and answered."""
         actions: list[Action] = []
-        keywords = self._keywords
-        if keywords is not None and role == "member":
-            word = _first_keyword(keywords, view)
-            if word is not None:
+        watched = self._keywords
+        if watched is not None and role == "member":
+            found = watched.first(view, self.kit.rules.lexicon)
+            if found is not None:
                 actions += self.alert(
                     "keyword", "medium", group, ev.at, [ev.message_id], asked=ev.text,
-                    word=word, name=display(member), text=_excerpt(ev.text),
+                    word=found.entry, name=display(member), text=_excerpt(ev.text),
                     named=[NamedMember(member.key, display(member), _excerpt(ev.text))],
                 )  # fmt: skip
         if self.config.unanswered_question is None or ev.edited:

@@ -23,12 +23,16 @@ from bot.features.risk.spam.calibration import logit
 from bot.features.risk.spam.features import MAX_CHARS, grams, structure, tail
 from bot.features.risk.spam.linear import LinearModel, sigmoid
 from bot.features.risk.spam.model import SpamModel, distinctive
+from bot.features.risk.word_lists import STOP_WORDS
 from rules import detect
-from rules.blocklist import Blocklist
 from rules.checks import CheckResult
+from rules.lexicon import Lexicon, Listed
 from rules.message import MessageView
 
 SpamCheck = Callable[[MessageView, bool], CheckResult]
+# The running rule set's lexicon, read when a message is checked: a reload
+# of the rules swaps it.
+Rules = Callable[[], Lexicon | None]
 
 _FEATURES = object()
 _TOKENS = object()
@@ -104,18 +108,20 @@ def _hit(name: str, code: str, details: str, **args: str) -> CheckResult:
     return CheckResult(name, True, details, code, tuple(args.items()))
 
 
-def stop_words_check(words: list[str]) -> SpamCheck:
+def stop_words_check(words: list[str], lexicon: Rules = lambda: None) -> SpamCheck:
     """Phrases spam uses and chat does not, matched the way blocklists are
-    (through spaces, dots, full-width and look-alike letters)."""
+    (through spaces, dots, full-width and look-alike letters); searched in
+    the rules' own scan of the message when `lexicon()` (the running rule
+    set's) holds them (see `bot.features.risk.word_lists`)."""
     name = "stop_words"
     miss = CheckResult(name, False)
     if not words:
         return lambda view, newcomer: miss
-    found = Blocklist([words])
-    search = found.search
+    listed = Listed(STOP_WORDS, words)
+    first = listed.first
 
     def check(view: MessageView, newcomer: bool) -> CheckResult:
-        m = view.memo(found, search)[0]
+        m = first(view, lexicon())
         if m is None:
             return miss
         return _hit(name, "spam_stop_word", f"spam phrase {m.entry!r}", text=m.entry)
@@ -354,12 +360,12 @@ class Detector:
     a moderator sees every reason, except similarity, which runs only when
     it can change the verdict."""
 
-    def __init__(self, config: SpamConfig, model: SpamModel) -> None:
+    def __init__(self, config: SpamConfig, model: SpamModel, lexicon: Rules = lambda: None) -> None:
         self.config = config
         self.model = model
         self.regular, self.newcomer = thresholds(config, model)
         self.checks: list[SpamCheck] = [
-            stop_words_check(config.stop_words),
+            stop_words_check(config.stop_words, lexicon),
             meta_check(config),
             duplicates_check(config.duplicate_window.total_seconds()),
             model_check(model, self.regular, self.newcomer),

@@ -39,6 +39,7 @@ from bot.features.risk.spam.model import HAM, SPAM, SpamModel
 from bot.features.risk.spam.opinions import Opinions
 from bot.features.risk.spam.training import shipped_model
 from bot.features.risk.store import SpamStore
+from rules.lexicon import Lexicon
 from rules.message import MessageView
 
 RULE = "spam"
@@ -171,7 +172,7 @@ class SpamGuard:
         self.model = shipped_model().copy() if config.default_samples else SpamModel()
         self.model.learn_all((x.label, x.text) for x in snapshot.samples)
         self.config = config
-        self.detector = Detector(config, self.model)
+        self.detector = Detector(config, self.model, self.lexicon)
         # Whether any second opinion is configured (most communities: none).
         self.asks_opinions = config.cas.enabled or config.llm.enabled
         self.recent = RecentMessages()
@@ -191,8 +192,12 @@ class SpamGuard:
         kept (what moderators taught it included)."""
         if config != self.config:
             self.config = config
-            self.detector = Detector(config, self.model)
+            self.detector = Detector(config, self.model, self.lexicon)
             self.asks_opinions = config.cas.enabled or config.llm.enabled
+
+    def lexicon(self) -> Lexicon:
+        """The running rules' word lists, the stop words among them."""
+        return self.kit.rules.lexicon
 
     def scrutiny(self, view: MessageView, member: MemberRecord, role: str) -> bool | None:
         """None: not checked (staff, approved, trusted); True: a newcomer,
