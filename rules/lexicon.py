@@ -16,11 +16,15 @@ searches a Blocklist of its own, so it never reads another list's answer.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
+from itertools import count
 
 from rules.blocklist import Blocklist, Match, Matches
 from rules.message import MessageView
+
+# Each lexicon's number: a consumer remembers which lexicon it found its
+# list in without holding it (a reload frees the old automaton at once).
+_SERIALS = count(1)
 
 
 class Lexicon:
@@ -30,6 +34,7 @@ class Lexicon:
         kept = {tag: list(words) for tag, words in tagged.items() if words}
         everything = [*lists, *kept.values()]
         self.blocklist: Blocklist | None = Blocklist(everything) if everything else None
+        self.serial = next(_SERIALS)
         self._tags = {tag: (len(lists) + i, words) for i, (tag, words) in enumerate(kept.items())}
 
     def index(self, tag: str, words: Sequence[str]) -> int | None:
@@ -56,22 +61,24 @@ class Listed:
     def __init__(self, tag: str, words: Sequence[str]) -> None:
         self.tag = tag
         self.words = list(words)
-        # The lexicon `_index` was found in; weak, so that a reload frees
-        # the old automaton without waiting for the next message.
-        self._bound: weakref.ref[Lexicon] | None = None
+        # The serial of the lexicon `_index` was found in.
+        self._serial = 0
         self._index = -1
         self._own: Blocklist | None = None
 
     def first(self, msg: MessageView, lexicon: Lexicon | None) -> Match | None:
         """The list's first match in `msg` (see `Blocklist.search`)."""
         if lexicon is not None:
-            bound = self._bound
-            if bound is None or bound() is not lexicon:
+            if lexicon.serial != self._serial:
                 index = lexicon.index(self.tag, self.words)
                 self._index = -1 if index is None else index
-                self._bound = weakref.ref(lexicon)
-            if self._index >= 0:
-                return lexicon.search(msg)[self._index]
+                self._serial = lexicon.serial
+            index = self._index
+            if index >= 0:
+                # `lexicon.search(msg)[index]`, a call less.
+                blocklist = lexicon.blocklist
+                assert blocklist is not None
+                return msg.memo(blocklist, blocklist.search)[index]
         own = self._own
         if own is None:
             own = self._own = Blocklist([self.words])
