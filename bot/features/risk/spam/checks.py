@@ -32,7 +32,7 @@ from rules.message import MessageView
 SpamCheck = Callable[[MessageView, bool], CheckResult]
 # The running rule set's lexicon, read when a message is checked: a reload
 # of the rules swaps it.
-Rules = Callable[[], Lexicon | None]
+RunningLexicon = Callable[[], Lexicon | None]
 
 _FEATURES = object()
 _TOKENS = object()
@@ -108,7 +108,7 @@ def _hit(name: str, code: str, details: str, **args: str) -> CheckResult:
     return CheckResult(name, True, details, code, tuple(args.items()))
 
 
-def stop_words_check(words: list[str], lexicon: Rules = lambda: None) -> SpamCheck:
+def stop_words_check(words: list[str], lexicon: RunningLexicon = lambda: None) -> SpamCheck:
     """Phrases spam uses and chat does not, matched the way blocklists are
     (through spaces, dots, full-width and look-alike letters); searched in
     the rules' own scan of the message when `lexicon()` (the running rule
@@ -360,7 +360,9 @@ class Detector:
     a moderator sees every reason, except similarity, which runs only when
     it can change the verdict."""
 
-    def __init__(self, config: SpamConfig, model: SpamModel, lexicon: Rules = lambda: None) -> None:
+    def __init__(
+        self, config: SpamConfig, model: SpamModel, lexicon: RunningLexicon = lambda: None
+    ) -> None:
         self.config = config
         self.model = model
         self.regular, self.newcomer = thresholds(config, model)
