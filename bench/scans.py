@@ -57,8 +57,11 @@ Seen = tuple[MessageView, str, bool | None]
 
 
 def fresh(view: MessageView) -> MessageView:
+    """The view as the rules' other checks leave it: folded, squashed, split
+    into words. Not despread: only a blocklist needs that, and only for some
+    texts, so what it costs is the scans' own."""
     copy = dataclasses.replace(view)
-    _ = copy.folded, copy.squashed, copy.word_list, copy.despread
+    _ = copy.folded, copy.squashed, copy.word_list
     return copy
 
 
