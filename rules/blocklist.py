@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rules.automaton import Automaton
@@ -152,96 +151,69 @@ class Blocklist:
         else:
             self._always.append(needle)
 
-    def search(self, msg: MessageView, lo: int = 0, hi: int | None = None) -> Matches:
-        """Each list's first match. With `lo`, `hi`: only lists `lo` to
-        `hi - 1` are answered, the others are None: the readers of a lexicon
-        (`rules.lexicon`) each confirm their own lists' candidates, from one
-        scan of the text."""
-        if hi is None:
-            hi = self._size
+    def search(self, msg: MessageView) -> Matches:
         if self._word_set:
             words = msg.word_list
             if words and not self._word_set.isdisjoint(words):
-                return self._search(msg, lo, hi, words_hit=True)
+                return self._search(msg, words_hit=True)
         if self._always:
-            return self._search(msg, lo, hi, words_hit=False)
+            return self._search(msg, words_hit=False)
         # No listed word and nothing to run on every message: one scan, and
         # for most messages nothing found, told without building anything.
-        if self._automaton is None:
+        automaton = self._automaton
+        if automaton is None:
             return self._none
-        hits = self._hits(msg, lo, hi)
+        hits = automaton.matches(msg.squashed)
         if not hits:
             return self._none
         found: list[Match | None] = list(self._none)
-        self._first_needles(hits, msg, found, lo, hi, hi - lo)
+        self._first_needles(hits, msg, found, self._size)
         return tuple(found)
 
-    def _hits(self, msg: MessageView, lo: int, hi: int) -> list[tuple[_Needle, ...]]:
-        """The automaton's needles in the squashed text: for a search of
-        some lists, kept in the view's memo, so the readers of the other
-        lists do not scan again."""
-        if lo == 0 and hi == self._size:
-            return self._scan(msg)
-        return msg.memo(self._automaton, self._scan)
-
-    def _scan(self, msg: MessageView) -> list[tuple[_Needle, ...]]:
-        assert self._automaton is not None
-        return self._automaton.matches(msg.squashed)
-
-    def _search(self, msg: MessageView, lo: int, hi: int, *, words_hit: bool) -> Matches:
+    def _search(self, msg: MessageView, *, words_hit: bool) -> Matches:
         found: list[Match | None] = list(self._none)
-        left = hi - lo
+        left = self._size
         if words_hit:
-            left -= self._first_words(msg, found, lo, hi)
+            left -= self._first_words(msg, found)
         if left and self._automaton is not None:
-            left = self._first_needles(self._hits(msg, lo, hi), msg, found, lo, hi, left)
+            left = self._first_needles(self._automaton.matches(msg.squashed), msg, found, left)
         if left:
             for needle in self._always:
-                if lo <= needle.owner < hi and found[needle.owner] is None:
+                if found[needle.owner] is None:
                     found[needle.owner] = _verify(needle, msg)
         return tuple(found)
 
     @staticmethod
     def _first_needles(
-        hits: list[tuple[_Needle, ...]],
-        msg: MessageView,
-        found: list[Match | None],
-        lo: int,
-        hi: int,
-        left: int,
+        hits: list[tuple[_Needle, ...]], msg: MessageView, found: list[Match | None], left: int
     ) -> int:
-        """Fill in each list's (of `lo` to `hi - 1`) first needle in text
-        order that its check confirms; returns how many lists are still
-        without an answer."""
+        """Fill in each list's first needle (in text order) that its check
+        confirms; returns how many lists are still without an answer."""
         for needles in hits:
             for needle in needles:
-                owner = needle.owner
-                if found[owner] is not None or not lo <= owner < hi:
+                if found[needle.owner] is not None:
                     continue
                 match = _verify(needle, msg)
                 if match is not None:
-                    found[owner] = match
+                    found[needle.owner] = match
                     left -= 1
                     # Stop once every list has its answer.
                     if not left:
                         return 0
         return left
 
-    def _first_words(self, msg: MessageView, found: list[Match | None], lo: int, hi: int) -> int:
-        """Fill in each list's (of `lo` to `hi - 1`) listed word that comes
-        first in the message; returns how many lists got one."""
-        listed: AbstractSet[str] = self._word_set.intersection(msg.word_list)
-        if lo or hi < self._size:
-            listed = {w for w in listed if any(lo <= o < hi for o, _ in self._words[w])}
-            if not listed:
-                return 0
+    def _first_words(self, msg: MessageView, found: list[Match | None]) -> int:
+        """Fill in each list's listed word that comes first in the message;
+        returns how many lists got one."""
         text = msg.despread
         end = len(text) + 1
-        hits = sorted(listed, key=lambda w: (text.find(w) % end, w))
+        hits = sorted(
+            self._word_set.intersection(msg.word_list), key=lambda w: (text.find(w) % end, w)
+        )
         filled = 0
         for word in hits:
             for owner, entry in self._words[word]:
-                if found[owner] is None and lo <= owner < hi:
+                if found[owner] is None:
                     found[owner] = Match(entry, word)
                     filled += 1
         return filled

@@ -64,8 +64,9 @@ class Compiler:
     def compile(self, rule: Rule) -> Check:
         if isinstance(rule, NightModeRule):
             return night_mode_check(rule, self.timezone)
-        if isinstance(rule, BlocklistRule):
-            return blocklist_check(rule, (self.lexicon.rules, self._owner[id(rule)]))
+        blocklist = self.lexicon.blocklist
+        if isinstance(rule, BlocklistRule) and blocklist is not None:
+            return blocklist_check(rule, (blocklist, self._owner[id(rule)]))
         return _FACTORIES[rule.type](rule)
 
 

@@ -3,12 +3,10 @@ the rules' blocklists and the lists other features hand the rule set (the
 spam detector's stop words, the risk monitors' watched keywords).
 
 Each list alone costs a scan of the message's text forms; together they
-cost one, whoever asks first (the automaton's hits are kept in the view's
-memo). Each reader then confirms only its own lists' candidates
-(`Blocklist.search(msg, lo, hi)`): the rules do not pay for confirming a
-stop word for a member the spam detector will not check. A list keeps its
-own meaning there: `Blocklist` answers each list's first match as it would
-alone, so a reader takes its list's answer by index.
+cost one, whoever asks first, and the others read its answer from the
+view's memo. A list keeps its own meaning there: `Blocklist` answers each
+list's first match as it would alone, so a consumer takes its list's
+answer by index.
 
 The rule set is rebuilt on every reload with the lists the features hand
 it then (`Feature.word_lists`); a consumer whose words the current lexicon
@@ -38,17 +36,6 @@ class Lexicon:
         self.blocklist: Blocklist | None = Blocklist(everything) if everything else None
         self.serial = next(_SERIALS)
         self._tags = {tag: (len(lists) + i, words) for i, (tag, words) in enumerate(kept.items())}
-        size = len(lists)
-        blocklist = self.blocklist
-
-        def rules(msg: MessageView) -> Matches:
-            """The rules' lists' answers (0 ...); the others' candidates are
-            left to their readers to confirm."""
-            assert blocklist is not None
-            return blocklist.search(msg, 0, size)
-
-        # Also the memo key of the rules' answers, shared by their checks.
-        self.rules = rules
 
     def index(self, tag: str, words: Sequence[str]) -> int | None:
         """Where `tag`'s list is in `search`'s answer, when the lexicon holds
@@ -59,7 +46,8 @@ class Lexicon:
         return slot[0]
 
     def search(self, msg: MessageView) -> Matches:
-        """Every list's first match, once per message."""
+        """Each list's first match, once per message (the memo key is the
+        Blocklist's: the rules' blocklist checks share it)."""
         blocklist = self.blocklist
         if blocklist is None:
             return ()
@@ -87,10 +75,10 @@ class Listed:
                 self._serial = lexicon.serial
             index = self._index
             if index >= 0:
-                # Its own list's candidates only, from the shared scan.
+                # `lexicon.search(msg)[index]`, a call less.
                 blocklist = lexicon.blocklist
                 assert blocklist is not None
-                return blocklist.search(msg, index, index + 1)[index]
+                return msg.memo(blocklist, blocklist.search)[index]
         own = self._own
         if own is None:
             own = self._own = Blocklist([self.words])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from rules.blocklist import Blocklist, Matches, regex_entry
+from rules.blocklist import Blocklist, regex_entry
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
 from rules.types.base import RuleBase, Translate
@@ -45,19 +44,18 @@ class BlocklistRule(RuleBase):
         return tr("rules.blocklist")
 
 
-def blocklist_check(
-    rule: BlocklistRule, shared: tuple[Callable[[MessageView], Matches], int] | None = None
-) -> Check:
+def blocklist_check(rule: BlocklistRule, shared: tuple[Blocklist, int] | None = None) -> Check:
     """Words, phrases, wildcards and regexes on the normalized text; see
     `rules.blocklist` for how each kind of entry matches. With `shared`, the
-    list is answer `owner` of a search that every blocklist rule of the rule
-    set shares (`rules.lexicon`), so a message is scanned once for all of them."""
-    search, owner = shared if shared is not None else (Blocklist([rule.words]).search, 0)
+    list is entry `owner` of a Blocklist that every blocklist rule of the rule
+    set shares, so a message is scanned once for all of them."""
+    words, owner = shared if shared is not None else (Blocklist([rule.words]), 0)
+    search = words.search
     rule_id = rule.id
     miss = CheckResult(rule_id, False)
 
     def check(msg: MessageView) -> CheckResult:
-        m = msg.memo(search, search)[owner]
+        m = msg.memo(words, search)[owner]
         if m is None:
             return miss
         if m.regex:

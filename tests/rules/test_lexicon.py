@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from rules.automaton import Automaton
 from rules.blocklist import Blocklist
 from rules.evaluate import RuleSet
 from rules.lexicon import Lexicon, Listed
@@ -84,10 +83,8 @@ def test_a_message_is_scanned_once_for_the_rules_and_every_list() -> None:
     assert first_keyword is not None and first_keyword.entry == "scam"
     memo = v._memo
     assert memo is not None
-    # One automaton scan served the rules and both lists, and no list had
-    # an automaton of its own.
-    assert [k for k in memo if isinstance(k, Automaton)] == [shared.lexicon.blocklist._automaton]
-    assert not [k for k in memo if isinstance(k, Blocklist)]
+    # One Blocklist answered the rules and both lists.
+    assert [k for k in memo if isinstance(k, Blocklist)] == [shared.lexicon.blocklist]
 
 
 def test_a_list_the_lexicon_does_not_hold_is_searched_on_its_own() -> None:
@@ -104,11 +101,10 @@ def test_a_list_the_lexicon_does_not_hold_is_searched_on_its_own() -> None:
     assert found is not None and found.entry == "scam"
     assert changed.first(MessageView("退款", "g", "s", 0.0), None) is not None
     # A lexicon that holds the words is used as soon as it is the one passed.
-    fresh = Lexicon([["加微信"]], {"keywords": KEYWORDS})
+    fresh = Lexicon([], {"keywords": KEYWORDS})
     v = MessageView("我要投诉", "g", "s", 0.0)
     assert changed.first(v, fresh) is not None
-    assert fresh.blocklist is not None
-    assert v._memo is not None and fresh.blocklist._automaton in v._memo
+    assert v._memo is not None and fresh.blocklist in v._memo
 
 
 def test_no_lists_and_no_blocklist_rules_mean_no_scan() -> None:
