@@ -99,6 +99,10 @@ def _sanction(
     *,
     lengths: tuple[timedelta, timedelta] | None = None,
 ) -> list[Action]:
+    if ctx.group is None:
+        # Mutes, kicks and bans are per chat: in a private chat they would
+        # land nowhere while the reply said they were done.
+        raise _Refusal(ctx.reply("mod.group_only", command=ctx.event.name))
     member, args = _target(ctx)
     span = _duration(args, lengths) if lengths else None
     if action == "mute":
@@ -159,8 +163,9 @@ def warn(ctx: Context, mod: ModerationService) -> list[Action]:
     member, args = _target(ctx)
     reason = " ".join(args)
     phrase, actions = mod.enforcer.warn(
-        member, ctx.event.chat, ctx.now, group=ctx.group, by=ctx.member, reason=reason
-    )
+        member, ctx.event.chat, ctx.now, group=ctx.group, by=ctx.member, reason=reason,
+        locale=ctx.locale,
+    )  # fmt: skip
     text = ctx.text("mod.warned", name=display(member), reason=_reason_suffix(ctx, reason))
     return [ctx.say(text + phrase, kind="warn"), *actions]
 
