@@ -11,7 +11,7 @@ async def test_a_sanction_sent_privately_is_refused_not_done_in_the_private_chat
     bot: Bot,
 ) -> None:
     api = bot.api
-    api.post(GROUP, BOB, "hello")
+    api.post(GROUP, ANN, "hello")
     await bot.settle()
     api.post(OWNER, OWNER, "/mute @ann 10m")
     api.post(OWNER, OWNER, "/ban@gk_test_bot @ann")

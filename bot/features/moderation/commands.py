@@ -99,11 +99,12 @@ def _sanction(
     *,
     lengths: tuple[timedelta, timedelta] | None = None,
 ) -> list[Action]:
-    if ctx.group is None:
-        # Mutes, kicks and bans are per chat: in a private chat they would
-        # land nowhere while the reply said they were done.
-        raise _Refusal(ctx.reply("mod.group_only", command=ctx.event.name))
     member, args = _target(ctx)
+    if ctx.group is None and not (ctx.event.chat.platform == member.platform == "discord"):
+        # On Telegram (and in the console) mutes, kicks and bans are per chat:
+        # sent privately they would land nowhere while the reply said they
+        # were done. Discord's are server-wide, so a private one acts there.
+        raise _Refusal(ctx.reply("mod.group_only", command=ctx.event.name))
     span = _duration(args, lengths) if lengths else None
     if action == "mute":
         span = span or DEFAULT_MUTE
