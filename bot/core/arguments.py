@@ -19,6 +19,7 @@ from rules.durations import DurationTooLong, format_duration, parse_duration
 MAX_ID = 2**31 - 1
 
 _DIGITS = re.compile(r"[0-9]+")
+_NEGATIVE = re.compile(r"[-−][0-9]+")
 # What a moderator meant as a length: a sign or a digit of any script first.
 # `/ban @x -1d` must be refused as a length, not kept as the ban's reason.
 _LENGTH_LIKE = re.compile(r"[-+−]?\d")
@@ -36,7 +37,9 @@ class Refused(Exception):
 def whole(text: str, low: int, high: int) -> int:
     """A whole number written in ASCII digits, from `low` to `high`."""
     if not _DIGITS.fullmatch(text):
-        raise Refused("args.not_a_number", value=text)
+        # `-10` is a number the moderator meant, below the range: say so.
+        key = "args.out_of_range" if _NEGATIVE.fullmatch(text) else "args.not_a_number"
+        raise Refused(key, value=text, low=low, high=high)
     # Compared as text first: a thousand-digit number is refused unread.
     if len(text.lstrip("0")) > len(str(high)) or not low <= int(text) <= high:
         raise Refused("args.out_of_range", value=text, low=low, high=high)
