@@ -3,8 +3,11 @@ and a reason they can act on (found by trying the bot as a new owner)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from adapters.cli import main
 from bot.config import ConfigError, parse_config
 
 HEAD = "community:\n  name: 读书会\n  slug: dushu\n"
@@ -54,3 +57,33 @@ def test_a_member_or_chat_without_its_platform_says_how_to_write_it(line: str, p
     (error,) = errors_of(HEAD + line)
     assert error.startswith(f"{path}: ")
     assert "telegram:" in error and "pattern" not in error and "valid string" not in error
+
+
+def test_check_config_reports_the_files_the_config_names_but_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without this, the morning post would only log a warning at 08:00, and
+    # the FAQ would load without the file, each after a clean "ok".
+    (tmp_path / "posts").mkdir()
+    config = tmp_path / "community.yaml"
+    config.write_text(
+        HEAD
+        + "schedule:\n"
+        + "  - {id: morning, cron: '0 8 * * *', content_dir: posts}\n"
+        + "  - {id: tips, cron: '0 9 * * *', content_dir: tips}\n"
+        + "faq:\n  files: [answers.md]\n",
+        encoding="utf-8",
+    )
+    assert main(["check-config", str(config)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"schedule.1.content_dir: no Markdown files in {tmp_path / 'posts'}"
+    assert lines[1] == f"schedule.2.content_dir: no Markdown files in {tmp_path / 'tips'}"
+    assert lines[2].startswith("faq.files.1: answers.md: ")
+    assert len(lines) == 3
+
+    (tmp_path / "posts" / "01.md").write_text("Good morning", encoding="utf-8")
+    (tmp_path / "tips").mkdir()
+    (tmp_path / "tips" / "01.md").write_text("A tip", encoding="utf-8")
+    (tmp_path / "answers.md").write_text("---\nid: a\nquestions: [q]\n---\nA.\n", encoding="utf-8")
+    assert main(["check-config", str(config)]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
