@@ -11,6 +11,7 @@ the catalogue's answer, so a typo is explained and never half-acted on.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 
 from rules.durations import DurationTooLong, format_duration, parse_duration
@@ -55,10 +56,24 @@ def looks_like_length(text: str) -> bool:
     return _LENGTH_LIKE.match(text) is not None
 
 
+# Units as Chinese moderators type them (`10分钟`, `1小时`, `1天`), longest first.
+_CHINESE_UNITS = (("分钟", "m"), ("小时", "h"), ("星期", "w"), ("秒", "s"), ("分", "m"),
+                  ("时", "h"), ("天", "d"), ("日", "d"), ("周", "w"))  # fmt: skip
+
+
+def _typed(text: str) -> str:
+    """A length as typed on a Chinese keyboard, in the config's spelling:
+    full-width forms folded (`１０ｍ`), Chinese units named by their letter."""
+    folded = unicodedata.normalize("NFKC", text)
+    for word, unit in _CHINESE_UNITS:
+        folded = folded.replace(word, unit)
+    return folded
+
+
 def duration(text: str, low: timedelta, high: timedelta) -> timedelta:
-    """A length such as `30m`, `2h`, `1h30m`, from `low` to `high`."""
+    """A length such as `30m`, `2h`, `1h30m`, `10分钟`, from `low` to `high`."""
     try:
-        span = parse_duration(text)
+        span = parse_duration(_typed(text))
     except DurationTooLong:
         span = None
     except ValueError:
