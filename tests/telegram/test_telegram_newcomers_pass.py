@@ -48,7 +48,7 @@ async def test_a_long_odd_text_is_taken_and_answered_within_telegram_limits(bot:
     api.post(GROUP, ANN, "/feedback " + odd[:4000])
     await bot.settle()
     [thanks] = api.sent(GROUP)
-    assert "#1" in thanks
+    assert "#1" in thanks and "first 2000 characters" in thanks
     logged = api.called("sendMessage", chat_id=LOG_CHAT)
     assert logged and all(len(p["text"]) <= 4096 for p in logged)
     # Feedback keeps its first 2,000 characters, odd ones included.
