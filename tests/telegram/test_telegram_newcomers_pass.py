@@ -62,3 +62,17 @@ async def test_a_moderator_command_in_a_group_works_with_the_bot_suffix(bot: Bot
     api.post(GROUP, MOD, "/warnings@gk_test_bot @ann")
     await bot.settle()
     assert api.sent(GROUP) == ["@ann has no active warnings."]
+
+
+async def test_an_edit_into_a_command_issues_nothing(bot: Bot) -> None:
+    api = bot.api
+    msg = api.post(GROUP, ANN, "good morning all")
+    await bot.settle()
+    api.edit(GROUP, msg["message_id"], "/checkin")
+    target = api.post(GROUP, BOB, "hello")
+    mod = api.post(GROUP, MOD, "thanks")
+    await bot.settle()
+    api.edit(GROUP, mod["message_id"], "/ban")
+    await bot.settle()
+    assert api.sent(GROUP) == [] and not api.called("banChatMember")
+    assert target["message_id"] in api.chats[GROUP].messages
