@@ -144,13 +144,29 @@ def _warn_without_cjk_font(config: Config) -> None:
 def _check_config(args: argparse.Namespace) -> int:
     path = args.file or default_config_path()
     try:
-        load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         for line in exc.errors:
             print(line)
         return 1
+    problems = _missing_files(config, Path(os.path.abspath(path)).parent)
+    for line in problems:
+        print(line)
+    if problems:
+        return 1
     print("ok")
     return 0
+
+
+def _missing_files(config: Config, folder: Path) -> list[str]:
+    """The files the config names beside it (schedule content, FAQ files):
+    a running bot only logs their absence, so the owner hears it here."""
+    # Imported here: `check-config` should not load every feature to start.
+    from bot.features.faq.entries import load_entries
+    from bot.features.schedule.content import missing_content
+
+    _, faq = load_entries(config.faq, folder, config.community.locale)
+    return missing_content(config.schedule, folder) + faq
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

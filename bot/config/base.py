@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 Locale = Literal["en", "zh"]
 _LANGUAGES: dict[str, Locale] = {
@@ -30,4 +30,17 @@ class Strict(BaseModel):
 
 
 _REF = re.compile(r"^(telegram|discord|console):[^\s:]+$")
-Ref = Annotated[str, Field(pattern=_REF.pattern)]
+
+
+def _ref(value: object) -> object:
+    """A member or chat as `platform:id`; owners most often forget the
+    platform (`501`, `-1001234`), so the reason shows the shape."""
+    if isinstance(value, str) and _REF.match(value):
+        return value
+    raise ValueError(
+        f"{value!r} is not platform:id (write e.g. telegram:123456, "
+        "telegram:-1001234567890 or discord:987654321)"
+    )
+
+
+Ref = Annotated[str, BeforeValidator(_ref)]

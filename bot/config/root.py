@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -211,6 +211,21 @@ def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
             _line_map(item, _join(path, i), out)
 
 
+def _twice(node: yaml.Node, path: str = "") -> Iterator[tuple[str, int]]:
+    """Keys written twice in one mapping: YAML keeps the last silently, so an
+    owner's first value (a slug, a rule's action) would vanish unseen."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key, value in node.value:
+            if key.value in seen:
+                yield _join(path, key.value), seen[key.value]
+            seen.setdefault(key.value, key.start_mark.line + 1)
+            yield from _twice(value, _join(path, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _twice(item, _join(path, i))
+
+
 def _located(
     path: str, reason: str, lines: dict[str, int], data: Any = None, *, shown: str = ""
 ) -> str:
@@ -250,7 +265,7 @@ def _errors(
         path = ".".join(str(p) for p in loc)
         reason = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            reason = "unknown key" + _did_you_mean(loc)
+            reason = "unknown key" + _did_you_mean(list(err["loc"]))
         elif err["type"] == "union_tag_invalid":
             ctx = err.get("ctx", {})
             reason = f"unknown rule type {ctx.get('tag')!r} (use {ctx.get('expected_tags')})"
@@ -272,6 +287,10 @@ def _did_you_mean(loc: list[int | str]) -> str:
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
+        if model is None and part in RULE_TYPES:
+            # The tag pydantic puts in a rule's path names the rule's model.
+            model = _rule_model(part)
+            continue
         field = model.model_fields.get(part) if model is not None else None
         model = _model_in(field.annotation) if field is not None else None
     if model is None:
@@ -279,6 +298,14 @@ def _did_you_mean(loc: list[int | str]) -> str:
     keys = [f.alias or name for name, f in model.model_fields.items()]
     close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
     return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _rule_model(tag: str) -> type[BaseModel] | None:
+    union = get_args(Rule)[0]
+    for model in get_args(union):
+        if get_args(model.model_fields["type"].annotation) == (tag,):
+            return cast("type[BaseModel]", model)
+    return None
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -314,9 +341,12 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     if not isinstance(data, dict):
         raise ConfigError(("(top level): the file must be a mapping with a `community` key",))
     lines: dict[str, int] = {}
+    errors: list[str] = []
     if root is not None:
         _line_map(root, "", lines)
-    errors: list[str] = []
+        for path, first in _twice(root):
+            reason = f"set twice (also on line {first}): keep one"
+            errors.append(_located(path, reason, lines, data))
     secrets: set[str] = set()
     data = _substitute(data, "", errors, lines, secrets)
     try:

@@ -50,15 +50,28 @@ class Cron:
         return dom or dow
 
 
+class CronError(ValueError):
+    """A cron expression that does not parse. `str()` is the owner's reason
+    in English (config errors); `kind` and `values` let a chat reply say it
+    in the reader's language (`schedule.cron.<kind>`)."""
+
+    def __init__(self, kind: str, reason: str, **values: object) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.values = values
+
+
 def _value(text: str, lo: int, hi: int, names: dict[str, int], field: str) -> int:
     if text.isdigit():
         n = int(text)
     elif text in names:
         n = names[text]
     else:
-        raise ValueError(f"{field}: cannot read {text!r}")
+        raise CronError("unreadable", f"{field}: cannot read {text!r}", field=field, text=text)
     if not lo <= n <= hi:
-        raise ValueError(f"{field}: {n} is outside {lo}-{hi}")
+        raise CronError(
+            "outside", f"{field}: {n} is outside {lo}-{hi}", field=field, value=n, lo=lo, hi=hi
+        )
     return n
 
 
@@ -67,18 +80,20 @@ def _field(text: str, lo: int, hi: int, names: dict[str, int], field: str) -> se
     for part in text.lower().split(","):
         m = _PART.match(part)
         if m is None:
-            raise ValueError(f"{field}: cannot read {part!r}")
+            raise CronError("unreadable", f"{field}: cannot read {part!r}", field=field, text=part)
         span, step_text = m["range"], m["step"]
         step = int(step_text) if step_text else 1
         if step < 1:
-            raise ValueError(f"{field}: a step must be at least 1")
+            raise CronError("step", f"{field}: a step must be at least 1", field=field)
         if span == "*":
             first, last = lo, hi
         elif "-" in span:
             a, b = span.split("-")
             first, last = _value(a, lo, hi, names, field), _value(b, lo, hi, names, field)
             if first > last:
-                raise ValueError(f"{field}: range {span!r} runs backwards")
+                raise CronError(
+                    "backwards", f"{field}: range {span!r} runs backwards", field=field, text=span
+                )
         else:
             first = _value(span, lo, hi, names, field)
             last = hi if step_text else first
@@ -90,8 +105,10 @@ def parse_cron(expr: str) -> Cron:
     """Parse five cron fields; raise ValueError with a reason an owner can act on."""
     parts = expr.split()
     if len(parts) != 5:
-        raise ValueError(
-            f"{expr!r} needs five fields: minute hour day month weekday (e.g. '0 9 * * mon-fri')"
+        raise CronError(
+            "fields",
+            f"{expr!r} needs five fields: minute hour day month weekday (e.g. '0 9 * * mon-fri')",
+            text=expr,
         )
     minute, hour, dom, month, dow = parts
     weekdays = _field(dow, 0, 7, _WEEKDAYS, "weekday")

@@ -5,6 +5,7 @@ database and the dashboard share one loop as they do in `groupkeeper run`."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ def community_file(tmp_path: Path, language: str = "en") -> Path:
         "sqlite+aiosqlite:///groupkeeper.db", f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
     )
     text = text.replace("moderators: [telegram:1002]", "moderators: [telegram:1002, discord:2002]")
+    # EXTRA's `dashboard:` replaces the example's: a key written twice is an error.
+    text = re.sub(r"(?m)^dashboard:\n(?:[ #].*\n|\n)*", "", text)
     path = tmp_path / "config.yaml"
     path.write_text(text + EXTRA, "utf-8")
     return path

@@ -20,6 +20,10 @@ def _rest(text: str, words: int) -> str:
     return parts[words].strip() if len(parts) > words else ""
 
 
+# What a feedback keeps: the member hears when theirs was longer.
+_LONGEST = 2000
+
+
 @commands.add("feedback", "反馈", menu=True)
 async def feedback_(ctx: Context, box: FeedbackBox) -> list[Action]:
     cfg = ctx.kit.config.feedback
@@ -32,8 +36,11 @@ async def feedback_(ctx: Context, box: FeedbackBox) -> list[Action]:
     if box.sent_today(ctx.member.key, today) >= cfg.per_day:
         return [ctx.reply("feedback.limit", most=cfg.per_day)]
     group = ctx.group.chat_key if ctx.group else None
-    item = await box.add(ctx.member.key, text[:2000], group, ctx.now)
-    actions: list[Action] = [ctx.reply("feedback.thanks", id=item.id)]
+    item = await box.add(ctx.member.key, text[:_LONGEST], group, ctx.now)
+    thanks = ctx.text("feedback.thanks", id=item.id)
+    if len(text) > _LONGEST:
+        thanks += ctx.text("feedback.shortened", most=_LONGEST)
+    actions: list[Action] = [ctx.say(thanks)]
     log = ctx.kit.log_chat
     if log is not None:
         loc = ctx.kit.config.community.locale

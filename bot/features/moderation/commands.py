@@ -100,6 +100,11 @@ def _sanction(
     lengths: tuple[timedelta, timedelta] | None = None,
 ) -> list[Action]:
     member, args = _target(ctx)
+    if ctx.group is None and not (ctx.event.chat.platform == member.platform == "discord"):
+        # On Telegram (and in the console) mutes, kicks and bans are per chat:
+        # sent privately they would land nowhere while the reply said they
+        # were done. Discord's are server-wide, so a private one acts there.
+        raise _Refusal(ctx.reply("mod.group_only", command=ctx.event.name))
     span = _duration(args, lengths) if lengths else None
     if action == "mute":
         span = span or DEFAULT_MUTE
@@ -159,8 +164,9 @@ def warn(ctx: Context, mod: ModerationService) -> list[Action]:
     member, args = _target(ctx)
     reason = " ".join(args)
     phrase, actions = mod.enforcer.warn(
-        member, ctx.event.chat, ctx.now, group=ctx.group, by=ctx.member, reason=reason
-    )
+        member, ctx.event.chat, ctx.now, group=ctx.group, by=ctx.member, reason=reason,
+        locale=ctx.locale,
+    )  # fmt: skip
     text = ctx.text("mod.warned", name=display(member), reason=_reason_suffix(ctx, reason))
     return [ctx.say(text + phrase, kind="warn"), *actions]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.config import Locale
 from bot.core.actions import (
     Action,
     BanMember,
@@ -125,12 +126,14 @@ class Enforcer:
         reason: str = "",
         details: str = "",
         text: str = "",
+        locale: Locale | None = None,
     ) -> tuple[str, list[Action]]:
         """Record a warning; returns the count phrase and the actions, including
-        what the escalation ladder does when a step is reached."""
+        what the escalation ladder does when a step is reached. The phrase is
+        in `locale` when given: a moderator's reply reads in one language."""
         _, phrase, actions = self._warn(
             member, chat, now, group=group, by=by, rule=rule, reason=reason,
-            details=details, text=text,
+            details=details, text=text, locale=locale,
         )  # fmt: skip
         return phrase, actions
 
@@ -146,8 +149,9 @@ class Enforcer:
         reason: str = "",
         details: str = "",
         text: str = "",
+        locale: Locale | None = None,
     ) -> tuple[CaseRecord, str, list[Action]]:
-        loc = self.kit.locale_for(member)
+        loc = locale or self.kit.locale_for(member)
         case = self.cases.open_case(
             "warn",
             member,

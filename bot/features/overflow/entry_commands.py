@@ -33,6 +33,8 @@ async def _decide(ctx: Context, gate: EntryGate, *, admit: bool) -> list[Action]
         if who is not None
         else (ctx.kit.directory.find(ctx.event.args[0]) if ctx.event.args else None)
     )
+    if target is None and ctx.event.args:
+        return [ctx.reply("mod.unknown_member", who=ctx.event.args[0])]
     if target is None:
         return [ctx.reply("entry.decide_usage", command=name)]
     actions = gate.decide(target, ctx.now, admit=admit)

@@ -86,7 +86,9 @@ async def me(ctx: Context, svc: PointsService) -> list[Action]:
     return [ctx.say(text)]
 
 
-_PERIODS = {"all": "all", "week": "week", "month": "month", "周": "week", "月": "month"}
+# The Chinese names too: 周 or 周榜 (this week), 月 or 月榜, 总榜 (all time).
+_PERIODS = {"all": "all", "week": "week", "month": "month", "周": "week", "月": "month",
+            "周榜": "week", "月榜": "month", "总榜": "all", "总": "all"}  # fmt: skip
 
 
 @commands.add("top", "rank", "leaderboard", menu=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.config.timing import parse_cron
+from bot.config.timing import CronError, parse_cron
 from bot.core.actions import Action
 from bot.core.commands import Context, Registry
 from bot.features.schedule.content import Post
@@ -69,8 +69,8 @@ async def _add(ctx: Context, sched: Schedule) -> Action:
         text = words[5] if len(words) > 5 else ""
     try:
         parse_cron(cron)
-    except ValueError as exc:
-        return ctx.reply("schedule.bad_cron", reason=str(exc))
+    except CronError as exc:
+        return ctx.reply("schedule.bad_cron", reason=_cron_reason(ctx, exc))
     if not text:
         return ctx.reply("schedule.no_text")
     groups = [ctx.group.chat_key] if ctx.group is not None else None
@@ -142,3 +142,11 @@ def _next(ctx: Context, sched: Schedule, post: Post) -> str:
         return ctx.text("schedule.never")
     local: datetime = at.astimezone(post.spec.zone(ctx.kit.config.community.timezone))
     return f"{local:%Y-%m-%d %H:%M} ({local:%a})"
+
+
+def _cron_reason(ctx: Context, exc: CronError) -> str:
+    """Why a cron expression does not parse, in the reader's language."""
+    values = dict(exc.values)
+    if "field" in values:
+        values["field"] = ctx.text(f"schedule.cron_field.{values['field']}")
+    return ctx.text(f"schedule.cron.{exc.kind}", **values)

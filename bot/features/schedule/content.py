@@ -62,6 +62,20 @@ class Content:
 DigestPart = Callable[[Locale, datetime], Awaitable[str]]
 
 
+def missing_content(posts: Sequence[PostSpec], base: Path) -> list[str]:
+    """The posts whose `content_dir` holds no Markdown file, as check-config
+    says them: at run time such a post is only a logged warning."""
+    problems = []
+    for i, spec in enumerate(posts, 1):
+        if spec.content_dir is None:
+            continue
+        folder = Path(spec.content_dir)
+        folder = folder if folder.is_absolute() else base / folder
+        if not (folder.is_dir() and any(folder.glob("*.md"))):
+            problems.append(f"schedule.{i}.content_dir: no Markdown files in {folder}")
+    return problems
+
+
 class Composer:
     def __init__(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import locale_of
+from bot.config import Locale, locale_of
 from bot.core.actions import Action
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
@@ -55,10 +55,21 @@ async def help_(ctx: Context, _gate: EntryGate) -> list[Action]:
 
 @commands.add("lang", "language", menu=True)
 async def lang(ctx: Context, _gate: EntryGate) -> list[Action]:
-    wanted = locale_of(ctx.event.args[0]) if ctx.event.args else None
+    wanted = _language(ctx.event.args[0]) if ctx.event.args else None
     if wanted is None:
         return [ctx.reply("lang.usage")]
     ctx.member.language = wanted
     ctx.kit.directory.touch(ctx.member)
     ctx.locale = wanted
     return [ctx.reply("lang.set")]
+
+
+# Languages named as members name them, in either language.
+_NAMED: dict[str, Locale] = {
+    "english": "en", "英文": "en", "英语": "en",
+    "chinese": "zh", "中文": "zh", "简体中文": "zh", "汉语": "zh", "简体": "zh",
+}  # fmt: skip
+
+
+def _language(word: str) -> Locale | None:
+    return locale_of(word) or _NAMED.get(word.lower())
