@@ -7,17 +7,23 @@ another name, which would make two copies of every class)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+
+import httpx
 
 from adapters.app import App
 from adapters.telegram.gateway import RetryPolicy
 from adapters.telegram.limiter import Limits
 from adapters.telegram.runner import TelegramRunner, build_application, running
+from adapters.web.security import telegram_hash
 from tests.telegram.fake_bot_api import FakeBotApi
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +38,31 @@ ADMIN = 1003  # a Telegram admin of GROUP, not in the config
 ANN = 2001
 BOB = 2002
 ZHU = 2003
+
+
+def dashboard_config(folder: Path, port: int, *, widget: bool = True) -> Path:
+    """The tests' community with the dashboard on `port` (and, with
+    `widget`, Telegram's login widget for the bot `test_bot`)."""
+    extra = ", telegram_bot: test_bot" if widget else ""
+    config = folder / "config.yaml"
+    config.write_text(
+        CONFIG.read_text(encoding="utf-8")
+        + f"\ndashboard: {{enabled: true, port: {port}{extra}}}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+async def widget_login(web: httpx.AsyncClient, token: str, user_id: int = OWNER) -> httpx.Response:
+    """Log in with the login widget's hash (checked with the bot's token),
+    waiting for the dashboard to come up."""
+    params = {"id": str(user_id), "first_name": "Olga", "auth_date": str(int(time.time()))}
+    params["hash"] = telegram_hash(params, token)
+    for _ in range(600):
+        with contextlib.suppress(httpx.TransportError):
+            return await web.get("/auth/telegram?" + urlencode(params))
+        await asyncio.sleep(0.05)
+    raise AssertionError("the dashboard did not come up")
 
 
 def load_update(name: str) -> dict[str, Any]:

@@ -10,16 +10,13 @@ import asyncio
 import contextlib
 import re
 import socket
-import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 
 from adapters.runners import run_platforms
-from adapters.web.security import telegram_hash
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, CONFIG, GROUP, LOG_CHAT, OWNER
+from tests.telegram.harness import ANN, GROUP, LOG_CHAT, dashboard_config, widget_login
 
 
 def free_port() -> int:
@@ -34,26 +31,15 @@ async def test_an_owner_mutes_a_member_from_the_dashboard(
 ) -> None:
     api = world
     port = free_port()
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        CONFIG.read_text(encoding="utf-8")
-        + f"\ndashboard: {{enabled: true, port: {port}, telegram_bot: test_bot}}\n",
-        encoding="utf-8",
-    )
+    config = dashboard_config(tmp_path, port)
     running = asyncio.create_task(run_platforms(config, tg_db, ["telegram"]))
     base = f"http://127.0.0.1:{port}"
     try:
         await api.wait_for(lambda: api.allowed_updates is not None or running.done(), 20)
         assert not running.done(), running.exception()
         api.post(GROUP, ANN, "hello everyone")
-        params = {"id": str(OWNER), "first_name": "Olga", "auth_date": str(int(time.time()))}
-        params["hash"] = telegram_hash(params, api.token)
         async with httpx.AsyncClient(base_url=base) as web:
-            for _ in range(100):
-                with contextlib.suppress(httpx.ConnectError):
-                    r = await web.get("/auth/telegram?" + urlencode(params))
-                    break
-                await asyncio.sleep(0.05)
+            r = await widget_login(web, api.token)
             assert r.status_code == 303
             member = f"/members/telegram:{ANN}"
             for _ in range(100):  # ann's message reaches the engine

@@ -28,7 +28,7 @@ from adapters.web.security import telegram_hash
 from adapters.web.session import SESSION
 from bot.core.actions import Action
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi
-from tests.telegram.harness import ADMIN, ANN, CONFIG, GROUP, MOD, OWNER, Bot
+from tests.telegram.harness import ADMIN, ANN, GROUP, MOD, OWNER, Bot, dashboard_config
 from tests.telegram.test_telegram_dashboard import free_port
 
 BASE = "http://127.0.0.1:8080"
@@ -238,11 +238,7 @@ async def test_groupkeeper_run_wires_the_question(
     the dashboard's desk: the group's admin logs in over real HTTP."""
     api = world
     port = free_port()
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        CONFIG.read_text(encoding="utf-8") + f"\ndashboard: {{enabled: true, port: {port}}}\n",
-        encoding="utf-8",
-    )
+    config = dashboard_config(tmp_path, port, widget=False)
     running = asyncio.create_task(run_platforms(config, tg_db, ["telegram"]))
     params = {"id": str(ADMIN), "first_name": "Ada", "auth_date": str(int(time.time()))}
     params["hash"] = telegram_hash(params, api.token)

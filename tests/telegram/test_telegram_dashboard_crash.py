@@ -8,31 +8,21 @@ recorded (the transactional outbox), not only handed to the gateway."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import signal
 import sqlite3
-import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 
-from adapters.web.security import telegram_hash
 from tests.ops.processes import free_port, start, wait
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, CONFIG, GROUP, OWNER
+from tests.telegram.harness import ANN, GROUP, dashboard_config, widget_login
 
 
 async def _mute_on_the_dashboard(api: FakeBotApi, port: int) -> None:
-    params = {"id": str(OWNER), "first_name": "Olga", "auth_date": str(int(time.time()))}
-    params["hash"] = telegram_hash(params, api.token)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web:
-        for _ in range(600):
-            with contextlib.suppress(httpx.TransportError):
-                r = await web.get("/auth/telegram?" + urlencode(params))
-                break
-            await asyncio.sleep(0.05)
+        r = await widget_login(web, api.token)
         assert r.status_code == 303, r.text
         member = f"/members/telegram:{ANN}"
         for _ in range(200):  # ann's message reaches the engine
@@ -64,12 +54,7 @@ async def test_a_dashboard_mute_cut_off_by_kill_9_is_carried_out_once_by_the_nex
 ) -> None:
     api = world
     port = free_port()
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        CONFIG.read_text(encoding="utf-8")
-        + f"\ndashboard: {{enabled: true, port: {port}, telegram_bot: test_bot}}\n",
-        encoding="utf-8",
-    )
+    config = dashboard_config(tmp_path, port)
     db = tmp_path / "gk.db"
     args = ["--config", str(config), "--db", f"sqlite+aiosqlite:///{db}"]
     env = {"TELEGRAM_TOKEN": api.token, "GK_TG_BASE_URL": api.base_url}
