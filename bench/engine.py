@@ -52,8 +52,9 @@ ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.pare
 sys.path.insert(0, str(ROOT))
 
 from bot.compose import open_engine  # noqa: E402
-from bot.config import load_config  # noqa: E402
+from bot.config import Config, load_config  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
 from bot.core.events import (  # noqa: E402
     ChatRef,
     Event,
@@ -218,26 +219,33 @@ class Result:
     actions: dict[str, int]
 
 
+async def loaded(mix: Mix, config: Config, store: SqlStore) -> tuple[Engine, float]:
+    """The engine with the mix's members joined and their history set, all
+    of it stored: what the traffic starts from. Also the joins' CPU time."""
+    engine = await open_engine(config, store, FakeClock(START), background_flush=False)
+    gc.collect()
+    c0 = time.process_time()
+    for e in mix.joins:
+        await engine.handle(e)
+    await engine.writes.flush()
+    join_cpu = time.process_time() - c0
+    directory = engine.kit.directory
+    for key, count in mix.history.items():
+        member = directory.members[key]
+        member.message_count = count
+        directory.touch(member)
+    # Everything the set-up left pending (the joins' daily counters
+    # included) is stored before the clock starts: the traffic pays only
+    # for its own writes, whenever the batcher would have written them.
+    await engine.writes.flush(everything=True)
+    return engine, join_cpu
+
+
 async def run(mix: Mix, config_path: Path) -> Result:
     config = load_config(config_path)
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
-        engine = await open_engine(config, store, FakeClock(START), background_flush=False)
-        gc.collect()
-        c0 = time.process_time()
-        for e in mix.joins:
-            await engine.handle(e)
-        await engine.writes.flush()
-        join_cpu = time.process_time() - c0
-        directory = engine.kit.directory
-        for key, count in mix.history.items():
-            member = directory.members[key]
-            member.message_count = count
-            directory.touch(member)
-        # Everything the set-up left pending (the joins' daily counters
-        # included) is stored before the clock starts: the traffic pays only
-        # for its own writes, whenever the batcher would have written them.
-        await engine.writes.flush(everything=True)
+        engine, join_cpu = await loaded(mix, config, store)
         rows0, batches0 = engine.writes.rows, engine.writes.batches
 
         kinds: dict[str, int] = {}

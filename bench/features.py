@@ -35,9 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import engine as bench  # puts BENCH_TREE's tree on the path first
 
-from bot.compose import open_engine
 from bot.config import load_config
-from bot.core.clock import FakeClock
 from bot.core.feature import Seen
 from rules.message import MessageView
 from storage.sql_store import SqlStore
@@ -67,15 +65,7 @@ async def main() -> None:
     config = load_config(bench.ROOT / "config.example.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
-        engine = await open_engine(config, store, FakeClock(bench.START), background_flush=False)
-        for e in mix.joins:
-            await engine.handle(e)
-        directory = engine.kit.directory
-        for key, count in mix.history.items():
-            member = directory.members[key]
-            member.message_count = count
-            directory.touch(member)
-        await engine.writes.flush(everything=True)
+        engine, _ = await bench.loaded(mix, config, store)
         features: dict[str, Any] = {type(f).__name__: f for f in engine.features}
         risk_feature = features["RiskFeature"]
         seen: list[Seen] = []

@@ -40,9 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine as bench  # puts BENCH_TREE's tree on the path first
 from pydantic import TypeAdapter
 
-from bot.compose import open_engine
 from bot.config import Config, load_config
-from bot.core.clock import FakeClock
 from bot.features.risk.spam.checks import head
 from bot.features.risk.word_lists import KEYWORDS, STOP_WORDS, word_lists
 from rules.blocklist import Blocklist
@@ -79,15 +77,7 @@ async def record(mix: bench.Mix, config: Config) -> list[Seen]:
     out: list[Seen] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
-        engine = await open_engine(config, store, FakeClock(bench.START), background_flush=False)
-        for e in mix.joins:
-            await engine.handle(e)
-        directory = engine.kit.directory
-        for key, count in mix.history.items():
-            member = directory.members[key]
-            member.message_count = count
-            directory.touch(member)
-        await engine.writes.flush(everything=True)
+        engine, _ = await bench.loaded(mix, config, store)
         risk = next(f for f in engine.features if f.name == "risk")
         spam = risk.risk.spam  # type: ignore[attr-defined]
         handed = risk.on_message
