@@ -198,32 +198,27 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
+def _line_map(
+    node: yaml.Node, path: str, out: dict[str, int], twice: list[tuple[str, int]]
+) -> None:
+    """Each path's line in `out`; in `twice`, keys written twice in one
+    mapping with their first line: YAML keeps the last silently, so an
+    owner's first value (a slug, a rule's action) would vanish unseen."""
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        first: dict[object, int] = {}
         for key, value in node.value:
             sub = _join(path, key.value)
-            out[sub] = key.start_mark.line + 1
-            _line_map(value, sub, out)
-            out[sub] = key.start_mark.line + 1
+            line = key.start_mark.line + 1
+            if key.value in first:
+                twice.append((sub, first[key.value]))
+            first.setdefault(key.value, line)
+            out[sub] = line
+            _line_map(value, sub, out, twice)
+            out[sub] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_map(item, _join(path, i), out)
-
-
-def _twice(node: yaml.Node, path: str = "") -> Iterator[tuple[str, int]]:
-    """Keys written twice in one mapping: YAML keeps the last silently, so an
-    owner's first value (a slug, a rule's action) would vanish unseen."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[object, int] = {}
-        for key, value in node.value:
-            if key.value in seen:
-                yield _join(path, key.value), seen[key.value]
-            seen.setdefault(key.value, key.start_mark.line + 1)
-            yield from _twice(value, _join(path, key.value))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _twice(item, _join(path, i))
+            _line_map(item, _join(path, i), out, twice)
 
 
 def _located(
@@ -343,8 +338,9 @@ def parse_config(text: str, source: str = "<config>") -> Config:
     lines: dict[str, int] = {}
     errors: list[str] = []
     if root is not None:
-        _line_map(root, "", lines)
-        for path, first in _twice(root):
+        twice: list[tuple[str, int]] = []
+        _line_map(root, "", lines, twice)
+        for path, first in twice:
             reason = f"set twice (also on line {first}): keep one"
             errors.append(_located(path, reason, lines, data))
     secrets: set[str] = set()
