@@ -14,10 +14,11 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.gateway import Reported, split_text
@@ -58,6 +59,16 @@ def retry_seconds(exc: RetryAfter) -> float:
 def utf16_len(text: str) -> int:
     """Telegram measures entity offsets in UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
+
+
+class Moved(Exception):
+    """The chat a call went to was upgraded to a supergroup: Telegram named
+    its new id, and the action can go there."""
+
+    def __init__(self, chat: ChatRef, new_id: str) -> None:
+        super().__init__(f"{chat.chat_id} is now {new_id}")
+        self.chat = chat
+        self.new_id = new_id
 
 
 class Calls:
@@ -126,9 +137,21 @@ class Calls:
         *,
         message: bool = False,
         case: int | None = None,
+        general: Callable[[], Awaitable[T]] | None = None,
     ) -> T:
+        """`fn` called, its refusal reported; `general` is the same message
+        without its forum topic, sent when the topic is gone or closed."""
+        cid = int(chat.chat_id)
         try:
-            return await self.call(fn, chat_id=int(chat.chat_id), message=message)
+            try:
+                return await self.call(fn, chat_id=cid, message=message)
+            except BadRequest as exc:
+                if general is None or not _topic_gone(exc):
+                    raise
+                log.info("topic %s of %s is gone (%s): sent to General", chat.thread, cid, exc)
+                return await self.call(general, chat_id=cid, message=message)
+        except ChatMigrated as exc:
+            raise Moved(chat, str(exc.new_chat_id)) from exc
         except TelegramError as exc:
             await self._failed(op, chat, case, exc)
             raise Reported(exc.message) from exc
@@ -155,8 +178,25 @@ class Calls:
         )
         await self.report([text])
 
+    async def _say(
+        self, op: str, chat: ChatRef, fn: Callable[..., Awaitable[T]], *, case: int | None = None
+    ) -> T:
+        """A message (`fn`, a send method with its arguments bound) in the
+        forum topic of the chat it answers, or in General once that topic
+        is gone."""
+        if chat.thread is None:
+            return await self._do(op, chat, fn, message=True, case=case)
+        in_topic = partial(fn, message_thread_id=int(chat.thread))
+        return await self._do(op, chat, in_topic, message=True, case=case, general=fn)
+
     def _until(self, until: datetime) -> int:
         return int(max(until, self.clock.now() + _MIN_SPAN).timestamp())
+
+
+def _topic_gone(exc: BadRequest) -> bool:
+    """Telegram refuses a message to a topic deleted or closed meanwhile."""
+    words = exc.message.lower().replace(" ", "_")
+    return "thread_not_found" in words or "topic_" in words
 
 
 def not_modified(exc: BadRequest) -> bool:

@@ -20,12 +20,14 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import fields, replace
+from typing import Any
 
 from telegram import Bot
 
 from adapters.gateway import Gateway, Tell, lane_of
 from adapters.ops.context import lane_context
-from adapters.telegram.calls import RetryPolicy, retry_seconds, utf16_len
+from adapters.telegram.calls import Moved, RetryPolicy, retry_seconds, utf16_len
 from adapters.telegram.limiter import RateLimiter
 from adapters.telegram.messaging import MessagingCalls
 from adapters.telegram.moderation import ModerationCalls
@@ -34,7 +36,7 @@ from adapters.telegram.structure import StructureCalls
 from adapters.telegram.translate import PLATFORM
 from bot.config import Config
 from bot.core import actions as act
-from bot.core.events import ChatRef
+from bot.core.events import ChatMoved, ChatRef
 from bot.core.ports import Clock
 
 __all__ = ["RetryPolicy", "TelegramGateway", "retry_seconds", "utf16_len"]
@@ -88,6 +90,52 @@ class TelegramGateway(MessagingCalls, ModerationCalls, StructureCalls, Gateway):
         # (/metrics reads them).
         self.rate_limited = 0
         self.retry_waited = 0.0
+        # Groups upgraded to supergroups: old chat id -> new chat id. The
+        # config and the actions stored before may still name the old one.
+        self.moved: dict[str, str] = {}
+
+    # -- groups upgraded to supergroups ------------------------------------
+
+    def follow(self, old: ChatRef, new: ChatRef) -> bool:
+        """From now on, what goes to `old` goes to `new`; False when that
+        was known already (Telegram tells it in both chats)."""
+        if old.chat_id == new.chat_id or self.moved.get(old.chat_id) == new.chat_id:
+            return False
+        self.moved[old.chat_id] = new.chat_id
+        log.warning(
+                "Telegram: the group %s was upgraded to a supergroup and is now %s;"
+                " where the config names telegram:%s, write telegram:%s",
+            old.chat_id, new.chat_id, old.chat_id, new.chat_id,
+        )  # fmt: skip
+        return True
+
+    async def dispatch(self, action: act.Action) -> Any:
+        """The action, sent where its group lives now: one for a group that
+        was upgraded meanwhile is sent again at the new id (and the core
+        told, so the group follows its chat)."""
+        if self.moved:
+            action = self._redirected(action)
+        try:
+            return await super().dispatch(action)
+        except Moved as moved:
+            old = ChatRef(PLATFORM, moved.chat.chat_id)
+            new = ChatRef(PLATFORM, moved.new_id, title=moved.chat.title)
+            if self.follow(old, new):
+                await self.tell(ChatMoved(old, new, self.clock.now()))
+            again = self._redirected(action)
+            if again is action:
+                raise
+            return await super().dispatch(again)
+
+    def _redirected(self, action: act.Action) -> act.Action:
+        changes: dict[str, ChatRef] = {}
+        for f in fields(action):
+            value = getattr(action, f.name)
+            if isinstance(value, ChatRef) and value.platform == PLATFORM:
+                new = self.moved.get(value.chat_id)
+                if new is not None:
+                    changes[f.name] = replace(value, chat_id=new)
+        return replace(action, **changes) if changes else action  # type: ignore[arg-type]
 
     # -- running actions -------------------------------------------------
 

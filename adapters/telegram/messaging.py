@@ -44,13 +44,12 @@ class MessagingCalls(Calls):
         first: int | None = None
         for n, part in enumerate(parts, 1):
             markup = inline_keyboard(a.buttons) if n == len(parts) else None
-            sent = await self._do(
+            sent = await self._say(
                 "send",
                 a.chat,
                 partial(
                     self.bot.send_message, cid, part, reply_parameters=reply, reply_markup=markup
                 ),
-                message=True,
             )
             first = sent.message_id if first is None else first
         # Told before the pin: a pin Telegram refuses leaves the message sent.
@@ -88,21 +87,18 @@ class MessagingCalls(Calls):
             else None
         )
         caption = a.caption[:_MAX_CAPTION]
-        await self._do(
+        await self._say(
             "send",
             a.chat,
             partial(
                 self.bot.send_photo, cid, a.png, caption=caption or None, reply_parameters=reply
             ),
-            message=True,
         )
         # What the caption could not hold follows as text.
         rest = a.caption[_MAX_CAPTION:]
         if rest:
             for part in text_parts(rest):
-                await self._do(
-                    "send", a.chat, partial(self.bot.send_message, cid, part), message=True
-                )
+                await self._say("send", a.chat, partial(self.bot.send_message, cid, part))
 
     @handles(act.AskOpinion)
     async def _opinion(self, a: act.AskOpinion) -> None:
@@ -214,13 +210,16 @@ class MessagingCalls(Calls):
             person = User(int(user.user_id), user.name or user.user_id, is_bot=False)
             entities = [MessageEntity("text_mention", 0, utf16_len(mention), user=person)]
         cid = int(chat.chat_id)
-        await self._do(
+        await self._say(
             "send",
             chat,
-            lambda: self.bot.send_message(
-                cid, body[:MAX_TEXT], entities=entities, reply_markup=inline_keyboard(buttons)
+            partial(
+                self.bot.send_message,
+                cid,
+                body[:MAX_TEXT],
+                entities=entities,
+                reply_markup=inline_keyboard(buttons),
             ),
-            message=True,
         )
 
     @handles(act.PinMessage)
@@ -242,17 +241,17 @@ class MessagingCalls(Calls):
     @handles(act.SendPoll)
     async def _poll(self, a: act.SendPoll) -> None:
         cid = int(a.chat.chat_id)
-        sent = await self._do(
+        sent = await self._say(
             "poll",
             a.chat,
-            lambda: self.bot.send_poll(
+            partial(
+                self.bot.send_poll,
                 cid,
                 a.question,
                 list(a.options),
                 is_anonymous=a.anonymous,
                 allows_multiple_answers=a.multiple,
             ),
-            message=True,
         )
         if a.ref:
             await self.tell(MessageSent(a.chat, sent.message_id, a.ref, self.clock.now()))

@@ -68,6 +68,7 @@ from bot.config import Locale
 from bot.core.actions import Action, pressed
 from bot.core.events import (
     BotMembershipChanged,
+    ChatMoved,
     ChatRef,
     CommandIssued,
     Event,
@@ -143,6 +144,7 @@ class TelegramRunner:
             AdminsChanged: self._admins_changed,
             ButtonPressed: self._button,
             PollAnswered: self._poll_answer,
+            ChatMoved: self._chat_moved,
         }
 
     @property
@@ -216,6 +218,13 @@ class TelegramRunner:
             # Not an update's (what the platform answered an action): sent
             # as soon as it is made.
             self.gateway.submit(actions)
+
+    async def _chat_moved(self, event: ChatMoved) -> None:
+        """A group upgraded to a supergroup: what goes to its old id goes to
+        the new one, and the core moves the group there."""
+        self.admins.invalidate(int(event.old.chat_id))
+        if self.gateway.follow(event.old, event.new):
+            await self._event(event)
 
     async def _admins_changed(self, signal: AdminsChanged) -> None:
         self.admins.invalidate(int(signal.chat.chat_id))

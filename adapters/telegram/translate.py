@@ -26,6 +26,7 @@ from typing import Any
 from adapters.storable import storable
 from bot.core.commands import parse_command
 from bot.core.events import (
+    ChatMoved,
     ChatRef,
     CheckoutAsked,
     CommandIssued,
@@ -165,7 +166,23 @@ def read(
         # The update comes from outside, and a recording or a bridge can
         # hold anything: whatever breaks on it, the update is what is wrong.
         raise Unreadable(_unreadable(exc)) from exc
+    _not_read(update)
     return []
+
+
+# Update kinds met that translate does not read, each logged the first time.
+_UNREAD: set[str] = set()
+_UNREAD_NAMED = 64
+
+
+def _not_read(update: Json) -> None:
+    """An update of a kind the bot never asked for (a Bot API newer than
+    the bot, a server that ignores allowed_updates) means nothing to it:
+    said once per kind, so the log shows it without filling up."""
+    for key in update:
+        if key != "update_id" and key not in _UNREAD and len(_UNREAD) < _UNREAD_NAMED:
+            _UNREAD.add(key)
+            log.info("updates of kind %r are not read by this version; skipped", str(key)[:64])
 
 
 def translate(
@@ -244,10 +261,19 @@ def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
     )
 
 
-def chat_ref(chat: Json) -> ChatRef:
+def chat_ref(chat: Json, thread: str | None = None) -> ChatRef:
     private = chat.get("type") == "private"
     title = "" if private else _str(chat.get("title") or "")
-    return ChatRef(PLATFORM, str(_int(chat["id"])), private, title)
+    return ChatRef(PLATFORM, str(_int(chat["id"])), private, title, thread)
+
+
+def topic(msg: Json) -> str | None:
+    """The forum topic a message is in; None in a forum's General topic
+    and outside forums (where message_thread_id names a reply thread, in
+    which nothing can be posted apart)."""
+    if msg.get("is_topic_message") is not True:
+        return None
+    return str(_int(msg["message_thread_id"]))
 
 
 def media_kind(msg: Json) -> str | None:
@@ -295,6 +321,8 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     chat = msg["chat"]
     if chat.get("type") == "channel":
         return []
+    if "migrate_to_chat_id" in msg or "migrate_from_chat_id" in msg:
+        return _migrated(msg)
     paid = msg.get("successful_payment")
     if paid is not None and not edited and "from" in msg:
         return [_payment(paid, user_ref(msg["from"]), when(msg["date"]))]
@@ -312,9 +340,11 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     # Another bot's command is chat to us: the rules read it, nothing runs it.
     for_another_bot = text[:1] == "/" and not _for_me(text, me)
     command = text[:1] == "/" and not for_another_bot
-    if entities and not command:
-        text = storable(_with_hidden_links(text, entities))
-    ref = chat_ref(chat)
+    # Commands too: a slash is no way around the rules.
+    hidden = _hidden_links(entities, msg.get("reply_markup"))
+    if hidden:
+        text = storable("\n".join([text, *hidden]))
+    ref = chat_ref(chat, topic(msg))
     at = when(msg["edit_date"] if edited and "edit_date" in msg else msg["date"])
     reply = _reply(msg, admins)
     sender_chat = msg.get("sender_chat")
@@ -417,10 +447,30 @@ def _for_me(text: str, me: BotIdentity) -> bool:
     return head[at + 1 :].lower() == me.username.lower()
 
 
-def _with_hidden_links(text: str, entities: list[Json]) -> str:
-    """A text_link shows one word and hides its URL; the rules must see it."""
-    urls = [_str(e["url"]) for e in entities if e.get("type") == "text_link" and e.get("url")]
-    return "\n".join([text, *urls]) if urls else text
+def _hidden_links(entities: list[Json] | None, markup: Json | None) -> list[str]:
+    """The URLs a message carries out of sight, which the rules must see: a
+    text_link shows one word and hides its URL, and a message sent through
+    an inline bot (`via_bot`) can carry URL buttons under it."""
+    urls = [_str(e["url"]) for e in entities or () if e.get("type") == "text_link" and e.get("url")]
+    if markup:
+        for row in markup.get("inline_keyboard") or ():
+            for button in row:
+                url = button.get("url") or (button.get("login_url") or {}).get("url")
+                if url:
+                    urls.append(_str(url))
+    return urls
+
+
+def _migrated(msg: Json) -> list[Item]:
+    """A basic group upgraded to a supergroup: the old chat's last message
+    names the new chat, the new chat's first names the old one."""
+    chat = chat_ref(msg["chat"])
+    at = when(msg["date"])
+    if "migrate_to_chat_id" in msg:
+        new = ChatRef(PLATFORM, str(_int(msg["migrate_to_chat_id"])), title=chat.title)
+        return [ChatMoved(ChatRef(PLATFORM, chat.chat_id), new, at)]
+    old = ChatRef(PLATFORM, str(_int(msg["migrate_from_chat_id"])))
+    return [ChatMoved(old, chat, at)]
 
 
 def _reply(msg: Json, admins: Collection[int]) -> ReplyRef | None:
@@ -539,7 +589,7 @@ def _reaction(body: Json, me: BotIdentity, admins: Collection[int]) -> list[Item
 
 def _callback(query: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
     message = query.get("message")
-    chat = chat_ref(message["chat"]) if message is not None else None
+    chat = chat_ref(message["chat"], topic(message)) if message is not None else None
     mid = _int(message.get("message_id")) if message is not None else None
     data = _optional_str(query.get("data"))
     return [ButtonPressed(str(query["id"]), user_ref(query["from"]), data, chat, mid)]

@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.config import Config, locale_of
 from bot.core.batcher import WriteBehind
 from bot.core.events import ChatRef, UserRef
-from bot.core.records import LOG, GroupRecord, MemberRecord, MembershipRecord, Snapshot
+from bot.core.records import LOG, MOVED, GroupRecord, MemberRecord, MembershipRecord, Snapshot
 
 ROLE_RANK = {"member": 0, "moderator": 1, "owner": 2}
 
@@ -26,7 +26,9 @@ class Directory:
         self.members: dict[str, MemberRecord] = (
             {m.key: m for m in snapshot.members} if index is None else index
         )
-        self.groups: dict[str, GroupRecord] = {g.chat_key: g for g in snapshot.groups}
+        self.groups: dict[str, GroupRecord] = {
+            g.chat_key: g for g in snapshot.groups if g.state != MOVED
+        }
         # Moves whenever a group is registered or saved (not on a member
         # count): what is kept sorted by group (the overflow's order) is
         # sorted again only then.
@@ -172,6 +174,37 @@ class Directory:
             self.version += 1
             self._writes.group(g)
         return g
+
+    def move(self, old: ChatRef, new: ChatRef) -> GroupRecord | None:
+        """The group at `old` now lives at `new` (a Telegram group upgraded to
+        a supergroup): its serial, state, capacity and count go with it, and
+        the old record stays stored, as MOVED, for the history kept under its
+        key. A record the new chat got meanwhile (a message read there
+        first) gives way. None when `old` is no group of the community."""
+        group = self.groups.pop(old.key, None)
+        if group is None:
+            return None
+        moved = GroupRecord(
+            community=group.community,
+            chat_key=new.key,
+            platform=new.platform,
+            chat_id=new.chat_id,
+            title=new.title or group.title,
+            serial=group.serial,
+            capacity=group.capacity,
+            state=group.state,
+            member_count=group.member_count,
+            created_at=group.created_at,
+        )
+        stale = self.groups.get(new.key)
+        if stale is not None:
+            moved.member_count = max(moved.member_count, stale.member_count)
+        self.groups[new.key] = moved
+        group.state = MOVED
+        self.version += 1
+        self._writes.group(group)
+        self._writes.group(moved)
+        return moved
 
     def save_group(self, group: GroupRecord) -> None:
         if group.chat_key != self._log_chat:

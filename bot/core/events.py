@@ -19,6 +19,10 @@ class ChatRef:
     private: bool = False
     # The chat's name where the platform gave it; not part of its identity.
     title: str = field(default="", compare=False)
+    # The topic (Telegram forum topic) an event happened in, where the
+    # platform has one: what the bot says in answer goes there too. Still
+    # the same chat, so no part of its identity either.
+    thread: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -214,6 +218,17 @@ class ChatFound:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatMoved:
+    """A group now lives at another chat id (Telegram upgrades a basic group
+    to a supergroup with a new id; the old one answers nothing any more):
+    the group, its serial and its state follow it. `new.title` names it."""
+
+    old: ChatRef
+    new: ChatRef
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class InviteCreated:
     """The platform made the invite link a `CreateInvite` asked for."""
 
@@ -313,6 +328,7 @@ Event = (
     | BotRightsReported
     | BotMembershipChanged
     | ChatFound
+    | ChatMoved
     | InviteCreated
     | ImageRead
     | OpinionGiven

@@ -36,6 +36,9 @@ class MemberRecord:
 OPEN = "open"
 SPARE = "spare"
 CHANNEL = "channel"
+# A group that moved to another chat id (`ChatMoved`): its record stays in
+# the store for the history kept under its old key, and is not loaded.
+MOVED = "moved"
 # The moderators' log chat: never a group of the community. Its record is
 # made up for each event there and never kept, so it takes no serial, no
 # member is placed there and nothing there is counted.

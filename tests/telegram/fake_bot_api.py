@@ -199,6 +199,11 @@ class Chat:
     # member permissions.
     photo: tuple[str, str] | None = None
     permissions: dict[str, bool] = field(default_factory=lambda: dict(_DEFAULT_PERMISSIONS))
+    # A basic group upgraded to a supergroup answers every call with the
+    # new chat's id (Bot API: ResponseParameters.migrate_to_chat_id).
+    migrated_to: int | None = None
+    # A forum supergroup's topics (message_thread_id -> name).
+    topics: dict[int, str] | None = None
 
     def as_json(self) -> dict[str, Any]:
         if self.type == "private":
@@ -207,7 +212,10 @@ class Chat:
             if "username" in user:
                 out["username"] = user["username"]
             return out
-        return {"id": self.id, "type": self.type, "title": self.title}
+        out = {"id": self.id, "type": self.type, "title": self.title}
+        if self.topics is not None:
+            out["is_forum"] = True
+        return out
 
     def new_message_id(self) -> int:
         mid = self.next_message_id
@@ -272,6 +280,8 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         # method -> [calls left, retry_after, chat_id or 0 for any chat]
         self.floods: dict[str, list[int]] = {}
+        # method -> [calls left, HTTP status of the failure]
+        self.breakdowns: dict[str, list[int]] = {}
         # method -> seconds the server waits before answering it
         self.stalls: dict[str, float] = {}
         self.answered_queries: set[str] = set()
@@ -288,6 +298,9 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Deliver every update kind, whatever allowed_updates asked for (a
+        # server that does not filter, or update kinds newer than the bot).
+        self.sends_every_kind = False
 
     # -- server lifecycle --------------------------------------------------
 
@@ -389,8 +402,10 @@ class FakeBotApi:
         date: int | None = None,
         media: dict[str, Any] | None = None,
         caption: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A member posts; returns the message. Refused like Telegram would."""
+        """A member posts; returns the message. Refused like Telegram would.
+        `extra`: more fields of the Message, as Telegram would add them."""
         chat = self.chats[chat_id]
         m = chat.members.get(user_id)
         now = int(time.time())
@@ -415,9 +430,74 @@ class FakeBotApi:
             msg["caption"] = caption
         if reply_to is not None:
             msg["reply_to_message"] = chat.messages[reply_to]
+        msg |= extra or {}
         chat.messages[msg["message_id"]] = msg
         self.inject("message", msg)
         return msg
+
+    def open_topic(self, chat_id: int, name: str, by: int) -> int:
+        """A forum topic is created in a forum supergroup; returns its
+        message_thread_id (the id of its forum_topic_created message)."""
+        chat = self.chats[chat_id]
+        if chat.topics is None:
+            chat.topics = {}
+        mid = chat.new_message_id()
+        chat.topics[mid] = name
+        msg = {
+            "message_id": mid,
+            "message_thread_id": mid,
+            "is_topic_message": True,
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": self.users[by],
+            "forum_topic_created": {"name": name, "icon_color": 7322096},
+        }
+        chat.messages[mid] = msg
+        self.inject("message", msg)
+        return mid
+
+    def post_in_topic(self, chat_id: int, thread: int, user_id: int, text: str) -> dict[str, Any]:
+        """A member writes in a forum topic: Telegram marks the message and
+        makes it a reply to the topic's first message."""
+        chat = self.chats[chat_id]
+        return self.post(
+            chat_id,
+            user_id,
+            text,
+            extra={
+                "message_thread_id": thread,
+                "is_topic_message": True,
+                "reply_to_message": chat.messages[thread],
+            },
+        )
+
+    def migrate(self, old_id: int, new_id: int, by: int) -> Chat:
+        """A basic group is upgraded to a supergroup (a new chat id): the
+        old chat says where it went, the new one where it came from, and
+        the old id is refused from then on."""
+        old = self.chats[old_id]
+        new = Chat(new_id, "supergroup", old.title, old.description)
+        new.members = {
+            uid: Member(m.user, m.status, dict(m.rights)) for uid, m in old.members.items()
+        }
+        self.chats[new_id] = new
+        old.migrated_to = new_id
+        user = self.users[by]
+        for chat, field_name, other in (
+            (old, "migrate_to_chat_id", new_id),
+            (new, "migrate_from_chat_id", old_id),
+        ):
+            mid = chat.new_message_id()
+            msg = {
+                "message_id": mid,
+                "date": int(time.time()),
+                "chat": chat.as_json(),
+                "from": user,
+                field_name: other,
+            }
+            chat.messages[mid] = msg
+            self.inject("message", msg)
+        return new
 
     def edit(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
         msg = dict(self.chats[chat_id].messages[message_id])
@@ -570,6 +650,11 @@ class FakeBotApi:
         are answered 429."""
         self.floods[method] = [times, retry_after, chat_id]
 
+    def break_down(self, method: str, times: int, status: int = 502) -> None:
+        """The next `times` calls of `method` fail with a server error and
+        a body that is no Bot API answer (a proxy's HTML page)."""
+        self.breakdowns[method] = [times, status]
+
     def set_photo(self, chat_id: int, image: bytes) -> None:
         """The group's photo changes (an owner set it in the app)."""
         chat = self.chats[chat_id]
@@ -659,6 +744,14 @@ class FakeBotApi:
             return _reply(ApiError(404, "Not Found"))
         if method in self.stalls:
             await asyncio.sleep(self.stalls[method])
+        broken = self.breakdowns.get(method)
+        if broken and broken[0] > 0:
+            broken[0] -= 1
+            call.ok, call.error = False, f"HTTP {broken[1]}"
+            self.calls.append(call)
+            return web.Response(
+                status=broken[1], text="<html>upstream error</html>", content_type="text/html"
+            )
         try:
             self._check_flood(method, params)
             if method == "getUpdates":
@@ -710,6 +803,8 @@ class FakeBotApi:
     # -- updates -------------------------------------------------------------
 
     def allowed(self, update: dict[str, Any]) -> bool:
+        if self.sends_every_kind:
+            return True
         kind = next(k for k in update if k != "update_id")
         if self.allowed_updates is None:
             return kind not in NOT_BY_DEFAULT
@@ -848,6 +943,12 @@ class FakeBotApi:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         bot = chat.members.get(BOT_ID)
         if chat.type == "private":
             if chat.blocked:
@@ -899,11 +1000,21 @@ class FakeBotApi:
         if len(text) > 4096:
             raise bad("message is too long")
         fields: dict[str, Any] = {"text": text}
+        thread = _int(p, "message_thread_id", required=False)
+        if thread is not None:
+            if chat.topics is None or thread not in chat.topics:
+                raise bad("message thread not found")
+            fields |= {"message_thread_id": thread, "is_topic_message": True}
         reply = _json(p, "reply_parameters", required=False)
         if reply is not None:
             target = reply.get("message_id")
             if target in chat.messages:
-                fields["reply_to_message"] = chat.messages[target]
+                replied = chat.messages[target]
+                fields["reply_to_message"] = replied
+                # A reply lands in the topic of the message it answers.
+                if replied.get("is_topic_message") and "message_thread_id" not in fields:
+                    fields["message_thread_id"] = replied["message_thread_id"]
+                    fields["is_topic_message"] = True
             elif not reply.get("allow_sending_without_reply"):
                 raise bad("message to be replied not found")
         entities = _json(p, "entities", required=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.core.actions import Action, SendDirect, SendMessage
 from bot.core.directory import user_of
-from bot.core.events import BotMembershipChanged, ChatFound, Event, UserRef
+from bot.core.events import BotMembershipChanged, ChatFound, ChatMoved, Event, UserRef
 from bot.core.feature import Base
 from bot.core.i18n import t
 from bot.core.kit import Kit
@@ -30,7 +30,21 @@ class PresenceFeature(Base):
             return self._changed(event)
         if type(event) is ChatFound:
             self._found(event)
+        elif type(event) is ChatMoved:
+            return self._moved(event)
         return []
+
+    def _moved(self, event: ChatMoved) -> list[Action]:
+        """The group follows its chat; the owners hear of it once, since the
+        config may name the old chat (the log chat, the pool, a schedule)."""
+        kit = self.kit
+        moved = kit.directory.move(event.old, event.new)
+        named = kit.config.community.log_chat == event.old.key
+        if moved is None and not named:
+            return []
+        loc = kit.config.community.locale
+        name = event.new.title or event.old.chat_id
+        return self._log(t(loc, "presence.moved", group=name, old=event.old.key, new=event.new.key))
 
     def _found(self, event: ChatFound) -> None:
         directory = self.kit.directory
