@@ -26,9 +26,20 @@ Fetch = Callable[[int], Awaitable[frozenset[int]]]
 
 
 def fetch_with(bot: Bot) -> Fetch:
+    """The group's admins, and its linked channel: a discussion group's
+    channel posts and comments as itself, and is the group's own voice."""
+
     async def fetch(chat_id: int) -> frozenset[int]:
         admins = await bot.get_chat_administrators(chat_id)
-        return frozenset(m.user.id for m in admins)
+        found = {m.user.id for m in admins}
+        try:
+            linked = (await bot.get_chat(chat_id)).linked_chat_id
+        except TelegramError as exc:
+            log.info("cannot read the linked channel of %s: %s", chat_id, exc)
+            linked = None
+        if linked is not None:
+            found.add(linked)
+        return frozenset(found)
 
     return fetch
 

@@ -1,9 +1,14 @@
 """Telegram handlers that act on members and their messages: deletions
 (in chunks of deleteMessages' 100), mutes, kicks (a short ban lifted at
-once: Telegram has no kick), bans and their lifting."""
+once: Telegram has no kick), bans and their lifting.
+
+A member speaking as a channel of their own has the channel's (negative) id:
+Telegram bans such a sender with banChatSenderChat, and cannot mute one, so
+a mute of a channel is left at the deletion and said in the log."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from functools import partial
 
@@ -12,6 +17,8 @@ from telegram import ChatPermissions
 from adapters.gateway import handles
 from adapters.telegram.calls import Calls
 from bot.core import actions as act
+
+log = logging.getLogger("adapters.telegram.gateway")
 
 # deleteMessages takes at most 100 ids per call.
 _DELETE_CHUNK = 100
@@ -39,6 +46,9 @@ class ModerationCalls(Calls):
     @handles(act.MuteMember)
     async def _mute(self, a: act.MuteMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        if uid < 0:
+            log.info("a channel cannot be muted (%s in %s, case %s)", uid, cid, a.case_id)
+            return
         until = self._until(a.until)
         await self._do(
             "mute",
@@ -52,6 +62,8 @@ class ModerationCalls(Calls):
     @handles(act.UnmuteMember)
     async def _unmute(self, a: act.UnmuteMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        if uid < 0:
+            return
         # Lifting every restriction leaves the group's own defaults in force.
         await self._do(
             "unmute",
@@ -63,6 +75,10 @@ class ModerationCalls(Calls):
     @handles(act.KickMember)
     async def _kick(self, a: act.KickMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        if uid < 0:
+            # A channel has no membership to end: its ban is what stops it.
+            await self._ban(act.BanMember(a.chat, a.user, case_id=a.case_id))
+            return
         # Telegram has no kick: a short ban, lifted at once, lets them rejoin.
         until = self._until(self.clock.now() + timedelta(minutes=1))
         await self._do(
@@ -81,6 +97,14 @@ class ModerationCalls(Calls):
     @handles(act.BanMember)
     async def _ban(self, a: act.BanMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        if uid < 0:
+            await self._do(
+                "ban",
+                a.chat,
+                partial(self.bot.ban_chat_sender_chat, cid, uid),
+                case=a.case_id,
+            )
+            return
         until = self._until(a.until) if a.until is not None else None
         await self._do(
             "ban",
@@ -92,6 +116,14 @@ class ModerationCalls(Calls):
     @handles(act.UnbanMember)
     async def _unban(self, a: act.UnbanMember) -> None:
         cid, uid = int(a.chat.chat_id), int(a.user.user_id)
+        if uid < 0:
+            await self._do(
+                "unban",
+                a.chat,
+                partial(self.bot.unban_chat_sender_chat, cid, uid),
+                case=a.case_id,
+            )
+            return
         await self._do(
             "unban",
             a.chat,

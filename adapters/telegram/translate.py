@@ -351,13 +351,20 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     forwarded = "forward_origin" in msg or "forward_date" in msg
     mid = _int(msg["message_id"])
     if sender_chat is not None:
-        # Anonymous admins post as the group itself; linked channels post as
-        # the channel. Neither is a member, so neither is ever punished.
-        anonymous_admin = sender_chat.get("id") == chat["id"]
-        title = _str(sender_chat.get("title") or "")
-        sender = UserRef(
-            PLATFORM, str(_int(sender_chat["id"])), title, None, False, anonymous_admin
+        # Anonymous admins post as the group itself, its linked channel as
+        # the channel (its posts forwarded automatically, its comments with
+        # the channel's id among `admins`): the group's own voice, never
+        # punished. Anyone may speak as a channel of their own, though, and
+        # spam that way: such a channel is a sender like a member.
+        sender_id = _int(sender_chat["id"])
+        anonymous_admin = sender_id == chat["id"]
+        own = (
+            anonymous_admin
+            or sender_id in admins
+            or bool(msg.get("is_automatic_forward", False))
         )
+        title = _str(sender_chat.get("title") or "")
+        sender = UserRef(PLATFORM, str(sender_id), title, None, False, anonymous_admin)
         if anonymous_admin and command and not edited:
             # Anonymous admins moderate too; the engine ignores posts on
             # behalf of a chat, so their commands go to it directly.
@@ -366,7 +373,7 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
                 return [issued]
         return [
             MessagePosted(
-                ref, sender, mid, text, at, reply, media, forwarded, edited, True,
+                ref, sender, mid, text, at, reply, media, forwarded, edited, own,
                 image=picture(msg),
             )
         ]  # fmt: skip

@@ -204,6 +204,10 @@ class Chat:
     migrated_to: int | None = None
     # A forum supergroup's topics (message_thread_id -> name).
     topics: dict[int, str] | None = None
+    # A discussion group's linked channel, and the channels banned from
+    # speaking in the group (banChatSenderChat).
+    linked: int | None = None
+    banned_senders: set[int] = field(default_factory=set)
 
     def as_json(self) -> dict[str, Any]:
         if self.type == "private":
@@ -1273,8 +1277,56 @@ class FakeBotApi:
             }
         if chat.description:
             out["description"] = chat.description
+        if chat.linked is not None:
+            out["linked_chat_id"] = chat.linked
         out["permissions"] = dict(chat.permissions)
         return out
+
+    async def _m_banChatSenderChat(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._supergroup(chat)
+        self._rights(
+            chat, "can_restrict_members", "not enough rights to restrict/unrestrict chat member"
+        )
+        sender = _int(p, "sender_chat_id")
+        if sender >= 0:
+            raise bad("invalid sender chat id")
+        chat.banned_senders.add(sender)
+        return True
+
+    async def _m_unbanChatSenderChat(self, p: dict[str, Any]) -> bool:
+        chat = self._chat(p)
+        self._rights(
+            chat, "can_restrict_members", "not enough rights to restrict/unrestrict chat member"
+        )
+        chat.banned_senders.discard(_int(p, "sender_chat_id"))
+        return True
+
+    def post_as_channel(
+        self, chat_id: int, channel: dict[str, Any], text: str, **fields: Any
+    ) -> dict[str, Any]:
+        """A message sent on behalf of a channel (a member's own channel, or
+        the group's linked one): `from` is Telegram's placeholder account."""
+        chat = self.chats[chat_id]
+        if channel["id"] in chat.banned_senders:
+            raise PostRefused(f"{channel['id']} is banned from {chat_id}")
+        msg: dict[str, Any] = {
+            "message_id": chat.new_message_id(),
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": {
+                "id": 136817688,
+                "is_bot": True,
+                "first_name": "Channel",
+                "username": "Channel_Bot",
+            },
+            "sender_chat": channel,
+            "text": text,
+            **fields,
+        }
+        chat.messages[msg["message_id"]] = msg
+        self.inject("message", msg)
+        return msg
 
     async def _m_getFile(self, p: dict[str, Any]) -> dict[str, Any]:
         file_id = _str(p, "file_id")

@@ -17,7 +17,7 @@ import pytest
 from bot.core.actions import SendDirect, SendMessage
 from bot.core.events import ChatRef, UserRef
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi
-from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, OWNER, Bot
+from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, OWNER, Bot, Sleeps, start_bot
 
 PHOTO = {"photo": [{"file_id": "AgAD1", "file_unique_id": "u1", "width": 90, "height": 90}]}
 HIDDEN = "https://t.me/joinchat/AAAAAE"
@@ -91,6 +91,38 @@ async def test_fields_the_bot_does_not_know_change_nothing(bot: Bot) -> None:
     msg = api.post(GROUP, ANN, "casino night", extra=future)
     await bot.settle()
     assert deleted(bot, GROUP, msg["message_id"])
+
+
+# -- channels speaking in the group -------------------------------------------
+
+OWN_CHANNEL = {"id": -1007770002, "type": "channel", "title": "Cheap Followers"}
+LINKED = {"id": -1007770003, "type": "channel", "title": "Test Founders News"}
+
+
+async def test_spam_sent_as_a_members_own_channel_is_removed_and_the_channel_banned(
+    bot: Bot,
+) -> None:
+    api = bot.api
+    first = api.post_as_channel(GROUP, OWN_CHANNEL, "casino bonus tonight")
+    await bot.settle()
+    assert deleted(bot, GROUP, first["message_id"])
+    # The warning ladder ends in a ban (at five): a channel's is banChatSenderChat.
+    for n in range(4):
+        api.post_as_channel(GROUP, OWN_CHANNEL, f"casino bonus, round {n}")
+        await bot.settle()
+    assert api.called("banChatSenderChat", chat_id=GROUP, sender_chat_id=OWN_CHANNEL["id"])
+    assert OWN_CHANNEL["id"] in api.chats[GROUP].banned_senders
+    assert not api.called("restrictChatMember") and not api.called("banChatMember")
+
+
+async def test_the_groups_linked_channel_and_its_forwards_are_never_punished(bot: Bot) -> None:
+    api = bot.api
+    api.chats[GROUP].linked = LINKED["id"]
+    forward = api.post_as_channel(GROUP, LINKED, "casino night recap", is_automatic_forward=True)
+    comment = api.post_as_channel(GROUP, LINKED, "casino night: see the recap above")
+    await bot.settle()
+    assert not deleted(bot, GROUP, forward["message_id"])
+    assert not deleted(bot, GROUP, comment["message_id"])
 
 
 # -- forum topics --------------------------------------------------------------
@@ -208,28 +240,35 @@ BASIC = -5001
 UPGRADED = -1005001
 
 
-async def test_a_group_upgraded_to_a_supergroup_keeps_its_place_and_data(bot: Bot) -> None:
-    api = bot.api
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_place_and_data(
+    world: FakeBotApi, tg_env: None, tg_db: str, sleeps: Sleeps
+) -> None:
+    api = world
     api.add_group(BASIC, "Basic Group", type="group", owner=OWNER, members=[ANN, BOB])
-    api.post(BASIC, BOB, "/checkin")
-    await bot.settle()
-    directory = bot.app.engine.kit.directory
-    before = directory.groups[f"telegram:{BASIC}"]
-    serial, count = before.serial, before.member_count
-    api.migrate(BASIC, UPGRADED, OWNER)
-    await bot.settle()
-    assert f"telegram:{BASIC}" not in directory.groups
-    moved = directory.groups[f"telegram:{UPGRADED}"]
-    assert (moved.serial, moved.member_count, moved.title) == (serial, count, "Basic Group")
-    spam = api.post(UPGRADED, ANN, "casino tonight")
-    api.post(UPGRADED, ANN, "/checkin")
-    await bot.settle()
-    assert deleted(bot, UPGRADED, spam["message_id"])
-    assert any("checked in" in text for text in api.sent(UPGRADED))
-    # Nothing else was registered for the upgraded group.
-    assert sorted(g.serial for g in directory.groups.values()) == sorted(
-        {g.serial for g in directory.groups.values()}
-    )
+    async with start_bot(api, tg_db, sleeps) as bot:
+        api.post(BASIC, BOB, "/checkin")
+        await bot.settle()
+        directory = bot.app.engine.kit.directory
+        before = directory.groups[f"telegram:{BASIC}"]
+        serial, count = before.serial, before.member_count
+        api.migrate(BASIC, UPGRADED, OWNER)
+        await bot.settle()
+        assert f"telegram:{BASIC}" not in directory.groups
+        moved = directory.groups[f"telegram:{UPGRADED}"]
+        assert (moved.serial, moved.member_count, moved.title) == (serial, count, "Basic Group")
+        [notice] = [text for text in api.sent(LOG_CHAT) if "new chat id" in text]
+        assert f"telegram:{BASIC} is telegram:{UPGRADED}" in notice
+    # After a restart the group is still where it went, under its serial.
+    async with start_bot(api, tg_db, sleeps) as bot:
+        spam = api.post(UPGRADED, ANN, "casino tonight")
+        api.post(UPGRADED, ANN, "/checkin")
+        await bot.settle()
+        assert deleted(bot, UPGRADED, spam["message_id"])
+        assert any("checked in" in text for text in api.sent(UPGRADED))
+        groups = bot.app.engine.kit.directory.groups
+        assert f"telegram:{BASIC}" not in groups
+        assert groups[f"telegram:{UPGRADED}"].serial == serial
+        assert len({g.serial for g in groups.values()}) == len(groups)
 
 
 async def test_a_message_for_an_upgraded_group_goes_where_the_group_went(bot: Bot) -> None:

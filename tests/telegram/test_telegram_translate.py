@@ -23,6 +23,7 @@ from adapters.telegram.translate import (
     translate,
 )
 from bot.core.events import (
+    ChatMoved,
     ChatRef,
     CommandIssued,
     JoinRequested,
@@ -154,7 +155,40 @@ EXPECTED: dict[str, list[Item]] = {
         ButtonPressed("4382bfdwdsb323b2d9", ZHU, "captcha:ok", G, 30),
     ],
     "poll_answer": [PollAnswered("5432", ANN, (0, 2))],
+    # Anyone may speak as a channel of their own: a sender like a member.
+    "channel_speaking": [
+        posted(
+            50,
+            UserRef("telegram", "-1005550001111", "Cheap Followers 24/7"),
+            "Followers for your channel, DM",
+        )
+    ],
+    "migrate_to_chat": [
+        ChatMoved(ChatRef("telegram", "-4012345678"), G, AT),
+    ],
+    "migrate_from_chat": [
+        ChatMoved(ChatRef("telegram", "-4012345678"), G, AT),
+    ],
+    # The URL behind a button under a message sent through an inline bot.
+    "via_bot_url_button": [posted(52, BOB, "Today only!\nhttps://t.me/joinchat/AAAAAE")],
 }
+
+
+def test_a_forum_topic_message_carries_its_topic_and_a_reply_thread_does_not() -> None:
+    [event] = translate(load_update("forum_topic_message"), me=ME)
+    assert event.chat.thread == "5"  # type: ignore[union-attr]
+    update = load_update("reply")
+    update["message"]["message_thread_id"] = 11  # a reply thread, not a topic
+    [event] = translate(update, me=ME)
+    assert event.chat.thread is None  # type: ignore[union-attr]
+
+
+def test_the_linked_channel_speaks_for_the_group() -> None:
+    update = load_update("channel_speaking")
+    [event] = translate(update, me=ME, admins=frozenset({-1005550001111}))
+    assert isinstance(event, MessagePosted) and event.on_behalf_of_chat
+    [event] = translate(update, me=ME)
+    assert isinstance(event, MessagePosted) and not event.on_behalf_of_chat
 
 
 def test_every_recorded_update_has_a_row() -> None:

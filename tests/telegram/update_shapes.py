@@ -82,6 +82,15 @@ forwards = st.sampled_from(
      {"forward_date": 1767600000, "forward_sender_name": "X"}, {"is_automatic_forward": True}]
 )  # fmt: skip
 
+# Forum topics, upgrades to a supergroup, URL buttons sent through an inline bot.
+extras = st.sampled_from(
+    [{}, {"message_thread_id": 5, "is_topic_message": True}, {"message_thread_id": 9},
+     {"migrate_to_chat_id": -1001234567890}, {"migrate_from_chat_id": -4012345678},
+     {"via_bot": {"id": 77, "is_bot": True, "first_name": "P", "username": "p_bot"},
+      "reply_markup": {"inline_keyboard": [[{"text": "Go", "url": "https://t.me/x"}],
+                                           [{"text": "In", "login_url": {"url": "https://a.b"}}]]}}]
+)  # fmt: skip
+
 
 @st.composite
 def messages(draw: st.DrawFn, *, reply: bool = True, edited: bool = False) -> Json:
@@ -101,6 +110,7 @@ def messages(draw: st.DrawFn, *, reply: bool = True, edited: bool = False) -> Js
         if found := draw(entities):
             message["caption_entities" if key == "caption" else "entities"] = found
     message |= draw(forwards)
+    message |= draw(extras)
     if reply and draw(st.booleans()):
         original = draw(messages(reply=False))
         original["chat"] = chat
