@@ -358,11 +358,7 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
         # spam that way: such a channel is a sender like a member.
         sender_id = _int(sender_chat["id"])
         anonymous_admin = sender_id == chat["id"]
-        own = (
-            anonymous_admin
-            or sender_id in admins
-            or bool(msg.get("is_automatic_forward", False))
-        )
+        own = anonymous_admin or sender_id in admins or bool(msg.get("is_automatic_forward", False))
         title = _str(sender_chat.get("title") or "")
         sender = UserRef(PLATFORM, str(sender_id), title, None, False, anonymous_admin)
         if anonymous_admin and command and not edited:
