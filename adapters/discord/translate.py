@@ -133,6 +133,11 @@ def _forwarded_text(message: discord.Message) -> str | None:
     return storable("\n".join(s.content for s in snapshots if s.content))
 
 
+def _poll_text(poll: discord.Poll) -> list[str]:
+    """A member's poll says what its question and answers say."""
+    return [storable(line) for line in (poll.question, *(a.text for a in poll.answers)) if line]
+
+
 def is_post(message: discord.Message) -> bool:
     """Whether a member wrote this. Discord's notices ("joined the server.",
     a pin, a boost, a new thread) come as messages authored by the member they
@@ -186,6 +191,8 @@ def message_event(
             return CommandIssued(chat, sender, message.id, name, args, at, reply, text)
     if text.startswith("/"):
         text = command_text(text)
+    if message.poll is not None:
+        text = "\n".join(filter(None, (text, *_poll_text(message.poll))))
     return MessagePosted(
         chat=chat,
         sender=sender,

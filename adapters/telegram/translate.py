@@ -342,8 +342,10 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     command = text[:1] == "/" and not for_another_bot
     # Commands too: a slash is no way around the rules.
     hidden = _hidden_links(entities, msg.get("reply_markup"))
+    if media == "poll":
+        hidden = [*_poll_text(msg["poll"]), *hidden]
     if hidden:
-        text = storable("\n".join([text, *hidden]))
+        text = storable("\n".join([text, *hidden]) if text else "\n".join(hidden))
     ref = chat_ref(chat, topic(msg))
     at = when(msg["edit_date"] if edited and "edit_date" in msg else msg["date"])
     reply = _reply(msg, admins)
@@ -462,6 +464,13 @@ def _hidden_links(entities: list[Json] | None, markup: Json | None) -> list[str]
                 if url:
                     urls.append(_str(url))
     return urls
+
+
+def _poll_text(poll: Json) -> list[str]:
+    """A member's poll says what its question and options say."""
+    lines = [_str(poll.get("question") or "")]
+    lines += [_str(o.get("text") or "") for o in poll.get("options") or ()]
+    return [line for line in lines if line]
 
 
 def _migrated(msg: Json) -> list[Item]:

@@ -78,6 +78,23 @@ async def test_a_url_button_under_an_inline_bot_message_is_checked(bot: Bot) -> 
     assert deleted(bot, GROUP, msg["message_id"])
 
 
+async def test_a_poll_is_read_by_the_rules(bot: Bot) -> None:
+    api = bot.api
+    poll = {
+        "id": "p1",
+        "question": "Best way to earn?",
+        "options": [{"text": "casino", "voter_count": 0}, {"text": "work", "voter_count": 0}],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+    }
+    msg = api.post(GROUP, ANN, media={"poll": poll})
+    await bot.settle()
+    assert deleted(bot, GROUP, msg["message_id"])
+
+
 async def test_a_very_long_text_is_read_to_its_end(bot: Bot) -> None:
     api = bot.api
     msg = api.post(GROUP, ANN, "lorem ipsum " * 5000 + "casino")
