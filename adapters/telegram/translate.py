@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from adapters.storable import storable
@@ -263,8 +264,14 @@ def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
 
 def chat_ref(chat: Json, thread: str | None = None) -> ChatRef:
     private = chat.get("type") == "private"
-    title = "" if private else _str(chat.get("title") or "")
-    return ChatRef(PLATFORM, str(_int(chat["id"])), private, title, thread)
+    return _chat_ref(_int(chat["id"]), private, "" if private else chat.get("title") or "", thread)
+
+
+@lru_cache(maxsize=4096)
+def _chat_ref(chat_id: int, private: bool, title: object, thread: str | None) -> ChatRef:
+    # A frozen dataclass costs about a microsecond to build, as much as the
+    # rest of a message's translation: one per chat (and topic) instead.
+    return ChatRef(PLATFORM, str(chat_id), private, _str(title), thread)
 
 
 def topic(msg: Json) -> str | None:
@@ -341,12 +348,14 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     for_another_bot = text[:1] == "/" and not _for_me(text, me)
     command = text[:1] == "/" and not for_another_bot
     # Commands too: a slash is no way around the rules.
-    hidden = _hidden_links(entities, msg.get("reply_markup"))
-    if media == "poll":
-        hidden = [*_poll_text(msg["poll"]), *hidden]
-    if hidden:
-        text = storable("\n".join([text, *hidden]) if text else "\n".join(hidden))
-    ref = chat_ref(chat, topic(msg))
+    markup = msg.get("reply_markup")
+    if entities or markup or media == "poll":
+        hidden = _hidden_links(entities, markup)
+        if media == "poll":
+            hidden = [*_poll_text(msg["poll"]), *hidden]
+        if hidden:
+            text = storable("\n".join([text, *hidden]) if text else "\n".join(hidden))
+    ref = chat_ref(chat, topic(msg)) if "is_topic_message" in msg else chat_ref(chat)
     at = when(msg["edit_date"] if edited and "edit_date" in msg else msg["date"])
     reply = _reply(msg, admins)
     sender_chat = msg.get("sender_chat")
