@@ -27,6 +27,7 @@ from adapters.discord.gateway import DiscordGateway, Failure, Origin
 from adapters.discord.invites import InviteTracker
 from adapters.discord.server import cohort_role, main_channel
 from adapters.gateway import Forward
+from adapters.removed import RemovedMessages
 from bot.core.actions import Action, GrantRole
 from bot.core.events import (
     ChatFound,
@@ -60,6 +61,7 @@ class DiscordCommunity:
         self._known = frozenset(app.engine.commands())
         # The channels this process has shown the core (`found`).
         self._found: set[str] = set()
+        self.removed = RemovedMessages()
 
     async def _told(self, event: Event) -> None:
         await self.handle(event)
@@ -82,10 +84,13 @@ class DiscordCommunity:
         """The engine's actions for the event; None when the engine itself
         failed (logged): a bad event must not stop the bot."""
         try:
-            return await self.app.engine.handle(event)
+            actions = await self.app.engine.handle(event)
         except Exception:
             log.exception("the engine failed on %s", type(event).__name__)
             return None
+        if actions:
+            self.removed.note(actions)
+        return actions
 
     async def handle(self, event: Event, origin: str | None = None) -> None:
         """The event's actions, sent once its effects are stored. Without an
@@ -170,8 +175,13 @@ class DiscordCommunity:
             message, prefix=self.prefix, commands=self._known, edited=True
         )
         # The core would run a message edited into "/command" as a command:
-        # an edit must not issue (or repeat) one, so those are left alone.
-        if isinstance(event, MessagePosted) and not event.text.startswith("/"):
+        # an edit must not issue (or repeat) one, so those are left alone;
+        # nor is a message the bot is deleting already judged again.
+        if (
+            isinstance(event, MessagePosted)
+            and not event.text.startswith("/")
+            and not self.removed.has(event.chat, event.message_id)
+        ):
             await self.handle(event, origins.edit(message))
 
     async def on_join(self, member: discord.Member) -> None:

@@ -47,6 +47,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from adapters.app import App, build_app
 from adapters.ops.context import handling_update
 from adapters.outbox import Outbox
+from adapters.removed import RemovedMessages
 from adapters.telegram.admins import AdminCache, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway, retry_seconds
 from adapters.telegram.limiter import Limits, RateLimiter
@@ -72,6 +73,7 @@ from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
+    MessagePosted,
 )
 from bot.core.i18n import LOCALES
 from bot.core.ports import Clock
@@ -134,6 +136,7 @@ class TelegramRunner:
         self._poller: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.me = BotIdentity()
+        self.removed = RemovedMessages()
         self.handled = 0
         # The last update_id whose effects are stored (or queued with them):
         # one Telegram sends again after a crash is skipped.
@@ -189,6 +192,12 @@ class TelegramRunner:
         try:
             with self.app.engine.writes.whole() if len(items) > 1 else nullcontext():
                 for item in items:
+                    if (
+                        type(item) is MessagePosted
+                        and item.edited
+                        and self.removed.has(item.chat, item.message_id)
+                    ):
+                        continue  # an edit of a message on its way out
                     try:
                         await self._signals.get(type(item), self._event)(item)
                     except Exception:
@@ -211,6 +220,8 @@ class TelegramRunner:
 
     async def _event(self, event: Event) -> None:
         actions = await self.app.engine.handle(event)
+        if actions:
+            self.removed.note(actions)
         made = self._made
         if made is not None:
             made.extend(actions)

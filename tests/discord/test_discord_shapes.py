@@ -116,3 +116,15 @@ async def test_a_poll_is_read_by_the_rules(world: World) -> None:
     await world.env.settle()
 
     assert posted.id not in [m.id for m in world.general.history()]
+
+
+async def test_spam_edited_before_the_bot_read_it_is_warned_once(world: World) -> None:
+    backend = world.env.backend
+    posted = backend.create_message(world.general.id, world.alice.id, "casino tonight")
+    backend.edit_message(world.general.id, posted.id, {"content": "casino tonight, come"})
+    await world.env.settle()
+
+    assert posted.id not in [m.id for m in world.general.history()]
+    notice = en("notice.removed", name="@alice", rule="No ads or recruiting")
+    warnings = [text for text in world.texts(world.general) if text.startswith(notice)]
+    assert warnings == [notice + en("notice.count", count=1, limit=5)]

@@ -337,3 +337,13 @@ async def test_a_member_who_blocked_the_bot_is_reported_and_the_bot_goes_on(bot:
     await bot.settle()
     assert any("Bob checked in" in text for text in api.sent(GROUP))
     assert BOT_ID in api.chats[GROUP].members
+
+
+async def test_spam_edited_before_the_bot_read_it_is_warned_once(bot: Bot) -> None:
+    api = bot.api
+    msg = api.post(GROUP, ANN, "casino tonight")
+    api.edit(GROUP, msg["message_id"], "casino tonight, bring friends")
+    await bot.settle()
+    warnings = [text for text in api.sent(GROUP) if "removed" in text]
+    assert len(warnings) == 1 and "Warning 1 of 5" in warnings[0]
+    assert not [t for t in api.sent(LOG_CHAT) if "could not delete" in t]
