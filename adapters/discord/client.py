@@ -133,6 +133,9 @@ class GroupkeeperBot(commands.Bot):
     async def on_guild_available(self, guild: discord.Guild) -> None:
         await self.community.on_guild(guild)
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.community.on_guild_removed(guild)
+
     async def on_invite_create(self, invite: discord.Invite) -> None:
         self.community.invites.created(invite)
 

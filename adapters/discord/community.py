@@ -30,6 +30,7 @@ from adapters.gateway import Forward
 from adapters.removed import RemovedMessages
 from bot.core.actions import Action, GrantRole
 from bot.core.events import (
+    BotMembershipChanged,
     ChatFound,
     ChatRef,
     CommandIssued,
@@ -140,6 +141,18 @@ class DiscordCommunity:
         home = main_channel(guild)
         if home is not None:
             await self.found(home, translate.chat_ref(home), discord.utils.utcnow())
+
+    async def on_guild_removed(self, guild: discord.Guild) -> None:
+        """The bot was kicked from the server (or left it; an outage is no
+        removal): the core hears it as from Telegram, and the owners learn it
+        where the log chat still reaches them."""
+        if not self.serves(guild):
+            return
+        home = main_channel(guild) or next(iter(guild.text_channels), None)
+        if home is None:
+            return
+        chat = replace(translate.chat_ref(home), title=guild.name)
+        await self.handle(BotMembershipChanged(chat, discord.utils.utcnow(), removed=True))
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not translate.is_post(message) or not self.serves(message.guild):

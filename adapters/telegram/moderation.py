@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import partial
 
 from telegram import ChatPermissions
+from telegram.error import BadRequest, TelegramError
 
 from adapters.gateway import handles
 from adapters.telegram.calls import Calls
@@ -31,7 +32,11 @@ class ModerationCalls(Calls):
         ids = list(a.message_ids)
         if len(ids) == 1:
             await self._do(
-                "delete", a.chat, lambda: self.bot.delete_message(cid, ids[0]), case=a.case_id
+                "delete",
+                a.chat,
+                partial(self.bot.delete_message, cid, ids[0]),
+                case=a.case_id,
+                quiet=_deleted_already,
             )
             return
         for i in range(0, len(ids), _DELETE_CHUNK):
@@ -130,3 +135,10 @@ class ModerationCalls(Calls):
             lambda: self.bot.unban_chat_member(cid, uid, only_if_banned=True),
             case=a.case_id,
         )
+
+
+def _deleted_already(exc: TelegramError) -> bool:
+    """A moderator, another bot or the member deleted it first: the delete
+    is done, and the log chat has nothing to hear (deleteMessages skips
+    such messages on its own)."""
+    return isinstance(exc, BadRequest) and "message to delete not found" in exc.message.lower()

@@ -10,6 +10,8 @@ import simcord
 from discord_world import World, en
 from simcord.backend.models.message import MessageSticker, Poll, PollAnswer
 
+from bot.core.actions import Action, SendMessage
+
 
 def thread_in(world: World, name: str, owner: simcord.MemberActor) -> simcord.ChannelHandle:
     backend = world.env.backend
@@ -128,3 +130,21 @@ async def test_spam_edited_before_the_bot_read_it_is_warned_once(world: World) -
     notice = en("notice.removed", name="@alice", rule="No ads or recruiting")
     warnings = [text for text in world.texts(world.general) if text.startswith(notice)]
     assert warnings == [notice + en("notice.count", count=1, limit=5)]
+
+
+async def test_the_owners_hear_when_the_server_removes_the_bot(world: World) -> None:
+    heard: list[Action] = []
+
+    async def forward(action: Action) -> None:
+        heard.append(action)
+
+    world.bot.community.gateway.forward = forward
+    config = world.app.engine.config
+    community = config.community.model_copy(update={"log_chat": "telegram:-1009001"})
+    world.app.engine.reload(config.model_copy(update={"community": community}))
+    world.env.backend.remove_guild(world.guild.id)
+    await world.env.settle()
+
+    said = [a.text for a in heard if isinstance(a, SendMessage)]
+    assert said == [en("presence.removed", group="Green Energy")]
+    assert world.env.errors == []

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.actions import SendDirect, SendMessage
+from bot.core.actions import DeleteMessage, SendDirect, SendMessage
 from bot.core.events import ChatRef, UserRef
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi
 from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, OWNER, Bot, Sleeps, start_bot
@@ -347,3 +347,17 @@ async def test_spam_edited_before_the_bot_read_it_is_warned_once(bot: Bot) -> No
     warnings = [text for text in api.sent(GROUP) if "removed" in text]
     assert len(warnings) == 1 and "Warning 1 of 5" in warnings[0]
     assert not [t for t in api.sent(LOG_CHAT) if "could not delete" in t]
+
+
+async def test_spam_another_bot_deleted_first_is_not_reported_as_a_failure(bot: Bot) -> None:
+    api = bot.api
+    chat = ChatRef("telegram", str(GROUP))
+    await bot.runner.gateway.execute([DeleteMessage(chat, (4242,), case_id=3)])
+    assert api.refused("deleteMessage")[0].error == "Bad Request: message to delete not found"
+    assert api.sent(LOG_CHAT) == []
+    # A refusal that leaves the message there is still the moderators' to hear.
+    api.chats[GROUP].members[BOT_ID].rights["can_delete_messages"] = False
+    kept = api.post(GROUP, ANN, "casino tonight")
+    await bot.settle()
+    assert kept["message_id"] in api.chats[GROUP].messages
+    assert any("could not delete" in text for text in api.sent(LOG_CHAT))
