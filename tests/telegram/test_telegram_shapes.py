@@ -361,3 +361,14 @@ async def test_spam_another_bot_deleted_first_is_not_reported_as_a_failure(bot: 
     await bot.settle()
     assert kept["message_id"] in api.chats[GROUP].messages
     assert any("could not delete" in text for text in api.sent(LOG_CHAT))
+
+
+async def test_a_chat_telegram_does_not_know_is_reported_and_the_bot_goes_on(bot: Bot) -> None:
+    api = bot.api
+    gone = ChatRef("telegram", "-1009999999", title="Deleted Group")
+    await bot.runner.gateway.execute(
+        [SendMessage(gone, "hello"), SendMessage(ChatRef("telegram", str(GROUP)), "still here")]
+    )
+    assert api.refused("sendMessage")[0].error == "Bad Request: chat not found"
+    assert any("Chat not found" in text for text in api.sent(LOG_CHAT))
+    assert api.sent(GROUP) == ["still here"]
