@@ -159,3 +159,33 @@ def test_one_process_talks_to_one_discord(
     assert main(["run", "--config-dir", str(folder)]) == 1
     err = capsys.readouterr().err
     assert "b.yaml: platforms.discord.api_url/gateway_url: differ from a.yaml's" in err
+
+
+async def test_a_dropped_gateway_is_joined_again_and_nothing_is_answered_twice(
+    wire: WireDiscord, tmp_path: Path
+) -> None:
+    db = tmp_path / "gk.db"
+    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
+    log = tmp_path / "bot.log"
+    bot = await start(args, {"DISCORD_TOKEN": TOKEN}, log)
+    try:
+        await wait(lambda: wire.identified == 1, 60, "the process to connect")
+        await wire.post("alice", "!checkin")
+        await wait(lambda: len(_checked_in(wire.said())) == 1, 30, "the check-in's answer")
+        await wire.drop()
+        # discord.py asks to resume; this Discord kept no session: it
+        # identifies again, and the server is announced again.
+        await wait(lambda: wire.identified == 2, 60, lambda: log.read_text()[-3000:])
+        assert wire.resumed == 1
+        await wire.post("mia", "!checkin")
+        await wait(
+            lambda: any("@mia checked in" in s for s in wire.said()),
+            30,
+            lambda: f"mia's answer: {wire.said()}",
+        )
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert await bot.wait() == 0
+    said = wire.said()
+    assert len(_checked_in(said)) == 2, said  # alice's answer was not sent again
+    assert _checkins(db, wire.member("mia")["user"]["id"]) == 1

@@ -62,6 +62,7 @@ class WireDiscord:
         self.bot_user: dict[str, Any] = _load("bot_user.json")
         self.calls: list[Call] = []
         self.identified = 0
+        self.resumed = 0
         self._template: dict[str, Any] = _load("message_create.json")[0]
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = itertools.count(1)
@@ -121,6 +122,12 @@ class WireDiscord:
         message["member"] = {k: v for k, v in member.items() if k != "user"}
         await self._dispatch("MESSAGE_CREATE", message)
         return message_id
+
+    async def drop(self) -> None:
+        """Close every gateway connection as Discord does when it restarts a
+        node (close code 4000, "unknown error: reconnect")."""
+        for ws in list(self._sockets):
+            await ws.close(code=4000, message=b"reconnect")
 
     async def start(self) -> None:
         app = web.Application()
@@ -229,6 +236,7 @@ class WireDiscord:
                     await self._identify(ws)
                 elif op == 6:
                     # No sessions are kept: a resuming bot identifies anew.
+                    self.resumed += 1
                     await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
         finally:
             self._sockets.remove(ws)
