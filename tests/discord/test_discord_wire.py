@@ -36,7 +36,8 @@ async def wire() -> AsyncIterator[WireDiscord]:
 def _config(folder: Path, wire: WireDiscord) -> Path:
     text = COMMUNITY.read_text(encoding="utf-8").replace(
         '    prefix: "!"\n',
-        f'    prefix: "!"\n    api_url: {wire.api_url}\n    gateway_url: {wire.gateway_url}\n',
+        f'    prefix: "!"\n    api_url: {wire.api_url}\n    gateway_url: {wire.gateway_url}\n'
+        "  shutdown_grace: 2s\n",
     )
     path = folder / "config.yaml"
     path.write_text(text, encoding="utf-8")
@@ -189,3 +190,33 @@ async def test_a_dropped_gateway_is_joined_again_and_nothing_is_answered_twice(
     said = wire.said()
     assert len(_checked_in(said)) == 2, said  # alice's answer was not sent again
     assert _checkins(db, wire.member("mia")["user"]["id"]) == 1
+
+
+async def test_a_stop_while_discord_holds_an_answer_back_leaves_it_for_the_next_start(
+    wire: WireDiscord, tmp_path: Path
+) -> None:
+    """SIGTERM while Discord says "retry in a minute": the process stops
+    within `platforms.shutdown_grace` (exit 0) and the next one sends the
+    answer, once."""
+    db = tmp_path / "gk.db"
+    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
+    env = {"DISCORD_TOKEN": TOKEN}
+    wire.flood("POST", f"/channels/{wire.channel}/messages", 1, retry_after=60)
+    first = await start(args, env, tmp_path / "first.log")
+    second = None
+    try:
+        await wait(lambda: wire.identified == 1, 60, "the first process to connect")
+        await wire.post("alice", "!checkin")
+        await wait(lambda: len(wire.made("POST", "/messages")) == 1, 30, "the answer tried")
+        first.send_signal(signal.SIGTERM)
+        assert await first.wait() == 0
+        assert len(wire.made("POST", "/messages")) == 1  # not sent while stopping
+        second = await start(args, env, tmp_path / "second.log")
+        await wait(lambda: len(_checked_in(wire.said())) == 2, 60, "the answer sent")
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await process.wait()
+    assert _checkins(db, wire.member("alice")["user"]["id"]) == 1
+    assert len(_checked_in(wire.said())) == 2
