@@ -45,6 +45,12 @@ class DiscordConfig(Strict):
     api_url: str | None = None
     gateway_url: str | None = None
 
+    @field_validator("api_url", "gateway_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `api_url: ${DISCORD_API_URL:-}` with the variable unset.
+        return None if value == "" else value
+
     @field_validator("api_url")
     @classmethod
     def _api(cls, value: str | None) -> str | None:

@@ -220,3 +220,15 @@ async def test_a_stop_while_discord_holds_an_answer_back_leaves_it_for_the_next_
                 await process.wait()
     assert _checkins(db, wire.member("alice")["user"]["id"]) == 1
     assert len(_checked_in(wire.said())) == 2
+
+
+def test_endpoints_from_unset_variables_are_discords_own(tmp_path: Path) -> None:
+    text = COMMUNITY.read_text(encoding="utf-8").replace(
+        '    prefix: "!"\n',
+        '    prefix: "!"\n    api_url: ${GK_NO_SUCH_VARIABLE:-}\n'
+        "    gateway_url: ${GK_NO_SUCH_VARIABLE:-}\n",
+    )
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    discord = load_config(path).platforms.discord
+    assert discord.api_url is None and discord.gateway_url is None
