@@ -56,6 +56,15 @@ def _checkins(db: Path, member: str) -> int:
         connection.close()
 
 
+async def _answered(wire: WireDiscord, fragment: str) -> None:
+    """Until the bot has posted something containing `fragment`."""
+    await wait(
+        lambda: any(fragment in s for s in wire.said()),
+        30,
+        lambda: f"an answer with {fragment!r} among {wire.said()}",
+    )
+
+
 def _checked_in(said: list[str]) -> list[str]:
     return [s for s in said if "checked in: +10 points" in s]
 
@@ -96,11 +105,7 @@ async def test_a_reply_cut_off_by_kill_9_is_sent_once_by_the_next_process(
         assert first_try == sent
 
         await wire.post("alice", "!checkin")
-        await wait(
-            lambda: any("already checked in" in s for s in wire.said()),
-            30,
-            lambda: f"the second check-in's answer: {wire.said()}",
-        )
+        await _answered(wire, "already checked in")
     finally:
         for process in (first, second):
             if process is not None and process.returncode is None:
@@ -125,7 +130,7 @@ async def test_a_rule_removes_over_the_wire_and_warns_in_the_channel(
             30,
             lambda: f"the removal: {wire.calls[-10:]}",
         )
-        await wait(lambda: any("@alice" in s for s in wire.said()), 30, "the warning")
+        await _answered(wire, "@alice")
     finally:
         bot.send_signal(signal.SIGTERM)
         assert await bot.wait() == 0
@@ -179,11 +184,7 @@ async def test_a_dropped_gateway_is_joined_again_and_nothing_is_answered_twice(
         await wait(lambda: wire.identified == 2, 60, lambda: log.read_text()[-3000:])
         assert wire.resumed == 1
         await wire.post("mia", "!checkin")
-        await wait(
-            lambda: any("@mia checked in" in s for s in wire.said()),
-            30,
-            lambda: f"mia's answer: {wire.said()}",
-        )
+        await _answered(wire, "@mia checked in")
     finally:
         bot.send_signal(signal.SIGTERM)
         assert await bot.wait() == 0
