@@ -29,6 +29,7 @@ from adapters.discord.commands import CommunityCommands, free_text_commands
 from adapters.discord.community import DiscordCommunity
 from adapters.discord.localization import CatalogueTranslator
 from adapters.discord.menus import message_menus
+from adapters.discord.parsers import guard_parsers
 from adapters.gateway import Forward
 from bot.config.platforms import DiscordConfig
 from bot.core.ports import Clock
@@ -66,6 +67,7 @@ class GroupkeeperBot(commands.Bot):
         )
         self.app = app
         self.community = DiscordCommunity(self, app, forward=forward)
+        guard_parsers(self._connection)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogueTranslator())

@@ -148,3 +148,25 @@ async def test_the_owners_hear_when_the_server_removes_the_bot(world: World) -> 
     said = [a.text for a in heard if isinstance(a, SendMessage)]
     assert said == [en("presence.removed", group="Green Energy")]
     assert world.env.errors == []
+
+
+async def test_payloads_discord_py_cannot_read_cost_only_themselves(world: World) -> None:
+    message = await world.alice.send(world.general, "hello everyone, nice to meet you")
+    guild, channel = str(world.guild.id), str(world.general.id)
+    # A partial MESSAGE_UPDATE (an embed unfurled), a member update without
+    # the user's discriminator, a message without its type: discord.py's
+    # parsers raise on each, out of the websocket's read loop.
+    world.env.backend.emit(
+        "MESSAGE_UPDATE",
+        {"id": str(message.id), "channel_id": channel, "guild_id": guild, "embeds": []},
+    )
+    world.env.backend.emit(
+        "GUILD_MEMBER_UPDATE",
+        {"guild_id": guild, "user": {"id": str(world.bob.id), "username": "bob"}, "roles": []},
+    )
+    world.env.backend.emit("MESSAGE_CREATE", {"id": "1", "channel_id": channel})
+    await world.env.settle()
+
+    spam = await world.bob.send(world.general, "cheap buy followers here")
+    assert spam.id not in [m.id for m in world.general.history()]
+    assert message.id in [m.id for m in world.general.history()]
