@@ -123,6 +123,10 @@ class WireDiscord:
         await self._dispatch("MESSAGE_CREATE", message)
         return message_id
 
+    async def send_event(self, event: str, data: dict[str, Any]) -> None:
+        """Any gateway event, exactly as given, to every connected bot."""
+        await self._dispatch(event, data)
+
     async def drop(self) -> None:
         """Close every gateway connection as Discord does when it restarts a
         node (close code 4000, "unknown error: reconnect")."""
