@@ -170,3 +170,17 @@ async def test_payloads_discord_py_cannot_read_cost_only_themselves(world: World
     spam = await world.bob.send(world.general, "cheap buy followers here")
     assert spam.id not in [m.id for m in world.general.history()]
     assert message.id in [m.id for m in world.general.history()]
+
+
+async def test_spam_in_a_thread_the_bot_never_saw_open_is_removed(world: World) -> None:
+    backend = world.env.backend
+    # No THREAD_CREATE reached the bot: discord.py hands over a
+    # PartialMessageable for the channel.
+    thread = backend.create_thread(world.general.id, "quiet", world.alice.id, broadcast=False)
+    backend.add_thread_member(thread.id, world.bot.user.id)  # type: ignore[union-attr]
+    handle = simcord.ChannelHandle(world.env, world.guild, thread)
+    posted = backend.create_message(thread.id, world.alice.id, "cheap buy followers here")
+    await world.env.settle()
+
+    assert posted.id not in [m.id for m in handle.history()]
+    assert world.env.errors == []
