@@ -43,6 +43,18 @@ __all__ = ["RetryPolicy", "TelegramGateway", "retry_seconds", "utf16_len"]
 
 log = logging.getLogger(__name__)
 
+# Actions about one message of a chat, by its id there.
+_ABOUT_A_MESSAGE = (
+    act.DeleteMessage,
+    act.PinMessage,
+    act.UnpinMessage,
+    act.ClosePoll,
+    act.ReadImage,
+    act.AskOpinion,
+)
+# What `_redirected` returns for one of those: nothing to send.
+_LEFT_BEHIND: act.Action = act.UnpinMessage(ChatRef(PLATFORM, "0"), 0)
+
 _MESSAGE_ACTIONS = (
     act.SendMessage,
     act.SendPhoto,
@@ -103,8 +115,8 @@ class TelegramGateway(MessagingCalls, ModerationCalls, StructureCalls, Gateway):
             return False
         self.moved[old.chat_id] = new.chat_id
         log.warning(
-                "Telegram: the group %s was upgraded to a supergroup and is now %s;"
-                " where the config names telegram:%s, write telegram:%s",
+            "Telegram: the group %s was upgraded to a supergroup and is now %s;"
+            " where the config names telegram:%s, write telegram:%s",
             old.chat_id, new.chat_id, old.chat_id, new.chat_id,
         )  # fmt: skip
         return True
@@ -115,6 +127,8 @@ class TelegramGateway(MessagingCalls, ModerationCalls, StructureCalls, Gateway):
         told, so the group follows its chat)."""
         if self.moved:
             action = self._redirected(action)
+            if action is _LEFT_BEHIND:
+                return None
         try:
             return await super().dispatch(action)
         except Moved as moved:
@@ -123,19 +137,31 @@ class TelegramGateway(MessagingCalls, ModerationCalls, StructureCalls, Gateway):
             if self.follow(old, new):
                 await self.tell(ChatMoved(old, new, self.clock.now()))
             again = self._redirected(action)
+            if again is _LEFT_BEHIND:
+                return None
             if again is action:
                 raise
             return await super().dispatch(again)
 
     def _redirected(self, action: act.Action) -> act.Action:
-        changes: dict[str, ChatRef] = {}
+        """The action at the chat's new id. Message ids count per chat: one
+        about a message of the old chat (a deletion, a pin) is left behind
+        with it, and an answer there is no reply any more."""
+        changes: dict[str, Any] = {}
         for f in fields(action):
             value = getattr(action, f.name)
             if isinstance(value, ChatRef) and value.platform == PLATFORM:
                 new = self.moved.get(value.chat_id)
                 if new is not None:
                     changes[f.name] = replace(value, chat_id=new)
-        return replace(action, **changes) if changes else action  # type: ignore[arg-type]
+        if not changes:
+            return action
+        if isinstance(action, _ABOUT_A_MESSAGE):
+            log.info("Telegram: %s was for a message of a chat upgraded since", action)
+            return _LEFT_BEHIND
+        if isinstance(action, act.SendMessage | act.SendPhoto):
+            changes["reply_to"] = None
+        return replace(action, **changes)
 
     # -- running actions -------------------------------------------------
 

@@ -296,9 +296,15 @@ async def test_a_message_for_an_upgraded_group_goes_where_the_group_went(bot: Bo
     # Upgraded while the bot was away: only the refusal names the new chat.
     api.chats[BASIC].migrated_to = UPGRADED
     api.add_group(UPGRADED, "Basic Group", owner=OWNER, members=[ANN])
-    await bot.runner.gateway.execute([SendMessage(ChatRef("telegram", str(BASIC)), "hello")])
+    old_chat = ChatRef("telegram", str(BASIC))
+    await bot.runner.gateway.execute([SendMessage(old_chat, "hello", reply_to=1)])
     await bot.settle()
     assert api.sent(UPGRADED) == ["hello"]
+    # Message ids count per chat: a message of the old chat is not deleted
+    # by its number in the new one.
+    victim = api.post(UPGRADED, ANN, "a message that must stay")
+    await bot.runner.gateway.execute([DeleteMessage(old_chat, (victim["message_id"],))])
+    assert victim["message_id"] in api.chats[UPGRADED].messages
     assert not bot.runner.gateway.failures
     directory = bot.app.engine.kit.directory
     assert f"telegram:{UPGRADED}" in directory.groups
