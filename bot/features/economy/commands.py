@@ -22,6 +22,8 @@ commands: Registry[Economy] = Registry()
 # Bounds a typo cannot pass: a moderator's extra zeros are refused, not paid.
 MOST_POINTS = 1_000_000
 MOST_SEATS = 100_000
+# `/points take @name all`: the member's whole balance.
+_ALL = ("all", "全部")
 # Events are planned within a year; a date past it is a typo (and the year
 # 9999 leaves no room to compute a reminder).
 EVENT_HORIZON = timedelta(days=366)
@@ -299,7 +301,16 @@ async def points(ctx: Context, eco: Economy) -> list[Action]:
         return [ctx.reply("points.usage")]
     if not args:
         return [ctx.reply("points.bad_amount", value="")]
-    amount = whole(args.pop(0), 1, MOST_POINTS)
+    word = args.pop(0)
+    has = eco.points.balance(member.key)
+    if verb == "take" and has <= 0:
+        return [ctx.reply("points.none_to_take", name=display(member), balance=has)]
+    if verb == "take" and word.lower() in _ALL:
+        word = str(has)
+    amount = whole(word, 1, MOST_POINTS)
+    if verb == "take" and amount > has:
+        # A balance never goes below zero: the moderator hears what there is.
+        return [ctx.reply("points.take_over", name=display(member), points=amount, balance=has)]
     why = " ".join(args)
     delta = amount if verb == "give" else -amount
     chat = ctx.event.chat.key
