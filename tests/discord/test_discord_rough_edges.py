@@ -19,3 +19,14 @@ async def test_a_plain_dm_gets_one_hint_and_a_dm_command_none(world: World) -> N
     assert dms(world.alice) == ["hi, how does this server work?", hint, "hello?"]
     await world.alice.send_dm("!help")
     assert dms(world.alice)[-1].startswith("Commands:")
+
+
+async def test_a_server_moderator_moderates_in_a_dm_too(world: World) -> None:
+    # mia manages messages on the server but is not in the config: in a DM
+    # the bot asks Discord, as the dashboard does, and she is a moderator.
+    await world.bob.send(world.general, "hello all")
+    await world.mod.send_dm(f"!warn {world.bob.mention} spam")
+    await world.alice.send_dm(f"!warn {world.bob.mention} spam")
+
+    assert dms(world.mod)[-1].startswith("⚠️ @bob has been warned by a moderator (spam)")
+    assert dms(world.alice)[-1] == en("mod.not_allowed", command="warn")
