@@ -118,10 +118,11 @@ def private_staff_command(engine: Engine, event: object) -> Private | None:
     whether they administer one of the community's groups is the
     platform's to say. Members' own commands and plain messages ask the
     platform nothing."""
-    if type(event) is CommandIssued:
+    # A group's message (the per-message path) costs a type test and a flag.
+    if type(event) is CommandIssued and event.chat.private:
         found: Private = event
         name = event.name
-    elif type(event) is MessagePosted and not event.edited:
+    elif type(event) is MessagePosted and event.chat.private and not event.edited:
         parsed = parse_command(event.text)
         if parsed is None:
             return None
@@ -129,7 +130,7 @@ def private_staff_command(engine: Engine, event: object) -> Private | None:
     else:
         return None
     sender = found.sender
-    if not found.chat.private or sender.is_admin or sender.is_bot:
+    if sender.is_admin or sender.is_bot:
         return None
     command = engine.commands().get(name)
     if command is None or not command.staff:
