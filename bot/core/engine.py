@@ -170,12 +170,12 @@ class Engine:
         now = ev.at
         member = kit.directory.member(ev.sender, now)
         if ev.chat.private:
-            # The first feature that answers a private message has it (a
-            # captcha answer gets no /help hint after it).
+            # The first feature to answer a private message has it (a captcha answer, no hint).
+            out: list[Action] = []
             for f in () if ev.edited else self._on_direct:
                 if out := await f.on_direct(Direct(ev, member)):
-                    return out
-            return []
+                    break
+            return out
         if kit.directory.is_log_chat(ev.chat):
             # The moderators among themselves: nothing to count, rule on or pay.
             return []
