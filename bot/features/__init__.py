@@ -61,6 +61,7 @@ from bot.features.points.service import PointsService
 from bot.features.polls.feature import PollsFeature
 from bot.features.polls.polls import Polls
 from bot.features.presence.feature import PresenceFeature
+from bot.features.purge.feature import PurgeFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam.guard import MemorySpamStore
@@ -177,6 +178,7 @@ async def build(
     monitors.suggest = faq.suggest
     features: list[Feature] = [
         moderation,
+        PurgeFeature(kit, enforcer),
         PresenceFeature(kit),
         OverflowFeature(kit, overflow, entry),
         risk,

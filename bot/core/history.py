@@ -1,0 +1,104 @@
+"""The latest messages of each group chat, by id: what `/purge` deletes.
+
+Telegram lets a bot delete messages but not list a chat's history, so the
+core keeps the ids it saw itself: per chat a ring of the last `per_chat`
+messages (id, time, sender), in three flat arrays rather than a tuple per
+message, so a chat costs about 24 bytes a message and remembering one is a
+few list stores. The ring lives in memory only: after a restart it starts
+empty (Telegram deletes nothing older than 48 hours anyway). A message the
+bot deleted is forgotten (its id becomes 0), so a later purge counts only
+what is still there.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterator
+from datetime import datetime
+
+from bot.core.events import ChatRef, CommandIssued, Event, MessagePosted
+
+# Messages remembered per chat.
+PER_CHAT = 500
+
+
+class _Ring:
+    __slots__ = ("ats", "ids", "next", "senders")
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.ats = array("d")
+        self.senders: list[str] = []
+        # Where the next message goes once the ring is full.
+        self.next = 0
+
+
+class ChatHistory:
+    """Each group chat's latest messages, newest last."""
+
+    __slots__ = ("_platforms", "per_chat")
+
+    def __init__(self, per_chat: int = PER_CHAT) -> None:
+        self.per_chat = per_chat
+        # platform -> chat id -> ring: the platform's name is a shared
+        # constant, so no key is built per message.
+        self._platforms: dict[str, dict[str, _Ring]] = {}
+
+    def saw(self, event: Event) -> None:
+        """Remember a group message or a typed command (not an edit, not a
+        button press, nothing private)."""
+        if type(event) is MessagePosted:
+            if event.edited or event.chat.private:
+                return
+        elif type(event) is not CommandIssued or event.press is not None or event.chat.private:
+            return
+        self.add(event.chat, event.message_id, event.sender.user_id, event.at)
+
+    def add(self, chat: ChatRef, message_id: int, sender: str, at: datetime) -> None:
+        """`sender` is the author's user id on the chat's platform ("" for
+        the bot's own messages)."""
+        chats = self._platforms.get(chat.platform)
+        if chats is None:
+            chats = self._platforms[chat.platform] = {}
+        ring = chats.get(chat.chat_id)
+        if ring is None:
+            ring = chats[chat.chat_id] = _Ring()
+        when = at.timestamp()
+        who = sys.intern(sender)
+        if len(ring.ids) < self.per_chat:
+            ring.ids.append(message_id)
+            ring.ats.append(when)
+            ring.senders.append(who)
+            return
+        i = ring.next
+        ring.ids[i] = message_id
+        ring.ats[i] = when
+        ring.senders[i] = who
+        ring.next = (i + 1) % self.per_chat
+
+    def latest(self, chat: ChatRef) -> Iterator[tuple[int, float, str]]:
+        """The chat's remembered messages, newest first: (id, POSIX time,
+        sender's user id); deleted ones left out."""
+        ring = self._platforms.get(chat.platform, {}).get(chat.chat_id)
+        if ring is None:
+            return
+        ids, ats, senders = ring.ids, ring.ats, ring.senders
+        size = len(ids)
+        start = ring.next if size >= self.per_chat else size
+        for n in range(size):
+            i = (start - 1 - n) % size
+            mid = ids[i]
+            if mid:
+                yield mid, ats[i], senders[i]
+
+    def forget(self, chat: ChatRef, message_ids: tuple[int, ...]) -> None:
+        """Deleted messages: a later purge does not count them again."""
+        ring = self._platforms.get(chat.platform, {}).get(chat.chat_id)
+        if ring is None:
+            return
+        gone = set(message_ids)
+        ids = ring.ids
+        for i, mid in enumerate(ids):
+            if mid in gone:
+                ids[i] = 0
