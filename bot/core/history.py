@@ -12,7 +12,7 @@ what is still there.
 
 from __future__ import annotations
 
-import sys
+from sys import intern
 from array import array
 from collections.abc import Iterator
 from datetime import datetime
@@ -49,11 +49,13 @@ class ChatHistory:
         """Remember a group message or a typed command (not an edit, not a
         button press, nothing private)."""
         if type(event) is MessagePosted:
-            if event.edited or event.chat.private:
+            if event.edited:
                 return
-        elif type(event) is not CommandIssued or event.press is not None or event.chat.private:
+        elif type(event) is not CommandIssued or event.press is not None:
             return
-        self.add(event.chat, event.message_id, event.sender.user_id, event.at)
+        chat = event.chat
+        if not chat.private:
+            self.add(chat, event.message_id, event.sender.user_id, event.at)
 
     def add(self, chat: ChatRef, message_id: int, sender: str, at: datetime) -> None:
         """`sender` is the author's user id on the chat's platform ("" for
@@ -64,18 +66,17 @@ class ChatHistory:
         ring = chats.get(chat.chat_id)
         if ring is None:
             ring = chats[chat.chat_id] = _Ring()
-        when = at.timestamp()
-        who = sys.intern(sender)
-        if len(ring.ids) < self.per_chat:
-            ring.ids.append(message_id)
-            ring.ats.append(when)
-            ring.senders.append(who)
+        ids = ring.ids
+        if len(ids) < self.per_chat:
+            ids.append(message_id)
+            ring.ats.append(at.timestamp())
+            ring.senders.append(intern(sender))
             return
         i = ring.next
-        ring.ids[i] = message_id
-        ring.ats[i] = when
-        ring.senders[i] = who
-        ring.next = (i + 1) % self.per_chat
+        ids[i] = message_id
+        ring.ats[i] = at.timestamp()
+        ring.senders[i] = intern(sender)
+        ring.next = i + 1 if i + 1 < self.per_chat else 0
 
     def latest(self, chat: ChatRef) -> Iterator[tuple[int, float, str]]:
         """The chat's remembered messages, newest first: (id, POSIX time,

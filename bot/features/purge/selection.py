@@ -68,4 +68,4 @@ def select(
         # The replied-to message exists (the platform said so) though the
         # history does not hold it: it goes too.
         chosen.append(since)
-    return Selection(tuple(sorted(chosen)), too_old, gap=not reached)
+    return Selection(tuple(sorted(chosen)), too_old, gap=not (reached or full))
