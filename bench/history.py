@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import engine as bench  # noqa: E402  (puts BENCH_TREE's tree on the path first)
+import engine as bench
 
-from bot.core.events import Event, MessagePosted  # noqa: E402
-from bot.core.history import PER_CHAT, ChatHistory  # noqa: E402
+from bot.core.events import Event, MessagePosted
+from bot.core.history import PER_CHAT, ChatHistory
 
 
 class TupleRings:

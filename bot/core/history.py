@@ -12,10 +12,10 @@ what is still there.
 
 from __future__ import annotations
 
-from sys import intern
 from array import array
 from collections.abc import Iterator
 from datetime import datetime
+from sys import intern
 
 from bot.core.events import ChatRef, CommandIssued, Event, MessagePosted
 
