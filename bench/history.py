@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import engine as bench
+import engine as bench  # puts BENCH_TREE's tree on the path first
 
 from bot.core.events import Event, MessagePosted
 from bot.core.history import PER_CHAT, ChatHistory

@@ -8,8 +8,12 @@ import json
 import time
 from typing import Any
 
+from bot.core.actions import DeleteMessage
+from bot.core.events import ChatRef
 from tests.telegram.fake_bot_api import FakeBotApi, bad
 from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, MOD, Bot
+
+GROUP_REF = ChatRef("telegram", str(GROUP))
 
 
 def deleted(api: FakeBotApi) -> list[list[int]]:
@@ -116,3 +120,16 @@ async def test_bad_counts_are_explained_and_nothing_is_deleted(bot: Bot) -> None
     assert sum("Usage: /purge N (1 to 500)" in t for t in said) == 4
     assert any("Only moderators can use /purge." in t for t in said)
     assert deleted(api) == [] and not api.called("deleteMessage")
+
+
+async def test_deleting_a_message_already_gone_is_no_failure(bot: Bot) -> None:
+    api = bot.api
+    mid = api.post(GROUP, ANN, "deleted by its author")["message_id"]
+    await bot.settle()
+    del api.chats[GROUP].messages[mid]
+
+    await bot.runner.gateway.execute([DeleteMessage(GROUP_REF, (mid,), "purge", 7)])
+
+    assert [c.error for c in api.refused("deleteMessage")] != []
+    assert bot.runner.gateway.failures == []
+    assert not any("could not delete" in t for t in api.sent(LOG_CHAT))
