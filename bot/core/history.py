@@ -6,8 +6,8 @@ messages (id, time, sender), in three flat arrays rather than a tuple per
 message, so a chat costs about 24 bytes a message and remembering one is a
 few list stores. The ring lives in memory only: after a restart it starts
 empty (Telegram deletes nothing older than 48 hours anyway). A message the
-bot deleted is forgotten (its id becomes 0), so a later purge counts only
-what is still there.
+bot deleted is forgotten (its id is kept negated), so a later purge counts
+only what is still there.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ PER_CHAT = 500
 
 
 class _Ring:
-    __slots__ = ("ats", "ids", "next", "senders")
+    __slots__ = ("ats", "ids", "next", "senders", "unseen")
 
     def __init__(self) -> None:
         self.ids = array("q")
@@ -32,6 +32,9 @@ class _Ring:
         self.senders: list[str] = []
         # Where the next message goes once the ring is full.
         self.next = 0
+        # Deleted ids the ring never held (the bot's own replies a purge
+        # took with the messages around them).
+        self.unseen: set[int] = set()
 
 
 class ChatHistory:
@@ -90,11 +93,13 @@ class ChatHistory:
         for n in range(size):
             i = (start - 1 - n) % size
             mid = ids[i]
-            if mid:
+            if mid > 0:
                 yield mid, ats[i], senders[i]
 
     def forget(self, chat: ChatRef, message_ids: tuple[int, ...]) -> None:
-        """Deleted messages: a later purge does not count them again."""
+        """Deleted messages: a later purge does not count them again. Their
+        ids stay, negated, so a purge that deletes a run of ids can leave
+        out the ones already gone."""
         ring = self._platforms.get(chat.platform, {}).get(chat.chat_id)
         if ring is None:
             return
@@ -102,4 +107,18 @@ class ChatHistory:
         ids = ring.ids
         for i, mid in enumerate(ids):
             if mid in gone:
-                ids[i] = 0
+                ids[i] = -mid
+                gone.discard(mid)
+        if gone:
+            ring.unseen |= gone
+            if len(ring.unseen) > self.per_chat:
+                # Bounded like the ring: the newest ids are the ones a purge
+                # of the latest messages meets again.
+                ring.unseen = set(sorted(ring.unseen)[-self.per_chat :])
+
+    def deleted(self, chat: ChatRef) -> set[int]:
+        """The ids in the chat the bot deleted, as far as it remembers."""
+        ring = self._platforms.get(chat.platform, {}).get(chat.chat_id)
+        if ring is None:
+            return set()
+        return {-mid for mid in ring.ids if mid < 0} | ring.unseen

@@ -133,3 +133,18 @@ async def test_deleting_a_message_already_gone_is_no_failure(bot: Bot) -> None:
     assert [c.error for c in api.refused("deleteMessage")] != []
     assert bot.runner.gateway.failures == []
     assert not any("could not delete" in t for t in api.sent(LOG_CHAT))
+
+
+async def test_the_bots_own_replies_in_the_run_go_too(bot: Bot) -> None:
+    api = bot.api
+    kept = api.post(GROUP, BOB, "before")["message_id"]
+    checkin = api.post(GROUP, ANN, "/checkin")["message_id"]
+    await bot.settle()
+    [reply] = [mid for mid in api.chats[GROUP].messages if mid > checkin]
+    after = api.post(GROUP, BOB, "nice")["message_id"]
+    command = api.post(GROUP, MOD, "/purge 2")["message_id"]
+    await bot.settle()
+
+    assert deleted(api) == [[checkin, reply, after, command]]
+    assert kept in api.chats[GROUP].messages
+    assert api.sent(GROUP)[-1] == "🧹 Deleted 2 message(s)."

@@ -76,12 +76,12 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         since=since,
     )
     of = ctx.text("purge.of", name=display(member)) if member is not None else ""
-    if chosen.ids:
+    if chosen.seen:
         _, actions = service.delete(
             ev.chat, (*chosen.ids, ev.message_id), by=ctx.member, of=member, group=ctx.group,
-            count=len(chosen.ids), now=ctx.now,
+            count=chosen.seen, now=ctx.now,
         )  # fmt: skip
-        lines = [ctx.text("purge.done", count=len(chosen.ids), of=of)]
+        lines = [ctx.text("purge.done", count=chosen.seen, of=of)]
     else:
         # Nothing known to delete: no case, only the command goes.
         actions = [DeleteMessage(ev.chat, (ev.message_id,), RULE)]
@@ -90,7 +90,7 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         window = DELETE_WINDOW.get(ev.chat.platform)
         hours = int(window.total_seconds() // 3600) if window is not None else 0
         lines.append(ctx.text("purge.too_old", count=chosen.too_old, hours=hours))
-    if chosen.gap or (count is not None and len(chosen.ids) + chosen.too_old < count):
+    if chosen.gap or (count is not None and chosen.seen + chosen.too_old < count):
         lines.append(ctx.text("purge.unknown", max=ctx.kit.history.per_chat))
     # Not a reply: the command it would answer is gone. Its id comes back
     # and is remembered, so the next purge takes it too.

@@ -16,12 +16,23 @@ from bot.core.history import ChatHistory
 # How old a message a platform still lets a bot delete; a platform missing
 # here deletes any age (Discord: in bulk up to 14 days, one by one beyond).
 DELETE_WINDOW = {"telegram": timedelta(hours=48)}
+# Platforms whose message ids count up one by one in each chat (Telegram's
+# groups, the console): the ids between the messages a purge takes are
+# messages too, ones no bot is shown (its own replies, service messages),
+# and they go with them, as moderators expect of a purge.
+SEQUENTIAL = frozenset({"telegram", "console"})
+# The most ids such a run may add: a gap wider than this is not a run of
+# the chat's latest messages.
+MAX_FILL = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    # The messages chosen, oldest first, the command's own not among them.
+    # The messages chosen, oldest first, the command's own not among them;
+    # on a platform of SEQUENTIAL ids, the run between them too.
     ids: tuple[int, ...]
+    # How many of them the bot saw (what the reply counts).
+    seen: int
     # Chosen but past the platform's window: left alone.
     too_old: int
     # A reply's message was older than anything remembered: the messages
@@ -68,4 +79,17 @@ def select(
         # The replied-to message exists (the platform said so) though the
         # history does not hold it: it goes too.
         chosen.append(since)
-    return Selection(tuple(sorted(chosen)), too_old, gap=not (reached or full))
+    seen = len(chosen)
+    if sender is None and chosen and chat.platform in SEQUENTIAL:
+        chosen = _run(history, chat, chosen, command_id)
+    return Selection(tuple(sorted(chosen)), seen, too_old, gap=not (reached or full))
+
+
+def _run(history: ChatHistory, chat: ChatRef, chosen: list[int], command_id: int) -> list[int]:
+    """Every id from the oldest chosen to the command, but those the bot
+    deleted already."""
+    low = min(chosen)
+    if command_id - low > len(chosen) + MAX_FILL:
+        return chosen
+    gone = history.deleted(chat) - set(chosen)
+    return [i for i in range(low, command_id) if i not in gone]
