@@ -4,8 +4,9 @@ Telegram lets a bot delete messages but not list a chat's history, so the
 core keeps the ids it saw itself: per chat a ring of the last `per_chat`
 messages (id, time, sender), in three flat arrays rather than a tuple per
 message, so a chat costs about 24 bytes a message and remembering one is a
-few list stores. The ring lives in memory only: after a restart it starts
-empty (Telegram deletes nothing older than 48 hours anyway). A message the
+few list stores. The rings live in memory; a graceful stop saves them and
+the next start reads them back (the purge feature does), so a restart
+forgets nothing, while a crash loses what was seen since the last start. A message the
 bot deleted is forgotten (its id is kept negated), so a later purge counts
 only what is still there.
 """
@@ -122,3 +123,28 @@ class ChatHistory:
         if ring is None:
             return set()
         return {-mid for mid in ring.ids if mid < 0} | ring.unseen
+
+    def dump(self) -> Iterator[tuple[ChatRef, list[int], list[float], list[str]]]:
+        """Each chat's ring, oldest first, deleted ids (negated) included:
+        what a stop saves."""
+        for platform, chats in self._platforms.items():
+            for chat_id, ring in chats.items():
+                n, start = len(ring.ids), ring.next
+                order = [(start + k) % n for k in range(n)] if n >= self.per_chat else range(n)
+                yield (
+                    ChatRef(platform, chat_id),
+                    [ring.ids[i] for i in order],
+                    [ring.ats[i] for i in order],
+                    [ring.senders[i] for i in order],
+                )
+
+    def restore(self, chat: ChatRef, ids: list[int], ats: list[float], senders: list[str]) -> None:
+        """A saved ring back (oldest first), before anything new is seen."""
+        keep = self.per_chat
+        if not (len(ids) == len(ats) == len(senders)):
+            raise ValueError(f"a saved history of {chat.key} does not add up")
+        ring = _Ring()
+        ring.ids = array("q", ids[-keep:])
+        ring.ats = array("d", ats[-keep:])
+        ring.senders = [intern(s) for s in senders[-keep:]]
+        self._platforms.setdefault(chat.platform, {})[chat.chat_id] = ring

@@ -164,6 +164,8 @@ async def build(
         badge=seasons.badge,
     )
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
+    purge = PurgeFeature(kit, enforcer, stores.notes)
+    await purge.start()
     appeals = Appeals(
         kit,
         stores.appeals,
@@ -178,7 +180,7 @@ async def build(
     monitors.suggest = faq.suggest
     features: list[Feature] = [
         moderation,
-        PurgeFeature(kit, enforcer),
+        purge,
         PresenceFeature(kit),
         OverflowFeature(kit, overflow, entry),
         risk,

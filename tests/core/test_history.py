@@ -57,3 +57,19 @@ def test_forgotten_ids_are_skipped_and_the_ring_goes_on() -> None:
     assert ids(history) == [3, 1]
     history.saw(posted(4))
     assert ids(history) == [4, 3]
+
+
+def test_a_dump_restores_the_same_history_deletions_included() -> None:
+    history = ChatHistory(per_chat=3)
+    for mid in range(1, 6):
+        history.saw(posted(mid))
+    history.saw(posted(7, OTHER))
+    history.forget(GROUP, (4,))
+    again = ChatHistory(per_chat=3)
+    for chat, mids, ats, senders in history.dump():
+        again.restore(chat, mids, ats, senders)
+    assert list(again.latest(GROUP)) == list(history.latest(GROUP))
+    assert ids(again) == [5, 3] and ids(again, OTHER) == [7]
+    assert again.deleted(GROUP) == {4}
+    again.saw(posted(6))
+    assert ids(again) == [6, 5]
