@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from discord_world import World, en
+from discord_world import World, answers, en
 
 
 def bulk_deletes(world: World) -> list[Any]:
@@ -83,3 +83,12 @@ async def test_a_member_cannot_purge(world: World) -> None:
     assert sent.id in {m.id for m in world.general.history()}
     assert world.texts(world.general)[-1] == en("mod.not_allowed", command="purge")
     assert bulk_deletes(world) == []
+
+
+async def test_the_slash_command_purges_and_answers_the_moderator(world: World) -> None:
+    gone = [await world.alice.send(world.general, f"noise {n}") for n in range(2)]
+
+    shown = answers(await world.mod.slash(world.general, "purge", args="2"))
+
+    assert not {m.id for m in world.general.history()} & {m.id for m in gone}
+    assert shown == [en("purge.done", count=2, of="")]

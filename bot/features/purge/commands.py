@@ -4,8 +4,9 @@ clean-up of a group chat's latest messages, the command's own included."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
-from bot.core.actions import Action, DeleteMessage, SendMessage
+from bot.core.actions import Action, DeleteMessage
 from bot.core.arguments import Refused, whole
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
@@ -92,7 +93,8 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         lines.append(ctx.text("purge.too_old", count=chosen.too_old, hours=hours))
     if chosen.gap or (count is not None and chosen.seen + chosen.too_old < count):
         lines.append(ctx.text("purge.unknown", max=ctx.kit.history.per_chat))
-    # Not a reply: the command it would answer is gone. Its id comes back
-    # and is remembered, so the next purge takes it too.
-    said = SendMessage(ev.chat, "\n".join(lines), kind="reply", ref=f"{REF}{ev.message_id}")
+    # An answer to the command (a slash command's is shown to the
+    # moderator), sent after it is gone, so platforms show no quote. Its id
+    # comes back and is remembered: the next purge takes it too.
+    said = replace(ctx.say("\n".join(lines)), ref=f"{REF}{ev.message_id}")
     return [*actions, said]
