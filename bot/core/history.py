@@ -124,6 +124,15 @@ class ChatHistory:
             return set()
         return {-mid for mid in ring.ids if mid < 0} | ring.unseen
 
+    def forget_sender(self, platform: str, sender: str) -> None:
+        """A member erased (/forgetme): their messages stay purgeable, no
+        longer theirs by id."""
+        for ring in self._platforms.get(platform, {}).values():
+            senders = ring.senders
+            for i, who in enumerate(senders):
+                if who == sender:
+                    senders[i] = ""
+
     def dump(self) -> Iterator[tuple[ChatRef, list[int], list[float], list[str]]]:
         """Each chat's ring, oldest first, deleted ids (negated) included:
         what a stop saves."""

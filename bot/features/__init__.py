@@ -208,7 +208,7 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
-                forgets=(seasons.forget, risk.forget),
+                forgets=(seasons.forget, risk.forget, purge.forget),
                 muting=risk.muting,
             ),
         ),

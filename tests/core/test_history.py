@@ -73,3 +73,12 @@ def test_a_dump_restores_the_same_history_deletions_included() -> None:
     assert again.deleted(GROUP) == {4}
     again.saw(posted(6))
     assert ids(again) == [6, 5]
+
+
+def test_an_erased_member_is_no_longer_named_but_their_messages_stay() -> None:
+    history = ChatHistory()
+    history.saw(posted(1))
+    history.saw(posted(2, OTHER))
+    history.forget_sender("telegram", "7")
+    assert list(history.latest(GROUP))[0][2] == ""
+    assert list(history.latest(OTHER))[0][2] == "7"

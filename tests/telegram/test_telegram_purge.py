@@ -10,8 +10,9 @@ from typing import Any
 
 from bot.core.actions import DeleteMessage
 from bot.core.events import ChatRef
+from bot.core.i18n import t
 from tests.telegram.fake_bot_api import FakeBotApi, bad
-from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, MOD, Bot
+from tests.telegram.harness import ANN, BOB, GROUP, LOG_CHAT, MOD, OWNER, Bot
 
 GROUP_REF = ChatRef("telegram", str(GROUP))
 
@@ -148,3 +149,13 @@ async def test_the_bots_own_replies_in_the_run_go_too(bot: Bot) -> None:
     assert deleted(api) == [[checkin, reply, after, command]]
     assert kept in api.chats[GROUP].messages
     assert api.sent(GROUP)[-1] == "🧹 Deleted 2 message(s)."
+
+
+async def test_the_log_chat_is_not_purged(bot: Bot) -> None:
+    api = bot.api
+    api.post(LOG_CHAT, OWNER, "note to the other moderators")
+    api.post(LOG_CHAT, OWNER, "/purge 5")
+    await bot.settle()
+
+    assert api.sent(LOG_CHAT)[-1] == t("en", "purge.log_chat")
+    assert not api.called("deleteMessages") and not api.called("deleteMessage")

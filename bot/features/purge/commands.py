@@ -59,6 +59,9 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
     ev = ctx.event
     if ctx.group is None:
         return [ctx.reply("purge.group_only")]
+    if ctx.kit.directory.is_log_chat(ev.chat):
+        # The log chat is the record of every case: not for a purge to wipe.
+        return [ctx.reply("purge.log_chat")]
     try:
         count, member = _parsed(ctx)
     except _Usage as bad:

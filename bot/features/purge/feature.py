@@ -70,6 +70,13 @@ class PurgeFeature(Base):
             if type(a) is DeleteMessage:
                 self.kit.history.forget(a.chat, a.message_ids)
 
+    def forget(self, member_key: str, alias: str) -> list[Action]:
+        """`/forgetme`: the member's id leaves the chat history (the next
+        stop saves it without them)."""
+        platform, _, user_id = member_key.partition(":")
+        self.kit.history.forget_sender(platform, user_id)
+        return []
+
     async def on_event(self, event: Event) -> list[Action]:
         """A purge's own reply, sent: remembered like a member's message."""
         if type(event) is MessageSent and event.ref.startswith(REF):
