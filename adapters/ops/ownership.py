@@ -85,6 +85,11 @@ class Ownership(Protocol):
 
     async def release(self) -> None: ...
 
+    async def try_acquire(self) -> bool:
+        """Own the community now if nobody does, without waiting (an offline
+        command: `adapters.ops.offline`); False while a process serves it."""
+        ...
+
     async def ping(self) -> bool:
         """Is the database that holds the lock reachable?"""
         ...
@@ -138,6 +143,14 @@ class PostgresLock:
             await asyncio.sleep(self.timing.poll)
         self.lost.clear()
         self._watch = asyncio.get_running_loop().create_task(self._keep())
+
+    async def try_acquire(self) -> bool:
+        # One ask: an unreachable database is the caller's error to report.
+        self._connection = await self._connect()
+        if await self._connection.fetchval("SELECT pg_try_advisory_lock($1)", self.key):
+            return True
+        await self._drop()
+        return False
 
     async def _keep(self) -> None:
         """The owner's side: the lock is checked as often as standbys ask."""
@@ -212,6 +225,16 @@ class FileLock:
             await asyncio.sleep(self.poll)
         self._file = handle
 
+    async def try_acquire(self) -> bool:
+        handle = await asyncio.to_thread(open, self.path, "ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
     async def release(self) -> None:
         handle, self._file = self._file, None
         if handle is not None:
@@ -230,6 +253,9 @@ class NoLock:
 
     async def acquire(self) -> None:
         return None
+
+    async def try_acquire(self) -> bool:
+        return True
 
     async def release(self) -> None:
         return None

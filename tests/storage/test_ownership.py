@@ -78,3 +78,30 @@ def test_each_database_gets_its_kind_of_lock(tmp_path: Path) -> None:
     lock = ownership_for(f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", "g", 15)
     assert isinstance(lock, FileLock) and lock.path == tmp_path / "gk.db.g.owner"
     assert isinstance(ownership_for("sqlite+aiosqlite:///:memory:", "g", 15), NoLock)
+
+
+async def test_an_offline_command_gets_the_lock_only_while_nobody_serves(pg_url: str) -> None:
+    owner, command = PostgresLock(pg_url, "green", 5), PostgresLock(pg_url, "green", 5)
+    await owner.acquire()
+    assert not await command.try_acquire()
+    await owner.release()
+    assert await command.try_acquire()
+    # Held: a process started meanwhile stands by until the command is done.
+    waiting = asyncio.create_task(owner.acquire())
+    await asyncio.sleep(owner.timing.poll * 3)
+    assert not waiting.done()
+    await command.release()
+    await asyncio.wait_for(waiting, owner.timing.poll * 4)
+    await owner.release()
+
+
+async def test_an_offline_command_on_sqlite_meets_the_same_lock(tmp_path: Path) -> None:
+    owner = FileLock(tmp_path / "gk.db.g.owner", "g", 5)
+    command = FileLock(tmp_path / "gk.db.g.owner", "g", 5)
+    await owner.acquire()
+    assert not await command.try_acquire()
+    await owner.release()
+    assert await command.try_acquire()
+    assert not await owner.try_acquire()
+    await command.release()
+    assert await NoLock().try_acquire()
