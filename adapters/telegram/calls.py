@@ -138,11 +138,9 @@ class Calls:
         message: bool = False,
         case: int | None = None,
         general: Callable[[], Awaitable[T]] | None = None,
-        quiet: Callable[[TelegramError], bool] | None = None,
     ) -> T:
         """`fn` called, its refusal reported; `general` is the same message
-        without its forum topic, sent when the topic is gone or closed; a
-        refusal `quiet` accepts (nothing left to do) is only logged."""
+        without its forum topic, sent when the topic is gone or closed."""
         cid = int(chat.chat_id)
         try:
             try:
@@ -155,10 +153,7 @@ class Calls:
         except ChatMigrated as exc:
             raise Moved(chat, str(exc.new_chat_id)) from exc
         except TelegramError as exc:
-            if quiet is not None and quiet(exc):
-                log.info("Telegram: nothing to %s in %s: %s", op, chat.chat_id, exc.message)
-            else:
-                await self._failed(op, chat, case, exc)
+            await self._failed(op, chat, case, exc)
             raise Reported(exc.message) from exc
 
     async def _failed(

@@ -127,6 +127,7 @@ class Engine:
         self._words = {w: name for f in self.features for w, name in f.words().items()}
 
     async def handle(self, event: Event) -> list[Action]:
+        self.kit.history.saw(event)
         actions = await self._handlers.get(type(event), self._other)(event)
         now = self.kit.clock.now()
         for f in self._observe if actions else ():
@@ -136,9 +137,7 @@ class Engine:
                 await f.after(actions, now)
         if self.kit.writes.due():
             await self.kit.writes.maybe_flush()
-        if self.outbox:
-            actions = actions + self._take_outbox(event)
-        return actions
+        return actions + self._take_outbox(event) if self.outbox else actions
 
     def post(self, actions: list[SendMessage]) -> None:
         """Messages that answer no event (a reload's report to the log chat):
@@ -170,11 +169,11 @@ class Engine:
         now = ev.at
         member = kit.directory.member(ev.sender, now)
         if ev.chat.private:
+            # The first feature to answer a private message has it (a captcha answer, no hint).
             out: list[Action] = []
-            if not ev.edited:
-                direct = Direct(ev, member)
-                for f in self._on_direct:
-                    out += await f.on_direct(direct)
+            for f in () if ev.edited else self._on_direct:
+                if out := await f.on_direct(Direct(ev, member)):
+                    break
             return out
         if kit.directory.is_log_chat(ev.chat):
             # The moderators among themselves: nothing to count, rule on or pay.

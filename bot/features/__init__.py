@@ -61,6 +61,7 @@ from bot.features.points.service import PointsService
 from bot.features.polls.feature import PollsFeature
 from bot.features.polls.polls import Polls
 from bot.features.presence.feature import PresenceFeature
+from bot.features.purge.feature import PurgeFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam.guard import MemorySpamStore
@@ -75,6 +76,7 @@ from bot.features.thanks.feature import ThanksFeature
 from bot.features.tiers.feature import TiersFeature
 from bot.features.tiers.tiers import Tiers
 from bot.features.welcome.feature import WelcomeFeature
+from bot.features.welcome.hint import PrivateHint
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,8 @@ async def build(
         badge=seasons.badge,
     )
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
+    purge = PurgeFeature(kit, enforcer, stores.notes)
+    await purge.start()
     appeals = Appeals(
         kit,
         stores.appeals,
@@ -177,6 +181,7 @@ async def build(
     monitors.suggest = faq.suggest
     features: list[Feature] = [
         moderation,
+        purge,
         PresenceFeature(kit),
         OverflowFeature(kit, overflow, entry),
         risk,
@@ -204,7 +209,7 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
-                forgets=(seasons.forget, risk.forget),
+                forgets=(seasons.forget, risk.forget, purge.forget),
                 muting=risk.muting,
             ),
         ),
@@ -214,5 +219,7 @@ async def build(
         schedule = Schedule(kit, stores.schedule, compose)
         await schedule.start(now)
         features.append(ScheduleFeature(kit, schedule))
-    features.append(WelcomeFeature(kit, entry))
+    hint = PrivateHint(kit, stores.notes)
+    await hint.start()
+    features.append(WelcomeFeature(kit, entry, hint))
     return tuple(features)
