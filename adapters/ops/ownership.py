@@ -83,6 +83,14 @@ class Ownership(Protocol):
         """Wait until this process owns the community."""
         ...
 
+    async def attempt(self) -> bool:
+        """Take the lock if it is free now; True if this process owns it."""
+        ...
+
+    async def peek(self) -> bool:
+        """Is the lock free now? (Taken for an instant and let go.)"""
+        ...
+
     async def release(self) -> None: ...
 
     async def ping(self) -> bool:
@@ -104,6 +112,9 @@ class PostgresLock:
         # /healthz ping would otherwise meet on it ("another operation is in
         # progress"), and the owner would take that for a lost lock.
         self._query = asyncio.Lock()
+        # Each said once, not at every ask.
+        self._waiting = False
+        self._unreachable = False
 
     async def _connect(self) -> Any:
         t = self.timing
@@ -119,25 +130,48 @@ class PostgresLock:
         )
 
     async def acquire(self) -> None:
-        waited = False
         while True:
-            try:
-                if self._connection is None:
-                    self._connection = await self._connect()
-                got = await self._connection.fetchval(
-                    "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
-                )
-                if got:
-                    break
-                if not waited:
-                    log.warning("community %s is served by another process: standing by", self.slug)
-                    waited = True
-            except _FAILURES as exc:
-                log.warning("community %s: cannot reach the lock (%s)", self.slug, _reason(exc))
-                await self._drop()
+            if await self.attempt():
+                return
             await asyncio.sleep(self.timing.poll)
+
+    async def attempt(self) -> bool:
+        if not await self._try():
+            return False
         self.lost.clear()
         self._watch = asyncio.get_running_loop().create_task(self._keep())
+        return True
+
+    async def peek(self) -> bool:
+        if not await self._try():
+            return False
+        try:
+            await self._connection.fetchval(
+                "SELECT pg_advisory_unlock($1)", self.key, timeout=self.timing.poll * 4
+            )
+        except _FAILURES:
+            # Closing the session lets go of it as well.
+            await self._drop()
+        return True
+
+    async def _try(self) -> bool:
+        try:
+            if self._connection is None:
+                self._connection = await self._connect()
+            got = await self._connection.fetchval(
+                "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
+            )
+        except _FAILURES as exc:
+            if not self._unreachable:
+                log.warning("community %s: cannot reach the lock (%s)", self.slug, _reason(exc))
+            self._unreachable = True
+            await self._drop()
+            return False
+        self._unreachable = False
+        if not got and not self._waiting:
+            log.warning("community %s is served by another process: standing by", self.slug)
+        self._waiting = not got
+        return bool(got)
 
     async def _keep(self) -> None:
         """The owner's side: the lock is checked as often as standbys ask."""
@@ -197,20 +231,33 @@ class FileLock:
         # Held by the kernel for as long as the process lives: never lost.
         self.lost = asyncio.Event()
         self._file: IO[bytes] | None = None
+        self._waiting = False
 
     async def acquire(self) -> None:
-        handle = await asyncio.to_thread(open, self.path, "ab")
-        waited = False
         while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not waited:
-                    log.warning("community %s is served by another process: standing by", self.slug)
-                    waited = True
+            if await self.attempt():
+                return
             await asyncio.sleep(self.poll)
+
+    async def attempt(self) -> bool:
+        handle = await asyncio.to_thread(open, self.path, "ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            if not self._waiting:
+                log.warning("community %s is served by another process: standing by", self.slug)
+            self._waiting = True
+            return False
+        self._waiting = False
         self._file = handle
+        return True
+
+    async def peek(self) -> bool:
+        if not await self.attempt():
+            return False
+        await self.release()
+        return True
 
     async def release(self) -> None:
         handle, self._file = self._file, None
@@ -230,6 +277,12 @@ class NoLock:
 
     async def acquire(self) -> None:
         return None
+
+    async def attempt(self) -> bool:
+        return True
+
+    async def peek(self) -> bool:
+        return True
 
     async def release(self) -> None:
         return None
