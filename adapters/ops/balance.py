@@ -158,12 +158,16 @@ class Balance:
         # The one taken last would be as good; the last by name is stable.
         return mine[-1]
 
-    async def run(self, url: str, opening: asyncio.Lock) -> None:
-        """Beat and balance until cancelled; the row goes with a clean stop."""
+    async def run(self, url: str, opening: asyncio.Lock, done: asyncio.Event) -> None:
+        """Beat and balance until `done`; the row goes with a clean stop.
+
+        An event rather than a cancel: `wait_for` (3.11) returns, swallowing
+        the cancel, when what it waits for is set at the same moment, which
+        a community handed back at the stop does."""
         roster: SqlRoster | None = None
         warned = False
         try:
-            while True:
+            while not done.is_set():
                 self._changed.clear()
                 try:
                     if roster is None:
@@ -192,10 +196,20 @@ class Balance:
                         len(self.slugs),
                     )
                     self.release(slug)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), self.pace.beat)
+                await pause(self.pace.beat, self._changed, done)
         finally:
             if roster is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(roster.leave(self.id), 2.0)
                 await roster.close()
+
+
+async def pause(within: float | None, *events: asyncio.Event) -> None:
+    """Until one of `events` is set, `within` seconds at most; a cancel is
+    never swallowed (as `wait_for` may)."""
+    waits = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()

@@ -16,7 +16,6 @@ when a standby asks for a free lock and when an owner lets one go).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -26,7 +25,7 @@ from typing import Any
 
 from adapters.app import App, build_app, database_url
 from adapters.ops import context
-from adapters.ops.balance import Balance, Pace
+from adapters.ops.balance import Balance, Pace, pause
 from adapters.ops.metrics import Metrics
 from adapters.ops.ownership import NoLock, Ownership, Timing, ownership_for
 from adapters.runners import Router, serve_app, stopped_by_signals
@@ -113,17 +112,18 @@ async def run_fleet(communities: list[Community], db_url: str | None) -> int:
                 asyncio.create_task(_community(fleet, c, config, db_url, stop))
                 for c, config in zip(communities, configs, strict=True)
             ]
-            beating = None
+            beating, done = None, asyncio.Event()
             if fleet.balance is not None and roster is not None:
-                beating = asyncio.create_task(fleet.balance.run(roster, fleet.opening))
+                beating = asyncio.create_task(fleet.balance.run(roster, fleet.opening, done))
             try:
                 results = await asyncio.gather(*tasks)
             finally:
-                # The heartbeat last: a process stopping still counts as
-                # one while it hands its communities over.
-                for task in [*tasks, *([beating] if beating else [])]:
+                for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                # The heartbeat last: a process stopping still counts as
+                # one while it hands its communities over.
+                done.set()
                 if beating is not None:
                     await asyncio.gather(beating, return_exceptions=True)
     return 0 if stop.is_set() or any(results) else 1
@@ -202,12 +202,7 @@ async def _own(
 
 
 async def _either(out: asyncio.Event, *events: asyncio.Event) -> None:
-    waits = [asyncio.create_task(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waits:
-            w.cancel()
+    await pause(None, *events)
     out.set()
 
 
@@ -235,6 +230,5 @@ async def _claim(fleet: Fleet, served: Served, config: Config, stop: asyncio.Eve
             free_since = free_since or time.monotonic()
         else:
             free_since = None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll)
+        await pause(poll, stop)
     return False

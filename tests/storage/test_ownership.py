@@ -78,3 +78,22 @@ def test_each_database_gets_its_kind_of_lock(tmp_path: Path) -> None:
     lock = ownership_for(f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", "g", 15)
     assert isinstance(lock, FileLock) and lock.path == tmp_path / "gk.db.g.owner"
     assert isinstance(ownership_for("sqlite+aiosqlite:///:memory:", "g", 15), NoLock)
+
+
+async def test_a_peek_tells_a_free_lock_and_leaves_it_free(pg_url: str, tmp_path: Path) -> None:
+    """What a standby not entitled to a community does (adapters/ops/balance.py):
+    it looks whether the lock is free without keeping it."""
+    for make in (
+        lambda: PostgresLock(pg_url, "green", 5),
+        lambda: FileLock(tmp_path / "gk.db.green.owner", "green", 5),
+    ):
+        owner, looker = make(), make()
+        assert await owner.attempt()
+        assert not await looker.peek() and not await looker.attempt()
+        await owner.release()
+        assert await looker.peek()
+        # Let go at once: the owner-to-be gets it, and the looker cannot.
+        assert await owner.attempt()
+        assert not await looker.peek()
+        await owner.release()
+        await looker.release()
