@@ -57,6 +57,7 @@ class Served:
     router: Router | None = None
     # Set to hand the community over to another process (balance).
     handover: asyncio.Event = field(default_factory=asyncio.Event)
+    handovers: int = 0
 
     def gateways(self) -> dict[str, Gateway]:
         return self.router.gateways if self.router is not None else {}
@@ -171,6 +172,7 @@ async def _community(
                 _changed(fleet)
             if served.handover.is_set() and not stop.is_set():
                 served.handover.clear()
+                served.handovers += 1
                 if fleet.balance is not None:
                     fleet.balance.gave(slug)
                 log.warning("community %s: handed over, standing by", slug)

@@ -13,6 +13,7 @@ an owner on PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import sqlite3
 from collections import Counter
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.processes import community_file, free_port, health, roles, start, wait
+from tests.ops.processes import community_file, free_port, get, health, roles, start, wait
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER, populate
 
@@ -156,6 +157,7 @@ async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_
             lambda: "the answers after the second share " + logs(),
         )
         _, report = await health(port_c)
+        _, metrics = await get(port_a, "/metrics")
         for process in (first, third):
             process.send_signal(signal.SIGTERM)
         assert [await asyncio.wait_for(p.wait(), 60) for p in (first, third)] == [0, 0]
@@ -174,6 +176,8 @@ async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_
     text_a = log_a.read_text(encoding="utf-8")
     assert text_a.count(HANDING_OVER) == 4, logs()
     assert HANDING_OVER not in log_b.read_text(encoding="utf-8") + log_c.read_text("utf-8")
+    handed = re.findall(r'groupkeeper_handovers_total\{community="(tg-.)"\} ([\d.]+)', metrics)
+    assert sum(float(n) for _, n in handed) == 4 and {slug for slug, _ in handed} == set(SLUGS)
     for slug, api in apis.items():
         for name in MEMBERS.values():
             # Every check-in answered once, and none mistaken for a second.
