@@ -113,10 +113,16 @@ class Balance:
         return fair is None or len(self.owned()) < fair
 
     def may_take(self, slug: str, free_for: float) -> bool:
-        if time.monotonic() - self._given.get(slug, -math.inf) < self.pace.cooldown * 3:
+        alone = self.processes == 1
+        if not alone and time.monotonic() - self._given.get(slug, -math.inf) < self.hold:
             # Just handed over: the taker's, unless it stays free very long.
-            return free_for >= self.pace.cooldown * 3
+            return free_for >= self.hold
         return self.entitled() or free_for >= self.pace.grace
+
+    @property
+    def hold(self) -> float:
+        """How long a community handed over is left to its taker."""
+        return self.pace.cooldown * 3
 
     def changed(self) -> None:
         """Ownership changed here: tell the others now, not at the next beat."""
