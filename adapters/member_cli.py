@@ -3,8 +3,9 @@
 came by mail, a member who left the platform).
 
 Both start the community's engine on its database (no platform is reached),
-so they keep exactly what `/forgetme` keeps. Erase while the bot is stopped:
-a running bot holds the member in memory and would write some of it back.
+so they keep exactly what `/forgetme` keeps. An erasure refuses while a bot
+serves the community (`adapters.ops.offline`): it holds the member in memory
+and would write some of it back.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.app import open_existing, sql_stores
+from adapters.ops.offline import CommunityServed, offline
 from bot.compose import open_engine
 from bot.config import Config
 from bot.core.clock import SystemClock
@@ -65,7 +67,11 @@ def _erase(args: argparse.Namespace, load: Callable[[Path | None], Config | None
     config = load(args.config)
     if config is None or not _valid(args.member):
         return 1
-    lines = asyncio.run(erase_member(config, args.db, args.member, really=args.yes))
+    try:
+        lines = asyncio.run(erase_member(config, args.db, args.member, really=args.yes))
+    except CommunityServed as served:
+        print(f"groupkeeper: {served}", file=sys.stderr)
+        return 1
     if lines is None:
         print(f"no member {args.member} in {config.community.slug}", file=sys.stderr)
         return 1
@@ -100,7 +106,17 @@ async def erase_member(
     config: Config, db_url: str | None, key: str, *, really: bool
 ) -> list[str] | None:
     """The lines to print: what was (or, without `really`, would be) kept
-    and why, and what was erased."""
+    and why, and what was erased. Raises `CommunityServed` (having done
+    nothing) when `really` and a bot serves the community."""
+    if really:
+        async with offline(config, db_url, "member erase"):
+            return await _erase_member(config, db_url, key, really=True)
+    return await _erase_member(config, db_url, key, really=False)
+
+
+async def _erase_member(
+    config: Config, db_url: str | None, key: str, *, really: bool
+) -> list[str] | None:
     store = await open_existing(config, db_url)
     clock = SystemClock()
     engine = await open_engine(

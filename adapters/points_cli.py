@@ -2,8 +2,9 @@
 balances out for a spreadsheet, and balances in when moving from another bot.
 
 An import is one ledger entry per member, keyed `import:<member>`, so running
-the same import twice changes nothing. Import while the bot is stopped: a
-running bot keeps balances in memory and learns of the entries on restart.
+the same import twice changes nothing. An import refuses while a bot serves
+the community (`adapters.ops.offline`): it keeps balances in memory and would
+not see the entries until it starts again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.app import open_existing, open_store
+from adapters.ops.offline import CommunityServed, offline
 from bot.config import Config
 from bot.core.records import LedgerEntry
 from storage.economy_store import SqlEconomyStore
@@ -105,7 +107,11 @@ def _import(args: argparse.Namespace, load: Callable[[Path | None], Config | Non
             print(f"{args.file}: {line}", file=sys.stderr)
         print("nothing imported", file=sys.stderr)
         return 1
-    added, skipped = asyncio.run(import_balances(config, args.db, rows))
+    try:
+        added, skipped = asyncio.run(import_balances(config, args.db, rows))
+    except CommunityServed as served:
+        print(f"groupkeeper: {served}", file=sys.stderr)
+        return 1
     print(f"imported {added} balances" + (f", {skipped} already imported" if skipped else ""))
     return 0
 
@@ -120,11 +126,12 @@ async def import_balances(
         for member, points in rows.items()
         if points
     ]
-    store = await open_store(config, db_url)
-    try:
-        c = config.community
-        await store.ensure_community(slug, c.name, c.timezone)
-        stored = await SqlEconomyStore(store.engine).save([], entries)
-    finally:
-        await store.close()
+    async with offline(config, db_url, "points import"):
+        store = await open_store(config, db_url)
+        try:
+            c = config.community
+            await store.ensure_community(slug, c.name, c.timezone)
+            stored = await SqlEconomyStore(store.engine).save([], entries)
+        finally:
+            await store.close()
     return len(entries) - len(stored), len(stored)

@@ -71,5 +71,6 @@ def _explain(config: Config, platform: str, exc: Exception) -> str | None:
     if isinstance(exc, LoginFailure):
         return _line(config, "refused", platform)
     if isinstance(exc, aiohttp.ClientConnectionError):
-        return _line(config, "unreachable", platform, host="discord.com", reason=str(exc))
+        host = config.platforms.discord.api_url or "discord.com"
+        return _line(config, "unreachable", platform, host=host, reason=str(exc))
     return None

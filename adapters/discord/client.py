@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import yarl
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
 
 from adapters.app import App, build_app
 from adapters.discord.commands import CommunityCommands, free_text_commands
@@ -28,6 +30,7 @@ from adapters.discord.community import DiscordCommunity
 from adapters.discord.localization import CatalogueTranslator
 from adapters.discord.menus import message_menus
 from adapters.gateway import Forward
+from bot.config.platforms import DiscordConfig
 from bot.core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -142,6 +145,19 @@ class ShardedGroupkeeperBot(GroupkeeperBot, commands.AutoShardedBot):
     servers large enough that Discord requires shards."""
 
 
+def point_at(config: DiscordConfig) -> None:
+    """Send discord.py to `api_url` and `gateway_url` where they are set.
+    discord.py keeps both on classes, so they hold for the whole process
+    (`run --config-dir` refuses communities that disagree); unset, whatever
+    the process uses already is left alone."""
+    if config.api_url:
+        discord.http.Route.BASE = config.api_url.rstrip("/")
+        log.info("Discord API at %s", config.api_url)
+    if config.gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+        log.info("Discord gateway at %s", config.gateway_url)
+
+
 def build_bot(
     app: App,
     *,
@@ -155,6 +171,7 @@ def build_bot(
     # The bot never joins voice: the library's warnings that voice extras are
     # missing would only bury the owner's start-up lines.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    point_at(app.config.platforms.discord)
     use_shards = app.config.platforms.discord.sharded if sharded is None else sharded
     if use_shards:
         return ShardedGroupkeeperBot(app, forward=forward, shard_count=shard_count)

@@ -65,6 +65,8 @@ def run_config_dir(folder: Path, db_url: str | None, load: Load) -> int:
     communities: list[Community] = []
     seen: dict[str, Path] = {}
     failed = False
+    # discord.py talks to one Discord per process (`adapters.discord.client.point_at`).
+    discord_at: tuple[Path, tuple[str | None, str | None]] | None = None
     for path in files:
         config = load(path)
         if config is None:
@@ -95,6 +97,17 @@ def run_config_dir(folder: Path, db_url: str | None, load: Load) -> int:
         for line in malformed(config, wanted):
             print(f"groupkeeper: {path}: {line}", file=sys.stderr)
             failed = True
+        if "discord" in wanted:
+            endpoints = (platforms.discord.api_url, platforms.discord.gateway_url)
+            if discord_at is None:
+                discord_at = (path, endpoints)
+            elif discord_at[1] != endpoints:
+                print(
+                    f"groupkeeper: {path}: platforms.discord.api_url/gateway_url: differ from"
+                    f" {discord_at[0].name}'s (one process talks to one Discord)",
+                    file=sys.stderr,
+                )
+                failed = True
         communities.append(Community(path, tuple(wanted)))
     if failed:
         return 1

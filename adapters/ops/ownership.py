@@ -93,6 +93,11 @@ class Ownership(Protocol):
 
     async def release(self) -> None: ...
 
+    async def try_acquire(self) -> bool:
+        """Own the community now if nobody does, without waiting (an offline
+        command: `adapters.ops.offline`); False while a process serves it."""
+        ...
+
     async def ping(self) -> bool:
         """Is the database that holds the lock reachable?"""
         ...
@@ -173,6 +178,14 @@ class PostgresLock:
         self._waiting = not got
         return bool(got)
 
+    async def try_acquire(self) -> bool:
+        # One ask: an unreachable database is the caller's error to report.
+        self._connection = await self._connect()
+        if await self._connection.fetchval("SELECT pg_try_advisory_lock($1)", self.key):
+            return True
+        await self._drop()
+        return False
+
     async def _keep(self) -> None:
         """The owner's side: the lock is checked as often as standbys ask."""
         while True:
@@ -240,23 +253,26 @@ class FileLock:
             await asyncio.sleep(self.poll)
 
     async def attempt(self) -> bool:
-        handle = await asyncio.to_thread(open, self.path, "ab")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            if not self._waiting:
-                log.warning("community %s is served by another process: standing by", self.slug)
-            self._waiting = True
-            return False
-        self._waiting = False
-        self._file = handle
-        return True
+        got = await self.try_acquire()
+        if not got and not self._waiting:
+            log.warning("community %s is served by another process: standing by", self.slug)
+        self._waiting = not got
+        return got
 
     async def peek(self) -> bool:
         if not await self.attempt():
             return False
         await self.release()
+        return True
+
+    async def try_acquire(self) -> bool:
+        handle = await asyncio.to_thread(open, self.path, "ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
         return True
 
     async def release(self) -> None:
@@ -282,6 +298,9 @@ class NoLock:
         return True
 
     async def peek(self) -> bool:
+        return True
+
+    async def try_acquire(self) -> bool:
         return True
 
     async def release(self) -> None:

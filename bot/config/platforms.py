@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.config.base import Strict
 from rules.schema import Duration
@@ -37,6 +38,32 @@ class DiscordConfig(Strict):
     guild_id: int | None = None
     prefix: str = "!"
     sharded: bool = False
+    # Discord's REST API and gateway, when something else stands in for them:
+    # a Discord-compatible proxy (a shared rate-limit proxy for large bots), or
+    # a test double. Unset: discord.com and gateway.discord.gg. One process
+    # talks to one Discord: with --config-dir, communities must agree.
+    api_url: str | None = None
+    gateway_url: str | None = None
+
+    @field_validator("api_url", "gateway_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `api_url: ${DISCORD_API_URL:-}` with the variable unset.
+        return None if value == "" else value
+
+    @field_validator("api_url")
+    @classmethod
+    def _api(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not an http(s) URL (e.g. http://proxy:8080/api/v10)")
+        return value
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"wss?://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not a ws(s) URL (e.g. wss://gateway.example.org/)")
+        return value
 
 
 class PlatformsConfig(Strict):

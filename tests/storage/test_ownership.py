@@ -97,3 +97,30 @@ async def test_a_peek_tells_a_free_lock_and_leaves_it_free(pg_url: str, tmp_path
         assert not await looker.peek()
         await owner.release()
         await looker.release()
+
+
+async def test_an_offline_command_gets_the_lock_only_while_nobody_serves(pg_url: str) -> None:
+    owner, command = PostgresLock(pg_url, "green", 5), PostgresLock(pg_url, "green", 5)
+    await owner.acquire()
+    assert not await command.try_acquire()
+    await owner.release()
+    assert await command.try_acquire()
+    # Held: a process started meanwhile stands by until the command is done.
+    waiting = asyncio.create_task(owner.acquire())
+    await asyncio.sleep(owner.timing.poll * 3)
+    assert not waiting.done()
+    await command.release()
+    await asyncio.wait_for(waiting, owner.timing.poll * 4)
+    await owner.release()
+
+
+async def test_an_offline_command_on_sqlite_meets_the_same_lock(tmp_path: Path) -> None:
+    owner = FileLock(tmp_path / "gk.db.g.owner", "g", 5)
+    command = FileLock(tmp_path / "gk.db.g.owner", "g", 5)
+    await owner.acquire()
+    assert not await command.try_acquire()
+    await owner.release()
+    assert await command.try_acquire()
+    assert not await owner.try_acquire()
+    await command.release()
+    assert await NoLock().try_acquire()
