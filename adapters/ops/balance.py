@@ -95,6 +95,9 @@ class Balance:
     live: list[Beat] | None = None  # None: the table was not read (yet)
     handovers: int = 0
     _last_give: float = -math.inf
+    # The community being handed over: no other moves until it has gone
+    # (a drain may outlast the cool-down: 429s hold a queue back).
+    _moving: str | None = None
     _given: dict[str, float] = field(default_factory=dict)
     _started: datetime = field(default_factory=lambda: datetime.now(UTC))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -130,6 +133,7 @@ class Balance:
 
     def gave(self, slug: str) -> None:
         self._given[slug] = self._last_give = time.monotonic()
+        self._moving = None
         self.handovers += 1
         self.changed()
 
@@ -155,9 +159,13 @@ class Balance:
 
     def _decide(self) -> str | None:
         """The community to hand over now, if any."""
-        if self.live is None or time.monotonic() - self._last_give < self.pace.cooldown:
-            return None
         mine = sorted(self.owned())
+        if self._moving not in mine:
+            self._moving = None
+        if self._moving is not None or self.live is None:
+            return None
+        if time.monotonic() - self._last_give < self.pace.cooldown:
+            return None
         others = [len(b.owned) for b in self.live if b.id != self.id]
         if not surplus(len(mine), others, len(self.slugs)):
             return None
@@ -192,7 +200,7 @@ class Balance:
                         roster = None
                 slug = self._decide()
                 if slug is not None:
-                    self._last_give = time.monotonic()
+                    self._last_give, self._moving = time.monotonic(), slug
                     log.warning(
                         "community %s: handing it over to balance (this process owns %d,"
                         " %d processes share %d communities)",

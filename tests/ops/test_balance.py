@@ -89,3 +89,19 @@ def test_the_pace_fits_the_takeover() -> None:
         assert pace.ttl >= 3 * pace.beat and pace.grace >= 2 * poll
         assert pace.cooldown > pace.ttl or math.isclose(pace.cooldown, pace.ttl)
     assert fleet_key(["b", "a"]) == fleet_key(["a", "b"]) != fleet_key(["a"])
+
+
+def test_one_community_moves_at_a_time() -> None:
+    owned = ["a", "b", "c", "d"]
+    b = _balance(owned, [("me", 4), ("other", 0)])
+    b.id = "me"
+    assert b._decide() == "d"
+    b._moving, b._last_give = "d", -math.inf
+    # Still draining after the cool-down: nothing else moves.
+    assert b._decide() is None
+    # Gone: the next may move once the cool-down has passed.
+    owned.remove("d")
+    b.gave("d")
+    assert b._decide() is None
+    b._last_give = -math.inf
+    assert b._decide() == "c"
