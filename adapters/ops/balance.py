@@ -93,7 +93,6 @@ class Balance:
     release: Callable[[str], None]
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     live: list[Beat] | None = None  # None: the table was not read (yet)
-    handovers: int = 0
     _last_give: float = -math.inf
     # The community being handed over: no other moves until it has gone
     # (a drain may outlast the cool-down: 429s hold a queue back).
@@ -134,7 +133,6 @@ class Balance:
     def gave(self, slug: str) -> None:
         self._given[slug] = self._last_give = time.monotonic()
         self._moving = None
-        self.handovers += 1
         self.changed()
 
     def report(self) -> dict[str, object]:

@@ -74,7 +74,6 @@ def test_who_may_take_a_free_community() -> None:
     full.gave("b")
     assert not full.may_take("b", full.pace.grace)
     assert full.may_take("b", full.hold)
-    assert full.handovers == 1
     # ... unless the others are gone.
     full.live = full.live[:1] if full.live else None
     assert full.may_take("b", 0.0)
