@@ -10,6 +10,12 @@ no platform library reaches the web adapter or the core.
 The answer is a yes only when the platform said so for one of the groups;
 a platform that could not answer (a timeout, a 403) makes it `AdminsUnknown`,
 never a yes.
+
+A private chat carries no admin flag either (it is nobody's group): a
+moderators' command sent there by someone the config does not name
+(`private_staff_command`) makes the runner ask its platform the same
+question about the community's groups (`community_chats`), so a group's
+own admin moderates privately as they do in the group.
 """
 
 from __future__ import annotations
@@ -17,9 +23,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
-from bot.core.events import ChatRef
+from bot.core.commands import parse_command
+from bot.core.directory import chat_of
+from bot.core.engine import Engine
+from bot.core.events import ChatRef, CommandIssued, MessagePosted
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +107,47 @@ class AdminDesk:
         if admins is None:
             raise AdminsUnknown(f"{platform} is not connected")
         return await admins.administers(user_id, chats)
+
+
+Private = CommandIssued | MessagePosted
+
+
+def private_staff_command(engine: Engine, event: object) -> Private | None:
+    """A moderators' command in a private chat from someone who is staff
+    neither by the config nor by their record (the event, else None):
+    whether they administer one of the community's groups is the
+    platform's to say. Members' own commands and plain messages ask the
+    platform nothing."""
+    # A group's message (the per-message path) costs a type test and a flag.
+    if type(event) is CommandIssued and event.chat.private:
+        found: Private = event
+        name = event.name
+    elif type(event) is MessagePosted and event.chat.private and not event.edited:
+        parsed = parse_command(event.text)
+        if parsed is None:
+            return None
+        found, name = event, parsed[0]
+    else:
+        return None
+    sender = found.sender
+    if sender.is_admin or sender.is_bot:
+        return None
+    command = engine.commands().get(name)
+    if command is None or not command.staff:
+        return None
+    directory = engine.kit.directory
+    return None if directory.is_staff(directory.member(sender, found.at), sender) else found
+
+
+def as_admin(event: Private) -> Private:
+    """The event with its sender flagged as the platform's admin."""
+    return replace(event, sender=replace(event.sender, is_admin=True))
+
+
+def community_chats(engine: Engine, platform: str) -> list[ChatRef]:
+    """The community's groups on a platform, as the dashboard asks about them."""
+    groups = sorted(
+        (g for g in engine.kit.directory.groups.values() if g.platform == platform),
+        key=lambda g: g.serial,
+    )
+    return [chat_of(g) for g in groups]

@@ -119,8 +119,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(path: Path | None) -> Config | None:
-    path = path or default_config_path()
+def _config_path(given: Path | None, how: str = "--config FILE") -> Path | None:
+    """The file named, else the default one (`default_config_path`); None,
+    with the owner told how to name one, when nothing names a file and the
+    folder holds none of the defaults (rather than "cannot read
+    config.example.yaml", a file they never mentioned)."""
+    path = given or default_config_path()
+    if given is None and not os.environ.get("GROUPKEEPER_CONFIG") and not path.exists():
+        from bot.config import locale_of
+        from bot.core.i18n import t
+
+        shell = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+        loc = locale_of(shell.partition(".")[0]) or "en"
+        print(t(loc, "startup.no_config", folder=Path.cwd(), how=how), file=sys.stderr)
+        return None
+    return path
+
+
+def _load(given: Path | None) -> Config | None:
+    path = _config_path(given)
+    if path is None:
+        return None
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -142,7 +161,9 @@ def _warn_without_cjk_font(config: Config) -> None:
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    path = args.file or default_config_path()
+    path = _config_path(args.file, "groupkeeper check-config FILE")
+    if path is None:
+        return 1
     try:
         config = load_config(path)
     except ConfigError as exc:

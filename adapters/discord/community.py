@@ -20,8 +20,10 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from adapters.admins import AdminsUnknown, as_admin, community_chats, private_staff_command
 from adapters.app import App
 from adapters.discord import origins, translate
+from adapters.discord.admins import GuildAdmins
 from adapters.discord.delivery import Delivery
 from adapters.discord.gateway import DiscordGateway, Failure, Origin
 from adapters.discord.invites import InviteTracker
@@ -34,6 +36,7 @@ from bot.core.events import (
     CommandIssued,
     Event,
     MessagePosted,
+    UserRef,
 )
 from bot.core.i18n import t
 
@@ -81,11 +84,28 @@ class DiscordCommunity:
     async def _decide(self, event: Event) -> list[Action] | None:
         """The engine's actions for the event; None when the engine itself
         failed (logged): a bad event must not stop the bot."""
+        private = private_staff_command(self.app.engine, event)
+        if private is not None and await self._server_admin(private.sender):
+            event = as_admin(private)
         try:
             return await self.app.engine.handle(event)
         except Exception:
             log.exception("the engine failed on %s", type(event).__name__)
             return None
+
+    async def _server_admin(self, sender: UserRef) -> bool:
+        """Whether the sender of a private moderators' command may manage
+        messages on the community's server, asked live as the dashboard asks
+        (`GuildAdmins`); a server Discord cannot answer for counts as no."""
+        engine = self.app.engine
+        admins = GuildAdmins(self.client, lambda: engine.config.platforms.discord.guild_id)
+        try:
+            return await admins.administers(
+                sender.user_id, community_chats(engine, translate.PLATFORM)
+            )
+        except AdminsUnknown as exc:
+            log.warning("cannot tell whether %s moderates on Discord: %s", sender.key, exc)
+            return False
 
     async def handle(self, event: Event, origin: str | None = None) -> None:
         """The event's actions, sent once its effects are stored. Without an

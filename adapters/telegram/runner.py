@@ -44,6 +44,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from adapters.admins import as_admin, community_chats, private_staff_command
 from adapters.app import App, build_app
 from adapters.ops.context import handling_update
 from adapters.outbox import Outbox
@@ -71,6 +72,7 @@ from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
+    UserRef,
 )
 from bot.core.i18n import LOCALES
 from bot.core.ports import Clock
@@ -208,6 +210,9 @@ class TelegramRunner:
         )
 
     async def _event(self, event: Event) -> None:
+        private = private_staff_command(self.app.engine, event)
+        if private is not None and await self._group_admin(private.sender):
+            event = as_admin(private)
         actions = await self.app.engine.handle(event)
         made = self._made
         if made is not None:
@@ -216,6 +221,14 @@ class TelegramRunner:
             # Not an update's (what the platform answered an action): sent
             # as soon as it is made.
             self.gateway.submit(actions)
+
+    async def _group_admin(self, sender: UserRef) -> bool:
+        """Whether the sender of a private moderators' command administers
+        one of the community's Telegram groups (read as for a group's own
+        messages: cached, and a group that cannot be read counts as no)."""
+        chats = community_chats(self.app.engine, PLATFORM)
+        found = await asyncio.gather(*(self.admins.get(int(c.chat_id)) for c in chats))
+        return any(int(sender.user_id) in admins for admins in found)
 
     async def _admins_changed(self, signal: AdminsChanged) -> None:
         self.admins.invalidate(int(signal.chat.chat_id))

@@ -170,11 +170,11 @@ class Engine:
         now = ev.at
         member = kit.directory.member(ev.sender, now)
         if ev.chat.private:
+            # The first feature to answer a private message has it (a captcha answer, no hint).
             out: list[Action] = []
-            if not ev.edited:
-                direct = Direct(ev, member)
-                for f in self._on_direct:
-                    out += await f.on_direct(direct)
+            for f in () if ev.edited else self._on_direct:
+                if out := await f.on_direct(Direct(ev, member)):
+                    break
             return out
         if kit.directory.is_log_chat(ev.chat):
             # The moderators among themselves: nothing to count, rule on or pay.

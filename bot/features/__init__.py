@@ -75,6 +75,7 @@ from bot.features.thanks.feature import ThanksFeature
 from bot.features.tiers.feature import TiersFeature
 from bot.features.tiers.tiers import Tiers
 from bot.features.welcome.feature import WelcomeFeature
+from bot.features.welcome.hint import PrivateHint
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,5 +215,7 @@ async def build(
         schedule = Schedule(kit, stores.schedule, compose)
         await schedule.start(now)
         features.append(ScheduleFeature(kit, schedule))
-    features.append(WelcomeFeature(kit, entry))
+    hint = PrivateHint(kit, stores.notes)
+    await hint.start()
+    features.append(WelcomeFeature(kit, entry, hint))
     return tuple(features)

@@ -155,6 +155,36 @@ class RuleAction(Strict):
         return 0
 
 
+def outcome(tr: Translate, action: RuleAction, warns: bool) -> str:
+    """What happens to a message the rule catches, as the reader's verb
+    phrase with the messages as its subject ("are removed and earn a
+    warning"): /rules says what the action does, not always "removed"."""
+    parts: list[str] = []
+    if action.delete:
+        parts.append(tr("rules.do.delete"))
+    if action.ban:
+        span = action.ban_for
+        parts.append(
+            tr("rules.do.ban_for", duration=format_duration(span)) if span else tr("rules.do.ban")
+        )
+    elif action.kick:
+        parts.append(tr("rules.do.kick"))
+    elif action.mute:
+        key = "rules.do.mute_warn" if warns else "rules.do.mute"
+        parts.append(tr(key, duration=format_duration(action.mute)))
+    elif warns:
+        parts.append(tr("rules.do.warn"))
+    if action.flag:
+        parts.append(tr("rules.do.flag"))
+    if action.log and not parts:
+        parts.append(tr("rules.do.log"))
+    if not parts:
+        return tr("rules.do.nothing")
+    if len(parts) == 1:
+        return parts[0]
+    return tr("rules.do.separator").join(parts[:-1]) + tr("rules.do.last") + parts[-1]
+
+
 class Exempt(Strict):
     roles: list[Role] = Field(default_factory=lambda: list[Role](["moderator", "owner"]))
     min_level: int | None = None

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 from rules.blocklist import Blocklist, regex_entry
 from rules.checks import Check, CheckResult, hit
 from rules.message import MessageView
-from rules.types.base import RuleBase, Translate
+from rules.types.base import RuleBase, Translate, outcome
 
 
 def _check_regex(pattern: str) -> str:
@@ -41,7 +41,7 @@ class BlocklistRule(RuleBase):
     words: Annotated[Words, Field(min_length=1)]
 
     def describe(self, tr: Translate) -> str:
-        return tr("rules.blocklist")
+        return tr("rules.blocklist", outcome=outcome(tr, self.action, self.warns))
 
 
 def blocklist_check(rule: BlocklistRule, shared: tuple[Blocklist, int] | None = None) -> Check:

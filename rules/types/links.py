@@ -11,7 +11,7 @@ from rules import detect
 from rules.checks import Check, CheckResult, hit
 from rules.durations import format_duration
 from rules.message import MessageView
-from rules.types.base import Duration, RuleBase, Translate
+from rules.types.base import Duration, RuleBase, Translate, outcome
 
 
 class LinksRule(RuleBase):
@@ -41,7 +41,15 @@ class LinksRule(RuleBase):
         if self.probation:
             key = "rules.links_probation" if allow else "rules.links_probation_any"
             return tr(key, allow=allow, probation=format_duration(self.probation))
-        return tr("rules.links" if allow else "rules.links_any", allow=allow)
+        did = outcome(tr, self.action, self.warns)
+        if not self.links:
+            what = [w for w in ("invites", "shorteners", "handles", "phones") if getattr(self, w)]
+            if what:
+                named = tr("rules.do.or").join(tr(f"terms.what.{w}") for w in what)
+                return tr("rules.links_what", what=named, outcome=did)
+        elif self.deny:
+            return tr("rules.links_to", deny=", ".join(self.deny), outcome=did)
+        return tr("rules.links" if allow else "rules.links_any", allow=allow, outcome=did)
 
 
 def _domains(names: list[str]) -> frozenset[str]:

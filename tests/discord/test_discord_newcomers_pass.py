@@ -30,14 +30,6 @@ async def test_a_moderators_private_mute_times_out_on_the_server(world: World) -
     assert dms(world.mod)[-1] == en("mod.muted", name="@bob", duration="10m", reason="")
 
 
-async def test_a_server_moderator_is_no_moderator_in_a_private_chat(world: World) -> None:
-    # docs/commands.md: privately, only the config's owners and moderators.
-    await world.bob.send(world.general, "hello all")
-    await world.mod.send_dm(f"!warn {world.bob.mention}")
-
-    assert dms(world.mod)[-1] == en("mod.not_allowed", command="warn")
-
-
 async def test_feedback_at_discords_length_limit_reaches_the_log_whole(world: World) -> None:
     text = "很长的意见🙂" * 330
     await world.alice.send(world.general, "!feedback " + text[:1990])

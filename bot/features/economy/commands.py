@@ -4,7 +4,6 @@ economy.py, and render through the catalogue."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from bot.core.actions import Action, CreateInvite, SendDirect, SendMessage
@@ -15,14 +14,16 @@ from bot.core.events import ChatRef
 from bot.core.i18n import t
 from bot.core.records import MemberRecord
 from bot.features.economy.economy import Economy
+from bot.features.economy.event_args import read_event_words
 from bot.features.points.rewards import level_up_actions
 
 commands: Registry[Economy] = Registry()
 
-_CAPACITY = re.compile(r"^(?:max|cap|capacity|名额)=(\S*)$", re.IGNORECASE)
 # Bounds a typo cannot pass: a moderator's extra zeros are refused, not paid.
 MOST_POINTS = 1_000_000
 MOST_SEATS = 100_000
+# `/points take @name all`: the member's whole balance.
+_ALL = ("all", "全部")
 # Events are planned within a year; a date past it is a typo (and the year
 # 9999 leaves no room to compute a reminder).
 EVENT_HORIZON = timedelta(days=366)
@@ -148,12 +149,10 @@ async def event(ctx: Context, eco: Economy) -> list[Action]:
         return await events(ctx, eco)
     if not ctx.is_staff:
         return [ctx.reply("mod.not_allowed", command="event new")]
-    args.pop(0)
-    if len(args) < 4:
-        return [ctx.reply("event.usage")]
-    starts = _when(ctx, args[0], args[1])
+    words = read_event_words(args[1:])
+    starts = _when(ctx, words.day, words.clock)
     if starts is None:
-        return [ctx.reply("event.bad_time", value=f"{args[0]} {args[1]}")]
+        return [ctx.reply("event.bad_time", value=f"{words.day} {words.clock}")]
     if starts <= ctx.now:
         return [ctx.reply("event.in_past", time=_show_time(ctx, starts))]
     if starts > ctx.now + EVENT_HORIZON:
@@ -164,15 +163,9 @@ async def event(ctx: Context, eco: Economy) -> list[Action]:
             low=_show_time(ctx, ctx.now),
             high=last,
         )
-    points = whole(args[2], 0, MOST_POINTS)
-    rest = args[3:]
-    capacity = None
-    if rest and (m := _CAPACITY.match(rest[0])):
-        capacity = whole(m.group(1), 1, MOST_SEATS)
-        rest = rest[1:]
-    if not rest:
-        return [ctx.reply("event.usage")]
-    title = " ".join(rest)
+    points = whole(words.points, 0, MOST_POINTS)
+    capacity = None if words.capacity is None else whole(words.capacity, 1, MOST_SEATS)
+    title = words.title
     group_key = ctx.group.chat_key if ctx.group else None
     e = await eco.gatherings.create(title, starts, points, capacity, ctx.member.key, group_key)
     when = _show_time(ctx, e.starts_at)
@@ -308,7 +301,16 @@ async def points(ctx: Context, eco: Economy) -> list[Action]:
         return [ctx.reply("points.usage")]
     if not args:
         return [ctx.reply("points.bad_amount", value="")]
-    amount = whole(args.pop(0), 1, MOST_POINTS)
+    word = args.pop(0)
+    has = eco.points.balance(member.key)
+    if verb == "take" and has <= 0:
+        return [ctx.reply("points.none_to_take", name=display(member), balance=has)]
+    if verb == "take" and word.lower() in _ALL:
+        word = str(has)
+    amount = whole(word, 1, MOST_POINTS)
+    if verb == "take" and amount > has:
+        # A balance never goes below zero: the moderator hears what there is.
+        return [ctx.reply("points.take_over", name=display(member), points=amount, balance=has)]
     why = " ".join(args)
     delta = amount if verb == "give" else -amount
     chat = ctx.event.chat.key

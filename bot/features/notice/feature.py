@@ -19,8 +19,8 @@ commands: Registry[Notice] = Registry()
 async def notice_(ctx: Context, notice: Notice) -> list[Action]:
     args = ctx.event.args
     sub = args[0].lower() if args else "show"
-    if notice.config is None:
-        return [ctx.reply("notice.switched_off")]
+    if sub in ("show", "refresh") and not notice.text():
+        return [ctx.reply("notice.none")]
     if sub == "show":
         text = notice.text()
         h = digest(text)

@@ -5,8 +5,13 @@ once the new one is up, so a group never holds two.
 
 The text is the config's (`notice.text`, or `notice.file` beside the config)
 unless a moderator set one from chat (`/notice set`), which holds until the
-config's text changes. Each group's pin (message id, text, when) is kept in
-the note store; the message id comes back from the platform (`MessageSent`).
+config's text changes. A config without `notice:` has no text of its own:
+a moderator's `/notice set` then works all the same, pinned in every group
+and refreshed every `DEFAULT_REFRESH`; a `notice:` section added later wins
+over it, as any change of the config's text does.
+
+Each group's pin (message id, text, when) is kept in the note store; the
+message id comes back from the platform (`MessageSent`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from bot.core.actions import Action, SendMessage, UnpinMessage
 from bot.core.directory import chat_of
 from bot.core.events import MessageSent
 from bot.core.kit import Kit
+from bot.core.records import GroupRecord
 from bot.features.notes.groups import community_groups
 from bot.features.notes.store import Note, NoteStore
 
@@ -34,6 +40,9 @@ _PIN, _TEXT = "notice_pin", "notice_text"
 # post is not asked every ten minutes), at most a day.
 _PENDING = timedelta(minutes=10)
 _PENDING_MOST = timedelta(days=1)
+# The refresh of a notice set from chat with no `notice:` in the config:
+# NoticeConfig's default.
+DEFAULT_REFRESH = timedelta(days=7)
 
 
 def digest(text: str) -> str:
@@ -98,19 +107,22 @@ class Notice:
         await self.store.put(Note(self.community, _TEXT, "current", data, now))
 
     def refresh(self) -> None:
+        self._forced = {g.chat_key for g in self._groups()}
+
+    def _groups(self) -> list[GroupRecord]:
         cfg = self.config
-        if cfg is not None:
-            self._forced = {g.chat_key for g in community_groups(self.kit, cfg.groups)}
+        return community_groups(self.kit, cfg.groups if cfg is not None else None)
 
     def due(self, now: datetime) -> list[Action]:
         """New notices for the groups whose pin is missing, stale or old."""
         cfg = self.config
         text = self.text()
-        if cfg is None or not text:
+        if not text:
             return []
+        every = cfg.refresh if cfg is not None else DEFAULT_REFRESH
         h = digest(text)
         out: list[Action] = []
-        for group in community_groups(self.kit, cfg.groups):
+        for group in self._groups():
             key = group.chat_key
             sent = self.pending.get(key)
             if sent is not None:
@@ -122,7 +134,7 @@ class Notice:
             fresh = (
                 pin is not None
                 and pin.text_hash == h
-                and now - pin.posted < cfg.refresh
+                and now - pin.posted < every
                 and key not in self._forced
             )
             if fresh:

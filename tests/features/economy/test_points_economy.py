@@ -339,9 +339,17 @@ async def test_points_give_and_take_are_staff_only_and_need_an_amount(
         assert any(words in out[-1] for words in refusals), bad
     out = await console.feed("mia: /points give @nobody 5")
     assert "@nobody" in out[-1]
+    # ann has 1 point: a take of 3 would go below zero, so nothing is taken.
     out = await console.feed("mia > 3: /points take 3 off topic")
-    assert "被扣除 3 积分（off topic）" in out[0 if len(out) == 1 else 1]
-    assert console.engine.feature(PointsFeature).points.balance("console:ann") == 1 - 3
+    assert "只有 1 积分" in out[-1] and "本次未扣除" in out[-1]
+    out = await console.feed("mia > 3: /points take 1 off topic")
+    assert "被扣除 1 积分（off topic）" in out[0 if len(out) == 1 else 1]
+    assert console.engine.feature(PointsFeature).points.balance("console:ann") == 0
+    out = await console.feed("mia > 3: /points take 1")
+    assert "没有可扣除的积分" in out[-1]
+    await console.engine.writes.flush(everything=True)
+    ledger = await console.store.ledger(console.engine.config.community.slug, "console:ann")
+    assert sum(e.delta for e in ledger) == 0
 
 
 # --- Shop ---------------------------------------------------------------------

@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.console.session import ConsoleSession
-from bot.config import load_config
+from bot.config import Config, load_config
+from bot.config.notice import NoticeConfig
 from bot.core.actions import SendMessage
 from bot.core.clock import FakeClock
 from bot.features.notice.feature import NoticeFeature
@@ -53,4 +54,22 @@ async def test_the_file_is_read_and_a_moderators_text_yields_to_a_new_one(
     assert notice.text() == "New rules from Monday."
     [post] = notice.due(START)
     assert isinstance(post, SendMessage) and post.pin and post.text == "New rules from Monday."
+    await session.close()
+
+
+async def test_a_notice_section_added_later_wins_over_a_text_set_from_chat(
+    store: SqlStore, example_config: Config
+) -> None:
+    # The example config has no `notice:`: /notice set works all the same.
+    assert example_config.notice is None
+    session = ConsoleSession(example_config, store, FakeClock(START))
+    await session.start()
+    await session.run(["+ann", "!mod mia", "mia: /notice set Chat text."])
+    notice = session.engine.feature(NoticeFeature).notice
+    assert notice.text() == "Chat text."
+    section = NoticeConfig(text="The owner's notice.")
+    session.engine.reload(example_config.model_copy(update={"notice": section}))
+    assert notice.text() == "The owner's notice."
+    [post] = notice.due(START + timedelta(minutes=1))
+    assert isinstance(post, SendMessage) and post.text == "The owner's notice."
     await session.close()

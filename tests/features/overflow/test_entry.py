@@ -117,7 +117,10 @@ async def test_a_timed_out_captcha_gets_no_invite(gated: Engine) -> None:
     timed_out = await gated.handle(TimerFired("tick", gated.clock.now()))
     assert "Time is up" in dms(timed_out)[0]
     late = await say(gated, right)
-    assert late == []
+    # No invite: a late answer is a plain private message, which gets the
+    # /help hint.
+    [hint] = late
+    assert isinstance(hint, SendMessage) and "/help" in hint.text
 
 
 @pytest.mark.parametrize(

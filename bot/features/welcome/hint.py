@@ -1,0 +1,58 @@
+"""The hint a plain private message gets: a member who writes to the bot
+as to a person ("hello, are you there?") hears what it is and where /help
+is, instead of silence. A chatty member is told once in `EVERY`, not on
+each message.
+
+Who was told when is one note, written before the hint leaves, so a
+restart (or a crash) does not tell them again. It keeps only the last
+`EVERY`: a member's key is dropped with the next write after that, so the
+bot does not keep a list of everyone who ever wrote to it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.core.actions import Action, SendMessage
+from bot.core.directory import display
+from bot.core.feature import Direct
+from bot.core.i18n import t
+from bot.core.kit import Kit
+from bot.features.notes.store import Note, NoteStore
+
+# Long enough that a conversation gets the hint once, short enough that a
+# member who comes back the next day is reminded.
+EVERY = timedelta(hours=12)
+_KIND = "private_hint"
+_KEY = "told"
+
+
+class PrivateHint:
+    def __init__(self, kit: Kit, store: NoteStore) -> None:
+        self.kit = kit
+        self.store = store
+        self.told: dict[str, datetime] = {}
+
+    async def start(self) -> None:
+        for note in await self.store.notes(self.kit.config.community.slug, _KIND):
+            told = note.data.get(_KEY, {})
+            self.told = {k: datetime.fromisoformat(v) for k, v in told.items()}
+
+    async def hint(self, direct: Direct) -> list[Action]:
+        """The hint for a private message nothing else answered, or
+        nothing when its author was told recently."""
+        member, ev = direct.member, direct.event
+        now = ev.at
+        last = self.told.get(member.key)
+        if last is not None and now - last < EVERY:
+            return []
+        self.told = {k: at for k, at in self.told.items() if now - at < EVERY}
+        self.told[member.key] = now
+        data = {_KEY: {k: at.isoformat() for k, at in self.told.items()}}
+        await self.store.put(Note(self.kit.config.community.slug, _KIND, _KEY, data, now))
+        text = t(
+            self.kit.locale_for(member),
+            "private_hint",
+            name=member.name or display(member),
+            community=self.kit.config.community.name,
+        )
+        return [SendMessage(ev.chat, text, reply_to=ev.message_id, kind="reply")]
