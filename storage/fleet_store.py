@@ -4,19 +4,20 @@ with an expiry, and reads the rows of its fleet that have not expired.
 
 A row that stops being written is a process that died (or lost its
 database): it drops out once it expires and is deleted a while later by
-whoever reads. Expiry is the writer's clock plus a time to live, compared
-with the reader's clock: hosts keep their clocks in step (NTP) well within
-that time. A clock that is off only skews the balance, never who serves a
-community: that is each community's lock.
+whoever reads. Times are the database's (`now`): on PostgreSQL its
+server's clock, so processes on hosts whose clocks differ agree on what
+has expired; a SQLite file has one host. Either way a wrong time would
+only skew the balance, never who serves a community: that is each
+community's lock.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Self
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from storage.database import create_engine
 from storage.migrate import run_upgrade
@@ -59,6 +60,14 @@ class SqlRoster:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def now(self) -> datetime:
+        """The database's time: one clock for every process on it."""
+        if self.engine.dialect.name != "postgresql":
+            return datetime.now(UTC)
+        async with self.engine.connect() as c:
+            now: datetime = (await c.execute(select(func.now()))).scalar_one()
+        return now.astimezone(UTC)
 
     async def beat(self, beat: Beat) -> None:
         values = {

@@ -144,7 +144,7 @@ class Balance:
             "owned": sorted(self.owned()),
         }
 
-    def _beat(self) -> Beat:
+    def _beat(self, now: datetime) -> Beat:
         return Beat(
             self.id,
             fleet_key(self.slugs),
@@ -152,7 +152,7 @@ class Balance:
             os.getpid(),
             tuple(sorted(self.owned())),
             self._started,
-            datetime.now(UTC) + timedelta(seconds=self.pace.ttl),
+            now + timedelta(seconds=self.pace.ttl),
         )
 
     def _decide(self) -> str | None:
@@ -185,8 +185,9 @@ class Balance:
                     if roster is None:
                         async with opening:
                             roster = await SqlRoster.open(url)
-                    await roster.beat(self._beat())
-                    self.live = await roster.live(fleet_key(self.slugs), datetime.now(UTC))
+                    now = await roster.now()
+                    await roster.beat(self._beat(now))
+                    self.live = await roster.live(fleet_key(self.slugs), now)
                     warned = False
                 except Exception as exc:
                     if not warned:

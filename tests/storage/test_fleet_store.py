@@ -61,3 +61,13 @@ async def test_opening_migrates_a_database_that_predates_the_table(database_url:
         assert [b.id for b in await roster.live("f1", NOW)] == ["a"]
     finally:
         await roster.close()
+
+
+async def test_the_time_is_an_aware_utc_one(database_url: str) -> None:
+    """Compared with the rows' UTC expiries on either dialect."""
+    roster = await SqlRoster.open(database_url)
+    try:
+        now = await roster.now()
+    finally:
+        await roster.close()
+    assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
