@@ -124,3 +124,20 @@ async def test_an_offline_command_on_sqlite_meets_the_same_lock(tmp_path: Path) 
     assert not await owner.try_acquire()
     await command.release()
     assert await NoLock().try_acquire()
+
+
+async def test_a_peek_on_postgres_reads_the_lock_table_for_any_key(pg_url: str) -> None:
+    """A key shows in pg_locks as two 32-bit halves: slugs whose keys are
+    negative and positive are both read right, and one community's lock
+    says nothing about another's."""
+    slugs = [f"c{n}" for n in range(12)]
+    assert {lock_key(s) < 0 for s in slugs} == {True, False}
+    for slug in slugs:
+        owner, looker = PostgresLock(pg_url, slug, 5), PostgresLock(pg_url, "other", 5)
+        same = PostgresLock(pg_url, slug, 5)
+        assert await owner.attempt()
+        assert not await same.peek() and await looker.peek()
+        await owner.release()
+        assert await same.peek()
+        await same.release()
+        await looker.release()
