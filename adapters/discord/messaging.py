@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -25,6 +25,9 @@ BULK_DELETE_LIMIT = 100
 # A message holds five rows of five buttons.
 MAX_ROWS = 5
 MAX_BUTTONS_PER_ROW = 5
+# Bulk deletes take messages younger than 14 days; a minute's margin keeps
+# one from ageing past it between the check and the call.
+BULK_DELETE_AGE = timedelta(days=14) - timedelta(minutes=1)
 POLL_DURATION = timedelta(hours=24)
 # Discord keeps a poll open for whole hours, at most 32 days.
 MAX_POLL_DURATION = timedelta(hours=768)
@@ -97,30 +100,43 @@ class MessageCalls(Reach):
 
     @handles(act.DeleteMessage)
     async def _delete(self, a: act.DeleteMessage) -> str | None:
+        """Messages younger than Discord's 14 days go in bulk deletes of up
+        to 100; older ones (and a bulk delete Discord refuses) one by one. A
+        message already gone is skipped; a refusal does not stop the rest,
+        and the first is raised once all were tried."""
         channel = await self._channel(a.chat)
-        ids = list(a.message_ids)
         reason = self._audit(a.case_id, a.rule)
-        if len(ids) > 1 and hasattr(channel, "delete_messages"):
-            for start in range(0, len(ids), BULK_DELETE_LIMIT):
-                batch = ids[start : start + BULK_DELETE_LIMIT]
-                try:
-                    await channel.delete_messages([discord.Object(i) for i in batch], reason=reason)
-                except discord.HTTPException as exc:
-                    if exc.status != 400:
-                        raise
-                    # Bulk delete refuses messages older than 14 days.
-                    await self._delete_each(channel, batch)
-            return None
-        await self._delete_each(channel, ids)
+        bulk, single = _by_age(a.message_ids, discord.utils.utcnow())
+        if len(bulk) < 2 or not hasattr(channel, "delete_messages"):
+            bulk, single = [], [*bulk, *single]
+        failed: discord.HTTPException | None = None
+        for start in range(0, len(bulk), BULK_DELETE_LIMIT):
+            batch = bulk[start : start + BULK_DELETE_LIMIT]
+            try:
+                await channel.delete_messages([discord.Object(i) for i in batch], reason=reason)
+            except discord.HTTPException as exc:
+                if exc.status != 400:
+                    failed = failed or exc
+                    continue
+                # Refused whole (a message turned 14 days old on the way).
+                single += batch
+        failed = await self._delete_each(channel, single) or failed
+        if failed is not None:
+            raise failed
         return None
 
     @staticmethod
-    async def _delete_each(channel: Any, ids: Sequence[int]) -> None:
+    async def _delete_each(channel: Any, ids: Sequence[int]) -> discord.HTTPException | None:
+        """Each message on its own; the first refusal is returned."""
+        failed: discord.HTTPException | None = None
         for mid in ids:
             try:
                 await channel.get_partial_message(mid).delete()
             except discord.NotFound:
                 continue
+            except discord.HTTPException as exc:
+                failed = failed or exc
+        return failed
 
     @handles(act.PinMessage)
     async def _pin(self, a: act.PinMessage) -> str | None:
@@ -208,3 +224,11 @@ def _chunks(text: str) -> list[str]:
     """Discord refuses messages over 2000 characters; long replies (a full
     leaderboard, the help) go out in parts."""
     return split_text(text, MESSAGE_LIMIT)
+
+
+def _by_age(ids: Sequence[int], now: datetime) -> tuple[list[int], list[int]]:
+    """Ids young enough for a bulk delete, and the rest; a snowflake carries
+    the time its message was sent."""
+    oldest = now - BULK_DELETE_AGE
+    young = [i for i in ids if discord.utils.snowflake_time(i) > oldest]
+    return young, [i for i in ids if discord.utils.snowflake_time(i) <= oldest]

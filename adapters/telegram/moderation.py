@@ -8,8 +8,9 @@ from datetime import timedelta
 from functools import partial
 
 from telegram import ChatPermissions
+from telegram.error import BadRequest, TelegramError
 
-from adapters.gateway import handles
+from adapters.gateway import Reported, handles
 from adapters.telegram.calls import Calls
 from bot.core import actions as act
 
@@ -20,21 +21,30 @@ _DELETE_CHUNK = 100
 class ModerationCalls(Calls):
     @handles(act.DeleteMessage)
     async def _delete(self, a: act.DeleteMessage) -> None:
+        """One id with deleteMessage, more with deleteMessages, 100 to a call.
+        A message already gone is what was wanted, not a failure; a refused
+        call does not stop the calls after it, and the first refusal is
+        reported once for the whole action."""
         cid = int(a.chat.chat_id)
         ids = list(a.message_ids)
-        if len(ids) == 1:
-            await self._do(
-                "delete", a.chat, lambda: self.bot.delete_message(cid, ids[0]), case=a.case_id
-            )
-            return
+        refused: TelegramError | None = None
         for i in range(0, len(ids), _DELETE_CHUNK):
             chunk = ids[i : i + _DELETE_CHUNK]
-            await self._do(
-                "delete",
-                a.chat,
-                partial(self.bot.delete_messages, cid, chunk),
-                case=a.case_id,
+            fn = (
+                partial(self.bot.delete_message, cid, chunk[0])
+                if len(chunk) == 1
+                else partial(self.bot.delete_messages, cid, chunk)
             )
+            try:
+                await self.call(fn, chat_id=cid, message=False)
+            except BadRequest as exc:
+                if not _gone(exc):
+                    refused = refused or exc
+            except TelegramError as exc:
+                refused = refused or exc
+        if refused is not None:
+            await self._failed("delete", a.chat, a.case_id, refused)
+            raise Reported(refused.message)
 
     @handles(act.MuteMember)
     async def _mute(self, a: act.MuteMember) -> None:
@@ -98,3 +108,9 @@ class ModerationCalls(Calls):
             lambda: self.bot.unban_chat_member(cid, uid, only_if_banned=True),
             case=a.case_id,
         )
+
+
+def _gone(exc: BadRequest) -> bool:
+    """Telegram's answer for a message deleted already (by its author, a
+    moderator, or this same deletion sent again after a restart)."""
+    return "message to delete not found" in exc.message.lower()

@@ -127,6 +127,7 @@ class Engine:
         self._words = {w: name for f in self.features for w, name in f.words().items()}
 
     async def handle(self, event: Event) -> list[Action]:
+        self.kit.history.saw(event)
         actions = await self._handlers.get(type(event), self._other)(event)
         now = self.kit.clock.now()
         for f in self._observe if actions else ():
@@ -136,9 +137,7 @@ class Engine:
                 await f.after(actions, now)
         if self.kit.writes.due():
             await self.kit.writes.maybe_flush()
-        if self.outbox:
-            actions = actions + self._take_outbox(event)
-        return actions
+        return actions + self._take_outbox(event) if self.outbox else actions
 
     def post(self, actions: list[SendMessage]) -> None:
         """Messages that answer no event (a reload's report to the log chat):

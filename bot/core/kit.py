@@ -6,7 +6,7 @@ another is handed it when the features are built (`bot/features/__init__.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Config, Locale, locale_of
 from bot.core.batcher import WriteBehind
@@ -14,6 +14,7 @@ from bot.core.calendar import Calendar
 from bot.core.directory import Directory
 from bot.core.events import ChatRef
 from bot.core.explanations import Explanations
+from bot.core.history import ChatHistory
 from bot.core.ports import Clock, Store
 from bot.core.records import MemberRecord
 from bot.core.stats import Stats
@@ -33,6 +34,8 @@ class Kit:
     calendar: Calendar
     # What the rules and sanctions did, for /why.
     explanations: Explanations
+    # Each group chat's latest message ids, for /purge.
+    history: ChatHistory = field(default_factory=ChatHistory)
 
     @property
     def log_chat(self) -> ChatRef | None:

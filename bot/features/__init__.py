@@ -61,6 +61,7 @@ from bot.features.points.service import PointsService
 from bot.features.polls.feature import PollsFeature
 from bot.features.polls.polls import Polls
 from bot.features.presence.feature import PresenceFeature
+from bot.features.purge.feature import PurgeFeature
 from bot.features.risk.feature import RiskFeature
 from bot.features.risk.risk import Risk
 from bot.features.risk.spam.guard import MemorySpamStore
@@ -164,6 +165,8 @@ async def build(
         badge=seasons.badge,
     )
     moderation = ModerationFeature(kit, cases, enforcer, views, unban_hooks=(risk.forgive,))
+    purge = PurgeFeature(kit, enforcer, stores.notes)
+    await purge.start()
     appeals = Appeals(
         kit,
         stores.appeals,
@@ -178,6 +181,7 @@ async def build(
     monitors.suggest = faq.suggest
     features: list[Feature] = [
         moderation,
+        purge,
         PresenceFeature(kit),
         OverflowFeature(kit, overflow, entry),
         risk,
@@ -205,7 +209,7 @@ async def build(
                 appeals,
                 risk.waiting_flags,
                 flushes=(analytics.flush,),
-                forgets=(seasons.forget, risk.forget),
+                forgets=(seasons.forget, risk.forget, purge.forget),
                 muting=risk.muting,
             ),
         ),

@@ -48,7 +48,7 @@ class Buttons(Base):
     commands = (
         Command("hello", hello),
         Command("quiet", quiet),
-        Command("purge", hello, staff=True),
+        Command("sweep", hello, staff=True),
     )
 
 
@@ -77,14 +77,14 @@ async def test_a_members_reply_is_a_popup_for_them_alone(engine: Engine) -> None
 
 
 async def test_a_members_refusal_is_theirs_alone(engine: Engine) -> None:
-    [answer] = await press(engine, MEMBER, "purge")
-    assert answer == AnswerPress(GROUP, "q1", "Only moderators can use /purge.", alert=True)
+    [answer] = await press(engine, MEMBER, "sweep")
+    assert answer == AnswerPress(GROUP, "q1", "Only moderators can use /sweep.", alert=True)
 
 
 async def test_a_moderators_reply_is_a_notice_and_is_posted_for_the_others(
     engine: Engine,
 ) -> None:
-    actions = await press(engine, OWNER, "purge")
+    actions = await press(engine, OWNER, "sweep")
     assert actions[0] == AnswerPress(GROUP, "q1", "hello", alert=False)
     assert SendMessage(GROUP, "hello", reply_to=BUTTON, kind="reply") in actions
 

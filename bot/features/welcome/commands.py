@@ -34,6 +34,7 @@ HELP_MEMBER = (
 )
 HELP_STAFF = (
     "help.moderator",
+    "help.purge_mod",
     "help.economy_mod",
     "help.risk_mod",
     "help.schedule_mod",

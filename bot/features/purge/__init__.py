@@ -1,0 +1,1 @@
+"""`/purge`: moderators delete a chat's latest messages in bulk."""

@@ -1,0 +1,84 @@
+"""The purge feature: `/purge`, and the chat history kept in step with
+what the bot deletes and says (bot/core/history.py), saved at a stop and
+read back at the start."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.core.actions import Action, DeleteMessage
+from bot.core.events import ChatRef, Event, MessageSent
+from bot.core.feature import Base
+from bot.core.kit import Kit
+from bot.features.moderation.enforcement import Enforcer
+from bot.features.notes.store import Note, NoteStore
+from bot.features.purge import commands
+from bot.features.purge.purge import REF, Purge
+
+log = logging.getLogger(__name__)
+
+# The note kind each chat's saved history is kept under (key: the chat key).
+KIND = "chat-history"
+# The note that names the last whole save (no chat key starts with "@").
+STAMP = "@saved"
+
+
+class PurgeFeature(Base):
+    name = "purge"
+
+    def __init__(self, kit: Kit, enforcer: Enforcer, notes: NoteStore) -> None:
+        self.kit = kit
+        self.notes = notes
+        self.commands = commands.commands.bind(Purge(kit, enforcer))
+
+    async def start(self) -> None:
+        """The history the last graceful stop saved: a restart forgets
+        nothing. What a crash left behind is older than what the chats hold
+        now (a purge of it would take the wrong messages): the stamp says
+        which save is whole, and is cleared as soon as it is read."""
+        slug = self.kit.config.community.slug
+        notes = {n.key: n for n in await self.notes.notes(slug, KIND)}
+        stamp = notes.pop(STAMP, None)
+        saved = stamp.data.get("saved") if stamp is not None else None
+        if not saved:
+            return
+        history = self.kit.history
+        for key, note in notes.items():
+            data = note.data
+            if data.get("saved") != saved:
+                continue
+            try:
+                history.restore(ChatRef.parse(key), data["ids"], data["ats"], data["senders"])
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("purge: the saved history of %s is unreadable: %s", key, exc)
+        await self.notes.put(Note(slug, KIND, STAMP, {"saved": ""}, self.kit.clock.now()))
+
+    async def stop(self) -> None:
+        slug, now = self.kit.config.community.slug, self.kit.clock.now()
+        saved = now.isoformat()
+        for chat, ids, ats, senders in self.kit.history.dump():
+            data = {"saved": saved, "ids": ids, "ats": ats, "senders": senders}
+            await self.notes.put(Note(slug, KIND, chat.key, data, now))
+        await self.notes.put(Note(slug, KIND, STAMP, {"saved": saved}, now))
+
+    def observe(self, out: Sequence[Action], now: datetime) -> None:
+        """Whatever the bot deletes (a rule's removal, a purge) is forgotten,
+        so a later `/purge N` counts only messages still there."""
+        for a in out:
+            if type(a) is DeleteMessage:
+                self.kit.history.forget(a.chat, a.message_ids)
+
+    def forget(self, member_key: str, alias: str) -> list[Action]:
+        """`/forgetme`: the member's id leaves the chat history (the next
+        stop saves it without them)."""
+        platform, _, user_id = member_key.partition(":")
+        self.kit.history.forget_sender(platform, user_id)
+        return []
+
+    async def on_event(self, event: Event) -> list[Action]:
+        """A purge's own reply, sent: remembered like a member's message."""
+        if type(event) is MessageSent and event.ref.startswith(REF):
+            self.kit.history.add(event.chat, event.message_id, "", event.at)
+        return []

@@ -1,0 +1,95 @@
+"""Which remembered messages a purge deletes: pure, on the chat's history.
+
+Newest first, the command's own message apart (it always goes too). A
+platform that deletes nothing older than a window (Telegram: 48 hours)
+gets no ids past it; they are counted, so the reply can say why they stay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.events import ChatRef
+from bot.core.history import ChatHistory
+
+# How old a message a platform still lets a bot delete; a platform missing
+# here deletes any age (Discord: in bulk up to 14 days, one by one beyond).
+DELETE_WINDOW = {"telegram": timedelta(hours=48)}
+# Platforms whose message ids count up one by one in each chat (Telegram's
+# groups, the console): the ids between the messages a purge takes are
+# messages too, ones no bot is shown (its own replies, service messages),
+# and they go with them, as moderators expect of a purge.
+SEQUENTIAL = frozenset({"telegram", "console"})
+# The most ids such a run may add: a gap wider than this is not a run of
+# the chat's latest messages.
+MAX_FILL = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    # The messages chosen, oldest first, the command's own not among them;
+    # on a platform of SEQUENTIAL ids, the run between them too.
+    ids: tuple[int, ...]
+    # How many of them the bot saw (what the reply counts).
+    seen: int
+    # Chosen but past the platform's window: left alone.
+    too_old: int
+    # A reply's message was older than anything remembered: the messages
+    # between it and the oldest remembered one are unknown and stay.
+    gap: bool = False
+
+
+def select(
+    history: ChatHistory,
+    chat: ChatRef,
+    now: datetime,
+    *,
+    command_id: int,
+    count: int | None = None,
+    sender: str | None = None,
+    since: int | None = None,
+) -> Selection:
+    """Up to `count` of the chat's latest messages (all of them without a
+    count), only `sender`'s when given, only from message `since` on when
+    given (that message included, remembered or not)."""
+    window = DELETE_WINDOW.get(chat.platform)
+    oldest = (now - window).timestamp() if window is not None else None
+    chosen: list[int] = []
+    too_old = 0
+    reached = remembered = since is None
+    for mid, at, who in history.latest(chat):
+        if mid == command_id:
+            continue
+        if since is not None and mid <= since:
+            reached = True
+            remembered = remembered or mid == since
+            if mid < since:
+                continue
+        if sender is not None and who != sender:
+            continue
+        if count is not None and len(chosen) + too_old >= count:
+            break
+        if oldest is not None and at < oldest:
+            too_old += 1
+            continue
+        chosen.append(mid)
+    full = count is not None and len(chosen) + too_old >= count
+    if since is not None and not remembered and sender is None and not full:
+        # The replied-to message exists (the platform said so) though the
+        # history does not hold it: it goes too.
+        chosen.append(since)
+    seen = len(chosen)
+    if sender is None and chosen and chat.platform in SEQUENTIAL:
+        chosen = _run(history, chat, chosen, command_id)
+    return Selection(tuple(sorted(chosen)), seen, too_old, gap=not (reached or full))
+
+
+def _run(history: ChatHistory, chat: ChatRef, chosen: list[int], command_id: int) -> list[int]:
+    """Every id from the oldest chosen to the command, but those the bot
+    deleted already."""
+    low = min(chosen)
+    if command_id - low > len(chosen) + MAX_FILL:
+        return chosen
+    gone = history.deleted(chat) - set(chosen)
+    return [i for i in range(low, command_id) if i not in gone]

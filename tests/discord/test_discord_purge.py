@@ -1,0 +1,94 @@
+"""`/purge` on Discord, end to end: simcord members post, a moderator types
+`!purge`, and the channel's history afterwards holds exactly what the
+moderator meant to keep. Young messages go in one bulk delete; those older
+than Discord's 14 days one by one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discord_world import World, answers, en
+
+
+def bulk_deletes(world: World) -> list[Any]:
+    return [r for r in world.env.http_requests if r.path.endswith("/messages/bulk-delete")]
+
+
+def single_deletes(world: World) -> list[Any]:
+    return [
+        r
+        for r in world.env.http_requests
+        if r.method == "DELETE" and "/messages/" in r.path and "/reactions" not in r.path
+    ]
+
+
+async def test_purge_n_deletes_the_last_n_and_the_command_in_one_bulk_call(
+    world: World,
+) -> None:
+    kept = await world.alice.send(world.general, "good morning all")
+    gone = [
+        await world.bob.send(world.general, "first of three"),
+        await world.alice.send(world.general, "second of three"),
+        await world.bob.send(world.general, "third of three"),
+    ]
+    before = len(single_deletes(world))
+
+    command = await world.mod.send(world.general, "!purge 3")
+
+    ids = {m.id for m in world.general.history()}
+    assert kept.id in ids
+    assert not ids & {m.id for m in [*gone, command]}
+    [bulk] = bulk_deletes(world)
+    assert sorted(int(i) for i in bulk.json["messages"]) == sorted(m.id for m in [*gone, command])
+    assert len(single_deletes(world)) == before
+    assert world.texts(world.general)[-1] == en("purge.done", count=3, of="")
+    assert any("purged 3 message(s) in general" in text for text in world.texts(world.modlog))
+
+
+async def test_purge_of_one_member_leaves_the_others(world: World) -> None:
+    alices = [await world.alice.send(world.general, f"alice says {n}") for n in range(3)]
+    bobs = [await world.bob.send(world.general, f"bob says {n}") for n in range(2)]
+
+    await world.mod.send(world.general, f"!purge 10 {world.alice.mention}")
+
+    ids = {m.id for m in world.general.history()}
+    assert not ids & {m.id for m in alices}
+    assert {m.id for m in bobs} <= ids
+    assert world.texts(world.general)[-1].startswith(
+        en("purge.done", count=3, of=en("purge.of", name="@alice"))
+    )
+
+
+async def test_messages_older_than_fourteen_days_are_deleted_one_by_one(world: World) -> None:
+    old = [await world.alice.send(world.general, f"last month {n}") for n in range(2)]
+    await world.env.advance_time(15 * 24 * 3600)
+    new = [await world.bob.send(world.general, f"today {n}") for n in range(2)]
+    before = len(single_deletes(world))
+
+    command = await world.mod.send(world.general, "!purge 4")
+
+    ids = {m.id for m in world.general.history()}
+    assert not ids & {m.id for m in [*old, *new, command]}
+    [bulk] = bulk_deletes(world)
+    assert sorted(int(i) for i in bulk.json["messages"]) == sorted(m.id for m in [*new, command])
+    singles = single_deletes(world)[before:]
+    assert sorted(int(r.path.rsplit("/", 1)[1]) for r in singles) == sorted(m.id for m in old)
+
+
+async def test_a_member_cannot_purge(world: World) -> None:
+    sent = await world.alice.send(world.general, "hello")
+
+    await world.bob.send(world.general, "!purge 5")
+
+    assert sent.id in {m.id for m in world.general.history()}
+    assert world.texts(world.general)[-1] == en("mod.not_allowed", command="purge")
+    assert bulk_deletes(world) == []
+
+
+async def test_the_slash_command_purges_and_answers_the_moderator(world: World) -> None:
+    gone = [await world.alice.send(world.general, f"noise {n}") for n in range(2)]
+
+    shown = answers(await world.mod.slash(world.general, "purge", args="2"))
+
+    assert not {m.id for m in world.general.history()} & {m.id for m in gone}
+    assert shown == [en("purge.done", count=2, of="")]

@@ -1,0 +1,71 @@
+"""What a purge chooses from the history, table-driven: the count, one
+member's messages, a reply's start, the command's own message apart,
+Telegram's 48-hour window, and on platforms whose ids count up one by one
+the run of ids between (the bot's own replies, never seen)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.events import ChatRef
+from bot.core.history import ChatHistory
+from bot.features.purge.selection import MAX_FILL, Selection, select
+
+NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+TG = ChatRef("telegram", "-100")
+DC = ChatRef("discord", "55")
+# (id, hours ago, sender); 7 and 8 are the bot's replies (never seen), 9 is
+# the /purge command itself.
+POSTS = [
+    (1, 72, "a"),
+    (2, 50, "b"),
+    (3, 3, "a"),
+    (4, 2, "b"),
+    (5, 1, "a"),
+    (6, 0, "b"),
+    (9, 0, "m"),
+]
+
+
+def history(chat: ChatRef) -> ChatHistory:
+    h = ChatHistory()
+    for mid, hours, who in POSTS:
+        h.add(chat, mid, who, NOW - timedelta(hours=hours))
+    return h
+
+
+@pytest.mark.parametrize(
+    ("chat", "options", "expected"),
+    [
+        (DC, {"count": 2}, Selection((5, 6), 2, 0)),
+        (DC, {"count": 6}, Selection((1, 2, 3, 4, 5, 6), 6, 0)),
+        (DC, {"count": 1, "sender": "a"}, Selection((5,), 1, 0)),
+        (DC, {"count": 10, "sender": "a"}, Selection((1, 3, 5), 3, 0)),
+        (DC, {"since": 4}, Selection((4, 5, 6), 3, 0)),
+        (DC, {"since": 4, "sender": "b"}, Selection((4, 6), 2, 0)),
+        (DC, {"since": 3, "count": 2}, Selection((5, 6), 2, 0)),
+        # A start the history does not hold: it goes too, and the gap is said.
+        (DC, {"since": 0}, Selection((0, 1, 2, 3, 4, 5, 6), 7, 0, gap=True)),
+        (DC, {"count": 2, "sender": "nobody"}, Selection((), 0, 0)),
+        # Telegram: the bot's replies 7 and 8 go with the run they are in.
+        (TG, {"count": 2}, Selection((5, 6, 7, 8), 2, 0)),
+        (TG, {"count": 4}, Selection((3, 4, 5, 6, 7, 8), 4, 0)),
+        # Two of the six are past Telegram's 48 hours: said, not sent.
+        (TG, {"count": 6}, Selection((3, 4, 5, 6, 7, 8), 4, 2)),
+        (TG, {"since": 5}, Selection((5, 6, 7, 8), 2, 0)),
+        # One member's messages only: no run.
+        (TG, {"count": 10, "sender": "a"}, Selection((3, 5), 2, 1)),
+    ],
+)
+def test_select(chat: ChatRef, options: dict[str, object], expected: Selection) -> None:
+    assert select(history(chat), chat, NOW, command_id=9, **options) == expected  # type: ignore[arg-type]
+
+
+def test_a_run_leaves_out_what_the_bot_deleted_and_stops_at_a_wide_gap() -> None:
+    h = history(TG)
+    h.forget(TG, (4,))
+    assert select(h, TG, NOW, command_id=9, count=3).ids == (3, 5, 6, 7, 8)
+    far = 9 + MAX_FILL + 10
+    assert select(h, TG, NOW, command_id=far, count=2).ids == (6, 9)
