@@ -5,27 +5,29 @@ A community is a config file. For each, a task waits as a standby until it
 owns the community (`adapters.ops.ownership`), then opens the App (so the
 state it serves is what the database holds at that moment: the previous
 owner's last batch included), runs the platforms, the schedule and the
-minute tick (`adapters.runners.serve_app`) until the process is told to stop
-or the lock is lost, and in the second case goes back to standing by. With
-`--config-dir` a process serves every file of a folder; N processes started
-on the same folder share the communities, each owned by one of them.
+minute tick (`adapters.runners.serve_app`) until the process is told to stop,
+the lock is lost or the community is handed over, and in the last two cases
+goes back to standing by. With `--config-dir` a process serves every file of
+a folder; N processes started on the same folder share the communities, each
+owned by one of them, about as many each (`adapters.ops.balance` decides
+when a standby asks for a free lock and when an owner lets one go).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
-from collections.abc import Coroutine
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from adapters.app import App, build_app, database_url
 from adapters.ops import context
+from adapters.ops.balance import Balance, Pace, pause
 from adapters.ops.metrics import Metrics
-from adapters.ops.ownership import Ownership, ownership_for
+from adapters.ops.ownership import NoLock, Ownership, Timing, ownership_for
 from adapters.runners import Router, serve_app, stopped_by_signals
 from bot.config import Config, load_config
 from bot.core.ports import Gateway
@@ -53,6 +55,9 @@ class Served:
     role: str = "standby"  # standby | owner | stopped
     app: App | None = None
     router: Router | None = None
+    # Set to hand the community over to another process (balance).
+    handover: asyncio.Event = field(default_factory=asyncio.Event)
+    handovers: int = 0
 
     def gateways(self) -> dict[str, Gateway]:
         return self.router.gateways if self.router is not None else {}
@@ -70,9 +75,19 @@ class Fleet:
     opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     # /healthz and /metrics, also served by a community's dashboard.
     routes: list[Any] = field(default_factory=list)
+    # None where nothing else can serve these communities (in memory).
+    balance: Balance | None = None
 
     def __post_init__(self) -> None:
         self.metrics.attach(lambda: list(self.served.values()))
+
+    def owned(self) -> list[str]:
+        return [slug for slug, served in self.served.items() if served.role == "owner"]
+
+    def release(self, slug: str) -> None:
+        served = self.served.get(slug)
+        if served is not None and served.role == "owner":
+            served.handover.set()
 
 
 async def run_fleet(communities: list[Community], db_url: str | None) -> int:
@@ -83,19 +98,44 @@ async def run_fleet(communities: list[Community], db_url: str | None) -> int:
     fleet.routes = ops_routes(fleet)
     configs = [load_config(c.path) for c in communities]
     stop = asyncio.Event()
+    roster = _roster_url(configs, db_url)
+    takeover = min(c.standby.takeover.total_seconds() for c in configs)
+    if roster is not None:
+        fleet.balance = Balance(
+            tuple(c.community.slug for c in configs),
+            Pace.within(takeover, Timing.within(takeover).poll),
+            fleet.owned,
+            fleet.release,
+        )
     async with serve_ops(fleet, configs[0].metrics):
         with stopped_by_signals(stop):
             tasks = [
                 asyncio.create_task(_community(fleet, c, config, db_url, stop))
                 for c, config in zip(communities, configs, strict=True)
             ]
+            beating, done = None, asyncio.Event()
+            if fleet.balance is not None and roster is not None:
+                beating = asyncio.create_task(fleet.balance.run(roster, fleet.opening, done))
             try:
                 results = await asyncio.gather(*tasks)
             finally:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                # The heartbeat last: a process stopping still counts as
+                # one while it hands its communities over.
+                done.set()
+                if beating is not None:
+                    await asyncio.gather(beating, return_exceptions=True)
     return 0 if stop.is_set() or any(results) else 1
+
+
+def _roster_url(configs: list[Config], db_url: str | None) -> str | None:
+    """The database of the balance's process table: the first community's
+    by slug, the same in every process on the folder; None in memory."""
+    first = min(configs, key=lambda c: c.community.slug)
+    url = database_url(first, db_url)
+    return None if isinstance(ownership_for(url, "-", 15), NoLock) else url
 
 
 async def _community(
@@ -112,10 +152,11 @@ async def _community(
     try:
         while not stop.is_set():
             served.role = "standby"
-            if not await _first(lock.acquire(), stop):
+            if not await _claim(fleet, served, config, stop):
                 return True
             log.warning("community %s: this process serves it now", slug)
             served.role = "owner"
+            _changed(fleet)
             try:
                 ran = await _own(fleet, served, community, db_url, stop)
             except Exception:
@@ -128,10 +169,17 @@ async def _community(
             finally:
                 served.role, served.app, served.router = "stopped", None, None
                 await lock.release()
+                _changed(fleet)
+            if served.handover.is_set() and not stop.is_set():
+                served.handover.clear()
+                served.handovers += 1
+                if fleet.balance is not None:
+                    fleet.balance.gave(slug)
+                log.warning("community %s: handed over, standing by", slug)
+            elif lock.lost.is_set() and not stop.is_set():
+                log.warning("community %s: standing by again", slug)
             if not ran:
                 return False
-            if lock.lost.is_set() and not stop.is_set():
-                log.warning("community %s: standing by again", slug)
         return True
     finally:
         served.role = "stopped"
@@ -145,7 +193,7 @@ async def _own(
     served.app, served.router = app, Router()
     fleet.metrics.observe(app)
     ended = asyncio.Event()
-    watch = asyncio.create_task(_either(stop, served.lock.lost, ended))
+    watch = asyncio.create_task(_either(ended, stop, served.lock.lost, served.handover))
     try:
         return await serve_app(
             app, db_url, community.platforms, ended, served.router, community.path, fleet.routes
@@ -155,24 +203,34 @@ async def _own(
         await app.close()
 
 
-async def _either(a: asyncio.Event, b: asyncio.Event, out: asyncio.Event) -> None:
-    await _first(a.wait(), b)
+async def _either(out: asyncio.Event, *events: asyncio.Event) -> None:
+    await pause(None, *events)
     out.set()
 
 
-async def _first(work: Coroutine[Any, Any, object], stop: asyncio.Event) -> bool:
-    """Run `work` unless `stop` is set first; True if it finished."""
-    task = asyncio.ensure_future(work)
-    stopped = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for t in (task, stopped):
-            if not t.done():
-                t.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await t
-    if task.done() and not task.cancelled():
-        task.result()
-        return True
+def _changed(fleet: Fleet) -> None:
+    if fleet.balance is not None:
+        fleet.balance.changed()
+
+
+async def _claim(fleet: Fleet, served: Served, config: Config, stop: asyncio.Event) -> bool:
+    """Until this process owns the community (True) or is told to stop.
+
+    A free lock is taken at once while the balance entitles this process to
+    it; otherwise it is only looked at, and taken once it has stayed free
+    for the balance's grace (its owner died, the others own their share)."""
+    poll = Timing.within(config.standby.takeover.total_seconds()).poll
+    balance, lock = fleet.balance, served.lock
+    free_since: float | None = None
+    while not stop.is_set():
+        free_for = 0.0 if free_since is None else time.monotonic() - free_since
+        if balance is None or balance.may_take(served.slug, free_for):
+            if await lock.attempt():
+                return True
+            free_since = None
+        elif await lock.peek():
+            free_since = free_since or time.monotonic()
+        else:
+            free_since = None
+        await pause(poll, stop)
     return False

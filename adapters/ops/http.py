@@ -6,7 +6,9 @@ own port (`metrics: {listen, port}`) with uvicorn inside the bot's loop.
 
 `/healthz` answers 200 when every community this process owns has its
 database and every platform up, and every standby reaches the database of
-its lock; 503 otherwise. The body says which part is down.
+its lock; 503 otherwise. The body says which part is down, and (where
+processes share the communities) this process's id, how many processes
+share them, its share and the communities it owns.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ async def health(fleet: Fleet) -> tuple[bool, dict[str, Any]]:
         entry["ok"] = healthy
         ok = ok and healthy
         communities[served.slug] = entry
-    return ok, {"status": "ok" if ok else "down", "communities": communities}
+    body: dict[str, Any] = {"status": "ok" if ok else "down", "communities": communities}
+    if fleet.balance is not None:
+        # Which process this is, how many share the folder, its share.
+        body["process"] = fleet.balance.report()
+    return ok, body
 
 
 def ops_routes(fleet: Fleet) -> list[Route]:

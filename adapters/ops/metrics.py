@@ -219,9 +219,15 @@ class _Collector(Collector):
         owner = GaugeMetricFamily(
             "groupkeeper_owner", "1 where this process serves the community", labels=["community"]
         )
+        handed = CounterMetricFamily(
+            "groupkeeper_handovers",
+            "Times this process handed the community over to balance the processes",
+            labels=["community"],
+        )
         for served in self._fleet():
             slug = served.slug
             owner.add_metric([slug], 1.0 if served.role == "owner" else 0.0)
+            handed.add_metric([slug], served.handovers)
             for name, gateway in served.gateways().items():
                 for kind, n in getattr(gateway, "carried", {}).items():
                     actions.add_metric([slug, name, kind], n)
@@ -233,4 +239,4 @@ class _Collector(Collector):
                 queued = getattr(gateway, "queued", None)
                 for lane, n in (queued() if queued is not None else {}).items():
                     depth.add_metric([slug, name, lane], n)
-        yield from (actions, failed, errors, limited, waited, depth, owner)
+        yield from (actions, failed, errors, limited, waited, depth, owner, handed)

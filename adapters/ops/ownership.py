@@ -47,6 +47,14 @@ _FAILURES: tuple[type[BaseException], ...] = (
 _KEY_PREFIX = b"groupkeeper:community:"
 
 
+# Is the advisory lock of key $1 held in this database? A bigint key shows
+# in pg_locks as its high and low 32 bits, objsubid 1.
+_HELD = """SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND objsubid = 1 AND classid = (($1::bigint >> 32) & 4294967295)::oid
+  AND objid = ($1::bigint & 4294967295)::oid)"""
+
+
 def lock_key(slug: str) -> int:
     digest = hashlib.blake2b(_KEY_PREFIX + slug.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
@@ -83,6 +91,15 @@ class Ownership(Protocol):
         """Wait until this process owns the community."""
         ...
 
+    async def attempt(self) -> bool:
+        """Take the lock if it is free now; True if this process owns it."""
+        ...
+
+    async def peek(self) -> bool:
+        """Is the lock free now? (On SQLite taken for an instant and let go;
+        PostgreSQL is asked without taking it.)"""
+        ...
+
     async def release(self) -> None: ...
 
     async def try_acquire(self) -> bool:
@@ -109,6 +126,9 @@ class PostgresLock:
         # /healthz ping would otherwise meet on it ("another operation is in
         # progress"), and the owner would take that for a lost lock.
         self._query = asyncio.Lock()
+        # Each said once, not at every ask.
+        self._waiting = False
+        self._unreachable = False
 
     async def _connect(self) -> Any:
         t = self.timing
@@ -124,25 +144,48 @@ class PostgresLock:
         )
 
     async def acquire(self) -> None:
-        waited = False
         while True:
-            try:
-                if self._connection is None:
-                    self._connection = await self._connect()
-                got = await self._connection.fetchval(
-                    "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
-                )
-                if got:
-                    break
-                if not waited:
-                    log.warning("community %s is served by another process: standing by", self.slug)
-                    waited = True
-            except _FAILURES as exc:
-                log.warning("community %s: cannot reach the lock (%s)", self.slug, _reason(exc))
-                await self._drop()
+            if await self.attempt():
+                return
             await asyncio.sleep(self.timing.poll)
+
+    async def attempt(self) -> bool:
+        if not await self._try():
+            return False
         self.lost.clear()
         self._watch = asyncio.get_running_loop().create_task(self._keep())
+        return True
+
+    async def peek(self) -> bool:
+        # The lock table, not the lock: an offline command asking at the
+        # same instant is not turned away by a look.
+        try:
+            if self._connection is None:
+                self._connection = await self._connect()
+            held = await self._connection.fetchval(_HELD, self.key, timeout=self.timing.poll * 4)
+        except _FAILURES:
+            await self._drop()
+            return False
+        return not held
+
+    async def _try(self) -> bool:
+        try:
+            if self._connection is None:
+                self._connection = await self._connect()
+            got = await self._connection.fetchval(
+                "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
+            )
+        except _FAILURES as exc:
+            if not self._unreachable:
+                log.warning("community %s: cannot reach the lock (%s)", self.slug, _reason(exc))
+            self._unreachable = True
+            await self._drop()
+            return False
+        self._unreachable = False
+        if not got and not self._waiting:
+            log.warning("community %s is served by another process: standing by", self.slug)
+        self._waiting = not got
+        return bool(got)
 
     async def try_acquire(self) -> bool:
         # One ask: an unreachable database is the caller's error to report.
@@ -210,20 +253,26 @@ class FileLock:
         # Held by the kernel for as long as the process lives: never lost.
         self.lost = asyncio.Event()
         self._file: IO[bytes] | None = None
+        self._waiting = False
 
     async def acquire(self) -> None:
-        handle = await asyncio.to_thread(open, self.path, "ab")
-        waited = False
         while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not waited:
-                    log.warning("community %s is served by another process: standing by", self.slug)
-                    waited = True
+            if await self.attempt():
+                return
             await asyncio.sleep(self.poll)
-        self._file = handle
+
+    async def attempt(self) -> bool:
+        got = await self.try_acquire()
+        if not got and not self._waiting:
+            log.warning("community %s is served by another process: standing by", self.slug)
+        self._waiting = not got
+        return got
+
+    async def peek(self) -> bool:
+        if not await self.attempt():
+            return False
+        await self.release()
+        return True
 
     async def try_acquire(self) -> bool:
         handle = await asyncio.to_thread(open, self.path, "ab")
@@ -253,6 +302,12 @@ class NoLock:
 
     async def acquire(self) -> None:
         return None
+
+    async def attempt(self) -> bool:
+        return True
+
+    async def peek(self) -> bool:
+        return True
 
     async def try_acquire(self) -> bool:
         return True

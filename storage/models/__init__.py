@@ -6,7 +6,17 @@ imports every one: whoever takes `Base` from here (Alembic's env, the stairway
 test comparing migrations with the models) sees the whole schema.
 """
 
-from storage.models import analytics, appeals, core, economy, notes, overflow, risk, schedule
+from storage.models import (
+    analytics,
+    appeals,
+    core,
+    economy,
+    fleet,
+    notes,
+    overflow,
+    risk,
+    schedule,
+)
 from storage.models.base import Base
 
 __all__ = [
@@ -15,6 +25,7 @@ __all__ = [
     "appeals",
     "core",
     "economy",
+    "fleet",
     "notes",
     "overflow",
     "risk",

@@ -1,119 +1,209 @@
-"""`groupkeeper run --config-dir DIR`: one process serves every community
-file in a folder, each with its own bot; a second process on the same folder
-stands by for all of them and takes them over when the first is killed
-(SQLite: the lock is a flock beside the database, so this runs without
-PostgreSQL; tests/storage/test_takeover.py does it on PostgreSQL)."""
+"""`groupkeeper run --config-dir DIR`: the processes started on one folder
+share its communities evenly, each through its own bot.
+
+One process starts on a folder of four communities and owns them all; a
+second joins, and the first hands two over, one at a time, gracefully:
+the check-ins and messages members send meanwhile are each answered once
+and counted once, whichever process handled them. The second is killed and
+the first takes its two back; started again, it gets two handed over again.
+SQLite: the locks are flocks beside the database and the heartbeats a table
+in it, so this runs without PostgreSQL (tests/storage/test_takeover.py kills
+an owner on PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import signal
 import sqlite3
-import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.ops.processes import community_file, free_port, roles, start, wait
+from tests.ops.processes import community_file, free_port, get, health, roles, start, wait
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, GROUP, populate
+from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER, populate
 
-TOKENS = ("111111:TEST-first-token-shaped-like-one", "222222:TEST-second-token-shaped-like-one")
+SLUGS = ("tg-a", "tg-b", "tg-c", "tg-d")
+MEMBERS = {ANN: "@ann", BOB: "Bob", MOD: "@max_mod", OWNER: "@olga"}
+# A short takeover keeps the polls, heartbeats and cool-downs short.
+FAST = "\nstandby: {takeover: 5s}\n"
+HANDING_OVER = "handing it over to balance"
 
 
 @pytest.fixture
-async def apis() -> AsyncIterator[tuple[FakeBotApi, FakeBotApi]]:
-    servers = (FakeBotApi(token=TOKENS[0]), FakeBotApi(token=TOKENS[1]))
-    for server in servers:
+async def apis() -> AsyncIterator[dict[str, FakeBotApi]]:
+    servers = {
+        slug: FakeBotApi(token=f"{n + 1}00000:TEST-token-shaped-like-one-of-{slug}")
+        for n, slug in enumerate(SLUGS)
+    }
+    for server in servers.values():
         await server.start()
         populate(server)
     yield servers
-    for server in servers:
+    for server in servers.values():
         await server.stop()
 
 
-def replies(api: FakeBotApi) -> int:
-    return sum("+10 points" in t or "already checked in" in t for t in api.sent(GROUP))
+def owned(found: dict[str, str]) -> set[str]:
+    return {slug for slug, role in found.items() if role == "owner"}
 
 
-async def test_one_folder_many_communities_and_a_standby_for_all(
-    apis: tuple[FakeBotApi, FakeBotApi], tmp_path: Path
+def answers(api: FakeBotApi, name: str, kind: str) -> int:
+    pattern = {"new": " checked in: +", "again": ", you have already checked in"}[kind]
+    return sum(1 for t in api.sent(GROUP) if t.startswith(("✅ " + name + pattern, name + pattern)))
+
+
+async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_cleanly(
+    apis: dict[str, FakeBotApi], tmp_path: Path
 ) -> None:
-    one, two = apis
     folder = tmp_path / "communities"
     folder.mkdir()
-    community_file(folder, "a-one.yaml", slug="tg-one", token_var="ONE_TOKEN", url_var="ONE_URL")
-    community_file(folder, "b-two.yaml", slug="tg-two", token_var="TWO_TOKEN", url_var="TWO_URL")
+    env: dict[str, str] = {}
+    for slug, api in apis.items():
+        var = slug.replace("-", "_").upper()
+        community_file(
+            folder, f"{slug}.yaml", slug=slug, token_var=f"{var}_TOKEN", url_var=f"{var}_URL",
+            extra=FAST,
+        )  # fmt: skip
+        env |= {f"{var}_TOKEN": api.token, f"{var}_URL": api.base_url}
     (folder / "notes.txt").write_text("not a community file", encoding="utf-8")
-    db = f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
-    env = {"ONE_TOKEN": one.token, "ONE_URL": one.base_url,
-           "TWO_TOKEN": two.token, "TWO_URL": two.base_url}  # fmt: skip
-    port_a, port_b = free_port(), free_port()
-    args = ["--config-dir", str(folder), "--db", db]
-    first = await start(args, env | {"GK_METRICS_PORT": str(port_a)}, tmp_path / "a.log")
-    second = None
-    try:
-        both_owned = {"tg-one": "owner", "tg-two": "owner"}
-        await wait(lambda: _is(roles(port_a), both_owned), 60, "the first process to own both")
-        await wait(
-            lambda: one.allowed_updates is not None and two.allowed_updates is not None,
-            60,
-            lambda: (
-                "both bots' first polls: "
-                + (tmp_path / "a.log").read_text(encoding="utf-8")[-4000:]
-            ),
-        )
-        second = await start(args, env | {"GK_METRICS_PORT": str(port_b)}, tmp_path / "b.log")
-        await wait(
-            lambda: _is(roles(port_b), {"tg-one": "standby", "tg-two": "standby"}),
-            60,
-            "the second to stand by for both",
-        )
-        # Each community answers through its own bot.
-        one.post(GROUP, ANN, "/checkin")
-        two.post(GROUP, BOB, "/checkin")
-        await wait(
-            lambda: replies(one) == 1 and replies(two) == 1,
-            30,
-            lambda: (
-                f"both bots' answers: {one.sent(GROUP)} {two.sent(GROUP)}; "
-                + (tmp_path / "a.log").read_text(encoding="utf-8")[-3000:]
-            ),
-        )
-        assert not any("Bob" in t for t in one.sent(GROUP))
-        assert not any("@ann" in t for t in two.sent(GROUP))
+    db = tmp_path / "gk.db"
+    args = ["--config-dir", str(folder), "--db", f"sqlite+aiosqlite:///{db}"]
+    port_a, port_b, port_c = free_port(), free_port(), free_port()
+    log_a, log_b, log_c = tmp_path / "a.log", tmp_path / "b.log", tmp_path / "c.log"
 
-        # Stored before the kill: what a kill loses in flight is the
-        # takeover test's subject (tests/storage/test_takeover.py).
-        await wait(lambda: stored_checkins(tmp_path / "gk.db") == 2, 10, "the check-ins stored")
-        first.kill()
-        killed = time.monotonic()
-        await first.wait()
-        await wait(lambda: _is(roles(port_b), both_owned), 20, "the standby to own both")
-        took = time.monotonic() - killed
-        one.post(GROUP, ANN, "/checkin")
-        two.post(GROUP, BOB, "/checkin")
-        await wait(lambda: replies(one) == 2 and replies(two) == 2, 30, "the new owner's answers")
+    def logs() -> str:
+        return "\n".join(
+            f"--- {p.name}\n" + p.read_text(encoding="utf-8")[-3000:]
+            for p in (log_a, log_b, log_c)
+            if p.exists()
+        )
+
+    async def owns(port: int, n: int) -> bool:
+        return await both_own(port, port, n, n)
+
+    async def both_own(port_x: int, port_y: int, x: int, y: int) -> bool:
+        # A process that should run and has exited fails at once.
+        for process in processes:
+            if process.returncode is not None and process not in ended:
+                raise AssertionError("a process exited " + logs())
+        found_x, found_y = owned(await roles(port_x)), owned(await roles(port_y))
+        return (
+            len(found_x) == x and len(found_y) == y and (port_x == port_y or not found_x & found_y)
+        )
+
+    first = await start(args, env | {"GK_METRICS_PORT": str(port_a)}, log_a)
+    processes, ended = [first], list[asyncio.subprocess.Process]()
+    try:
+        await wait(lambda: owns(port_a, 4), 120, lambda: "the first to own all four " + logs())
+        await wait(
+            lambda: all(api.allowed_updates is not None for api in apis.values()),
+            60,
+            lambda: "every bot's first poll " + logs(),
+        )
+        second = await start(args, env | {"GK_METRICS_PORT": str(port_b)}, log_b)
+        processes.append(second)
+        await wait(lambda: up(port_b), 60, lambda: "the second's /healthz " + logs())
+
+        # Members check in and chat in every community while the first
+        # hands two of them over, a round every half second.
+        async def chat() -> None:
+            for member in MEMBERS:
+                for text in ("/checkin", f"good morning everyone from {member}"):
+                    for api in apis.values():
+                        api.post(GROUP, member, text)
+                    await asyncio.sleep(0.5)
+
+        chatting = asyncio.create_task(chat())
+        await wait(lambda: both_own(port_a, port_b, 2, 2), 120, lambda: "a 2/2 share " + logs())
+        await chatting
+        for slug, api in apis.items():
+            await wait(
+                lambda api=api: all(answers(api, n, "new") >= 1 for n in MEMBERS.values()),
+                60,
+                lambda slug=slug: f"{slug}'s check-ins answered " + logs(),
+            )
+        split = (owned(await roles(port_a)), owned(await roles(port_b)))
+
+        # The second dies: the first serves all four again.
+        ended.append(second)
+        second.kill()
+        await second.wait()
+        await wait(
+            lambda: owns(port_a, 4), 120, lambda: "the first to own all four again " + logs()
+        )
+        for api in apis.values():
+            api.post(GROUP, ANN, "/checkin")
+        await wait(
+            lambda: all(answers(api, "@ann", "again") == 1 for api in apis.values()),
+            60,
+            lambda: "the survivor's answers " + logs(),
+        )
+
+        # Started again, it is handed two.
+        third = await start(args, env | {"GK_METRICS_PORT": str(port_c)}, log_c)
+        processes.append(third)
+        await wait(
+            lambda: both_own(port_a, port_c, 2, 2), 120, lambda: "a 2/2 share again " + logs()
+        )
+        for api in apis.values():
+            api.post(GROUP, BOB, "/checkin")
+        await wait(
+            lambda: all(answers(api, "Bob", "again") == 1 for api in apis.values()),
+            60,
+            lambda: "the answers after the second share " + logs(),
+        )
+        _, report = await health(port_c)
+        _, metrics = await get(port_a, "/metrics")
+        for process in (first, third):
+            process.send_signal(signal.SIGTERM)
+        assert [await asyncio.wait_for(p.wait(), 60) for p in (first, third)] == [0, 0]
     finally:
-        for process in (first, second):
-            if process is not None and process.returncode is None:
+        for process in processes:
+            if process.returncode is None:
                 process.kill()
                 await process.wait()
-    # The second check-in of the day is known to the new owner: loaded from the database.
-    assert "already checked in" in one.sent(GROUP)[-1]
-    assert "already checked in" in two.sent(GROUP)[-1]
-    assert took < 15
+
+    # Each process owned two; together all four.
+    assert len(split[0]) == len(split[1]) == 2 and split[0] | split[1] == set(SLUGS)
+    assert report["process"]["processes"] == 2 and report["process"]["share"] == 2
+    assert len(report["process"]["owned"]) == 2
+    # The first handed over exactly two each time, and nobody else any:
+    # no community went back and forth.
+    text_a = log_a.read_text(encoding="utf-8")
+    assert text_a.count(HANDING_OVER) == 4, logs()
+    assert HANDING_OVER not in log_b.read_text(encoding="utf-8") + log_c.read_text("utf-8")
+    handed = re.findall(r'groupkeeper_handovers_total\{community="(tg-.)"\} ([\d.]+)', metrics)
+    assert sum(float(n) for _, n in handed) == 4 and {slug for slug, _ in handed} == set(SLUGS)
+    for slug, api in apis.items():
+        for name in MEMBERS.values():
+            # Every check-in answered once, and none mistaken for a second.
+            assert answers(api, name, "new") == 1, (slug, name, api.sent(GROUP))
+        assert answers(api, "@ann", "again") == answers(api, "Bob", "again") == 1
+    # And counted once: a check-in (10) and one message (1, then its
+    # cool-down) per member per community, each ledger key once.
+    totals, keys = ledger(db)
+    assert totals == {(slug, f"telegram:{m}"): 11 for slug in SLUGS for m in MEMBERS}
+    assert all(n == 1 for n in keys.values())
 
 
-def stored_checkins(db: Path) -> int:
+async def up(port: int) -> bool:
+    status, _ = await health(port)
+    return status != 0
+
+
+def ledger(db: Path) -> tuple[dict[tuple[str, str], int], Counter[str]]:
     connection = sqlite3.connect(db)
     try:
-        row = connection.execute(
-            "SELECT count(*) FROM points_ledger WHERE reason = 'checkin'"
-        ).fetchone()
+        rows = connection.execute(
+            "SELECT community, member_key, delta, key FROM points_ledger"
+        ).fetchall()
     finally:
         connection.close()
-    return int(row[0])
-
-
-async def _is(found: object, wanted: dict[str, str]) -> bool:
-    return await found == wanted  # type: ignore[misc]
+    totals: dict[tuple[str, str], int] = {}
+    for community, member, delta, _ in rows:
+        totals[community, member] = totals.get((community, member), 0) + delta
+    return totals, Counter(f"{r[0]}|{r[3]}" for r in rows)

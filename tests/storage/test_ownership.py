@@ -80,6 +80,25 @@ def test_each_database_gets_its_kind_of_lock(tmp_path: Path) -> None:
     assert isinstance(ownership_for("sqlite+aiosqlite:///:memory:", "g", 15), NoLock)
 
 
+async def test_a_peek_tells_a_free_lock_and_leaves_it_free(pg_url: str, tmp_path: Path) -> None:
+    """What a standby not entitled to a community does (adapters/ops/balance.py):
+    it looks whether the lock is free without keeping it."""
+    for make in (
+        lambda: PostgresLock(pg_url, "green", 5),
+        lambda: FileLock(tmp_path / "gk.db.green.owner", "green", 5),
+    ):
+        owner, looker = make(), make()
+        assert await owner.attempt()
+        assert not await looker.peek() and not await looker.attempt()
+        await owner.release()
+        assert await looker.peek()
+        # Let go at once: the owner-to-be gets it, and the looker cannot.
+        assert await owner.attempt()
+        assert not await looker.peek()
+        await owner.release()
+        await looker.release()
+
+
 async def test_an_offline_command_gets_the_lock_only_while_nobody_serves(pg_url: str) -> None:
     owner, command = PostgresLock(pg_url, "green", 5), PostgresLock(pg_url, "green", 5)
     await owner.acquire()
@@ -105,3 +124,20 @@ async def test_an_offline_command_on_sqlite_meets_the_same_lock(tmp_path: Path) 
     assert not await owner.try_acquire()
     await command.release()
     assert await NoLock().try_acquire()
+
+
+async def test_a_peek_on_postgres_reads_the_lock_table_for_any_key(pg_url: str) -> None:
+    """A key shows in pg_locks as two 32-bit halves: slugs whose keys are
+    negative and positive are both read right, and one community's lock
+    says nothing about another's."""
+    slugs = [f"c{n}" for n in range(12)]
+    assert {lock_key(s) < 0 for s in slugs} == {True, False}
+    for slug in slugs:
+        owner, looker = PostgresLock(pg_url, slug, 5), PostgresLock(pg_url, "other", 5)
+        same = PostgresLock(pg_url, slug, 5)
+        assert await owner.attempt()
+        assert not await same.peek() and await looker.peek()
+        await owner.release()
+        assert await same.peek()
+        await same.release()
+        await looker.release()
