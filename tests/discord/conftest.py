@@ -17,6 +17,7 @@ from discord_world import CONFIG, World
 
 from adapters.app import App
 from adapters.discord.client import GroupkeeperBot, build_client
+from tests.discord.wire import WireDiscord
 
 
 @pytest.fixture
@@ -61,3 +62,12 @@ async def world(simcord_env: simcord.Env, app_and_bot: tuple[GroupkeeperBot, App
     community = config.community.model_copy(update={"log_chat": f"discord:{modlog.id}"})
     app.engine.reload(config.model_copy(update={"community": community}))
     return World(env, bot, app, guild, general, modlog, mods, mod, alice, bob)
+
+
+@pytest.fixture
+async def wire() -> AsyncIterator[WireDiscord]:
+    """A Discord on the wire for `groupkeeper run` in its own process."""
+    server = WireDiscord()
+    await server.start()
+    yield server
+    await server.stop()

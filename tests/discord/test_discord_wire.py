@@ -12,36 +12,14 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from adapters.cli import main
 from bot.config import ConfigError, load_config
-from tests.discord.wire import TOKEN, WireDiscord
+from tests.discord.wire import COMMUNITY, TOKEN, WireDiscord
 from tests.ops.processes import start, wait
-
-COMMUNITY = Path(__file__).with_name("community.yaml")
-
-
-@pytest.fixture
-async def wire() -> AsyncIterator[WireDiscord]:
-    server = WireDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-def _config(folder: Path, wire: WireDiscord) -> Path:
-    text = COMMUNITY.read_text(encoding="utf-8").replace(
-        '    prefix: "!"\n',
-        f'    prefix: "!"\n    api_url: {wire.api_url}\n    gateway_url: {wire.gateway_url}\n'
-        "  shutdown_grace: 2s\n",
-    )
-    path = folder / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _checkins(db: Path, member: str) -> int:
@@ -73,7 +51,7 @@ async def test_a_reply_cut_off_by_kill_9_is_sent_once_by_the_next_process(
     wire: WireDiscord, tmp_path: Path
 ) -> None:
     db = tmp_path / "gk.db"
-    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
+    args = wire.args(tmp_path)
     env = {"DISCORD_TOKEN": TOKEN}
     alice = wire.member("alice")["user"]["id"]
     wire.flood("POST", f"/channels/{wire.channel}/messages", 1, retry_after=60)
@@ -119,11 +97,7 @@ async def test_a_reply_cut_off_by_kill_9_is_sent_once_by_the_next_process(
 async def test_a_rule_removes_over_the_wire_and_warns_in_the_channel(
     wire: WireDiscord, tmp_path: Path
 ) -> None:
-    db = tmp_path / "gk.db"
-    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
-    bot = await start(args, {"DISCORD_TOKEN": TOKEN}, tmp_path / "bot.log")
-    try:
-        await wait(lambda: wire.identified == 1, 60, "the process to connect")
+    async with wire.serving(tmp_path):
         spam = await wire.post("alice", "buy followers cheap, dm me")
         await wait(
             lambda: wire.made("DELETE", f"/channels/{wire.channel}/messages/{spam}"),
@@ -131,9 +105,6 @@ async def test_a_rule_removes_over_the_wire_and_warns_in_the_channel(
             lambda: f"the removal: {wire.calls[-10:]}",
         )
         await _answered(wire, "@alice")
-    finally:
-        bot.send_signal(signal.SIGTERM)
-        assert await bot.wait() == 0
     assert len(wire.made("DELETE", f"/messages/{spam}")) == 1
 
 
@@ -170,12 +141,7 @@ def test_one_process_talks_to_one_discord(
 async def test_a_dropped_gateway_is_joined_again_and_nothing_is_answered_twice(
     wire: WireDiscord, tmp_path: Path
 ) -> None:
-    db = tmp_path / "gk.db"
-    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
-    log = tmp_path / "bot.log"
-    bot = await start(args, {"DISCORD_TOKEN": TOKEN}, log)
-    try:
-        await wait(lambda: wire.identified == 1, 60, "the process to connect")
+    async with wire.serving(tmp_path) as log:
         await wire.post("alice", "!checkin")
         await wait(lambda: len(_checked_in(wire.said())) == 1, 30, "the check-in's answer")
         await wire.drop()
@@ -185,12 +151,9 @@ async def test_a_dropped_gateway_is_joined_again_and_nothing_is_answered_twice(
         assert wire.resumed == 1
         await wire.post("mia", "!checkin")
         await _answered(wire, "@mia checked in")
-    finally:
-        bot.send_signal(signal.SIGTERM)
-        assert await bot.wait() == 0
     said = wire.said()
     assert len(_checked_in(said)) == 2, said  # alice's answer was not sent again
-    assert _checkins(db, wire.member("mia")["user"]["id"]) == 1
+    assert _checkins(tmp_path / "gk.db", wire.member("mia")["user"]["id"]) == 1
 
 
 async def test_a_stop_while_discord_holds_an_answer_back_leaves_it_for_the_next_start(
@@ -200,7 +163,7 @@ async def test_a_stop_while_discord_holds_an_answer_back_leaves_it_for_the_next_
     within `platforms.shutdown_grace` (exit 0) and the next one sends the
     answer, once."""
     db = tmp_path / "gk.db"
-    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
+    args = wire.args(tmp_path)
     env = {"DISCORD_TOKEN": TOKEN}
     wire.flood("POST", f"/channels/{wire.channel}/messages", 1, retry_after=60)
     first = await start(args, env, tmp_path / "first.log")

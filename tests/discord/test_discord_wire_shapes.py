@@ -4,34 +4,16 @@ read costs that event only, not the connection."""
 
 from __future__ import annotations
 
-import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from tests.discord.test_discord_wire import _config
-from tests.discord.wire import TOKEN, WireDiscord
-from tests.ops.processes import start, wait
-
-
-@pytest.fixture
-async def wire() -> AsyncIterator[WireDiscord]:
-    server = WireDiscord()
-    await server.start()
-    yield server
-    await server.stop()
+from tests.discord.wire import WireDiscord
+from tests.ops.processes import wait
 
 
 async def test_a_payload_the_library_cannot_read_leaves_the_bot_on_discord(
     wire: WireDiscord, tmp_path: Path
 ) -> None:
-    db = tmp_path / "gk.db"
-    args = ["--config", str(_config(tmp_path, wire)), "--db", f"sqlite+aiosqlite:///{db}"]
-    log = tmp_path / "bot.log"
-    bot = await start(args, {"DISCORD_TOKEN": TOKEN}, log)
-    try:
-        await wait(lambda: wire.identified == 1, 60, "the process to connect")
+    async with wire.serving(tmp_path) as log:
         hello = await wire.post("alice", "hello everyone, glad to be here")
         # An embed unfurled: a partial MESSAGE_UPDATE, without author or type.
         await wire.send_event(
@@ -44,8 +26,5 @@ async def test_a_payload_the_library_cannot_read_leaves_the_bot_on_discord(
             30,
             lambda: "the removal: " + log.read_text()[-3000:],
         )
-    finally:
-        bot.send_signal(signal.SIGTERM)
-        assert await bot.wait() == 0
     assert "a MESSAGE_UPDATE event could not be read; skipped" in log.read_text()
     assert wire.identified == 1

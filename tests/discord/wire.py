@@ -18,9 +18,13 @@ needs to tell Discord's limit from Cloudflare's ban).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +32,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.ops.processes import start, wait
+
 PAYLOADS = Path(__file__).with_name("payloads")
+COMMUNITY = Path(__file__).with_name("community.yaml")
 # The token's shape is checked before the bot starts (adapters.start_failure).
 TOKEN = "MTQ1NjA3NDQ0Mzk4MDgwMDAwMQ.GwIreA.wire-discord-test-token-0123456789"
 APPLICATION = "1456074443980800001"
@@ -84,6 +91,33 @@ class WireDiscord:
     @property
     def channel(self) -> str:
         return str(self.guild["channels"][0]["id"])
+
+    def args(self, folder: Path) -> list[str]:
+        """`groupkeeper run`'s arguments for the Discord tests' community
+        reaching this Discord, on a SQLite file in `folder` (gk.db)."""
+        text = COMMUNITY.read_text(encoding="utf-8").replace(
+            '    prefix: "!"\n',
+            f'    prefix: "!"\n    api_url: {self.api_url}\n    gateway_url: {self.gateway_url}\n'
+            "  shutdown_grace: 2s\n",
+        )
+        config = folder / "config.yaml"
+        config.write_text(text, encoding="utf-8")
+        return ["--config", str(config), "--db", f"sqlite+aiosqlite:///{folder / 'gk.db'}"]
+
+    @asynccontextmanager
+    async def serving(self, folder: Path) -> AsyncIterator[Path]:
+        """`groupkeeper run` connected to this Discord for the block, then
+        stopped with SIGTERM (which must exit 0); yields its log file."""
+        log = folder / "bot.log"
+        known = self.identified
+        bot = await start(self.args(folder), {"DISCORD_TOKEN": TOKEN}, log)
+        try:
+            await wait(lambda: self.identified > known, 60, lambda: log.read_text()[-3000:])
+            yield log
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(bot.wait(), 60)
+        assert code == 0, log.read_text()[-3000:]
 
     def member(self, name: str) -> dict[str, Any]:
         for m in self.guild["members"]:
