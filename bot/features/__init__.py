@@ -179,6 +179,8 @@ async def build(
     monitors = risk.risk.monitors
     faq = Faq(kit, base or Path.cwd(), monitors.open.get, monitors.answered)
     monitors.suggest = faq.suggest
+    hint = PrivateHint(kit, stores.notes)
+    await hint.start()
     features: list[Feature] = [
         moderation,
         purge,
@@ -211,6 +213,7 @@ async def build(
                 flushes=(analytics.flush,),
                 forgets=(seasons.forget, risk.forget, purge.forget),
                 muting=risk.muting,
+                erasers=(hint.forget,),
             ),
         ),
     ]
@@ -219,7 +222,5 @@ async def build(
         schedule = Schedule(kit, stores.schedule, compose)
         await schedule.start(now)
         features.append(ScheduleFeature(kit, schedule))
-    hint = PrivateHint(kit, stores.notes)
-    await hint.start()
     features.append(WelcomeFeature(kit, entry, hint))
     return tuple(features)

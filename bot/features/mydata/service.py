@@ -57,6 +57,7 @@ class MyData:
         flushes: Sequence[Callable[[], Awaitable[None]]] = (),
         forgets: Sequence[Forget] = (),
         muting: Muting | None = None,
+        erasers: Sequence[Callable[[str], Awaitable[None]]] = (),
     ) -> None:
         self.kit = kit
         self.store = store
@@ -70,6 +71,9 @@ class MyData:
         # Features that hold rows about members in memory (the seasons'
         # archive): told the member's key and alias after an erasure.
         self.forgets = tuple(forgets)
+        # Features that keep a member's key in a store of their own (the
+        # private hint's note): they rewrite it at the erasure.
+        self.erasers = tuple(erasers)
         self.muting = muting
         # Who asked to be forgotten, until when their confirmation counts.
         self.asked: dict[str, datetime] = {}
@@ -176,6 +180,8 @@ class MyData:
             if case.member_key == member.key and case_id not in kept.cases:
                 recent[case_id] = replace(case, member_key=alias, message_text="")
         actions = [a for forget in self.forgets for a in forget(member.key, alias)]
+        for erase in self.erasers:
+            await erase(member.key)
         self.kit.directory.forget(member)
         return erased, reasons, actions
 

@@ -47,8 +47,7 @@ class PrivateHint:
             return []
         self.told = {k: at for k, at in self.told.items() if now - at < EVERY}
         self.told[member.key] = now
-        data = {_KEY: {k: at.isoformat() for k, at in self.told.items()}}
-        await self.store.put(Note(self.kit.config.community.slug, _KIND, _KEY, data, now))
+        await self._save(now)
         text = t(
             self.kit.locale_for(member),
             "private_hint",
@@ -56,3 +55,13 @@ class PrivateHint:
             community=self.kit.config.community.name,
         )
         return [SendMessage(ev.chat, text, reply_to=ev.message_id, kind="reply")]
+
+    async def forget(self, member_key: str) -> None:
+        """`/forgetme`: the member's key leaves the note now, not with the
+        next hint to someone else."""
+        if self.told.pop(member_key, None) is not None:
+            await self._save(self.kit.clock.now())
+
+    async def _save(self, now: datetime) -> None:
+        data = {_KEY: {k: at.isoformat() for k, at in self.told.items()}}
+        await self.store.put(Note(self.kit.config.community.slug, _KIND, _KEY, data, now))

@@ -21,3 +21,20 @@ async def test_the_stored_list_forgets_members_told_over_12_hours_ago(
     assert list(note.data["told"]) == ["console:bob"]
     hint = console.engine.feature(WelcomeFeature).hint
     assert list(hint.told) == ["console:bob"]
+
+
+async def test_forgetme_takes_the_member_out_of_the_stored_list_at_once(
+    console: ConsoleSession, store: SqlStore
+) -> None:
+    # alice must be a member the community knows: she says hello in a group first.
+    await run_script(
+        console,
+        "alice: hello all\n[dm] alice: hello\n[dm] bob: hi there\n"
+        "[dm] alice: /forgetme\n[dm] alice: /forgetme confirm",
+    )
+    slug = console.engine.config.community.slug
+    [note] = await SqlNoteStore(store.engine).notes(slug, "private_hint")
+    assert list(note.data["told"]) == ["console:bob"]
+    # Nothing of hers is left to stop the hint: her next plain message gets it.
+    said = await run_script(console, "[dm] alice: are you there?")
+    assert any("/help" in line for line in said), said
