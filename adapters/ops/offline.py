@@ -11,6 +11,7 @@ holds it while it writes, so a bot started meanwhile stands by until it is done.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,12 @@ from adapters.app import database_url
 from adapters.ops.ownership import ownership_for
 from bot.config import Config
 from bot.core.i18n import t
+
+# A standby process looks at a SQLite community's lock by taking its flock
+# for an instant (`FileLock.peek`): a command asking at that instant is asked
+# again, not told a process serves.
+_ATTEMPTS = 3
+_APART = 0.2
 
 
 class CommunityServed(Exception):
@@ -39,8 +46,12 @@ async def offline(config: Config, db_url: str | None, command: str) -> AsyncIter
     lock = ownership_for(
         database_url(config, db_url), slug, config.standby.takeover.total_seconds()
     )
-    if not await lock.try_acquire():
-        raise CommunityServed(config, command)
+    for attempt in range(_ATTEMPTS):
+        if await lock.try_acquire():
+            break
+        if attempt + 1 == _ATTEMPTS:
+            raise CommunityServed(config, command)
+        await asyncio.sleep(_APART)
     try:
         yield
     finally:

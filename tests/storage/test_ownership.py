@@ -12,10 +12,13 @@ from pathlib import Path
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
+from adapters.ops.offline import CommunityServed, offline
 from adapters.ops.ownership import FileLock, NoLock, PostgresLock, Timing, lock_key, ownership_for
+from bot.config import load_config
 from tests.storage.conftest import PostgresServer
 
 pytestmark = pytest.mark.postgres
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -141,3 +144,21 @@ async def test_a_peek_on_postgres_reads_the_lock_table_for_any_key(pg_url: str) 
         assert await same.peek()
         await same.release()
         await looker.release()
+
+
+async def test_an_offline_command_asks_again_past_a_standbys_look(tmp_path: Path) -> None:
+    """A lock held for an instant (a standby's peek) does not refuse an
+    offline command; one held for good does."""
+    config = load_config(ROOT / "config.example.yaml")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}"
+    slug = config.community.slug
+    looking = FileLock(tmp_path / f"gk.db.{slug}.owner", slug, 5)
+    await looking.acquire()
+    asyncio.get_running_loop().call_later(0.1, lambda: asyncio.ensure_future(looking.release()))
+    async with offline(config, url, "member erase"):
+        assert not await looking.try_acquire()
+    await looking.acquire()
+    with pytest.raises(CommunityServed):
+        async with offline(config, url, "member erase"):
+            raise AssertionError("ran while the community was served")
+    await looking.release()
