@@ -50,6 +50,7 @@ async def offline(config: Config, db_url: str | None, command: str) -> AsyncIter
         if await lock.try_acquire():
             break
         if attempt + 1 == _ATTEMPTS:
+            await lock.release()  # the session that asked (PostgreSQL)
             raise CommunityServed(config, command)
         await asyncio.sleep(_APART)
     try:

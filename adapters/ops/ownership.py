@@ -103,8 +103,9 @@ class Ownership(Protocol):
     async def release(self) -> None: ...
 
     async def try_acquire(self) -> bool:
-        """Own the community now if nobody does, without waiting (an offline
-        command: `adapters.ops.offline`); False while a process serves it."""
+        """`attempt` without a word or a watch: one quiet ask (what `attempt`
+        builds on, and what an offline command uses: `adapters.ops.offline`).
+        Let go with `release`, owned or not."""
         ...
 
     async def ping(self) -> bool:
@@ -170,11 +171,7 @@ class PostgresLock:
 
     async def _try(self) -> bool:
         try:
-            if self._connection is None:
-                self._connection = await self._connect()
-            got = await self._connection.fetchval(
-                "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
-            )
+            got = await self.try_acquire()
         except _FAILURES as exc:
             if not self._unreachable:
                 log.warning("community %s: cannot reach the lock (%s)", self.slug, _reason(exc))
@@ -185,15 +182,18 @@ class PostgresLock:
         if not got and not self._waiting:
             log.warning("community %s is served by another process: standing by", self.slug)
         self._waiting = not got
-        return bool(got)
+        return got
 
     async def try_acquire(self) -> bool:
-        # One ask: an unreachable database is the caller's error to report.
-        self._connection = await self._connect()
-        if await self._connection.fetchval("SELECT pg_try_advisory_lock($1)", self.key):
-            return True
-        await self._drop()
-        return False
+        # One ask, quietly; an unreachable database raises (a standby's
+        # `_try` logs it once; an offline command fails with it). The session
+        # stays open for the next ask, or as the lock itself.
+        if self._connection is None:
+            self._connection = await self._connect()
+        got = await self._connection.fetchval(
+            "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
+        )
+        return bool(got)
 
     async def _keep(self) -> None:
         """The owner's side: the lock is checked as often as standbys ask."""
