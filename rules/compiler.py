@@ -14,6 +14,7 @@ from rules.types.duplicates import duplicates_check
 from rules.types.emoji import emoji_check
 from rules.types.flood import flood_check
 from rules.types.forwards import forwards_check
+from rules.types.honeypot import honeypot_check
 from rules.types.length import length_check
 from rules.types.links import links_check
 from rules.types.media import media_check
@@ -37,6 +38,7 @@ _FACTORIES: dict[str, Callable[..., Check]] = {
     "probation": probation_check,
     "slow_mode": slow_mode_check,
     "names": names_check,
+    "honeypot": honeypot_check,
 }
 
 # Checks that remember earlier messages: a reload keeps them when their rule

@@ -19,6 +19,7 @@ from rules.types.duplicates import DuplicatesRule
 from rules.types.emoji import EmojiRule
 from rules.types.flood import FloodRule
 from rules.types.forwards import ForwardsRule
+from rules.types.honeypot import HoneypotRule
 from rules.types.length import LengthRule
 from rules.types.links import LinksRule
 from rules.types.media import MediaRule
@@ -52,13 +53,14 @@ Rule = Annotated[
     | ProbationRule
     | NightModeRule
     | SlowModeRule
-    | NamesRule,
+    | NamesRule
+    | HoneypotRule,
     Field(discriminator="type"),
 ]
 
 RULE_TYPES: tuple[str, ...] = (
     "blocklist", "links", "flood", "duplicates", "caps", "mentions", "emoji", "forwards",
-    "media", "length", "probation", "night_mode", "slow_mode", "names",
+    "media", "length", "probation", "night_mode", "slow_mode", "names", "honeypot",
 )  # fmt: skip
 
 
