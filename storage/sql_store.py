@@ -26,6 +26,7 @@ from bot.core.records import (
     WriteResult,
 )
 from storage.batch_writes import BatchWrites
+from storage.chat_move import sweep_moves
 from storage.core_tables import (
     CASES,
     COMMUNITIES,
@@ -97,6 +98,10 @@ class SqlStore(EngineStore):
         return found is not None
 
     async def load(self, community: str, day_start: datetime) -> Snapshot:
+        # A row written under a moved chat's old key after the move (by a
+        # record the running bot held) joins the group's past first.
+        async with self._writing() as connection:
+            await sweep_moves(connection, community)
         ledger = LEDGER.table.c
         async with self._reading() as connection:
             members = await read_members(connection, community)
