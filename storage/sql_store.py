@@ -7,11 +7,14 @@ batches go through `storage.batch_writes`, in the driver's own SQL.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Table, delete, func, select
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -40,7 +43,7 @@ from storage.core_tables import (
     R,
     RecordTable,
 )
-from storage.database import create_engine
+from storage.database import create_engine, is_memory_sqlite
 from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
 from storage.models import Base
@@ -67,6 +70,7 @@ class SqlStore(EngineStore):
         (a throwaway in-memory database, which has no history to migrate),
         the schema is built from the models, which a test holds equal to the
         migrations' head, and Alembic is not loaded."""
+        _folder_of(url)
         engine = create_engine(url)
         try:
             async with engine.begin() as connection:
@@ -241,3 +245,14 @@ class SqlStore(EngineStore):
                 .order_by(table.c.day, table.c.group_key)
             )
             return [DailyStatsRecord(*row) for row in result]
+
+
+def _folder_of(url: str | URL) -> None:
+    """A SQLite file whose folder is missing fails here, before aiosqlite's
+    thread starts: its connection, refused, would answer after the loop of
+    a short command had closed and print a thread's traceback."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not is_memory_sqlite(parsed):
+        folder = Path(parsed.database or "").parent
+        if not folder.is_dir():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))
