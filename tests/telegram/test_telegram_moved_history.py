@@ -11,7 +11,7 @@ import re
 from adapters.report import build_report
 from bot.features.analytics.feature import AnalyticsFeature
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, OWNER, Sleeps, start_bot
+from tests.telegram.harness import ANN, BOB, LOG_CHAT, OWNER, Sleeps, start_bot
 
 BASIC, UPGRADED = -5001, -1005001
 OLD, NEW = f"telegram:{BASIC}", f"telegram:{UPGRADED}"
@@ -72,6 +72,7 @@ async def test_an_upgraded_group_keeps_its_stats_cases_warnings_and_points(
         entries = await store.ledger(community, f"telegram:{BOB}")
         assert {e.group_key for e in entries if e.reason == "checkin"} == {NEW}
         # The report (the dashboard's analytics page and its CSV export).
+        await bot.app.engine.writes.flush(everything=True)
         report = await build_report(bot.app.config, store, 7, today)
         assert OLD not in report.groups
         totals = report.groups[NEW].totals
@@ -79,3 +80,15 @@ async def test_an_upgraded_group_keeps_its_stats_cases_warnings_and_points(
         assert (totals["checkins"], totals["removed"]) == (1, 1)
         days = {r.day for r in report.groups[NEW].daily if r.messages}
         assert days == {today}
+        # The upgrade reported again (a replayed update) changes nothing.
+        notices = [t for t in api.sent(LOG_CHAT) if "new chat id" in t]
+        for chat in (BASIC, UPGRADED):
+            service = [m for m in api.chats[chat].messages.values() if "migrate_to_chat_id" in m
+                       or "migrate_from_chat_id" in m]  # fmt: skip
+            api.inject("message", service[-1])
+        await bot.settle()
+        await bot.app.engine.writes.flush(everything=True)
+        again = await build_report(bot.app.config, store, 7, today)
+        assert again.groups[NEW].totals == totals and OLD not in again.groups
+        assert [t for t in api.sent(LOG_CHAT) if "new chat id" in t] == notices
+        assert len(await store.cases_of(community, f"telegram:{ANN}")) == len(cases)
