@@ -29,7 +29,7 @@ _NO_DATABASE = "3D000"
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNRESET, errno.ECONNABORTED}
 # Where a failure must have been raised to be the database's (a timeout of
 # the platform's API is none of its business).
-_DRIVERS = ("/asyncpg/", "/sqlalchemy/", "/aiosqlite/", "/sqlite3/", "/storage/", "ownership.py")
+_DRIVERS = ("asyncpg", "sqlalchemy", "aiosqlite", "sqlite3", "storage", "adapters.ops.ownership")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -53,8 +53,8 @@ def _from_driver(exc: BaseException) -> bool:
             return True
         tb = e.__traceback__
         while tb is not None:
-            name = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-            if any(part in name for part in _DRIVERS):
+            module = str(tb.tb_frame.f_globals.get("__name__", ""))
+            if module.partition(".")[0] in _DRIVERS or module in _DRIVERS:
                 return True
             tb = tb.tb_next
     return False

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.ops.db_failure import failure_kind, kind_in_text, shown
 from tests.ops.processes import ROOT, community_file, free_port
 
 PASSWORD = "s3cret-pw"
@@ -165,3 +166,38 @@ def test_a_missing_database_and_then_the_right_password(guarded_server: int, con
     assert "has no such database" in line and '"nowhere"' in line
     done = groupkeeper("db", "upgrade", db=f"{base}/postgres", config=config)
     assert (done.returncode, done.stdout.strip()) == (0, "database is up to date"), done.stderr
+
+
+# -- the classification itself -------------------------------------------------
+
+
+def test_an_error_of_the_bot_s_own_code_is_not_called_the_database_s() -> None:
+    for error in (FileNotFoundError(2, "No such file or directory", "out.html"), TimeoutError()):
+        try:
+            raise error
+        except OSError as raised:
+            assert failure_kind(raised) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [
+        ('connection to server at "db", port 5432 failed: Connection refused', "refused"),
+        ('FATAL: password authentication failed for user "gk"', "auth"),
+        ('FATAL: no pg_hba.conf entry for host "10.0.0.9", user "gk"', "auth"),
+        ('FATAL: role "gk" does not exist', "auth"),
+        ('FATAL: database "gk" does not exist', "no_database"),
+        ('could not translate host name "db" to address: Name or service not known', "host"),
+        ("timeout expired", "timeout"),
+        ("input file is too short (read 0, expected 5)", None),
+    ],
+)
+def test_what_pg_dump_says_is_sorted_by_kind(said: str, kind: str | None) -> None:
+    assert kind_in_text(said) == kind
+
+
+def test_the_database_is_named_without_its_password() -> None:
+    assert (
+        shown("postgresql+asyncpg://gk:pw@db:5433/community") == "postgresql://gk@db:5433/community"
+    )
+    assert shown("sqlite+aiosqlite:////srv/gk/community.db") == "/srv/gk/community.db"
