@@ -121,25 +121,33 @@ def _table(name: str) -> Table:
 
 
 async def move_chat(
-    conn: AsyncConnection, community: str, old: str, new: str, at: datetime | None = None
+    conn: AsyncConnection,
+    community: str,
+    old: str,
+    new: str,
+    at: datetime | None = None,
+    *,
+    note: bool = True,
 ) -> None:
     """File every row of the community under chat key `old` under `new`,
-    merging rows that exist under both (see the module's docstring)."""
+    merging rows that exist under both (see the module's docstring). A
+    table with nothing under `old` is only read: the sweep at start writes
+    nothing when there is nothing left to move."""
     if old == new:
         return
     for moved in MOVED:
-        if moved.merge is not None:
-            await _merge_both(conn, community, old, new, moved)
         table = _table(moved.table)
         column = table.c[moved.column]
-        await conn.execute(
-            update(table)
-            .where(table.c.community == community, column == old)
-            .values({moved.column: new})
-        )
+        mine = and_(table.c.community == community, column == old)
+        if await conn.scalar(select(literal(1)).where(mine).limit(1)) is None:
+            continue
+        if moved.merge is not None:
+            await _merge_both(conn, community, old, new, moved)
+        await conn.execute(update(table).where(mine).values({moved.column: new}))
     for name, column_name in LISTS:
         await _move_in_lists(conn, _table(name), column_name, community, old, new)
-    await _note(conn, community, old, new, at or datetime.now(UTC))
+    if note:
+        await _note(conn, community, old, new, at or datetime.now(UTC))
 
 
 async def _merge_both(
@@ -249,5 +257,5 @@ async def sweep_moves(conn: AsyncConnection, community: str) -> int:
     for old, data, at in rows:
         new = json.loads(data).get("to")
         if isinstance(new, str) and new:
-            await move_chat(conn, community, old, new, at)
+            await move_chat(conn, community, old, new, at, note=False)
     return len(rows)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from bot.core.records import (
     CaseRecord,
@@ -248,3 +248,16 @@ async def test_a_row_written_under_the_old_key_after_the_move_is_swept_at_start(
     assert {r[0] for r in after["ledger"]} == {NEW}
     assert after["stats"][-1][:3] == (NEW, DAY2, 16)
     assert {(s.group_key, s.day): s.messages for s in snapshot.stats}[(NEW, DAY2)] == 16
+    # With nothing left to move, a start only reads (a read-only role could load).
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await store.load(C, datetime(2026, 3, 2, tzinfo=UTC))
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", seen)
+    assert "SELECT" in statements
+    assert not {"UPDATE", "INSERT", "DELETE"} & set(statements), statements
