@@ -21,7 +21,7 @@ from adapters.pool_cli import add_parser as add_pool_parser
 from adapters.redaction import config_secrets, configure_logging, database_password, hide_secrets
 from adapters.report import Report
 from adapters.spam_cli import add_parser as add_spam_parser
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, Locale, load_config
 from bot.core.collector import serving
 
 
@@ -37,11 +37,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except KeyboardInterrupt:
         return 130
-    except (OSError, DBAPIError, MissingCommunity) as exc:
-        # A file that cannot be written or a database that cannot be reached
+    except Exception as exc:
+        # A database that cannot be reached or a file that cannot be written
         # is the owner's to fix: say which, without a traceback.
-        print(f"groupkeeper: {_reason(exc)}", file=sys.stderr)
+        line = _database_failure(exc, args)
+        if line is None and not isinstance(exc, (OSError, DBAPIError, MissingCommunity)):
+            raise
+        print(f"groupkeeper: {line or _reason(exc)}", file=sys.stderr)
         return 1
+
+
+def _database_failure(exc: Exception, args: argparse.Namespace) -> str | None:
+    """The database's failure in one line, in the community's language (the
+    config read again, quietly: the command may have failed before it had
+    it); None when `exc` is not the database's."""
+    from adapters.app import database_url
+    from adapters.ops.db_failure import failure_line
+
+    db = getattr(args, "db", None)
+    try:
+        config = load_config(getattr(args, "config", None) or default_config_path())
+    except (ConfigError, OSError):
+        return failure_line(exc, db or os.environ.get("GROUPKEEPER_DB"), _shell_locale())
+    return failure_line(exc, database_url(config, db), config.community.locale)
+
+
+def _shell_locale() -> Locale:
+    from bot.config import locale_of
+
+    shell = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return locale_of(shell.partition(".")[0]) or "en"
 
 
 def _reason(exc: BaseException) -> str:
@@ -126,12 +151,9 @@ def _config_path(given: Path | None, how: str = "--config FILE") -> Path | None:
     config.example.yaml", a file they never mentioned)."""
     path = given or default_config_path()
     if given is None and not os.environ.get("GROUPKEEPER_CONFIG") and not path.exists():
-        from bot.config import locale_of
         from bot.core.i18n import t
 
-        shell = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-        loc = locale_of(shell.partition(".")[0]) or "en"
-        print(t(loc, "startup.no_config", folder=Path.cwd(), how=how), file=sys.stderr)
+        print(t(_shell_locale(), "startup.no_config", folder=Path.cwd(), how=how), file=sys.stderr)
         return None
     return path
 

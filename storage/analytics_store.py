@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, Table, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.records import ActivityRecord, DailyStatsRecord
+from bot.core.records import MOVED, ActivityRecord, DailyStatsRecord
 from bot.features.analytics.metrics import MAU_WINDOW, AnalyticsInputs, EventOutcome
 from storage.engine_store import EngineStore, dialect_insert
 from storage.models.analytics import MemberActivity
@@ -104,7 +104,11 @@ class SqlAnalyticsStore(EngineStore):
             out.member_names = {key: f"@{username}" if username else name or key
                                 for key, name, username in result}  # fmt: skip
             g = _GROUPS.c
-            result = await conn.execute(select(g.chat_key, g.title).where(g.community == community))
+            # A group that moved to another chat is listed there (its past
+            # moved along, `storage.chat_move`).
+            result = await conn.execute(
+                select(g.chat_key, g.title).where(g.community == community, g.state != MOVED)
+            )
             out.group_titles = {key: title or key for key, title in result}
             ledger = _LEDGER.c
             result = await conn.execute(

@@ -29,6 +29,7 @@ from bot.core.records import (
     WriteBatch,
     WriteResult,
 )
+from storage.chat_move import move_chat
 from storage.core_tables import (
     CASES,
     CURSORS,
@@ -126,6 +127,11 @@ class BatchWrites:
             duplicates |= await self._append_ledger(connection, entries, ledger)
             await self.cases.execute(connection, cases)
             await self.warnings.execute(connection, warnings)
+            # After the rows queued before the move, which it moves too;
+            # before the daily stats, which the engine has already moved in
+            # memory and writes whole (a merged row, not an increment).
+            for move in batch.moves:
+                await move_chat(connection, move.community, move.old_key, move.new_key, move.at)
             await self.stats.execute(connection, stats)
             await self.cursors.execute(connection, cursors)
             await self.outbox.execute(connection, outbox)

@@ -7,11 +7,14 @@ batches go through `storage.batch_writes`, in the driver's own SQL.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Table, delete, func, select
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,6 +29,7 @@ from bot.core.records import (
     WriteResult,
 )
 from storage.batch_writes import BatchWrites
+from storage.chat_move import sweep_moves
 from storage.core_tables import (
     CASES,
     COMMUNITIES,
@@ -39,7 +43,7 @@ from storage.core_tables import (
     R,
     RecordTable,
 )
-from storage.database import create_engine
+from storage.database import create_engine, is_memory_sqlite
 from storage.engine_store import EngineStore, dialect_insert
 from storage.migrate import run_upgrade
 from storage.models import Base
@@ -66,6 +70,7 @@ class SqlStore(EngineStore):
         (a throwaway in-memory database, which has no history to migrate),
         the schema is built from the models, which a test holds equal to the
         migrations' head, and Alembic is not loaded."""
+        _folder_of(url)
         engine = create_engine(url)
         try:
             async with engine.begin() as connection:
@@ -97,6 +102,10 @@ class SqlStore(EngineStore):
         return found is not None
 
     async def load(self, community: str, day_start: datetime) -> Snapshot:
+        # A row written under a moved chat's old key after the move (by a
+        # record the running bot held) joins the group's past first.
+        async with self._writing() as connection:
+            await sweep_moves(connection, community)
         ledger = LEDGER.table.c
         async with self._reading() as connection:
             members = await read_members(connection, community)
@@ -236,3 +245,14 @@ class SqlStore(EngineStore):
                 .order_by(table.c.day, table.c.group_key)
             )
             return [DailyStatsRecord(*row) for row in result]
+
+
+def _folder_of(url: str | URL) -> None:
+    """A SQLite file whose folder is missing fails here, before aiosqlite's
+    thread starts: its connection, refused, would answer after the loop of
+    a short command had closed and print a thread's traceback."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not is_memory_sqlite(parsed):
+        folder = Path(parsed.database or "").parent
+        if not folder.is_dir():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))

@@ -23,11 +23,19 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from adapters.ops.db_failure import kind_in_text
 from storage.migrate import upgrade
 
 
 class BackupError(Exception):
-    """What the owner must fix, in one line."""
+    """What the owner must fix, in one line. `kind`: the database could not
+    be reached or refused the login (a key of `database_failure.*`, said in
+    the community's language by the command line)."""
+
+    def __init__(self, message: str, kind: str | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +140,9 @@ def _has_rows(database: Path) -> bool:
 
 def _pg(tool: str, url: URL, args: list[str], file: Path) -> Outcome:
     found = shutil.which(tool)
-    target = url.set(drivername="postgresql", password=None)
+    # The password goes in PGPASSWORD only: a command line is readable by
+    # every user of the machine (`ps`). `URL.set` keeps a password set to None.
+    target = URL.create("postgresql", url.username, None, url.host, url.port, url.database)
     dsn = target.render_as_string(hide_password=False)
     if found is None:
         raise BackupError(
@@ -149,6 +159,10 @@ def _pg(tool: str, url: URL, args: list[str], file: Path) -> Outcome:
         [found, f"--dbname={dsn}", *args], env=env, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise BackupError(f"{tool} failed: {done.stderr.strip()}")
+        if tool == "pg_dump":
+            # pg_dump opens its file before it connects: no empty "backup" stays.
+            file.unlink(missing_ok=True)
+        said = " ".join(done.stderr.split())
+        raise BackupError(f"{tool} failed: {said}", kind_in_text(said), said)
     verb = "backed up to" if tool == "pg_dump" else "restored from"
     return Outcome(f"{target.database}: {verb} {file}")

@@ -31,6 +31,7 @@ def add_backup_parsers(
 
 def _backup(args: argparse.Namespace, load: Load, *, restoring: bool) -> int:
     from adapters.ops.backup import BackupError, backup, restore
+    from adapters.ops.db_failure import kind_line
 
     config = load(args.config)
     if config is None:
@@ -39,7 +40,10 @@ def _backup(args: argparse.Namespace, load: Load, *, restoring: bool) -> int:
     try:
         outcome = (restore if restoring else backup)(url, args.file)
     except BackupError as exc:
-        print(f"groupkeeper: {exc}", file=sys.stderr)
+        said = str(exc)
+        if exc.kind is not None:
+            said = kind_line(exc.kind, url, exc.detail, config.community.locale)
+        print(f"groupkeeper: {said}", file=sys.stderr)
         return 1
     print(outcome.message)
     return 0

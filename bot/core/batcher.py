@@ -14,13 +14,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import fields, replace
 
 from bot.core.copies import copy_group, copy_member, copy_membership
 from bot.core.ports import Store
 from bot.core.records import (
     CaseRecord,
+    ChatMoveRecord,
     CursorRecord,
     DailyStatsRecord,
     GroupRecord,
@@ -78,6 +79,7 @@ class WriteBehind:
         self._warnings: dict[int, WarningRecord] = {}
         self._ledger: list[LedgerEntry] = []
         self._cases: list[CaseRecord] = []
+        self._moves: list[ChatMoveRecord] = []
         self._cursors: dict[str, CursorRecord] = {}
         self._outbox: dict[str, OutboxRecord] = {}
         # Told of every part of a batch once it is stored (or set aside as
@@ -94,15 +96,9 @@ class WriteBehind:
 
     @property
     def pending(self) -> int:
-        return (
-            len(self._members)
-            + len(self._groups)
-            + len(self._memberships)
-            + len(self._warnings)
-            + len(self._ledger)
-            + len(self._cases)
-            + len(self._outbox)
-        )
+        rows = (self._members, self._groups, self._memberships, self._warnings, self._ledger)
+        more: tuple[Sized, ...] = (self._cases, self._moves, self._outbox)
+        return sum(map(len, rows + more))
 
     def member(self, record: MemberRecord, *, soft: bool = False) -> None:
         if soft:
@@ -127,6 +123,10 @@ class WriteBehind:
     def case(self, record: CaseRecord) -> None:
         self._cases.append(record)
 
+    def move(self, record: ChatMoveRecord) -> None:
+        """A group's stored past follows its chat (see `ChatMoveRecord`)."""
+        self._moves.append(record)
+
     def cursor(self, record: CursorRecord) -> None:
         """Where a platform's updates are handled to; stored with the next
         batch, in its transaction."""
@@ -150,12 +150,13 @@ class WriteBehind:
             ledger=self._ledger,
             cases=self._cases,
             warnings=[replace(w) for w in self._warnings.values()],
+            moves=self._moves,
             stats=[replace(r) for r in collect()] if collect else [],
             cursors=list(self._cursors.values()),
             outbox=list(self._outbox.values()),
         )
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
-        self._ledger, self._cases, self._cursors, self._outbox = [], [], {}, {}
+        self._ledger, self._cases, self._cursors, self._outbox, self._moves = [], [], {}, {}, []
         return batch
 
     @contextlib.contextmanager
@@ -269,6 +270,7 @@ class WriteBehind:
             self._warnings.setdefault(w.id, w)
         self._ledger = batch.ledger + self._ledger
         self._cases = batch.cases + self._cases
+        self._moves = batch.moves + self._moves
         for c in batch.cursors:
             self._cursors.setdefault(c.platform, c)
         for o in batch.outbox:
@@ -323,7 +325,7 @@ class WriteBehind:
             self._task = None
         self._members, self._groups, self._memberships, self._warnings = {}, {}, {}, {}
         self._soft = {}
-        self._ledger, self._cases, self._cursors, self._outbox = [], [], {}, {}
+        self._ledger, self._cases, self._cursors, self._outbox, self._moves = [], [], {}, {}, []
 
     async def close(self) -> None:
         if self._inflight is not None:

@@ -12,7 +12,15 @@ from datetime import datetime
 from bot.config import Config, locale_of
 from bot.core.batcher import WriteBehind
 from bot.core.events import ChatRef, UserRef
-from bot.core.records import LOG, MOVED, GroupRecord, MemberRecord, MembershipRecord, Snapshot
+from bot.core.records import (
+    LOG,
+    MOVED,
+    ChatMoveRecord,
+    GroupRecord,
+    MemberRecord,
+    MembershipRecord,
+    Snapshot,
+)
 
 ROLE_RANK = {"member": 0, "moderator": 1, "owner": 2}
 
@@ -175,12 +183,15 @@ class Directory:
             self._writes.group(g)
         return g
 
-    def move(self, old: ChatRef, new: ChatRef) -> GroupRecord | None:
+    def move(self, old: ChatRef, new: ChatRef, at: datetime) -> GroupRecord | None:
         """The group at `old` now lives at `new` (a Telegram group upgraded to
         a supergroup): its serial, state, capacity and count go with it, and
-        the old record stays stored, as MOVED, for the history kept under its
-        key. A record the new chat got meanwhile (a message read there
-        first) gives way. None when `old` is no group of the community."""
+        so does everything stored under the old key (stats, cases, ledger
+        entries, memberships ...: `storage.chat_move`), in the transaction
+        that stores the move. The old record stays stored, as MOVED, the
+        marker of the move. A record the new chat got meanwhile (a message
+        read there first) gives way. None when `old` is no group of the
+        community: a second report of the same move changes nothing."""
         group = self.groups.pop(old.key, None)
         if group is None:
             return None
@@ -204,6 +215,7 @@ class Directory:
         self.version += 1
         self._writes.group(group)
         self._writes.group(moved)
+        self._writes.move(ChatMoveRecord(self.community, old.key, new.key, at))
         return moved
 
     def save_group(self, group: GroupRecord) -> None:

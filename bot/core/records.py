@@ -199,6 +199,20 @@ class OutboxRecord:
     sent: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ChatMoveRecord:
+    """A group's chat replaced by another (a Telegram group upgraded to a
+    supergroup): every row of the community filed under `old_key` is filed
+    under `new_key`, in the transaction of the batch that carries it, after
+    the batch's other rows and before its daily stats (see
+    `storage.chat_move`). Moving again finds nothing left to move."""
+
+    community: str
+    old_key: str
+    new_key: str
+    at: datetime
+
+
 @dataclass(slots=True)
 class WriteBatch:
     """One transaction's worth of writes, in the order the engine made them."""
@@ -209,6 +223,7 @@ class WriteBatch:
     ledger: list[LedgerEntry] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
     warnings: list[WarningRecord] = field(default_factory=list)
+    moves: list[ChatMoveRecord] = field(default_factory=list)
     stats: list[DailyStatsRecord] = field(default_factory=list)
     cursors: list[CursorRecord] = field(default_factory=list)
     outbox: list[OutboxRecord] = field(default_factory=list)
@@ -223,6 +238,7 @@ class WriteBatch:
             + len(self.ledger)
             + len(self.cases)
             + len(self.warnings)
+            + len(self.moves)
             + len(self.stats)
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.core.records import ActivityRecord, DailyStatsRecord, Snapshot
@@ -76,6 +77,34 @@ class Stats:
             self._activity[ActivityRecord(self._community, group_key, member_key, day)] = None
             return True
         return False
+
+    def move(self, old: str, new: str) -> None:
+        """The group's chat moved (`ChatMoved`): its rows of the current days
+        join the new chat's, merged as the store merges the stored ones
+        (`storage.chat_move`: counters summed, a member active in both chats
+        counted once), and are written whole with the next batch, so the
+        merged row the store made from what it held is replaced by the one
+        that counts everything."""
+        for key in [k for k in self._rows if k[0] == old]:
+            day = key[1]
+            row = self._rows.pop(key)
+            self._dirty.discard(key)
+            active = self._active.pop(key, set())
+            into = self._rows.get((new, day))
+            if into is None:
+                self._rows[(new, day)] = replace(row, group_key=new)
+            else:
+                for name in _FIELDS:
+                    setattr(into, name, getattr(into, name) + getattr(row, name))
+                mine = self._active.get((new, day), set())
+                into.active_members = max(
+                    into.active_members, row.active_members, len(active | mine)
+                )
+            self._active.setdefault((new, day), set()).update(active)
+            self._dirty.add((new, day))
+        self._activity = {
+            (replace(a, group_key=new) if a.group_key == old else a): None for a in self._activity
+        }
 
     def removed(self, group_key: str, day: date, member_key: str) -> None:
         """The message that made the member active was removed (an ad, a

@@ -24,4 +24,7 @@ def test_an_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str])
     code = main(["db", "upgrade", "--config", str(EXAMPLE), "--db",
                  "postgresql+asyncpg://nobody@127.0.0.1:1/none"])  # fmt: skip
     assert code == 1
-    assert capsys.readouterr().err.startswith("groupkeeper: cannot connect to the database")
+    # In the example community's language (zh), naming the database.
+    err = capsys.readouterr().err
+    assert err.startswith("groupkeeper: 无法连接数据库 postgresql://nobody@127.0.0.1:1/none")
+    assert "连接被拒绝" in err and err.count("\n") == 1

@@ -38,7 +38,9 @@ class PresenceFeature(Base):
         """The group follows its chat; the owners hear of it once, since the
         config may name the old chat (the log chat, the pool, a schedule)."""
         kit = self.kit
-        moved = kit.directory.move(event.old, event.new)
+        moved = kit.directory.move(event.old, event.new, event.at)
+        if moved is not None:
+            kit.stats.move(event.old.key, event.new.key)
         named = kit.config.community.log_chat == event.old.key
         if moved is None and not named:
             return []

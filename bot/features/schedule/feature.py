@@ -5,6 +5,8 @@ fire time claimed once in the store. The adapters' scheduler drives it
 from __future__ import annotations
 
 from bot.config import Config
+from bot.core.actions import Action
+from bot.core.events import ChatMoved, Event
 from bot.core.feature import Base
 from bot.core.kit import Kit
 from bot.features.schedule import commands
@@ -21,3 +23,8 @@ class ScheduleFeature(Base):
 
     def configure(self, config: Config) -> None:
         self.schedule.reconfigure(config, self.kit.clock.now())
+
+    async def on_event(self, event: Event) -> list[Action]:
+        if type(event) is ChatMoved:
+            self.schedule.moved(event.old.key, event.new.key)
+        return []

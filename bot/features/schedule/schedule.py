@@ -16,7 +16,7 @@ post can replace the previous pin of the same schedule.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.config import Config
@@ -93,6 +93,18 @@ class Schedule:
                 )
         self.reconfigure(self.kit.config, now)
         await self._store_new()
+
+    def moved(self, old: str, new: str) -> None:
+        """A group's chat moved (`ChatMoved`): the posts made in the chat for
+        it go on there. Their stored rows follow with the move's batch
+        (`storage.chat_move`); the config's posts follow the config, which
+        the owners are told to edit."""
+        for post_id, post in self._chat_posts.items():
+            groups = post.spec.groups
+            if groups and old in groups:
+                keys = list(dict.fromkeys(new if k == old else k for k in groups))
+                spec = post.spec.model_copy(update={"groups": keys})
+                self._chat_posts[post_id] = replace(post, spec=spec)
 
     def reconfigure(self, config: Config, now: datetime) -> None:
         """Take the config's posts: added ones start now, removed ones stop,
