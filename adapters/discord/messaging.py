@@ -14,7 +14,7 @@ import discord
 from adapters.discord.reach import Reach
 from adapters.gateway import handles, split_text
 from bot.core import actions as act
-from bot.core.events import MessageSent, PollClosed
+from bot.core.events import PollClosed
 from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class MessageCalls(Reach):
             )
         )
         chunks = _chunks(a.text)
-        first: discord.Message | None = None
+        parts: list[discord.Message] = []
         for n, chunk in enumerate(chunks, 1):
             extra: dict[str, Any] = {"allowed_mentions": mentions}
             if reference is not None:
@@ -62,13 +62,11 @@ class MessageCalls(Reach):
                 reference = None
             if n == len(chunks) and a.buttons:
                 extra["view"] = _buttons(a.buttons)
-            sent = await channel.send(chunk, **extra)
-            first = sent if first is None else first
+            parts.append(await channel.send(chunk, **extra))
         # Told before the pin: a pin Discord refuses leaves the message sent.
-        if a.ref and first is not None:
-            await self.tell(MessageSent(a.chat, first.id, a.ref, discord.utils.utcnow()))
-        if a.pin and first is not None:
-            await first.pin(reason=self._audit())
+        await self.sent(a.chat, [m.id for m in parts], a.ref, discord.utils.utcnow())
+        if a.pin and parts:
+            await parts[0].pin(reason=self._audit())
         return None
 
     @handles(act.SendDirect)
@@ -159,12 +157,13 @@ class MessageCalls(Reach):
                 message_id=a.reply_to, channel_id=channel.id, fail_if_not_exists=False
             )
         chart = discord.File(io.BytesIO(a.png), filename="chart.png")
-        await channel.send(
+        sent = await channel.send(
             content=a.caption[:MESSAGE_LIMIT] or None,
             file=chart,
             allowed_mentions=discord.AllowedMentions.none(),
             **extra,
         )
+        await self.sent(a.chat, [sent.id], "", discord.utils.utcnow())
         return None
 
     @handles(act.SendPoll)
@@ -182,8 +181,7 @@ class MessageCalls(Reach):
         if a.anonymous:
             log.info("Discord polls show who voted; poll %r is not anonymous", a.question)
         sent = await channel.send(poll=poll)
-        if a.ref:
-            await self.tell(MessageSent(a.chat, sent.id, a.ref, discord.utils.utcnow()))
+        await self.sent(a.chat, [sent.id], a.ref, discord.utils.utcnow())
         return None
 
     @handles(act.ClosePoll)

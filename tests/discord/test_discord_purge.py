@@ -92,3 +92,67 @@ async def test_the_slash_command_purges_and_answers_the_moderator(world: World) 
 
     assert not {m.id for m in world.general.history()} & {m.id for m in gone}
     assert shown == [en("purge.done", count=2, of="")]
+    # The interaction is no message: neither counted nor sent to be deleted.
+    [bulk] = bulk_deletes(world)
+    assert sorted(int(i) for i in bulk.json["messages"]) == sorted(m.id for m in gone)
+
+
+def bots_messages(world: World, after: Any) -> list[Any]:
+    """What the bot posted in #general since the message `after`."""
+    me = world.bot.user
+    assert me is not None
+    return [m for m in world.general.history() if m.author.id == me.id and m.id > after.id]
+
+
+async def test_the_bots_own_replies_are_purged_too(world: World) -> None:
+    """Discord sends the bot's replies back as messages: their ids join the
+    history, so `!purge N` takes the newest N the channel shows."""
+    kept = await world.bob.send(world.general, "before it all")
+    checkin = await world.alice.send(world.general, "!checkin")
+    replies = bots_messages(world, checkin)  # the check-in's and the level's
+    assert len(replies) == 2
+    after = await world.bob.send(world.general, "well done")
+
+    command = await world.mod.send(world.general, "!purge 4")
+
+    [bulk] = bulk_deletes(world)
+    assert sorted(int(i) for i in bulk.json["messages"]) == sorted(
+        m.id for m in [checkin, *replies, after, command]
+    )
+    ids = {m.id for m in world.general.history()}
+    assert kept.id in ids and not ids & {m.id for m in replies}
+    assert world.texts(world.general)[-1] == en("purge.done", count=4, of="")
+
+
+async def test_the_confirmation_and_a_slash_commands_answer_go_with_the_next_purge(
+    world: World,
+) -> None:
+    await world.alice.send(world.general, "!checkin")  # the level-up comes now
+    kept = await world.bob.send(world.general, "keep me")
+    await world.alice.send(world.general, "noise")
+    first = await world.mod.send(world.general, "!purge 1")
+    [confirmation] = bots_messages(world, first)
+    await world.bob.slash(world.general, "checkin")
+    shown = bots_messages(world, confirmation)  # the answer, the level-up
+    [answer] = [m for m in shown if "@bob checked in" in m.content]
+
+    await world.mod.send(world.general, f"!purge {1 + len(shown)}")
+
+    ids = {m.id for m in world.general.history()}
+    assert not ids & {confirmation.id, *(m.id for m in shown)}
+    assert kept.id in ids
+    [_, second] = bulk_deletes(world)
+    assert {confirmation.id, answer.id} <= {int(i) for i in second.json["messages"]}
+
+
+async def test_a_members_purge_leaves_the_bots_replies(world: World) -> None:
+    checkin = await world.alice.send(world.general, "!checkin")
+    replies = bots_messages(world, checkin)
+
+    await world.mod.send(world.general, f"!purge 5 {world.alice.mention}")
+
+    ids = {m.id for m in world.general.history()}
+    assert checkin.id not in ids and {m.id for m in replies} <= ids
+    assert world.texts(world.general)[-1].startswith(
+        en("purge.done", count=1, of=en("purge.of", name="@alice"))
+    )

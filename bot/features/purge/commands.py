@@ -4,14 +4,13 @@ clean-up of a group chat's latest messages, the command's own included."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 
 from bot.core.actions import Action, DeleteMessage
 from bot.core.arguments import Refused, whole
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.core.records import MemberRecord
-from bot.features.purge.purge import MAX_COUNT, REF, RULE, Purge
+from bot.features.purge.purge import MAX_COUNT, RULE, Purge
 from bot.features.purge.selection import DELETE_WINDOW, select
 
 commands: Registry[Purge] = Registry()
@@ -80,15 +79,18 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         since=since,
     )
     of = ctx.text("purge.of", name=display(member)) if member is not None else ""
+    # A slash command is no message to delete.
+    own = (ev.message_id,) if ev.in_chat else ()
+    actions: list[Action]
     if chosen.seen:
         _, actions = service.delete(
-            ev.chat, (*chosen.ids, ev.message_id), by=ctx.member, of=member, group=ctx.group,
+            ev.chat, (*chosen.ids, *own), by=ctx.member, of=member, group=ctx.group,
             count=chosen.seen, now=ctx.now,
         )  # fmt: skip
         lines = [ctx.text("purge.done", count=chosen.seen, of=of)]
     else:
         # Nothing known to delete: no case, only the command goes.
-        actions = [DeleteMessage(ev.chat, (ev.message_id,), RULE)]
+        actions = [DeleteMessage(ev.chat, own, RULE)] if own else []
         lines = [ctx.text("purge.nothing", of=of)]
     if chosen.too_old:
         window = DELETE_WINDOW.get(ev.chat.platform)
@@ -98,6 +100,5 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         lines.append(ctx.text("purge.unknown", max=ctx.kit.history.per_chat))
     # An answer to the command (a slash command's is shown to the
     # moderator), sent after it is gone, so platforms show no quote. Its id
-    # comes back and is remembered: the next purge takes it too.
-    said = replace(ctx.say("\n".join(lines)), ref=f"{REF}{ev.message_id}")
-    return [*actions, said]
+    # comes back like every message the bot posts: the next purge takes it.
+    return [*actions, ctx.say("\n".join(lines))]

@@ -1,6 +1,6 @@
 """The purge feature: `/purge`, and the chat history kept in step with
-what the bot deletes and says (bot/core/history.py), saved at a stop and
-read back at the start."""
+what the bot deletes (bot/core/history.py), saved at a stop and read back
+at the start."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.actions import Action, DeleteMessage
-from bot.core.events import ChatRef, Event, MessageSent
+from bot.core.events import ChatRef
 from bot.core.feature import Base
 from bot.core.kit import Kit
 from bot.features.moderation.enforcement import Enforcer
 from bot.features.notes.store import Note, NoteStore
 from bot.features.purge import commands
-from bot.features.purge.purge import REF, Purge
+from bot.features.purge.purge import Purge
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,4 @@ class PurgeFeature(Base):
         stop saves it without them)."""
         platform, _, user_id = member_key.partition(":")
         self.kit.history.forget_sender(platform, user_id)
-        return []
-
-    async def on_event(self, event: Event) -> list[Action]:
-        """A purge's own reply, sent: remembered like a member's message."""
-        if type(event) is MessageSent and event.ref.startswith(REF):
-            self.kit.history.add(event.chat, event.message_id, "", event.at)
         return []

@@ -17,9 +17,6 @@ from bot.features.moderation.enforcement import Enforcer
 
 # The rule a purge's deletions carry (logs, the console, audit reasons).
 RULE = "purge"
-# What the confirmation's `SendMessage.ref` starts with: its id comes back
-# (`MessageSent`) and is remembered, so the next purge cleans it up too.
-REF = "purge:"
 # The most one /purge deletes: the history keeps this many per chat.
 MAX_COUNT = 500
 

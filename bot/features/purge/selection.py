@@ -18,8 +18,9 @@ from bot.core.history import ChatHistory
 DELETE_WINDOW = {"telegram": timedelta(hours=48)}
 # Platforms whose message ids count up one by one in each chat (Telegram's
 # groups, the console): the ids between the messages a purge takes are
-# messages too, ones no bot is shown (its own replies, service messages),
-# and they go with them, as moderators expect of a purge.
+# messages too, ones no bot is shown (service messages, the bot's own
+# replies sent before a crash), and they go with them, as moderators expect
+# of a purge. Not in a forum: see `_run`.
 SEQUENTIAL = frozenset({"telegram", "console"})
 # The most ids such a run may add: a gap wider than this is not a run of
 # the chat's latest messages.
@@ -80,14 +81,27 @@ def select(
         # history does not hold it: it goes too.
         chosen.append(since)
     seen = len(chosen)
-    if sender is None and chosen and chat.platform in SEQUENTIAL:
+    if sender is None and chosen and chat.platform in SEQUENTIAL and not _forum(chat):
         chosen = _run(history, chat, chosen, command_id)
     return Selection(tuple(sorted(chosen)), seen, too_old, gap=not (reached or full))
 
 
+def _forum(chat: ChatRef) -> bool:
+    """A Telegram forum, in a topic or in General."""
+    return chat.forum or chat.thread is not None
+
+
 def _run(history: ChatHistory, chat: ChatRef, chosen: list[int], command_id: int) -> list[int]:
     """Every id from the oldest chosen to the command, but those the bot
-    deleted already."""
+    deleted already.
+
+    Never in a forum: its ids count up across all its topics at once, so
+    the ids between two messages of one topic are mostly other topics'
+    messages, and nothing tells the bot which of them are this topic's
+    (Telegram does not say a service message's topic to a bot that did not
+    see it). There a purge takes only what the history holds for the topic:
+    the members' messages and the bot's own (their ids reported back);
+    a topic's service messages (a pin, a rename) stay."""
     low = min(chosen)
     if command_id - low > len(chosen) + MAX_FILL:
         return chosen

@@ -69,3 +69,15 @@ def test_a_run_leaves_out_what_the_bot_deleted_and_stops_at_a_wide_gap() -> None
     assert select(h, TG, NOW, command_id=9, count=3).ids == (3, 5, 6, 7, 8)
     far = 9 + MAX_FILL + 10
     assert select(h, TG, NOW, command_id=far, count=2).ids == (6, 9)
+
+
+def test_no_run_is_filled_in_a_forum_topic_or_its_general() -> None:
+    """A forum's ids count across its topics: only what the topic's ring
+    holds goes (the bot's own messages there included)."""
+    for chat in (
+        ChatRef("telegram", "-100", thread="11", forum=True),
+        ChatRef("telegram", "-100", forum=True),
+    ):
+        h = history(chat)
+        h.add(chat, 8, "", NOW)
+        assert select(h, chat, NOW, command_id=9, count=3) == Selection((5, 6, 8), 3, 0)
