@@ -82,12 +82,20 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
     # A slash command is no message to delete.
     own = (ev.message_id,) if ev.in_chat else ()
     actions: list[Action]
-    if chosen.seen:
+    taken = chosen.seen + chosen.by_id
+    if taken:
         _, actions = service.delete(
             ev.chat, (*chosen.ids, *own), by=ctx.member, of=member, group=ctx.group,
-            count=chosen.seen, now=ctx.now,
+            count=taken, now=ctx.now,
         )  # fmt: skip
-        lines = [ctx.text("purge.done", count=chosen.seen, of=of)]
+        if chosen.by_id:
+            lines = [
+                ctx.text(
+                    "purge.by_id", count=taken, unseen=chosen.by_id, max=ctx.kit.history.per_chat
+                )
+            ]
+        else:
+            lines = [ctx.text("purge.done", count=chosen.seen, of=of)]
     else:
         # Nothing known to delete: no case, only the command goes.
         actions = [DeleteMessage(ev.chat, own, RULE)] if own else []
@@ -96,7 +104,7 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         window = DELETE_WINDOW.get(ev.chat.platform)
         hours = int(window.total_seconds() // 3600) if window is not None else 0
         lines.append(ctx.text("purge.too_old", count=chosen.too_old, hours=hours))
-    if chosen.gap or (count is not None and chosen.seen + chosen.too_old < count):
+    if chosen.gap or (count is not None and taken + chosen.too_old < count):
         lines.append(ctx.text("purge.unknown", max=ctx.kit.history.per_chat))
     # An answer to the command (a slash command's is shown to the
     # moderator), sent after it is gone, so platforms show no quote. Its id

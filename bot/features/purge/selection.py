@@ -39,6 +39,10 @@ class Selection:
     # A reply's message was older than anything remembered: the messages
     # between it and the oldest remembered one are unknown and stay.
     gap: bool = False
+    # Ids below everything remembered, taken to make up `count` on a
+    # platform of SEQUENTIAL ids (see `_below`): messages the bot never saw
+    # (from before its last start, a crash's included), or gone already.
+    by_id: int = 0
 
 
 def select(
@@ -81,14 +85,40 @@ def select(
         # history does not hold it: it goes too.
         chosen.append(since)
     seen = len(chosen)
-    if sender is None and chosen and chat.platform in SEQUENTIAL and not _forum(chat):
-        chosen = _run(history, chat, chosen, command_id)
-    return Selection(tuple(sorted(chosen)), seen, too_old, gap=not (reached or full))
+    by_id = 0
+    if sender is None and chat.platform in SEQUENTIAL and not _forum(chat):
+        if chosen:
+            chosen = _run(history, chat, chosen, command_id)
+        if count is not None and since is None and not too_old and seen < count:
+            below = _below(history, chat, min([*chosen, command_id]), count - seen)
+            chosen += below
+            by_id = len(below)
+    return Selection(tuple(sorted(chosen)), seen, too_old, gap=not (reached or full), by_id=by_id)
 
 
 def _forum(chat: ChatRef) -> bool:
     """A Telegram forum, in a topic or in General."""
     return chat.forum or chat.thread is not None
+
+
+def _below(history: ChatHistory, chat: ChatRef, low: int, wanted: int) -> list[int]:
+    """Up to `wanted` ids below `low`, the newest first, but those the bot
+    deleted already: `/purge N` where the history holds fewer than N.
+
+    The chat's latest N ids are its latest N messages, seen or not, so a
+    purge after a crash (which loses what was seen since the last start),
+    or in a group the bot joined late, still takes the last N. Only where
+    nothing remembered was past the platform's window (the ids below are
+    older still), and within `MAX_FILL`; an id already gone is skipped by
+    the platform, so fewer than N may go."""
+    gone = history.deleted(chat)
+    out: list[int] = []
+    mid = low - 1
+    while mid > 0 and len(out) < wanted and low - mid <= MAX_FILL:
+        if mid not in gone:
+            out.append(mid)
+        mid -= 1
+    return out
 
 
 def _run(history: ChatHistory, chat: ChatRef, chosen: list[int], command_id: int) -> list[int]:

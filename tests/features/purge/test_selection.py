@@ -81,3 +81,30 @@ def test_no_run_is_filled_in_a_forum_topic_or_its_general() -> None:
         h = history(chat)
         h.add(chat, 8, "", NOW)
         assert select(h, chat, NOW, command_id=9, count=3) == Selection((5, 6, 8), 3, 0)
+
+
+def test_fewer_remembered_than_asked_takes_the_ids_below_on_telegram() -> None:
+    """After a crash the history holds only what came since: `/purge N`
+    still takes the chat's last N ids, those the bot deleted left out."""
+    h = ChatHistory()
+    for mid in (20, 21):
+        h.add(TG, mid, "a", NOW)
+    h.forget(TG, (18,))
+    assert select(h, TG, NOW, command_id=22, count=5) == Selection(
+        (16, 17, 19, 20, 21), 2, 0, by_id=3
+    )
+    # Nothing remembered at all: the ids just below the command.
+    assert select(ChatHistory(), TG, NOW, command_id=10, count=3) == Selection(
+        (7, 8, 9), 0, 0, by_id=3
+    )
+    # Never one member's, never on Discord, never past the window's edge.
+    assert select(h, TG, NOW, command_id=22, count=5, sender="a").by_id == 0
+    assert select(h, DC, NOW, command_id=22, count=5).by_id == 0
+    old = history(TG)
+    assert select(old, TG, NOW, command_id=9, count=6).by_id == 0
+    # Not below id 1, and not further than MAX_FILL.
+    assert select(ChatHistory(), TG, NOW, command_id=3, count=5).ids == (1, 2)
+    gone = ChatHistory(per_chat=2000)
+    gone.add(TG, 1500, "a", NOW)
+    gone.forget(TG, tuple(i for i in range(1, 1500) if i != 100))
+    assert select(gone, TG, NOW, command_id=1501, count=5).ids == (1500,)
