@@ -34,7 +34,11 @@ PER_CHAT = 500
 
 
 class _Ring:
-    __slots__ = ("ats", "ids", "next", "senders")
+    """A chat's ring (in a forum: its General topic's), with its forum
+    topics' rings and the deleted ids no ring holds, which are the chat's,
+    or a topic's ring (`topics` and `unseen` unused)."""
+
+    __slots__ = ("ats", "ids", "next", "senders", "topics", "unseen")
 
     def __init__(self) -> None:
         self.ids = array("q")
@@ -42,25 +46,16 @@ class _Ring:
         self.senders: list[str] = []
         # Where the next message goes once the ring is full.
         self.next = 0
-
-
-class _Chat:
-    """A chat's ring, its forum topics' rings, and the deleted ids no ring
-    holds (the bot's own replies a purge took with the messages around
-    them, before their ids were reported)."""
-
-    __slots__ = ("ring", "topics", "unseen")
-
-    def __init__(self) -> None:
-        self.ring = _Ring()
-        self.topics: dict[str, _Ring] = {}
+        self.topics: dict[str, _Ring] | None = None
+        # Deleted ids the rings never held (the bot's own replies a purge
+        # took with the messages around them, before their ids came back).
         self.unseen: set[int] = set()
 
     def rings(self, first: _Ring | None = None) -> Iterator[_Ring]:
-        """Every ring of the chat, `first` first."""
+        """This chat's rings, its topics' too, `first` first."""
         if first is not None:
             yield first
-        for ring in (self.ring, *self.topics.values()):
+        for ring in (self, *(self.topics or {}).values()):
             if ring is not first:
                 yield ring
 
@@ -72,9 +67,9 @@ class ChatHistory:
 
     def __init__(self, per_chat: int = PER_CHAT) -> None:
         self.per_chat = per_chat
-        # platform -> chat id -> chat: the platform's name is a shared
+        # platform -> chat id -> ring: the platform's name is a shared
         # constant, so no key is built per message.
-        self._platforms: dict[str, dict[str, _Chat]] = {}
+        self._platforms: dict[str, dict[str, _Ring]] = {}
 
     def saw(self, event: Event) -> None:
         """Remember a group message, a typed command or the bot's own message
@@ -99,39 +94,33 @@ class ChatHistory:
             for mid in event.more:
                 self.add(chat, mid, "", event.at)
 
-    def _ring(self, chat: ChatRef, *, make: bool = False) -> _Ring | None:
-        chats = self._platforms.get(chat.platform)
-        if chats is None:
-            if not make:
-                return None
-            chats = self._platforms[chat.platform] = {}
-        held = chats.get(chat.chat_id)
-        if held is None:
-            if not make:
-                return None
-            held = chats[chat.chat_id] = _Chat()
-        thread = chat.thread
-        if thread is None:
-            return held.ring
-        ring = held.topics.get(thread)
-        if ring is None and make:
-            ring = held.topics[thread] = _Ring()
-        return ring
-
-    def _chat(self, chat: ChatRef) -> _Chat | None:
+    def _chat(self, chat: ChatRef) -> _Ring | None:
         return self._platforms.get(chat.platform, {}).get(chat.chat_id)
+
+    def _ring(self, chat: ChatRef) -> _Ring | None:
+        """The ring of the chat's topic (`chat.thread`), or its own."""
+        ring = self._chat(chat)
+        if ring is None or chat.thread is None:
+            return ring
+        return (ring.topics or {}).get(chat.thread)
 
     def add(self, chat: ChatRef, message_id: int, sender: str, at: datetime) -> None:
         """`sender` is the author's user id on the chat's platform ("" for
         the bot's own messages)."""
         chats = self._platforms.get(chat.platform)
-        held = chats.get(chat.chat_id) if chats is not None else None
-        if held is None or chat.thread is not None:
-            # A new chat, or a forum topic: the lookup that may make a ring.
-            ring = self._ring(chat, make=True)
-            assert ring is not None
-        else:
-            ring = held.ring
+        if chats is None:
+            chats = self._platforms[chat.platform] = {}
+        ring = chats.get(chat.chat_id)
+        if ring is None:
+            ring = chats[chat.chat_id] = _Ring()
+        thread = chat.thread
+        if thread is not None:
+            topics = ring.topics
+            if topics is None:
+                topics = ring.topics = {}
+            ring = topics.get(thread)
+            if ring is None:
+                ring = topics[thread] = _Ring()
         ids = ring.ids
         if len(ids) < self.per_chat:
             ids.append(message_id)
@@ -208,7 +197,7 @@ class ChatHistory:
         included: what a stop saves."""
         for platform, chats in self._platforms.items():
             for chat_id, held in chats.items():
-                named = [(None, held.ring), *held.topics.items()]
+                named = [(None, held), *(held.topics or {}).items()]
                 for thread, ring in named:
                     if not ring.ids:
                         continue
@@ -227,9 +216,19 @@ class ChatHistory:
         keep = self.per_chat
         if not (len(ids) == len(ats) == len(senders)):
             raise ValueError(f"a saved history of {chat.key} does not add up")
-        ring = self._ring(chat, make=True)
-        assert ring is not None
+        ring = _Ring()
         ring.ids = array("q", ids[-keep:])
         ring.ats = array("d", ats[-keep:])
         ring.senders = [intern(s) for s in senders[-keep:]]
-        ring.next = 0
+        chats = self._platforms.setdefault(chat.platform, {})
+        held = chats.get(chat.chat_id)
+        if chat.thread is None:
+            if held is not None:
+                ring.topics, ring.unseen = held.topics, held.unseen
+            chats[chat.chat_id] = ring
+            return
+        if held is None:
+            held = chats[chat.chat_id] = _Ring()
+        if held.topics is None:
+            held.topics = {}
+        held.topics[chat.thread] = ring
