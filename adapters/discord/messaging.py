@@ -104,7 +104,8 @@ class MessageCalls(Reach):
         and the first is raised once all were tried."""
         channel = await self._channel(a.chat)
         reason = self._audit(a.case_id, a.rule)
-        bulk, single = _by_age(a.message_ids, discord.utils.utcnow())
+        ids = [*a.message_ids, *await _listed(channel, a)]
+        bulk, single = _by_age(ids, discord.utils.utcnow())
         if len(bulk) < 2 or not hasattr(channel, "delete_messages"):
             bulk, single = [], [*bulk, *single]
         failed: discord.HTTPException | None = None
@@ -222,6 +223,22 @@ def _chunks(text: str) -> list[str]:
     """Discord refuses messages over 2000 characters; long replies (a full
     leaderboard, the help) go out in parts."""
     return split_text(text, MESSAGE_LIMIT)
+
+
+async def _listed(channel: Any, a: act.DeleteMessage) -> list[int]:
+    """The `older` messages a purge asks for beyond the ids it knows: the
+    channel's newest before message `before`, as Discord lists them."""
+    if not a.older or not hasattr(channel, "history"):
+        return []
+    known = set(a.message_ids)
+    before = discord.Object(a.before) if a.before else None
+    try:
+        listed = [m.id async for m in channel.history(limit=a.older, before=before)]
+    except discord.HTTPException as exc:
+        # The ids the core knows still go.
+        log.warning("could not list %s's messages to purge: %s", channel, exc)
+        return []
+    return [mid for mid in listed if mid not in known]
 
 
 def _by_age(ids: Sequence[int], now: datetime) -> tuple[list[int], list[int]]:

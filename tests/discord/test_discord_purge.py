@@ -5,9 +5,13 @@ than Discord's 14 days one by one."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from discord_world import World, answers, en
+from discord_world import CONFIG, World, answers, en
+
+from adapters.discord.client import build_client
+from bot.core.events import ChatRef
 
 
 def bulk_deletes(world: World) -> list[Any]:
@@ -156,3 +160,35 @@ async def test_a_members_purge_leaves_the_bots_replies(world: World) -> None:
     assert world.texts(world.general)[-1].startswith(
         en("purge.done", count=1, of=en("purge.of", name="@alice"))
     )
+
+
+async def test_after_a_crash_the_rest_of_the_count_is_listed_from_discord(
+    world: World, tmp_path: Path
+) -> None:
+    """A crash loses the history (only a graceful stop saves it): the new
+    process knows none of the channel's messages, so `!purge 3` asks
+    Discord for the three before the command and deletes those.
+
+    The crash is simcord's `restart_bot`: the old bot's tasks cancelled, it
+    is never closed (no stop, no save); a new one opens the same database."""
+    kept = await world.bob.send(world.general, "keep me")
+    gone = [await world.alice.send(world.general, f"before the crash {n}") for n in range(3)]
+    bot, app = await build_client(
+        CONFIG, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", background_flush=False
+    )
+    try:
+        await world.env.restart_bot(bot)
+        await world.env.settle()
+        assert list(app.engine.kit.history.latest(ChatRef("discord", str(world.general.id)))) == []
+
+        command = await world.mod.send(world.general, "!purge 3")
+
+        ids = {m.id for m in world.general.history()}
+        assert kept.id in ids and not ids & {m.id for m in [*gone, command]}
+        [bulk] = bulk_deletes(world)
+        assert sorted(int(i) for i in bulk.json["messages"]) == sorted(
+            m.id for m in [*gone, command]
+        )
+        assert world.texts(world.general)[-1] == en("purge.listed_only", count=0, more=3, max=500)
+    finally:
+        await app.close()

@@ -83,12 +83,16 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
     own = (ev.message_id,) if ev.in_chat else ()
     actions: list[Action]
     taken = chosen.seen + chosen.by_id
-    if taken:
+    if taken or chosen.listed:
+        before = min(chosen.ids, default=ev.message_id)
         _, actions = service.delete(
             ev.chat, (*chosen.ids, *own), by=ctx.member, of=member, group=ctx.group,
-            count=taken, now=ctx.now,
+            count=taken + chosen.listed, now=ctx.now, older=chosen.listed, before=before,
         )  # fmt: skip
-        if chosen.by_id:
+        if chosen.listed:
+            key = "purge.listed" if taken else "purge.listed_only"
+            lines = [ctx.text(key, count=taken, more=chosen.listed, max=ctx.kit.history.per_chat)]
+        elif chosen.by_id:
             lines = [
                 ctx.text(
                     "purge.by_id", count=taken, unseen=chosen.by_id, max=ctx.kit.history.per_chat
@@ -104,7 +108,7 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         window = DELETE_WINDOW.get(ev.chat.platform)
         hours = int(window.total_seconds() // 3600) if window is not None else 0
         lines.append(ctx.text("purge.too_old", count=chosen.too_old, hours=hours))
-    if chosen.gap or (count is not None and taken + chosen.too_old < count):
+    if chosen.gap or (count is not None and taken + chosen.listed + chosen.too_old < count):
         lines.append(ctx.text("purge.unknown", max=ctx.kit.history.per_chat))
     # An answer to the command (a slash command's is shown to the
     # moderator), sent after it is gone, so platforms show no quote. Its id

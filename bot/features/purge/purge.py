@@ -36,9 +36,13 @@ class Purge:
         group: GroupRecord,
         count: int,
         now: datetime,
+        older: int = 0,
+        before: int = 0,
     ) -> tuple[CaseRecord, list[Action]]:
         """One case for the purge (about the member whose messages went, else
-        the moderator who purged), the deletion, and the log chat's line."""
+        the moderator who purged), the deletion (with up to `older` more
+        the platform lists, older than message `before`), and the log
+        chat's line."""
         kit = self.kit
         loc = kit.config.community.locale
         case = self.enforcer.cases.open_case(
@@ -50,7 +54,7 @@ class Purge:
             rule=RULE,
             details=t(loc, "purge.details", count=count),
         )
-        out: list[Action] = [DeleteMessage(chat, ids, RULE, case.id)]
+        out: list[Action] = [DeleteMessage(chat, ids, RULE, case.id, older, before)]
         log = kit.log_chat
         if log is not None:
             text = t(

@@ -22,6 +22,10 @@ DELETE_WINDOW = {"telegram": timedelta(hours=48)}
 # replies sent before a crash), and they go with them, as moderators expect
 # of a purge. Not in a forum: see `_run`.
 SEQUENTIAL = frozenset({"telegram", "console"})
+# Platforms that list a chat's messages to a bot (Discord): where the
+# history holds fewer than a purge's count, the gateway is asked for the
+# rest, the newest older than what the purge takes (`DeleteMessage.older`).
+LISTED = frozenset({"discord"})
 # The most ids such a run may add: a gap wider than this is not a run of
 # the chat's latest messages.
 MAX_FILL = 1000
@@ -43,6 +47,9 @@ class Selection:
     # platform of SEQUENTIAL ids (see `_below`): messages the bot never saw
     # (from before its last start, a crash's included), or gone already.
     by_id: int = 0
+    # How many more the platform is asked to list and delete, older than
+    # the oldest id chosen (a platform of LISTED): the rest of `count`.
+    listed: int = 0
 
 
 def select(
@@ -93,7 +100,13 @@ def select(
             below = _below(history, chat, min([*chosen, command_id]), count - seen)
             chosen += below
             by_id = len(below)
-    return Selection(tuple(sorted(chosen)), seen, too_old, gap=not (reached or full), by_id=by_id)
+    listed = 0
+    short = count is not None and sender is None and since is None and not too_old
+    if short and chat.platform in LISTED and count is not None and seen < count:
+        listed = count - seen
+    return Selection(
+        tuple(sorted(chosen)), seen, too_old, gap=not (reached or full), by_id=by_id, listed=listed
+    )
 
 
 def _forum(chat: ChatRef) -> bool:

@@ -108,3 +108,16 @@ def test_fewer_remembered_than_asked_takes_the_ids_below_on_telegram() -> None:
     gone.add(TG, 1500, "a", NOW)
     gone.forget(TG, tuple(i for i in range(1, 1500) if i != 100))
     assert select(gone, TG, NOW, command_id=1501, count=5).ids == (1500,)
+
+
+def test_on_discord_the_rest_of_the_count_is_asked_of_the_platform() -> None:
+    h = history(DC)
+    assert select(h, DC, NOW, command_id=9, count=8) == Selection(
+        (1, 2, 3, 4, 5, 6), 6, 0, listed=2
+    )
+    assert select(ChatHistory(), DC, NOW, command_id=9, count=3).listed == 3
+    # Enough remembered, one member's, or a reply's start: nothing asked.
+    assert select(h, DC, NOW, command_id=9, count=6).listed == 0
+    assert select(h, DC, NOW, command_id=9, count=8, sender="a").listed == 0
+    assert select(h, DC, NOW, command_id=9, since=4).listed == 0
+    assert select(h, TG, NOW, command_id=9, count=8).listed == 0
