@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.actions import Action, DeleteMessage
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 KIND = "chat-history"
 # The note that names the last whole save (no chat key starts with "@").
 STAMP = "@saved"
+# Between a chat's key and a forum topic's id, in a topic's note key.
+TOPIC = "#"
 
 
 class PurgeFeature(Base):
@@ -49,8 +52,10 @@ class PurgeFeature(Base):
             data = note.data
             if data.get("saved") != saved:
                 continue
+            base, _, thread = key.partition(TOPIC)
+            chat = replace(ChatRef.parse(base), thread=thread or None)
             try:
-                history.restore(ChatRef.parse(key), data["ids"], data["ats"], data["senders"])
+                history.restore(chat, data["ids"], data["ats"], data["senders"])
             except (KeyError, TypeError, ValueError) as exc:
                 log.warning("purge: the saved history of %s is unreadable: %s", key, exc)
         await self.notes.put(Note(slug, KIND, STAMP, {"saved": ""}, self.kit.clock.now()))
@@ -60,7 +65,8 @@ class PurgeFeature(Base):
         saved = now.isoformat()
         for chat, ids, ats, senders in self.kit.history.dump():
             data = {"saved": saved, "ids": ids, "ats": ats, "senders": senders}
-            await self.notes.put(Note(slug, KIND, chat.key, data, now))
+            key = chat.key if chat.thread is None else f"{chat.key}{TOPIC}{chat.thread}"
+            await self.notes.put(Note(slug, KIND, key, data, now))
         await self.notes.put(Note(slug, KIND, STAMP, {"saved": saved}, now))
 
     def observe(self, out: Sequence[Action], now: datetime) -> None:
