@@ -226,14 +226,16 @@ def _chunks(text: str) -> list[str]:
 
 
 async def _listed(channel: Any, a: act.DeleteMessage) -> list[int]:
-    """The `older` messages a purge asks for beyond the ids it knows: the
-    channel's newest before message `before`, as Discord lists them."""
-    if not a.older or not hasattr(channel, "history"):
+    """The messages a purge asks for beyond the ids it knows (`older`: how
+    many, and the id they come before): the channel's newest before it, as
+    Discord lists them."""
+    if len(a.older) != 2 or not a.older[0] or not hasattr(channel, "history"):
         return []
+    count, before_id = a.older
     known = set(a.message_ids)
-    before = discord.Object(a.before) if a.before else None
+    before = discord.Object(before_id) if before_id else None
     try:
-        listed = [m.id async for m in channel.history(limit=a.older, before=before)]
+        listed = [m.id async for m in channel.history(limit=count, before=before)]
     except discord.HTTPException as exc:
         # The ids the core knows still go.
         log.warning("could not list %s's messages to purge: %s", channel, exc)

@@ -117,12 +117,7 @@ class DeleteMessage:
     message_ids: tuple[int, ...]
     rule: str | None = None
     case_id: int | None = None
-    # And up to `older` more of the chat's messages, the newest ones older
-    # than message `before`, as the platform lists them: the rest of a
-    # purge's count where the core's history holds too few (after a crash).
-    # Only a gateway whose platform lists a chat's messages is asked (Discord).
-    older: int = 0
-    before: int = 0
+    older: tuple[int, ...] = ()  # a purge's rest: (how many, before which id), Discord lists
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,8 @@ class Purge:
             rule=RULE,
             details=t(loc, "purge.details", count=count),
         )
-        out: list[Action] = [DeleteMessage(chat, ids, RULE, case.id, older, before)]
+        rest = (older, before) if older else ()
+        out: list[Action] = [DeleteMessage(chat, ids, RULE, case.id, rest)]
         log = kit.log_chat
         if log is not None:
             text = t(
