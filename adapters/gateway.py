@@ -14,6 +14,7 @@ import logging
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from bot.core.actions import (
@@ -28,7 +29,7 @@ from bot.core.actions import (
     SendMessage,
     platform_of,
 )
-from bot.core.events import ChatRef, Event
+from bot.core.events import ChatRef, Event, MessageSent
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,14 @@ class Gateway:
         core (a test's) keeps it to itself."""
         if self.on_event is not None:
             await self.on_event(event)
+
+    async def sent(self, chat: ChatRef, ids: Sequence[int], ref: str, at: datetime) -> None:
+        """The platform's ids for a message the bot posted (one per part of
+        a long text), told to the core where it asked (`ref`) and for any
+        message in a group but the log chat: the chat history keeps the
+        bot's own messages, so a purge takes them too."""
+        if ids and (ref or not (chat.private or self.is_log_chat(chat))):
+            await self.tell(MessageSent(chat, ids[0], ref, at, tuple(ids[1:])))
 
     async def execute(self, actions: Sequence[Action]) -> None:
         for action in actions:

@@ -25,7 +25,6 @@ from bot.core.events import (
     Event,
     ImageRead,
     InviteCreated,
-    MessageSent,
     PollClosed,
     UserRef,
 )
@@ -167,8 +166,7 @@ class ConsoleGateway(Gateway):
                 extra=extra,
             )
         )
-        if a.ref:
-            await self.tell(MessageSent(a.chat, mid, a.ref, self.clock.now()))
+        await self.sent(a.chat, [mid], a.ref, self.clock.now())
         if a.pin:
             await self._pin(act.PinMessage(a.chat, mid))
 
@@ -205,6 +203,7 @@ class ConsoleGateway(Gateway):
             Output("photo", self.group_name(a.chat), text=a.caption, message_id=mid,
                    reply_to=a.reply_to, extra=extra)
         )  # fmt: skip
+        await self.sent(a.chat, [mid], "", self.clock.now())
 
     @handles(act.SendDirect)
     async def _direct(self, a: act.SendDirect) -> None:
@@ -321,8 +320,7 @@ class ConsoleGateway(Gateway):
             Output("poll", self.group_name(a.chat), text=a.question, message_id=mid,
                    extra={"options": list(a.options)})
         )  # fmt: skip
-        if a.ref:
-            await self.tell(MessageSent(a.chat, mid, a.ref, self.clock.now()))
+        await self.sent(a.chat, [mid], a.ref, self.clock.now())
 
     def vote(self, chat: ChatRef, message_id: int, user_id: str, option: int) -> str | None:
         """A member's vote (options from 1); why it cannot be cast, or None."""

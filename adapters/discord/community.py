@@ -44,7 +44,9 @@ from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
 
-Respond = Callable[[str], Awaitable[None]]
+# Posts an answer; the id of the message it became in the channel (None
+# for one only its invoker sees).
+Respond = Callable[[str], Awaitable[int | None]]
 
 
 class DiscordCommunity:
@@ -287,6 +289,7 @@ class DiscordCommunity:
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def respond(text: str) -> None:
+            # Shown to the clicker alone: no message of the channel's.
             await interaction.followup.send(text, ephemeral=True)
 
         await self._answer(event, origins.interaction(interaction), respond, interactive=True)
@@ -330,13 +333,15 @@ class DiscordCommunity:
             target=translate.user_ref(target) if target is not None else None,
             reply=reply,
             text=text,
+            in_chat=interaction is None,
         )
 
-        async def respond(message: str) -> None:
+        async def respond(message: str) -> int | None:
             if interaction is not None:
-                await ctx.send(message)
+                sent = await ctx.send(message)
             else:
-                await ctx.reply(message, mention_author=False)
+                sent = await ctx.reply(message, mention_author=False)
+            return sent.id
 
         origin = origins.interaction(interaction) if interaction else origins.message(ctx.message)
         await self._answer(event, origin, respond, interactive=interaction is not None)
@@ -346,20 +351,23 @@ class DiscordCommunity:
     ) -> None:
         answered = False
 
-        async def tracked(text: str) -> None:
+        async def tracked(text: str) -> int | None:
             nonlocal answered
             answered = True
-            await respond(text)
+            return await respond(text)
 
         answer = Origin(event.chat, event.message_id, tracked, event.press)
         failures = await self.command_done(event, origin, answer)
         try:
+            said = None
             if failures is None:
-                await tracked(t(self._locale, "discord.error"))
+                said = await tracked(t(self._locale, "discord.error"))
             elif failures:
-                await tracked(t(self._locale, "discord.partial"))
+                said = await tracked(t(self._locale, "discord.partial"))
             elif interactive and not answered:
                 # A deferred interaction shows "thinking..." until answered.
-                await tracked(t(self._locale, "discord.done"))
+                said = await tracked(t(self._locale, "discord.done"))
+            if said is not None:
+                await self.gateway.sent(event.chat, [said], "", discord.utils.utcnow())
         except discord.HTTPException as exc:
             log.warning("could not answer /%s: %s", event.name, exc.text)

@@ -60,7 +60,9 @@ class Origin:
 
     chat: ChatRef
     message_id: int
-    respond: Callable[[str], Awaitable[None]]
+    # Posts an answer: the id of the message it became, None for one only
+    # its invoker sees.
+    respond: Callable[[str], Awaitable[int | None]]
     press: str | None = None
 
     def answers(self, action: act.Action) -> bool:
@@ -153,7 +155,7 @@ class DiscordGateway(MessageCalls, ModerationCalls, ServerCalls, Gateway):
             if origin is not None and origin.answers(action):
                 assert isinstance(action, act.SendMessage | act.AnswerPress)
                 if action.text:
-                    await self._respond(origin, action.text)
+                    await self._respond(origin, action)
             else:
                 note = await self.dispatch(action)
         except Refused as refusal:
@@ -172,9 +174,17 @@ class DiscordGateway(MessageCalls, ModerationCalls, ServerCalls, Gateway):
             failures.append(Failure(action, type(exc).__name__))
         return note
 
-    async def _respond(self, origin: Origin, text: str) -> None:
-        for chunk in _chunks(text):
-            await origin.respond(chunk)
+    async def _respond(self, origin: Origin, action: act.SendMessage | act.AnswerPress) -> None:
+        """The answer posted through the command's own way back; where it
+        became messages of the channel, their ids are told like any the
+        bot posts."""
+        ids = []
+        for chunk in _chunks(action.text):
+            said = await origin.respond(chunk)
+            if said is not None:
+                ids.append(said)
+        ref = action.ref if isinstance(action, act.SendMessage) else ""
+        await self.sent(origin.chat, ids, ref, discord.utils.utcnow())
 
     async def _report(self, failures: list[Failure], notes: list[str]) -> None:
         loc = self._locale

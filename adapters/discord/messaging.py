@@ -14,7 +14,7 @@ import discord
 from adapters.discord.reach import Reach
 from adapters.gateway import handles, split_text
 from bot.core import actions as act
-from bot.core.events import MessageSent, PollClosed
+from bot.core.events import PollClosed
 from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class MessageCalls(Reach):
             )
         )
         chunks = _chunks(a.text)
-        first: discord.Message | None = None
+        parts: list[discord.Message] = []
         for n, chunk in enumerate(chunks, 1):
             extra: dict[str, Any] = {"allowed_mentions": mentions}
             if reference is not None:
@@ -62,13 +62,11 @@ class MessageCalls(Reach):
                 reference = None
             if n == len(chunks) and a.buttons:
                 extra["view"] = _buttons(a.buttons)
-            sent = await channel.send(chunk, **extra)
-            first = sent if first is None else first
+            parts.append(await channel.send(chunk, **extra))
         # Told before the pin: a pin Discord refuses leaves the message sent.
-        if a.ref and first is not None:
-            await self.tell(MessageSent(a.chat, first.id, a.ref, discord.utils.utcnow()))
-        if a.pin and first is not None:
-            await first.pin(reason=self._audit())
+        await self.sent(a.chat, [m.id for m in parts], a.ref, discord.utils.utcnow())
+        if a.pin and parts:
+            await parts[0].pin(reason=self._audit())
         return None
 
     @handles(act.SendDirect)
@@ -106,7 +104,8 @@ class MessageCalls(Reach):
         and the first is raised once all were tried."""
         channel = await self._channel(a.chat)
         reason = self._audit(a.case_id, a.rule)
-        bulk, single = _by_age(a.message_ids, discord.utils.utcnow())
+        ids = [*a.message_ids, *await _listed(channel, a)]
+        bulk, single = _by_age(ids, discord.utils.utcnow())
         if len(bulk) < 2 or not hasattr(channel, "delete_messages"):
             bulk, single = [], [*bulk, *single]
         failed: discord.HTTPException | None = None
@@ -159,12 +158,13 @@ class MessageCalls(Reach):
                 message_id=a.reply_to, channel_id=channel.id, fail_if_not_exists=False
             )
         chart = discord.File(io.BytesIO(a.png), filename="chart.png")
-        await channel.send(
+        sent = await channel.send(
             content=a.caption[:MESSAGE_LIMIT] or None,
             file=chart,
             allowed_mentions=discord.AllowedMentions.none(),
             **extra,
         )
+        await self.sent(a.chat, [sent.id], "", discord.utils.utcnow())
         return None
 
     @handles(act.SendPoll)
@@ -182,8 +182,7 @@ class MessageCalls(Reach):
         if a.anonymous:
             log.info("Discord polls show who voted; poll %r is not anonymous", a.question)
         sent = await channel.send(poll=poll)
-        if a.ref:
-            await self.tell(MessageSent(a.chat, sent.id, a.ref, discord.utils.utcnow()))
+        await self.sent(a.chat, [sent.id], a.ref, discord.utils.utcnow())
         return None
 
     @handles(act.ClosePoll)
@@ -224,6 +223,24 @@ def _chunks(text: str) -> list[str]:
     """Discord refuses messages over 2000 characters; long replies (a full
     leaderboard, the help) go out in parts."""
     return split_text(text, MESSAGE_LIMIT)
+
+
+async def _listed(channel: Any, a: act.DeleteMessage) -> list[int]:
+    """The messages a purge asks for beyond the ids it knows (`older`: how
+    many, and the id they come before): the channel's newest before it, as
+    Discord lists them."""
+    if len(a.older) != 2 or not a.older[0] or not hasattr(channel, "history"):
+        return []
+    count, before_id = a.older
+    known = set(a.message_ids)
+    before = discord.Object(before_id) if before_id else None
+    try:
+        listed = [m.id async for m in channel.history(limit=count, before=before)]
+    except discord.HTTPException as exc:
+        # The ids the core knows still go.
+        log.warning("could not list %s's messages to purge: %s", channel, exc)
+        return []
+    return [mid for mid in listed if mid not in known]
 
 
 def _by_age(ids: Sequence[int], now: datetime) -> tuple[list[int], list[int]]:

@@ -8,7 +8,8 @@ and sets what this class only declares.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -26,7 +27,7 @@ class Refused(Exception):
 
 class Reach:
     """The lookups the handlers share. `client` and `_settings` (the live
-    config) are the gateway's; so is `tell` (the gateway base's)."""
+    config) are the gateway's; so are `tell` and `sent` (the gateway base's)."""
 
     client: discord.Client
     _settings: Callable[[], Config]
@@ -34,6 +35,8 @@ class Reach:
     if TYPE_CHECKING:
 
         async def tell(self, event: Event) -> None: ...
+
+        async def sent(self, chat: ChatRef, ids: Sequence[int], ref: str, at: datetime) -> None: ...
 
     @property
     def _locale(self) -> Any:

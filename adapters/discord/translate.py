@@ -219,6 +219,7 @@ def command_issued(
     target: UserRef | None = None,
     reply: ReplyRef | None = None,
     text: str = "",
+    in_chat: bool = True,
 ) -> CommandIssued:
     """A Discord command (prefix or slash) as the core's command.
 
@@ -227,12 +228,13 @@ def command_issued(
     already know. A member picked in a slash option or mentioned in a prefix
     command is handed over the first way, so the core can act on members it
     has not seen speak yet; without a replied-to message, the id is 0.
+    A slash command is no message of the channel (`in_chat=False`): its id
+    is the interaction's.
     """
     if target is not None and (reply is None or reply.sender != target):
         reply = ReplyRef(0, target)
-    return CommandIssued(
-        chat, sender, message_id, name, tuple(a for a in args if a), at, reply, text
-    )
+    words = tuple(a for a in args if a)
+    return CommandIssued(chat, sender, message_id, name, words, at, reply, text, in_chat=in_chat)
 
 
 def member_joined(
@@ -302,6 +304,7 @@ def message_command(
         at,
         ReplyRef(message.id, user_ref(message.author), storable(message.content)),
         "/" + name,
+        in_chat=False,
     )
 
 

@@ -18,7 +18,7 @@ from adapters.opinions import ask_and_tell, shared_opinions
 from adapters.telegram.calls import MAX_TEXT, Calls, inline_keyboard, text_parts, utf16_len
 from adapters.telegram.translate import PLATFORM
 from bot.core import actions as act
-from bot.core.events import ChatRef, MessageSent, PollClosed, UserRef
+from bot.core.events import ChatRef, PollClosed, UserRef
 from bot.core.i18n import t
 
 log = logging.getLogger("adapters.telegram.gateway")
@@ -41,7 +41,7 @@ class MessagingCalls(Calls):
             else None
         )
         parts = text_parts(a.text)
-        first: int | None = None
+        ids: list[int] = []
         for n, part in enumerate(parts, 1):
             markup = inline_keyboard(a.buttons) if n == len(parts) else None
             sent = await self._say(
@@ -51,12 +51,11 @@ class MessagingCalls(Calls):
                     self.bot.send_message, cid, part, reply_parameters=reply, reply_markup=markup
                 ),
             )
-            first = sent.message_id if first is None else first
+            ids.append(sent.message_id)
         # Told before the pin: a pin Telegram refuses leaves the message sent.
-        if a.ref and first is not None:
-            await self.tell(MessageSent(a.chat, first, a.ref, self.clock.now()))
-        if a.pin and first is not None:
-            await self._pin(act.PinMessage(a.chat, first))
+        await self.sent(a.chat, ids, a.ref, self.clock.now())
+        if a.pin and ids:
+            await self._pin(act.PinMessage(a.chat, ids[0]))
 
     @handles(act.AnswerPress)
     async def _answer(self, a: act.AnswerPress) -> None:
@@ -87,18 +86,21 @@ class MessagingCalls(Calls):
             else None
         )
         caption = a.caption[:_MAX_CAPTION]
-        await self._say(
+        photo = await self._say(
             "send",
             a.chat,
             partial(
                 self.bot.send_photo, cid, a.png, caption=caption or None, reply_parameters=reply
             ),
         )
+        ids = [photo.message_id]
         # What the caption could not hold follows as text.
         rest = a.caption[_MAX_CAPTION:]
         if rest:
             for part in text_parts(rest):
-                await self._say("send", a.chat, partial(self.bot.send_message, cid, part))
+                sent = await self._say("send", a.chat, partial(self.bot.send_message, cid, part))
+                ids.append(sent.message_id)
+        await self.sent(a.chat, ids, "", self.clock.now())
 
     @handles(act.AskOpinion)
     async def _opinion(self, a: act.AskOpinion) -> None:
@@ -210,7 +212,7 @@ class MessagingCalls(Calls):
             person = User(int(user.user_id), user.name or user.user_id, is_bot=False)
             entities = [MessageEntity("text_mention", 0, utf16_len(mention), user=person)]
         cid = int(chat.chat_id)
-        await self._say(
+        sent = await self._say(
             "send",
             chat,
             partial(
@@ -221,6 +223,7 @@ class MessagingCalls(Calls):
                 reply_markup=inline_keyboard(buttons),
             ),
         )
+        await self.sent(chat, [sent.message_id], "", self.clock.now())
 
     @handles(act.PinMessage)
     async def _pin(self, a: act.PinMessage) -> None:
@@ -253,8 +256,7 @@ class MessagingCalls(Calls):
                 allows_multiple_answers=a.multiple,
             ),
         )
-        if a.ref:
-            await self.tell(MessageSent(a.chat, sent.message_id, a.ref, self.clock.now()))
+        await self.sent(a.chat, [sent.message_id], a.ref, self.clock.now())
 
     @handles(act.ClosePoll)
     async def _close_poll(self, a: act.ClosePoll) -> None:

@@ -264,14 +264,17 @@ def user_ref(user: Json, admins: Collection[int] = _NO_ADMINS) -> UserRef:
 
 def chat_ref(chat: Json, thread: str | None = None) -> ChatRef:
     private = chat.get("type") == "private"
-    return _chat_ref(_int(chat["id"]), private, "" if private else chat.get("title") or "", thread)
+    title = "" if private else chat.get("title") or ""
+    return _chat_ref(_int(chat["id"]), private, title, thread, chat.get("is_forum") is True)
 
 
 @lru_cache(maxsize=4096)
-def _chat_ref(chat_id: int, private: bool, title: object, thread: str | None) -> ChatRef:
+def _chat_ref(
+    chat_id: int, private: bool, title: object, thread: str | None, forum: bool = False
+) -> ChatRef:
     # A frozen dataclass costs about a microsecond to build, as much as the
     # rest of a message's translation: one per chat (and topic) instead.
-    return ChatRef(PLATFORM, str(chat_id), private, _str(title), thread)
+    return ChatRef(PLATFORM, str(chat_id), private, _str(title), thread, forum)
 
 
 def topic(msg: Json) -> str | None:

@@ -117,6 +117,7 @@ class DeleteMessage:
     message_ids: tuple[int, ...]
     rule: str | None = None
     case_id: int | None = None
+    older: tuple[int, ...] = ()  # a purge's rest: (how many, before which id), Discord lists
 
 
 @dataclass(frozen=True, slots=True)

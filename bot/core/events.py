@@ -23,6 +23,9 @@ class ChatRef:
     # platform has one: what the bot says in answer goes there too. Still
     # the same chat, so no part of its identity either.
     thread: str | None = field(default=None, compare=False)
+    # A Telegram forum supergroup (its General topic has no `thread`): its
+    # message ids count up across every topic, not within one.
+    forum: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -109,6 +112,10 @@ class CommandIssued:
     # platform's own handle of that press, which the core answers to the
     # presser (`AnswerPress`).
     press: str | None = None
+    # False for a command given through the platform's own interface (a
+    # Discord slash command, a message's menu): no message of the chat
+    # carries it, and `message_id` is the platform's handle of it.
+    in_chat: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,12 +274,16 @@ class CheckoutAsked:
 
 @dataclass(frozen=True, slots=True)
 class MessageSent:
-    """The platform's id for a message or poll the core sent with a `ref`."""
+    """The platform's id for a message or poll the bot posted: one the core
+    sent with a `ref`, and any in a group (the chat history keeps the bot's
+    own messages, so a purge takes them too)."""
 
     chat: ChatRef
     message_id: int
     ref: str
     at: datetime
+    # The ids of a long text's further parts, after the first.
+    more: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

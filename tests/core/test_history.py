@@ -1,11 +1,12 @@
 """The chat history /purge reads: bounded per chat, newest first, edits,
-presses and private chats left out, deleted ids forgotten."""
+presses, slash commands and private chats left out, the bot's own messages
+kept without a sender, forum topics apart, deleted ids forgotten."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.events import ChatRef, CommandIssued, MessagePosted, UserRef
+from bot.core.events import ChatRef, CommandIssued, MessagePosted, MessageSent, UserRef
 from bot.core.history import ChatHistory
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -82,3 +83,50 @@ def test_an_erased_member_is_no_longer_named_but_their_messages_stay() -> None:
     history.forget_sender("telegram", "7")
     assert [who for _, _, who in history.latest(GROUP)] == [""]
     assert [who for _, _, who in history.latest(OTHER)] == ["7"]
+
+
+FORUM = ChatRef("telegram", "-100", forum=True)
+TOPIC_A = ChatRef("telegram", "-100", thread="11", forum=True)
+TOPIC_B = ChatRef("telegram", "-100", thread="12", forum=True)
+
+
+def test_the_bots_own_messages_are_kept_with_no_sender_every_part() -> None:
+    history = ChatHistory()
+    history.saw(posted(1))
+    history.saw(MessageSent(GROUP, 2, "", T0, more=(3, 4)))
+    history.saw(MessageSent(GROUP, 5, "poll:1", T0))
+    history.saw(MessageSent(ChatRef("telegram", "7", private=True), 1, "x", T0))
+    assert [(mid, who) for mid, _, who in history.latest(GROUP)] == [
+        (5, ""), (4, ""), (3, ""), (2, ""), (1, "7"),
+    ]  # fmt: skip
+    assert ids(history, ChatRef("telegram", "7", private=True)) == []
+
+
+def test_a_slash_command_is_no_message_of_the_chat() -> None:
+    history = ChatHistory()
+    history.saw(CommandIssued(OTHER, ANN, 1, "checkin", (), T0, in_chat=False))
+    history.saw(CommandIssued(OTHER, ANN, 2, "checkin", (), T0))
+    assert ids(history, OTHER) == [2]
+
+
+def test_forum_topics_have_their_own_rings_and_deletions_count_per_chat() -> None:
+    history = ChatHistory(per_chat=3)
+    history.saw(posted(1, FORUM))
+    for mid in (2, 4, 6, 8):
+        history.saw(posted(mid, TOPIC_A))
+    history.saw(posted(3, TOPIC_B))
+    history.saw(MessageSent(TOPIC_B, 5, "", T0))
+    assert ids(history, FORUM) == [1]
+    assert ids(history, TOPIC_A) == [8, 6, 4]
+    assert ids(history, TOPIC_B) == [5, 3]
+    # A deletion that names the chat alone finds the topic's message.
+    history.forget(ChatRef("telegram", "-100"), (3, 6, 99))
+    assert ids(history, TOPIC_B) == [5] and ids(history, TOPIC_A) == [8, 4]
+    assert history.deleted(FORUM) == {3, 6, 99}
+    again = ChatHistory(per_chat=3)
+    for chat, mids, ats, senders in history.dump():
+        again.restore(chat, mids, ats, senders)
+    for chat in (FORUM, TOPIC_A, TOPIC_B):
+        assert list(again.latest(chat)) == list(history.latest(chat))
+    history.forget_sender("telegram", "7")
+    assert {who for _, _, who in history.latest(TOPIC_A)} == {""}

@@ -5,9 +5,13 @@ than Discord's 14 days one by one."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from discord_world import World, answers, en
+from discord_world import CONFIG, World, answers, en
+
+from adapters.discord.client import build_client
+from bot.core.events import ChatRef
 
 
 def bulk_deletes(world: World) -> list[Any]:
@@ -92,3 +96,99 @@ async def test_the_slash_command_purges_and_answers_the_moderator(world: World) 
 
     assert not {m.id for m in world.general.history()} & {m.id for m in gone}
     assert shown == [en("purge.done", count=2, of="")]
+    # The interaction is no message: neither counted nor sent to be deleted.
+    [bulk] = bulk_deletes(world)
+    assert sorted(int(i) for i in bulk.json["messages"]) == sorted(m.id for m in gone)
+
+
+def bots_messages(world: World, after: Any) -> list[Any]:
+    """What the bot posted in #general since the message `after`."""
+    me = world.bot.user
+    assert me is not None
+    return [m for m in world.general.history() if m.author.id == me.id and m.id > after.id]
+
+
+async def test_the_bots_own_replies_are_purged_too(world: World) -> None:
+    """Discord sends the bot's replies back as messages: their ids join the
+    history, so `!purge N` takes the newest N the channel shows."""
+    kept = await world.bob.send(world.general, "before it all")
+    checkin = await world.alice.send(world.general, "!checkin")
+    replies = bots_messages(world, checkin)  # the check-in's and the level's
+    assert len(replies) == 2
+    after = await world.bob.send(world.general, "well done")
+
+    command = await world.mod.send(world.general, "!purge 4")
+
+    [bulk] = bulk_deletes(world)
+    assert sorted(int(i) for i in bulk.json["messages"]) == sorted(
+        m.id for m in [checkin, *replies, after, command]
+    )
+    ids = {m.id for m in world.general.history()}
+    assert kept.id in ids and not ids & {m.id for m in replies}
+    assert world.texts(world.general)[-1] == en("purge.done", count=4, of="")
+
+
+async def test_the_confirmation_and_a_slash_commands_answer_go_with_the_next_purge(
+    world: World,
+) -> None:
+    await world.alice.send(world.general, "!checkin")  # the level-up comes now
+    kept = await world.bob.send(world.general, "keep me")
+    await world.alice.send(world.general, "noise")
+    first = await world.mod.send(world.general, "!purge 1")
+    [confirmation] = bots_messages(world, first)
+    await world.bob.slash(world.general, "checkin")
+    shown = bots_messages(world, confirmation)  # the answer, the level-up
+    [answer] = [m for m in shown if "@bob checked in" in m.content]
+
+    await world.mod.send(world.general, f"!purge {1 + len(shown)}")
+
+    ids = {m.id for m in world.general.history()}
+    assert not ids & {confirmation.id, *(m.id for m in shown)}
+    assert kept.id in ids
+    [_, second] = bulk_deletes(world)
+    assert {confirmation.id, answer.id} <= {int(i) for i in second.json["messages"]}
+
+
+async def test_a_members_purge_leaves_the_bots_replies(world: World) -> None:
+    checkin = await world.alice.send(world.general, "!checkin")
+    replies = bots_messages(world, checkin)
+
+    await world.mod.send(world.general, f"!purge 5 {world.alice.mention}")
+
+    ids = {m.id for m in world.general.history()}
+    assert checkin.id not in ids and {m.id for m in replies} <= ids
+    assert world.texts(world.general)[-1].startswith(
+        en("purge.done", count=1, of=en("purge.of", name="@alice"))
+    )
+
+
+async def test_after_a_crash_the_rest_of_the_count_is_listed_from_discord(
+    world: World, tmp_path: Path
+) -> None:
+    """A crash loses the history (only a graceful stop saves it): the new
+    process knows none of the channel's messages, so `!purge 3` asks
+    Discord for the three before the command and deletes those.
+
+    The crash is simcord's `restart_bot`: the old bot's tasks cancelled, it
+    is never closed (no stop, no save); a new one opens the same database."""
+    kept = await world.bob.send(world.general, "keep me")
+    gone = [await world.alice.send(world.general, f"before the crash {n}") for n in range(3)]
+    bot, app = await build_client(
+        CONFIG, f"sqlite+aiosqlite:///{tmp_path / 'gk.db'}", background_flush=False
+    )
+    try:
+        await world.env.restart_bot(bot)
+        await world.env.settle()
+        assert list(app.engine.kit.history.latest(ChatRef("discord", str(world.general.id)))) == []
+
+        command = await world.mod.send(world.general, "!purge 3")
+
+        ids = {m.id for m in world.general.history()}
+        assert kept.id in ids and not ids & {m.id for m in [*gone, command]}
+        [bulk] = bulk_deletes(world)
+        assert sorted(int(i) for i in bulk.json["messages"]) == sorted(
+            m.id for m in [*gone, command]
+        )
+        assert world.texts(world.general)[-1] == en("purge.listed_only", count=0, more=3, max=500)
+    finally:
+        await app.close()

@@ -136,9 +136,10 @@ async def test_deleting_a_message_already_gone_is_no_failure(bot: Bot) -> None:
     assert not any("could not delete" in t for t in api.sent(LOG_CHAT))
 
 
-async def test_the_bots_own_replies_in_the_run_go_too(bot: Bot) -> None:
+async def test_the_bots_own_replies_count_as_messages(bot: Bot) -> None:
+    """sendMessage's message_id joins the history: `/purge 2` takes the
+    newest two messages the chat shows, the bot's reply one of them."""
     api = bot.api
-    kept = api.post(GROUP, BOB, "before")["message_id"]
     checkin = api.post(GROUP, ANN, "/checkin")["message_id"]
     await bot.settle()
     [reply] = [mid for mid in api.chats[GROUP].messages if mid > checkin]
@@ -146,9 +147,26 @@ async def test_the_bots_own_replies_in_the_run_go_too(bot: Bot) -> None:
     command = api.post(GROUP, MOD, "/purge 2")["message_id"]
     await bot.settle()
 
-    assert deleted(api) == [[checkin, reply, after, command]]
-    assert kept in api.chats[GROUP].messages
+    assert deleted(api) == [[reply, after, command]]
+    assert checkin in api.chats[GROUP].messages
     assert api.sent(GROUP)[-1] == "🧹 Deleted 2 message(s)."
+
+
+async def test_ids_no_bot_was_shown_in_the_run_go_too(bot: Bot) -> None:
+    """Outside forums the ids between the messages taken are messages of
+    the chat too (a service message no bot is shown): they go with them."""
+    api = bot.api
+    kept = api.post(GROUP, BOB, "before")["message_id"]
+    first = api.post(GROUP, ANN, "one")["message_id"]
+    chat = api.chats[GROUP]
+    unseen = chat.new_message_id()
+    chat.messages[unseen] = {"message_id": unseen, "chat": chat.as_json(), "date": 0}
+    second = api.post(GROUP, BOB, "two")["message_id"]
+    command = api.post(GROUP, MOD, "/purge 2")["message_id"]
+    await bot.settle()
+
+    assert deleted(api) == [[first, unseen, second, command]]
+    assert kept in api.chats[GROUP].messages
 
 
 async def test_the_log_chat_is_not_purged(bot: Bot) -> None:
@@ -159,3 +177,54 @@ async def test_the_log_chat_is_not_purged(bot: Bot) -> None:
 
     assert api.sent(LOG_CHAT)[-1] == t("en", "purge.log_chat")
     assert not api.called("deleteMessages") and not api.called("deleteMessage")
+
+
+def topic_of(api: FakeBotApi, mid: int) -> int | None:
+    message = api.chats[GROUP].messages[mid]
+    return message.get("message_thread_id") if message.get("is_topic_message") else None
+
+
+async def test_a_purge_in_a_forum_topic_stays_in_that_topic(bot: Bot) -> None:
+    """Ids count per chat, not per topic: a purge in one topic deletes the
+    messages the bot saw there and its own replies there, never another
+    topic's, though their ids lie in between."""
+    api = bot.api
+    rules = api.open_topic(GROUP, "Rules talk", by=OWNER)
+    market = api.open_topic(GROUP, "Market", by=OWNER)
+    a1 = api.post_in_topic(GROUP, rules, ANN, "rules are fine")["message_id"]
+    b1 = api.post_in_topic(GROUP, market, BOB, "selling a bike")["message_id"]
+    checkin = api.post_in_topic(GROUP, rules, ANN, "/checkin")["message_id"]
+    await bot.settle()
+    replies = [mid for mid in api.chats[GROUP].messages if mid > checkin]
+    assert replies and all(topic_of(api, mid) == rules for mid in replies)
+    b2 = api.post_in_topic(GROUP, market, BOB, "still selling")["message_id"]
+    a2 = api.post_in_topic(GROUP, rules, ANN, "agreed")["message_id"]
+    general = api.post(GROUP, BOB, "in General")["message_id"]
+    command = api.post_in_topic(GROUP, rules, MOD, "/purge 20")["message_id"]
+    await bot.settle()
+
+    assert deleted(api) == [[a1, checkin, *replies, a2, command]]
+    assert {b1, b2, general, rules, market} <= set(api.chats[GROUP].messages)
+    [confirmation] = [
+        mid for mid, m in api.chats[GROUP].messages.items() if "Deleted" in m.get("text", "")
+    ]
+    assert topic_of(api, confirmation) == rules
+
+    # The other topic's purge takes its own and leaves the first's confirmation.
+    second = api.post_in_topic(GROUP, market, MOD, "/purge 20")["message_id"]
+    await bot.settle()
+    assert deleted(api)[1] == [b1, b2, second]
+    assert {confirmation, general} <= set(api.chats[GROUP].messages)
+
+
+async def test_a_purge_in_a_forums_general_topic_leaves_the_topics(bot: Bot) -> None:
+    api = bot.api
+    topic = api.open_topic(GROUP, "Market", by=OWNER)
+    g1 = api.post(GROUP, ANN, "hello in General")["message_id"]
+    t1 = api.post_in_topic(GROUP, topic, BOB, "selling a bike")["message_id"]
+    g2 = api.post(GROUP, ANN, "anyone?")["message_id"]
+    command = api.post(GROUP, MOD, "/purge 5")["message_id"]
+    await bot.settle()
+
+    assert deleted(api) == [[g1, g2, command]]
+    assert t1 in api.chats[GROUP].messages

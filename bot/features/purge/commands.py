@@ -4,14 +4,13 @@ clean-up of a group chat's latest messages, the command's own included."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 
 from bot.core.actions import Action, DeleteMessage
 from bot.core.arguments import Refused, whole
 from bot.core.commands import Context, Registry
 from bot.core.directory import display
 from bot.core.records import MemberRecord
-from bot.features.purge.purge import MAX_COUNT, REF, RULE, Purge
+from bot.features.purge.purge import MAX_COUNT, RULE, Purge
 from bot.features.purge.selection import DELETE_WINDOW, select
 
 commands: Registry[Purge] = Registry()
@@ -80,24 +79,38 @@ async def purge(ctx: Context, service: Purge) -> list[Action]:
         since=since,
     )
     of = ctx.text("purge.of", name=display(member)) if member is not None else ""
-    if chosen.seen:
+    # A slash command is no message to delete.
+    own = (ev.message_id,) if ev.in_chat else ()
+    actions: list[Action]
+    taken = chosen.seen + chosen.by_id
+    if taken or chosen.listed:
+        before = min(chosen.ids, default=ev.message_id)
         _, actions = service.delete(
-            ev.chat, (*chosen.ids, ev.message_id), by=ctx.member, of=member, group=ctx.group,
-            count=chosen.seen, now=ctx.now,
+            ev.chat, (*chosen.ids, *own), by=ctx.member, of=member, group=ctx.group,
+            count=taken + chosen.listed, now=ctx.now, older=chosen.listed, before=before,
         )  # fmt: skip
-        lines = [ctx.text("purge.done", count=chosen.seen, of=of)]
+        if chosen.listed:
+            key = "purge.listed" if taken else "purge.listed_only"
+            lines = [ctx.text(key, count=taken, more=chosen.listed, max=ctx.kit.history.per_chat)]
+        elif chosen.by_id:
+            lines = [
+                ctx.text(
+                    "purge.by_id", count=taken, unseen=chosen.by_id, max=ctx.kit.history.per_chat
+                )
+            ]
+        else:
+            lines = [ctx.text("purge.done", count=chosen.seen, of=of)]
     else:
         # Nothing known to delete: no case, only the command goes.
-        actions = [DeleteMessage(ev.chat, (ev.message_id,), RULE)]
+        actions = [DeleteMessage(ev.chat, own, RULE)] if own else []
         lines = [ctx.text("purge.nothing", of=of)]
     if chosen.too_old:
         window = DELETE_WINDOW.get(ev.chat.platform)
         hours = int(window.total_seconds() // 3600) if window is not None else 0
         lines.append(ctx.text("purge.too_old", count=chosen.too_old, hours=hours))
-    if chosen.gap or (count is not None and chosen.seen + chosen.too_old < count):
+    if chosen.gap or (count is not None and taken + chosen.listed + chosen.too_old < count):
         lines.append(ctx.text("purge.unknown", max=ctx.kit.history.per_chat))
     # An answer to the command (a slash command's is shown to the
     # moderator), sent after it is gone, so platforms show no quote. Its id
-    # comes back and is remembered: the next purge takes it too.
-    said = replace(ctx.say("\n".join(lines)), ref=f"{REF}{ev.message_id}")
-    return [*actions, said]
+    # comes back like every message the bot posts: the next purge takes it.
+    return [*actions, ctx.say("\n".join(lines))]

@@ -1,21 +1,22 @@
 """The purge feature: `/purge`, and the chat history kept in step with
-what the bot deletes and says (bot/core/history.py), saved at a stop and
-read back at the start."""
+what the bot deletes (bot/core/history.py), saved at a stop and read back
+at the start."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.actions import Action, DeleteMessage
-from bot.core.events import ChatRef, Event, MessageSent
+from bot.core.events import ChatRef
 from bot.core.feature import Base
 from bot.core.kit import Kit
 from bot.features.moderation.enforcement import Enforcer
 from bot.features.notes.store import Note, NoteStore
 from bot.features.purge import commands
-from bot.features.purge.purge import REF, Purge
+from bot.features.purge.purge import Purge
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 KIND = "chat-history"
 # The note that names the last whole save (no chat key starts with "@").
 STAMP = "@saved"
+# Between a chat's key and a forum topic's id, in a topic's note key.
+TOPIC = "#"
 
 
 class PurgeFeature(Base):
@@ -49,8 +52,10 @@ class PurgeFeature(Base):
             data = note.data
             if data.get("saved") != saved:
                 continue
+            base, _, thread = key.partition(TOPIC)
+            chat = replace(ChatRef.parse(base), thread=thread or None)
             try:
-                history.restore(ChatRef.parse(key), data["ids"], data["ats"], data["senders"])
+                history.restore(chat, data["ids"], data["ats"], data["senders"])
             except (KeyError, TypeError, ValueError) as exc:
                 log.warning("purge: the saved history of %s is unreadable: %s", key, exc)
         await self.notes.put(Note(slug, KIND, STAMP, {"saved": ""}, self.kit.clock.now()))
@@ -60,7 +65,8 @@ class PurgeFeature(Base):
         saved = now.isoformat()
         for chat, ids, ats, senders in self.kit.history.dump():
             data = {"saved": saved, "ids": ids, "ats": ats, "senders": senders}
-            await self.notes.put(Note(slug, KIND, chat.key, data, now))
+            key = chat.key if chat.thread is None else f"{chat.key}{TOPIC}{chat.thread}"
+            await self.notes.put(Note(slug, KIND, key, data, now))
         await self.notes.put(Note(slug, KIND, STAMP, {"saved": saved}, now))
 
     def observe(self, out: Sequence[Action], now: datetime) -> None:
@@ -75,10 +81,4 @@ class PurgeFeature(Base):
         stop saves it without them)."""
         platform, _, user_id = member_key.partition(":")
         self.kit.history.forget_sender(platform, user_id)
-        return []
-
-    async def on_event(self, event: Event) -> list[Action]:
-        """A purge's own reply, sent: remembered like a member's message."""
-        if type(event) is MessageSent and event.ref.startswith(REF):
-            self.kit.history.add(event.chat, event.message_id, "", event.at)
         return []

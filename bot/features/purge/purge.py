@@ -17,9 +17,6 @@ from bot.features.moderation.enforcement import Enforcer
 
 # The rule a purge's deletions carry (logs, the console, audit reasons).
 RULE = "purge"
-# What the confirmation's `SendMessage.ref` starts with: its id comes back
-# (`MessageSent`) and is remembered, so the next purge cleans it up too.
-REF = "purge:"
 # The most one /purge deletes: the history keeps this many per chat.
 MAX_COUNT = 500
 
@@ -39,9 +36,13 @@ class Purge:
         group: GroupRecord,
         count: int,
         now: datetime,
+        older: int = 0,
+        before: int = 0,
     ) -> tuple[CaseRecord, list[Action]]:
         """One case for the purge (about the member whose messages went, else
-        the moderator who purged), the deletion, and the log chat's line."""
+        the moderator who purged), the deletion (with up to `older` more
+        the platform lists, older than message `before`), and the log
+        chat's line."""
         kit = self.kit
         loc = kit.config.community.locale
         case = self.enforcer.cases.open_case(
@@ -53,7 +54,8 @@ class Purge:
             rule=RULE,
             details=t(loc, "purge.details", count=count),
         )
-        out: list[Action] = [DeleteMessage(chat, ids, RULE, case.id)]
+        rest = (older, before) if older else ()
+        out: list[Action] = [DeleteMessage(chat, ids, RULE, case.id, rest)]
         log = kit.log_chat
         if log is not None:
             text = t(

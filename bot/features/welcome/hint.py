@@ -1,16 +1,18 @@
 """The hint a plain private message gets: a member who writes to the bot
 as to a person ("hello, are you there?") hears what it is and where /help
-is, instead of silence. A chatty member is told once in `EVERY`, not on
-each message.
+is, instead of silence. A chatty member is told once in
+`welcome.private_hint.every` (12 hours unless the owner says otherwise),
+not on each message; `welcome.private_hint.enabled: false` says nothing.
+Both are read at each message, so a reload applies at once.
 
 Who was told when is one note, written before the hint leaves, so a
 restart (or a crash) does not tell them again. It keeps only the last
-`EVERY`: a member's key is dropped with the next write after that, so the
+`every`: a member's key is dropped with the next write after that, so the
 bot does not keep a list of everyone who ever wrote to it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.actions import Action, SendMessage
 from bot.core.directory import display
@@ -19,9 +21,6 @@ from bot.core.i18n import t
 from bot.core.kit import Kit
 from bot.features.notes.store import Note, NoteStore
 
-# Long enough that a conversation gets the hint once, short enough that a
-# member who comes back the next day is reminded.
-EVERY = timedelta(hours=12)
 _KIND = "private_hint"
 _KEY = "told"
 
@@ -40,12 +39,16 @@ class PrivateHint:
     async def hint(self, direct: Direct) -> list[Action]:
         """The hint for a private message nothing else answered, or
         nothing when its author was told recently."""
+        settings = self.kit.config.welcome.private_hint
+        if not settings.enabled:
+            return []
+        every = settings.every
         member, ev = direct.member, direct.event
         now = ev.at
         last = self.told.get(member.key)
-        if last is not None and now - last < EVERY:
+        if last is not None and now - last < every:
             return []
-        self.told = {k: at for k, at in self.told.items() if now - at < EVERY}
+        self.told = {k: at for k, at in self.told.items() if now - at < every}
         self.told[member.key] = now
         await self._save(now)
         text = t(

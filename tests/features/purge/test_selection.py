@@ -69,3 +69,55 @@ def test_a_run_leaves_out_what_the_bot_deleted_and_stops_at_a_wide_gap() -> None
     assert select(h, TG, NOW, command_id=9, count=3).ids == (3, 5, 6, 7, 8)
     far = 9 + MAX_FILL + 10
     assert select(h, TG, NOW, command_id=far, count=2).ids == (6, 9)
+
+
+def test_no_run_is_filled_in_a_forum_topic_or_its_general() -> None:
+    """A forum's ids count across its topics: only what the topic's ring
+    holds goes (the bot's own messages there included)."""
+    for chat in (
+        ChatRef("telegram", "-100", thread="11", forum=True),
+        ChatRef("telegram", "-100", forum=True),
+    ):
+        h = history(chat)
+        h.add(chat, 8, "", NOW)
+        assert select(h, chat, NOW, command_id=9, count=3) == Selection((5, 6, 8), 3, 0)
+
+
+def test_fewer_remembered_than_asked_takes_the_ids_below_on_telegram() -> None:
+    """After a crash the history holds only what came since: `/purge N`
+    still takes the chat's last N ids, those the bot deleted left out."""
+    h = ChatHistory()
+    for mid in (20, 21):
+        h.add(TG, mid, "a", NOW)
+    h.forget(TG, (18,))
+    assert select(h, TG, NOW, command_id=22, count=5) == Selection(
+        (16, 17, 19, 20, 21), 2, 0, by_id=3
+    )
+    # Nothing remembered at all: the ids just below the command.
+    assert select(ChatHistory(), TG, NOW, command_id=10, count=3) == Selection(
+        (7, 8, 9), 0, 0, by_id=3
+    )
+    # Never one member's, never on Discord, never past the window's edge.
+    assert select(h, TG, NOW, command_id=22, count=5, sender="a").by_id == 0
+    assert select(h, DC, NOW, command_id=22, count=5).by_id == 0
+    old = history(TG)
+    assert select(old, TG, NOW, command_id=9, count=6).by_id == 0
+    # Not below id 1, and not further than MAX_FILL.
+    assert select(ChatHistory(), TG, NOW, command_id=3, count=5).ids == (1, 2)
+    gone = ChatHistory(per_chat=2000)
+    gone.add(TG, 1500, "a", NOW)
+    gone.forget(TG, tuple(i for i in range(1, 1500) if i != 100))
+    assert select(gone, TG, NOW, command_id=1501, count=5).ids == (1500,)
+
+
+def test_on_discord_the_rest_of_the_count_is_asked_of_the_platform() -> None:
+    h = history(DC)
+    assert select(h, DC, NOW, command_id=9, count=8) == Selection(
+        (1, 2, 3, 4, 5, 6), 6, 0, listed=2
+    )
+    assert select(ChatHistory(), DC, NOW, command_id=9, count=3).listed == 3
+    # Enough remembered, one member's, or a reply's start: nothing asked.
+    assert select(h, DC, NOW, command_id=9, count=6).listed == 0
+    assert select(h, DC, NOW, command_id=9, count=8, sender="a").listed == 0
+    assert select(h, DC, NOW, command_id=9, since=4).listed == 0
+    assert select(h, TG, NOW, command_id=9, count=8).listed == 0
