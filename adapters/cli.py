@@ -23,6 +23,7 @@ from adapters.report import Report
 from adapters.spam_cli import add_parser as add_spam_parser
 from bot.config import Config, ConfigError, Locale, load_config
 from bot.core.collector import serving
+from storage.url_options import UrlOptionError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except KeyboardInterrupt:
         return 130
+    except UrlOptionError as exc:
+        from adapters.ops.db_failure import source_of
+
+        print(f"groupkeeper: {source_of(getattr(args, 'db', None))}: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         # A database that cannot be reached or a file that cannot be written
         # is the owner's to fix: say which, without a traceback.
@@ -192,13 +198,24 @@ def _check_config(args: argparse.Namespace) -> int:
         for line in exc.errors:
             print(line)
         return 1
-    problems = _missing_files(config, Path(os.path.abspath(path)).parent)
+    problems = _database_url(config) + _missing_files(config, Path(os.path.abspath(path)).parent)
     for line in problems:
         print(line)
     if problems:
         return 1
     print("ok")
     return 0
+
+
+def _database_url(config: Config) -> list[str]:
+    """The URL's options a driver would refuse (no connection is made):
+    the file's, and the environment's that wins over it."""
+    from storage.url_options import url_problem
+
+    given = [("database.url", config.database.url)]
+    if os.environ.get("GROUPKEEPER_DB"):
+        given.append(("GROUPKEEPER_DB", os.environ["GROUPKEEPER_DB"]))
+    return [f"{key}: {problem}" for key, url in given if (problem := url_problem(url))]
 
 
 def _missing_files(config: Config, folder: Path) -> list[str]:
@@ -343,12 +360,24 @@ def _run(args: argparse.Namespace) -> int:
     # leak a typo'd secret to whatever answers.
     lines = malformed(config, wanted)
     if not lines:
+        lines = _unusable_database(config, args.db)
+    if not lines:
         _warn_without_cjk_font(config)
         with serving():
             return asyncio.run(run_platforms(args.config or default_config_path(), args.db, wanted))
     for line in lines:
         print(f"groupkeeper: {line}", file=sys.stderr)
     return 1
+
+
+def _unusable_database(config: Config, db: str | None) -> list[str]:
+    """What stops `run` from using the database, said once at start: a
+    standby would otherwise wait for it without end, and an owner retry
+    opening it with a traceback in the log."""
+    from adapters.ops.db_failure import unusable
+
+    line = asyncio.run(unusable(config, db))
+    return [line] if line else []
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from storage.url_options import ASYNCPG, checked_url, postgres_connect
+
 # A plain dialect name gets the async driver; an explicit driver is kept.
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -51,7 +53,12 @@ def is_memory_sqlite(url: str | URL) -> bool:
 
 
 def create_engine(url: str | URL) -> AsyncEngine:
-    parsed = async_url(url)
+    """An engine for the URL, its options checked (UrlOptionError) and, on
+    PostgreSQL, turned into asyncpg's arguments (storage/url_options.py)."""
+    parsed = async_url(checked_url(url))
+    if parsed.drivername in ASYNCPG:
+        bare, connect_args = postgres_connect(parsed)
+        return create_async_engine(bare, pool_pre_ping=True, connect_args=connect_args)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(parsed, pool_pre_ping=True)
     kwargs: dict[str, Any] = {}

@@ -80,6 +80,19 @@ class SqlStore(EngineStore):
             raise
         return cls(engine)
 
+    @staticmethod
+    async def probe(url: str | URL) -> None:
+        """Connect once and ask nothing of the schema: `run` says at start
+        that it cannot use the database (raising what the driver raised)
+        rather than standing by for it, or retrying, unseen."""
+        _folder_of(url)
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                await connection.scalar(select(1))
+        finally:
+            await engine.dispose()
+
     async def close(self) -> None:
         await self._engine.dispose()
 

@@ -98,7 +98,7 @@ def run_config_dir(folder: Path, db_url: str | None, load: Load) -> int:
             print(f"groupkeeper: {path}: platforms: no platform token set", file=sys.stderr)
             failed = True
             continue
-        for line in malformed(config, wanted):
+        for line in malformed(config, wanted) or _unusable(config, db_url):
             print(f"groupkeeper: {path}: {line}", file=sys.stderr)
             failed = True
         if "discord" in wanted:
@@ -118,3 +118,12 @@ def run_config_dir(folder: Path, db_url: str | None, load: Load) -> int:
     # Logging and metrics are the process's: the first file's settings.
     load(files[0])
     return asyncio.run(run_fleet(communities, db_url))
+
+
+def _unusable(config: Config, db_url: str | None) -> list[str]:
+    """The community's database as `run` finds it at start: one that cannot
+    be used is said here, not waited for by a standby without end."""
+    from adapters.ops.db_failure import unusable
+
+    line = asyncio.run(unusable(config, db_url))
+    return [line] if line else []

@@ -13,6 +13,7 @@ causes is searched for the first that tells.
 from __future__ import annotations
 
 import errno
+import os
 import re
 import socket
 from collections.abc import Iterator
@@ -20,8 +21,9 @@ from collections.abc import Iterator
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from bot.config import Locale
+from bot.config import Config, Locale
 from bot.core.i18n import t
+from storage.url_options import url_problem
 
 # asyncpg's SQLSTATE classes for a refused login and a missing database.
 _AUTH_STATES = ("28000", "28P01")
@@ -149,3 +151,30 @@ def kind_in_text(text: str) -> str | None:
 
 def kind_line(kind: str, url: str | None, detail: str, loc: Locale) -> str:
     return t(loc, f"database_failure.{kind}", database=shown(url), detail=detail)
+
+
+def source_of(override: str | None) -> str:
+    """Where the database URL in use was given (`adapters.app.database_url`)."""
+    if override:
+        return "--db"
+    return "GROUPKEEPER_DB" if os.environ.get("GROUPKEEPER_DB") else "database.url"
+
+
+async def unusable(config: Config, override: str | None) -> str | None:
+    """Why `run` cannot start on the community's database, in one line
+    (its URL's options, or what connecting says); None when it can."""
+    from adapters.app import database_url
+    from storage.sql_store import SqlStore
+
+    url = database_url(config, override)
+    problem = url_problem(url)
+    if problem is not None:
+        return f"{source_of(override)}: {problem}"
+    try:
+        await SqlStore.probe(url)
+    except Exception as exc:
+        line = failure_line(exc, url, config.community.locale)
+        if line is None:
+            raise
+        return line
+    return None

@@ -31,6 +31,8 @@ from typing import IO, Any, Protocol
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
+from storage.url_options import libpq_dsn
+
 log = logging.getLogger(__name__)
 
 # The network, a refused query, and a connection that broke under one.
@@ -119,8 +121,7 @@ class PostgresLock:
         self.key = lock_key(slug)
         self.timing = Timing.within(takeover)
         self.lost = asyncio.Event()
-        parsed = make_url(url).set(drivername="postgresql")
-        self._dsn = parsed.render_as_string(hide_password=False)
+        self._dsn = libpq_dsn(url)
         self._connection: Any = None
         self._watch: asyncio.Task[None] | None = None
         # One query at a time on the lock's session: the owner's check and a
