@@ -28,6 +28,7 @@ from storage.analytics_store import SqlAnalyticsStore
 from storage.appeals_store import SqlAppealsStore, SqlPaymentsStore
 from storage.economy_store import SqlEconomyStore
 from storage.member_data_store import SqlMemberDataStore
+from storage.migrate import SchemaBehind
 from storage.note_store import SqlNoteStore
 from storage.overflow_store import SqlOverflowStore
 from storage.schedule_store import SqlScheduleStore
@@ -75,11 +76,12 @@ class App:
 
 
 async def open_store(
-    config: Config, db_url: str | None = None, *, migrate: bool = True
+    config: Config, db_url: str | None = None, *, migrate: bool = True, read_only: bool = False
 ) -> SqlStore:
     """Open the database and apply pending migrations (`migrate=False`: a
-    throwaway in-memory database, built from the models)."""
-    return await SqlStore.open(database_url(config, db_url), migrate=migrate)
+    throwaway in-memory database, built from the models; `read_only`: a
+    command that only reads, which neither migrates nor repairs)."""
+    return await SqlStore.open(database_url(config, db_url), migrate=migrate, read_only=read_only)
 
 
 class MissingCommunity(LookupError):
@@ -94,15 +96,23 @@ class MissingCommunity(LookupError):
         )
 
 
-async def open_existing(config: Config, db_url: str | None = None) -> SqlStore:
-    """The store of a community that has run, for commands that only read
-    it; a SQLite file that is not there is not created."""
+async def open_existing(
+    config: Config, db_url: str | None = None, *, read_only: bool = False
+) -> SqlStore:
+    """The store of a community that has run, for offline commands (which
+    write nothing with `read_only`); a SQLite file that is not there is not
+    created."""
     url = database_url(config, db_url)
     slug = config.community.slug
     file = make_url(url).database if url.startswith("sqlite") else None
     if file and file != ":memory:" and not await asyncio.to_thread(os.path.exists, file):
         raise MissingCommunity(url, slug)
-    store = await open_store(config, db_url)
+    try:
+        store = await open_store(config, db_url, read_only=read_only)
+    except SchemaBehind as exc:
+        if exc.current is None:
+            raise MissingCommunity(url, slug) from exc
+        raise
     if not await store.has_community(slug):
         await store.close()
         raise MissingCommunity(url, slug)

@@ -23,6 +23,7 @@ from adapters.report import Report
 from adapters.spam_cli import add_parser as add_spam_parser
 from bot.config import Config, ConfigError, Locale, load_config
 from bot.core.collector import serving
+from storage.migrate import SchemaBehind
 from storage.url_options import UrlOptionError
 
 
@@ -47,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A database that cannot be reached or a file that cannot be written
         # is the owner's to fix: say which, without a traceback.
         line = _database_failure(exc, args)
-        if line is None and not isinstance(exc, (OSError, DBAPIError, MissingCommunity)):
+        if line is None and not isinstance(
+            exc, (OSError, DBAPIError, MissingCommunity, SchemaBehind)
+        ):
             raise
         print(f"groupkeeper: {line or _reason(exc)}", file=sys.stderr)
         return 1
@@ -268,7 +271,7 @@ def _report(args: argparse.Namespace) -> int:
 async def _read_report(config: Config, db: str | None, days: int, today: date) -> Report:
     from adapters.report import build_report
 
-    store = await open_existing(config, db)
+    store = await open_existing(config, db, read_only=True)
     try:
         return await build_report(config, store, days, today)
     finally:

@@ -56,7 +56,7 @@ def _export(args: argparse.Namespace, load: Callable[[Path | None], Config | Non
 
 async def export_csv(config: Config, db_url: str | None) -> str:
     slug = config.community.slug
-    store = await open_existing(config, db_url)
+    store = await open_existing(config, db_url, read_only=True)
     try:
         balances = await SqlEconomyStore(store.engine).balances(slug)
         snapshot = await store.load(slug, datetime.now(UTC))

@@ -56,7 +56,7 @@ class PoolStatus:
 
 async def read_status(config: Config, db_url: str | None, now: datetime) -> PoolStatus:
     slug = config.community.slug
-    store = await open_store(config, db_url)
+    store = await open_store(config, db_url, read_only=True)
     try:
         snapshot = await store.load(slug, now)
         saved = await SqlOverflowStore(store.engine).load_overflow(slug)

@@ -41,6 +41,30 @@ def run_upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+class SchemaBehind(RuntimeError):
+    """A command that only reads found the schema older than this version's
+    (or none): migrating is a write, which it must not do."""
+
+    def __init__(self, current: str | None) -> None:
+        self.current = current
+        super().__init__(
+            f"the database's schema is at {current or 'nothing'}, older than this version's:"
+            " run `groupkeeper db upgrade` (as a role that may write) first"
+        )
+
+
+def check_head(connection: Connection) -> None:
+    """Raises SchemaBehind unless the schema is at the migrations' head.
+    Reads only (the version table), so a read-only role may ask."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = MigrationContext.configure(connection).get_current_heads()
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if set(current) != set(heads):
+        raise SchemaBehind(current[0] if current else None)
+
+
 def run_downgrade(connection: Connection, revision: str) -> None:
     from alembic import command
 

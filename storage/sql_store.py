@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Table, delete, func, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -45,7 +46,7 @@ from storage.core_tables import (
 )
 from storage.database import create_engine, is_memory_sqlite
 from storage.engine_store import EngineStore, dialect_insert
-from storage.migrate import run_upgrade
+from storage.migrate import check_head, run_upgrade
 from storage.models import Base
 from storage.snapshot_read import read_balances, read_members, read_totals
 
@@ -54,8 +55,11 @@ MESSAGE_REASON = "message"
 
 
 class SqlStore(EngineStore):
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         super().__init__(engine)
+        # A command that only reads (points export, pool status, report)
+        # writes nothing, not even a repair: its role may be SELECT-only.
+        self._read_only = read_only
         self._writes = BatchWrites.build(engine.dialect)
         # SQLite takes one writer at a time, and a transaction that read
         # before writing fails at once ("database is locked", busy_timeout
@@ -64,21 +68,27 @@ class SqlStore(EngineStore):
         self._one_writer = asyncio.Lock() if self._dialect == "sqlite" else None
 
     @classmethod
-    async def open(cls, url: str | URL, *, migrate: bool = True) -> Self:
+    async def open(cls, url: str | URL, *, migrate: bool = True, read_only: bool = False) -> Self:
         """Connect and bring the schema up to date, on the engine the store keeps
         (so an in-memory database is migrated in place). Without `migrate`
         (a throwaway in-memory database, which has no history to migrate),
         the schema is built from the models, which a test holds equal to the
-        migrations' head, and Alembic is not loaded."""
+        migrations' head, and Alembic is not loaded. `read_only`: the schema
+        must already be at head (SchemaBehind otherwise), and `load` repairs
+        nothing."""
         _folder_of(url)
         engine = create_engine(url)
+        if read_only:
+            step: Callable[[Connection], None] = check_head
+        else:
+            step = run_upgrade if migrate else Base.metadata.create_all
         try:
             async with engine.begin() as connection:
-                await connection.run_sync(run_upgrade if migrate else Base.metadata.create_all)
+                await connection.run_sync(step)
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, read_only=read_only)
 
     @staticmethod
     async def probe(url: str | URL) -> None:
@@ -116,9 +126,11 @@ class SqlStore(EngineStore):
 
     async def load(self, community: str, day_start: datetime) -> Snapshot:
         # A row written under a moved chat's old key after the move (by a
-        # record the running bot held) joins the group's past first.
-        async with self._writing() as connection:
-            await sweep_moves(connection, community)
+        # record the running bot held) joins the group's past first; a
+        # command that only reads leaves that to the next start of the bot.
+        if not self._read_only:
+            async with self._writing() as connection:
+                await sweep_moves(connection, community)
         ledger = LEDGER.table.c
         async with self._reading() as connection:
             members = await read_members(connection, community)
