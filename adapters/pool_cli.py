@@ -25,6 +25,7 @@ from bot.core.i18n import t
 from bot.core.records import GroupRecord
 from bot.features.overflow.commands import fill_lines
 from bot.features.overflow.fill import first_with_room, open_groups, spare_groups
+from storage.migrate import SchemaBehind
 from storage.overflow_store import SqlOverflowStore
 
 
@@ -56,7 +57,13 @@ class PoolStatus:
 
 async def read_status(config: Config, db_url: str | None, now: datetime) -> PoolStatus:
     slug = config.community.slug
-    store = await open_store(config, db_url, read_only=True)
+    try:
+        store = await open_store(config, db_url, read_only=True)
+    except SchemaBehind as exc:
+        if exc.current is not None:
+            raise
+        # A database the bot never used: no group yet, nothing to migrate.
+        return PoolStatus([], {}, config.community.log_chat, members_only(config.tiers))
     try:
         snapshot = await store.load(slug, now)
         saved = await SqlOverflowStore(store.engine).load_overflow(slug)
