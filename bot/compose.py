@@ -75,6 +75,7 @@ async def open_engine(
         kit.rules = compile_rules(config, engine.word_lists)
     settled()
     writes.on_unstorable = _report_unstorable(engine)
+    writes.outage.on_back = lambda lasted: report_outage(engine, lasted)
     if background_flush:
         writes.start()
     return engine
@@ -95,3 +96,14 @@ def _report_unstorable(engine: Engine) -> Callable[[str, BaseException], None]:
         engine.post([SendMessage(chat, text, kind="alert")])
 
     return report
+
+
+def report_outage(engine: Engine, lasted: float) -> None:
+    """The database was out of reach for `lasted` seconds and answers again:
+    the moderators hear it with the next event (during the outage nothing
+    could leave: replies wait for the rows that record them)."""
+    kit = engine.kit
+    if kit.log_chat is None:
+        return
+    text = t(kit.config.community.locale, "outage.back", seconds=round(lasted))
+    engine.post([SendMessage(kit.log_chat, text, kind="alert")])

@@ -29,6 +29,7 @@ from adapters.ops.balance import Balance, Pace, pause
 from adapters.ops.metrics import Metrics
 from adapters.ops.ownership import NoLock, Ownership, Timing, ownership_for
 from adapters.runners import Router, serve_app, stopped_by_signals
+from bot.compose import report_outage
 from bot.config import Config, load_config
 from bot.core.ports import Gateway
 
@@ -58,6 +59,9 @@ class Served:
     # Set to hand the community over to another process (balance).
     handover: asyncio.Event = field(default_factory=asyncio.Event)
     handovers: int = 0
+    # When this process last stopped serving for a lost lock (its database
+    # out of reach): told to the log chat once it serves again.
+    lost_at: float | None = None
 
     def gateways(self) -> dict[str, Gateway]:
         return self.router.gateways if self.router is not None else {}
@@ -191,9 +195,12 @@ async def _own(
     async with fleet.opening:
         app = await build_app(community.path, db_url)
     served.app, served.router = app, Router()
+    if served.lost_at is not None:
+        report_outage(app.engine, time.monotonic() - served.lost_at)
+        served.lost_at = None
     fleet.metrics.observe(app)
     ended = asyncio.Event()
-    watch = asyncio.create_task(_either(ended, stop, served.lock.lost, served.handover))
+    watch = asyncio.create_task(_watch(served, ended, stop))
     try:
         return await serve_app(
             app, db_url, community.platforms, ended, served.router, community.path, fleet.routes
@@ -203,8 +210,16 @@ async def _own(
         await app.close()
 
 
-async def _either(out: asyncio.Event, *events: asyncio.Event) -> None:
-    await pause(None, *events)
+async def _watch(served: Served, out: asyncio.Event, stop: asyncio.Event) -> None:
+    """Ends the serving at a stop, a handover or a lost lock; a lost lock's
+    time is kept for the log chat's account of the outage."""
+    await pause(None, stop, served.lock.lost, served.handover)
+    if served.lock.lost.is_set() and not stop.is_set():
+        served.lost_at = served.lost_at or time.monotonic()
+        if served.app is not None:
+            # Told once, by the App that serves next, not by this one's
+            # write-behind too, should its flush get through while it stops.
+            served.app.engine.kit.writes.outage.on_back = None
     out.set()
 
 

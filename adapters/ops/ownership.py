@@ -179,6 +179,8 @@ class PostgresLock:
             self._unreachable = True
             await self._drop()
             return False
+        if self._unreachable:
+            log.warning("community %s: the lock's database answers again", self.slug)
         self._unreachable = False
         if not got and not self._waiting:
             log.warning("community %s is served by another process: standing by", self.slug)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import fields, replace
 
 from bot.core.copies import copy_group, copy_member, copy_membership
+from bot.core.outage import Outage
 from bot.core.ports import Store
 from bot.core.records import (
     CaseRecord,
@@ -74,6 +75,7 @@ class WriteBehind:
         self._soft_interval = soft_interval
         self._monotonic = monotonic
         self._soft_at = monotonic()
+        self.outage = Outage(monotonic)
         self._groups: dict[str, GroupRecord] = {}
         self._memberships: dict[tuple[str, str], MembershipRecord] = {}
         self._warnings: dict[int, WarningRecord] = {}
@@ -177,12 +179,13 @@ class WriteBehind:
                     loop = asyncio.get_running_loop()
                     self._inflight = loop.create_task(self._flush_logged())
 
-    async def flush(self, *, everything: bool = False) -> None:
+    async def flush(self, *, everything: bool = False) -> bool:
         """Write what is pending; with `everything`, the soft counters too.
-        While an update is held whole, nothing (the next flush takes it)."""
+        While an update is held whole, nothing (the next flush takes it).
+        Whether anything was written."""
         if self._holding and not everything:
             self._skipped = True
-            return
+            return False
         async with self._lock:
             # A batch that moves a platform's cursor takes the soft counters
             # and daily stats too: the updates it covers are skipped after a
@@ -198,12 +201,13 @@ class WriteBehind:
                 self._soft_at = now
             batch = self._take(everything=everything)
             if not len(batch):
-                return
+                return False
             duplicate_keys = await self._write([batch])
             self.batches += 1
             self.rows += len(batch)
             if duplicate_keys and self.on_duplicates:
                 self.on_duplicates(_duplicates(batch.ledger, duplicate_keys))
+            return True
 
     async def _write(self, parts: list[WriteBatch]) -> frozenset[str]:
         """Store the parts in order; the ledger keys stored before.
@@ -298,10 +302,13 @@ class WriteBehind:
 
     async def _flush_logged(self) -> None:
         try:
-            await self.flush()
-        except Exception:
+            wrote = await self.flush()
+        except Exception as exc:
             # flush() put the batch back; the next flush retries it.
-            log.exception("write-behind flush failed")
+            self.outage.failed(exc)
+        else:
+            if wrote:
+                self.outage.stored()
 
     def start(self) -> None:
         if self._task is None:
@@ -310,12 +317,7 @@ class WriteBehind:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self._interval)
-            try:
-                await self.flush()
-            except Exception:
-                # The batch stays lost for this process, but the events that
-                # made it are replayable: keys make the retry exact.
-                log.exception("write-behind flush failed")
+            await self._flush_logged()
 
     def abandon(self) -> None:
         """Stop without writing what is pending: what a crash does. A batch
