@@ -40,9 +40,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from adapters.admins import as_admin, community_chats, private_staff_command
 from adapters.app import App, build_app
@@ -66,6 +65,7 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
+from adapters.telegram.webhook import WebhookServer
 from bot.config import Locale
 from bot.core.actions import Action, pressed
 from bot.core.events import (
@@ -89,6 +89,8 @@ _BOT_DATA_KEY = "groupkeeper"
 # Seconds between attempts when Telegram or the database fails: doubling.
 _FIRST_WAIT = 1.0
 _LAST_WAIT = 60.0
+# setWebhook attempts before the start fails.
+_WEBHOOK_TRIES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,9 @@ class TelegramRunner:
         # The actions of the update being handled, held for its commit.
         self._made: list[Action] | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._webhook: WebhookServer | None = None
+        # Updates come in update_id order (polling), not so over a webhook.
+        self.in_order = True
         self._stopping = asyncio.Event()
         self.me = BotIdentity()
         self.removed = RemovedMessages()
@@ -161,12 +166,6 @@ class TelegramRunner:
         group = self.app.engine.kit.directory.groups.get(chat.key)
         return group.title if group is not None and group.title else chat.chat_id
 
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A webhook's update: its actions leave once it is stored."""
-        with handling_update(update.update_id):
-            await self.handle(update.to_dict())
-        await self._store()
-
     async def load_cursor(self) -> None:
         self.cursor = await self.app.store.cursor(self.app.config.community.slug, PLATFORM)
 
@@ -178,7 +177,9 @@ class TelegramRunner:
         update_id = data.get("update_id")
         if not isinstance(update_id, int):
             update_id = None
-        elif self.cursor is not None and update_id <= self.cursor:
+        elif self.in_order and self.cursor is not None and update_id <= self.cursor:
+            # Polling only: a webhook's updates come over several
+            # connections, not in order (the webhook server skips resends).
             log.info("update %s was handled before the restart: skipped", update_id)
             self.skipped += 1
             return
@@ -214,7 +215,10 @@ class TelegramRunner:
                 self._advance(update_id)
 
     def _advance(self, update_id: int) -> None:
-        """The cursor goes with the next batch of writes, in its transaction."""
+        """The cursor goes with the next batch of writes, in its transaction.
+        It only moves forward: a webhook's updates may come out of order."""
+        if self.cursor is not None and update_id < self.cursor:
+            return
         self.cursor = update_id
         self.app.engine.writes.cursor(
             CursorRecord(self.app.config.community.slug, PLATFORM, update_id)
@@ -315,26 +319,25 @@ class TelegramRunner:
                     log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language, exc)
 
     async def start_updates(self) -> None:
-        updater = self.application.updater
-        if updater is None:
-            raise RuntimeError("the Application was built without an Updater")
         bot = self.application.bot
         self.me = BotIdentity(bot.id, bot.username)
         cfg = self.app.config.platforms.telegram
         if cfg.mode == "webhook":
             url = cfg.webhook_url or ""
-            # Telegram sends this header with every update; PTB rejects a
-            # request without it, so nobody else can feed the bot updates.
+            # Telegram sends this header with every update; a request
+            # without it is refused, so nobody else can feed the bot updates.
             secret = cfg.secret_token or secrets.token_urlsafe(32)
-            await updater.start_webhook(
-                listen=cfg.listen,
-                port=cfg.port,
-                url_path=urlsplit(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=secret,
-                allowed_updates=list(UPDATE_KINDS),
-                bootstrap_retries=3,
+            self.in_order = False
+            self._webhook = WebhookServer(
+                cfg.listen, cfg.port, urlsplit(url).path, secret, self.handle, self._store
             )
+            await self._webhook.start()
+            try:
+                await self._set_webhook(url, secret)
+            except BaseException:
+                await self._webhook.stop()
+                self._webhook = None
+                raise
         else:
             # Polling and a webhook exclude each other (PTB's bootstrap does
             # the same); a refused token or no network fails the start here.
@@ -342,6 +345,27 @@ class TelegramRunner:
             self._stopping.clear()
             self._poller = asyncio.get_running_loop().create_task(self._poll())
         log.info("Telegram: @%s is up (%s)", bot.username, cfg.mode)
+
+    async def _set_webhook(self, url: str, secret: str) -> None:
+        """setWebhook, tried a few times over a network that is still
+        coming up; a refused token fails at once."""
+        wait = _FIRST_WAIT
+        for attempt in range(_WEBHOOK_TRIES):
+            try:
+                await self.application.bot.set_webhook(
+                    url, secret_token=secret, allowed_updates=list(UPDATE_KINDS)
+                )
+                return
+            except InvalidToken:
+                raise
+            except RetryAfter as exc:
+                await self.options.sleep(retry_seconds(exc))
+            except (TelegramError, OSError) as exc:
+                if attempt + 1 == _WEBHOOK_TRIES:
+                    raise
+                log.warning("Telegram: setWebhook failed (%s): again in %.0fs", exc, wait)
+                await self.options.sleep(wait)
+                wait = min(wait * 2, _LAST_WAIT)
 
     async def _poll(self) -> None:
         """getUpdates, confirming an update to Telegram (the next call's
@@ -437,9 +461,9 @@ class TelegramRunner:
 
     async def stop_updates(self) -> None:
         """Stop fetching; the updates in hand are handled and stored first."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         poller, self._poller = self._poller, None
         if poller is not None:
             self._stopping.set()
@@ -497,11 +521,12 @@ def application_for(app: App, **options: Any) -> TelegramApplication:
         .base_file_url(file_url(cfg.base_url))
         # Scheduling is the core's job; PTB's JobQueue stays off.
         .job_queue(None)
+        # Updates are fetched (polling) or served (webhook) by the runner.
+        .updater(None)
         .build()
     )
     runner = TelegramRunner(app, application, opts)
     application.bot_data[_BOT_DATA_KEY] = runner
-    application.add_handler(TypeHandler(Update, runner.on_update))
     application.add_error_handler(runner.on_error)
     return application
 
