@@ -48,11 +48,13 @@ from adapters.app import App, build_app
 from adapters.ops.context import handling_update
 from adapters.outbox import Outbox
 from adapters.removed import RemovedMessages
-from adapters.telegram.admins import AdminCache, fetch_with
+from adapters.telegram.admins import AdminCache, Fetch, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway, retry_seconds
+from adapters.telegram.joins import JoinReports
 from adapters.telegram.limiter import Limits, RateLimiter
 from adapters.telegram.menus import command_menus
 from adapters.telegram.provision import Provisioner, provisioner_from_env
+from adapters.telegram.standing import StandingReader
 from adapters.telegram.translate import (
     PLATFORM,
     UPDATE_KINDS,
@@ -74,6 +76,8 @@ from bot.core.events import (
     ChatRef,
     CommandIssued,
     Event,
+    MemberJoined,
+    MemberLeft,
     MessagePosted,
     UserRef,
 )
@@ -129,12 +133,14 @@ class TelegramRunner:
             provisioner=options.provisioner,
             on_event=self._event,
         )
-        self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
+        self.standing = StandingReader(bot, app.clock, self._event, self.chat_name)
+        self.admins = AdminCache(self._fetch_admins(fetch_with(bot)), ttl=options.admin_ttl)
         community = app.config.community.slug
         self.outbox = Outbox(
             community, PLATFORM, app.engine.writes, app.store, app.clock, self.gateway.submit
         )
         self.gateway.on_done = self.outbox.done
+        self.gateway.on_refused = self.standing.doubt
         # The actions of the update being handled, held for its commit.
         self._made: list[Action] | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -155,12 +161,31 @@ class TelegramRunner:
             ButtonPressed: self._button,
             PollAnswered: self._poll_answer,
             ChatMoved: self._chat_moved,
+            MemberJoined: self._membership,
+            MemberLeft: self._membership,
         }
+        self.joins = JoinReports()
+        # The update being handled: where its membership changes came from.
+        self._update: Json = {}
+
+    def _fetch_admins(self, fetch: Fetch) -> Fetch:
+        """A group's admins, read (every `admin_ttl` at most): the first
+        read in a group also reads the bot's own standing there."""
+
+        async def fetched(chat_id: int) -> frozenset[int]:
+            admins = await fetch(chat_id)
+            chat = ChatRef(PLATFORM, str(chat_id))
+            if not self.app.engine.kit.directory.is_log_chat(chat):
+                self.standing.seen(chat)
+            return admins
+
+        return fetched
 
     @property
     def idle(self) -> bool:
-        """Nothing held for a commit, queued or being carried out."""
-        return self.outbox.waiting == 0 and self.gateway.idle
+        """Nothing held for a commit, queued or being carried out, and no
+        read of the bot's standing under way."""
+        return self.outbox.waiting == 0 and self.gateway.idle and not self.standing.busy
 
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.kit.directory.groups.get(chat.key)
@@ -192,6 +217,7 @@ class TelegramRunner:
             items = []
         made: list[Action] | None = [] if update_id is not None else None
         self._made = made
+        self._update = data
         try:
             with self.app.engine.writes.whole() if len(items) > 1 else nullcontext():
                 for item in items:
@@ -238,6 +264,12 @@ class TelegramRunner:
             # Not an update's (what the platform answered an action): sent
             # as soon as it is made.
             self.gateway.submit(actions)
+
+    async def _membership(self, event: MemberJoined | MemberLeft) -> None:
+        """A join or leave, unless it is the second report of one already
+        counted (a service message and a `chat_member` update)."""
+        if self.joins.first(event, service="message" in self._update):
+            await self._event(event)
 
     async def _chat_moved(self, event: ChatMoved) -> None:
         """A group upgraded to a supergroup: what goes to its old id goes to
@@ -345,6 +377,16 @@ class TelegramRunner:
             self._stopping.clear()
             self._poller = asyncio.get_running_loop().create_task(self._poll())
         log.info("Telegram: @%s is up (%s)", bot.username, cfg.mode)
+        self.standing.read_all(self._groups())
+
+    def _groups(self) -> list[ChatRef]:
+        """The community's Telegram groups the bot is meant to be in."""
+        directory = self.app.engine.kit.directory
+        return [
+            chat
+            for chat in community_chats(self.app.engine, PLATFORM)
+            if not directory.is_log_chat(chat)
+        ]
 
     async def _set_webhook(self, url: str, secret: str) -> None:
         """setWebhook, tried a few times over a network that is still
@@ -461,6 +503,7 @@ class TelegramRunner:
 
     async def stop_updates(self) -> None:
         """Stop fetching; the updates in hand are handled and stored first."""
+        await self.standing.stop()
         if self._webhook is not None:
             await self._webhook.stop()
             self._webhook = None
