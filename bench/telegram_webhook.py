@@ -28,7 +28,8 @@ from typing import Any
 
 import aiohttp
 from telegram import Bot
-from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer as PtbServer
+from telegram.ext._utils.webhookhandler import WebhookAppClass
+from telegram.ext._utils.webhookhandler import WebhookServer as PtbServer
 
 # BENCH_TREE: another checkout to measure (an older commit, for before/after).
 ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
