@@ -93,7 +93,10 @@ class PresenceFeature(Base):
                 kit.directory.save_group(group)
         standing: Standing = (event.removed, event.admin and not event.removed, event.missing)
         last = self.told.get(chat.key)
-        if last == standing:
+        # A removal the platform announces is always news: a platform that
+        # does not announce the return (Discord) would make the next one
+        # look like the last.
+        if last == standing and (event.checked or not event.removed):
             return []
         await self._remember(chat.key, standing, event)
         fine = event.removed or (event.admin and not event.missing)

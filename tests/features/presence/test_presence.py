@@ -150,3 +150,11 @@ async def test_an_owner_is_told_in_their_own_language(engine: Engine) -> None:
 
 async def test_the_log_chat_is_never_asked_about(engine: Engine) -> None:
     assert await engine.handle(BotMembershipChanged(LOG, START, missing=LACKS)) == []
+
+
+async def test_every_removal_the_platform_announces_is_told(engine: Engine) -> None:
+    side = ChatRef("discord", "10", title="Main server")
+    for _ in range(2):  # Discord says when the bot is removed, not when it is back
+        [told] = await engine.handle(BotMembershipChanged(side, START, removed=True))
+        assert isinstance(told, SendMessage) and "removed from Main server" in told.text
+    assert await engine.handle(BotMembershipChanged(side, START, removed=True, checked=True)) == []
