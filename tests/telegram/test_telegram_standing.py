@@ -7,6 +7,9 @@ a second bot on the same database."""
 
 from __future__ import annotations
 
+import pytest
+
+from adapters.telegram.standing import about_rights
 from tests.telegram.fake_bot_api import BOT_ID, FakeBotApi
 from tests.telegram.harness import (
     ANN,
@@ -131,3 +134,24 @@ async def test_the_log_chat_needs_no_rights_and_is_never_named(bot: Bot) -> None
     await bot.settle()
     assert [text for text in api.sent(LOG_CHAT) if "Mod log" in text] == []
     assert reads(api, LOG_CHAT) == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "about"),
+    [
+        ("Not enough rights to restrict/unrestrict chat member", True),
+        ("Message can't be deleted", True),
+        ("CHAT_ADMIN_REQUIRED", True),
+        ("Need administrator rights in the channel chat", True),
+        ("Have no rights to send a message", True),
+        ("Forbidden: bot was kicked from the supergroup chat", True),
+        ("Forbidden: bot is not a member of the supergroup chat", True),
+        # About the target or the message, not the bot's own standing.
+        ("User is an administrator of the chat", False),
+        ("Message to delete not found", False),
+        ("Forbidden: bot was blocked by the user", False),
+        ("Chat not found", False),
+    ],
+)
+def test_which_refusals_speak_of_the_bots_rights(error: str, about: bool) -> None:
+    assert about_rights(error) is about
