@@ -46,6 +46,10 @@ Handle = Callable[[dict[str, Any]], Awaitable[None]]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Update ids remembered as handled, against Telegram posting one again.
 _REMEMBERED = 4096
+# Seconds a stop waits for the updates in hand; one held up longer (by a
+# database that does not answer) is cut off unanswered, and Telegram posts
+# it again to the next process.
+_FINISH = 5.0
 # How much of an unreadable body a log line shows.
 _SHOWN = 200
 
@@ -82,7 +86,7 @@ class WebhookServer:
         # A webhook_url with a trailing slash reaches the same place.
         if self.path != "/":
             app.router.add_post(self.path + "/", self._post)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=_FINISH)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.listen, self.port).start()
