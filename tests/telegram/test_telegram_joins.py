@@ -7,12 +7,14 @@ python-telegram-bot unmodified polls it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.core.records import DailyStatsRecord
 from bot.features.economy.feature import EconomyFeature
 from tests.telegram.fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi
-from tests.telegram.harness import ANN, GROUP, OWNER, ZHU, Bot
+from tests.telegram.harness import ANN, CONFIG, GROUP, OWNER, ZHU, Bot, Sleeps, start_bot
 
 QUIET = -1007770001  # a group where the bot is a plain member
 NINA = 3001
@@ -130,3 +132,30 @@ async def test_a_member_added_by_another_is_a_join_and_the_bot_itself_is_not(
     assert day_stats(bot, QUIET).joins == 1
     assert len(welcomes(joins, QUIET)) == 1
     assert not [text for text in joins.sent(QUIET) if BOT_USERNAME in text]
+
+
+async def test_a_join_reported_twice_gets_one_captcha(
+    world: FakeBotApi, tg_env: None, tg_db: str, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    """With a captcha guarding the entry, a direct join is muted and asked
+    the captcha in private: once, though both reports are read (the bot
+    promoted without the my_chat_member update reaching it)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        CONFIG.read_text(encoding="utf-8") + "\nentry: {captcha: arithmetic}\n", encoding="utf-8"
+    )
+    api = world
+    api.service_messages = True
+    api.add_user(NINA, "Nina", "nina", started=True)
+    api.add_group(QUIET, "Quiet Group", owner=OWNER, members=[ZHU], bot_status="member")
+    async with start_bot(api, tg_db, sleeps, config=config) as bot:
+        api.post(QUIET, ZHU, "hello everyone")
+        await bot.settle()
+        api.chats[QUIET].members[BOT_ID].status = "administrator"
+        api.member_joins(QUIET, NINA)
+        await bot.settle()
+        assert len(api.called("restrictChatMember", chat_id=QUIET, user_id=NINA)) == 1
+        asked = [text for text in api.sent(NINA) if "captcha" in text.lower() or "+" in text]
+        assert len(asked) == 1
+        assert api.member(QUIET, NINA).status == "restricted"  # type: ignore[union-attr]
+        assert bot.runner.joins.dropped == 1
