@@ -67,7 +67,7 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
-from adapters.telegram.webhook import WebhookServer
+from adapters.telegram.webhook import WebhookServer, register
 from bot.config import Locale
 from bot.core.actions import Action, pressed
 from bot.core.events import (
@@ -93,8 +93,6 @@ _BOT_DATA_KEY = "groupkeeper"
 # Seconds between attempts when Telegram or the database fails: doubling.
 _FIRST_WAIT = 1.0
 _LAST_WAIT = 60.0
-# setWebhook attempts before the start fails.
-_WEBHOOK_TRIES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +363,7 @@ class TelegramRunner:
             )
             await self._webhook.start()
             try:
-                await self._set_webhook(url, secret)
+                await register(bot, url, secret, UPDATE_KINDS, self.options.sleep)
             except BaseException:
                 await self._webhook.stop()
                 self._webhook = None
@@ -387,27 +385,6 @@ class TelegramRunner:
             for chat in community_chats(self.app.engine, PLATFORM)
             if not directory.is_log_chat(chat)
         ]
-
-    async def _set_webhook(self, url: str, secret: str) -> None:
-        """setWebhook, tried a few times over a network that is still
-        coming up; a refused token fails at once."""
-        wait = _FIRST_WAIT
-        for attempt in range(_WEBHOOK_TRIES):
-            try:
-                await self.application.bot.set_webhook(
-                    url, secret_token=secret, allowed_updates=list(UPDATE_KINDS)
-                )
-                return
-            except InvalidToken:
-                raise
-            except RetryAfter as exc:
-                await self.options.sleep(retry_seconds(exc))
-            except (TelegramError, OSError) as exc:
-                if attempt + 1 == _WEBHOOK_TRIES:
-                    raise
-                log.warning("Telegram: setWebhook failed (%s): again in %.0fs", exc, wait)
-                await self.options.sleep(wait)
-                wait = min(wait * 2, _LAST_WAIT)
 
     async def _poll(self) -> None:
         """getUpdates, confirming an update to Telegram (the next call's

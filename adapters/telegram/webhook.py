@@ -32,12 +32,15 @@ import hmac
 import json
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
+from telegram import Bot
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from adapters.ops.context import handling_update
+from adapters.telegram.gateway import retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,35 @@ _REMEMBERED = 4096
 _FINISH = 5.0
 # How much of an unreadable body a log line shows.
 _SHOWN = 200
+# setWebhook attempts before the start fails, and the waits between them.
+_TRIES = 4
+_FIRST_WAIT = 1.0
+
+
+async def register(
+    bot: Bot,
+    url: str,
+    secret: str,
+    kinds: Sequence[str],
+    sleep: Callable[[float], Awaitable[None]],
+) -> None:
+    """setWebhook, tried a few times over a network that is still coming
+    up (a 429 waited out); a refused token fails at once, and so does the
+    last attempt."""
+    wait = _FIRST_WAIT
+    for attempt in range(1, _TRIES + 1):
+        try:
+            await bot.set_webhook(url, secret_token=secret, allowed_updates=list(kinds))
+            return
+        except InvalidToken:
+            raise
+        except (TelegramError, OSError) as exc:
+            if attempt == _TRIES:
+                raise
+            pause = retry_seconds(exc) if isinstance(exc, RetryAfter) else wait
+            log.warning("Telegram: setWebhook failed (%s): again in %.0fs", exc, pause)
+            await sleep(pause)
+            wait *= 2
 
 
 class WebhookServer:

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from telegram.error import NetworkError
 
 from adapters.telegram.webhook import SECRET_HEADER
 from tests.telegram.fake_bot_api import FakeBotApi
@@ -144,3 +145,22 @@ async def test_updates_from_two_chats_out_of_order_are_both_handled_once(
     await hooked.settle()
     assert len(points_replies(api)) == 2
     assert hooked.runner.handled == 2
+
+
+async def test_setting_the_webhook_is_tried_again_and_a_lasting_failure_fails_the_start(
+    world: FakeBotApi, hook_url: str, tg_db: str, sleeps: Sleeps
+) -> None:
+    api = world
+    api.flood("setWebhook", times=1, retry_after=3)
+    api.break_down("setWebhook", times=1)
+    async with start_bot(api, tg_db, sleeps) as bot:
+        assert sorted(sleeps.asked) == [1.0, 3.0]
+        api.post(GROUP, ANN, "/checkin")
+        await bot.settle()
+        assert len(points_replies(api)) == 1
+    api.webhook = None
+    api.break_down("setWebhook", times=4)
+    with pytest.raises(NetworkError):
+        async with start_bot(api, tg_db, sleeps):
+            pass
+    assert api.webhook is None
