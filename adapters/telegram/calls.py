@@ -86,6 +86,9 @@ class Calls:
     failures: list[tuple[str, str, int | None, str]]
     rate_limited: int
     retry_waited: float
+    # Told of each refusal (the chat and Telegram's words): the runner reads
+    # the bot's rights there again when the words speak of them.
+    on_refused: Callable[[ChatRef, str], None] | None
 
     if TYPE_CHECKING:
 
@@ -167,6 +170,8 @@ class Calls:
             extra={"chat": chat.key, "case": case},
         )  # fmt: skip
         self.failures.append((op, chat.chat_id, case, error))
+        if self.on_refused is not None:
+            self.on_refused(chat, error)
         if self.is_log_chat(chat):
             return
         loc = self._settings().community.locale
