@@ -69,7 +69,8 @@ from adapters.telegram.translate import (
 )
 from adapters.telegram.webhook import WebhookServer, register
 from bot.config import Locale
-from bot.core.actions import Action, pressed
+from bot.core.actions import Action
+from bot.core.buttons import pressed
 from bot.core.events import (
     BotMembershipChanged,
     ChatMoved,
