@@ -71,8 +71,11 @@ class App:
     async def close(self) -> None:
         if self.watcher is not None:
             await self.watcher.stop()
-        await self.engine.stop()
-        await self.store.close()
+        try:
+            await self.engine.stop()
+        finally:
+            # Its connections go even when the database failed the last writes.
+            await self.store.close()
 
 
 async def open_store(

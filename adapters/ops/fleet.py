@@ -26,6 +26,7 @@ from typing import Any
 from adapters.app import App, build_app, database_url
 from adapters.ops import context
 from adapters.ops.balance import Balance, Pace, pause
+from adapters.ops.db_failure import failure_kind
 from adapters.ops.metrics import Metrics
 from adapters.ops.ownership import NoLock, Ownership, Timing, ownership_for
 from adapters.runners import Router, serve_app, stopped_by_signals
@@ -163,10 +164,10 @@ async def _community(
             _changed(fleet)
             try:
                 ran = await _own(fleet, served, community, db_url, stop)
-            except Exception:
+            except Exception as exc:
                 # The database went away under the App, most likely: the lock
                 # goes with it, and a standby (or this process) starts afresh.
-                log.exception("community %s: serving it failed", slug)
+                _failed(slug, exc)
                 ran = True
                 # Apart from the other processes that failed with it.
                 await asyncio.sleep(_AFTER_FAILURE * random.uniform(1, 2))
@@ -208,6 +209,16 @@ async def _own(
     finally:
         watch.cancel()
         await app.close()
+
+
+def _failed(slug: str, exc: Exception) -> None:
+    """Serving ended in an error: the database's in one line (it went away,
+    which the lock and the write-behind have said too), a fault with its trace."""
+    found = failure_kind(exc)
+    if found is None:
+        log.error("community %s: serving it failed", slug, exc_info=exc)
+    else:
+        log.error("community %s: serving it stopped: the database failed (%s)", slug, found[1])
 
 
 async def _watch(served: Served, out: asyncio.Event, stop: asyncio.Event) -> None:
