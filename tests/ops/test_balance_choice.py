@@ -8,6 +8,8 @@ import math
 import time
 
 from adapters.ops.balance import Balance, Pace
+from adapters.ops.fleet import Fleet, Served
+from adapters.ops.ownership import NoLock
 from adapters.ops.recent import WINDOW, RecentLoad
 from storage.fleet_store import Beat
 
@@ -144,3 +146,25 @@ def test_decide_hands_over_an_idle_one_and_reports_the_load() -> None:
     assert report["owned"] == list(SLUGS)
     load = report["load"]
     assert isinstance(load, dict) and load["a"] == 0 and load["d"] > 0
+
+
+async def test_the_fleet_says_which_communities_are_being_stopped() -> None:
+    fleet = Fleet()
+    for slug in SLUGS:
+        fleet.served[slug] = Served(slug, ("telegram",), NoLock(), role="owner")
+    fleet.balance = Balance(
+        SLUGS, Pace.within(5, 0.5), fleet.owned, fleet.release, draining=fleet.draining
+    )
+    for slug in SLUGS:
+        fleet.balance.took(slug, T0)
+    now = T0 + 60
+    assert fleet.balance.choose(fleet.owned(), now) == "d"
+    # Handed over already (draining), and one whose lock was lost.
+    fleet.release("d")
+    fleet.served["c"].lock.lost.set()
+    assert [s for s in SLUGS if fleet.draining(s)] == ["c", "d"]
+    assert fleet.balance.choose(fleet.owned(), now) == "b"
+    # The process stopping: every community is on its way out.
+    fleet.stopping.set()
+    assert fleet.balance.choose(fleet.owned(), now) is None
+    assert fleet.draining("no-such-community")
