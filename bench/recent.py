@@ -98,7 +98,7 @@ def main() -> None:
     for n in (int(x) for x in args.communities.split(",")):
         beat = per_beat(n, args.beats)
         print(
-            f"  per beat, {n:>3} communities (600 samples each): {beat:7.1f} µs,"
+            f"  per beat, {n:>3} communities (30 samples each): {beat:7.1f} µs,"
             f" {beat / 0.5e6:.4%} of a core at a beat every 0.5 s"
         )
 

@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterable
 # does not make a busy community look idle, short enough that one that
 # has gone quiet is soon seen as such.
 WINDOW = 300.0
+# Samples kept per window: the window's start is known to within
+# window/STEPS, and a community costs that many pairs, whatever the beat.
+STEPS = 30
 
 
 class RecentLoad:
@@ -33,6 +36,7 @@ class RecentLoad:
         # Events handled here so far, by slug; only ever grows.
         self._total = total
         self._window = window
+        self._step = window / STEPS
         self._samples: dict[str, deque[tuple[float, int]]] = {}
 
     def took(self, slug: str, now: float) -> None:
@@ -46,6 +50,10 @@ class RecentLoad:
             del self._samples[slug]
         for slug in mine:
             samples = self._samples.setdefault(slug, deque())
+            # Only the oldest sample is ever read (with the total at the
+            # time asked): the later ones are where the window will start.
+            if samples and now - samples[-1][0] < self._step:
+                continue
             samples.append((now, self._total(slug)))
             # The oldest kept is the last one at or before the window's start.
             while len(samples) > 2 and samples[1][0] <= now - self._window:

@@ -10,7 +10,7 @@ import time
 from adapters.ops.balance import Balance, Pace
 from adapters.ops.fleet import Fleet, Served
 from adapters.ops.ownership import NoLock
-from adapters.ops.recent import WINDOW, RecentLoad
+from adapters.ops.recent import STEPS, WINDOW, RecentLoad
 from storage.fleet_store import Beat
 
 SLUGS = ("a", "b", "c", "d")
@@ -129,6 +129,8 @@ def test_the_load_forgets_what_left_the_window() -> None:
         now += 1
         recent.sample(["a"], now)
     assert recent.per_minute("a", now) == 0
+    # A beat a second or ten, a window holds about as many samples.
+    assert len(recent._samples["a"]) <= STEPS + 2
     # Handed over and taken back: measured afresh, not from its old samples.
     recent.sample([], now)
     assert recent.per_minute("a", now) == 0
