@@ -19,6 +19,7 @@ from adapters.gateway import Gateway, Tell, handles
 from adapters.ocr import TooLarge, read_and_tell, shared_ocr
 from adapters.opinions import ask_and_tell, shared_opinions
 from bot.core import actions as act
+from bot.core.buttons import Button
 from bot.core.events import (
     BotRightsReported,
     ChatRef,
@@ -102,7 +103,7 @@ class ConsoleGateway(Gateway):
         # The bot's open polls, (chat key, message id) -> options and votes.
         self.polls: dict[tuple[str, int], _Poll] = {}
         # The bot's buttons, latest last: (chat, message id, button).
-        self.buttons: list[tuple[ChatRef, int, act.Button]] = []
+        self.buttons: list[tuple[ChatRef, int, Button]] = []
 
     @staticmethod
     def group_name(chat: ChatRef) -> str:
@@ -170,13 +171,11 @@ class ConsoleGateway(Gateway):
         if a.pin:
             await self._pin(act.PinMessage(a.chat, mid))
 
-    def _keep_buttons(
-        self, chat: ChatRef, message_id: int, buttons: tuple[act.Button, ...]
-    ) -> None:
+    def _keep_buttons(self, chat: ChatRef, message_id: int, buttons: tuple[Button, ...]) -> None:
         self.buttons += [(chat, message_id, b) for b in buttons]
         del self.buttons[:-_KEPT_BUTTONS]
 
-    def button(self, label: str) -> tuple[ChatRef, int, act.Button] | None:
+    def button(self, label: str) -> tuple[ChatRef, int, Button] | None:
         """The latest button with this label, where it was posted."""
         for found in reversed(self.buttons):
             if found[2].label == label:

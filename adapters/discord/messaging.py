@@ -14,6 +14,7 @@ import discord
 from adapters.discord.reach import Reach
 from adapters.gateway import handles, split_text
 from bot.core import actions as act
+from bot.core.buttons import Button, button_rows
 from bot.core.events import PollClosed
 from bot.core.i18n import t
 
@@ -203,14 +204,14 @@ class MessageCalls(Reach):
         return None
 
 
-def _buttons(buttons: Sequence[act.Button]) -> discord.ui.View:
+def _buttons(buttons: Sequence[Button]) -> discord.ui.View:
     """The buttons as message component rows, a row for each thing they are
     about (discord.py lays them out itself past Discord's five rows). The
     view is stopped before it is sent so discord.py does not keep it: a press
     reaches the community's `on_interaction` by its `gk:` custom id, after a
     restart as well."""
     view = discord.ui.View(timeout=None)
-    rows = act.button_rows(buttons, MAX_BUTTONS_PER_ROW)
+    rows = button_rows(buttons, MAX_BUTTONS_PER_ROW)
     for n, row in enumerate(rows):
         for b in row:
             place = n if len(rows) <= MAX_ROWS else None

@@ -18,7 +18,7 @@ from typing import Any
 import discord
 
 from adapters.storable import storable
-from bot.core.actions import pressed
+from bot.core.buttons import pressed
 from bot.core.commands import parse_command
 from bot.core.events import (
     ChatRef,

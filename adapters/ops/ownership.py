@@ -123,10 +123,14 @@ class PostgresLock:
         self._dsn = parsed.render_as_string(hide_password=False)
         self._connection: Any = None
         self._watch: asyncio.Task[None] | None = None
-        # One query at a time on the lock's session: the owner's check and a
-        # /healthz ping would otherwise meet on it ("another operation is in
-        # progress"), and the owner would take that for a lost lock.
+        # One query at a time on the lock's session: the owner's check, a
+        # standby's ask, a balancing peek and a /healthz ping would otherwise
+        # meet on it ("another operation is in progress"): the owner would take
+        # that for a lost lock, /healthz for a database that is down.
         self._query = asyncio.Lock()
+        # One session: two asks at once must not each open one (the lock
+        # could end up held by a session nobody keeps).
+        self._connecting = asyncio.Lock()
         # Each said once, not at every ask.
         self._waiting = False
         self._unreachable = False
@@ -143,6 +147,12 @@ class PostgresLock:
                 "tcp_keepalives_count": str(t.keepalive_count),
             },
         )
+
+    async def _session(self) -> Any:
+        async with self._connecting:
+            if self._connection is None:
+                self._connection = await self._connect()
+            return self._connection
 
     async def acquire(self) -> None:
         while True:
@@ -161,9 +171,9 @@ class PostgresLock:
         # The lock table, not the lock: an offline command asking at the
         # same instant is not turned away by a look.
         try:
-            if self._connection is None:
-                self._connection = await self._connect()
-            held = await self._connection.fetchval(_HELD, self.key, timeout=self.timing.poll * 4)
+            connection = await self._session()
+            async with self._query:
+                held = await connection.fetchval(_HELD, self.key, timeout=self.timing.poll * 4)
         except _FAILURES:
             await self._drop()
             return False
@@ -188,11 +198,11 @@ class PostgresLock:
         # One ask, quietly; an unreachable database raises (a standby's
         # `_try` logs it once; an offline command fails with it). The session
         # stays open for the next ask, or as the lock itself.
-        if self._connection is None:
-            self._connection = await self._connect()
-        got = await self._connection.fetchval(
-            "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
-        )
+        connection = await self._session()
+        async with self._query:
+            got = await connection.fetchval(
+                "SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timing.poll * 4
+            )
         return bool(got)
 
     async def _keep(self) -> None:

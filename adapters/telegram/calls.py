@@ -24,7 +24,7 @@ from telegram.warnings import PTBDeprecationWarning
 from adapters.gateway import Reported, split_text
 from adapters.telegram.limiter import RateLimiter
 from bot.config import Config
-from bot.core import actions as act
+from bot.core.buttons import Button, button_rows
 from bot.core.events import ChatRef, Event
 from bot.core.i18n import t
 from bot.core.ports import Clock
@@ -86,6 +86,9 @@ class Calls:
     failures: list[tuple[str, str, int | None, str]]
     rate_limited: int
     retry_waited: float
+    # Told of each refusal (the chat and Telegram's words): the runner reads
+    # the bot's rights there again when the words speak of them.
+    on_refused: Callable[[ChatRef, str], None] | None
 
     if TYPE_CHECKING:
 
@@ -167,6 +170,8 @@ class Calls:
             extra={"chat": chat.key, "case": case},
         )  # fmt: skip
         self.failures.append((op, chat.chat_id, case, error))
+        if self.on_refused is not None:
+            self.on_refused(chat, error)
         if self.is_log_chat(chat):
             return
         loc = self._settings().community.locale
@@ -206,7 +211,7 @@ def not_modified(exc: BadRequest) -> bool:
     return "not_modified" in exc.message.lower().replace(" ", "_")
 
 
-def inline_keyboard(buttons: Sequence[act.Button]) -> InlineKeyboardMarkup | None:
+def inline_keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     """An inline keyboard, a row for each thing its buttons are about; each
     press comes back as a callback query carrying the button's command."""
     if not buttons:
@@ -214,7 +219,7 @@ def inline_keyboard(buttons: Sequence[act.Button]) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in act.button_rows(buttons, 3)
+            for row in button_rows(buttons, 3)
         ]
     )
 

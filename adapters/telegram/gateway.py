@@ -98,6 +98,7 @@ class TelegramGateway(MessagingCalls, ModerationCalls, StructureCalls, Gateway):
         self._lanes: dict[tuple[str, bool], deque[act.Action]] = {}
         self._workers: dict[tuple[str, bool], asyncio.Task[None]] = {}
         self.failures: list[tuple[str, str, int | None, str]] = []
+        self.on_refused: Callable[[ChatRef, str], None] | None = None
         # 429s met and the seconds waited for them and for network retries
         # (/metrics reads them).
         self.rate_limited = 0

@@ -18,6 +18,7 @@ from adapters.opinions import ask_and_tell, shared_opinions
 from adapters.telegram.calls import MAX_TEXT, Calls, inline_keyboard, text_parts, utf16_len
 from adapters.telegram.translate import PLATFORM
 from bot.core import actions as act
+from bot.core.buttons import Button
 from bot.core.events import ChatRef, PollClosed, UserRef
 from bot.core.i18n import t
 
@@ -201,7 +202,7 @@ class MessagingCalls(Calls):
         )
 
     async def _mention(
-        self, chat: ChatRef, user: UserRef, text: str, buttons: Sequence[act.Button] = ()
+        self, chat: ChatRef, user: UserRef, text: str, buttons: Sequence[Button] = ()
     ) -> None:
         loc = self._settings().community.locale
         mention = f"@{user.username}" if user.username else (user.name or user.user_id)

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from adapters.app import open_store, sql_stores
 from adapters.console.gateway import Output
 from adapters.console.session import render_text
+from adapters.telegram.joins import JoinReports
 from adapters.telegram.recording import RecordingGateway
 from adapters.telegram.translate import (
     PLATFORM,
@@ -43,7 +44,7 @@ from bot.compose import open_engine
 from bot.config import Config
 from bot.core.clock import FakeClock, SystemClock
 from bot.core.engine import Engine
-from bot.core.events import Event
+from bot.core.events import Event, MemberJoined, MemberLeft
 from bot.core.records import CursorRecord
 
 THROWAWAY_DB = "sqlite+aiosqlite:///:memory:"
@@ -66,6 +67,7 @@ class Replay:
         self.gateway = RecordingGateway(config.community.log_chat)
         # Admins as the recording shows them (promotions in chat_member updates).
         self.admins: dict[int, frozenset[int]] = {}
+        self.joins = JoinReports()
 
     def emit(self, record: Output) -> None:
         if self.json_output:
@@ -111,6 +113,10 @@ class Replay:
                         continue
                     if isinstance(item, BotStatusChanged | ButtonPressed | PollAnswered):
                         continue
+                    if isinstance(item, MemberJoined | MemberLeft) and not self.joins.first(
+                        item, service="message" in update
+                    ):
+                        continue  # the second report of one join (joins.py)
                     clock.set(item.at)
                     try:
                         await gateway.execute(await engine.handle(item))

@@ -40,20 +40,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from adapters.admins import as_admin, community_chats, private_staff_command
 from adapters.app import App, build_app
 from adapters.ops.context import handling_update
 from adapters.outbox import Outbox
 from adapters.removed import RemovedMessages
-from adapters.telegram.admins import AdminCache, fetch_with
+from adapters.telegram.admins import AdminCache, Fetch, fetch_with
 from adapters.telegram.gateway import RetryPolicy, TelegramGateway, retry_seconds
+from adapters.telegram.joins import JoinReports
 from adapters.telegram.limiter import Limits, RateLimiter
 from adapters.telegram.menus import command_menus
 from adapters.telegram.provision import Provisioner, provisioner_from_env
+from adapters.telegram.standing import StandingReader
 from adapters.telegram.translate import (
     PLATFORM,
     UPDATE_KINDS,
@@ -66,14 +67,18 @@ from adapters.telegram.translate import (
     admin_chat,
     translate,
 )
+from adapters.telegram.webhook import WebhookServer, register
 from bot.config import Locale
-from bot.core.actions import Action, pressed
+from bot.core.actions import Action
+from bot.core.buttons import pressed
 from bot.core.events import (
     BotMembershipChanged,
     ChatMoved,
     ChatRef,
     CommandIssued,
     Event,
+    MemberJoined,
+    MemberLeft,
     MessagePosted,
     UserRef,
 )
@@ -127,15 +132,20 @@ class TelegramRunner:
             provisioner=options.provisioner,
             on_event=self._event,
         )
-        self.admins = AdminCache(fetch_with(bot), ttl=options.admin_ttl)
+        self.standing = StandingReader(bot, app.clock, self._event, self.chat_name)
+        self.admins = AdminCache(self._fetch_admins(fetch_with(bot)), ttl=options.admin_ttl)
         community = app.config.community.slug
         self.outbox = Outbox(
             community, PLATFORM, app.engine.writes, app.store, app.clock, self.gateway.submit
         )
         self.gateway.on_done = self.outbox.done
+        self.gateway.on_refused = self.standing.doubt
         # The actions of the update being handled, held for its commit.
         self._made: list[Action] | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._webhook: WebhookServer | None = None
+        # Updates come in update_id order (polling), not so over a webhook.
+        self.in_order = True
         self._stopping = asyncio.Event()
         self.me = BotIdentity()
         self.removed = RemovedMessages()
@@ -150,22 +160,35 @@ class TelegramRunner:
             ButtonPressed: self._button,
             PollAnswered: self._poll_answer,
             ChatMoved: self._chat_moved,
+            MemberJoined: self._membership,
+            MemberLeft: self._membership,
         }
+        self.joins = JoinReports()
+        # The update being handled: where its membership changes came from.
+        self._update: Json = {}
+
+    def _fetch_admins(self, fetch: Fetch) -> Fetch:
+        """A group's admins, read (every `admin_ttl` at most): the first
+        read in a group also reads the bot's own standing there."""
+
+        async def fetched(chat_id: int) -> frozenset[int]:
+            admins = await fetch(chat_id)
+            chat = ChatRef(PLATFORM, str(chat_id))
+            if not self.app.engine.kit.directory.is_log_chat(chat):
+                self.standing.seen(chat)
+            return admins
+
+        return fetched
 
     @property
     def idle(self) -> bool:
-        """Nothing held for a commit, queued or being carried out."""
-        return self.outbox.waiting == 0 and self.gateway.idle
+        """Nothing held for a commit, queued or being carried out, and no
+        read of the bot's standing under way."""
+        return self.outbox.waiting == 0 and self.gateway.idle and not self.standing.busy
 
     def chat_name(self, chat: ChatRef) -> str:
         group = self.app.engine.kit.directory.groups.get(chat.key)
         return group.title if group is not None and group.title else chat.chat_id
-
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A webhook's update: its actions leave once it is stored."""
-        with handling_update(update.update_id):
-            await self.handle(update.to_dict())
-        await self._store()
 
     async def load_cursor(self) -> None:
         self.cursor = await self.app.store.cursor(self.app.config.community.slug, PLATFORM)
@@ -178,7 +201,9 @@ class TelegramRunner:
         update_id = data.get("update_id")
         if not isinstance(update_id, int):
             update_id = None
-        elif self.cursor is not None and update_id <= self.cursor:
+        elif self.in_order and self.cursor is not None and update_id <= self.cursor:
+            # Polling only: a webhook's updates come over several
+            # connections, not in order (the webhook server skips resends).
             log.info("update %s was handled before the restart: skipped", update_id)
             self.skipped += 1
             return
@@ -191,6 +216,7 @@ class TelegramRunner:
             items = []
         made: list[Action] | None = [] if update_id is not None else None
         self._made = made
+        self._update = data
         try:
             with self.app.engine.writes.whole() if len(items) > 1 else nullcontext():
                 for item in items:
@@ -214,7 +240,10 @@ class TelegramRunner:
                 self._advance(update_id)
 
     def _advance(self, update_id: int) -> None:
-        """The cursor goes with the next batch of writes, in its transaction."""
+        """The cursor goes with the next batch of writes, in its transaction.
+        It only moves forward: a webhook's updates may come out of order."""
+        if self.cursor is not None and update_id < self.cursor:
+            return
         self.cursor = update_id
         self.app.engine.writes.cursor(
             CursorRecord(self.app.config.community.slug, PLATFORM, update_id)
@@ -234,6 +263,12 @@ class TelegramRunner:
             # Not an update's (what the platform answered an action): sent
             # as soon as it is made.
             self.gateway.submit(actions)
+
+    async def _membership(self, event: MemberJoined | MemberLeft) -> None:
+        """A join or leave, unless it is the second report of one already
+        counted (a service message and a `chat_member` update)."""
+        if self.joins.first(event, service="message" in self._update):
+            await self._event(event)
 
     async def _chat_moved(self, event: ChatMoved) -> None:
         """A group upgraded to a supergroup: what goes to its old id goes to
@@ -315,26 +350,25 @@ class TelegramRunner:
                     log.warning("setMyCommands (%s, %s) failed: %s", scope.type, language, exc)
 
     async def start_updates(self) -> None:
-        updater = self.application.updater
-        if updater is None:
-            raise RuntimeError("the Application was built without an Updater")
         bot = self.application.bot
         self.me = BotIdentity(bot.id, bot.username)
         cfg = self.app.config.platforms.telegram
         if cfg.mode == "webhook":
             url = cfg.webhook_url or ""
-            # Telegram sends this header with every update; PTB rejects a
-            # request without it, so nobody else can feed the bot updates.
+            # Telegram sends this header with every update; a request
+            # without it is refused, so nobody else can feed the bot updates.
             secret = cfg.secret_token or secrets.token_urlsafe(32)
-            await updater.start_webhook(
-                listen=cfg.listen,
-                port=cfg.port,
-                url_path=urlsplit(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=secret,
-                allowed_updates=list(UPDATE_KINDS),
-                bootstrap_retries=3,
+            self.in_order = False
+            self._webhook = WebhookServer(
+                cfg.listen, cfg.port, urlsplit(url).path, secret, self.handle, self._store
             )
+            await self._webhook.start()
+            try:
+                await register(bot, url, secret, UPDATE_KINDS, self.options.sleep)
+            except BaseException:
+                await self._webhook.stop()
+                self._webhook = None
+                raise
         else:
             # Polling and a webhook exclude each other (PTB's bootstrap does
             # the same); a refused token or no network fails the start here.
@@ -342,6 +376,16 @@ class TelegramRunner:
             self._stopping.clear()
             self._poller = asyncio.get_running_loop().create_task(self._poll())
         log.info("Telegram: @%s is up (%s)", bot.username, cfg.mode)
+        self.standing.read_all(self._groups())
+
+    def _groups(self) -> list[ChatRef]:
+        """The community's Telegram groups the bot is meant to be in."""
+        directory = self.app.engine.kit.directory
+        return [
+            chat
+            for chat in community_chats(self.app.engine, PLATFORM)
+            if not directory.is_log_chat(chat)
+        ]
 
     async def _poll(self) -> None:
         """getUpdates, confirming an update to Telegram (the next call's
@@ -437,9 +481,10 @@ class TelegramRunner:
 
     async def stop_updates(self) -> None:
         """Stop fetching; the updates in hand are handled and stored first."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        await self.standing.stop()
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         poller, self._poller = self._poller, None
         if poller is not None:
             self._stopping.set()
@@ -497,11 +542,12 @@ def application_for(app: App, **options: Any) -> TelegramApplication:
         .base_file_url(file_url(cfg.base_url))
         # Scheduling is the core's job; PTB's JobQueue stays off.
         .job_queue(None)
+        # Updates are fetched (polling) or served (webhook) by the runner.
+        .updater(None)
         .build()
     )
     runner = TelegramRunner(app, application, opts)
     application.bot_data[_BOT_DATA_KEY] = runner
-    application.add_handler(TypeHandler(Update, runner.on_update))
     application.add_error_handler(runner.on_error)
     return application
 

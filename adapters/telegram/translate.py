@@ -9,10 +9,14 @@ Besides core events, a few updates only matter to the adapter (the bot's own
 membership, admin changes, button presses, poll answers); they come out as the
 signal classes defined here.
 
-Joins and leaves are read from `chat_member` updates only, not from the
-`new_chat_members` / `left_chat_member` service messages: Telegram sends both
-for the same join, `chat_member` carries the invite link, and large groups
-hide the service messages.
+Joins and leaves have two sources. `chat_member` updates carry the invite
+link and come even where the group hides its service messages, but Telegram
+sends them to administrator bots only. The `new_chat_members` /
+`left_chat_member` service messages reach every bot (unless the group hides
+them). An admin bot gets both for the same join, so a service message is
+read only where the bot is not among the chat's administrators (`admins`
+holds the bot's own id when it is one); the runner drops the second of two
+reports of one join that still arrive (`adapters/telegram/joins.py`).
 """
 
 from __future__ import annotations
@@ -344,7 +348,7 @@ def _message(msg: Json, me: BotIdentity, admins: Collection[int], edited: bool) 
     media = media_kind(msg)
     if text is None:
         if media is None:
-            return []
+            return [] if edited else _membership(msg, me, admins)
         text = ""
     text = _str(text)
     # Another bot's command is chat to us: the rules read it, nothing runs it.
@@ -509,6 +513,32 @@ def _reply(msg: Json, admins: Collection[int]) -> ReplyRef | None:
     author = user_ref(frm, admins) if frm is not None and "sender_chat" not in original else None
     text = _str(original.get("text") or original.get("caption") or "")
     return ReplyRef(_int(original["message_id"]), author, text)
+
+
+def _membership(msg: Json, me: BotIdentity, admins: Collection[int]) -> list[Item]:
+    """Joins and leaves from a group's service message, where the bot is no
+    administrator (an admin bot reads the same from `chat_member`). The
+    bot's own arrival and removal are `my_chat_member`'s."""
+    joined = msg.get("new_chat_members")
+    left = msg.get("left_chat_member")
+    if joined is None and left is None:
+        return []
+    chat = msg["chat"]
+    if chat.get("type") not in _GROUP_TYPES or (me.id is not None and me.id in admins):
+        return []
+    ref = chat_ref(chat)
+    at = when(msg["date"])
+    frm = msg.get("from")
+    items: list[Item] = []
+    for user in joined or ():
+        uid = _int(user["id"])
+        if uid != me.id:
+            by = user_ref(frm) if frm is not None and frm.get("id") != uid else None
+            items.append(MemberJoined(ref, user_ref(user), at, None, by))
+    if left is not None and _int(left["id"]) != me.id:
+        by = user_ref(frm) if frm is not None and frm.get("id") != left["id"] else None
+        items.append(MemberLeft(ref, user_ref(left), at, by))
+    return items
 
 
 def _in_chat(member: Json) -> bool:

@@ -20,11 +20,12 @@ from datetime import datetime
 from typing import Any, get_args
 
 from bot.core import actions as act
+from bot.core.buttons import Button
 from bot.core.events import ChatRef, UserRef
 
 # Every class an action may contain, by name.
 _CLASSES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (*get_args(act.Action), act.Button, ChatRef, UserRef)
+    cls.__name__: cls for cls in (*get_args(act.Action), Button, ChatRef, UserRef)
 }
 
 

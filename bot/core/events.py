@@ -211,6 +211,10 @@ class BotMembershipChanged:
     by: UserRef | None = None
     # The platform's member count, read as the bot arrives.
     members: int | None = None
+    # Read by the adapter (at start, after a refused action) rather than a
+    # change the platform announced: nothing new is said when it is what
+    # the owners were last told, or when a first read finds all in order.
+    checked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

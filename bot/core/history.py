@@ -148,6 +148,26 @@ class ChatHistory:
             if mid > 0:
                 yield mid, ats[i], senders[i]
 
+    def sent_by(
+        self, platform: str, sender: str, since: float
+    ) -> Iterator[tuple[ChatRef, tuple[int, ...]]]:
+        """Each chat (each forum topic) of the platform where `sender` posted
+        at or after `since` (POSIX time), with those messages' ids, oldest
+        first; deleted ones left out. A scan of every ring: for a rare
+        clean-up (a honeypot's catch), not for the message path."""
+        for chat_id, held in self._platforms.get(platform, {}).items():
+            named = [(None, held), *(held.topics or {}).items()]
+            for thread, ring in named:
+                found = tuple(
+                    sorted(
+                        mid
+                        for mid, at, who in zip(ring.ids, ring.ats, ring.senders, strict=True)
+                        if who == sender and mid > 0 and at >= since
+                    )
+                )
+                if found:
+                    yield ChatRef(platform, chat_id, thread=thread), found
+
     def forget(self, chat: ChatRef, message_ids: tuple[int, ...]) -> None:
         """Deleted messages: a later purge does not count them again. Their
         ids stay, negated, so a purge that deletes a run of ids can leave

@@ -181,10 +181,12 @@ async def build(
     monitors.suggest = faq.suggest
     hint = PrivateHint(kit, stores.notes)
     await hint.start()
+    presence = PresenceFeature(kit, stores.notes)
+    await presence.start()
     features: list[Feature] = [
         moderation,
         purge,
-        PresenceFeature(kit),
+        presence,
         OverflowFeature(kit, overflow, entry),
         risk,
         NamesFeature(kit, moderation.verdicts),

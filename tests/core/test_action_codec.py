@@ -12,6 +12,7 @@ import pytest
 
 from bot.core import actions as act
 from bot.core.action_codec import decode, encode
+from bot.core.buttons import Button
 from bot.core.events import ChatRef, UserRef
 
 CHAT = ChatRef("telegram", "-100123", title="Founders 群")
@@ -34,7 +35,7 @@ SAMPLES: dict[str, Any] = {
     "datetime | None": datetime(2027, 1, 1, tzinfo=UTC),
     "tuple[int, ...]": (3, 4),
     "tuple[str, ...]": ("yes", "no"),
-    "tuple[Button, ...]": (act.Button("Confirm", "resolve", ("3", "confirm")),),
+    "tuple[Button, ...]": (Button("Confirm", "resolve", ("3", "confirm")),),
     "tuple[ChatRef, ...]": (CHAT, ChatRef("discord", "9")),
 }
 
@@ -45,7 +46,7 @@ def sample(kind: type[Any]) -> Any:
     for f in fields(kind):
         hint = hints[f.name]
         text = hint.__name__ if isinstance(hint, type) else str(hint)
-        for prefix in ("bot.core.events.", "bot.core.actions.", "datetime."):
+        for prefix in ("bot.core.events.", "bot.core.actions.", "bot.core.buttons.", "datetime."):
             text = text.replace(prefix, "")
         values[f.name] = SAMPLES[text]
     return kind(**values)

@@ -130,3 +130,24 @@ def test_forum_topics_have_their_own_rings_and_deletions_count_per_chat() -> Non
         assert list(again.latest(chat)) == list(history.latest(chat))
     history.forget_sender("telegram", "7")
     assert {who for _, _, who in history.latest(TOPIC_A)} == {""}
+
+
+def test_what_one_sender_posted_since_is_found_in_every_chat_and_topic() -> None:
+    """A honeypot's clean-up: the author's recent messages wherever they are,
+    by chat and forum topic, not other members', not older ones, not ones
+    already deleted."""
+    history = ChatHistory()
+    forum_topic = ChatRef("telegram", "-200", thread="5")
+    bob = UserRef("telegram", "8", "Bob")
+    history.add(GROUP, 1, "7", T0)  # Ann's, too old
+    history.add(GROUP, 2, "7", T0 + timedelta(hours=2))
+    history.add(GROUP, 3, "8", T0 + timedelta(hours=2))  # Bob's
+    history.add(GROUP, 4, "7", T0 + timedelta(hours=3))
+    history.add(forum_topic, 9, "7", T0 + timedelta(hours=3))
+    history.add(OTHER, 4, "7", T0 + timedelta(hours=3))  # another platform
+    history.forget(GROUP, (4,))
+    assert bob.user_id == "8"
+
+    found = dict(history.sent_by("telegram", "7", (T0 + timedelta(hours=1)).timestamp()))
+
+    assert found == {GROUP: (2,), forum_topic: (9,)}

@@ -162,3 +162,33 @@ async def test_an_offline_command_asks_again_past_a_standbys_look(tmp_path: Path
         async with offline(config, url, "member erase"):
             raise AssertionError("ran while the community was served")
     await looking.release()
+
+
+async def test_a_health_ping_meeting_a_standbys_ask_on_its_session_still_answers(
+    pg_url: str,
+) -> None:
+    """A standby asks for the lock (and a balancing process peeks) on the
+    same session /healthz pings: one query at a time, or the ping meets
+    "another operation is in progress" and /healthz says the database is
+    down while it is not."""
+    owner, standby = PostgresLock(pg_url, "green", 5), PostgresLock(pg_url, "green", 5)
+    await owner.acquire()
+    try:
+        # The first asks at once open one session between them.
+        assert await asyncio.gather(standby.attempt(), standby.peek()) == [False, False]
+        watcher = await asyncpg.connect(pg_url.replace("+asyncpg", ""))
+        try:
+            sessions = await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                "groupkeeper lock green",
+            )
+        finally:
+            await watcher.close()
+        assert sessions == 2  # the owner's and the standby's
+        for _ in range(20):
+            asks = [standby.attempt(), standby.peek(), standby.ping(), standby.ping()]
+            attempt, peek, *pings = await asyncio.gather(*asks)
+            assert (attempt, peek, pings) == (False, False, [True, True])
+    finally:
+        await standby.release()
+        await owner.release()

@@ -305,6 +305,11 @@ class FakeBotApi:
         # Deliver every update kind, whatever allowed_updates asked for (a
         # server that does not filter, or update kinds newer than the bot).
         self.sends_every_kind = False
+        # Post new_chat_members / left_chat_member service messages for the
+        # joins and leaves of `member_joins` / `member_leaves`, as Telegram
+        # does in a group that does not hide them. Off by default: the other
+        # tests' chats keep their message ids.
+        self.service_messages = False
 
     # -- server lifecycle --------------------------------------------------
 
@@ -521,6 +526,8 @@ class FakeBotApi:
         invite_link: dict[str, Any] | None = None,
         via_join_request: bool = False,
     ) -> None:
+        if kind == "chat_member" and not self.bot_is_admin(chat.id):
+            return  # Telegram sends chat_member updates to admin bots only
         new = chat.members[user_id].as_json()
         body: dict[str, Any] = {
             "chat": chat.as_json(),
@@ -554,13 +561,44 @@ class FakeBotApi:
         chat.members[user_id] = m
         self._member_update(kind, chat, user_id, old, by, invite_link, via_join_request)
 
-    def member_joins(self, chat_id: int, user_id: int, *, invite_link: str | None = None) -> None:
+    def member_joins(
+        self, chat_id: int, user_id: int, *, invite_link: str | None = None, by: int | None = None
+    ) -> None:
+        """A user joins (through `invite_link`), or is added by `by`."""
         link = self._link_json(invite_link) if invite_link else None
-        user = self.users[user_id]
-        self._set_status(self.chats[chat_id], user_id, "member", user, invite_link=link)
+        adder = self.users[by if by is not None else user_id]
+        chat = self.chats[chat_id]
+        self._set_status(chat, user_id, "member", adder, invite_link=link)
+        self._service(chat, adder, new_chat_members=[self.users[user_id]])
 
     def member_leaves(self, chat_id: int, user_id: int) -> None:
-        self._set_status(self.chats[chat_id], user_id, "left", self.users[user_id])
+        chat = self.chats[chat_id]
+        self._set_status(chat, user_id, "left", self.users[user_id])
+        self._service(chat, self.users[user_id], left_chat_member=self.users[user_id])
+
+    def _service(self, chat: Chat, by: dict[str, Any], **fields: Any) -> None:
+        """The service message Telegram posts in the group for a join or a
+        leave, when `service_messages` is on (the group does not hide them)."""
+        if not self.service_messages:
+            return
+        msg = {
+            "message_id": chat.new_message_id(),
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": by,
+            **fields,
+        }
+        if "new_chat_members" in fields:
+            # The Bot API's older names for the first member, still sent.
+            msg["new_chat_member"] = msg["new_chat_participant"] = fields["new_chat_members"][0]
+        if "left_chat_member" in fields:
+            msg["left_chat_participant"] = fields["left_chat_member"]
+        chat.messages[msg["message_id"]] = msg
+        self.inject("message", msg)
+
+    def bot_is_admin(self, chat_id: int) -> bool:
+        me = self.chats[chat_id].members.get(BOT_ID)
+        return me is not None and me.status in ("creator", "administrator")
 
     def promote(self, chat_id: int, user_id: int, by: int) -> None:
         self._set_status(self.chats[chat_id], user_id, "administrator", self.users[by])
@@ -1121,7 +1159,10 @@ class FakeBotApi:
         )
         m = self._target(chat, p)
         until = _int(p, "until_date", required=False) or 0
+        was_in = m.in_chat
         self._set_status(chat, m.user["id"], "kicked", self.me, until_date=until)
+        if was_in:
+            self._service(chat, self.me, left_chat_member=m.user)
         return True
 
     async def _m_unbanChatMember(self, p: dict[str, Any]) -> bool:
@@ -1221,6 +1262,8 @@ class FakeBotApi:
             chat, user_id, "member", self.me, invite_link=request.get("invite_link"),
             via_join_request=True,
         )  # fmt: skip
+        user = self.users[user_id]
+        self._service(chat, user, new_chat_members=[user])
         return True
 
     async def _m_declineChatJoinRequest(self, p: dict[str, Any]) -> bool:

@@ -146,13 +146,13 @@ def fast_options(sleeps: Sleeps, **overrides: Any) -> dict[str, Any]:
 
 @asynccontextmanager
 async def start_bot(
-    api: FakeBotApi, db_url: str, sleeps: Sleeps, **overrides: Any
+    api: FakeBotApi, db_url: str, sleeps: Sleeps, *, config: Path = CONFIG, **overrides: Any
 ) -> AsyncIterator[Bot]:
     # The engine flushes on close only: bot.batcher's close() cancels a
     # background flush that may be inside a SQLite transaction, and the final
     # flush then waits on "database is locked" (reported to the core).
     application, app = await build_application(
-        CONFIG, db_url, background_flush=False, **fast_options(sleeps, **overrides)
+        config, db_url, background_flush=False, **fast_options(sleeps, **overrides)
     )
     try:
         async with running(application) as runner:

@@ -113,7 +113,16 @@ EXPECTED: dict[str, list[Item]] = {
         )
     ],
     "sticker": [posted(21, ANN, "", media="sticker")],
-    "service_new_members": [],
+    # A bot that is no admin gets no chat_member updates: the service
+    # message is where it sees joins and leaves (added by someone else:
+    # `added_by`; removed by someone else: `removed_by`).
+    "service_new_members": [MemberJoined(G, BOB, AT)],
+    "service_members_added": [
+        MemberJoined(G, ANN, AT, added_by=OLGA),
+        MemberJoined(G, ZHU, AT, added_by=OLGA),
+    ],
+    "service_member_left": [MemberLeft(G, BOB, AT)],
+    "service_member_removed": [MemberLeft(G, BOB, AT, OLGA)],
     "forum_topic_message": [posted(23, ANN, "In the topic")],
     "private_message": [
         MessagePosted(ChatRef("telegram", "2001", private=True), ANN, 3, "/start", AT)
@@ -189,6 +198,15 @@ def test_the_linked_channel_speaks_for_the_group() -> None:
     assert isinstance(event, MessagePosted) and event.on_behalf_of_chat
     [event] = translate(update, me=ME)
     assert isinstance(event, MessagePosted) and not event.on_behalf_of_chat
+
+
+def test_an_admin_bot_reads_joins_from_chat_member_and_not_the_service_message() -> None:
+    for name in ("service_new_members", "service_members_added", "service_member_left"):
+        assert translate(load_update(name), me=ME, admins=frozenset({ME.id or 0, 1001})) == []
+    # The bot's own arrival and removal are my_chat_member's.
+    update = load_update("service_members_added")
+    update["message"]["new_chat_members"].append({"id": ME.id, "is_bot": True, "first_name": "G"})
+    assert len(translate(update, me=ME)) == 2
 
 
 def test_every_recorded_update_has_a_row() -> None:

@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Locale
-from bot.core.actions import Action, Button, SendDirect, SendMessage
+from bot.core.actions import Action, SendDirect, SendMessage
+from bot.core.buttons import Button
 from bot.core.directory import chat_of, display, user_of
 from bot.core.events import ChatRef
 from bot.core.i18n import t

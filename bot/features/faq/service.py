@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Config, Locale
-from bot.core.actions import Action, Button, SendMessage
+from bot.core.actions import Action, SendMessage
+from bot.core.buttons import Button
 from bot.core.events import ChatRef
 from bot.core.i18n import t
 from bot.core.records import GroupRecord, MemberRecord

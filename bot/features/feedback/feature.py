@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.actions import Action, Button, SendDirect, SendMessage
+from bot.core.actions import Action, SendDirect, SendMessage
 from bot.core.arguments import ident
+from bot.core.buttons import Button
 from bot.core.commands import Context, Registry
 from bot.core.directory import display, user_of
 from bot.core.feature import Base

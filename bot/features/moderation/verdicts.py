@@ -16,11 +16,13 @@ from bot.core.explanations import Explanation
 from bot.core.i18n import t
 from bot.core.records import CaseRecord, GroupRecord, MemberRecord
 from bot.features.moderation.enforcement import Enforcer
+from bot.features.moderation.honeypot import spam_run
 from bot.features.moderation.rule_text import describe
 from rules.checks import CheckResult
 from rules.durations import format_duration
 from rules.evaluate import Verdict
 from rules.schema import Rule, RuleAction
+from rules.types.honeypot import HoneypotRule
 
 
 class Verdicts:
@@ -121,6 +123,12 @@ class Verdicts:
                 actions += self.enforcer.log(case, member, None)
             actions.insert(0, DeleteMessage(chat, (event.message_id,), rule.id, case.id))
             self.kit.stats.add(group.chat_key, self.kit.calendar.local_date(now), "removed")
+            if isinstance(rule, HoneypotRule):
+                actions += spam_run(
+                    self.kit.history, member, chat, now, rule=rule.id, case_id=case.id,
+                    ban=act.ban, until=now + act.ban_for if act.ban_for else None,
+                    span=format_duration(act.ban_for) if act.ban_for else None,
+                )  # fmt: skip
         text = self._reply(rule.reply, notice, name, label)
         if rule.warns:
             warned, phrase, acts = self.enforcer._warn(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.actions import Action, Button, SendFile
+from bot.core.actions import Action, SendFile
+from bot.core.buttons import Button
 from bot.core.commands import Context, Registry
 from bot.features.mydata.service import MyData
 

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from bot.config.risk import LockdownConfig
 from bot.core.actions import (
     Action,
-    Button,
     DeleteMessage,
     MuteMember,
     SendDirect,
     SendMessage,
     UnmuteMember,
 )
+from bot.core.buttons import Button
 from bot.core.directory import chat_of, display, user_of
 from bot.core.events import ChatRef, MessagePosted
 from bot.core.i18n import t

@@ -18,7 +18,8 @@ from datetime import date, datetime, timedelta
 
 from bot.config import Locale
 from bot.config.risk import MonitorsConfig, SpikeMonitor
-from bot.core.actions import Action, Button, SendMessage
+from bot.core.actions import Action, SendMessage
+from bot.core.buttons import Button
 from bot.core.directory import display
 from bot.core.events import MessagePosted
 from bot.core.i18n import t

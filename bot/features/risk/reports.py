@@ -18,7 +18,8 @@ from datetime import datetime
 
 from bot.config import Locale
 from bot.config.risk import ReportsConfig
-from bot.core.actions import Action, Button, DeleteMessage, SendMessage
+from bot.core.actions import Action, DeleteMessage, SendMessage
+from bot.core.buttons import Button
 from bot.core.directory import display
 from bot.core.events import ChatRef
 from bot.core.explanations import Explanation

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.config.risk import LockdownConfig, RiskConfig
-from bot.core.actions import Action, Button, SendMessage
+from bot.core.actions import Action, SendMessage
+from bot.core.buttons import Button
 from bot.core.events import ImageRead, MessagePosted, OpinionGiven
 from bot.core.i18n import t
 from bot.core.kit import Kit

@@ -111,3 +111,50 @@ async def test_a_side_channel_is_part_of_a_group_and_a_known_group_stays_as_it_i
     assert (groups[side.key].title, groups[side.key].state) == ("market", "channel")
     await engine.handle(ChatFound(ChatRef("discord", "10", title="renamed"), START, side=True))
     assert (groups[main.key].title, groups[main.key].state) == ("general", "open")
+
+
+async def test_the_owners_hear_a_standing_once_and_again_when_it_changes(engine: Engine) -> None:
+    lacking = BotMembershipChanged(GROUP, START, admin=True, missing=LACKS)
+    assert len(await engine.handle(lacking)) == 3
+    assert await engine.handle(lacking) == []
+    assert (
+        await engine.handle(
+            BotMembershipChanged(GROUP, START, admin=True, missing=LACKS, checked=True)
+        )
+        == []
+    )
+    fewer = BotMembershipChanged(GROUP, START, admin=True, missing=LACKS[:1])
+    assert len(await engine.handle(fewer)) == 3
+    [ready] = await engine.handle(BotMembershipChanged(GROUP, START, admin=True))
+    assert isinstance(ready, SendMessage) and "every right" in ready.text
+
+
+async def test_a_first_read_that_finds_all_in_order_says_nothing(engine: Engine) -> None:
+    fine = BotMembershipChanged(GROUP, START, admin=True, checked=True)
+    assert await engine.handle(fine) == []
+    assert await engine.handle(BotMembershipChanged(GROUP, START, removed=True, checked=True)) == [
+        SendMessage(LOG, "ℹ️ I was removed from Second Group.", kind="log")
+    ]
+    other = ChatRef("telegram", "-1003", title="Third Group")
+    assert await engine.handle(BotMembershipChanged(other, START, removed=True, checked=True)) == []
+
+
+async def test_an_owner_is_told_in_their_own_language(engine: Engine) -> None:
+    by = UserRef("telegram", "1", "Olga", "olga", language="zh-hans")
+    actions = await engine.handle(BotMembershipChanged(GROUP, START, missing=LACKS, by=by))
+    [log, olga, owen] = actions
+    assert isinstance(log, SendMessage) and log.text.startswith("⚠️ I was added to Second Group")
+    assert isinstance(olga, SendDirect) and olga.text.startswith("⚠️ 我以普通成员身份被加入了")
+    assert isinstance(owen, SendDirect) and owen.text == log.text
+
+
+async def test_the_log_chat_is_never_asked_about(engine: Engine) -> None:
+    assert await engine.handle(BotMembershipChanged(LOG, START, missing=LACKS)) == []
+
+
+async def test_every_removal_the_platform_announces_is_told(engine: Engine) -> None:
+    side = ChatRef("discord", "10", title="Main server")
+    for _ in range(2):  # Discord says when the bot is removed, not when it is back
+        [told] = await engine.handle(BotMembershipChanged(side, START, removed=True))
+        assert isinstance(told, SendMessage) and "removed from Main server" in told.text
+    assert await engine.handle(BotMembershipChanged(side, START, removed=True, checked=True)) == []
