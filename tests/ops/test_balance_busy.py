@@ -21,9 +21,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.processes import community_file, free_port, health, roles, start, wait
+from tests.ops.processes import (
+    checkins,
+    community_folder,
+    fake_telegrams,
+    free_port,
+    health,
+    owned,
+    roles,
+    start,
+    wait,
+)
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER, populate
+from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER
 
 SLUGS = ("tg-a", "tg-b", "tg-c", "tg-d")
 BUSY, QUIET = "tg-d", ("tg-a", "tg-b", "tg-c")
@@ -35,40 +45,15 @@ WORDS = ("meetup", "slides", "venue", "coffee", "schedule", "speakers", "tickets
 
 @pytest.fixture
 async def apis() -> AsyncIterator[dict[str, FakeBotApi]]:
-    servers = {
-        slug: FakeBotApi(token=f"{n + 1}00000:TEST-token-of-the-busy-test-{slug}")
-        for n, slug in enumerate(SLUGS)
-    }
-    for server in servers.values():
-        await server.start()
-        populate(server)
-    yield servers
-    for server in servers.values():
-        await server.stop()
-
-
-def owned(found: dict[str, str]) -> set[str]:
-    return {slug for slug, role in found.items() if role == "owner"}
-
-
-def answers(api: FakeBotApi, name: str, kind: str) -> int:
-    pattern = {"new": " checked in: +", "again": ", you have already checked in"}[kind]
-    return sum(1 for t in api.sent(GROUP) if t.startswith(("✅ " + name + pattern, name + pattern)))
+    async with fake_telegrams(SLUGS, first=1) as servers:
+        yield servers
 
 
 async def test_the_busy_community_stays_and_a_quiet_one_is_handed_over(
     apis: dict[str, FakeBotApi], tmp_path: Path
 ) -> None:
     folder = tmp_path / "communities"
-    folder.mkdir()
-    env: dict[str, str] = {}
-    for slug, api in apis.items():
-        var = slug.replace("-", "_").upper()
-        community_file(
-            folder, f"{slug}.yaml", slug=slug, token_var=f"{var}_TOKEN", url_var=f"{var}_URL",
-            extra=FAST,
-        )  # fmt: skip
-        env |= {f"{var}_TOKEN": api.token, f"{var}_URL": api.base_url}
+    env = community_folder(folder, apis, FAST)
     db = tmp_path / "gk.db"
     args = ["--config-dir", str(folder), "--db", f"sqlite+aiosqlite:///{db}"]
     port_a, port_b = free_port(), free_port()
@@ -122,7 +107,7 @@ async def test_the_busy_community_stays_and_a_quiet_one_is_handed_over(
         chatting = asyncio.create_task(chat(stop_chat))
         # tg-d is busy before the second comes (and while it starts).
         await wait(
-            lambda: all(answers(busy, n, "new") == 1 for n in MEMBERS.values()),
+            lambda: all(checkins(busy, n, "new") == 1 for n in MEMBERS.values()),
             120,
             lambda: "the busy community's check-ins " + logs(),
         )
@@ -130,9 +115,9 @@ async def test_the_busy_community_stays_and_a_quiet_one_is_handed_over(
         processes.append(second)
         await wait(lambda: split(2, 2), 120, lambda: "a 2/2 share " + logs())
         # Still busy, and still answered, after the hand-overs.
-        after = {n: answers(busy, n, "again") for n in MEMBERS.values()}
+        after = {n: checkins(busy, n, "again") for n in MEMBERS.values()}
         await wait(
-            lambda: all(answers(busy, n, "again") > after[n] for n in MEMBERS.values()),
+            lambda: all(checkins(busy, n, "again") > after[n] for n in MEMBERS.values()),
             120,
             lambda: "the busy community answered after the share " + logs(),
         )
@@ -140,7 +125,7 @@ async def test_the_busy_community_stays_and_a_quiet_one_is_handed_over(
         await chatting
         await wait(
             lambda: (
-                sum(answers(busy, n, "again") for n in MEMBERS.values())
+                sum(checkins(busy, n, "again") for n in MEMBERS.values())
                 >= posted[True] - len(MEMBERS)
             ),
             60,
@@ -150,7 +135,7 @@ async def test_the_busy_community_stays_and_a_quiet_one_is_handed_over(
         for slug in QUIET:
             apis[slug].post(GROUP, ANN, "/checkin")
         await wait(
-            lambda: all(answers(apis[s], "@ann", "new") == 1 for s in QUIET),
+            lambda: all(checkins(apis[s], "@ann", "new") == 1 for s in QUIET),
             60,
             lambda: "the quiet communities' check-ins " + logs(),
         )
@@ -178,12 +163,12 @@ async def test_the_busy_community_stays_and_a_quiet_one_is_handed_over(
     assert set(load) == {"tg-a", BUSY} and load[BUSY] > load["tg-a"]
     # Every check-in answered once: tg-d's first as new, the rest as repeats.
     for name in MEMBERS.values():
-        assert answers(busy, name, "new") == 1, (name, busy.sent(GROUP))
-    again = sum(answers(busy, n, "again") for n in MEMBERS.values())
+        assert checkins(busy, name, "new") == 1, (name, busy.sent(GROUP))
+    again = sum(checkins(busy, n, "again") for n in MEMBERS.values())
     assert again == posted[True] - len(MEMBERS) and posted[False] > 0
     for slug in QUIET:
-        assert answers(apis[slug], "@ann", "new") == 1
-        assert answers(apis[slug], "@ann", "again") == 0
+        assert checkins(apis[slug], "@ann", "new") == 1
+        assert checkins(apis[slug], "@ann", "again") == 0
     # And counted once: one check-in row per member and community.
     rows = _checkins(db)
     expected = {(BUSY, f"telegram:{m}") for m in MEMBERS} | {(s, f"telegram:{ANN}") for s in QUIET}
