@@ -13,7 +13,8 @@ on the same set of communities). From them:
 - it hands one community over when it owns more than its share and at
   least two more than the live process owning fewest (`surplus`), one at a
   time, with a cool-down between two hand-overs, and it does not take that
-  community back within `takeover`, unless nobody else did.
+  community back within `takeover`, unless nobody else did;
+- the one it hands over is the least busy lately (`Balance.choose`).
 
 A hand-over is a graceful stop of that one community (`adapters.ops.fleet`):
 the platforms stop fetching and carry out what is queued, the batch and the
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from adapters.ops.recent import RecentLoad
 from storage.fleet_store import Beat, SqlRoster
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,10 @@ class Balance:
     owned: Callable[[], list[str]]
     # Hands a community over (the fleet stops serving it, gracefully).
     release: Callable[[str], None]
+    # Events handled here so far, by slug (the metrics' running totals).
+    total: Callable[[str], int] = lambda _slug: 0
+    # Being stopped already (handed over, lock lost, the process stopping).
+    draining: Callable[[str], bool] = lambda _slug: False
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     live: list[Beat] | None = None  # None: the table was not read (yet)
     _last_give: float = -math.inf
@@ -98,8 +104,13 @@ class Balance:
     # (a drain may outlast the cool-down: 429s hold a queue back).
     _moving: str | None = None
     _given: dict[str, float] = field(default_factory=dict)
+    _taken: dict[str, float] = field(default_factory=dict)
+    recent: RecentLoad = field(init=False)
     _started: datetime = field(default_factory=lambda: datetime.now(UTC))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.recent = RecentLoad(self.total)
 
     @property
     def processes(self) -> int | None:
@@ -130,6 +141,12 @@ class Balance:
         """Ownership changed here: tell the others now, not at the next beat."""
         self._changed.set()
 
+    def took(self, slug: str, now: float | None = None) -> None:
+        """This process serves `slug` now: its load is measured from here."""
+        now = time.monotonic() if now is None else now
+        self._taken[slug] = now
+        self.recent.took(slug, now)
+
     def gave(self, slug: str) -> None:
         self._given[slug] = self._last_give = time.monotonic()
         self._moving = None
@@ -137,11 +154,14 @@ class Balance:
 
     def report(self) -> dict[str, object]:
         """For /healthz."""
+        now = time.monotonic()
         return {
             "id": self.id,
             "processes": self.processes,
             "share": self.fair(),
             "owned": sorted(self.owned()),
+            # What the choice of a hand-over reads: events per minute lately.
+            "load": {s: round(self.recent.per_minute(s, now), 1) for s in sorted(self.owned())},
         }
 
     def _beat(self, now: datetime) -> Beat:
@@ -157,7 +177,7 @@ class Balance:
 
     def _decide(self) -> str | None:
         """The community to hand over now, if any."""
-        mine = sorted(self.owned())
+        mine = self.owned()
         if self._moving not in mine:
             self._moving = None
         if self._moving is not None or self.live is None:
@@ -167,8 +187,35 @@ class Balance:
         others = [len(b.owned) for b in self.live if b.id != self.id]
         if not surplus(len(mine), others, len(self.slugs)):
             return None
-        # The one taken last would be as good; the last by name is stable.
-        return mine[-1]
+        return self.choose(mine, time.monotonic())
+
+    def choose(self, mine: Sequence[str], now: float) -> str | None:
+        """Of the communities this process owns, the one to hand over.
+
+        A hand-over is not free for the community that moves: for a moment
+        nobody serves it (its queue is drained, the lock released, the
+        taker opens the App from the database and starts fetching), so
+        what members send meanwhile waits, and the taker starts cold. The
+        fewer events a community has had lately, the fewer members notice
+        and the less there is to warm up; the busy ones stay where they
+        run. So: the fewest events per minute over the last few minutes
+        (`adapters.ops.recent`), among equals the last by name, so that the
+        choice does not change from one beat to the next.
+
+        Never one that is being stopped already (it is going anyway, and a
+        second stop on top of a drain would count a hand-over that is not
+        one), nor one this process took within the cool-down: it is still
+        opening or has only just started, and handing it on at once would
+        pass it along the fleet instead of settling it, on a load measured
+        over too short a while to mean anything."""
+        movable = [
+            slug
+            for slug in mine
+            if not self.draining(slug)
+            and now - self._taken.get(slug, -math.inf) >= self.pace.cooldown
+        ]
+        load = self.recent.per_minute
+        return min(sorted(movable, reverse=True), key=lambda s: load(s, now), default=None)
 
     async def run(self, url: str, opening: asyncio.Lock, done: asyncio.Event) -> None:
         """Beat and balance until `done`; the row goes with a clean stop.
@@ -197,16 +244,19 @@ class Balance:
                     if roster is not None:
                         await roster.close()
                         roster = None
+                self.recent.sample(self.owned(), time.monotonic())
                 slug = self._decide()
                 if slug is not None:
                     self._last_give, self._moving = time.monotonic(), slug
                     log.warning(
                         "community %s: handing it over to balance (this process owns %d,"
-                        " %d processes share %d communities)",
+                        " %d processes share %d communities; the least busy it may hand"
+                        " over, %.1f events a minute lately)",
                         slug,
                         len(self.owned()),
                         self.processes,
                         len(self.slugs),
+                        self.recent.per_minute(slug, time.monotonic()),
                     )
                     self.release(slug)
                 await pause(self.pace.beat, self._changed, done)

@@ -82,12 +82,21 @@ class Fleet:
     routes: list[Any] = field(default_factory=list)
     # None where nothing else can serve these communities (in memory).
     balance: Balance | None = None
+    # Set by SIGTERM/SIGINT: every community is on its way out.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.metrics.attach(lambda: list(self.served.values()))
 
     def owned(self) -> list[str]:
         return [slug for slug, served in self.served.items() if served.role == "owner"]
+
+    def draining(self, slug: str) -> bool:
+        """Is this community being stopped already?"""
+        served = self.served.get(slug)
+        if served is None or self.stopping.is_set():
+            return True
+        return served.handover.is_set() or served.lock.lost.is_set()
 
     def release(self, slug: str) -> None:
         served = self.served.get(slug)
@@ -102,7 +111,7 @@ async def run_fleet(communities: list[Community], db_url: str | None) -> int:
     fleet = Fleet()
     fleet.routes = ops_routes(fleet)
     configs = [load_config(c.path) for c in communities]
-    stop = asyncio.Event()
+    stop = fleet.stopping
     roster = _roster_url(configs, db_url)
     takeover = min(c.standby.takeover.total_seconds() for c in configs)
     if roster is not None:
@@ -111,6 +120,8 @@ async def run_fleet(communities: list[Community], db_url: str | None) -> int:
             Pace.within(takeover, Timing.within(takeover).poll),
             fleet.owned,
             fleet.release,
+            total=fleet.metrics.handled,
+            draining=fleet.draining,
         )
     async with serve_ops(fleet, configs[0].metrics):
         with stopped_by_signals(stop):
@@ -161,6 +172,8 @@ async def _community(
                 return True
             log.warning("community %s: this process serves it now", slug)
             served.role = "owner"
+            if fleet.balance is not None:
+                fleet.balance.took(slug)
             _changed(fleet)
             try:
                 ran = await _own(fleet, served, community, db_url, stop)

@@ -11,11 +11,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.telegram.harness import CONFIG
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.harness import CONFIG, GROUP, populate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,3 +95,52 @@ async def wait(predicate: Callable[[], Any], within: float, what: str | Callable
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what() if callable(what) else what}")
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def fake_telegrams(
+    slugs: tuple[str, ...], first: int = 1
+) -> AsyncIterator[dict[str, FakeBotApi]]:
+    """A fake Bot API per community (a token of its own, the harness's
+    group and members), started, and stopped at the end."""
+    servers = {
+        slug: FakeBotApi(token=f"{n + first}00000:TEST-token-shaped-like-one-of-{slug}")
+        for n, slug in enumerate(slugs)
+    }
+    for server in servers.values():
+        await server.start()
+        populate(server)
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            await server.stop()
+
+
+def community_folder(
+    folder: Path, apis: Mapping[str, FakeBotApi], extra: str = ""
+) -> dict[str, str]:
+    """A `--config-dir` folder with one community file per fake Bot API;
+    the environment its token and URL variables need."""
+    folder.mkdir(exist_ok=True)
+    env: dict[str, str] = {}
+    for slug, api in apis.items():
+        var = slug.replace("-", "_").upper()
+        community_file(
+            folder, f"{slug}.yaml", slug=slug, token_var=f"{var}_TOKEN", url_var=f"{var}_URL",
+            extra=extra,
+        )  # fmt: skip
+        env |= {f"{var}_TOKEN": api.token, f"{var}_URL": api.base_url}
+    return env
+
+
+def owned(found: Mapping[str, str]) -> set[str]:
+    """The communities a process's /healthz says it owns."""
+    return {slug for slug, role in found.items() if role == "owner"}
+
+
+def checkins(api: FakeBotApi, name: str, kind: str) -> int:
+    """The bot's answers in the group to `name`'s check-ins: `new` (paid)
+    or `again` (already checked in today)."""
+    pattern = {"new": " checked in: +", "again": ", you have already checked in"}[kind]
+    return sum(1 for t in api.sent(GROUP) if t.startswith(("✅ " + name + pattern, name + pattern)))

@@ -22,9 +22,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.processes import community_file, free_port, get, health, roles, start, wait
+from tests.ops.processes import (
+    checkins,
+    community_folder,
+    fake_telegrams,
+    free_port,
+    get,
+    health,
+    owned,
+    roles,
+    start,
+    wait,
+)
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER, populate
+from tests.telegram.harness import ANN, BOB, GROUP, MOD, OWNER
 
 SLUGS = ("tg-a", "tg-b", "tg-c", "tg-d")
 MEMBERS = {ANN: "@ann", BOB: "Bob", MOD: "@max_mod", OWNER: "@olga"}
@@ -35,40 +46,15 @@ HANDING_OVER = "handing it over to balance"
 
 @pytest.fixture
 async def apis() -> AsyncIterator[dict[str, FakeBotApi]]:
-    servers = {
-        slug: FakeBotApi(token=f"{n + 1}00000:TEST-token-shaped-like-one-of-{slug}")
-        for n, slug in enumerate(SLUGS)
-    }
-    for server in servers.values():
-        await server.start()
-        populate(server)
-    yield servers
-    for server in servers.values():
-        await server.stop()
-
-
-def owned(found: dict[str, str]) -> set[str]:
-    return {slug for slug, role in found.items() if role == "owner"}
-
-
-def answers(api: FakeBotApi, name: str, kind: str) -> int:
-    pattern = {"new": " checked in: +", "again": ", you have already checked in"}[kind]
-    return sum(1 for t in api.sent(GROUP) if t.startswith(("✅ " + name + pattern, name + pattern)))
+    async with fake_telegrams(SLUGS, first=1) as servers:
+        yield servers
 
 
 async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_cleanly(
     apis: dict[str, FakeBotApi], tmp_path: Path
 ) -> None:
     folder = tmp_path / "communities"
-    folder.mkdir()
-    env: dict[str, str] = {}
-    for slug, api in apis.items():
-        var = slug.replace("-", "_").upper()
-        community_file(
-            folder, f"{slug}.yaml", slug=slug, token_var=f"{var}_TOKEN", url_var=f"{var}_URL",
-            extra=FAST,
-        )  # fmt: skip
-        env |= {f"{var}_TOKEN": api.token, f"{var}_URL": api.base_url}
+    env = community_folder(folder, apis, FAST)
     (folder / "notes.txt").write_text("not a community file", encoding="utf-8")
     db = tmp_path / "gk.db"
     args = ["--config-dir", str(folder), "--db", f"sqlite+aiosqlite:///{db}"]
@@ -122,7 +108,7 @@ async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_
         await chatting
         for slug, api in apis.items():
             await wait(
-                lambda api=api: all(answers(api, n, "new") >= 1 for n in MEMBERS.values()),
+                lambda api=api: all(checkins(api, n, "new") >= 1 for n in MEMBERS.values()),
                 60,
                 lambda slug=slug: f"{slug}'s check-ins answered " + logs(),
             )
@@ -138,7 +124,7 @@ async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_
         for api in apis.values():
             api.post(GROUP, ANN, "/checkin")
         await wait(
-            lambda: all(answers(api, "@ann", "again") == 1 for api in apis.values()),
+            lambda: all(checkins(api, "@ann", "again") == 1 for api in apis.values()),
             60,
             lambda: "the survivor's answers " + logs(),
         )
@@ -152,7 +138,7 @@ async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_
         for api in apis.values():
             api.post(GROUP, BOB, "/checkin")
         await wait(
-            lambda: all(answers(api, "Bob", "again") == 1 for api in apis.values()),
+            lambda: all(checkins(api, "Bob", "again") == 1 for api in apis.values()),
             60,
             lambda: "the answers after the second share " + logs(),
         )
@@ -181,8 +167,8 @@ async def test_processes_on_one_folder_share_its_communities_and_hand_them_over_
     for slug, api in apis.items():
         for name in MEMBERS.values():
             # Every check-in answered once, and none mistaken for a second.
-            assert answers(api, name, "new") == 1, (slug, name, api.sent(GROUP))
-        assert answers(api, "@ann", "again") == answers(api, "Bob", "again") == 1
+            assert checkins(api, name, "new") == 1, (slug, name, api.sent(GROUP))
+        assert checkins(api, "@ann", "again") == checkins(api, "Bob", "again") == 1
     # And counted once: a check-in (10) and one message (1, then its
     # cool-down) per member per community, each ledger key once.
     totals, keys = ledger(db)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from storage.fleet_store import SqlRoster
-from tests.ops.processes import community_file, free_port, roles, start, wait
+from tests.ops.processes import community_folder, fake_telegrams, free_port, roles, start, wait
 from tests.storage.conftest import PostgresServer
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.harness import ANN, GROUP, populate
+from tests.telegram.harness import ANN, GROUP
 
 pytestmark = pytest.mark.postgres
 
@@ -33,16 +33,8 @@ def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 @pytest.fixture
 async def apis() -> AsyncIterator[dict[str, FakeBotApi]]:
-    servers = {
-        slug: FakeBotApi(token=f"{n + 7}00000:TEST-token-shaped-like-one-of-{slug}")
-        for n, slug in enumerate(SLUGS)
-    }
-    for server in servers.values():
-        await server.start()
-        populate(server)
-    yield servers
-    for server in servers.values():
-        await server.stop()
+    async with fake_telegrams(SLUGS, first=7) as servers:
+        yield servers
 
 
 async def owned(port: int) -> set[str]:
@@ -53,15 +45,7 @@ async def test_two_processes_share_two_communities_on_postgres(
     apis: dict[str, FakeBotApi], pg_url: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "communities"
-    folder.mkdir()
-    env: dict[str, str] = {}
-    for slug, api in apis.items():
-        var = slug.replace("-", "_").upper()
-        community_file(
-            folder, f"{slug}.yaml", slug=slug, token_var=f"{var}_TOKEN", url_var=f"{var}_URL",
-            extra="\nstandby: {takeover: 5s}\n",
-        )  # fmt: skip
-        env |= {f"{var}_TOKEN": api.token, f"{var}_URL": api.base_url}
+    env = community_folder(folder, apis, "\nstandby: {takeover: 5s}\n")
     args = ["--config-dir", str(folder), "--db", pg_url]
     port_a, port_b = free_port(), free_port()
     logs = (tmp_path / "a.log", tmp_path / "b.log")
