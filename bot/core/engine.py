@@ -28,7 +28,7 @@ from bot.core.events import (
     MessagePosted,
     TimerFired,
 )
-from bot.core.feature import Arrival, Departure, Direct, Feature, Seen, overrides
+from bot.core.feature import Arrival, Departure, Direct, Feature, Seen, overrides, stop_all
 from bot.core.kit import Kit
 from bot.core.ports import Clock
 from bot.core.presses import answer_press
@@ -103,10 +103,9 @@ class Engine:
         return self._commands  # by each name; adapters build menus from it
 
     async def stop(self) -> None:
-        """Flush everything pending; the store stays open (its owner closes it)."""
-        await self.kit.writes.close()
-        for f in self.features:
-            await f.stop()
+        """Flush everything pending, then stop every feature, each even when
+        the flush or one before it fails; the store stays open (its owner closes it)."""
+        await stop_all(self.kit.writes.close, *(f.stop for f in self.features))
 
     def reload(self, config: Config, rules: RuleSet | None = None) -> None:
         """Swap in a validated config, with its rules (and the features' word

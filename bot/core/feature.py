@@ -9,7 +9,8 @@ features after it (a removed message earns no points).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol
@@ -189,3 +190,20 @@ def overrides(feature: object, hook: str) -> bool:
     """Whether the feature does something on `hook` (the engine skips the rest)."""
     mine = getattr(type(feature), hook, None)
     return mine is not None and mine is not getattr(Base, hook)
+
+
+async def stop_all(*steps: Callable[[], Awaitable[None]]) -> None:
+    """Run every step of a stop, even after one fails: a feature's stop
+    (saving what it keeps in memory) must not depend on the one before it
+    or on the last flush. Each failure is logged; the first is raised."""
+    first: Exception | None = None
+    for step in steps:
+        try:
+            await step()
+        except Exception as exc:
+            logging.getLogger(__name__).exception(
+                "stopping: %s failed", getattr(step, "__qualname__", step)
+            )
+            first = first or exc
+    if first is not None:
+        raise first
