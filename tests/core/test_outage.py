@@ -7,33 +7,26 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
-from bot.compose import open_engine
 from bot.config import Config
 from bot.core.actions import SendMessage
-from bot.core.clock import FakeClock
-from bot.core.events import ChatRef, MessagePosted, UserRef
+from bot.core.engine import Engine
+from bot.core.events import ChatRef
 from bot.core.outage import Outage
 from storage.batch_writes import BatchWrites
 from storage.sql_store import SqlStore
-from tests.conftest import START
+from tests.core.conftest import locked
 
 G1 = ChatRef("console", "g1")
 
 
 async def test_an_outage_is_said_once_and_its_end_once(
-    example_config: Config, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    example_config: Config,
+    checked_in: tuple[SqlStore, Engine],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    engine = await open_engine(example_config, store, FakeClock(START), background_flush=False)
-    for n in range(1, 4):
-        await engine.handle(
-            MessagePosted(G1, UserRef("console", f"u{n}", f"m{n}"), n, "签到", START)
-        )
-
-    async def locked(*args: object) -> None:
-        raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+    store, engine = checked_in
 
     caplog.set_level(logging.INFO, logger="bot.core.batcher")
     with monkeypatch.context() as patch:
@@ -59,7 +52,6 @@ async def test_an_outage_is_said_once_and_its_end_once(
     await engine.writes._flush_logged()
     assert len(caplog.records) == 2
     await engine.stop()
-    await store.close()
 
 
 def test_a_fault_that_is_not_the_database_s_is_said_every_time(

@@ -5,16 +5,17 @@ the rest of its batch nor any later one."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from bot.compose import open_engine
 from bot.config import Config
 from bot.core.actions import SendMessage
 from bot.core.clock import FakeClock
+from bot.core.engine import Engine
 from bot.core.events import ChatRef, MessagePosted, UserRef
 from storage.batch_writes import BatchWrites
 from storage.sql_store import SqlStore
 from tests.conftest import START
+from tests.core.conftest import locked
 
 G1 = ChatRef("console", "g1")
 
@@ -50,19 +51,11 @@ async def test_an_unstorable_row_is_quarantined_and_the_rest_stored(
 
 
 async def test_a_database_that_cannot_be_written_sets_nothing_aside(
-    example_config: Config, monkeypatch: pytest.MonkeyPatch
+    checked_in: tuple[SqlStore, Engine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite's "database is locked" is the database, not a row: the batch
     waits whole for the next flush, as a dropped connection's would."""
-    store = await SqlStore.open("sqlite+aiosqlite:///:memory:")
-    engine = await open_engine(example_config, store, FakeClock(START), background_flush=False)
-    for n in range(1, 4):
-        await engine.handle(
-            MessagePosted(G1, UserRef("console", f"u{n}", f"m{n}"), n, "签到", START)
-        )
-
-    async def locked(*args: object) -> None:
-        raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+    store, engine = checked_in
 
     with monkeypatch.context() as patch:
         patch.setattr(BatchWrites, "write", locked)
@@ -76,4 +69,3 @@ async def test_a_database_that_cannot_be_written_sets_nothing_aside(
             "checkin"
         ]
     await engine.stop()
-    await store.close()
